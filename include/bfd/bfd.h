@@ -1,0 +1,764 @@
+/*
+ * bfdkit: an embeddable, sans-io implementation of Bidirectional Forwarding
+ * Detection (RFC 5880, 5881, 5882, 5883).
+ *
+ * Copyright (c) 2026 the bfdkit developers. MIT licensed, see LICENSE.
+ *
+ * This header needs only <stdint.h> and <stddef.h>. Everything in it is a real
+ * function or a plain constant, every struct field is a fixed-width integer or
+ * a fixed-size array of them, so it can be used from FFI (ctypes, bindgen,
+ * cgo) without a C compiler in the loop.
+ *
+ * The library performs no I/O, reads no clock, starts no threads and keeps no
+ * global mutable state. The host feeds received datagrams and the current time
+ * (monotonic nanoseconds from any origin), pulls outgoing datagrams into its
+ * own buffers, and asks for the next deadline. See docs/guide.md.
+ */
+#ifndef BFD_BFD_H
+#define BFD_BFD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bfd/version.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Export macro: visibility("default") while building the shared library,
+ * nothing for static builds and consumers on ELF platforms. */
+#if defined(BFD_STATICLIB)
+#  define BFD_EXTERN
+#elif defined(_WIN32)
+#  if defined(BUILDING_BFDKIT)
+#    define BFD_EXTERN __declspec(dllexport)
+#  else
+#    define BFD_EXTERN __declspec(dllimport)
+#  endif
+#elif defined(BUILDING_BFDKIT) && defined(__GNUC__)
+#  define BFD_EXTERN __attribute__((visibility("default")))
+#else
+#  define BFD_EXTERN
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * @enum bfd_error
+ * Error codes. Every fallible function returns 0 (or a non-negative length)
+ * on success and one of these negative values on failure. They live in one
+ * band, -200 .. -299, so a host can tell them from its own codes.
+ * @since 0.1.0
+ */
+typedef enum bfd_error {
+  /* Generic */
+  BFD_ERR_INVALID_ARGUMENT = -201, /**< NULL pointer or out-of-range argument */
+  BFD_ERR_NOMEM = -202,            /**< allocator returned NULL (fatal) */
+  BFD_ERR_NOBUF = -203,            /**< caller's buffer is too small */
+  BFD_ERR_CLOCK_BACKWARDS = -204,  /**< `now` is earlier than a previous call */
+  BFD_ERR_CALLBACK_FAILURE = -205, /**< a host callback returned nonzero (fatal) */
+  BFD_ERR_VERSION = -206,          /**< unknown struct_version */
+  BFD_ERR_EXISTS = -207,           /**< session key or discriminator in use */
+  BFD_ERR_NOT_FOUND = -208,        /**< no such session */
+  BFD_ERR_FULL = -209,             /**< no unique discriminator could be drawn */
+  BFD_ERR_NOT_BUILT = -210,        /**< feature compiled out of this build */
+  BFD_ERR_IO = -211,               /**< socket error (adapters only) */
+
+  /* Packet decoding, RFC 5880 §6.8.6, in the order the RFC checks them */
+  BFD_ERR_PKT_TRUNCATED = -220,    /**< datagram shorter than 24 bytes */
+  BFD_ERR_PKT_VERSION = -221,      /**< version is not 1 */
+  BFD_ERR_PKT_LENGTH_SHORT = -222, /**< Length < 24, or < 26 with the A bit */
+  BFD_ERR_PKT_LENGTH_LONG = -223,  /**< Length exceeds the datagram */
+  BFD_ERR_PKT_DETECT_MULT = -224,  /**< Detect Mult is 0 */
+  BFD_ERR_PKT_MULTIPOINT = -225,   /**< M bit set */
+  BFD_ERR_PKT_MY_DISCR = -226,     /**< My Discriminator is 0 */
+  BFD_ERR_PKT_POLL_FINAL = -227,   /**< P and F both set (§6.5) */
+  BFD_ERR_PKT_AUTH_TYPE = -228,    /**< A bit with a reserved Auth Type */
+  BFD_ERR_PKT_AUTH_LEN = -229,     /**< Auth Len does not fit its type or Length */
+
+  /* Packet acceptance, needs session context */
+  BFD_ERR_PKT_NO_SESSION = -240,   /**< no session for Your Discr / key */
+  BFD_ERR_PKT_YOUR_DISCR = -241,   /**< Your Discr 0 while State is Init/Up */
+  BFD_ERR_PKT_AUTH_MISMATCH = -242,/**< A bit does not match configuration */
+  BFD_ERR_PKT_AUTH_FAILED = -243,  /**< authentication did not verify */
+  BFD_ERR_PKT_TTL = -244,          /**< TTL/Hop Limit below the minimum (GTSM) */
+  BFD_ERR_PKT_MODE = -245,         /**< arrived on the other port's mode */
+  BFD_ERR_PKT_ADMIN_DOWN = -246,   /**< session is AdminDown (§6.8.6), ignored */
+
+  /* Configuration */
+  BFD_ERR_CFG_DETECT_MULT = -260,  /**< Detect Mult 0 */
+  BFD_ERR_CFG_MIN_TX = -261,       /**< Desired Min TX 0 (reserved, §4.1) */
+  BFD_ERR_CFG_MIN_RX = -262,       /**< Required Min RX 0 */
+  BFD_ERR_CFG_MODE = -263,         /**< unknown mode */
+  BFD_ERR_CFG_POLICY = -264,       /**< unknown nexthop-shutdown policy */
+  BFD_ERR_CFG_IMMUTABLE = -265,    /**< field cannot change on a live session */
+  BFD_ERR_CFG_KEY = -266,          /**< invalid session key (family/address) */
+  BFD_ERR_CFG_FLAG = -267,         /**< a boolean field is not 0 or 1 */
+  BFD_ERR_CFG_AUTH = -268,         /**< invalid authentication configuration */
+} bfd_error;
+
+/**
+ * @brief A static, human-readable description of an error code.
+ * @param error_code any value; unknown codes give "(unknown)".
+ * @return never NULL.
+ * @since 0.1.0
+ */
+BFD_EXTERN const char *bfd_strerror(int error_code);
+
+/**
+ * @brief Whether an error leaves the object unusable.
+ * @return 1 for BFD_ERR_NOMEM and BFD_ERR_CALLBACK_FAILURE, otherwise 0.
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_err_is_fatal(int error_code);
+
+/* ------------------------------------------------------------------------ */
+/* Time                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/** Timestamps: uint64_t nanoseconds from an arbitrary monotonic origin. */
+typedef uint64_t bfd_tstamp;
+/** "No deadline". */
+#define BFD_TSTAMP_NONE UINT64_MAX
+#define BFD_NANOSECONDS ((uint64_t)1ULL)
+#define BFD_MICROSECONDS ((uint64_t)1000ULL)
+#define BFD_MILLISECONDS ((uint64_t)1000000ULL)
+#define BFD_SECONDS ((uint64_t)1000000000ULL)
+
+/** @brief Microseconds (the wire unit) to nanoseconds. @since 0.1.0 */
+BFD_EXTERN uint64_t bfd_us_to_ns(uint32_t us);
+/** @brief Milliseconds to nanoseconds, saturating at UINT64_MAX. @since 0.1.0 */
+BFD_EXTERN uint64_t bfd_ms_to_ns(uint64_t ms);
+/** @brief Seconds to nanoseconds, saturating at UINT64_MAX. @since 0.1.0 */
+BFD_EXTERN uint64_t bfd_s_to_ns(uint64_t s);
+/** @brief Nanoseconds to microseconds, rounded up, saturating at UINT32_MAX.
+ *  @since 0.1.0 */
+BFD_EXTERN uint32_t bfd_ns_to_us(uint64_t ns);
+/** @brief Nanoseconds to milliseconds, rounded up (for timers that must
+ *  never fire early). @since 0.1.0 */
+BFD_EXTERN uint64_t bfd_ns_to_ms_ceil(uint64_t ns);
+
+/* ------------------------------------------------------------------------ */
+/* Memory                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A pluggable allocator. Pass NULL wherever a `const bfd_mem *` is taken to
+ * use libc. The library keeps the pointer: the struct must outlive every
+ * object created with it.
+ * @since 0.1.0
+ */
+typedef struct bfd_mem {
+  void *user_data;
+  void *(*malloc)(size_t size, void *user_data);
+  void (*free)(void *ptr, void *user_data);
+  void *(*calloc)(size_t nmemb, size_t size, void *user_data);
+  void *(*realloc)(void *ptr, size_t size, void *user_data);
+} bfd_mem;
+
+/** @brief The libc allocator. @return never NULL. @since 0.1.0 */
+BFD_EXTERN const bfd_mem *bfd_mem_default(void);
+
+/* ------------------------------------------------------------------------ */
+/* Protocol constants                                                       */
+/* ------------------------------------------------------------------------ */
+
+#define BFD_PORT_SINGLE_HOP 3784 /**< RFC 5881 §4 control */
+#define BFD_PORT_ECHO 3785       /**< RFC 5881 §4 echo */
+#define BFD_PORT_MULTIHOP 4784   /**< RFC 5883 §5 */
+#define BFD_SRC_PORT_MIN 49152   /**< RFC 5881 §4 */
+#define BFD_SRC_PORT_MAX 65535
+#define BFD_TTL_MAX 255          /**< RFC 5881 §5 (GTSM) */
+
+#define BFD_VERSION_1 1
+#define BFD_CTRL_LEN 24          /**< mandatory section */
+#define BFD_CTRL_LEN_MAX 52      /**< 24 + the largest auth section (28) */
+
+/** Session states (§4.1 "Sta"). @since 0.1.0 */
+enum {
+  BFD_STATE_ADMIN_DOWN = 0,
+  BFD_STATE_DOWN = 1,
+  BFD_STATE_INIT = 2,
+  BFD_STATE_UP = 3
+};
+
+/** Diagnostic codes (§4.1 "Diag"). @since 0.1.0 */
+enum {
+  BFD_DIAG_NONE = 0,
+  BFD_DIAG_DETECT_EXPIRED = 1,
+  BFD_DIAG_ECHO_FAILED = 2,
+  BFD_DIAG_NEIGHBOR_DOWN = 3,
+  BFD_DIAG_FWD_RESET = 4,
+  BFD_DIAG_PATH_DOWN = 5,
+  BFD_DIAG_CONCAT_PATH_DOWN = 6,
+  BFD_DIAG_ADMIN_DOWN = 7,
+  BFD_DIAG_REV_CONCAT_PATH_DOWN = 8
+};
+
+/** Flag bits as they sit in the second octet of the packet (§4.1). */
+enum {
+  BFD_FLAG_P = 0x20, /**< Poll */
+  BFD_FLAG_F = 0x10, /**< Final */
+  BFD_FLAG_C = 0x08, /**< Control Plane Independent */
+  BFD_FLAG_A = 0x04, /**< Authentication Present */
+  BFD_FLAG_D = 0x02, /**< Demand */
+  BFD_FLAG_M = 0x01  /**< Multipoint (must be zero) */
+};
+
+/** Authentication types (§4.1 "Auth Type"). @since 0.1.0 */
+enum {
+  BFD_AUTH_NONE = 0, /**< reserved on the wire; "no authentication" in config */
+  BFD_AUTH_SIMPLE = 1,
+  BFD_AUTH_KEYED_MD5 = 2,
+  BFD_AUTH_METICULOUS_KEYED_MD5 = 3,
+  BFD_AUTH_KEYED_SHA1 = 4,
+  BFD_AUTH_METICULOUS_KEYED_SHA1 = 5
+};
+
+/** Session modes: which transport rules apply. @since 0.1.0 */
+enum {
+  BFD_MODE_SINGLE_HOP = 0, /**< RFC 5881, port 3784, GTSM TTL 255 */
+  BFD_MODE_MULTIHOP = 1    /**< RFC 5883, port 4784 */
+};
+
+/** Address families in bfd_session_key / bfd_rx_info (not the OS AF_*). */
+enum { BFD_AF_INET = 4, BFD_AF_INET6 = 6 };
+
+/** @brief Name of a state ("AdminDown", "Down", "Init", "Up"); "(unknown)"
+ *  otherwise. Never NULL. @since 0.1.0 */
+BFD_EXTERN const char *bfd_state_name(uint8_t state);
+/** @brief Name of a diagnostic code; "(unknown)" for reserved codes. Never
+ *  NULL. @since 0.1.0 */
+BFD_EXTERN const char *bfd_diag_name(uint8_t diag);
+/** @brief Name of an authentication type; "(unknown)" for reserved types.
+ *  Never NULL. @since 0.1.0 */
+BFD_EXTERN const char *bfd_auth_type_name(uint8_t auth_type);
+
+/* ------------------------------------------------------------------------ */
+/* Control packet codec (RFC 5880 §4.1 - §4.4)                              */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * The authentication section, any of the five types.
+ * - Simple Password (§4.2): `key_id`, `data_len` = password length (1..16),
+ *   `data` = password; `len` = 3 + data_len.
+ * - Keyed / Meticulous Keyed MD5 (§4.3): `key_id`, `reserved`, `seq`,
+ *   `data_len` = 16, `data` = digest; `len` = 24.
+ * - Keyed / Meticulous Keyed SHA1 (§4.4): as MD5 with `data_len` = 20,
+ *   `len` = 28.
+ * @since 0.1.0
+ */
+typedef struct bfd_auth_section {
+  uint8_t type;     /**< BFD_AUTH_* (never BFD_AUTH_NONE when present) */
+  uint8_t len;      /**< Auth Len as on the wire */
+  uint8_t key_id;
+  uint8_t reserved; /**< MD5/SHA1 reserved octet, kept for byte-exact round trips */
+  uint32_t seq;     /**< MD5/SHA1 sequence number (host order) */
+  uint8_t data_len; /**< valid bytes in `data` */
+  uint8_t data[20];
+  uint8_t pad[3];
+} bfd_auth_section;
+
+/**
+ * A decoded control packet. Interval fields are in microseconds, as on the
+ * wire, in host byte order.
+ * @since 0.1.0
+ */
+typedef struct bfd_ctrl_pkt {
+  uint8_t version;     /**< always 1 after a successful decode */
+  uint8_t diag;        /**< 0..31 */
+  uint8_t state;       /**< BFD_STATE_* */
+  uint8_t flags;       /**< BFD_FLAG_* bits */
+  uint8_t detect_mult;
+  uint8_t length;      /**< Length field; the encoder computes it */
+  uint8_t pad[2];
+  uint32_t my_discr;
+  uint32_t your_discr;
+  uint32_t desired_min_tx_us;
+  uint32_t required_min_rx_us;
+  uint32_t required_min_echo_rx_us;
+  bfd_auth_section auth; /**< meaningful only when flags has BFD_FLAG_A */
+} bfd_ctrl_pkt;
+
+/**
+ * @brief Decode and validate one control packet (RFC 5880 §6.8.6, the checks
+ * that need no session: version, Length, Detect Mult, M bit, My
+ * Discriminator, P+F (§6.5), and the auth section's layout).
+ *
+ * Bytes after Length are ignored (padding is allowed by §6.8.6). On failure
+ * `*pkt` is left in an unspecified state.
+ *
+ * @param pkt   out: the decoded packet.
+ * @param buf   the UDP payload.
+ * @param len   its length.
+ * @return 0 on success, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT pkt or buf is NULL
+ * @retval BFD_ERR_PKT_TRUNCATED    len < 24
+ * @retval BFD_ERR_PKT_VERSION      version != 1
+ * @retval BFD_ERR_PKT_LENGTH_SHORT Length < 24, or < 26 with the A bit
+ * @retval BFD_ERR_PKT_LENGTH_LONG  Length > len
+ * @retval BFD_ERR_PKT_DETECT_MULT  Detect Mult is 0
+ * @retval BFD_ERR_PKT_MULTIPOINT   M bit set
+ * @retval BFD_ERR_PKT_MY_DISCR     My Discriminator is 0
+ * @retval BFD_ERR_PKT_POLL_FINAL   P and F both set
+ * @retval BFD_ERR_PKT_AUTH_TYPE    A bit with Auth Type 0 or 6..255
+ * @retval BFD_ERR_PKT_AUTH_LEN     Auth Len wrong for its type, or the auth
+ *                                  section does not end exactly at Length
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_ctrl_pkt_decode(bfd_ctrl_pkt *pkt, const uint8_t *buf,
+                                   size_t len);
+
+/**
+ * @brief Encode a control packet. The same rules as the decoder apply, so a
+ * packet that encodes always decodes. `version` and `length` of `pkt` are
+ * ignored: version 1 is written and Length is computed. With BFD_FLAG_A,
+ * `auth.len` must match `auth.type` (and `auth.data_len`).
+ *
+ * @return the number of bytes written (24..52), or:
+ * @retval BFD_ERR_INVALID_ARGUMENT NULL pointer, diag > 31, state > 3
+ * @retval BFD_ERR_NOBUF            buflen is too small
+ * @retval BFD_ERR_PKT_DETECT_MULT, BFD_ERR_PKT_MULTIPOINT,
+ *         BFD_ERR_PKT_MY_DISCR, BFD_ERR_PKT_POLL_FINAL,
+ *         BFD_ERR_PKT_AUTH_TYPE, BFD_ERR_PKT_AUTH_LEN as for decoding
+ * @since 0.1.0
+ */
+BFD_EXTERN ptrdiff_t bfd_ctrl_pkt_encode(uint8_t *buf, size_t buflen,
+                                         const bfd_ctrl_pkt *pkt);
+
+/* ------------------------------------------------------------------------ */
+/* Sessions                                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct bfd_session bfd_session;
+typedef struct bfd_table bfd_table;
+
+/** Nexthop-shutdown policies (RFC 5882 §3 leaves the choice to the client). */
+enum {
+  /** The nexthop is reported down from creation until the session first comes
+   *  Up (a new nexthop is not trusted before BFD vouches for it). */
+  BFD_NHS_DOWN_UNTIL_UP = 0,
+  /** The nexthop is reported down only after the session has been Up once
+   *  and then failed (a peer that never speaks BFD never blocks a route). */
+  BFD_NHS_AFTER_UP = 1
+};
+
+#define BFD_SESSION_SETTINGS_VERSION 1
+
+/**
+ * Session configuration. Fill with bfd_session_settings_init() and change
+ * what you need; fields are only ever appended, and `struct_version` tells
+ * the library how many of them the caller knows.
+ * @since 0.1.0
+ */
+typedef struct bfd_session_settings {
+  uint32_t struct_version;          /**< BFD_SESSION_SETTINGS_VERSION */
+  uint32_t local_discr;             /**< 0 = draw a random unique one; default 0 */
+  uint32_t desired_min_tx_us;       /**< > 0; default 300000 */
+  uint32_t required_min_rx_us;      /**< > 0; default 300000 */
+  uint32_t required_min_echo_rx_us; /**< advertised only; default 0 */
+  uint8_t detect_mult;              /**< 1..255; default 3 */
+  uint8_t mode;                     /**< BFD_MODE_*; default single-hop */
+  uint8_t passive;                  /**< 0/1: wait for the peer (§6.1) */
+  uint8_t admin_down;               /**< 0/1: AdminDown (§6.8.16) */
+  uint8_t nexthop_policy;           /**< BFD_NHS_*; default DOWN_UNTIL_UP */
+  /** Minimum received TTL / Hop Limit. 0 = the mode's default: 255 for
+   *  single-hop (RFC 5881 §5, GTSM, not configurable lower) and 1 for
+   *  multihop (RFC 5883 sets no minimum; peers such as BIRD send with the
+   *  OS default TTL, so any fixed floor would silently cap the hop count).
+   *  Packets whose bfd_rx_info has no TTL fail any floor above 1. */
+  uint8_t min_rx_ttl;
+  uint8_t cpi;                      /**< 0/1: set the C bit */
+  uint8_t reserved0;
+} bfd_session_settings;
+
+/**
+ * @brief Fill `settings` with defaults for the caller's struct version.
+ * @param version  pass BFD_SESSION_SETTINGS_VERSION.
+ * @return 0, or BFD_ERR_INVALID_ARGUMENT (NULL), BFD_ERR_VERSION (unknown
+ *         version; nothing written).
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_session_settings_init(uint32_t version,
+                                         bfd_session_settings *settings);
+
+/** @brief Check settings without creating anything.
+ *  @return 0 or the error bfd_session_new() would return for them:
+ *  BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION, BFD_ERR_CFG_DETECT_MULT,
+ *  BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX, BFD_ERR_CFG_MODE,
+ *  BFD_ERR_CFG_POLICY, BFD_ERR_CFG_FLAG, BFD_ERR_PKT_TTL (a single-hop floor
+ *  other than 0 or 255). @since 0.1.0 */
+BFD_EXTERN int bfd_session_settings_check(const bfd_session_settings *settings);
+
+/** State-change event. @since 0.1.0 */
+typedef struct bfd_state_event {
+  uint64_t ts;          /**< the `now` of the call that caused it */
+  uint32_t change_seq;  /**< the session's change sequence number after it */
+  uint8_t old_state;
+  uint8_t new_state;
+  uint8_t local_diag;
+  uint8_t remote_state;
+  uint8_t remote_diag;
+  uint8_t pad[7];
+} bfd_state_event;
+
+/** Nexthop-shutdown actions and causes. */
+enum {
+  BFD_NEXTHOP_DOWN = 0, /**< stop using the nexthop */
+  BFD_NEXTHOP_UP = 1    /**< the nexthop may be used again */
+};
+enum {
+  BFD_NH_CAUSE_CREATED = 0,  /**< DOWN_UNTIL_UP policy: new session */
+  BFD_NH_CAUSE_UP = 1,       /**< session reached Up */
+  BFD_NH_CAUSE_FAILURE = 2,  /**< path failure; `diag` says which */
+  BFD_NH_CAUSE_DELETED = 3,  /**< session deleted: the clearing event */
+  BFD_NH_CAUSE_ADMIN = 4     /**< local AdminDown: BFD no longer vouches */
+};
+
+/** Nexthop-shutdown event (RFC 5882 §3). @since 0.1.0 */
+typedef struct bfd_nexthop_event {
+  uint64_t ts;
+  uint8_t action; /**< BFD_NEXTHOP_DOWN / BFD_NEXTHOP_UP */
+  uint8_t cause;  /**< BFD_NH_CAUSE_* */
+  uint8_t diag;   /**< local diag at the time */
+  uint8_t pad[5];
+} bfd_nexthop_event;
+
+/** Callbacks return 0; anything else makes the calling function return
+ *  BFD_ERR_CALLBACK_FAILURE (the session state has already changed). */
+typedef int (*bfd_state_change_cb)(bfd_session *session,
+                                   const bfd_state_event *ev, void *user_data);
+typedef int (*bfd_nexthop_cb)(bfd_session *session,
+                              const bfd_nexthop_event *ev, void *user_data);
+/** Fill `dest` with `len` random bytes. */
+typedef void (*bfd_rand_cb)(uint8_t *dest, size_t len, void *user_data);
+
+#define BFD_CALLBACKS_VERSION 1
+
+/**
+ * Callbacks, all optional (NULL). They are called synchronously from inside
+ * feed/poll/update/delete calls, in the order events happen, and must not
+ * call back into the library for the same table or session.
+ * `user_data` is the one given to bfd_session_new() / bfd_table_new(); a
+ * session's own pointer is bfd_session_get_user_data().
+ * @since 0.1.0
+ */
+typedef struct bfd_callbacks {
+  uint32_t struct_version; /**< BFD_CALLBACKS_VERSION */
+  uint32_t reserved0;
+  bfd_state_change_cb state_change;
+  bfd_nexthop_cb nexthop;
+  /** Randomness for discriminators and jitter. NULL: an internal generator
+   *  per object, seeded once from getrandom(2). */
+  bfd_rand_cb rand;
+} bfd_callbacks;
+
+/**
+ * @brief Fill `cb` with NULL callbacks for the caller's struct version.
+ * @return 0, BFD_ERR_INVALID_ARGUMENT or BFD_ERR_VERSION.
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_callbacks_init(uint32_t version, bfd_callbacks *cb);
+
+/** What the host learned about a received datagram. */
+enum {
+  BFD_RX_TTL = 0x01,   /**< `ttl` is valid */
+  BFD_RX_LOCAL = 0x02, /**< `local` is valid */
+  BFD_RX_PEER = 0x04   /**< `peer` is valid */
+};
+
+/** Per-datagram receive information. @since 0.1.0 */
+typedef struct bfd_rx_info {
+  uint8_t mode;      /**< BFD_MODE_* of the port it arrived on */
+  uint8_t family;    /**< BFD_AF_INET / BFD_AF_INET6 */
+  uint8_t ttl;       /**< received TTL / Hop Limit */
+  uint8_t flags;     /**< BFD_RX_* */
+  uint32_t ifindex;  /**< arrival interface, 0 = unknown */
+  uint8_t local[16]; /**< destination address (IPv4 in the first 4 bytes) */
+  uint8_t peer[16];  /**< source address */
+  uint16_t peer_port;
+  uint16_t local_port;
+} bfd_rx_info;
+
+/**
+ * What identifies a session when Your Discriminator is 0 (§6.8.6) and where
+ * the host sends its packets. A zero `local` is "any local address", a zero
+ * `ifindex` "any interface"; lookups prefer the most specific match.
+ * IPv6 link-local peers must set `ifindex`; multihop sessions should set
+ * `local`.
+ * @since 0.1.0
+ */
+typedef struct bfd_session_key {
+  uint8_t mode;      /**< BFD_MODE_* */
+  uint8_t family;    /**< BFD_AF_* */
+  uint8_t pad[2];
+  uint32_t ifindex;
+  uint8_t local[16];
+  uint8_t peer[16];
+} bfd_session_key;
+
+#define BFD_SESSION_STATUS_VERSION 1
+
+/** A snapshot of a session. @since 0.1.0 */
+typedef struct bfd_session_status {
+  uint32_t struct_version;   /**< set by the caller: BFD_SESSION_STATUS_VERSION */
+  uint32_t change_seq;       /**< +1 on every state change; never misses a flap */
+  uint8_t state;
+  uint8_t local_diag;
+  uint8_t remote_state;
+  uint8_t remote_diag;
+  /** Forwarding verdict: 1 when Up and the remote signals none of Path Down,
+   *  Concatenated Path Down, Reverse Concatenated Path Down. */
+  uint8_t forwarding;
+  uint8_t poll_active;       /**< a Poll Sequence is in progress */
+  uint8_t remote_demand;
+  uint8_t remote_detect_mult;
+  uint8_t detect_mult;
+  uint8_t mode;
+  uint8_t nexthop_down;      /**< last nexthop event delivered was DOWN */
+  uint8_t pad;
+  uint32_t local_discr;
+  uint32_t remote_discr;
+  uint32_t desired_min_tx_us;        /**< configured */
+  uint32_t required_min_rx_us;       /**< configured */
+  uint32_t remote_desired_min_tx_us;
+  uint32_t remote_required_min_rx_us;
+  uint32_t remote_required_min_echo_rx_us;
+  uint32_t pad2;
+  uint64_t tx_interval_ns;   /**< negotiated, before jitter; 0 = no periodic TX */
+  uint64_t detect_time_ns;   /**< 0 until the remote's values are known */
+  uint64_t last_rx;          /**< BFD_TSTAMP_NONE if never */
+  uint64_t last_tx;
+  uint64_t last_change;
+  uint64_t rx_packets;       /**< accepted */
+  uint64_t rx_dropped;       /**< discarded after demultiplexing, all reasons */
+  uint64_t tx_packets;
+  uint64_t up_count;         /**< transitions to Up */
+  uint64_t down_count;       /**< transitions from Up to Down */
+  uint64_t polls_sent;       /**< Poll Sequences started */
+  uint64_t finals_sent;
+} bfd_session_status;
+
+/**
+ * @brief Create a standalone session (for a host with one or few sessions;
+ * many sessions belong in a bfd_table).
+ * @param psession  out.
+ * @param settings  see bfd_session_settings_init(); a 0 local_discr is drawn
+ *                  at random.
+ * @param callbacks may be NULL; copied.
+ * @param mem       NULL for libc; kept by pointer.
+ * @param user_data passed to callbacks.
+ * @param now       creation time (the clock's first reading).
+ * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_NOMEM, BFD_ERR_VERSION,
+ *         BFD_ERR_CALLBACK_FAILURE (the BFD_NHS_DOWN_UNTIL_UP creation event
+ *         failed; the session is not created), or any
+ *         bfd_session_settings_check() error.
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_session_new(bfd_session **psession,
+                               const bfd_session_settings *settings,
+                               const bfd_callbacks *callbacks,
+                               const bfd_mem *mem, void *user_data,
+                               uint64_t now);
+
+/**
+ * @brief Delete a session (standalone or in a table). If the session last
+ * reported its nexthop DOWN, the clearing BFD_NEXTHOP_UP event with cause
+ * BFD_NH_CAUSE_DELETED is delivered first, so no nexthop stays shut down by
+ * a session that no longer exists. To tell the peer, set AdminDown and poll
+ * its packet before deleting. NULL is a no-op.
+ * @since 0.1.0
+ */
+BFD_EXTERN void bfd_session_del(bfd_session *session);
+
+/**
+ * @brief Feed one received datagram to this session.
+ * A packet that fails any check changes nothing but the drop counter for its
+ * reason.
+ * @return 0 if accepted, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT NULL session/buf/rx_info
+ * @retval BFD_ERR_CLOCK_BACKWARDS  now < the last time seen
+ * @retval any BFD_ERR_PKT_*        the packet was discarded for that reason
+ * @retval BFD_ERR_CALLBACK_FAILURE a callback failed (fatal)
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_session_feed_packet(bfd_session *session,
+                                       const uint8_t *buf, size_t len,
+                                       const bfd_rx_info *rx_info,
+                                       uint64_t now);
+
+/**
+ * @brief Run whatever expired by `now` (detection time).
+ * @return 0, BFD_ERR_INVALID_ARGUMENT, BFD_ERR_CLOCK_BACKWARDS or
+ *         BFD_ERR_CALLBACK_FAILURE.
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_session_feed_time(bfd_session *session, uint64_t now);
+
+/**
+ * @brief Write the next due control packet into `buf`.
+ * Expired timers are handled first, as by bfd_session_feed_time().
+ * @return the packet length (> 0), 0 if nothing is due, or
+ *         BFD_ERR_INVALID_ARGUMENT, BFD_ERR_NOBUF (buflen < BFD_CTRL_LEN_MAX;
+ *         nothing is lost, the packet stays due), BFD_ERR_CLOCK_BACKWARDS,
+ *         BFD_ERR_CALLBACK_FAILURE.
+ * @since 0.1.0
+ */
+BFD_EXTERN ptrdiff_t bfd_session_poll_packet(bfd_session *session,
+                                             uint8_t *buf, size_t buflen,
+                                             uint64_t now);
+
+/**
+ * @brief The earliest absolute time at which feed_time or poll_packet has
+ * something to do, or BFD_TSTAMP_NONE.
+ * @since 0.1.0
+ */
+BFD_EXTERN uint64_t bfd_session_next_deadline(const bfd_session *session);
+
+/**
+ * @brief Change a live session. Changes of Desired Min TX, Required Min RX or
+ * Detect Mult start a Poll Sequence (§6.8.3); a larger TX interval or a
+ * smaller RX interval takes effect only when the Final arrives, so the change
+ * never flaps the session. admin_down enters/leaves AdminDown (§6.8.16).
+ * local_discr (unless 0 or equal) and mode cannot change.
+ * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_CLOCK_BACKWARDS,
+ *         BFD_ERR_CFG_IMMUTABLE, any bfd_session_settings_check() error,
+ *         BFD_ERR_CALLBACK_FAILURE.
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_session_update(bfd_session *session,
+                                  const bfd_session_settings *settings,
+                                  uint64_t now);
+
+/** @brief Enter (1) or leave (0) AdminDown; shorthand for update().
+ *  @return as bfd_session_update(), BFD_ERR_CFG_FLAG for other values.
+ *  @since 0.1.0 */
+BFD_EXTERN int bfd_session_set_admin_down(bfd_session *session,
+                                          uint8_t admin_down, uint64_t now);
+
+/** @brief Copy the current settings out. @return 0 or
+ *  BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION. @since 0.1.0 */
+BFD_EXTERN int bfd_session_get_settings(const bfd_session *session,
+                                        bfd_session_settings *settings);
+
+/** @brief Fill a status snapshot; set `status->struct_version` first.
+ *  @return 0, BFD_ERR_INVALID_ARGUMENT or BFD_ERR_VERSION. @since 0.1.0 */
+BFD_EXTERN int bfd_session_get_status(const bfd_session *session,
+                                      bfd_session_status *status);
+
+/** @brief Packets this session discarded for reason `error_code` (one of
+ *  the BFD_ERR_PKT_* codes); 0 for any other code. @since 0.1.0 */
+BFD_EXTERN uint64_t bfd_session_get_rx_drops(const bfd_session *session,
+                                             int error_code);
+
+/** @brief Current state (BFD_STATE_*). @since 0.1.0 */
+BFD_EXTERN uint8_t bfd_session_get_state(const bfd_session *session);
+/** @brief Local discriminator. @since 0.1.0 */
+BFD_EXTERN uint32_t bfd_session_get_local_discr(const bfd_session *session);
+/** @brief The key given to bfd_table_add_session(); all zero for a
+ *  standalone session. @return 0 or BFD_ERR_INVALID_ARGUMENT. @since 0.1.0 */
+BFD_EXTERN int bfd_session_get_key(const bfd_session *session,
+                                   bfd_session_key *key);
+/** @since 0.1.0 */
+BFD_EXTERN void *bfd_session_get_user_data(const bfd_session *session);
+/** @since 0.1.0 */
+BFD_EXTERN void bfd_session_set_user_data(bfd_session *session,
+                                          void *user_data);
+
+/* ------------------------------------------------------------------------ */
+/* Session table: many sessions, O(1) demultiplexing, one deadline          */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * @brief Create an empty table.
+ * @param callbacks for every session in the table; may be NULL; copied.
+ * @param user_data the callbacks' user_data.
+ * @return 0, BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION or BFD_ERR_NOMEM.
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_table_new(bfd_table **ptable,
+                             const bfd_callbacks *callbacks,
+                             const bfd_mem *mem, void *user_data);
+
+/** @brief Delete the table and every session in it (each delivering its
+ *  clearing nexthop event). NULL is a no-op. @since 0.1.0 */
+BFD_EXTERN void bfd_table_del(bfd_table *table);
+
+/**
+ * @brief Create a session in the table.
+ * @param key  how received packets with Your Discriminator 0 find it.
+ * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_NOMEM, BFD_ERR_CFG_KEY
+ *         (bad family/mode, or key.mode != settings.mode), BFD_ERR_EXISTS
+ *         (same key, or the fixed local_discr is in use), BFD_ERR_FULL,
+ *         BFD_ERR_CALLBACK_FAILURE, or any bfd_session_settings_check() error.
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_table_add_session(bfd_table *table, bfd_session **psession,
+                                     const bfd_session_settings *settings,
+                                     const bfd_session_key *key,
+                                     void *session_user_data, uint64_t now);
+
+/** @brief Session by local discriminator, or NULL. @since 0.1.0 */
+BFD_EXTERN bfd_session *bfd_table_find_discr(const bfd_table *table,
+                                             uint32_t local_discr);
+/** @brief Session by exact key, or NULL. @since 0.1.0 */
+BFD_EXTERN bfd_session *bfd_table_find_key(const bfd_table *table,
+                                           const bfd_session_key *key);
+
+/**
+ * @brief Demultiplex and feed one datagram: by Your Discriminator, or when it
+ * is 0 by (mode, family, ifindex, local, peer) from `rx_info`.
+ * @param psession out, may be NULL: the session it went to, or NULL.
+ * @return as bfd_session_feed_packet(), plus BFD_ERR_PKT_NO_SESSION; drops
+ *         before a session is found are counted in the table.
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_table_feed_packet(bfd_table *table, const uint8_t *buf,
+                                     size_t len, const bfd_rx_info *rx_info,
+                                     uint64_t now, bfd_session **psession);
+
+/** @brief Handle every expiry up to `now` across all sessions.
+ *  @return as bfd_session_feed_time(). @since 0.1.0 */
+BFD_EXTERN int bfd_table_feed_time(bfd_table *table, uint64_t now);
+
+/**
+ * @brief Write the next due packet of any session into `buf`; call until it
+ * returns 0 to drain everything due. `*psession` tells the host where to send
+ * it (bfd_session_get_key(), bfd_session_get_user_data()).
+ * @return as bfd_session_poll_packet().
+ * @since 0.1.0
+ */
+BFD_EXTERN ptrdiff_t bfd_table_poll_packet(bfd_table *table,
+                                           bfd_session **psession,
+                                           uint8_t *buf, size_t buflen,
+                                           uint64_t now);
+
+/** @brief Earliest deadline over all sessions, or BFD_TSTAMP_NONE. O(1).
+ *  @since 0.1.0 */
+BFD_EXTERN uint64_t bfd_table_next_deadline(const bfd_table *table);
+
+/** @brief Number of sessions. @since 0.1.0 */
+BFD_EXTERN size_t bfd_table_size(const bfd_table *table);
+
+/** @brief Datagrams the table discarded for `error_code` before or at
+ *  demultiplexing (decode errors, BFD_ERR_PKT_NO_SESSION). @since 0.1.0 */
+BFD_EXTERN uint64_t bfd_table_get_rx_drops(const bfd_table *table,
+                                           int error_code);
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** @brief The library's version as 0xMMmmpp. @since 0.1.0 */
+BFD_EXTERN uint32_t bfd_version_number(void);
+/** @brief The library's version as "M.m.p". Never NULL. @since 0.1.0 */
+BFD_EXTERN const char *bfd_version_string(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BFD_BFD_H */
