@@ -98,6 +98,7 @@ typedef enum bfd_error {
   BFD_ERR_CFG_KEY = -266,          /**< invalid session key (family/address) */
   BFD_ERR_CFG_FLAG = -267,         /**< a boolean field is not 0 or 1 */
   BFD_ERR_CFG_AUTH = -268,         /**< invalid authentication configuration */
+  BFD_ERR_CFG_TTL = -269,          /**< single-hop min_rx_ttl other than 0/255 */
 } bfd_error;
 
 /**
@@ -389,7 +390,7 @@ BFD_EXTERN int bfd_session_settings_init(uint32_t version,
  *  @return 0 or the error bfd_session_new() would return for them:
  *  BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION, BFD_ERR_CFG_DETECT_MULT,
  *  BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX, BFD_ERR_CFG_MODE,
- *  BFD_ERR_CFG_POLICY, BFD_ERR_CFG_FLAG, BFD_ERR_PKT_TTL (a single-hop floor
+ *  BFD_ERR_CFG_POLICY, BFD_ERR_CFG_FLAG, BFD_ERR_CFG_TTL (a single-hop floor
  *  other than 0 or 255). @since 0.1.0 */
 BFD_EXTERN int bfd_session_settings_check(const bfd_session_settings *settings);
 
