@@ -35,7 +35,7 @@ for lib in "$@"; do
     echo "FAIL: $lib exports symbols outside the bfd_ namespace:"; sed 's/^/  /' "$tmp/bad"
     status=1
   fi
-  echo "$lib: $count global symbols, all bfd_*"
+  echo "$lib: $count global symbols"
   if [ -n "$libbfd" ]; then
     nm -D --defined-only "$libbfd" | awk 'NF >= 3 { print $3 }' | sed 's/@.*//' | sort -u > "$tmp/libbfd"
     if comm -12 "$tmp/syms" "$tmp/libbfd" > "$tmp/clash" && [ -s "$tmp/clash" ]; then
