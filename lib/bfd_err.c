@@ -77,11 +77,8 @@ const char *bfd_diag_name(uint8_t diag) {
 }
 
 const char *bfd_auth_type_name(uint8_t auth_type) {
-  static const char *const names[] = {"None",
-                                      "Simple Password",
-                                      "Keyed MD5",
-                                      "Meticulous Keyed MD5",
-                                      "Keyed SHA1",
-                                      "Meticulous Keyed SHA1"};
+  static const char *const names[] = {"None",       "Simple Password",
+                                      "Keyed MD5",  "Meticulous Keyed MD5",
+                                      "Keyed SHA1", "Meticulous Keyed SHA1"};
   return auth_type < sizeof(names) / sizeof(names[0]) ? names[auth_type] : "(unknown)";
 }

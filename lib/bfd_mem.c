@@ -20,8 +20,8 @@ static void *default_realloc(void *ptr, size_t size, void *user_data) {
 }
 
 /* Immutable, so not global mutable state. */
-static const bfd_mem mem_default = {NULL, default_malloc, default_free,
-                                    default_calloc, default_realloc};
+static const bfd_mem mem_default = {NULL, default_malloc, default_free, default_calloc,
+                                    default_realloc};
 
 const bfd_mem *bfd_mem_default(void) { return &mem_default; }
 

@@ -2,9 +2,7 @@
 
 uint64_t bfd_us_to_ns(uint32_t us) { return (uint64_t)us * BFD_MICROSECONDS; }
 
-static uint64_t mul_sat(uint64_t v, uint64_t m) {
-  return v > UINT64_MAX / m ? UINT64_MAX : v * m;
-}
+static uint64_t mul_sat(uint64_t v, uint64_t m) { return v > UINT64_MAX / m ? UINT64_MAX : v * m; }
 
 uint64_t bfd_ms_to_ns(uint64_t ms) { return mul_sat(ms, BFD_MILLISECONDS); }
 

@@ -9,29 +9,29 @@
  * to bfd_strerror() without being listed here. */
 static const int all_codes[] = {
     BFD_ERR_INVALID_ARGUMENT, BFD_ERR_NOMEM, BFD_ERR_NOBUF, BFD_ERR_CLOCK_BACKWARDS,
-    BFD_ERR_CALLBACK_FAILURE, BFD_ERR_VERSION, BFD_ERR_EXISTS, BFD_ERR_NOT_FOUND,
-    BFD_ERR_FULL, BFD_ERR_NOT_BUILT, BFD_ERR_IO,
+    BFD_ERR_CALLBACK_FAILURE, BFD_ERR_VERSION, BFD_ERR_EXISTS, BFD_ERR_NOT_FOUND, BFD_ERR_FULL,
+    BFD_ERR_NOT_BUILT, BFD_ERR_IO,
     /* packet decoding */
-    BFD_ERR_PKT_TRUNCATED, BFD_ERR_PKT_VERSION, BFD_ERR_PKT_LENGTH_SHORT,
-    BFD_ERR_PKT_LENGTH_LONG, BFD_ERR_PKT_DETECT_MULT, BFD_ERR_PKT_MULTIPOINT,
-    BFD_ERR_PKT_MY_DISCR, BFD_ERR_PKT_POLL_FINAL, BFD_ERR_PKT_AUTH_TYPE, BFD_ERR_PKT_AUTH_LEN,
+    BFD_ERR_PKT_TRUNCATED, BFD_ERR_PKT_VERSION, BFD_ERR_PKT_LENGTH_SHORT, BFD_ERR_PKT_LENGTH_LONG,
+    BFD_ERR_PKT_DETECT_MULT, BFD_ERR_PKT_MULTIPOINT, BFD_ERR_PKT_MY_DISCR, BFD_ERR_PKT_POLL_FINAL,
+    BFD_ERR_PKT_AUTH_TYPE, BFD_ERR_PKT_AUTH_LEN,
     /* packet acceptance */
     BFD_ERR_PKT_NO_SESSION, BFD_ERR_PKT_YOUR_DISCR, BFD_ERR_PKT_AUTH_MISMATCH,
     BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL, BFD_ERR_PKT_MODE, BFD_ERR_PKT_ADMIN_DOWN,
     /* configuration */
     BFD_ERR_CFG_DETECT_MULT, BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX, BFD_ERR_CFG_MODE,
-    BFD_ERR_CFG_POLICY, BFD_ERR_CFG_IMMUTABLE, BFD_ERR_CFG_KEY, BFD_ERR_CFG_FLAG,
-    BFD_ERR_CFG_AUTH, BFD_ERR_CFG_TTL};
+    BFD_ERR_CFG_POLICY, BFD_ERR_CFG_IMMUTABLE, BFD_ERR_CFG_KEY, BFD_ERR_CFG_FLAG, BFD_ERR_CFG_AUTH,
+    BFD_ERR_CFG_TTL};
 #define NCODES (sizeof(all_codes) / sizeof(all_codes[0]))
 
 /* Every packet drop reason (BFD_ERR_PKT_*): each needs its own counter. */
 static const int pkt_codes[] = {
-    BFD_ERR_PKT_TRUNCATED,   BFD_ERR_PKT_VERSION,       BFD_ERR_PKT_LENGTH_SHORT,
-    BFD_ERR_PKT_LENGTH_LONG, BFD_ERR_PKT_DETECT_MULT,   BFD_ERR_PKT_MULTIPOINT,
-    BFD_ERR_PKT_MY_DISCR,    BFD_ERR_PKT_POLL_FINAL,    BFD_ERR_PKT_AUTH_TYPE,
-    BFD_ERR_PKT_AUTH_LEN,    BFD_ERR_PKT_NO_SESSION,    BFD_ERR_PKT_YOUR_DISCR,
+    BFD_ERR_PKT_TRUNCATED,     BFD_ERR_PKT_VERSION,     BFD_ERR_PKT_LENGTH_SHORT,
+    BFD_ERR_PKT_LENGTH_LONG,   BFD_ERR_PKT_DETECT_MULT, BFD_ERR_PKT_MULTIPOINT,
+    BFD_ERR_PKT_MY_DISCR,      BFD_ERR_PKT_POLL_FINAL,  BFD_ERR_PKT_AUTH_TYPE,
+    BFD_ERR_PKT_AUTH_LEN,      BFD_ERR_PKT_NO_SESSION,  BFD_ERR_PKT_YOUR_DISCR,
     BFD_ERR_PKT_AUTH_MISMATCH, BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL,
-    BFD_ERR_PKT_MODE,        BFD_ERR_PKT_ADMIN_DOWN};
+    BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN};
 #define NPKT (sizeof(pkt_codes) / sizeof(pkt_codes[0]))
 
 static int is_listed(int code) {
@@ -69,8 +69,8 @@ static void test_strerror_distinct(void) {
 }
 
 static void test_strerror_unknown(void) {
-  static const int unknown[] = {1, -1, 200, -200, -212, -219, -230, -239, -247,
-                                -259, -270, -299, -300, INT_MIN, INT_MAX};
+  static const int unknown[] = {1,    -1,   200,  -200, -212, -219,    -230,   -239,
+                                -247, -259, -270, -299, -300, INT_MIN, INT_MAX};
   for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
     CU_ASSERT_STRING_EQUAL(bfd_strerror(unknown[i]), "(unknown)");
   /* Exactly the listed codes (and 0) have a description. */
@@ -142,11 +142,9 @@ static void test_state_names(void) {
 static void test_diag_names(void) {
   /* RFC 5880 §4.1 "Diagnostic (Diag)" */
   CU_ASSERT_STRING_EQUAL(bfd_diag_name(BFD_DIAG_NONE), "No Diagnostic");
-  CU_ASSERT_STRING_EQUAL(bfd_diag_name(BFD_DIAG_DETECT_EXPIRED),
-                         "Control Detection Time Expired");
+  CU_ASSERT_STRING_EQUAL(bfd_diag_name(BFD_DIAG_DETECT_EXPIRED), "Control Detection Time Expired");
   CU_ASSERT_STRING_EQUAL(bfd_diag_name(BFD_DIAG_ECHO_FAILED), "Echo Function Failed");
-  CU_ASSERT_STRING_EQUAL(bfd_diag_name(BFD_DIAG_NEIGHBOR_DOWN),
-                         "Neighbor Signaled Session Down");
+  CU_ASSERT_STRING_EQUAL(bfd_diag_name(BFD_DIAG_NEIGHBOR_DOWN), "Neighbor Signaled Session Down");
   CU_ASSERT_STRING_EQUAL(bfd_diag_name(BFD_DIAG_FWD_RESET), "Forwarding Plane Reset");
   CU_ASSERT_STRING_EQUAL(bfd_diag_name(BFD_DIAG_PATH_DOWN), "Path Down");
   CU_ASSERT_STRING_EQUAL(bfd_diag_name(BFD_DIAG_CONCAT_PATH_DOWN), "Concatenated Path Down");
@@ -163,8 +161,7 @@ static void test_auth_type_names(void) {
   CU_ASSERT_STRING_EQUAL(bfd_auth_type_name(BFD_AUTH_NONE), "None");
   CU_ASSERT_STRING_EQUAL(bfd_auth_type_name(BFD_AUTH_SIMPLE), "Simple Password");
   CU_ASSERT_STRING_EQUAL(bfd_auth_type_name(BFD_AUTH_KEYED_MD5), "Keyed MD5");
-  CU_ASSERT_STRING_EQUAL(bfd_auth_type_name(BFD_AUTH_METICULOUS_KEYED_MD5),
-                         "Meticulous Keyed MD5");
+  CU_ASSERT_STRING_EQUAL(bfd_auth_type_name(BFD_AUTH_METICULOUS_KEYED_MD5), "Meticulous Keyed MD5");
   CU_ASSERT_STRING_EQUAL(bfd_auth_type_name(BFD_AUTH_KEYED_SHA1), "Keyed SHA1");
   CU_ASSERT_STRING_EQUAL(bfd_auth_type_name(BFD_AUTH_METICULOUS_KEYED_SHA1),
                          "Meticulous Keyed SHA1");

@@ -73,13 +73,9 @@ static void test_roundtrip(void) {
 }
 
 int main(void) {
-  CU_TestInfo tests[] = {{"units", test_units},
-                         {"us_to_ns", test_us_to_ns},
-                         {"ms_to_ns", test_ms_to_ns},
-                         {"s_to_ns", test_s_to_ns},
-                         {"ns_to_us", test_ns_to_us},
-                         {"ns_to_ms_ceil", test_ns_to_ms_ceil},
-                         {"roundtrip", test_roundtrip},
-                         CU_TEST_INFO_NULL};
+  CU_TestInfo tests[] = {{"units", test_units},         {"us_to_ns", test_us_to_ns},
+                         {"ms_to_ns", test_ms_to_ns},   {"s_to_ns", test_s_to_ns},
+                         {"ns_to_us", test_ns_to_us},   {"ns_to_ms_ceil", test_ns_to_ms_ceil},
+                         {"roundtrip", test_roundtrip}, CU_TEST_INFO_NULL};
   return bfd_test_run_suite("time", tests);
 }

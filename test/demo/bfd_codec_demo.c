@@ -6,8 +6,8 @@
 
 static void print_pkt(const char *title, const bfd_ctrl_pkt *pkt) {
   printf("%s: version=%u diag=%u (%s) state=%s flags=0x%02x detect_mult=%u length=%u\n", title,
-         pkt->version, pkt->diag, bfd_diag_name(pkt->diag), bfd_state_name(pkt->state),
-         pkt->flags, pkt->detect_mult, pkt->length);
+         pkt->version, pkt->diag, bfd_diag_name(pkt->diag), bfd_state_name(pkt->state), pkt->flags,
+         pkt->detect_mult, pkt->length);
   printf("  my_discr=0x%08x your_discr=0x%08x\n", (unsigned)pkt->my_discr,
          (unsigned)pkt->your_discr);
   printf("  desired_min_tx=%u us required_min_rx=%u us required_min_echo_rx=%u us\n",
