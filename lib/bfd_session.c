@@ -1,0 +1,710 @@
+#include "bfd_session.h"
+
+#include <string.h>
+
+#include "bfd_codec.h"
+#include "bfd_mem.h"
+#include "bfd_table.h"
+
+/* ------------------------------------------------------------------------ */
+/* Settings                                                                 */
+/* ------------------------------------------------------------------------ */
+
+int bfd_session_settings_init(uint32_t version, bfd_session_settings *settings) {
+  if (!settings)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (version != BFD_SESSION_SETTINGS_VERSION)
+    return BFD_ERR_VERSION;
+  memset(settings, 0, sizeof(*settings));
+  settings->struct_version = version;
+  settings->desired_min_tx_us = 300000;
+  settings->required_min_rx_us = 300000;
+  settings->detect_mult = 3;
+  settings->mode = BFD_MODE_SINGLE_HOP;
+  settings->nexthop_policy = BFD_NHS_DOWN_UNTIL_UP;
+  return 0;
+}
+
+int bfd_session_settings_check(const bfd_session_settings *st) {
+  if (!st)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (st->struct_version != BFD_SESSION_SETTINGS_VERSION)
+    return BFD_ERR_VERSION;
+  if (st->detect_mult == 0)
+    return BFD_ERR_CFG_DETECT_MULT;
+  if (st->desired_min_tx_us == 0) /* §4.1: "The value zero is reserved" */
+    return BFD_ERR_CFG_MIN_TX;
+  /* A local Required Min RX of 0 would make the detection time 0: reject
+   * rather than spin (PITFALLS: "hot loop"). */
+  if (st->required_min_rx_us == 0)
+    return BFD_ERR_CFG_MIN_RX;
+  if (st->mode > BFD_MODE_MULTIHOP)
+    return BFD_ERR_CFG_MODE;
+  if (st->nexthop_policy > BFD_NHS_AFTER_UP)
+    return BFD_ERR_CFG_POLICY;
+  if (st->passive > 1 || st->admin_down > 1 || st->cpi > 1)
+    return BFD_ERR_CFG_FLAG;
+  /* RFC 5881 §5: single-hop GTSM is not negotiable. */
+  if (st->mode == BFD_MODE_SINGLE_HOP && st->min_rx_ttl != 0 && st->min_rx_ttl != BFD_TTL_MAX)
+    return BFD_ERR_CFG_TTL;
+  return 0;
+}
+
+int bfd_callbacks_init(uint32_t version, bfd_callbacks *cb) {
+  if (!cb)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (version != BFD_CALLBACKS_VERSION)
+    return BFD_ERR_VERSION;
+  memset(cb, 0, sizeof(*cb));
+  cb->struct_version = version;
+  return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Timer arithmetic                                                         */
+/* ------------------------------------------------------------------------ */
+
+static uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+/* §6.8.7: MUST NOT transmit when passive and RemoteDiscr is 0; MUST NOT
+ * transmit periodically when RemoteMinRxInterval is 0, or when the remote is
+ * in Demand mode (both Up) and no Poll Sequence is being sent. */
+static int periodic_allowed(const bfd_session *s) {
+  if (s->passive && s->remote_discr == 0)
+    return 0;
+  if (s->remote_min_rx_us == 0)
+    return 0;
+  if (s->remote_demand && s->state == BFD_STATE_UP && s->remote_state == BFD_STATE_UP &&
+      !s->poll_active)
+    return 0;
+  return 1;
+}
+
+uint64_t bfd_session_tx_interval(const bfd_session *s) {
+  if (!periodic_allowed(s))
+    return 0;
+  /* §6.8.7: the larger of bfd.DesiredMinTxInterval and RemoteMinRxInterval. */
+  return bfd_us_to_ns(max_u32(s->eff_tx_us, s->remote_min_rx_us));
+}
+
+uint64_t bfd_session_detect_time(const bfd_session *s) {
+  if (s->remote_mult == 0)
+    return 0;
+  /* §6.8.4 (asynchronous): remote Detect Mult x max(RequiredMinRx, last
+   * received Desired Min TX). The remote multiplier, not ours. */
+  return (uint64_t)s->remote_mult * bfd_us_to_ns(max_u32(s->eff_rx_us, s->remote_min_tx_us));
+}
+
+/* §6.8.7 jitter: reduce by 0-25 %, or by 10-25 % when bfd.DetectMult is 1. */
+static uint64_t jittered(bfd_session *s, uint64_t interval) {
+  uint64_t r = bfd_rand_u32(s->rand) >> 16; /* 16 bits: interval < 2^43 */
+  if (s->detect_mult == 1)
+    return interval - interval / 10 - ((interval * 3 / 20) * r >> 16);
+  return interval - ((interval / 4) * r >> 16);
+}
+
+/* Re-derive the periodic schedule after anything that changes the TX
+ * interval or whether periodic TX is allowed. */
+static void reschedule_tx(bfd_session *s, uint64_t now) {
+  uint64_t iv = bfd_session_tx_interval(s);
+  uint64_t due;
+  if (iv == 0) {
+    s->next_tx = BFD_TSTAMP_NONE;
+    return;
+  }
+  if (s->next_tx == BFD_TSTAMP_NONE || s->last_tx == BFD_TSTAMP_NONE) {
+    s->next_tx = now; /* TX (re)starts: send as soon as practicable */
+    return;
+  }
+  /* §6.8.3: a shorter interval is honored at once: never wait longer than
+   * it since the previous transmission. */
+  due = s->last_tx + jittered(s, iv);
+  if (due < s->next_tx)
+    s->next_tx = due > now ? due : now;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Callbacks                                                                */
+/* ------------------------------------------------------------------------ */
+
+static int deliver_nexthop(bfd_session *s, uint8_t action, uint8_t cause, uint64_t now) {
+  bfd_nexthop_event ev;
+  s->nh_down = action == BFD_NEXTHOP_DOWN;
+  if (!s->cb->nexthop)
+    return 0;
+  memset(&ev, 0, sizeof(ev));
+  ev.ts = now;
+  ev.action = action;
+  ev.cause = cause;
+  ev.diag = s->local_diag;
+  return s->cb->nexthop(s, &ev, s->cb_user_data) ? BFD_ERR_CALLBACK_FAILURE : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Poll Sequence and parameters (§6.5, §6.8.3)                              */
+/* ------------------------------------------------------------------------ */
+
+static uint32_t wanted_tx_us(const bfd_session *s) {
+  /* §6.8.3: not less than one second while not Up. */
+  return s->state == BFD_STATE_UP ? s->cfg_tx_us : max_u32(s->cfg_tx_us, BFD_SLOW_TX_US);
+}
+
+/* Brings the advertised values to what configuration and state want. A
+ * change starts a Poll Sequence; while one runs, the change waits (§6.8.3:
+ * multiple changes must not be spread over one sequence). */
+static void apply_params(bfd_session *s, uint64_t now) {
+  uint32_t tx = wanted_tx_us(s), rx = s->cfg_rx_us;
+  if (tx == s->adv_tx_us && rx == s->adv_rx_us)
+    return;
+  if (s->poll_active || s->repoll_wait) {
+    s->repoll = 1;
+    return;
+  }
+  s->adv_tx_us = tx;
+  s->adv_rx_us = rx;
+  /* While Up, a larger TX interval and a smaller RX interval wait for the
+   * Final; everything else applies now. */
+  if (s->state != BFD_STATE_UP || tx < s->eff_tx_us)
+    s->eff_tx_us = tx;
+  if (s->state != BFD_STATE_UP || rx > s->eff_rx_us)
+    s->eff_rx_us = rx;
+  s->poll_active = 1;
+  s->polls_sent++;
+  reschedule_tx(s, now);
+}
+
+static void poll_terminated(bfd_session *s, uint64_t now) {
+  s->poll_active = 0;
+  s->eff_tx_us = s->adv_tx_us;
+  s->eff_rx_us = s->adv_rx_us;
+  if (s->repoll) {
+    s->repoll = 0;
+    s->repoll_wait = 1;
+  }
+  reschedule_tx(s, now);
+}
+
+/* ------------------------------------------------------------------------ */
+/* State machine                                                            */
+/* ------------------------------------------------------------------------ */
+
+static int is_failure_diag(uint8_t diag) { return diag != BFD_DIAG_ADMIN_DOWN; }
+
+static int set_state(bfd_session *s, uint8_t state, uint8_t diag, uint64_t now) {
+  uint8_t old = s->state;
+  int rv = 0, rv2;
+  bfd_state_event ev;
+
+  s->state = state;
+  s->local_diag = diag;
+  s->change_seq++;
+  s->last_change = now;
+  if (state == BFD_STATE_UP) {
+    s->up_count++;
+    s->ever_up = 1;
+  } else if (old == BFD_STATE_UP) {
+    s->down_count++;
+  }
+  apply_params(s, now);
+  /* §6.8.7 SHOULD: tell the peer at once. The immediate packet replaces the
+   * next periodic one rather than adding to it (FRR #22890). */
+  if (bfd_session_tx_interval(s) != 0)
+    s->next_tx = now;
+
+  if (s->cb->state_change) {
+    memset(&ev, 0, sizeof(ev));
+    ev.ts = now;
+    ev.change_seq = s->change_seq;
+    ev.old_state = old;
+    ev.new_state = state;
+    ev.local_diag = diag;
+    ev.remote_state = s->remote_state;
+    ev.remote_diag = s->remote_diag;
+    if (s->cb->state_change(s, &ev, s->cb_user_data))
+      rv = BFD_ERR_CALLBACK_FAILURE;
+  }
+
+  /* RFC 5882 §3: nexthop shutdown. A remote AdminDown is not a failure
+   * (§3.2); local AdminDown means BFD no longer vouches either way. */
+  rv2 = 0;
+  if (state == BFD_STATE_UP) {
+    if (s->nh_down)
+      rv2 = deliver_nexthop(s, BFD_NEXTHOP_UP, BFD_NH_CAUSE_UP, now);
+  } else if (state == BFD_STATE_ADMIN_DOWN) {
+    if (s->nh_down)
+      rv2 = deliver_nexthop(s, BFD_NEXTHOP_UP, BFD_NH_CAUSE_ADMIN, now);
+  } else if (state == BFD_STATE_DOWN && old == BFD_STATE_ADMIN_DOWN) {
+    if (s->nh_policy == BFD_NHS_DOWN_UNTIL_UP && !s->nh_down)
+      rv2 = deliver_nexthop(s, BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_CREATED, now);
+  } else if (state == BFD_STATE_DOWN && (old == BFD_STATE_UP || old == BFD_STATE_INIT)) {
+    int remote_admin = s->remote_state == BFD_STATE_ADMIN_DOWN && diag == BFD_DIAG_NEIGHBOR_DOWN;
+    if (!remote_admin && is_failure_diag(diag) && !s->nh_down &&
+        (s->nh_policy == BFD_NHS_DOWN_UNTIL_UP || s->ever_up))
+      rv2 = deliver_nexthop(s, BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_FAILURE, now);
+  }
+  return rv ? rv : rv2;
+}
+
+/* §6.8.1 / §6.8.18: after a Detection Time without packets the remote's
+ * state is forgotten. */
+static void forget_remote(bfd_session *s, uint64_t now) {
+  s->remote_discr = 0;
+  s->remote_state = BFD_STATE_DOWN;
+  s->remote_demand = 0;
+  s->remote_min_rx_us = 1; /* initial value, §6.8.1 */
+  s->remote_min_tx_us = 0;
+  s->remote_mult = 0;
+  s->detect_deadline = BFD_TSTAMP_NONE;
+  reschedule_tx(s, now);
+}
+
+int bfd_session_expire(bfd_session *s, uint64_t now) {
+  int rv = 0;
+  if (s->detect_deadline == BFD_TSTAMP_NONE || now < s->detect_deadline)
+    return 0;
+  /* §6.8.4: Init or Up -> Down, diag 1. Down/AdminDown only forget. */
+  if (s->state == BFD_STATE_INIT || s->state == BFD_STATE_UP) {
+    forget_remote(s, now);
+    rv = set_state(s, BFD_STATE_DOWN, BFD_DIAG_DETECT_EXPIRED, now);
+  } else {
+    forget_remote(s, now);
+  }
+  return rv;
+}
+
+int bfd_session_check_clock(bfd_session *s, uint64_t now) {
+  if (now < s->last_now)
+    return BFD_ERR_CLOCK_BACKWARDS;
+  s->last_now = now;
+  return 0;
+}
+
+void bfd_session_count_drop(bfd_session *s, int error_code) {
+  int slot = bfd_err_drop_slot(error_code);
+  s->rx_dropped++;
+  if (slot >= 0 && slot < BFD_SESSION_DROP_SLOTS)
+    s->drops[slot]++;
+}
+
+static int drop(bfd_session *s, int error_code) {
+  bfd_session_count_drop(s, error_code);
+  return error_code;
+}
+
+int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, size_t len,
+                   const bfd_rx_info *ri, uint64_t now) {
+  uint8_t min_ttl;
+  uint8_t rstate = pkt->state;
+  int rv = 0;
+  uint64_t dt;
+  (void)buf;
+  (void)len;
+
+  /* Transport checks first: a packet failing them never reaches §6.8.6. */
+  if (ri->mode != s->mode)
+    return drop(s, BFD_ERR_PKT_MODE);
+  min_ttl = s->min_rx_ttl ? s->min_rx_ttl
+                          : (s->mode == BFD_MODE_SINGLE_HOP ? BFD_TTL_MAX : (uint8_t)1);
+  /* RFC 5881 §5 (GTSM) / RFC 5883 local policy. Unknown TTL fails any floor. */
+  if (min_ttl > 1 && (!(ri->flags & BFD_RX_TTL) || ri->ttl < min_ttl))
+    return drop(s, BFD_ERR_PKT_TTL);
+
+  /* §6.8.6, the rules that need the session. */
+  if (pkt->your_discr != 0 && pkt->your_discr != s->local_discr)
+    return drop(s, BFD_ERR_PKT_NO_SESSION);
+  if (pkt->your_discr == 0 && rstate != BFD_STATE_DOWN && rstate != BFD_STATE_ADMIN_DOWN)
+    return drop(s, BFD_ERR_PKT_YOUR_DISCR);
+  /* No authentication is configured yet: an A bit is a mismatch. */
+  if (pkt->flags & BFD_FLAG_A)
+    return drop(s, BFD_ERR_PKT_AUTH_MISMATCH);
+
+  /* Accepted: from here on the packet updates the session. */
+  s->remote_discr = pkt->my_discr;
+  s->remote_state = rstate;
+  s->remote_diag = pkt->diag;
+  s->remote_demand = (pkt->flags & BFD_FLAG_D) != 0;
+  s->remote_min_rx_us = pkt->required_min_rx_us;
+  s->remote_min_tx_us = pkt->desired_min_tx_us;
+  s->remote_echo_rx_us = pkt->required_min_echo_rx_us;
+  s->remote_mult = pkt->detect_mult;
+
+  if ((pkt->flags & BFD_FLAG_F) && s->poll_active) {
+    poll_terminated(s, now);
+  } else if (!(pkt->flags & BFD_FLAG_F) && s->repoll_wait) {
+    s->repoll_wait = 0; /* §6.8.3 option 3 satisfied: poll again */
+    apply_params(s, now);
+  }
+  reschedule_tx(s, now);
+
+  dt = bfd_session_detect_time(s);
+  s->detect_deadline = now + dt;
+  s->last_rx = now;
+
+  if (s->state == BFD_STATE_ADMIN_DOWN) /* §6.8.6: discard */
+    return drop(s, BFD_ERR_PKT_ADMIN_DOWN);
+  s->rx_packets++;
+
+  if (rstate == BFD_STATE_ADMIN_DOWN) {
+    if (s->state != BFD_STATE_DOWN)
+      rv = set_state(s, BFD_STATE_DOWN, BFD_DIAG_NEIGHBOR_DOWN, now);
+  } else if (s->state == BFD_STATE_DOWN) {
+    if (rstate == BFD_STATE_DOWN)
+      rv = set_state(s, BFD_STATE_INIT, BFD_DIAG_NONE, now);
+    else if (rstate == BFD_STATE_INIT)
+      rv = set_state(s, BFD_STATE_UP, BFD_DIAG_NONE, now);
+  } else if (s->state == BFD_STATE_INIT) {
+    if (rstate == BFD_STATE_INIT || rstate == BFD_STATE_UP)
+      rv = set_state(s, BFD_STATE_UP, BFD_DIAG_NONE, now);
+  } else if (rstate == BFD_STATE_DOWN) { /* Up */
+    rv = set_state(s, BFD_STATE_DOWN, BFD_DIAG_NEIGHBOR_DOWN, now);
+  }
+
+  /* §6.8.7: answer a Poll with one Final, built when it is sent, i.e. after
+   * this state update. One flag: a Poll flood cannot grow a queue. */
+  if (pkt->flags & BFD_FLAG_P) {
+    if (!s->final_pending)
+      s->final_at = now;
+    s->final_pending = 1;
+  }
+  return rv;
+}
+
+ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_t now) {
+  bfd_ctrl_pkt pkt;
+  ptrdiff_t n;
+  int final = s->final_pending;
+  int periodic = periodic_allowed(s) && s->next_tx <= now;
+
+  /* Passive with no remote: nothing at all (§6.8.7). */
+  if (s->passive && s->remote_discr == 0)
+    return 0;
+  if (!final && !periodic)
+    return 0;
+  if (buflen < BFD_CTRL_LEN_MAX)
+    return BFD_ERR_NOBUF;
+
+  memset(&pkt, 0, sizeof(pkt));
+  pkt.version = BFD_VERSION_1;
+  pkt.diag = s->local_diag;
+  pkt.state = s->state;
+  if (final)
+    pkt.flags |= BFD_FLAG_F; /* §6.5: never together with P */
+  else if (s->poll_active)
+    pkt.flags |= BFD_FLAG_P;
+  if (s->cpi)
+    pkt.flags |= BFD_FLAG_C;
+  pkt.detect_mult = s->detect_mult;
+  pkt.my_discr = s->local_discr;
+  pkt.your_discr = s->remote_discr;
+  pkt.desired_min_tx_us = s->adv_tx_us;
+  pkt.required_min_rx_us = s->adv_rx_us;
+  pkt.required_min_echo_rx_us = s->cfg_echo_rx_us;
+  n = bfd_ctrl_pkt_encode(buf, buflen, &pkt);
+  if (n < 0)
+    return n;
+
+  if (final) {
+    s->final_pending = 0;
+    s->finals_sent++;
+    /* Without a Poll of our own, the Final also serves as the periodic;
+     * with one, the P packet is still due (P and F never share a packet). */
+    periodic = periodic && !s->poll_active;
+  }
+  if (periodic) {
+    uint64_t iv = bfd_session_tx_interval(s);
+    s->next_tx = iv ? now + jittered(s, iv) : BFD_TSTAMP_NONE;
+  }
+  s->tx_packets++;
+  s->last_tx = now;
+  return n;
+}
+
+uint64_t bfd_session_deadline(const bfd_session *s) {
+  uint64_t d = min_u64(periodic_allowed(s) ? s->next_tx : BFD_TSTAMP_NONE, s->detect_deadline);
+  if (s->final_pending && !(s->passive && s->remote_discr == 0))
+    d = min_u64(d, s->final_at);
+  return d;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lifecycle                                                                */
+/* ------------------------------------------------------------------------ */
+
+static void load_settings(bfd_session *s, const bfd_session_settings *st) {
+  s->cfg_tx_us = st->desired_min_tx_us;
+  s->cfg_rx_us = st->required_min_rx_us;
+  s->cfg_echo_rx_us = st->required_min_echo_rx_us;
+  s->detect_mult = st->detect_mult;
+  s->passive = st->passive;
+  s->nh_policy = st->nexthop_policy;
+  s->min_rx_ttl = st->min_rx_ttl;
+  s->cpi = st->cpi;
+}
+
+int bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_callbacks *cb,
+                     void *cb_user_data, const bfd_mem *mem, bfd_rand *rand, uint64_t now) {
+  s->heap_idx = BFD_HEAP_NONE;
+  s->cb = cb;
+  s->cb_user_data = cb_user_data;
+  s->mem = mem;
+  s->rand = rand;
+  s->last_now = now;
+  s->last_rx = s->last_tx = BFD_TSTAMP_NONE;
+  s->last_change = now;
+  s->detect_deadline = BFD_TSTAMP_NONE;
+  s->next_tx = BFD_TSTAMP_NONE;
+  s->mode = st->mode;
+  s->local_discr = st->local_discr;
+  load_settings(s, st);
+  s->state = BFD_STATE_DOWN;
+  s->remote_state = BFD_STATE_DOWN;
+  s->remote_min_rx_us = 1; /* §6.8.1 */
+  s->adv_tx_us = s->eff_tx_us = wanted_tx_us(s);
+  s->adv_rx_us = s->eff_rx_us = s->cfg_rx_us;
+  if (st->admin_down) {
+    s->admin_down = 1;
+    s->state = BFD_STATE_ADMIN_DOWN;
+    s->local_diag = BFD_DIAG_ADMIN_DOWN;
+  }
+  reschedule_tx(s, now);
+  if (!s->admin_down && s->nh_policy == BFD_NHS_DOWN_UNTIL_UP)
+    return deliver_nexthop(s, BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_CREATED, now);
+  return 0;
+}
+
+void bfd_session_fini(bfd_session *s, uint64_t now) {
+  if (s->nh_down)
+    (void)deliver_nexthop(s, BFD_NEXTHOP_UP, BFD_NH_CAUSE_DELETED, now);
+}
+
+/* Standalone sessions carry their callbacks and generator in one block. */
+typedef struct standalone {
+  bfd_session s;
+  bfd_callbacks cb;
+  bfd_rand rand;
+} standalone;
+
+int bfd_session_new(bfd_session **ps, const bfd_session_settings *st, const bfd_callbacks *cb,
+                    const bfd_mem *mem, void *user_data, uint64_t now) {
+  standalone *o;
+  int rv;
+  if (!ps)
+    return BFD_ERR_INVALID_ARGUMENT;
+  *ps = NULL;
+  if ((rv = bfd_session_settings_check(st)) != 0)
+    return rv;
+  if (cb && cb->struct_version != BFD_CALLBACKS_VERSION)
+    return BFD_ERR_VERSION;
+  if (!mem)
+    mem = bfd_mem_default();
+  o = bfd_mem_calloc(mem, 1, sizeof(*o));
+  if (!o)
+    return BFD_ERR_NOMEM;
+  if (cb)
+    o->cb = *cb;
+  else
+    (void)bfd_callbacks_init(BFD_CALLBACKS_VERSION, &o->cb);
+  bfd_rand_init(&o->rand, o->cb.rand, user_data, now);
+  if (st->local_discr == 0) {
+    bfd_session_settings tmp = *st;
+    while ((tmp.local_discr = bfd_rand_u32(&o->rand)) == 0)
+      ;
+    rv = bfd_session_init(&o->s, &tmp, &o->cb, user_data, mem, &o->rand, now);
+  } else {
+    rv = bfd_session_init(&o->s, st, &o->cb, user_data, mem, &o->rand, now);
+  }
+  if (rv != 0) {
+    bfd_mem_free(mem, o);
+    return rv;
+  }
+  o->s.user_data = user_data;
+  *ps = &o->s;
+  return 0;
+}
+
+void bfd_session_del(bfd_session *s) {
+  if (!s)
+    return;
+  if (s->table) {
+    bfd_table_remove_session(s->table, s);
+    return;
+  }
+  bfd_session_fini(s, s->last_now);
+  bfd_mem_free(s->mem, (standalone *)(void *)s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public per-session operations                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Every public mutation ends here so a table keeps its deadline order. */
+static void touched(bfd_session *s) {
+  if (s->table)
+    bfd_table_session_changed(s->table, s);
+}
+
+int bfd_session_feed_packet(bfd_session *s, const uint8_t *buf, size_t len,
+                            const bfd_rx_info *ri, uint64_t now) {
+  bfd_ctrl_pkt pkt;
+  int rv;
+  if (!s || !buf || !ri)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if ((rv = bfd_session_check_clock(s, now)) != 0)
+    return rv;
+  if ((rv = bfd_ctrl_pkt_decode(&pkt, buf, len)) != 0)
+    return drop(s, rv);
+  rv = bfd_session_rx(s, &pkt, buf, len, ri, now);
+  touched(s);
+  return rv;
+}
+
+int bfd_session_feed_time(bfd_session *s, uint64_t now) {
+  int rv;
+  if (!s)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if ((rv = bfd_session_check_clock(s, now)) != 0)
+    return rv;
+  rv = bfd_session_expire(s, now);
+  touched(s);
+  return rv;
+}
+
+ptrdiff_t bfd_session_poll_packet(bfd_session *s, uint8_t *buf, size_t buflen, uint64_t now) {
+  ptrdiff_t n;
+  int rv;
+  if (!s || !buf)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if ((rv = bfd_session_check_clock(s, now)) != 0)
+    return rv;
+  rv = bfd_session_expire(s, now);
+  n = rv ? rv : bfd_session_write(s, buf, buflen, now);
+  touched(s);
+  return n;
+}
+
+uint64_t bfd_session_next_deadline(const bfd_session *s) {
+  return s ? bfd_session_deadline(s) : BFD_TSTAMP_NONE;
+}
+
+int bfd_session_update(bfd_session *s, const bfd_session_settings *st, uint64_t now) {
+  int rv = 0;
+  if (!s)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if ((rv = bfd_session_settings_check(st)) != 0)
+    return rv;
+  if (st->mode != s->mode || (st->local_discr != 0 && st->local_discr != s->local_discr))
+    return BFD_ERR_CFG_IMMUTABLE;
+  if ((rv = bfd_session_check_clock(s, now)) != 0)
+    return rv;
+  load_settings(s, st); /* Detect Mult needs no Poll (§6.8.12) */
+  apply_params(s, now);
+  reschedule_tx(s, now);
+  if (st->admin_down && !s->admin_down) {
+    /* §6.8.16: AdminDown with a diag; keep sending so the peer learns. */
+    s->admin_down = 1;
+    rv = set_state(s, BFD_STATE_ADMIN_DOWN, BFD_DIAG_ADMIN_DOWN, now);
+  } else if (!st->admin_down && s->admin_down) {
+    s->admin_down = 0;
+    rv = set_state(s, BFD_STATE_DOWN, BFD_DIAG_NONE, now);
+  }
+  touched(s);
+  return rv;
+}
+
+int bfd_session_set_admin_down(bfd_session *s, uint8_t admin_down, uint64_t now) {
+  bfd_session_settings st;
+  if (!s)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (admin_down > 1)
+    return BFD_ERR_CFG_FLAG;
+  (void)bfd_session_get_settings(s, &st);
+  st.admin_down = admin_down;
+  return bfd_session_update(s, &st, now);
+}
+
+int bfd_session_get_settings(const bfd_session *s, bfd_session_settings *st) {
+  if (!s || !st)
+    return BFD_ERR_INVALID_ARGUMENT;
+  (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, st);
+  st->local_discr = s->local_discr;
+  st->desired_min_tx_us = s->cfg_tx_us;
+  st->required_min_rx_us = s->cfg_rx_us;
+  st->required_min_echo_rx_us = s->cfg_echo_rx_us;
+  st->detect_mult = s->detect_mult;
+  st->mode = s->mode;
+  st->passive = s->passive;
+  st->admin_down = s->admin_down;
+  st->nexthop_policy = s->nh_policy;
+  st->min_rx_ttl = s->min_rx_ttl;
+  st->cpi = s->cpi;
+  return 0;
+}
+
+int bfd_session_get_status(const bfd_session *s, bfd_session_status *o) {
+  if (!s || !o)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (o->struct_version != BFD_SESSION_STATUS_VERSION)
+    return BFD_ERR_VERSION;
+  memset(o, 0, sizeof(*o));
+  o->struct_version = BFD_SESSION_STATUS_VERSION;
+  o->change_seq = s->change_seq;
+  o->state = s->state;
+  o->local_diag = s->local_diag;
+  o->remote_state = s->remote_state;
+  o->remote_diag = s->remote_diag;
+  o->forwarding = s->state == BFD_STATE_UP && s->remote_diag != BFD_DIAG_PATH_DOWN &&
+                  s->remote_diag != BFD_DIAG_CONCAT_PATH_DOWN &&
+                  s->remote_diag != BFD_DIAG_REV_CONCAT_PATH_DOWN;
+  o->poll_active = s->poll_active;
+  o->remote_demand = s->remote_demand;
+  o->remote_detect_mult = s->remote_mult;
+  o->detect_mult = s->detect_mult;
+  o->mode = s->mode;
+  o->nexthop_down = s->nh_down;
+  o->local_discr = s->local_discr;
+  o->remote_discr = s->remote_discr;
+  o->desired_min_tx_us = s->cfg_tx_us;
+  o->required_min_rx_us = s->cfg_rx_us;
+  o->remote_desired_min_tx_us = s->remote_min_tx_us;
+  o->remote_required_min_rx_us = s->remote_min_rx_us;
+  o->remote_required_min_echo_rx_us = s->remote_echo_rx_us;
+  o->tx_interval_ns = bfd_session_tx_interval(s);
+  o->detect_time_ns = bfd_session_detect_time(s);
+  o->last_rx = s->last_rx;
+  o->last_tx = s->last_tx;
+  o->last_change = s->last_change;
+  o->rx_packets = s->rx_packets;
+  o->rx_dropped = s->rx_dropped;
+  o->tx_packets = s->tx_packets;
+  o->up_count = s->up_count;
+  o->down_count = s->down_count;
+  o->polls_sent = s->polls_sent;
+  o->finals_sent = s->finals_sent;
+  return 0;
+}
+
+uint64_t bfd_session_get_rx_drops(const bfd_session *s, int error_code) {
+  int slot = bfd_err_drop_slot(error_code);
+  if (!s || slot < 0 || slot >= BFD_SESSION_DROP_SLOTS)
+    return 0;
+  return s->drops[slot];
+}
+
+uint8_t bfd_session_get_state(const bfd_session *s) { return s ? s->state : BFD_STATE_DOWN; }
+
+uint32_t bfd_session_get_local_discr(const bfd_session *s) { return s ? s->local_discr : 0; }
+
+int bfd_session_get_key(const bfd_session *s, bfd_session_key *key) {
+  if (!s || !key)
+    return BFD_ERR_INVALID_ARGUMENT;
+  *key = s->key;
+  return 0;
+}
+
+void *bfd_session_get_user_data(const bfd_session *s) { return s ? s->user_data : NULL; }
+
+void bfd_session_set_user_data(bfd_session *s, void *user_data) {
+  if (s)
+    s->user_data = user_data;
+}

@@ -1,0 +1,99 @@
+/* One BFD session: the RFC 5880 §6.8 state variables, state machine, timers
+ * and Poll Sequence. Owned either standalone or by a bfd_table. */
+#ifndef BFD_SESSION_H
+#define BFD_SESSION_H
+
+#include <bfd/bfd.h>
+
+#include "bfd_err.h"
+#include "bfd_rand.h"
+
+/* Drop reasons counted per session: the BFD_ERR_PKT_* codes. */
+#define BFD_SESSION_DROP_SLOTS 20
+
+#define BFD_HEAP_NONE UINT32_MAX
+
+/* Microseconds: the slow-start floor for Desired Min TX while not Up (§6.8.3). */
+#define BFD_SLOW_TX_US 1000000u
+
+struct bfd_session {
+  /* Ownership and table linkage (table-managed fields first: they are the
+   * ones touched on every packet). */
+  bfd_table *table;
+  bfd_session *discr_next; /* table hash chain by local discriminator */
+  bfd_session *key_next;   /* table hash chain by key */
+  bfd_session *due_prev, *due_next;
+  uint32_t heap_idx;       /* BFD_HEAP_NONE when not in the heap */
+  uint8_t in_due;
+  uint8_t pad0[3];
+
+  const bfd_callbacks *cb;
+  void *cb_user_data;
+  const bfd_mem *mem;
+  bfd_rand *rand;
+  void *user_data;
+
+  /* Timers (absolute ns, BFD_TSTAMP_NONE = not armed) */
+  uint64_t last_now;        /* for BFD_ERR_CLOCK_BACKWARDS */
+  uint64_t next_tx;         /* next periodic (or immediate) transmission */
+  uint64_t detect_deadline; /* §6.8.4 */
+  uint64_t final_at;        /* when the pending Final became due */
+  uint64_t last_rx, last_tx, last_change;
+
+  /* §6.8.1 state variables */
+  uint32_t local_discr;
+  uint32_t remote_discr;
+  uint32_t remote_min_rx_us;  /* bfd.RemoteMinRxInterval */
+  uint32_t remote_min_tx_us;  /* last received Desired Min TX */
+  uint32_t remote_echo_rx_us;
+  /* Configuration */
+  uint32_t cfg_tx_us, cfg_rx_us, cfg_echo_rx_us;
+  /* Advertised (bfd.DesiredMinTxInterval / RequiredMinRxInterval as sent) */
+  uint32_t adv_tx_us, adv_rx_us;
+  /* In force for our TX interval / detection time; lag adv_* during a Poll
+   * Sequence where §6.8.3 says so. */
+  uint32_t eff_tx_us, eff_rx_us;
+  uint32_t change_seq;
+
+  uint8_t state, local_diag;
+  uint8_t remote_state, remote_diag, remote_demand, remote_mult;
+  uint8_t detect_mult, mode, passive, admin_down, nh_policy, min_rx_ttl, cpi;
+  uint8_t poll_active;    /* a Poll Sequence is being transmitted */
+  uint8_t repoll;         /* params changed during a Poll: poll again later */
+  uint8_t repoll_wait;    /* ...after one more packet without F (§6.8.3) */
+  uint8_t final_pending;  /* one flag, never a queue */
+  uint8_t nh_down;        /* last nexthop event delivered was DOWN */
+  uint8_t ever_up;
+  uint8_t pad1[3];
+
+  bfd_session_key key;
+
+  /* Counters */
+  uint64_t rx_packets, rx_dropped, tx_packets, up_count, down_count;
+  uint32_t polls_sent, finals_sent;
+  uint32_t drops[BFD_SESSION_DROP_SLOTS];
+};
+
+/* Internal entry points used by bfd_table. All assume valid arguments and a
+ * clock already checked against s->last_now. */
+int bfd_session_init(bfd_session *s, const bfd_session_settings *settings,
+                     const bfd_callbacks *cb, void *cb_user_data,
+                     const bfd_mem *mem, bfd_rand *rand, uint64_t now);
+/* Delivers the clearing nexthop event; frees nothing. */
+void bfd_session_fini(bfd_session *s, uint64_t now);
+/* A decoded packet that arrived for this session. */
+int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf,
+                   size_t len, const bfd_rx_info *ri, uint64_t now);
+int bfd_session_expire(bfd_session *s, uint64_t now);
+/* Builds the next due packet (after bfd_session_expire). */
+ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_t now);
+uint64_t bfd_session_deadline(const bfd_session *s);
+void bfd_session_count_drop(bfd_session *s, int error_code);
+int bfd_session_check_clock(bfd_session *s, uint64_t now);
+
+/* Negotiated periodic TX interval in ns, 0 when periodic TX is off. */
+uint64_t bfd_session_tx_interval(const bfd_session *s);
+/* Detection time in ns (§6.8.4), 0 before the remote's values are known. */
+uint64_t bfd_session_detect_time(const bfd_session *s);
+
+#endif
