@@ -12,8 +12,8 @@
 #include <string.h>
 
 #define FLAGS_MASK 0x3fu
-#define DIAG_MAX 31u
-#define STATE_MAX 3u
+#define DIAG_MAX   31u
+#define STATE_MAX  3u
 
 size_t bfd_codec_auth_digest_len(uint8_t auth_type) {
   switch (auth_type) {
@@ -26,8 +26,7 @@ size_t bfd_codec_auth_digest_len(uint8_t auth_type) {
 }
 
 int bfd_codec_auth_is_meticulous(uint8_t auth_type) {
-  return auth_type == BFD_AUTH_METICULOUS_KEYED_MD5 ||
-         auth_type == BFD_AUTH_METICULOUS_KEYED_SHA1;
+  return auth_type == BFD_AUTH_METICULOUS_KEYED_MD5 || auth_type == BFD_AUTH_METICULOUS_KEYED_SHA1;
 }
 
 int bfd_codec_auth_len(uint8_t auth_type, uint8_t data_len) {
@@ -38,19 +37,16 @@ int bfd_codec_auth_len(uint8_t auth_type, uint8_t data_len) {
     return 3 + data_len;
   case BFD_AUTH_KEYED_MD5:
   case BFD_AUTH_METICULOUS_KEYED_MD5: /* §4.3 */
-    return data_len == BFD_CODEC_MD5_DIGEST_LEN ? BFD_CODEC_AUTH_LEN_MD5
-                                                : BFD_ERR_PKT_AUTH_LEN;
+    return data_len == BFD_CODEC_MD5_DIGEST_LEN ? BFD_CODEC_AUTH_LEN_MD5 : BFD_ERR_PKT_AUTH_LEN;
   case BFD_AUTH_KEYED_SHA1:
   case BFD_AUTH_METICULOUS_KEYED_SHA1: /* §4.4 */
-    return data_len == BFD_CODEC_SHA1_DIGEST_LEN ? BFD_CODEC_AUTH_LEN_SHA1
-                                                 : BFD_ERR_PKT_AUTH_LEN;
-  default: /* §4.1: 0 and 6..255 are reserved */
-    return BFD_ERR_PKT_AUTH_TYPE;
+    return data_len == BFD_CODEC_SHA1_DIGEST_LEN ? BFD_CODEC_AUTH_LEN_SHA1 : BFD_ERR_PKT_AUTH_LEN;
+  default: /* §4.1: 0 and 6..255 are reserved */ return BFD_ERR_PKT_AUTH_TYPE;
   }
 }
 
-int bfd_codec_peek_your_discr(const uint8_t *buf, size_t len,
-                              uint32_t *your_discr, uint8_t *state) {
+int bfd_codec_peek_your_discr(const uint8_t *buf, size_t len, uint32_t *your_discr,
+                              uint8_t *state) {
   if (buf == NULL || your_discr == NULL)
     return BFD_ERR_INVALID_ARGUMENT;
   if (len < BFD_CTRL_LEN)
@@ -80,8 +76,7 @@ static int decode_auth(bfd_auth_section *a, const uint8_t *p, size_t avail) {
     if (alen != BFD_CODEC_AUTH_LEN_SHA1)
       return BFD_ERR_PKT_AUTH_LEN;
     break;
-  default:
-    return BFD_ERR_PKT_AUTH_TYPE;
+  default: return BFD_ERR_PKT_AUTH_TYPE;
   }
   /* The section must fill the packet exactly: Length = 24 + Auth Len. */
   if (alen != avail)
@@ -132,8 +127,7 @@ int bfd_ctrl_pkt_decode(bfd_ctrl_pkt *pkt, const uint8_t *buf, size_t len) {
   if ((flags & (BFD_FLAG_P | BFD_FLAG_F)) == (BFD_FLAG_P | BFD_FLAG_F))
     return BFD_ERR_PKT_POLL_FINAL;
   if (flags & BFD_FLAG_A) {
-    int rv = decode_auth(&pkt->auth, buf + BFD_CODEC_OFF_AUTH_TYPE,
-                         (size_t)length - BFD_CTRL_LEN);
+    int rv = decode_auth(&pkt->auth, buf + BFD_CODEC_OFF_AUTH_TYPE, (size_t)length - BFD_CTRL_LEN);
     if (rv != 0)
       return rv;
   }
@@ -151,8 +145,7 @@ int bfd_ctrl_pkt_decode(bfd_ctrl_pkt *pkt, const uint8_t *buf, size_t len) {
   return 0;
 }
 
-ptrdiff_t bfd_ctrl_pkt_encode(uint8_t *buf, size_t buflen,
-                              const bfd_ctrl_pkt *pkt) {
+ptrdiff_t bfd_ctrl_pkt_encode(uint8_t *buf, size_t buflen, const bfd_ctrl_pkt *pkt) {
   size_t length = BFD_CTRL_LEN;
   const bfd_auth_section *a;
   uint8_t *p;

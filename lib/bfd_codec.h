@@ -7,39 +7,38 @@
 #include <bfd/bfd.h>
 
 /* Byte offsets in a control packet (RFC 5880 §4.1). */
-#define BFD_CODEC_OFF_VERS_DIAG 0
-#define BFD_CODEC_OFF_STA_FLAGS 1
+#define BFD_CODEC_OFF_VERS_DIAG   0
+#define BFD_CODEC_OFF_STA_FLAGS   1
 #define BFD_CODEC_OFF_DETECT_MULT 2
-#define BFD_CODEC_OFF_LENGTH 3
-#define BFD_CODEC_OFF_MY_DISCR 4
-#define BFD_CODEC_OFF_YOUR_DISCR 8
-#define BFD_CODEC_OFF_MIN_TX 12
-#define BFD_CODEC_OFF_MIN_RX 16
+#define BFD_CODEC_OFF_LENGTH      3
+#define BFD_CODEC_OFF_MY_DISCR    4
+#define BFD_CODEC_OFF_YOUR_DISCR  8
+#define BFD_CODEC_OFF_MIN_TX      12
+#define BFD_CODEC_OFF_MIN_RX      16
 #define BFD_CODEC_OFF_MIN_ECHO_RX 20
 
 /* The authentication section starts right after the mandatory part. */
-#define BFD_CODEC_OFF_AUTH_TYPE 24
-#define BFD_CODEC_OFF_AUTH_LEN 25
-#define BFD_CODEC_OFF_AUTH_KEY_ID 26
+#define BFD_CODEC_OFF_AUTH_TYPE     24
+#define BFD_CODEC_OFF_AUTH_LEN      25
+#define BFD_CODEC_OFF_AUTH_KEY_ID   26
 #define BFD_CODEC_OFF_AUTH_PASSWORD 27 /* Simple Password (§4.2) */
 #define BFD_CODEC_OFF_AUTH_RESERVED 27 /* MD5/SHA1 (§4.3, §4.4) */
-#define BFD_CODEC_OFF_AUTH_SEQ 28      /* MD5/SHA1 */
-#define BFD_CODEC_OFF_AUTH_DIGEST 32   /* MD5/SHA1 Auth Key/Digest field */
+#define BFD_CODEC_OFF_AUTH_SEQ      28 /* MD5/SHA1 */
+#define BFD_CODEC_OFF_AUTH_DIGEST   32 /* MD5/SHA1 Auth Key/Digest field */
 
 /* Smallest Length with the A bit: Auth Type + Auth Len (§6.8.6). */
 #define BFD_CODEC_LEN_MIN_AUTH 26
 
-#define BFD_CODEC_SIMPLE_PW_MIN 1  /* §4.2 */
-#define BFD_CODEC_SIMPLE_PW_MAX 16 /* §4.2 */
-#define BFD_CODEC_MD5_DIGEST_LEN 16
+#define BFD_CODEC_SIMPLE_PW_MIN   1  /* §4.2 */
+#define BFD_CODEC_SIMPLE_PW_MAX   16 /* §4.2 */
+#define BFD_CODEC_MD5_DIGEST_LEN  16
 #define BFD_CODEC_SHA1_DIGEST_LEN 20
-#define BFD_CODEC_AUTH_LEN_MD5 24  /* §4.3 */
-#define BFD_CODEC_AUTH_LEN_SHA1 28 /* §4.4 */
+#define BFD_CODEC_AUTH_LEN_MD5    24 /* §4.3 */
+#define BFD_CODEC_AUTH_LEN_SHA1   28 /* §4.4 */
 
 /* Big-endian field access. The caller guarantees 4 readable/writable bytes. */
 static inline uint32_t bfd_codec_get_u32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-         (uint32_t)p[3];
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
 static inline void bfd_codec_put_u32(uint8_t *p, uint32_t v) {
@@ -72,7 +71,6 @@ int bfd_codec_auth_len(uint8_t auth_type, uint8_t data_len);
  * demultiplexing without a full decode. Only checks len >= 24: the packet must
  * still be decoded before anything in it is trusted.
  * Returns 0, BFD_ERR_INVALID_ARGUMENT or BFD_ERR_PKT_TRUNCATED. */
-int bfd_codec_peek_your_discr(const uint8_t *buf, size_t len,
-                              uint32_t *your_discr, uint8_t *state);
+int bfd_codec_peek_your_discr(const uint8_t *buf, size_t len, uint32_t *your_discr, uint8_t *state);
 
 #endif

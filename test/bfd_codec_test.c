@@ -10,9 +10,9 @@
 
 /* A valid 24-byte packet: version 1, diag 0, Up, no flags, Detect Mult 3,
  * Length 24, My Discr 1, Your Discr 2, 1 s / 1 s / 0. */
-static const uint8_t base_pkt[24] = {
-    0x20, 0xc0, 0x03, 0x18, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02,
-    0x00, 0x0f, 0x42, 0x40, 0x00, 0x0f, 0x42, 0x40, 0x00, 0x00, 0x00, 0x00};
+static const uint8_t base_pkt[24] = {0x20, 0xc0, 0x03, 0x18, 0x00, 0x00, 0x00, 0x01,
+                                     0x00, 0x00, 0x00, 0x02, 0x00, 0x0f, 0x42, 0x40,
+                                     0x00, 0x0f, 0x42, 0x40, 0x00, 0x00, 0x00, 0x00};
 
 /* The same with the A bit and a Keyed SHA1 section (Length 52). */
 static void mk_sha1(uint8_t out[52]) {
@@ -205,9 +205,9 @@ static void test_encode_bytes_simple(void) {
   static const uint8_t want[33] = {
       0x20, 0x44, 0x03, 0x21, /* v1 diag 0; Down (01) A (1); mult 3; Length 33 */
       0x00, 0x00, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x00, /* My 42, Your 0 */
-      0x00, 0x0f, 0x42, 0x40, 0x00, 0x0f, 0x42, 0x40, 0x00, 0x00, 0x00, 0x00,
-      0x01, 0x09, 0x07,                   /* Simple, Auth Len 3+6, Key ID 7 */
-      's', 'e', 'c', 'r', 'e', 't'};      /* §4.2 password */
+      0x00, 0x0f, 0x42, 0x40, 0x00, 0x0f, 0x42, 0x40,
+      0x00, 0x00, 0x00, 0x00, 0x01, 0x09, 0x07, /* Simple, Auth Len 3+6, Key ID 7 */
+      's',  'e',  'c',  'r',  'e',  't'};       /* §4.2 password */
   bfd_ctrl_pkt p, d;
   uint8_t buf[64];
   memset(&p, 0, sizeof(p));
@@ -235,21 +235,20 @@ static void test_encode_bytes_simple(void) {
 
 static void test_encode_bytes_md5_sha1(void) {
   static const uint8_t want_md5[48] = {
-      0x20, 0x84, 0x03, 0x30, /* Init (10) A; Length 48 */
+      0x20, 0x84, 0x03, 0x30,                         /* Init (10) A; Length 48 */
       0x00, 0x00, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x63, /* My 42, Your 99 */
-      0x00, 0x0f, 0x42, 0x40, 0x00, 0x0f, 0x42, 0x40, 0x00, 0x00, 0x00, 0x00,
-      0x03, 0x18, 0x02, 0x00,             /* Met. MD5, Auth Len 24, Key 2, rsvd */
-      0xde, 0xad, 0xbe, 0xef,             /* Sequence Number */
+      0x00, 0x0f, 0x42, 0x40, 0x00, 0x0f, 0x42, 0x40,
+      0x00, 0x00, 0x00, 0x00, 0x03, 0x18, 0x02, 0x00, /* Met. MD5, Auth Len 24, Key 2, rsvd */
+      0xde, 0xad, 0xbe, 0xef,                         /* Sequence Number */
       0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, /* digest[16] */
       0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};
-  static const uint8_t want_sha1[52] = {
-      0x20, 0x84, 0x03, 0x34, /* Init A; Length 52 */
-      0x00, 0x00, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x63,
-      0x00, 0x0f, 0x42, 0x40, 0x00, 0x0f, 0x42, 0x40, 0x00, 0x00, 0x00, 0x00,
-      0x04, 0x1c, 0x02, 0x00,             /* Keyed SHA1, Auth Len 28 */
-      0xde, 0xad, 0xbe, 0xef,
-      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, /* hash[20] */
-      0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13};
+  static const uint8_t want_sha1[52] = {0x20, 0x84, 0x03, 0x34, /* Init A; Length 52 */
+                                        0x00, 0x00, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x63, 0x00, 0x0f,
+                                        0x42, 0x40, 0x00, 0x0f, 0x42, 0x40, 0x00, 0x00, 0x00, 0x00,
+                                        0x04, 0x1c, 0x02, 0x00, /* Keyed SHA1, Auth Len 28 */
+                                        0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
+                                        0x06, 0x07, 0x08, 0x09, /* hash[20] */
+                                        0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13};
   bfd_ctrl_pkt p, d;
   uint8_t buf[64];
   uint8_t i;
@@ -417,12 +416,21 @@ static void test_reject_auth_len_type(void) {
   static const struct {
     uint8_t type, alen;
   } bad[] = {
-      {BFD_AUTH_SIMPLE, 0},  {BFD_AUTH_SIMPLE, 2},  {BFD_AUTH_SIMPLE, 3},
-      {BFD_AUTH_SIMPLE, 20}, {BFD_AUTH_SIMPLE, 28},
-      {BFD_AUTH_KEYED_MD5, 23}, {BFD_AUTH_KEYED_MD5, 25}, {BFD_AUTH_KEYED_MD5, 28},
-      {BFD_AUTH_METICULOUS_KEYED_MD5, 4}, {BFD_AUTH_METICULOUS_KEYED_MD5, 28},
-      {BFD_AUTH_KEYED_SHA1, 24}, {BFD_AUTH_KEYED_SHA1, 27}, {BFD_AUTH_KEYED_SHA1, 29},
-      {BFD_AUTH_METICULOUS_KEYED_SHA1, 24}, {BFD_AUTH_METICULOUS_KEYED_SHA1, 19},
+      {BFD_AUTH_SIMPLE, 0},
+      {BFD_AUTH_SIMPLE, 2},
+      {BFD_AUTH_SIMPLE, 3},
+      {BFD_AUTH_SIMPLE, 20},
+      {BFD_AUTH_SIMPLE, 28},
+      {BFD_AUTH_KEYED_MD5, 23},
+      {BFD_AUTH_KEYED_MD5, 25},
+      {BFD_AUTH_KEYED_MD5, 28},
+      {BFD_AUTH_METICULOUS_KEYED_MD5, 4},
+      {BFD_AUTH_METICULOUS_KEYED_MD5, 28},
+      {BFD_AUTH_KEYED_SHA1, 24},
+      {BFD_AUTH_KEYED_SHA1, 27},
+      {BFD_AUTH_KEYED_SHA1, 29},
+      {BFD_AUTH_METICULOUS_KEYED_SHA1, 24},
+      {BFD_AUTH_METICULOUS_KEYED_SHA1, 19},
   };
   bfd_ctrl_pkt p;
   uint8_t b[80];
@@ -813,34 +821,33 @@ static void test_vectors(void) {
 }
 
 int main(void) {
-  CU_TestInfo tests[] = {
-      {"roundtrip_limits", test_roundtrip_limits},
-      {"roundtrip_diag_state", test_roundtrip_diag_state},
-      {"roundtrip_flags", test_roundtrip_flags},
-      {"roundtrip_auth", test_roundtrip_auth},
-      {"encode_bytes_plain", test_encode_bytes_plain},
-      {"encode_bytes_simple", test_encode_bytes_simple},
-      {"encode_bytes_md5_sha1", test_encode_bytes_md5_sha1},
-      {"reject_null", test_reject_null},
-      {"reject_truncated", test_reject_truncated},
-      {"reject_version", test_reject_version},
-      {"reject_length_short", test_reject_length_short},
-      {"reject_length_long", test_reject_length_long},
-      {"reject_detect_mult", test_reject_detect_mult},
-      {"reject_multipoint", test_reject_multipoint},
-      {"reject_my_discr", test_reject_my_discr},
-      {"reject_poll_final", test_reject_poll_final},
-      {"reject_auth_type", test_reject_auth_type},
-      {"reject_auth_len_type", test_reject_auth_len_type},
-      {"reject_auth_len_packet", test_reject_auth_len_packet},
-      {"check_order", test_check_order},
-      {"trailing_bytes", test_trailing_bytes},
-      {"no_auth_long_length", test_no_auth_long_length},
-      {"decode_zeroes", test_decode_zeroes},
-      {"encode_nobuf", test_encode_nobuf},
-      {"encode_reject", test_encode_reject},
-      {"helpers", test_helpers},
-      {"vectors", test_vectors},
-      CU_TEST_INFO_NULL};
+  CU_TestInfo tests[] = {{"roundtrip_limits", test_roundtrip_limits},
+                         {"roundtrip_diag_state", test_roundtrip_diag_state},
+                         {"roundtrip_flags", test_roundtrip_flags},
+                         {"roundtrip_auth", test_roundtrip_auth},
+                         {"encode_bytes_plain", test_encode_bytes_plain},
+                         {"encode_bytes_simple", test_encode_bytes_simple},
+                         {"encode_bytes_md5_sha1", test_encode_bytes_md5_sha1},
+                         {"reject_null", test_reject_null},
+                         {"reject_truncated", test_reject_truncated},
+                         {"reject_version", test_reject_version},
+                         {"reject_length_short", test_reject_length_short},
+                         {"reject_length_long", test_reject_length_long},
+                         {"reject_detect_mult", test_reject_detect_mult},
+                         {"reject_multipoint", test_reject_multipoint},
+                         {"reject_my_discr", test_reject_my_discr},
+                         {"reject_poll_final", test_reject_poll_final},
+                         {"reject_auth_type", test_reject_auth_type},
+                         {"reject_auth_len_type", test_reject_auth_len_type},
+                         {"reject_auth_len_packet", test_reject_auth_len_packet},
+                         {"check_order", test_check_order},
+                         {"trailing_bytes", test_trailing_bytes},
+                         {"no_auth_long_length", test_no_auth_long_length},
+                         {"decode_zeroes", test_decode_zeroes},
+                         {"encode_nobuf", test_encode_nobuf},
+                         {"encode_reject", test_encode_reject},
+                         {"helpers", test_helpers},
+                         {"vectors", test_vectors},
+                         CU_TEST_INFO_NULL};
   return bfd_test_run_suite("codec", tests);
 }
