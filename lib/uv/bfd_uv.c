@@ -1,0 +1,905 @@
+/* libuv adapter: a bfd_table on real UDP sockets. See include/bfd/bfd_uv.h.
+ * Linux only; _GNU_SOURCE comes from CMake (recvmmsg). */
+#include <bfd/bfd_uv.h>
+
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bfd_uv_sock.h"
+
+#define RX_BATCH_MAX 64
+#define RX_BUF 256       /* BFD packets are <= 52 bytes; padding allowed */
+#define RX_CTRL 128
+#define RX_ROUNDS 8      /* recvmmsg batches per wake-up before yielding */
+
+typedef struct bfd_uv_listener {
+  uv_poll_t poll;
+  bfd_uv *a;
+  int fd;
+  uint8_t mode;
+  uint16_t port;
+  bfd_uv_addr addr;
+  struct bfd_uv_listener *next;
+} bfd_uv_listener;
+
+typedef struct bfd_uv_peer {
+  bfd_uv *a;
+  bfd_session *s;
+  void *user_data;
+  struct bfd_uv_peer *prev, *next;
+  int fd;
+  uint16_t src_port;
+  uint16_t peer_port;
+  uint8_t auto_created;
+  uint8_t mode;
+  uint8_t tx_failing; /* report the first failure of a run only */
+  uint8_t reap;       /* auto session went Down: delete after dispatch */
+  uint32_t ifindex;
+  char ifname[IF_NAMESIZE];
+  bfd_uv_addr peer, local;
+  struct sockaddr_storage dst;
+  socklen_t dstlen;
+  uint64_t tx_packets, tx_errors;
+} bfd_uv_peer;
+
+struct bfd_uv {
+  uv_loop_t *loop;
+  const bfd_mem *mem;
+  void *user_data;
+  bfd_uv_settings settings;
+  bfd_callbacks host_cbs;
+  bfd_uv_callbacks uv_cbs;
+  bfd_table *table;
+  uv_timer_t timer;
+  uint64_t armed_ms;       /* UINT64_MAX: not armed */
+  uint64_t armed_deadline;
+  bfd_uv_listener *listeners;
+  bfd_uv_peer *peers;
+  uint32_t n_auto;
+  uint16_t port_cursor;
+  int busy;                /* inside a core call: reject re-entry */
+  int closing;
+  int del_requested;
+  int reap_pending;
+  unsigned pending_close;
+  bfd_uv_closed_cb closed_cb;
+  bfd_uv_stats stats;
+  struct mmsghdr msgs[RX_BATCH_MAX];
+  struct iovec iov[RX_BATCH_MAX];
+  struct sockaddr_storage names[RX_BATCH_MAX];
+  uint8_t bufs[RX_BATCH_MAX][RX_BUF];
+  uint8_t ctrl[RX_BATCH_MAX][RX_CTRL] __attribute__((aligned(8)));
+};
+
+/* ---- memory ------------------------------------------------------------ */
+
+static void *mem_calloc(const bfd_uv *a, size_t n) {
+  return a->mem->calloc(1, n, a->mem->user_data);
+}
+static void mem_free(const bfd_uv *a, void *p) {
+  a->mem->free(p, a->mem->user_data);
+}
+
+/* ---- error reporting --------------------------------------------------- */
+
+static void report(bfd_uv *a, int code, int sys_errno, const char *msg) {
+  if (a->uv_cbs.error)
+    a->uv_cbs.error(a, code, sys_errno, msg, a->user_data);
+}
+
+static void sock_report(void *ctx, int sys_errno, const char *msg) {
+  report((bfd_uv *)ctx, BFD_ERR_IO, sys_errno, msg);
+}
+
+static void report_core(bfd_uv *a, const char *op, int rc) {
+  char msg[160];
+  snprintf(msg, sizeof(msg), "%s: %s", op, bfd_strerror(rc));
+  report(a, rc, 0, msg);
+}
+
+/* ---- core callback trampolines ---------------------------------------- */
+
+static int tramp_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
+  bfd_uv *a = ud;
+  bfd_uv_peer *p = bfd_session_get_user_data(s);
+  /* An auto-created (passive) session that falls back to Down says nothing
+   * more until the peer speaks again: free its slot. */
+  if (p && p->auto_created && ev->new_state == BFD_STATE_DOWN &&
+      ev->old_state != BFD_STATE_DOWN) {
+    p->reap = 1;
+    a->reap_pending = 1;
+  }
+  return a->host_cbs.state_change ? a->host_cbs.state_change(s, ev, a->user_data)
+                                  : 0;
+}
+
+static int tramp_nexthop(bfd_session *s, const bfd_nexthop_event *ev,
+                         void *ud) {
+  bfd_uv *a = ud;
+  return a->host_cbs.nexthop ? a->host_cbs.nexthop(s, ev, a->user_data) : 0;
+}
+
+static void tramp_rand(uint8_t *dest, size_t len, void *ud) {
+  bfd_uv *a = ud;
+  a->host_cbs.rand(dest, len, a->user_data);
+}
+
+/* ---- public init functions -------------------------------------------- */
+
+int bfd_uv_settings_init(uint32_t version, bfd_uv_settings *s) {
+  if (!s)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (version != BFD_UV_SETTINGS_VERSION)
+    return BFD_ERR_VERSION;
+  memset(s, 0, sizeof(*s));
+  s->struct_version = version;
+  s->auto_desired_min_tx_us = 300000;
+  s->auto_required_min_rx_us = 300000;
+  s->auto_detect_mult = 3;
+  s->auto_listen = 1;
+  s->rx_batch = 32;
+  return 0;
+}
+
+int bfd_uv_callbacks_init(uint32_t version, bfd_uv_callbacks *cb) {
+  if (!cb)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (version != BFD_UV_CALLBACKS_VERSION)
+    return BFD_ERR_VERSION;
+  memset(cb, 0, sizeof(*cb));
+  cb->struct_version = version;
+  return 0;
+}
+
+int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *cfg) {
+  if (!cfg)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (version != BFD_UV_PEER_CONFIG_VERSION)
+    return BFD_ERR_VERSION;
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->struct_version = version;
+  cfg->desired_min_tx_us = 300000;
+  cfg->required_min_rx_us = 300000;
+  cfg->detect_mult = 3;
+  cfg->mode = BFD_MODE_SINGLE_HOP;
+  cfg->nexthop_policy = BFD_NHS_DOWN_UNTIL_UP;
+  return 0;
+}
+
+/* ---- timer ------------------------------------------------------------- */
+
+static void timer_cb(uv_timer_t *t);
+
+/* Arm the one timer for the table's next deadline. The deadline is rounded
+ * UP to the loop's millisecond clock, which is the same CLOCK_MONOTONIC base
+ * as uv_hrtime() but never ahead of it, so the timer never fires early. */
+static void rearm(bfd_uv *a) {
+  uint64_t d, due_ms, now_ms;
+  if (a->closing)
+    return;
+  d = bfd_table_next_deadline(a->table);
+  if (d == BFD_TSTAMP_NONE) {
+    uv_timer_stop(&a->timer);
+    a->armed_ms = UINT64_MAX;
+    return;
+  }
+  due_ms = d / BFD_MILLISECONDS + (d % BFD_MILLISECONDS ? 1 : 0);
+  a->armed_deadline = d;
+  if (due_ms == a->armed_ms && uv_is_active((uv_handle_t *)&a->timer))
+    return;
+  now_ms = uv_now(a->loop);
+  uv_timer_start(&a->timer, timer_cb, due_ms > now_ms ? due_ms - now_ms : 0,
+                 0);
+  a->armed_ms = due_ms;
+}
+
+/* ---- TX ---------------------------------------------------------------- */
+
+static void send_peer(bfd_uv_peer *p, const uint8_t *buf, size_t len) {
+  bfd_uv *a = p->a;
+  ssize_t r = sendto(p->fd, buf, len, MSG_DONTWAIT,
+                     (struct sockaddr *)&p->dst, p->dstlen);
+  if (r < 0) {
+    /* Counted and dropped: the next packet is the retry. Never queued. */
+    int err = errno;
+    p->tx_errors++;
+    a->stats.tx_errors++;
+    if (!p->tx_failing) {
+      char addr[64], msg[200];
+      bfd_uv_addr_format(addr, sizeof(addr), &p->peer);
+      snprintf(msg, sizeof(msg), "sendto %s port %u from port %u: %s", addr,
+               (unsigned)p->peer_port, (unsigned)p->src_port, strerror(err));
+      p->tx_failing = 1;
+      report(a, BFD_ERR_IO, err, msg);
+    }
+    return;
+  }
+  p->tx_failing = 0;
+  p->tx_packets++;
+  a->stats.tx_packets++;
+}
+
+static void drain(bfd_uv *a, uint64_t now) {
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  bfd_session *s;
+  ptrdiff_t n;
+  while ((n = bfd_table_poll_packet(a->table, &s, buf, sizeof(buf), now)) > 0) {
+    bfd_uv_peer *p = bfd_session_get_user_data(s);
+    if (p)
+      send_peer(p, buf, (size_t)n);
+  }
+  if (n < 0)
+    report_core(a, "bfd_table_poll_packet", (int)n);
+}
+
+static void peer_free(bfd_uv_peer *p) {
+  bfd_uv *a = p->a;
+  if (p->prev)
+    p->prev->next = p->next;
+  else
+    a->peers = p->next;
+  if (p->next)
+    p->next->prev = p->prev;
+  if (p->fd >= 0)
+    close(p->fd);
+  if (p->auto_created)
+    a->n_auto--;
+  a->stats.sessions--;
+  mem_free(a, p);
+}
+
+static void reap(bfd_uv *a) {
+  bfd_uv_peer *p, *next;
+  if (!a->reap_pending)
+    return;
+  a->reap_pending = 0;
+  for (p = a->peers; p; p = next) {
+    next = p->next;
+    if (p->reap) {
+      bfd_session_del(p->s);
+      peer_free(p);
+    }
+  }
+}
+
+static void do_del(bfd_uv *a);
+
+/* After every RX batch, timer fire and API change: expire, send what is
+ * due, re-arm. */
+static void service(bfd_uv *a, uint64_t now) {
+  int rc;
+  a->busy++;
+  rc = bfd_table_feed_time(a->table, now);
+  if (rc < 0)
+    report_core(a, "bfd_table_feed_time", rc);
+  drain(a, now);
+  reap(a);
+  a->busy--;
+  rearm(a);
+  if (a->del_requested && !a->busy)
+    do_del(a);
+}
+
+static void timer_cb(uv_timer_t *t) {
+  bfd_uv *a = t->data;
+  uint64_t now = uv_hrtime();
+  a->stats.timer_fires++;
+  if (now > a->armed_deadline + BFD_MILLISECONDS)
+    a->stats.timer_late++;
+  a->armed_ms = UINT64_MAX;
+  service(a, now);
+}
+
+/* ---- listeners --------------------------------------------------------- */
+
+static void poll_cb(uv_poll_t *h, int status, int events);
+
+static uint16_t listen_port(const bfd_uv *a, uint8_t mode) {
+  if (mode == BFD_MODE_MULTIHOP)
+    return a->settings.port_multihop ? a->settings.port_multihop
+                                     : BFD_PORT_MULTIHOP;
+  return a->settings.port_single_hop ? a->settings.port_single_hop
+                                     : BFD_PORT_SINGLE_HOP;
+}
+
+static bfd_uv_listener *find_listener(const bfd_uv *a, uint8_t family,
+                                      uint8_t mode, const bfd_uv_addr *addr) {
+  bfd_uv_listener *l;
+  for (l = a->listeners; l; l = l->next)
+    if (l->addr.family == family && l->mode == mode &&
+        (!addr || (memcmp(l->addr.addr, addr->addr, 16) == 0 &&
+                   l->addr.ifindex == addr->ifindex)))
+      return l;
+  return NULL;
+}
+
+int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
+  bfd_uv_sock_reporter rep;
+  bfd_uv_listener *l;
+  bfd_uv_addr addr;
+  int fd, rc;
+  if (!a || !local || a->closing || mode > BFD_MODE_MULTIHOP ||
+      (local->family != BFD_AF_INET && local->family != BFD_AF_INET6))
+    return BFD_ERR_INVALID_ARGUMENT;
+  addr = *local;
+  if (addr.family == BFD_AF_INET)
+    memset(addr.addr + 4, 0, 12);
+  if (find_listener(a, addr.family, mode, &addr))
+    return 0;
+  l = mem_calloc(a, sizeof(*l));
+  if (!l)
+    return BFD_ERR_NOMEM;
+  rep.fn = sock_report;
+  rep.ctx = a;
+  l->port = listen_port(a, mode);
+  fd = bfd_uv_sock_open_listener(&addr, l->port, &rep);
+  if (fd < 0) {
+    mem_free(a, l);
+    return fd == BFD_ERR_CFG_KEY ? BFD_ERR_INVALID_ARGUMENT : BFD_ERR_IO;
+  }
+  rc = uv_poll_init(a->loop, &l->poll, fd);
+  if (rc == 0)
+    rc = uv_poll_start(&l->poll, UV_READABLE, poll_cb);
+  if (rc != 0) {
+    char msg[160];
+    snprintf(msg, sizeof(msg), "uv_poll on listener: %s", uv_strerror(rc));
+    report(a, BFD_ERR_IO, -rc, msg);
+    close(fd);
+    mem_free(a, l);
+    return BFD_ERR_IO;
+  }
+  l->poll.data = l;
+  l->a = a;
+  l->fd = fd;
+  l->mode = mode;
+  l->addr = addr;
+  l->next = a->listeners;
+  a->listeners = l;
+  a->stats.listeners++;
+  return 0;
+}
+
+/* ---- peers ------------------------------------------------------------- */
+
+static int is_link_local6(const bfd_uv_addr *x) {
+  return x->family == BFD_AF_INET6 && x->addr[0] == 0xfe &&
+         (x->addr[1] & 0xc0) == 0x80;
+}
+
+static int check_flags(const bfd_uv_peer_config *c) {
+  return c->passive <= 1 && c->admin_down <= 1;
+}
+
+static void cfg_to_settings(const bfd_uv_peer_config *c,
+                            bfd_session_settings *s) {
+  s->local_discr = c->local_discr;
+  s->desired_min_tx_us = c->desired_min_tx_us;
+  s->required_min_rx_us = c->required_min_rx_us;
+  s->detect_mult = c->detect_mult;
+  s->mode = c->mode;
+  s->passive = c->passive;
+  s->admin_down = c->admin_down;
+  s->nexthop_policy = c->nexthop_policy;
+  s->min_rx_ttl = c->min_rx_ttl;
+}
+
+static int peer_add(bfd_uv *a, bfd_session **psession,
+                    const bfd_uv_peer_config *cfg, void *peer_user_data,
+                    int auto_created, uint64_t now) {
+  bfd_session_settings ss;
+  bfd_session_key key;
+  bfd_uv_sock_reporter rep;
+  bfd_uv_addr local;
+  bfd_uv_peer *p;
+  uint32_t ifindex = 0;
+  int rc;
+  uint8_t fam = cfg->peer.family;
+
+  if (fam != BFD_AF_INET && fam != BFD_AF_INET6)
+    return BFD_ERR_CFG_KEY;
+  if (cfg->mode > BFD_MODE_MULTIHOP)
+    return BFD_ERR_CFG_MODE;
+  if (!check_flags(cfg))
+    return BFD_ERR_CFG_FLAG;
+  if (memchr(cfg->ifname, '\0', sizeof(cfg->ifname)) == NULL)
+    return BFD_ERR_CFG_KEY;
+  local = cfg->local;
+  if (local.family == 0) {
+    memset(&local, 0, sizeof(local));
+    local.family = fam;
+  } else if (local.family != fam) {
+    return BFD_ERR_CFG_KEY;
+  }
+  if (cfg->ifname[0]) {
+    ifindex = if_nametoindex(cfg->ifname);
+    if (!ifindex) {
+      char msg[80];
+      int err = errno;
+      snprintf(msg, sizeof(msg), "interface %.16s: %s", cfg->ifname,
+               strerror(err));
+      report(a, BFD_ERR_CFG_KEY, err, msg);
+      return BFD_ERR_CFG_KEY;
+    }
+  } else if (cfg->peer.ifindex) {
+    ifindex = cfg->peer.ifindex;
+  }
+  /* A link-local peer is only meaningful with its interface. */
+  if (is_link_local6(&cfg->peer) && !ifindex)
+    return BFD_ERR_CFG_KEY;
+  if (is_link_local6(&local))
+    local.ifindex = ifindex;
+  else
+    local.ifindex = 0;
+
+  rc = bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &ss);
+  if (rc < 0)
+    return rc;
+  cfg_to_settings(cfg, &ss);
+  rc = bfd_session_settings_check(&ss);
+  if (rc < 0)
+    return rc;
+
+  memset(&key, 0, sizeof(key));
+  key.mode = cfg->mode;
+  key.family = fam;
+  /* Interface-bound and link-local sessions are keyed by interface so that
+   * the same link-local address on two links stays two sessions. */
+  key.ifindex = ifindex;
+  memcpy(key.local, local.addr, fam == BFD_AF_INET ? 4 : 16);
+  memcpy(key.peer, cfg->peer.addr, fam == BFD_AF_INET ? 4 : 16);
+  if (bfd_table_find_key(a->table, &key))
+    return BFD_ERR_EXISTS;
+
+  if (a->settings.auto_listen && !find_listener(a, fam, cfg->mode, NULL)) {
+    bfd_uv_addr any;
+    memset(&any, 0, sizeof(any));
+    any.family = fam;
+    rc = bfd_uv_listen(a, cfg->mode, &any);
+    if (rc < 0)
+      return rc;
+  }
+
+  p = mem_calloc(a, sizeof(*p));
+  if (!p)
+    return BFD_ERR_NOMEM;
+  p->a = a;
+  p->user_data = peer_user_data;
+  p->auto_created = (uint8_t)auto_created;
+  p->mode = cfg->mode;
+  p->ifindex = ifindex;
+  memcpy(p->ifname, cfg->ifname, sizeof(p->ifname));
+  p->ifname[IF_NAMESIZE - 1] = '\0';
+  p->peer = cfg->peer;
+  p->peer.ifindex = is_link_local6(&cfg->peer) ? ifindex : 0;
+  p->local = local;
+  p->peer_port = cfg->peer_port ? cfg->peer_port
+                 : auto_created ? listen_port(a, cfg->mode)
+                 : (cfg->mode == BFD_MODE_MULTIHOP ? BFD_PORT_MULTIHOP
+                                                   : BFD_PORT_SINGLE_HOP);
+  if (bfd_uv_sock_to_sockaddr(&p->peer, p->peer_port, &p->dst, &p->dstlen) <
+      0) {
+    mem_free(a, p);
+    return BFD_ERR_CFG_KEY;
+  }
+  rep.fn = sock_report;
+  rep.ctx = a;
+  p->fd = bfd_uv_sock_open_tx(&local, p->ifname, &a->port_cursor,
+                              &p->src_port, &rep);
+  if (p->fd < 0) {
+    mem_free(a, p);
+    return BFD_ERR_IO;
+  }
+  a->busy++;
+  rc = bfd_table_add_session(a->table, &p->s, &ss, &key, p, now);
+  a->busy--;
+  if (rc < 0) {
+    close(p->fd);
+    mem_free(a, p);
+    return rc;
+  }
+  p->next = a->peers;
+  if (a->peers)
+    a->peers->prev = p;
+  a->peers = p;
+  a->stats.sessions++;
+  if (auto_created) {
+    a->n_auto++;
+    a->stats.auto_sessions++;
+  }
+  if (psession)
+    *psession = p->s;
+  return 0;
+}
+
+int bfd_uv_peer_add(bfd_uv *a, bfd_session **psession,
+                    const bfd_uv_peer_config *cfg, void *peer_user_data) {
+  uint64_t now;
+  int rc;
+  if (!a || !cfg || a->busy || a->closing)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (cfg->struct_version != BFD_UV_PEER_CONFIG_VERSION)
+    return BFD_ERR_VERSION;
+  now = uv_hrtime();
+  rc = peer_add(a, psession, cfg, peer_user_data, 0, now);
+  if (rc == 0)
+    service(a, now);
+  return rc;
+}
+
+static bfd_uv_peer *own_peer(const bfd_uv *a, const bfd_session *s) {
+  bfd_uv_peer *p;
+  if (!a || !s)
+    return NULL;
+  p = bfd_session_get_user_data(s);
+  return p && p->a == a && p->s == s ? p : NULL;
+}
+
+int bfd_uv_peer_update(bfd_uv *a, bfd_session *s,
+                       const bfd_uv_peer_config *cfg) {
+  bfd_session_settings ss;
+  bfd_uv_peer *p = own_peer(a, s);
+  uint64_t now;
+  int rc;
+  if (!p || !cfg || a->busy || a->closing)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (cfg->struct_version != BFD_UV_PEER_CONFIG_VERSION)
+    return BFD_ERR_VERSION;
+  if (cfg->mode != p->mode || cfg->peer.family != p->peer.family ||
+      memcmp(cfg->peer.addr, p->peer.addr, 16) != 0 ||
+      (cfg->local.family && memcmp(cfg->local.addr, p->local.addr, 16) != 0) ||
+      strncmp(cfg->ifname, p->ifname, sizeof(cfg->ifname)) != 0 ||
+      (cfg->peer_port && cfg->peer_port != p->peer_port))
+    return BFD_ERR_CFG_IMMUTABLE;
+  if (!check_flags(cfg))
+    return BFD_ERR_CFG_FLAG;
+  rc = bfd_session_get_settings(s, &ss);
+  if (rc < 0)
+    return rc;
+  cfg_to_settings(cfg, &ss);
+  if (cfg->local_discr == 0)
+    ss.local_discr = bfd_session_get_local_discr(s);
+  now = uv_hrtime();
+  a->busy++;
+  rc = bfd_session_update(s, &ss, now);
+  a->busy--;
+  service(a, now);
+  return rc;
+}
+
+/* The AdminDown packet for a session about to be deleted, built from its
+ * status when the core has nothing due at this instant. */
+static ptrdiff_t admin_down_packet(bfd_session *s, uint8_t *buf, size_t len) {
+  bfd_session_status st;
+  bfd_ctrl_pkt pkt;
+  memset(&st, 0, sizeof(st));
+  st.struct_version = BFD_SESSION_STATUS_VERSION;
+  if (bfd_session_get_status(s, &st) < 0)
+    return 0;
+  memset(&pkt, 0, sizeof(pkt));
+  pkt.state = BFD_STATE_ADMIN_DOWN;
+  pkt.diag = BFD_DIAG_ADMIN_DOWN;
+  pkt.detect_mult = st.detect_mult;
+  pkt.my_discr = st.local_discr;
+  pkt.your_discr = st.remote_discr;
+  pkt.desired_min_tx_us = st.desired_min_tx_us;
+  pkt.required_min_rx_us = st.required_min_rx_us;
+  return bfd_ctrl_pkt_encode(buf, len, &pkt);
+}
+
+int bfd_uv_peer_remove(bfd_uv *a, bfd_session *s) {
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  bfd_uv_peer *p = own_peer(a, s);
+  uint64_t now;
+  ptrdiff_t n;
+  int sent = 0, rc;
+  if (!p || a->busy || a->closing)
+    return BFD_ERR_INVALID_ARGUMENT;
+  now = uv_hrtime();
+  a->busy++;
+  /* RFC 5880 §6.8.16: AdminDown with diag 7 tells the peer this is not a
+   * path failure (RFC 5882 §3.2); send it now, the session goes next. */
+  rc = bfd_session_set_admin_down(s, 1, now);
+  if (rc < 0)
+    report_core(a, "bfd_session_set_admin_down", rc);
+  while ((n = bfd_session_poll_packet(s, buf, sizeof(buf), now)) > 0) {
+    send_peer(p, buf, (size_t)n);
+    sent = 1;
+  }
+  if (!sent && (n = admin_down_packet(s, buf, sizeof(buf))) > 0)
+    send_peer(p, buf, (size_t)n);
+  bfd_session_del(s); /* delivers the clearing nexthop event */
+  peer_free(p);
+  a->busy--;
+  service(a, now);
+  return 0;
+}
+
+void *bfd_uv_peer_get_user_data(const bfd_session *s) {
+  bfd_uv_peer *p = s ? bfd_session_get_user_data(s) : NULL;
+  return p ? p->user_data : NULL;
+}
+
+int bfd_uv_peer_get_info(const bfd_session *s, bfd_uv_peer_info *info) {
+  bfd_uv_peer *p;
+  if (!s || !info || !(p = bfd_session_get_user_data(s)))
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (info->struct_version != BFD_UV_PEER_INFO_VERSION)
+    return BFD_ERR_VERSION;
+  memset(info, 0, sizeof(*info));
+  info->struct_version = BFD_UV_PEER_INFO_VERSION;
+  info->tx_fd = p->fd;
+  info->src_port = p->src_port;
+  info->auto_created = p->auto_created;
+  info->ifindex = p->ifindex;
+  info->tx_packets = p->tx_packets;
+  info->tx_errors = p->tx_errors;
+  return 0;
+}
+
+/* ---- RX ---------------------------------------------------------------- */
+
+/* Responder mode: a packet with Your Discriminator 0 from an unknown peer
+ * creates a passive session (bounded by max_auto_sessions). */
+static int try_auto(bfd_uv *a, const uint8_t *buf, size_t len,
+                    const bfd_rx_info *rx, uint64_t now) {
+  bfd_uv_peer_config cfg;
+  bfd_session *s;
+  size_t alen = rx->family == BFD_AF_INET ? 4 : 16;
+  int rc;
+  if (a->n_auto >= a->settings.max_auto_sessions || len < BFD_CTRL_LEN ||
+      (buf[8] | buf[9] | buf[10] | buf[11]) != 0 ||
+      !(rx->flags & BFD_RX_PEER))
+    return BFD_ERR_PKT_NO_SESSION;
+  if (a->uv_cbs.new_peer && a->uv_cbs.new_peer(a, rx, a->user_data) != 0)
+    return BFD_ERR_PKT_NO_SESSION;
+  bfd_uv_peer_config_init(BFD_UV_PEER_CONFIG_VERSION, &cfg);
+  cfg.peer.family = rx->family;
+  memcpy(cfg.peer.addr, rx->peer, alen);
+  if (rx->flags & BFD_RX_LOCAL) {
+    cfg.local.family = rx->family;
+    memcpy(cfg.local.addr, rx->local, alen);
+  }
+  if (is_link_local6(&cfg.peer) || is_link_local6(&cfg.local))
+    cfg.peer.ifindex = rx->ifindex;
+  cfg.mode = rx->mode;
+  cfg.passive = 1;
+  cfg.desired_min_tx_us = a->settings.auto_desired_min_tx_us;
+  cfg.required_min_rx_us = a->settings.auto_required_min_rx_us;
+  cfg.detect_mult = a->settings.auto_detect_mult;
+  rc = peer_add(a, &s, &cfg, NULL, 1, now);
+  if (rc < 0)
+    return rc;
+  if (a->uv_cbs.peer_created)
+    a->uv_cbs.peer_created(a, s, a->user_data);
+  return bfd_table_feed_packet(a->table, buf, len, rx, now, NULL);
+}
+
+static void rx_one(bfd_uv *a, const bfd_uv_listener *l, struct mmsghdr *m,
+                   const uint8_t *buf, uint64_t now) {
+  bfd_rx_info rx;
+  bfd_uv_addr peer;
+  uint16_t port;
+  int rc;
+  a->stats.rx_packets++;
+  if (m->msg_hdr.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+    a->stats.rx_errors++;
+    return;
+  }
+  memset(&rx, 0, sizeof(rx));
+  rx.mode = l->mode;
+  rx.family = l->addr.family;
+  rx.local_port = l->port;
+  if (bfd_uv_sock_from_sockaddr(m->msg_hdr.msg_name, &peer, &port) == 0 &&
+      peer.family == rx.family) {
+    memcpy(rx.peer, peer.addr, 16);
+    rx.peer_port = port;
+    rx.flags |= BFD_RX_PEER;
+  }
+  bfd_uv_sock_parse_cmsg(&m->msg_hdr, &rx);
+  /* RFC 5881 §5 (GTSM): single-hop packets must arrive with TTL 255.
+   * Checked here as well as in the core so that nothing below 255 can
+   * reach responder mode or cost a table lookup. */
+  if (rx.mode == BFD_MODE_SINGLE_HOP &&
+      (!(rx.flags & BFD_RX_TTL) || rx.ttl != BFD_TTL_MAX)) {
+    a->stats.rx_ttl_dropped++;
+    return;
+  }
+  rc = bfd_table_feed_packet(a->table, buf, m->msg_len, &rx, now, NULL);
+  if (rc == BFD_ERR_PKT_NO_SESSION && a->settings.max_auto_sessions)
+    rc = try_auto(a, buf, m->msg_len, &rx, now);
+  if (rc == 0)
+    a->stats.rx_accepted++;
+  else if (rc == BFD_ERR_PKT_TTL)
+    a->stats.rx_ttl_dropped++;
+  else {
+    a->stats.rx_dropped++;
+    if (bfd_err_is_fatal(rc))
+      report_core(a, "bfd_table_feed_packet", rc);
+  }
+}
+
+static void poll_cb(uv_poll_t *h, int status, int events) {
+  bfd_uv_listener *l = h->data;
+  bfd_uv *a = l->a;
+  unsigned batch = a->settings.rx_batch, i, round;
+  uint64_t now;
+  int n = 0;
+  (void)events;
+  if (status < 0) {
+    char msg[120];
+    snprintf(msg, sizeof(msg), "poll on listener: %s", uv_strerror(status));
+    report(a, BFD_ERR_IO, -status, msg);
+    return;
+  }
+  now = uv_hrtime();
+  a->busy++;
+  for (round = 0; round < RX_ROUNDS; round++) {
+    for (i = 0; i < batch; i++) {
+      struct msghdr *mh = &a->msgs[i].msg_hdr;
+      a->iov[i].iov_base = a->bufs[i];
+      a->iov[i].iov_len = RX_BUF;
+      mh->msg_name = &a->names[i];
+      mh->msg_namelen = sizeof(a->names[i]);
+      mh->msg_iov = &a->iov[i];
+      mh->msg_iovlen = 1;
+      mh->msg_control = a->ctrl[i];
+      mh->msg_controllen = RX_CTRL;
+      mh->msg_flags = 0;
+    }
+    n = recvmmsg(l->fd, a->msgs, batch, MSG_DONTWAIT, NULL);
+    if (n < 0) {
+      int err = errno;
+      if (err == EINTR)
+        continue;
+      if (err != EAGAIN && err != EWOULDBLOCK) {
+        char addr[64], msg[160];
+        a->stats.rx_errors++;
+        bfd_uv_addr_format(addr, sizeof(addr), &l->addr);
+        snprintf(msg, sizeof(msg), "recvmmsg on %s port %u: %s", addr,
+                 (unsigned)l->port, strerror(err));
+        report(a, BFD_ERR_IO, err, msg);
+      }
+      break;
+    }
+    a->stats.rx_batches++;
+    for (i = 0; i < (unsigned)n; i++)
+      rx_one(a, l, &a->msgs[i], a->bufs[i], now);
+    if ((unsigned)n < batch)
+      break;
+  }
+  a->busy--;
+  service(a, now);
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
+               const bfd_callbacks *core_cbs, const bfd_uv_callbacks *uv_cbs,
+               const bfd_mem *mem, void *user_data) {
+  bfd_callbacks cbs;
+  bfd_uv *a;
+  uint16_t r16 = 0;
+  int rc;
+  if (!pa || !loop)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if ((settings && settings->struct_version != BFD_UV_SETTINGS_VERSION) ||
+      (core_cbs && core_cbs->struct_version != BFD_CALLBACKS_VERSION) ||
+      (uv_cbs && uv_cbs->struct_version != BFD_UV_CALLBACKS_VERSION))
+    return BFD_ERR_VERSION;
+  if (settings && (settings->rx_batch < 1 || settings->rx_batch > RX_BATCH_MAX ||
+                   settings->auto_listen > 1))
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (!mem)
+    mem = bfd_mem_default();
+  a = mem->calloc(1, sizeof(*a), mem->user_data);
+  if (!a)
+    return BFD_ERR_NOMEM;
+  a->mem = mem;
+  a->loop = loop;
+  a->user_data = user_data;
+  if (settings)
+    a->settings = *settings;
+  else
+    bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &a->settings);
+  if (core_cbs)
+    a->host_cbs = *core_cbs;
+  if (uv_cbs)
+    a->uv_cbs = *uv_cbs;
+  a->armed_ms = UINT64_MAX;
+  a->stats.struct_version = BFD_UV_STATS_VERSION;
+
+  bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cbs);
+  cbs.state_change = tramp_state;
+  cbs.nexthop = tramp_nexthop;
+  cbs.rand = a->host_cbs.rand ? tramp_rand : NULL;
+  rc = bfd_table_new(&a->table, &cbs, mem, a);
+  if (rc < 0) {
+    mem_free(a, a);
+    return rc;
+  }
+  /* A random first source port spreads restarts over the range; a fresh
+   * process does not reuse the ports of the one that just died (the peer
+   * may still hold state keyed on them). */
+  if (uv_random(NULL, NULL, &r16, sizeof(r16), 0, NULL) != 0)
+    r16 = (uint16_t)(uv_hrtime() ^ (uint64_t)getpid());
+  a->port_cursor = (uint16_t)(BFD_SRC_PORT_MIN + r16 % (BFD_SRC_PORT_MAX -
+                                                        BFD_SRC_PORT_MIN + 1));
+  uv_timer_init(loop, &a->timer);
+  a->timer.data = a;
+  *pa = a;
+  return 0;
+}
+
+static void handle_closed(uv_handle_t *h) {
+  bfd_uv *a;
+  if (h->type == UV_POLL) {
+    bfd_uv_listener *l = h->data;
+    a = l->a;
+    close(l->fd);
+    mem_free(a, l);
+  } else {
+    a = h->data;
+  }
+  if (--a->pending_close == 0) {
+    if (a->closed_cb)
+      a->closed_cb(a, a->user_data);
+    mem_free(a, a);
+  }
+}
+
+static void do_del(bfd_uv *a) {
+  bfd_uv_listener *l, *ln;
+  bfd_uv_peer *p, *pn;
+  if (a->closing)
+    return;
+  a->closing = 1;
+  a->del_requested = 0;
+  a->busy++;
+  /* Sessions first: their clearing nexthop events may look up the peer. */
+  bfd_table_del(a->table);
+  a->table = NULL;
+  for (p = a->peers; p; p = pn) {
+    pn = p->next;
+    close(p->fd);
+    mem_free(a, p);
+  }
+  a->peers = NULL;
+  a->busy--;
+  for (l = a->listeners; l; l = ln) {
+    ln = l->next;
+    a->pending_close++;
+    uv_close((uv_handle_t *)&l->poll, handle_closed);
+  }
+  a->listeners = NULL;
+  a->pending_close++;
+  uv_close((uv_handle_t *)&a->timer, handle_closed);
+}
+
+void bfd_uv_del(bfd_uv *a, bfd_uv_closed_cb closed_cb) {
+  if (!a || a->closing || a->del_requested)
+    return;
+  a->closed_cb = closed_cb;
+  if (a->busy) {
+    /* Called from a callback: finish the dispatch first. */
+    a->del_requested = 1;
+    return;
+  }
+  do_del(a);
+}
+
+int bfd_uv_get_stats(const bfd_uv *a, bfd_uv_stats *stats) {
+  if (!a || !stats)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (stats->struct_version != BFD_UV_STATS_VERSION)
+    return BFD_ERR_VERSION;
+  *stats = a->stats;
+  return 0;
+}
+
+bfd_table *bfd_uv_get_table(const bfd_uv *a) { return a ? a->table : NULL; }
+
+uv_loop_t *bfd_uv_get_loop(const bfd_uv *a) { return a ? a->loop : NULL; }

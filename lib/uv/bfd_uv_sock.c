@@ -1,0 +1,288 @@
+/* Socket layer of the libuv adapter. Linux: _GNU_SOURCE comes from CMake. */
+#include "bfd_uv_sock.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int bfd_uv_addr_is_any(const bfd_uv_addr *addr) {
+  size_t n = addr->family == BFD_AF_INET ? 4 : 16, i;
+  for (i = 0; i < n; i++)
+    if (addr->addr[i])
+      return 0;
+  return 1;
+}
+
+int bfd_uv_addr_parse(bfd_uv_addr *out, const char *text) {
+  char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  char *zone;
+  if (!out || !text || strlen(text) >= sizeof(buf))
+    return BFD_ERR_INVALID_ARGUMENT;
+  memset(out, 0, sizeof(*out));
+  strcpy(buf, text);
+  if (inet_pton(AF_INET, buf, out->addr) == 1) {
+    out->family = BFD_AF_INET;
+    return 0;
+  }
+  zone = strchr(buf, '%');
+  if (zone)
+    *zone++ = '\0';
+  if (inet_pton(AF_INET6, buf, out->addr) != 1)
+    return BFD_ERR_INVALID_ARGUMENT;
+  out->family = BFD_AF_INET6;
+  if (zone) {
+    char *end;
+    unsigned long n = strtoul(zone, &end, 10);
+    if (*zone && !*end && n > 0 && n <= UINT32_MAX)
+      out->ifindex = (uint32_t)n;
+    else
+      out->ifindex = if_nametoindex(zone);
+    if (!out->ifindex)
+      return BFD_ERR_INVALID_ARGUMENT;
+  }
+  return 0;
+}
+
+ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen,
+                             const bfd_uv_addr *addr) {
+  char tmp[INET6_ADDRSTRLEN + 16];
+  size_t n;
+  if (!buf || !addr)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (addr->family == BFD_AF_INET)
+    inet_ntop(AF_INET, addr->addr, tmp, sizeof(tmp));
+  else if (addr->family == BFD_AF_INET6)
+    inet_ntop(AF_INET6, addr->addr, tmp, sizeof(tmp));
+  else
+    return BFD_ERR_INVALID_ARGUMENT;
+  n = strlen(tmp);
+  if (addr->family == BFD_AF_INET6 && addr->ifindex)
+    n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, "%%%u",
+                          (unsigned)addr->ifindex);
+  if (n + 1 > buflen)
+    return BFD_ERR_NOBUF;
+  memcpy(buf, tmp, n + 1);
+  return (ptrdiff_t)n;
+}
+
+int bfd_uv_sock_to_sockaddr(const bfd_uv_addr *addr, uint16_t port,
+                            struct sockaddr_storage *ss, socklen_t *sslen) {
+  memset(ss, 0, sizeof(*ss));
+  if (addr->family == BFD_AF_INET) {
+    struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(port);
+    memcpy(&sin->sin_addr, addr->addr, 4);
+    *sslen = sizeof(*sin);
+    return 0;
+  }
+  if (addr->family == BFD_AF_INET6) {
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(port);
+    memcpy(&sin6->sin6_addr, addr->addr, 16);
+    sin6->sin6_scope_id = addr->ifindex;
+    *sslen = sizeof(*sin6);
+    return 0;
+  }
+  return BFD_ERR_CFG_KEY;
+}
+
+int bfd_uv_sock_from_sockaddr(const struct sockaddr *sa, bfd_uv_addr *addr,
+                              uint16_t *port) {
+  memset(addr, 0, sizeof(*addr));
+  if (sa->sa_family == AF_INET) {
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)sa;
+    addr->family = BFD_AF_INET;
+    memcpy(addr->addr, &sin->sin_addr, 4);
+    *port = ntohs(sin->sin_port);
+    return 0;
+  }
+  if (sa->sa_family == AF_INET6) {
+    const struct sockaddr_in6 *sin6 =
+        (const struct sockaddr_in6 *)(const void *)sa;
+    addr->family = BFD_AF_INET6;
+    memcpy(addr->addr, &sin6->sin6_addr, 16);
+    addr->ifindex = sin6->sin6_scope_id;
+    *port = ntohs(sin6->sin6_port);
+    return 0;
+  }
+  return BFD_ERR_CFG_KEY;
+}
+
+void bfd_uv_sock_parse_cmsg(struct msghdr *msg, bfd_rx_info *rx) {
+  struct cmsghdr *c;
+  for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+    int v;
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL &&
+        c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      memcpy(&v, CMSG_DATA(c), sizeof(v));
+      if (v >= 0 && v <= 255) {
+        rx->ttl = (uint8_t)v;
+        rx->flags |= BFD_RX_TTL;
+      }
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+               c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+      struct in_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+      /* ipi_addr is the header's destination (ipi_spec_dst the route's). */
+      memcpy(rx->local, &pi.ipi_addr, 4);
+      rx->ifindex = (uint32_t)pi.ipi_ifindex;
+      rx->flags |= BFD_RX_LOCAL;
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT &&
+               c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      memcpy(&v, CMSG_DATA(c), sizeof(v));
+      if (v >= 0 && v <= 255) {
+        rx->ttl = (uint8_t)v;
+        rx->flags |= BFD_RX_TTL;
+      }
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+               c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+      struct in6_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+      memcpy(rx->local, &pi.ipi6_addr, 16);
+      rx->ifindex = pi.ipi6_ifindex;
+      rx->flags |= BFD_RX_LOCAL;
+    }
+  }
+}
+
+static void report(const bfd_uv_sock_reporter *rep, int err, const char *op,
+                   const bfd_uv_addr *addr, int port, const char *ifname) {
+  char a[64] = "?", msg[256];
+  if (!rep || !rep->fn)
+    return;
+  if (addr)
+    bfd_uv_addr_format(a, sizeof(a), addr);
+  if (ifname && *ifname)
+    snprintf(msg, sizeof(msg), "%s %s port %d dev %s: %s", op, a, port,
+             ifname, strerror(err));
+  else if (addr && addr->family == BFD_AF_INET6)
+    snprintf(msg, sizeof(msg), "%s [%s]:%d: %s", op, a, port, strerror(err));
+  else
+    snprintf(msg, sizeof(msg), "%s %s:%d: %s", op, a, port, strerror(err));
+  rep->fn(rep->ctx, err, msg);
+}
+
+static int set_int(int fd, int level, int name, int value) {
+  return setsockopt(fd, level, name, &value, sizeof(value));
+}
+
+/* A setsockopt that must succeed; reports and returns -1 on failure. */
+static int must(int rc, const bfd_uv_sock_reporter *rep, const char *op,
+                const bfd_uv_addr *addr, int port, const char *ifname) {
+  if (rc < 0) {
+    report(rep, errno, op, addr, port, ifname);
+    return -1;
+  }
+  return 0;
+}
+
+static int open_socket(const bfd_uv_addr *addr, const bfd_uv_sock_reporter *rep,
+                       int port) {
+  int fd = socket(addr->family == BFD_AF_INET ? AF_INET : AF_INET6,
+                  SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0)
+    report(rep, errno, "socket", addr, port, NULL);
+  return fd;
+}
+
+int bfd_uv_sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
+                              const bfd_uv_sock_reporter *rep) {
+  struct sockaddr_storage ss;
+  socklen_t sslen;
+  int fd, bad = 0;
+  if (bfd_uv_sock_to_sockaddr(addr, port, &ss, &sslen) < 0)
+    return BFD_ERR_CFG_KEY;
+  fd = open_socket(addr, rep, port);
+  if (fd < 0)
+    return BFD_ERR_IO;
+  if (addr->family == BFD_AF_INET) {
+    bad |= must(set_int(fd, IPPROTO_IP, IP_RECVTTL, 1), rep,
+                "setsockopt(IP_RECVTTL)", addr, port, NULL);
+    bad |= must(set_int(fd, IPPROTO_IP, IP_PKTINFO, 1), rep,
+                "setsockopt(IP_PKTINFO)", addr, port, NULL);
+  } else {
+    /* The v4 wildcard listener owns IPv4 (and a v4-mapped peer would
+     * carry the wrong TTL semantics anyway). */
+    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1), rep,
+                "setsockopt(IPV6_V6ONLY)", addr, port, NULL);
+    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1), rep,
+                "setsockopt(IPV6_RECVHOPLIMIT)", addr, port, NULL);
+    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1), rep,
+                "setsockopt(IPV6_RECVPKTINFO)", addr, port, NULL);
+  }
+  if (!bad)
+    bad |= must(bind(fd, (struct sockaddr *)&ss, sslen), rep, "bind", addr,
+                port, NULL);
+  if (bad) {
+    close(fd);
+    return BFD_ERR_IO;
+  }
+  return fd;
+}
+
+int bfd_uv_sock_open_tx(const bfd_uv_addr *local, const char *ifname,
+                        uint16_t *cursor, uint16_t *port,
+                        const bfd_uv_sock_reporter *rep) {
+  const unsigned nports = BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1;
+  unsigned i;
+  int fd, bad = 0;
+  fd = open_socket(local, rep, 0);
+  if (fd < 0)
+    return BFD_ERR_IO;
+  /* RFC 5881 §5 / RFC 5883 §5: 255 so receivers can apply GTSM floors. */
+  if (local->family == BFD_AF_INET) {
+    bad |= must(set_int(fd, IPPROTO_IP, IP_TTL, BFD_UV_TTL), rep,
+                "setsockopt(IP_TTL)", local, 0, ifname);
+    bad |= must(set_int(fd, IPPROTO_IP, IP_TOS, BFD_UV_TOS_CS6), rep,
+                "setsockopt(IP_TOS)", local, 0, ifname);
+  } else {
+    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1), rep,
+                "setsockopt(IPV6_V6ONLY)", local, 0, ifname);
+    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, BFD_UV_TTL), rep,
+                "setsockopt(IPV6_UNICAST_HOPS)", local, 0, ifname);
+    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_TCLASS, BFD_UV_TOS_CS6), rep,
+                "setsockopt(IPV6_TCLASS)", local, 0, ifname);
+  }
+  /* Nothing is ever read from a TX socket: keep its buffer minimal so a
+   * stray sender cannot pin memory. Best effort. */
+  (void)set_int(fd, SOL_SOCKET, SO_RCVBUF, 1);
+  if (!bad && ifname && *ifname)
+    bad |= must(setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+                           (socklen_t)strlen(ifname)),
+                rep, "setsockopt(SO_BINDTODEVICE)", local, 0, ifname);
+  if (bad) {
+    close(fd);
+    return BFD_ERR_IO;
+  }
+  /* RFC 5881 §4: source port 49152-65535, unique per session. */
+  for (i = 0; i < nports; i++) {
+    struct sockaddr_storage ss;
+    socklen_t sslen = 0;
+    uint16_t p = *cursor;
+    if (p < BFD_SRC_PORT_MIN)
+      p = BFD_SRC_PORT_MIN;
+    *cursor = p == BFD_SRC_PORT_MAX ? BFD_SRC_PORT_MIN : (uint16_t)(p + 1);
+    bfd_uv_sock_to_sockaddr(local, p, &ss, &sslen);
+    if (bind(fd, (struct sockaddr *)&ss, sslen) == 0) {
+      *port = p;
+      return fd;
+    }
+    if (errno != EADDRINUSE) {
+      report(rep, errno, "bind", local, p, ifname);
+      close(fd);
+      return BFD_ERR_IO;
+    }
+  }
+  report(rep, EADDRINUSE, "bind (no free source port in 49152-65535)", local,
+         0, ifname);
+  close(fd);
+  return BFD_ERR_IO;
+}
