@@ -289,8 +289,10 @@ typedef struct bfd_ctrl_pkt {
  * that need no session: version, Length, Detect Mult, M bit, My
  * Discriminator, P+F (§6.5), and the auth section's layout).
  *
- * Bytes after Length are ignored (padding is allowed by §6.8.6). On failure
- * `*pkt` is left in an unspecified state.
+ * Bytes after Length are ignored (padding is allowed by §6.8.6). Without the
+ * A bit, a Length above 24 is accepted (§6.8.6 only bounds it by 24 and the
+ * payload): bytes 24..Length are ignored and `length` reports the received
+ * value. On failure `*pkt` is left in an unspecified state.
  *
  * @param pkt   out: the decoded packet.
  * @param buf   the UDP payload.
@@ -317,10 +319,12 @@ BFD_EXTERN int bfd_ctrl_pkt_decode(bfd_ctrl_pkt *pkt, const uint8_t *buf,
  * @brief Encode a control packet. The same rules as the decoder apply, so a
  * packet that encodes always decodes. `version` and `length` of `pkt` are
  * ignored: version 1 is written and Length is computed. With BFD_FLAG_A,
- * `auth.len` must match `auth.type` (and `auth.data_len`).
+ * `auth.len` must match `auth.type` (and `auth.data_len`). `auth.reserved`
+ * is written as given (for byte-exact round trips): leave it 0 (§4.3).
  *
  * @return the number of bytes written (24..52), or:
- * @retval BFD_ERR_INVALID_ARGUMENT NULL pointer, diag > 31, state > 3
+ * @retval BFD_ERR_INVALID_ARGUMENT NULL pointer, diag > 31, state > 3,
+ *                                  flags outside 0x3f
  * @retval BFD_ERR_NOBUF            buflen is too small
  * @retval BFD_ERR_PKT_DETECT_MULT, BFD_ERR_PKT_MULTIPOINT,
  *         BFD_ERR_PKT_MY_DISCR, BFD_ERR_PKT_POLL_FINAL,
