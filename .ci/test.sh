@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The full test suite: the README's "Test it" command and CI (.ci/run) run
+# this. Run from anywhere; builds go to $BFD_CI_DIR (default <repo>/build-ci).
+#   1. normal build, gcc, -DBFD_ENABLE_WERROR=ON, ctest
+#   2. ASan+UBSan build, clang, -Werror, ctest (halt on the first error)
+#   3. fuzz build, clang, every fuzz/fuzz_* target for a bounded smoke
+# A skipped test fails the run: a skip is not a pass.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${BFD_CI_DIR:-$ROOT/build-ci}
+JOBS=${BFD_CI_JOBS:-$(nproc)}
+FUZZ_RUNS=${BFD_FUZZ_RUNS:-1000000}
+FUZZ_TIME=${BFD_FUZZ_TIME:-60}
+CC_NORMAL=${BFD_CI_CC:-gcc}
+
+summary=()
+stage=setup
+t0=$(date +%s)
+mkdir -p "$OUT"
+
+finish() {
+  local rc=$?
+  local secs=$(($(date +%s) - t0))
+  echo
+  if [ "$rc" -eq 0 ]; then
+    echo "== bfdkit CI: PASS in ${secs}s: ${summary[*]}"
+  else
+    echo "== bfdkit CI: FAIL (exit $rc) in stage '$stage' after ${secs}s; done: ${summary[*]:-nothing}"
+  fi
+}
+trap finish EXIT
+
+banner() { echo; echo "== $*"; }
+
+# run_ctest NAME BUILD_DIR [ENV=VALUE...]: ctest, then fail on any skip.
+run_ctest() {
+  local name=$1 dir=$2
+  shift 2
+  local log=$OUT/$name-ctest.log
+  (cd "$dir" && env "$@" ctest --output-on-failure --output-junit "$OUT/$name-junit.xml") 2>&1 |
+    tee "$log"
+  # ctest exits 0 when tests are skipped (SKIP_RETURN_CODE) or disabled.
+  if grep -q 'The following tests did not run' "$log"; then
+    echo "FAIL: $name: tests were skipped (a skip is not a pass):"
+    sed -n '/The following tests did not run/,/^$/p' "$log"
+    return 1
+  fi
+  local total
+  total=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$log")
+  if [ -z "$total" ] || [ "$total" -eq 0 ]; then
+    echo "FAIL: $name: ctest ran no tests"
+    return 1
+  fi
+  summary+=("$name:${total}tests")
+}
+
+# 1. Normal build.
+stage=normal
+banner "normal build ($CC_NORMAL, -Werror)"
+CC=$CC_NORMAL cmake -S "$ROOT" -B "$OUT/normal" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DBFD_ENABLE_WERROR=ON -DBFD_ENABLE_ASAN=OFF -DBFD_ENABLE_FUZZ=OFF
+cmake --build "$OUT/normal" -j "$JOBS"
+run_ctest normal "$OUT/normal"
+
+# 2. AddressSanitizer + UndefinedBehaviorSanitizer.
+stage=asan
+banner "ASan+UBSan build (clang, -Werror)"
+CC=clang cmake -S "$ROOT" -B "$OUT/asan" -DCMAKE_BUILD_TYPE=Debug \
+  -DBFD_ENABLE_WERROR=ON -DBFD_ENABLE_ASAN=ON -DBFD_ENABLE_FUZZ=OFF
+cmake --build "$OUT/asan" -j "$JOBS"
+run_ctest asan "$OUT/asan" ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+# 3. Fuzz smoke: every fuzz_* executable fuzz/CMakeLists.txt builds.
+stage=fuzz
+if [ -f "$ROOT/fuzz/CMakeLists.txt" ]; then
+  banner "fuzz build (clang, libFuzzer): ${FUZZ_RUNS} runs or ${FUZZ_TIME}s per target"
+  CC=clang cmake -S "$ROOT" -B "$OUT/fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DBFD_ENABLE_FUZZ=ON -DBFD_ENABLE_TESTS=OFF -DBFD_ENABLE_EXAMPLES=OFF \
+    -DBFD_ENABLE_BENCH=OFF -DBFD_ENABLE_UV=OFF -DBFD_ENABLE_SHARED=OFF -DBFD_ENABLE_ASAN=OFF
+  cmake --build "$OUT/fuzz" -j "$JOBS"
+  mapfile -t fuzzers < <(find "$OUT/fuzz" -path '*/CMakeFiles' -prune -o \
+    -type f -executable -name 'fuzz_*' -print | sort)
+  if [ "${#fuzzers[@]}" -eq 0 ]; then
+    echo "FAIL: fuzz/CMakeLists.txt exists but built no fuzz_* executable"
+    exit 1
+  fi
+  for exe in "${fuzzers[@]}"; do
+    name=$(basename "$exe")
+    work=$OUT/fuzz-work/$name
+    rm -rf "$work" && mkdir -p "$work/corpus"
+    # Seeds in fuzz/corpus/<target without fuzz_>/ are read, never written:
+    # libFuzzer adds new inputs to the first directory only.
+    seeds=()
+    for d in "$ROOT/fuzz/corpus/${name#fuzz_}" "$ROOT/fuzz/corpus/$name"; do
+      [ -d "$d" ] && seeds+=("$d")
+    done
+    echo "-- $name (seeds: ${seeds[*]:-none})"
+    (cd "$work" && "$exe" -runs="$FUZZ_RUNS" -max_total_time="$FUZZ_TIME" \
+      -print_final_stats=1 corpus "${seeds[@]}") > "$work/log" 2>&1 || {
+      tail -n 60 "$work/log"
+      echo "FAIL: $name found a crash (log and reproducer in $work)"
+      exit 1
+    }
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n 1)
+    secs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/log" | tail -n 1)
+    echo "   $name: ${execs:-?} execs, ${secs:-?} exec/s"
+    summary+=("$name:${execs:-?}execs")
+  done
+else
+  echo "note: no fuzz/CMakeLists.txt, no fuzz targets to run"
+  summary+=("fuzz:none")
+fi
+stage=done
