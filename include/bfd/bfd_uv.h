@@ -306,7 +306,8 @@ typedef struct bfd_uv_stats {
   uint64_t tx_packets;
   uint64_t tx_errors;        /**< failed sends */
   uint64_t timer_fires;
-  uint64_t timer_late;       /**< fires > 1 ms after the deadline */
+  uint64_t timer_late;       /**< fires > 2 ms after the deadline (rounding
+                                  up to the ms + the loop's ms granularity) */
   uint64_t auto_sessions;    /**< sessions created by responder mode */
   uint64_t sessions;
 } bfd_uv_stats;
