@@ -1,0 +1,1405 @@
+/* Session table: demultiplexing (§6.8.6 Your Discriminator, then the key with
+ * wildcards), discriminators (§6.8.1), the lazy deadline heap, the due list,
+ * drop counters, clearing nexthop events (RFC 5882 §3) and allocation
+ * failure at every allocation point. */
+#include "bfd_codec.h"
+#include "bfd_table.h"
+#include "bfd_test_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MS BFD_MILLISECONDS
+#define T0 (1000 * BFD_SECONDS)
+
+/* ------------------------------------------------------------------------ */
+/* Harness                                                                  */
+/* ------------------------------------------------------------------------ */
+
+#define MAX_EV 256
+
+typedef struct ctx {
+  uint64_t rng;
+  unsigned nstate, nnh;
+  bfd_state_event st[MAX_EV];
+  bfd_session *st_s[MAX_EV];
+  bfd_nexthop_event nh[MAX_EV];
+  bfd_session *nh_s[MAX_EV];
+  /* bfd_session_del() from inside a callback is forbidden, so tests that
+   * need "the session went away while due" do it between calls. */
+} ctx;
+
+static uint64_t splitmix(uint64_t *x) {
+  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static void rand_cb(uint8_t *dest, size_t len, void *user_data) {
+  ctx *c = user_data;
+  size_t i;
+  for (i = 0; i < len; i++)
+    dest[i] = (uint8_t)splitmix(&c->rng);
+}
+
+static int state_cb(bfd_session *s, const bfd_state_event *ev, void *user_data) {
+  ctx *c = user_data;
+  if (c->nstate < MAX_EV) {
+    c->st[c->nstate] = *ev;
+    c->st_s[c->nstate] = s;
+  }
+  c->nstate++;
+  return 0;
+}
+
+static int nh_cb(bfd_session *s, const bfd_nexthop_event *ev, void *user_data) {
+  ctx *c = user_data;
+  if (c->nnh < MAX_EV) {
+    c->nh[c->nnh] = *ev;
+    c->nh_s[c->nnh] = s;
+  }
+  c->nnh++;
+  return 0;
+}
+
+static bfd_table *mk_table(ctx *c, const bfd_mem *mem) {
+  bfd_callbacks cb;
+  bfd_table *t = NULL;
+  memset(c, 0, sizeof(*c));
+  c->rng = 42;
+  CU_ASSERT_EQUAL_FATAL(bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb), 0);
+  cb.state_change = state_cb;
+  cb.nexthop = nh_cb;
+  cb.rand = rand_cb;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_new(&t, &cb, mem, c), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+  return t;
+}
+
+static bfd_session_settings mk_settings(uint8_t mode, uint32_t tx_us, uint32_t rx_us) {
+  bfd_session_settings st;
+  (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &st);
+  st.mode = mode;
+  st.desired_min_tx_us = tx_us;
+  st.required_min_rx_us = rx_us;
+  return st;
+}
+
+static bfd_session_key key4(uint8_t mode, uint32_t local, uint32_t peer, uint32_t ifindex) {
+  bfd_session_key k;
+  memset(&k, 0, sizeof(k));
+  k.mode = mode;
+  k.family = BFD_AF_INET;
+  k.ifindex = ifindex;
+  k.local[0] = (uint8_t)(local >> 24);
+  k.local[1] = (uint8_t)(local >> 16);
+  k.local[2] = (uint8_t)(local >> 8);
+  k.local[3] = (uint8_t)local;
+  k.peer[0] = (uint8_t)(peer >> 24);
+  k.peer[1] = (uint8_t)(peer >> 16);
+  k.peer[2] = (uint8_t)(peer >> 8);
+  k.peer[3] = (uint8_t)peer;
+  return k;
+}
+
+/* fe80::<lo> or 2001:db8::<lo> */
+static void addr6(uint8_t a[16], int link_local, uint8_t lo) {
+  memset(a, 0, 16);
+  if (link_local) {
+    a[0] = 0xfe;
+    a[1] = 0x80;
+  } else {
+    a[0] = 0x20;
+    a[1] = 0x01;
+    a[2] = 0x0d;
+    a[3] = 0xb8;
+  }
+  a[15] = lo;
+}
+
+/* rx_info as the host would fill it for a datagram matching `k` exactly. */
+static bfd_rx_info rx_for(const bfd_session_key *k) {
+  bfd_rx_info ri;
+  memset(&ri, 0, sizeof(ri));
+  ri.mode = k->mode;
+  ri.family = k->family;
+  ri.ttl = 255;
+  ri.flags = BFD_RX_TTL | BFD_RX_LOCAL | BFD_RX_PEER;
+  ri.ifindex = k->ifindex;
+  memcpy(ri.local, k->local, 16);
+  memcpy(ri.peer, k->peer, 16);
+  ri.peer_port = 49152;
+  ri.local_port = k->mode == BFD_MODE_SINGLE_HOP ? BFD_PORT_SINGLE_HOP : BFD_PORT_MULTIHOP;
+  return ri;
+}
+
+/* A peer's packet: 100 ms / 100 ms, Detect Mult 3. */
+static size_t mk_pkt(uint8_t *buf, uint8_t state, uint8_t flags, uint32_t my, uint32_t your) {
+  bfd_ctrl_pkt p;
+  ptrdiff_t n;
+  memset(&p, 0, sizeof(p));
+  p.state = state;
+  p.flags = flags;
+  p.detect_mult = 3;
+  p.my_discr = my;
+  p.your_discr = your;
+  p.desired_min_tx_us = 100000;
+  p.required_min_rx_us = 100000;
+  n = bfd_ctrl_pkt_encode(buf, BFD_CTRL_LEN_MAX, &p);
+  CU_ASSERT_EQUAL(n, BFD_CTRL_LEN);
+  return n > 0 ? (size_t)n : 0;
+}
+
+static int feed(bfd_table *t, const bfd_session_key *k, uint8_t state, uint32_t my, uint32_t your,
+                uint64_t now, bfd_session **ps) {
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  bfd_rx_info ri = rx_for(k);
+  size_t n = mk_pkt(buf, state, 0, my, your);
+  return bfd_table_feed_packet(t, buf, n, &ri, now, ps);
+}
+
+static uint64_t min_deadline(bfd_session **ss, size_t n) {
+  uint64_t m = BFD_TSTAMP_NONE;
+  size_t i;
+  for (i = 0; i < n; i++)
+    if (ss[i]) {
+      uint64_t d = bfd_session_next_deadline(ss[i]);
+      if (d < m)
+        m = d;
+    }
+  return m;
+}
+
+static uint64_t rx_packets(const bfd_session *s) {
+  bfd_session_status st;
+  st.struct_version = BFD_SESSION_STATUS_VERSION;
+  CU_ASSERT_EQUAL(bfd_session_get_status(s, &st), 0);
+  return st.rx_packets;
+}
+
+/* Brings a table session Up from a peer with discriminator `peer_discr`. */
+static void bring_up(bfd_table *t, bfd_session *s, uint32_t peer_discr, uint64_t now) {
+  bfd_session_key k;
+  bfd_session *got = NULL;
+  CU_ASSERT_EQUAL(bfd_session_get_key(s, &k), 0);
+  CU_ASSERT_EQUAL(feed(t, &k, BFD_STATE_DOWN, peer_discr, 0, now, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(feed(t, &k, BFD_STATE_UP, peer_discr, bfd_session_get_local_discr(s), now, &got),
+                  0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Demultiplexing                                                           */
+/* ------------------------------------------------------------------------ */
+
+static void test_bfd_table_demux_discr(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session *s[3], *got;
+  bfd_session_key k[3], other;
+  int i;
+  for (i = 0; i < 3; i++) {
+    k[i] = key4(BFD_MODE_SINGLE_HOP, 0x0a000001, 0x0a000002u + (uint32_t)i, 1);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k[i], NULL, T0), 0);
+  }
+  CU_ASSERT_EQUAL(bfd_table_size(t), 3);
+  /* Your Discriminator wins over the addresses: the datagram claims to come
+   * from s[0]'s peer but names s[2] (§6.8.6: "selected by Your Discr"). */
+  other = k[0];
+  got = NULL;
+  CU_ASSERT_EQUAL(feed(t, &other, BFD_STATE_DOWN, 77, bfd_session_get_local_discr(s[2]), T0, &got),
+                  0);
+  CU_ASSERT_PTR_EQUAL(got, s[2]);
+  CU_ASSERT_EQUAL(rx_packets(s[2]), 1);
+  CU_ASSERT_EQUAL(rx_packets(s[0]), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s[2]), BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s[0]), BFD_STATE_DOWN);
+  /* An unknown nonzero Your Discr finds nothing, even from a known key. */
+  got = s[0];
+  CU_ASSERT_EQUAL(feed(t, &k[1], BFD_STATE_DOWN, 78, 0xdeadbeef, T0, &got),
+                  BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(got);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s[1]), BFD_STATE_DOWN);
+  bfd_table_del(t);
+}
+
+/* §6.8.6 with Your Discr 0: exact > any-local > any-ifindex > both. */
+static void test_bfd_table_demux_wildcard_order(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  const uint32_t L = 0x0a000001, L2 = 0x0a0000fe, P = 0x0a000002;
+  bfd_session_key kexact = key4(BFD_MODE_SINGLE_HOP, L, P, 5);
+  bfd_session_key kanyl = key4(BFD_MODE_SINGLE_HOP, 0, P, 5);
+  bfd_session_key kanyi = key4(BFD_MODE_SINGLE_HOP, L, P, 0);
+  bfd_session_key kboth = key4(BFD_MODE_SINGLE_HOP, 0, P, 0);
+  bfd_session *exact, *anyl, *anyi, *both, *got;
+  bfd_rx_info ri;
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  size_t n = mk_pkt(buf, BFD_STATE_DOWN, 0, 99, 0);
+  uint32_t my = 100;
+
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &both, &st, &kboth, NULL, T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &anyi, &st, &kanyi, NULL, T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &anyl, &st, &kanyl, NULL, T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &exact, &st, &kexact, NULL, T0), 0);
+
+#define EXPECT_RX(loc, ifx, has_local, want)                                                       \
+  do {                                                                                             \
+    bfd_session_key kk = key4(BFD_MODE_SINGLE_HOP, (loc), P, (ifx));                               \
+    ri = rx_for(&kk);                                                                              \
+    if (!(has_local))                                                                              \
+      ri.flags = (uint8_t)(ri.flags & ~BFD_RX_LOCAL);                                              \
+    n = mk_pkt(buf, BFD_STATE_DOWN, 0, my++, 0);                                                   \
+    got = NULL;                                                                                    \
+    CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n, &ri, T0, &got), 0);                           \
+    CU_ASSERT_PTR_EQUAL(got, (want));                                                              \
+  } while (0)
+
+  EXPECT_RX(L, 5, 1, exact);
+  EXPECT_RX(L2, 5, 1, anyl);  /* other local address, same interface */
+  EXPECT_RX(L, 5, 0, anyl);   /* host could not tell the local address */
+  EXPECT_RX(L, 7, 1, anyi);   /* other interface, same local address */
+  EXPECT_RX(L2, 7, 1, both);
+  EXPECT_RX(L, 0, 1, anyi);   /* interface unknown */
+  EXPECT_RX(L2, 0, 1, both);
+  EXPECT_RX(L, 0, 0, both);
+
+  /* Removing the most specific session exposes the next one. */
+  bfd_session_del(exact);
+  EXPECT_RX(L, 5, 1, anyl);
+  bfd_session_del(anyl);
+  EXPECT_RX(L, 5, 1, anyi);
+  bfd_session_del(anyi);
+  EXPECT_RX(L, 5, 1, both);
+  bfd_session_del(both);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  ri = rx_for(&kexact);
+  n = mk_pkt(buf, BFD_STATE_DOWN, 0, my, 0);
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n, &ri, T0, NULL), BFD_ERR_PKT_NO_SESSION);
+  /* Another peer or the other mode never matches. */
+#undef EXPECT_RX
+  bfd_table_del(t);
+}
+
+static void test_bfd_table_demux_mode_peer(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0), k2;
+  bfd_session *s;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  k2 = key4(BFD_MODE_MULTIHOP, 0, 0x0a000002, 0);
+  CU_ASSERT_EQUAL(feed(t, &k2, BFD_STATE_DOWN, 5, 0, T0, NULL), BFD_ERR_PKT_NO_SESSION);
+  k2 = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000003, 0);
+  CU_ASSERT_EQUAL(feed(t, &k2, BFD_STATE_DOWN, 5, 0, T0, NULL), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
+  /* By Your Discr the packet reaches the session, which rejects the mode. */
+  k2 = key4(BFD_MODE_MULTIHOP, 0, 0x0a000002, 0);
+  CU_ASSERT_EQUAL(feed(t, &k2, BFD_STATE_DOWN, 5, bfd_session_get_local_discr(s), T0, NULL),
+                  BFD_ERR_PKT_MODE);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(s, BFD_ERR_PKT_MODE), 1);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_MODE), 0);
+  bfd_table_del(t);
+}
+
+/* PITFALLS: FRR and BIRD collapsed these into one session. */
+static void test_bfd_table_v6_link_local_per_ifindex(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k2, k3, k4;
+  bfd_session *s2, *s3, *got;
+  memset(&k2, 0, sizeof(k2));
+  k2.mode = BFD_MODE_SINGLE_HOP;
+  k2.family = BFD_AF_INET6;
+  addr6(k2.peer, 1, 1);
+  k2.ifindex = 2;
+  k3 = k2;
+  k3.ifindex = 3;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s2, &st, &k2, NULL, T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s3, &st, &k3, NULL, T0), 0);
+  CU_ASSERT_PTR_NOT_EQUAL(s2, s3);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 2);
+  CU_ASSERT_PTR_EQUAL(bfd_table_find_key(t, &k2), s2);
+  CU_ASSERT_PTR_EQUAL(bfd_table_find_key(t, &k3), s3);
+  /* A Down from the peer on ifindex 3 (local address learned or not) only
+   * touches the session on ifindex 3. */
+  addr6(k3.local, 1, 9);
+  got = NULL;
+  CU_ASSERT_EQUAL(feed(t, &k3, BFD_STATE_DOWN, 500, 0, T0, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, s3);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s3), BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s2), BFD_STATE_DOWN);
+  k2.ifindex = 2;
+  addr6(k2.local, 1, 8);
+  CU_ASSERT_EQUAL(feed(t, &k2, BFD_STATE_DOWN, 600, 0, T0, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, s2);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s2), BFD_STATE_INIT);
+  /* Each learned its own peer's discriminator. */
+  {
+    bfd_session_status a, b;
+    a.struct_version = b.struct_version = BFD_SESSION_STATUS_VERSION;
+    CU_ASSERT_EQUAL(bfd_session_get_status(s2, &a), 0);
+    CU_ASSERT_EQUAL(bfd_session_get_status(s3, &b), 0);
+    CU_ASSERT_EQUAL(a.remote_discr, 600);
+    CU_ASSERT_EQUAL(b.remote_discr, 500);
+  }
+  /* A third interface has no session. */
+  k4 = k2;
+  k4.ifindex = 4;
+  CU_ASSERT_EQUAL(feed(t, &k4, BFD_STATE_DOWN, 700, 0, T0, NULL), BFD_ERR_PKT_NO_SESSION);
+  bfd_table_del(t);
+}
+
+static void test_bfd_table_multihop_per_local(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_MULTIHOP, 100000, 100000);
+  bfd_session_key ka = key4(BFD_MODE_MULTIHOP, 0xc0000201, 0xc6336401, 0);
+  bfd_session_key kb = key4(BFD_MODE_MULTIHOP, 0xc0000202, 0xc6336401, 0);
+  bfd_session_key kc = key4(BFD_MODE_MULTIHOP, 0xc0000203, 0xc6336401, 0);
+  bfd_session *a, *b, *got;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &a, &st, &ka, NULL, T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &b, &st, &kb, NULL, T0), 0);
+  CU_ASSERT_EQUAL(feed(t, &kb, BFD_STATE_DOWN, 11, 0, T0, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, b);
+  CU_ASSERT_EQUAL(feed(t, &ka, BFD_STATE_DOWN, 12, 0, T0, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, a);
+  CU_ASSERT_EQUAL(rx_packets(a), 1);
+  CU_ASSERT_EQUAL(rx_packets(b), 1);
+  /* Another local address: neither session. */
+  CU_ASSERT_EQUAL(feed(t, &kc, BFD_STATE_DOWN, 13, 0, T0, &got), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(got);
+  bfd_table_del(t);
+}
+
+/* IPv4 addresses sit in the first 4 bytes; the rest of rx_info's buffers
+ * is whatever the host left there. Keys must have it zero. */
+static void test_bfd_table_ipv4_normalisation(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0x0a000001, 0x0a000002, 3), bad;
+  bfd_session *s, *got = NULL, *x = NULL;
+  bfd_rx_info ri;
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  size_t n;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  ri = rx_for(&k);
+  memset(ri.local + 4, 0xaa, 12);
+  memset(ri.peer + 4, 0x55, 12);
+  n = mk_pkt(buf, BFD_STATE_DOWN, 0, 9, 0);
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n, &ri, T0, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  /* The same garbage in a key is rejected, not silently matched. */
+  bad = k;
+  bad.peer[4] = 1;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &bad, NULL, T0), BFD_ERR_CFG_KEY);
+  CU_ASSERT_PTR_NULL(x);
+  bad = k;
+  bad.local[15] = 1;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &bad, NULL, T0), BFD_ERR_CFG_KEY);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  bfd_table_del(t);
+}
+
+static void test_bfd_table_invalid_keys(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_settings mh = mk_settings(BFD_MODE_MULTIHOP, 100000, 100000);
+  bfd_session_key good = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0), k;
+  bfd_session *s = (bfd_session *)&k;
+  k = good;
+  k.family = 0;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  CU_ASSERT_PTR_NULL(s); /* cleared on failure */
+  k.family = 2; /* AF_INET's OS value is not a BFD_AF_* */
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  k.family = 10;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  k = good;
+  k.mode = 2;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  k = good;
+  k.pad[1] = 1;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  k = good;
+  memset(k.peer, 0, 16); /* no peer address */
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  k.family = BFD_AF_INET6;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  /* key.mode must agree with settings.mode */
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &mh, &good, NULL, T0), BFD_ERR_CFG_KEY);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, NULL, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, NULL, &st, &good, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_table_add_session(NULL, &s, &st, &good, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
+  /* Settings errors take their own code. */
+  st.detect_mult = 0;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &good, NULL, T0), BFD_ERR_CFG_DETECT_MULT);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(c.nnh, 0); /* nothing was created, nothing announced */
+  bfd_table_del(t);
+}
+
+static void test_bfd_table_exists(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  bfd_session_key k2 = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000003, 0);
+  bfd_session *s, *x;
+  st.local_discr = 1234;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_local_discr(s), 1234);
+  /* same key, another discriminator */
+  st.local_discr = 0;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), BFD_ERR_EXISTS);
+  /* another key, the same fixed discriminator */
+  st.local_discr = 1234;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k2, NULL, T0), BFD_ERR_EXISTS);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(c.nnh, 1); /* only the first session's CREATED event */
+  /* After deleting, both are free again. */
+  bfd_session_del(s);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), 0);
+  CU_ASSERT_PTR_EQUAL(bfd_table_find_discr(t, 1234), x);
+  bfd_table_del(t);
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* §6.8.1: "MUST be unique across all BFD sessions on this system, and
+ * nonzero. It SHOULD be set to a random (but still unique) value". */
+static void test_bfd_table_random_discr_100k(void) {
+  enum { N = 100000 };
+  bfd_table *t = NULL;
+  bfd_session_settings st = mk_settings(BFD_MODE_MULTIHOP, 100000, 100000);
+  uint32_t *d = malloc(N * sizeof(*d));
+  size_t i, dups = 0, zeros = 0, found = 0;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  st.nexthop_policy = BFD_NHS_AFTER_UP;
+  /* The default generator (no rand callback). */
+  CU_ASSERT_EQUAL_FATAL(bfd_table_new(&t, NULL, NULL, NULL), 0);
+  for (i = 0; i < N; i++) {
+    bfd_session_key k = key4(BFD_MODE_MULTIHOP, 0x0a000001, 0x0b000000u + (uint32_t)i, 0);
+    bfd_session *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+    d[i] = bfd_session_get_local_discr(s);
+    zeros += d[i] == 0;
+    found += bfd_table_find_discr(t, d[i]) == s && bfd_table_find_key(t, &k) == s;
+  }
+  CU_ASSERT_EQUAL(bfd_table_size(t), N);
+  CU_ASSERT_EQUAL(zeros, 0);
+  CU_ASSERT_EQUAL(found, N);
+  qsort(d, N, sizeof(*d), cmp_u32);
+  for (i = 1; i < N; i++)
+    dups += d[i] == d[i - 1];
+  CU_ASSERT_EQUAL(dups, 0);
+  /* Not sequential: a random draw spreads over the 32-bit space. */
+  CU_ASSERT(d[0] < 0x01000000u);
+  CU_ASSERT(d[N - 1] > 0xff000000u);
+  bfd_table_del(t);
+  free(d);
+}
+
+/* A generator stuck on one value, or on 0: unique or BFD_ERR_FULL, never 0
+ * and never a duplicate. */
+static void const_rand(uint8_t *dest, size_t len, void *user_data) {
+  memset(dest, *(const uint8_t *)user_data, len);
+}
+
+static void test_bfd_table_discr_bad_generator(void) {
+  bfd_callbacks cb;
+  bfd_table *t = NULL;
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k1 = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  bfd_session_key k2 = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000003, 0);
+  bfd_session *s = NULL, *x = NULL;
+  uint8_t byte = 0x5a;
+  (void)bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb);
+  cb.rand = const_rand;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_new(&t, &cb, NULL, &byte), 0);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k1, NULL, T0), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_local_discr(s), 0x5a5a5a5au);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k2, NULL, T0), BFD_ERR_FULL);
+  CU_ASSERT_PTR_NULL(x);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  /* A fixed discriminator still works. */
+  st.local_discr = 7;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k2, NULL, T0), 0);
+  bfd_table_del(t);
+
+  byte = 0;
+  st.local_discr = 0;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_new(&t, &cb, NULL, &byte), 0);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k1, NULL, T0), BFD_ERR_FULL);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  bfd_table_del(t);
+}
+
+static void test_bfd_table_find(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0x0a000001, 0x0a000002, 4), k2;
+  bfd_session *s;
+  int tag;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, &tag, T0), 0);
+  CU_ASSERT_PTR_EQUAL(bfd_session_get_user_data(s), &tag);
+  CU_ASSERT_EQUAL(bfd_session_get_key(s, &k2), 0);
+  CU_ASSERT_EQUAL(memcmp(&k, &k2, sizeof(k)), 0);
+  CU_ASSERT_PTR_EQUAL(bfd_table_find_discr(t, bfd_session_get_local_discr(s)), s);
+  CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, 0));
+  CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, bfd_session_get_local_discr(s) + 1));
+  CU_ASSERT_PTR_EQUAL(bfd_table_find_key(t, &k), s);
+  /* find_key is exact: no wildcard fallback. */
+  k2 = k;
+  k2.ifindex = 0;
+  CU_ASSERT_PTR_NULL(bfd_table_find_key(t, &k2));
+  k2 = k;
+  memset(k2.local, 0, 16);
+  CU_ASSERT_PTR_NULL(bfd_table_find_key(t, &k2));
+  CU_ASSERT_PTR_NULL(bfd_table_find_key(t, NULL));
+  CU_ASSERT_PTR_NULL(bfd_table_find_key(NULL, &k));
+  CU_ASSERT_PTR_NULL(bfd_table_find_discr(NULL, 1));
+  CU_ASSERT_EQUAL(bfd_table_size(NULL), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(NULL), BFD_TSTAMP_NONE);
+  {
+    uint32_t d = bfd_session_get_local_discr(s);
+    bfd_session_del(s);
+    CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
+    CU_ASSERT_PTR_NULL(bfd_table_find_key(t, &k));
+  }
+  bfd_table_del(NULL);
+  bfd_table_del(t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Drop counters                                                            */
+/* ------------------------------------------------------------------------ */
+
+static void test_bfd_table_drop_counters(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  bfd_rx_info ri = rx_for(&k);
+  bfd_session *s, *got;
+  uint8_t buf[64];
+  size_t n;
+  int i;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  n = mk_pkt(buf, BFD_STATE_DOWN, 0, 9, 0);
+  /* Decode errors: counted by the table, no session attributed. */
+  got = s;
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, 23, &ri, T0, &got), BFD_ERR_PKT_TRUNCATED);
+  CU_ASSERT_PTR_NULL(got);
+  buf[0] = 0x40; /* version 2 */
+  for (i = 0; i < 3; i++)
+    CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n, &ri, T0, NULL), BFD_ERR_PKT_VERSION);
+  buf[0] = 0x20;
+  buf[1] |= BFD_FLAG_P | BFD_FLAG_F;
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n, &ri, T0, NULL), BFD_ERR_PKT_POLL_FINAL);
+  buf[1] &= (uint8_t) ~(BFD_FLAG_P | BFD_FLAG_F);
+  buf[2] = 0; /* Detect Mult */
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n, &ri, T0, NULL), BFD_ERR_PKT_DETECT_MULT);
+  n = mk_pkt(buf, BFD_STATE_DOWN, 0, 9, 0x12345678);
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n, &ri, T0, NULL), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_TRUNCATED), 1);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_VERSION), 3);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_POLL_FINAL), 1);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_DETECT_MULT), 1);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_TTL), 0);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, 0), 0);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_NOMEM), 0);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(NULL, BFD_ERR_PKT_VERSION), 0);
+  /* None of it reached the session. */
+  {
+    bfd_session_status ss;
+    ss.struct_version = BFD_SESSION_STATUS_VERSION;
+    CU_ASSERT_EQUAL(bfd_session_get_status(s, &ss), 0);
+    CU_ASSERT_EQUAL(ss.rx_packets, 0);
+    CU_ASSERT_EQUAL(ss.rx_dropped, 0);
+  }
+  /* Session-level drops are the session's, not the table's (GTSM). */
+  n = mk_pkt(buf, BFD_STATE_DOWN, 0, 9, 0);
+  ri.ttl = 254;
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n, &ri, T0, &got), BFD_ERR_PKT_TTL);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(s, BFD_ERR_PKT_TTL), 1);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_TTL), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
+  /* Arguments and clock. */
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, NULL, n, &ri, T0, NULL), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n, NULL, T0, NULL), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(NULL, buf, n, &ri, T0, NULL), BFD_ERR_INVALID_ARGUMENT);
+  ri.ttl = 255;
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n, &ri, T0 - 1, NULL), BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 - 1), BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_EQUAL(bfd_table_poll_packet(t, NULL, buf, sizeof(buf), T0 - 1),
+                  BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_EQUAL(bfd_table_poll_packet(t, NULL, buf, BFD_CTRL_LEN_MAX - 1, T0), BFD_ERR_NOBUF);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_VERSION), 3);
+  bfd_table_del(t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Deadlines, feed_time, poll_packet                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Drains everything due at `now`; returns the packet count and checks each
+ * packet decodes and comes from a session of the table. */
+static unsigned drain(bfd_table *t, uint64_t now) {
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  unsigned count = 0;
+  for (;;) {
+    bfd_session *s = NULL;
+    bfd_ctrl_pkt p;
+    ptrdiff_t n = bfd_table_poll_packet(t, &s, buf, sizeof(buf), now);
+    CU_ASSERT(n >= 0);
+    if (n <= 0)
+      break;
+    CU_ASSERT_PTR_NOT_NULL(s);
+    CU_ASSERT_EQUAL(bfd_ctrl_pkt_decode(&p, buf, (size_t)n), 0);
+    if (s)
+      CU_ASSERT_EQUAL(p.my_discr, bfd_session_get_local_discr(s));
+    count++;
+    CU_ASSERT_FATAL(count < 100000);
+  }
+  return count;
+}
+
+static void test_bfd_table_poll_drains_exactly(void) {
+  enum { N = 50 };
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session *s[N];
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  uint64_t now = T0, d;
+  unsigned i, due;
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  /* Created at staggered times: each's first packet is due at creation. */
+  for (i = 0; i < N; i++) {
+    bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000100u + i, 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k, NULL, T0 + i * MS), 0);
+    CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0);
+  }
+  now = T0 + (N - 1) * MS;
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  /* Everything is due; exactly one packet per session, then 0, twice. */
+  CU_ASSERT_EQUAL(drain(t, now), N);
+  CU_ASSERT_EQUAL(bfd_table_poll_packet(t, NULL, buf, sizeof(buf), now), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  /* Slow start: the next ones come 0.75..1 s later (§6.8.3, §6.8.7). */
+  d = bfd_table_next_deadline(t);
+  CU_ASSERT(d >= now + 750 * MS - (N - 1) * MS && d <= now + BFD_SECONDS);
+  /* Step through: each step drains exactly the sessions due. */
+  for (i = 0; i < 200; i++) {
+    unsigned j;
+    now = bfd_table_next_deadline(t);
+    due = 0;
+    for (j = 0; j < N; j++)
+      due += bfd_session_next_deadline(s[j]) <= now;
+    CU_ASSERT(due >= 1);
+    if (i % 2) /* with or without feed_time first */
+      CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+    CU_ASSERT_EQUAL(drain(t, now), due);
+    CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+    CU_ASSERT(bfd_table_next_deadline(t) > now);
+  }
+  /* Nobody ever answered: all still Down, 200 packets + N first ones. */
+  {
+    uint64_t tx = 0;
+    for (i = 0; i < N; i++) {
+      bfd_session_status ss;
+      ss.struct_version = BFD_SESSION_STATUS_VERSION;
+      (void)bfd_session_get_status(s[i], &ss);
+      tx += ss.tx_packets;
+      CU_ASSERT_EQUAL(ss.state, BFD_STATE_DOWN);
+    }
+    CU_ASSERT(tx >= 200 + N);
+  }
+  CU_ASSERT_EQUAL(c.nstate, 0);
+  bfd_table_del(t);
+}
+
+/* Detection time expiry found by feed_time; the Down packets follow. */
+static void test_bfd_table_feed_time_then_poll(void) {
+  enum { N = 8 };
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session *s[N];
+  uint64_t now = T0, exp;
+  unsigned i, base;
+  for (i = 0; i < N; i++) {
+    bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000100u + i, 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k, NULL, now), 0);
+    bring_up(t, s[i], 1000 + i, now);
+  }
+  CU_ASSERT_EQUAL(c.nstate, 2 * N);
+  /* Half the sessions keep hearing from their peer. */
+  (void)drain(t, now);
+  exp = now + 300 * MS; /* 3 x max(100 ms, 100 ms) */
+  for (now = T0 + 50 * MS; now < exp; now += 50 * MS) {
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+    for (i = 0; i < N; i += 2) {
+      bfd_session_key k;
+      (void)bfd_session_get_key(s[i], &k);
+      CU_ASSERT_EQUAL(feed(t, &k, BFD_STATE_UP, 1000 + i, bfd_session_get_local_discr(s[i]), now,
+                           NULL),
+                      0);
+    }
+    (void)drain(t, now);
+  }
+  CU_ASSERT_EQUAL(c.nstate, 2 * N);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  base = c.nstate;
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, exp), 0);
+  CU_ASSERT_EQUAL(c.nstate, base + N / 2);
+  for (i = base; i < c.nstate; i++) {
+    CU_ASSERT_EQUAL(c.st[i].old_state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(c.st[i].new_state, BFD_STATE_DOWN);
+    CU_ASSERT_EQUAL(c.st[i].local_diag, BFD_DIAG_DETECT_EXPIRED);
+    CU_ASSERT_EQUAL(c.st[i].ts, exp);
+  }
+  for (i = 0; i < N; i++)
+    CU_ASSERT_EQUAL(bfd_session_get_state(s[i]), i % 2 ? BFD_STATE_DOWN : BFD_STATE_UP);
+  /* The expired sessions' Down packets are due now (§6.8.7 SHOULD send at
+   * once); the others may or may not have a periodic due. */
+  CU_ASSERT(bfd_table_next_deadline(t) <= exp);
+  {
+    uint8_t buf[BFD_CTRL_LEN_MAX];
+    unsigned downs = 0, n = 0;
+    bfd_session *ps;
+    ptrdiff_t len;
+    while ((len = bfd_table_poll_packet(t, &ps, buf, sizeof(buf), exp)) > 0) {
+      bfd_ctrl_pkt p;
+      CU_ASSERT_EQUAL(bfd_ctrl_pkt_decode(&p, buf, (size_t)len), 0);
+      if (p.state == BFD_STATE_DOWN) {
+        downs++;
+        CU_ASSERT_EQUAL(p.diag, BFD_DIAG_DETECT_EXPIRED);
+        CU_ASSERT_EQUAL(p.your_discr, 0); /* §6.8.1 reset */
+      }
+      CU_ASSERT_FATAL(++n <= N);
+    }
+    CU_ASSERT_EQUAL(downs, N / 2);
+  }
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  CU_ASSERT(bfd_table_next_deadline(t) > exp);
+  bfd_table_del(t);
+}
+
+/* A session deleted while it waits on the due list. */
+static void test_bfd_table_del_from_due_list(void) {
+  enum { N = 10 };
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session *s[N];
+  uint64_t now = T0;
+  unsigned i, k;
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  bfd_session *first = NULL;
+  for (i = 0; i < N; i++) {
+    bfd_session_key key = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000100u + i, 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &key, NULL, now), 0);
+  }
+  /* All due now; feed_time parks them on the due list. */
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), now);
+  /* Take one packet, then delete a middle, the current head and the tail. */
+  {
+    CU_ASSERT(bfd_table_poll_packet(t, &first, buf, sizeof(buf), now) > 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+    CU_ASSERT_EQUAL(min_deadline(s, N), now);
+    CU_ASSERT(bfd_session_next_deadline(first) > now);
+  }
+  k = 0;
+  for (i = 0; i < N && k < 3; i++) {
+    if (s[i] == first)
+      continue;
+    if (k == 0 || i == 5 || i == N - 1) {
+      bfd_session_del(s[i]);
+      s[i] = NULL;
+      k++;
+    }
+  }
+  CU_ASSERT_EQUAL(k, 3);
+  CU_ASSERT_EQUAL(bfd_table_size(t), N - 3);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), now);
+  /* The rest (N - 1 - 3) drain, nothing from a deleted session. */
+  {
+    bfd_session *ps;
+    unsigned got = 0;
+    ptrdiff_t n;
+    while ((n = bfd_table_poll_packet(t, &ps, buf, sizeof(buf), now)) > 0) {
+      int known = 0;
+      for (i = 0; i < N; i++)
+        known |= s[i] == ps;
+      CU_ASSERT(known);
+      CU_ASSERT_PTR_NOT_EQUAL(ps, first);
+      CU_ASSERT_FATAL(++got <= N);
+    }
+    CU_ASSERT_EQUAL(n, 0);
+    CU_ASSERT_EQUAL(got, N - 1 - 3);
+  }
+  /* Delete every remaining session, one of them while due again. */
+  now += 2 * BFD_SECONDS;
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+  for (i = 0; i < N; i++)
+    if (s[i]) {
+      bfd_session_del(s[i]);
+      s[i] = NULL;
+      CU_ASSERT_EQUAL(bfd_table_next_deadline(t),
+                      bfd_table_size(t) ? bfd_table_next_deadline(t) : BFD_TSTAMP_NONE);
+    }
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  CU_ASSERT_EQUAL(bfd_table_poll_packet(t, NULL, buf, sizeof(buf), now), 0);
+  bfd_table_del(t);
+}
+
+/* bfd_session_* on a table session must keep the heap right, in particular
+ * when the deadline moves earlier. */
+static void test_bfd_table_direct_session_calls(void) {
+  enum { N = 6 };
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 1000000, 1000000);
+  bfd_session *s[N];
+  uint64_t now = T0;
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  bfd_rx_info ri;
+  bfd_session_key k;
+  size_t n;
+  unsigned i;
+  for (i = 0; i < N; i++) {
+    k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000100u + i, 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k, NULL, now), 0);
+    bring_up(t, s[i], 2000 + i, now);
+  }
+  CU_ASSERT_EQUAL(drain(t, now), N);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  now += 10 * MS;
+  /* Faster TX on s[3] via update: its deadline moves from ~1 s to the
+   * peer's 100 ms (§6.8.3: a shorter interval applies at once), with P. */
+  st.desired_min_tx_us = 10000;
+  st.required_min_rx_us = 10000;
+  CU_ASSERT(bfd_session_next_deadline(s[3]) >= T0 + 750 * MS);
+  CU_ASSERT(bfd_table_next_deadline(t) >= T0 + 750 * MS);
+  CU_ASSERT_EQUAL(bfd_session_update(s[3], &st, now), 0);
+  CU_ASSERT(bfd_session_next_deadline(s[3]) >= T0 + 75 * MS);
+  CU_ASSERT(bfd_session_next_deadline(s[3]) <= T0 + 100 * MS);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), bfd_session_next_deadline(s[3]));
+  now = bfd_table_next_deadline(t);
+  {
+    bfd_session *ps = NULL;
+    bfd_ctrl_pkt p;
+    ptrdiff_t len = bfd_table_poll_packet(t, &ps, buf, sizeof(buf), now);
+    CU_ASSERT_FATAL(len > 0);
+    CU_ASSERT_PTR_EQUAL(ps, s[3]);
+    CU_ASSERT_EQUAL(bfd_ctrl_pkt_decode(&p, buf, (size_t)len), 0);
+    CU_ASSERT(p.flags & BFD_FLAG_P);
+    CU_ASSERT_EQUAL(bfd_table_poll_packet(t, &ps, buf, sizeof(buf), now), 0);
+  }
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  /* Admin down on s[1] directly. */
+  now += MS;
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(s[1], 1, now), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), now);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  CU_ASSERT_EQUAL(drain(t, now), 1);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  /* A packet fed straight to s[4] (Down from the peer): Down packet due. */
+  now += MS;
+  (void)bfd_session_get_key(s[4], &k);
+  ri = rx_for(&k);
+  n = mk_pkt(buf, BFD_STATE_DOWN, 0, 2004, bfd_session_get_local_discr(s[4]));
+  CU_ASSERT_EQUAL(bfd_session_feed_packet(s[4], buf, n, &ri, now), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s[4]), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), now);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  /* Polled through the session, not the table. */
+  CU_ASSERT(bfd_session_poll_packet(s[4], buf, sizeof(buf), now) > 0);
+  CU_ASSERT_EQUAL(bfd_session_poll_packet(s[4], buf, sizeof(buf), now), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  CU_ASSERT(bfd_table_next_deadline(t) > now);
+  CU_ASSERT_EQUAL(drain(t, now), 0);
+  /* feed_time straight on a session past its detection time. */
+  now += 3500 * MS;
+  CU_ASSERT_EQUAL(bfd_session_feed_time(s[0], now), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s[0]), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  /* Table catches up with the rest. */
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+  (void)drain(t, now);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  for (i = 0; i < N; i++)
+    CU_ASSERT(bfd_session_get_state(s[i]) != BFD_STATE_UP);
+  /* Calls on a session that sits on the due list. */
+  now += 2 * BFD_SECONDS;
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(s[1], 0, now), 0);
+  CU_ASSERT(bfd_session_poll_packet(s[2], buf, sizeof(buf), now) >= 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t) <= now, min_deadline(s, N) <= now);
+  (void)drain(t, now);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  CU_ASSERT(bfd_table_next_deadline(t) > now);
+  bfd_table_del(t);
+}
+
+/* The key invariant of the lazy heap: after every public call, the table's
+ * deadline is the minimum of its sessions' deadlines. */
+static void test_bfd_table_deadline_invariant_random(void) {
+  enum { MAXS = 40, STEPS = 60000 };
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session *s[MAXS];
+  uint32_t peer_discr[MAXS];
+  uint64_t now = T0, rng = 0x5eed;
+  unsigned step, bad_exact = 0, bad_due = 0, bad_future = 0, early = 0, bad_heap = 0;
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  memset(s, 0, sizeof(s));
+  for (step = 0; step < STEPS; step++) {
+    uint64_t r = splitmix(&rng);
+    unsigned i = (unsigned)(r >> 8) % MAXS;
+    unsigned op = (unsigned)r % 16;
+    uint64_t m, d;
+    if (!s[i]) {
+      bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 50000, 50000);
+      bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000100u + i, 0);
+      st.detect_mult = (uint8_t)(1 + (r >> 40) % 4);
+      CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k, NULL, now), 0);
+      peer_discr[i] = 5000 + step;
+    } else if (op < 4) { /* a packet from the peer */
+      bfd_session_key k;
+      uint8_t pst = (uint8_t)((r >> 20) % 4);
+      uint8_t flags = (uint8_t)((r >> 24) & 1 ? BFD_FLAG_P : ((r >> 25) & 1 ? BFD_FLAG_F : 0));
+      uint32_t your = (r >> 26) & 1 ? bfd_session_get_local_discr(s[i]) : 0;
+      bfd_rx_info ri;
+      size_t n;
+      (void)bfd_session_get_key(s[i], &k);
+      ri = rx_for(&k);
+      n = mk_pkt(buf, pst, flags, peer_discr[i], your);
+      {
+        /* Required Min RX, 0 included: the peer wants no periodic TX. */
+        static const uint32_t rx_us[4] = {0, 20000, 100000, 1000000};
+        bfd_codec_put_u32(buf + 16, rx_us[(r >> 32) & 3]);
+      }
+      (void)bfd_table_feed_packet(t, buf, n, &ri, now, NULL);
+    } else if (op < 7) { /* time passes, maybe not to a deadline */
+      uint64_t nd = bfd_table_next_deadline(t);
+      if ((r >> 30) & 1 && nd != BFD_TSTAMP_NONE && nd > now)
+        now = nd;
+      else
+        now += (r >> 33) % (200 * MS);
+    } else if (op < 8) {
+      CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+    } else if (op < 10) {
+      bfd_session *ps;
+      ptrdiff_t n = bfd_table_poll_packet(t, &ps, buf, sizeof(buf), now);
+      CU_ASSERT(n >= 0);
+    } else if (op < 11) {
+      (void)drain(t, now);
+    } else if (op < 12) {
+      bfd_session_settings st;
+      (void)bfd_session_get_settings(s[i], &st);
+      st.desired_min_tx_us = 10000u * (uint32_t)(1 + (r >> 36) % 20);
+      st.required_min_rx_us = 10000u * (uint32_t)(1 + (r >> 44) % 20);
+      CU_ASSERT_EQUAL(bfd_session_update(s[i], &st, now), 0);
+    } else if (op < 13) {
+      CU_ASSERT_EQUAL(bfd_session_set_admin_down(s[i], (uint8_t)((r >> 50) & 1), now), 0);
+    } else if (op < 14) {
+      if ((r >> 51) & 1) {
+        CU_ASSERT(bfd_session_poll_packet(s[i], buf, sizeof(buf), now) >= 0);
+      } else {
+        CU_ASSERT_EQUAL(bfd_session_feed_time(s[i], now), 0);
+      }
+    } else if (op < 15) {
+      bfd_session_del(s[i]);
+      s[i] = NULL;
+    } else {
+      now += (r >> 33) % (5 * MS);
+    }
+    m = min_deadline(s, MAXS);
+    d = bfd_table_next_deadline(t);
+    if (m > now) {
+      bad_future += d != m; /* nothing overdue: exact */
+    } else {
+      bad_due += d > now; /* something overdue: the table must say so */
+      bad_exact += d != m;
+      early += d < m;
+      if (d != m && !t->due_head)
+        bad_heap++;
+    }
+  }
+  printf("\n    deadline mismatches: future %u, overdue-not-reported %u, overdue-inexact %u "
+         "(table earlier %u, without due list %u)\n",
+         bad_future, bad_due, bad_exact, early, bad_heap);
+  CU_ASSERT_EQUAL(bad_future, 0);
+  CU_ASSERT_EQUAL(bad_due, 0);
+  CU_ASSERT_EQUAL(bad_heap, 0);
+  /* bad_exact (sessions waiting on the due list) is asserted by
+   * test_bfd_table_deadline_exact_when_due. */
+  CU_ASSERT(bad_exact >= early);
+  bfd_table_del(t);
+}
+
+/* bfd.h: "Earliest deadline over all sessions". While sessions wait on the
+ * due list the table reports the time feed_time parked them, not their
+ * deadline: a host measuring timer lateness (PITFALLS "count late timer
+ * fires") would be told the packet was due later than it was. */
+static void test_bfd_table_deadline_exact_when_due(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  bfd_session *s;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(s), T0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0);
+  /* The host wakes 5 ms late and runs feed_time before polling. */
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 5 * MS), 0);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(s), T0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0); /* actual: T0 + 5 ms */
+  CU_ASSERT_EQUAL(drain(t, T0 + 5 * MS), 1);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), bfd_session_next_deadline(s));
+  /* Parked on the due list, then the peer asks for no periodic packets
+   * (Required Min RX 0, §6.8.7): nothing is due any more, yet the table
+   * still reports the parking time (a spurious wake-up). */
+  {
+    uint8_t buf[BFD_CTRL_LEN_MAX];
+    bfd_rx_info ri = rx_for(&k);
+    size_t n = mk_pkt(buf, BFD_STATE_DOWN, 0, 9, 0);
+    uint64_t now = bfd_session_next_deadline(s);
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+    bfd_codec_put_u32(buf + 16, 0);
+    CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n, &ri, now, NULL), 0);
+    CU_ASSERT(bfd_session_next_deadline(s) > now); /* detection time only */
+    CU_ASSERT_EQUAL(bfd_table_next_deadline(t), bfd_session_next_deadline(s));
+  }
+  bfd_table_del(t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Deletion and nexthop events                                              */
+/* ------------------------------------------------------------------------ */
+
+static void test_bfd_table_del_clears_nexthops(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session *down1, *down2, *up, *after, *admin, *failed;
+  bfd_session_key k;
+  uint64_t now = T0;
+  unsigned i, deleted = 0;
+  int seen_d1 = 0, seen_d2 = 0, seen_failed = 0;
+  k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000001, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &down1, &st, &k, NULL, now), 0);
+  k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &down2, &st, &k, NULL, now), 0);
+  k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000003, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &up, &st, &k, NULL, now), 0);
+  bring_up(t, up, 33, now);
+  st.nexthop_policy = BFD_NHS_AFTER_UP; /* never Up: never DOWN */
+  k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000004, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &after, &st, &k, NULL, now), 0);
+  k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000006, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &failed, &st, &k, NULL, now), 0);
+  bring_up(t, failed, 66, now);
+  st.nexthop_policy = BFD_NHS_DOWN_UNTIL_UP;
+  st.admin_down = 1;
+  k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000005, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &admin, &st, &k, NULL, now), 0);
+  /* "failed" loses its peer: AFTER_UP reports DOWN now. */
+  now += 400 * MS;
+  k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000003, 0);
+  CU_ASSERT_EQUAL(feed(t, &k, BFD_STATE_UP, 33, bfd_session_get_local_discr(up), now, NULL), 0);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(failed), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bfd_session_get_state(up), BFD_STATE_UP);
+  CU_ASSERT_EQUAL(c.nh[c.nnh - 1].action, BFD_NEXTHOP_DOWN);
+  CU_ASSERT_PTR_EQUAL(c.nh_s[c.nnh - 1], failed);
+  i = c.nnh;
+  bfd_table_del(t);
+  /* One clearing UP(DELETED) per session whose nexthop was down: down1,
+   * down2, failed. Not up, after (never down), admin (AdminDown). */
+  for (; i < c.nnh; i++) {
+    CU_ASSERT_EQUAL(c.nh[i].action, BFD_NEXTHOP_UP);
+    CU_ASSERT_EQUAL(c.nh[i].cause, BFD_NH_CAUSE_DELETED);
+    seen_d1 += c.nh_s[i] == down1;
+    seen_d2 += c.nh_s[i] == down2;
+    seen_failed += c.nh_s[i] == failed;
+    deleted++;
+  }
+  CU_ASSERT_EQUAL(deleted, 3);
+  CU_ASSERT_EQUAL(seen_d1, 1);
+  CU_ASSERT_EQUAL(seen_d2, 1);
+  CU_ASSERT_EQUAL(seen_failed, 1);
+}
+
+/* Deleting one session: its clearing event, and nobody else's. */
+static void test_bfd_table_session_del_event(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k1 = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000001, 0);
+  bfd_session_key k2 = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  bfd_session *a, *b;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &a, &st, &k1, NULL, T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &b, &st, &k2, NULL, T0), 0);
+  CU_ASSERT_EQUAL(c.nnh, 2);
+  CU_ASSERT_EQUAL(c.nh[0].action, BFD_NEXTHOP_DOWN);
+  CU_ASSERT_EQUAL(c.nh[0].cause, BFD_NH_CAUSE_CREATED);
+  bfd_session_del(a);
+  CU_ASSERT_EQUAL(c.nnh, 3);
+  CU_ASSERT_PTR_EQUAL(c.nh_s[2], a);
+  CU_ASSERT_EQUAL(c.nh[2].action, BFD_NEXTHOP_UP);
+  CU_ASSERT_EQUAL(c.nh[2].cause, BFD_NH_CAUSE_DELETED);
+  /* The key is free again at once: delete then re-add never races. */
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &a, &st, &k1, NULL, T0), 0);
+  CU_ASSERT_EQUAL(c.nnh, 4);
+  CU_ASSERT_EQUAL(c.nh[3].action, BFD_NEXTHOP_DOWN);
+  bfd_table_del(t);
+  CU_ASSERT_EQUAL(c.nnh, 6);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Allocation failure (nghttp2's failmalloc idea)                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct failmem {
+  long allocs;    /* allocation calls so far */
+  long fail_at;   /* fail the allocation with this number (1-based), 0 = never */
+  long failed;
+  size_t live;    /* live bytes */
+  long live_blocks;
+} failmem;
+
+#define HDR 16
+
+static int fm_should_fail(failmem *f) {
+  f->allocs++;
+  if (f->fail_at && f->allocs == f->fail_at) {
+    f->failed++;
+    return 1;
+  }
+  return 0;
+}
+
+static void *fm_wrap(failmem *f, void *raw, size_t size) {
+  if (!raw)
+    return NULL;
+  memcpy(raw, &size, sizeof(size));
+  f->live += size;
+  f->live_blocks++;
+  return (uint8_t *)raw + HDR;
+}
+
+static void *fm_malloc(size_t size, void *ud) {
+  failmem *f = ud;
+  if (fm_should_fail(f))
+    return NULL;
+  return fm_wrap(f, malloc(size + HDR), size);
+}
+
+static void *fm_calloc(size_t nmemb, size_t size, void *ud) {
+  failmem *f = ud;
+  size_t total = nmemb * size;
+  void *raw;
+  if (fm_should_fail(f))
+    return NULL;
+  raw = calloc(1, total + HDR);
+  return fm_wrap(f, raw, total);
+}
+
+static void fm_free(void *ptr, void *ud) {
+  failmem *f = ud;
+  size_t size;
+  uint8_t *raw;
+  if (!ptr)
+    return;
+  raw = (uint8_t *)ptr - HDR;
+  memcpy(&size, raw, sizeof(size));
+  f->live -= size;
+  f->live_blocks--;
+  free(raw);
+}
+
+static void *fm_realloc(void *ptr, size_t size, void *ud) {
+  failmem *f = ud;
+  uint8_t *raw = ptr ? (uint8_t *)ptr - HDR : NULL;
+  size_t old = 0;
+  void *n;
+  if (fm_should_fail(f))
+    return NULL;
+  if (raw)
+    memcpy(&old, raw, sizeof(old));
+  n = realloc(raw, size + HDR);
+  if (!n)
+    return NULL;
+  memcpy(n, &size, sizeof(size));
+  f->live = f->live - old + size;
+  if (!raw)
+    f->live_blocks++;
+  return (uint8_t *)n + HDR;
+}
+
+/* One scenario touching every allocation point: table_new (3 blocks), adds
+ * that grow the heap and both hash arrays, packets, deletes. Returns the
+ * number of NOMEM results seen; checks the table stays consistent. */
+static int nomem_scenario(const bfd_mem *mem, ctx *c) {
+  enum { N = 150 };
+  bfd_callbacks cb;
+  bfd_table *t = NULL;
+  bfd_session *s[N];
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  int rv, nomem = 0;
+  unsigned i, added = 0;
+  uint64_t now = T0;
+  memset(c, 0, sizeof(*c));
+  c->rng = 7;
+  (void)bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb);
+  cb.nexthop = nh_cb;
+  cb.rand = rand_cb;
+  rv = bfd_table_new(&t, &cb, mem, c);
+  if (rv == BFD_ERR_NOMEM) {
+    CU_ASSERT_PTR_NULL(t);
+    return 1;
+  }
+  CU_ASSERT_EQUAL_FATAL(rv, 0);
+  for (i = 0; i < N; i++) {
+    bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000100u + i, 0);
+    unsigned nh_before = c->nnh;
+    s[i] = (bfd_session *)c;
+    rv = bfd_table_add_session(t, &s[i], &st, &k, NULL, now);
+    if (rv == BFD_ERR_NOMEM) {
+      nomem++;
+      CU_ASSERT_PTR_NULL(s[i]);
+      CU_ASSERT_PTR_NULL(bfd_table_find_key(t, &k));
+      CU_ASSERT_EQUAL(bfd_table_size(t), added);
+      CU_ASSERT_EQUAL(c->nnh, nh_before); /* no event for a session that never was */
+      s[i] = NULL;
+      /* The host retries; the allocator works again. */
+      rv = bfd_table_add_session(t, &s[i], &st, &k, NULL, now);
+    }
+    CU_ASSERT_EQUAL_FATAL(rv, 0);
+    added++;
+    CU_ASSERT_EQUAL(bfd_table_size(t), added);
+  }
+  for (i = 0; i < N; i++)
+    CU_ASSERT_PTR_EQUAL(bfd_table_find_discr(t, bfd_session_get_local_discr(s[i])), s[i]);
+  CU_ASSERT_EQUAL(drain(t, now), N);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  for (i = 0; i < N; i += 3) {
+    bfd_session_del(s[i]);
+    s[i] = NULL;
+  }
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), min_deadline(s, N));
+  bfd_table_del(t);
+  return nomem;
+}
+
+static void test_bfd_table_nomem_every_allocation(void) {
+  failmem f;
+  bfd_mem mem = {&f, fm_malloc, fm_free, fm_calloc, fm_realloc};
+  ctx c;
+  long total, n, nomems = 0;
+  memset(&f, 0, sizeof(f));
+  CU_ASSERT_EQUAL(nomem_scenario(&mem, &c), 0);
+  CU_ASSERT_EQUAL(f.live, 0);
+  CU_ASSERT_EQUAL(f.live_blocks, 0);
+  total = f.allocs;
+  /* 3 for table_new, 150 sessions, heap 64->128->256, buckets 64->128->256 x2 */
+  CU_ASSERT(total >= 3 + 150 + 2 + 4);
+  for (n = 1; n <= total; n++) {
+    memset(&f, 0, sizeof(f));
+    f.fail_at = n;
+    nomems += nomem_scenario(&mem, &c) > 0;
+    CU_ASSERT_EQUAL(f.failed, 1);
+    CU_ASSERT_EQUAL(f.live, 0);
+    CU_ASSERT_EQUAL(f.live_blocks, 0);
+  }
+  /* Every injected failure surfaced as BFD_ERR_NOMEM somewhere. */
+  CU_ASSERT_EQUAL(nomems, total);
+  printf("\n    %ld allocation points failed one by one\n", total);
+}
+
+/* No allocation at all on the packet path (issue 4: "No allocation per
+ * packet"). */
+static void test_bfd_table_no_alloc_per_packet(void) {
+  failmem f;
+  bfd_mem mem = {&f, fm_malloc, fm_free, fm_calloc, fm_realloc};
+  ctx c;
+  bfd_table *t;
+  bfd_session *s[100];
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  uint64_t now = T0;
+  long before;
+  unsigned i, step;
+  memset(&f, 0, sizeof(f));
+  t = mk_table(&c, &mem);
+  for (i = 0; i < 100; i++) {
+    bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000100u + i, 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k, NULL, now), 0);
+    bring_up(t, s[i], 100 + i, now);
+  }
+  before = f.allocs;
+  for (step = 0; step < 2000; step++) {
+    now = bfd_table_next_deadline(t);
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+    (void)drain(t, now);
+    for (i = 0; i < 100; i++) {
+      bfd_session_key k;
+      (void)bfd_session_get_key(s[i], &k);
+      (void)feed(t, &k, BFD_STATE_UP, 100 + i, bfd_session_get_local_discr(s[i]), now, NULL);
+    }
+  }
+  CU_ASSERT_EQUAL(f.allocs, before);
+  for (i = 0; i < 100; i++)
+    CU_ASSERT_EQUAL(bfd_session_get_state(s[i]), BFD_STATE_UP);
+  bfd_table_del(t);
+  CU_ASSERT_EQUAL(f.live, 0);
+}
+
+static CU_TestInfo tests[] = {
+    {"demux by Your Discriminator", test_bfd_table_demux_discr},
+    {"demux wildcard order", test_bfd_table_demux_wildcard_order},
+    {"demux mode and peer", test_bfd_table_demux_mode_peer},
+    {"IPv6 link-local per ifindex", test_bfd_table_v6_link_local_per_ifindex},
+    {"multihop per local address", test_bfd_table_multihop_per_local},
+    {"IPv4 normalisation", test_bfd_table_ipv4_normalisation},
+    {"invalid keys", test_bfd_table_invalid_keys},
+    {"EXISTS", test_bfd_table_exists},
+    {"random discriminators 100k", test_bfd_table_random_discr_100k},
+    {"discriminators from a bad generator", test_bfd_table_discr_bad_generator},
+    {"find_discr/find_key", test_bfd_table_find},
+    {"drop counters", test_bfd_table_drop_counters},
+    {"poll drains exactly", test_bfd_table_poll_drains_exactly},
+    {"feed_time then poll", test_bfd_table_feed_time_then_poll},
+    {"delete from the due list", test_bfd_table_del_from_due_list},
+    {"direct session calls", test_bfd_table_direct_session_calls},
+    {"deadline invariant (random)", test_bfd_table_deadline_invariant_random},
+    {"deadline exact while due", test_bfd_table_deadline_exact_when_due},
+    {"table_del clears nexthops", test_bfd_table_del_clears_nexthops},
+    {"session_del event", test_bfd_table_session_del_event},
+    {"NOMEM at every allocation", test_bfd_table_nomem_every_allocation},
+    {"no allocation per packet", test_bfd_table_no_alloc_per_packet},
+    CU_TEST_INFO_NULL};
+
+int main(void) { return bfd_test_run_suite("table", tests); }
