@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define MAX_FILES 128
-#define MAX_PKTS 16
+#define MAX_PKTS  16
 
 typedef struct vec_pkt {
   uint8_t buf[BFD_CTRL_LEN_MAX];
@@ -286,7 +286,7 @@ static void test_names_match_content(void) {
       if (strncmp(nm, "bird-", 5) == 0 && !auth)
         CU_ASSERT_EQUAL(pkt.detect_mult, 5); /* BIRD's default multiplier */
       if (strncmp(nm, "frr-", 4) == 0) {
-        CU_ASSERT_EQUAL(pkt.detect_mult, 3); /* FRR's default */
+        CU_ASSERT_EQUAL(pkt.detect_mult, 3);                 /* FRR's default */
         CU_ASSERT_EQUAL(pkt.required_min_echo_rx_us, 50000); /* FRR advertises 50 ms echo */
       }
       if (strstr(nm, "-auth-")) {
@@ -326,18 +326,18 @@ typedef struct hand_expect {
 
 static const hand_expect hand[] = {
     /* BIRD's first packet: Down, Your Discr 0, idle TX 1 s (§6.8.3) */
-    {"bird-ipv4-single-down.hex", 0, BFD_STATE_DOWN, 0, 0, 5, 24, 0x3b861141u, 0, 1000000,
-     300000, 0, 0, 0, 0, 0},
+    {"bird-ipv4-single-down.hex", 0, BFD_STATE_DOWN, 0, 0, 5, 24, 0x3b861141u, 0, 1000000, 300000,
+     0, 0, 0, 0, 0},
     /* BIRD's Poll on coming Up, then its Poll after 'birdc configure' 250 ms */
-    {"bird-ipv4-single-poll.hex", 0, BFD_STATE_UP, 0, BFD_FLAG_P, 5, 24, 0x3b861141u,
-     0x400d6de4u, 300000, 300000, 0, 0, 0, 0, 0},
-    {"bird-ipv4-single-poll.hex", 1, BFD_STATE_UP, 0, BFD_FLAG_P, 5, 24, 0x3b861141u,
-     0x400d6de4u, 250000, 250000, 0, 0, 0, 0, 0},
+    {"bird-ipv4-single-poll.hex", 0, BFD_STATE_UP, 0, BFD_FLAG_P, 5, 24, 0x3b861141u, 0x400d6de4u,
+     300000, 300000, 0, 0, 0, 0, 0},
+    {"bird-ipv4-single-poll.hex", 1, BFD_STATE_UP, 0, BFD_FLAG_P, 5, 24, 0x3b861141u, 0x400d6de4u,
+     250000, 250000, 0, 0, 0, 0, 0},
     /* FRR's AdminDown carries Diag 0 (not 7, Administratively Down) */
     {"frr-ipv4-single-admindown.hex", 0, BFD_STATE_ADMIN_DOWN, 0, 0, 3, 24, 0x400d6de4u,
      0x3b861141u, 200000, 200000, 50000, 0, 0, 0, 0},
-    {"frr-ipv4-single-admindown.hex", 1, BFD_STATE_ADMIN_DOWN, 0, BFD_FLAG_F, 3, 24,
-     0x400d6de4u, 0x3b861141u, 200000, 200000, 50000, 0, 0, 0, 0},
+    {"frr-ipv4-single-admindown.hex", 1, BFD_STATE_ADMIN_DOWN, 0, BFD_FLAG_F, 3, 24, 0x400d6de4u,
+     0x3b861141u, 200000, 200000, 50000, 0, 0, 0, 0},
     /* BIRD's Meticulous Keyed SHA1 Down, key ID 42 (§4.4: Auth Len 28) */
     {"bird-ipv4-single-auth-meticulous-keyed-sha1.hex", 0, BFD_STATE_DOWN, 0, BFD_FLAG_A, 5, 52,
      0x06f2dca2u, 0, 1000000, 300000, 0, BFD_AUTH_METICULOUS_KEYED_SHA1, 28, 42, 3225695858u},

@@ -66,7 +66,7 @@ run_single() {
   bfdkv_admin_down b1 - 0
   for p in 10.99.1.2 fd99:1::2; do bfdkv_wait_state b1 $p up 6 || bfdkv_die "bird not up again"; done
   sleep 1
-  bfdkv_kill9 b1 >/dev/null
+  bfdkv_kill9 b1
   sleep 2
   note "single: after kill -9 of BIRD FRR shows $(bfdkv_state f1 10.99.1.1)"
   bfdkv_capture_stop "$pcap"
@@ -111,7 +111,7 @@ run_bird_pair() {
   bfdkv_wait_state b1 10.99.1.2 up 6 || bfdkv_die "bird pair not up"
   bfdkv_wait_state b1 fd99:1::2 up 6 || bfdkv_die "bird pair not up"
   sleep 1
-  bfdkv_kill9 b2 >/dev/null
+  bfdkv_kill9 b2
   sleep 2.5
   bfdkv_capture_stop "$pcap"
   bfdkv_reset
