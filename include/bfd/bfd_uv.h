@@ -124,9 +124,12 @@ BFD_UV_EXTERN int bfd_uv_settings_init(uint32_t version,
  *  the address and strerror(), valid only during the call. */
 typedef void (*bfd_uv_error_cb)(bfd_uv *adapter, int code, int sys_errno,
                                 const char *msg, void *user_data);
-/** Responder mode: an unknown peer sent a packet with Your Discriminator 0.
- *  Return 0 to create a passive session for it, nonzero to drop the packet.
- *  `session` is not yet created; `rx` describes the packet. */
+/** Responder mode: an unknown peer sent a packet with Your Discriminator 0
+ *  (described by `rx`). Return 0 to create a passive session for it (keyed
+ *  by mode, family, peer, the packet's destination address, and for
+ *  link-local addresses the interface; it replies to the adapter's own
+ *  listening port for the mode), nonzero to drop the packet. An
+ *  auto-created session is deleted again when it falls back to Down. */
 typedef int (*bfd_uv_new_peer_cb)(bfd_uv *adapter, const bfd_rx_info *rx,
                                   void *user_data);
 /** The adapter created a session on its own (responder mode). */

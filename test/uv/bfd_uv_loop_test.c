@@ -286,6 +286,67 @@ static void test_listen_clash(void) {
   close_side(&y);
 }
 
+/* Responder mode: B has no configured peer; A's first packet (Your Discr 0)
+ * creates a passive session in B, both come Up; when A removes its peer the
+ * auto session goes Down and is freed. */
+static int n_created;
+static void on_created(bfd_uv *a, bfd_session *s, void *ud) {
+  side *x = ud;
+  (void)a;
+  x->s = s;
+  n_created++;
+}
+static int y_state_down(const side *x, const side *y) {
+  (void)x;
+  return y->state == BFD_STATE_DOWN;
+}
+static void test_responder(void) {
+  side x, y;
+  bfd_uv_settings st;
+  bfd_callbacks cb;
+  bfd_uv_callbacks ucb;
+  bfd_uv_addr la;
+  bfd_uv_stats stats;
+  bfd_uv_peer_info info;
+  make_side(&x, "A", base_port, "127.0.0.1");
+  memset(&y, 0, sizeof(y));
+  y.name = "B";
+  y.state = BFD_STATE_DOWN;
+  bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &st);
+  st.port_single_hop = base_port;
+  st.max_auto_sessions = 1;
+  st.auto_desired_min_tx_us = TX_US;
+  st.auto_required_min_rx_us = TX_US;
+  bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb);
+  cb.state_change = on_state;
+  cb.nexthop = on_nexthop;
+  bfd_uv_callbacks_init(BFD_UV_CALLBACKS_VERSION, &ucb);
+  ucb.error = on_error;
+  ucb.peer_created = on_created;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&y.a, &loop, &st, &cb, &ucb, NULL, &y), 0);
+  bfd_uv_addr_parse(&la, "127.0.0.2");
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(y.a, BFD_MODE_SINGLE_HOP, &la), 0);
+  n_created = 0;
+  add_peer(&x, "127.0.0.1", "127.0.0.2", base_port);
+  CU_ASSERT_FATAL(run_until(both_up, &x, &y, 5000));
+  CU_ASSERT_EQUAL(n_created, 1);
+  info.struct_version = BFD_UV_PEER_INFO_VERSION;
+  CU_ASSERT_EQUAL(bfd_uv_peer_get_info(y.s, &info), 0);
+  CU_ASSERT_EQUAL(info.auto_created, 1);
+  CU_ASSERT_PTR_NULL(bfd_uv_peer_get_user_data(y.s));
+  CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
+  CU_ASSERT_FATAL(run_until(y_state_down, &x, &y, 2000));
+  CU_ASSERT_EQUAL(y.last_ev.remote_diag, BFD_DIAG_ADMIN_DOWN);
+  stats.struct_version = BFD_UV_STATS_VERSION;
+  CU_ASSERT_EQUAL(bfd_uv_get_stats(y.a, &stats), 0);
+  CU_ASSERT_EQUAL(stats.auto_sessions, 1);
+  CU_ASSERT_EQUAL(stats.sessions, 0); /* reaped */
+  CU_ASSERT_EQUAL(bfd_table_size(bfd_uv_get_table(y.a)), 0);
+  CU_ASSERT_EQUAL(y.nh_down_failure, 0);
+  close_side(&x);
+  close_side(&y);
+}
+
 static void test_api_errors(void) {
   bfd_uv *a;
   bfd_uv_peer_config c;
@@ -320,6 +381,7 @@ int main(void) {
                          {"v6_removal", test_v6_removal},
                          {"v6_silence", test_v6_silence},
                          {"listen_clash", test_listen_clash},
+                         {"responder", test_responder},
                          CU_TEST_INFO_NULL};
   int rc;
   /* A port of our own so parallel tests and a local bfdd don't collide. */
