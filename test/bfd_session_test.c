@@ -764,6 +764,635 @@ static void test_timers_passive(void) {
   fx_del(&f);
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* 4. Jitter (§6.8.7)                                                       */
+/* ------------------------------------------------------------------------ */
+
+typedef struct gaps {
+  unsigned n;
+  uint64_t min, max;
+  double mean_reduction; /* mean of (iv - gap) / iv */
+} gaps;
+
+/* Collect `want` gaps between our packets of an Up session whose interval
+ * is `iv`, polling every 1 µs. The peer sends its own packets every
+ * `peer_every` µs (0: answers each of ours at once), always Up, and answers
+ * a P with F. */
+static gaps collect_gaps(fx *f, uint64_t iv, unsigned want, uint64_t peer_every) {
+  gaps g;
+  uint64_t last = BFD_TSTAMP_NONE, next_peer = f->now + peer_every * US;
+  double sum = 0;
+  uint8_t pend_f = 0;
+  memset(&g, 0, sizeof(g));
+  g.min = UINT64_MAX;
+  while (g.n < want) {
+    bfd_ctrl_pkt p;
+    f->now += US;
+    if (peer_every && f->now >= next_peer) {
+      CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_UP, pend_f), 0);
+      pend_f = 0;
+      next_peer += peer_every * US;
+    }
+    if (tx(f, &p) <= 0)
+      continue;
+    CU_ASSERT_EQUAL_FATAL(tx(f, NULL), 0); /* one packet per instant */
+    if (p.flags & BFD_FLAG_P)
+      pend_f = BFD_FLAG_F;
+    if (!peer_every) {
+      CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_UP, pend_f), 0);
+      pend_f = 0;
+    }
+    if (last != BFD_TSTAMP_NONE) {
+      uint64_t gap = f->now - last;
+      g.n++;
+      if (gap < g.min)
+        g.min = gap;
+      if (gap > g.max)
+        g.max = gap;
+      sum += (double)(iv - (gap < iv ? gap : iv)) / (double)iv;
+    }
+    last = f->now;
+  }
+  CU_ASSERT_EQUAL(status(f).state, BFD_STATE_UP);
+  g.mean_reduction = sum / g.n;
+  return g;
+}
+
+static void jitter_case(int rand_mode, uint8_t mult, uint64_t peer_every, double lo, double hi,
+                        double mlo, double mhi) {
+  fx f;
+  gaps g;
+  uint64_t iv = 1000 * US;
+  fx_init(&f);
+  f.rand_mode = rand_mode;
+  f.st.desired_min_tx_us = 1000;
+  f.st.required_min_rx_us = 1000;
+  f.st.detect_mult = mult;
+  f.peer.tx_us = 1000;
+  f.peer.rx_us = 1000;
+  fx_start(&f);
+  up_settled(&f);
+  CU_ASSERT_EQUAL_FATAL(status(&f).tx_interval_ns, iv);
+  g = collect_gaps(&f, iv, 2000, peer_every);
+  fprintf(stderr, "\n    jitter rand %d mult %u peer %llu: %u gaps in [%llu, %llu] ns, mean %.2f %% below",
+          rand_mode, mult, (unsigned long long)peer_every, g.n, (unsigned long long)g.min,
+          (unsigned long long)g.max, 100 * g.mean_reduction);
+  CU_ASSERT_EQUAL(g.n, 2000);
+  CU_ASSERT(g.min >= (uint64_t)((double)iv * lo));
+  CU_ASSERT(g.max <= (uint64_t)((double)iv * hi));
+  CU_ASSERT(g.mean_reduction >= mlo && g.mean_reduction <= mhi);
+  fx_del(&f);
+}
+
+/* §6.8.7: each interval reduced by 0-25 %, uniformly: gaps in [75 %, 100 %],
+ * mean 12.5 % below (10.5-14.5 % with 2000 samples). */
+static void test_jitter_uniform(void) {
+  jitter_case(RAND_DEFAULT, 3, 0, 0.75, 1.0, 0.105, 0.145);
+  jitter_case(RAND_LCG, 3, 0, 0.75, 1.0, 0.105, 0.145);
+}
+
+/* The same when the peer's packets arrive on their own schedule. */
+static void test_jitter_uniform_peer_async(void) {
+  jitter_case(RAND_DEFAULT, 3, 1000, 0.75, 1.0, 0.105, 0.145);
+  jitter_case(RAND_LCG, 3, 777, 0.75, 1.0, 0.105, 0.145);
+}
+
+/* Detect Mult 1: 10-25 %, gaps in [75 %, 90 %], mean 17.5 % below. */
+static void test_jitter_mult1(void) {
+  jitter_case(RAND_DEFAULT, 1, 0, 0.75, 0.90, 0.155, 0.195);
+  jitter_case(RAND_LCG, 1, 0, 0.75, 0.90, 0.155, 0.195);
+  jitter_case(RAND_LCG, 1, 1000, 0.75, 0.90, 0.155, 0.195);
+}
+
+/* Deterministic extremes: a generator stuck at 0 gives exactly the
+ * interval; one stuck at all-ones gives the largest reduction, never more
+ * than 25 % (10-25 % with Detect Mult 1). */
+static void test_jitter_extremes(void) {
+  static const struct {
+    uint32_t r;
+    uint8_t mult;
+    uint64_t gap; /* at 1 µs resolution */
+  } t[] = {
+      {0, 3, 1000 * US},
+      {0xffffffffu, 3, 751 * US},  /* 1 ms - 250 µs x 65535/65536, rounded up to 1 µs */
+      {0, 1, 900 * US},
+      {0xffffffffu, 1, 751 * US},
+  };
+  size_t i;
+  for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+    fx f;
+    gaps g;
+    fx_init(&f);
+    f.rand_mode = RAND_CONST;
+    f.rand_const = t[i].r;
+    f.st.desired_min_tx_us = 1000;
+    f.st.required_min_rx_us = 1000;
+    f.st.detect_mult = t[i].mult;
+    f.peer.tx_us = 1000;
+    f.peer.rx_us = 1000;
+    fx_start(&f);
+    up_settled(&f);
+    g = collect_gaps(&f, 1000 * US, 50, 0);
+    CU_ASSERT_EQUAL(g.min, t[i].gap);
+    CU_ASSERT_EQUAL(g.max, t[i].gap);
+    fx_del(&f);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Event-driven runner                                                      */
+/* ------------------------------------------------------------------------ */
+
+enum { PEER_SILENT = 0, PEER_ANSWER, PEER_ANSWER_FINAL };
+
+typedef struct run_stats {
+  unsigned pkts, with_p, with_f;
+  uint64_t min_gap, max_gap, last;
+  bfd_ctrl_pkt lastp;
+} run_stats;
+
+static void rs_init(run_stats *rs) {
+  memset(rs, 0, sizeof(*rs));
+  rs->min_gap = UINT64_MAX;
+  rs->last = BFD_TSTAMP_NONE;
+}
+
+/* Jump from deadline to deadline up to `until` (inclusive). Each of our
+ * packets is recorded; the peer answers it with an Up packet per `mode`. */
+static void run(fx *f, uint64_t until, int mode, run_stats *rs) {
+  unsigned guard = 0;
+  for (;;) {
+    bfd_ctrl_pkt p;
+    uint64_t dl = bfd_session_next_deadline(f->s);
+    if (dl > until)
+      break;
+    CU_ASSERT_FATAL(++guard < 1000000);
+    if (dl > f->now)
+      f->now = dl;
+    CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f->s, f->now), 0);
+    while (tx(f, &p) > 0) {
+      if (rs) {
+        rs->pkts++;
+        rs->with_p += (p.flags & BFD_FLAG_P) != 0;
+        rs->with_f += (p.flags & BFD_FLAG_F) != 0;
+        if (rs->last != BFD_TSTAMP_NONE) {
+          uint64_t gap = f->now - rs->last;
+          rs->min_gap = gap < rs->min_gap ? gap : rs->min_gap;
+          rs->max_gap = gap > rs->max_gap ? gap : rs->max_gap;
+        }
+        rs->last = f->now;
+        rs->lastp = p;
+      }
+      if (mode != PEER_SILENT)
+        CU_ASSERT_EQUAL_FATAL(
+            rx(f, BFD_STATE_UP,
+               (uint8_t)((mode == PEER_ANSWER_FINAL && (p.flags & BFD_FLAG_P)) ? BFD_FLAG_F : 0)),
+            0);
+    }
+  }
+  if (f->now < until)
+    f->now = until;
+}
+
+/* ------------------------------------------------------------------------ */
+/* 5. Poll Sequence (§6.5, §6.8.3)                                          */
+/* ------------------------------------------------------------------------ */
+
+/* Up at 100 ms TX, 300 ms RX, the peer wanting 10 ms / sending 100 ms. */
+static void poll_fx(fx *f) {
+  fx_init(f);
+  f->st.desired_min_tx_us = 100000;
+  f->st.required_min_rx_us = 300000;
+  f->peer.rx_us = 10000;
+  f->peer.tx_us = 100000;
+  fx_start(f);
+  up_settled(f);
+  CU_ASSERT_EQUAL_FATAL(status(f).tx_interval_ns, 100 * MS);
+  CU_ASSERT_EQUAL_FATAL(status(f).detect_time_ns, 900 * MS);
+}
+
+static void test_poll_tx_increase_waits_for_final(void) {
+  fx f;
+  run_stats rs;
+  bfd_ctrl_pkt p;
+  uint64_t polls;
+  poll_fx(&f);
+  polls = status(&f).polls_sent;
+  f.now += 5 * MS;
+  f.st.desired_min_tx_us = 500000;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
+  CU_ASSERT_EQUAL(status(&f).desired_min_tx_us, 500000);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 100 * MS); /* old value in force */
+  /* No Final for 3 s: every packet polls, at the old rate. */
+  rs_init(&rs);
+  run(&f, f.now + 3 * SEC, PEER_ANSWER, &rs);
+  CU_ASSERT(rs.pkts >= 30 && rs.pkts <= 41);
+  CU_ASSERT_EQUAL(rs.with_p, rs.pkts);
+  CU_ASSERT_EQUAL(rs.with_f, 0);
+  CU_ASSERT(rs.max_gap <= 100 * MS);
+  CU_ASSERT_EQUAL(rs.lastp.desired_min_tx_us, 500000);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 100 * MS);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  /* The Final switches to the new interval. */
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 500 * MS);
+  /* Skip the packet already scheduled on the old rate, then measure. */
+  run(&f, bfd_session_next_deadline(f.s), PEER_ANSWER, NULL);
+  rs_init(&rs);
+  rs.last = status(&f).last_tx;
+  run(&f, f.now + 10 * SEC, PEER_ANSWER, &rs);
+  CU_ASSERT_EQUAL(rs.with_p, 0);
+  CU_ASSERT(rs.min_gap >= 375 * MS && rs.max_gap <= 500 * MS);
+  CU_ASSERT(rs.pkts >= 20 && rs.pkts <= 27);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  (void)p;
+  fx_del(&f);
+}
+
+static void test_poll_rx_decrease_waits_for_final(void) {
+  fx f;
+  uint64_t t;
+  poll_fx(&f);
+  f.now += 5 * MS;
+  f.st.required_min_rx_us = 50000;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 900 * MS); /* old RX in force */
+  {
+    bfd_ctrl_pkt p;
+    f.now = bfd_session_next_deadline(f.s); /* the P rides the next packet */
+    CU_ASSERT_EQUAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+    CU_ASSERT_EQUAL(p.required_min_rx_us, 50000); /* advertised at once */
+  }
+  /* A packet without F: detection still uses 300 ms x 3. */
+  f.now += 1 * MS;
+  t = f.now;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 900 * MS);
+  CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, t + 900 * MS - 1), 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  f.now = t + 900 * MS - 1;
+  /* The Final: now 3 x max(50 ms, 100 ms) = 300 ms. */
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  t = f.now;
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 300 * MS);
+  CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, t + 300 * MS - 1), 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, t + 300 * MS), 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_DETECT_EXPIRED);
+  fx_del(&f);
+}
+
+/* The safe directions apply at once (§6.8.3): a smaller TX interval, a
+ * larger RX interval. Both still poll. */
+static void test_poll_safe_changes_immediate(void) {
+  fx f;
+  poll_fx(&f);
+  f.st.desired_min_tx_us = 50000;
+  f.st.required_min_rx_us = 600000;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 50 * MS);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 1800 * MS);
+  /* The next packet comes within the new, shorter interval. */
+  CU_ASSERT(bfd_session_next_deadline(f.s) <= f.now + 50 * MS);
+  fx_del(&f);
+}
+
+/* Detect Mult needs no Poll (§6.8.12): next packet carries it, no P. */
+static void test_poll_detect_mult_no_poll(void) {
+  fx f;
+  bfd_ctrl_pkt p;
+  uint64_t polls;
+  poll_fx(&f);
+  polls = status(&f).polls_sent;
+  f.st.detect_mult = 7;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).polls_sent, polls);
+  f.now = bfd_session_next_deadline(f.s);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.detect_mult, 7);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, 0);
+  fx_del(&f);
+}
+
+/* A received P gets one Final, built after the state update. */
+static void final_reflects(uint8_t local, uint8_t rcvd, uint8_t exp_state, uint8_t exp_diag) {
+  fx f;
+  bfd_ctrl_pkt p;
+  run_stats rs;
+  fx_new(&f);
+  if (local == BFD_STATE_UP)
+    up_settled(&f);
+  else
+    reach(&f, local);
+  f.now += 3 * MS;
+  CU_ASSERT_EQUAL(rx(&f, rcvd, BFD_FLAG_P), 0);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.flags & (BFD_FLAG_P | BFD_FLAG_F), BFD_FLAG_F);
+  CU_ASSERT_EQUAL(p.state, exp_state);
+  CU_ASSERT_EQUAL(p.diag, exp_diag);
+  CU_ASSERT_EQUAL(p.your_discr, RDISCR);
+  CU_ASSERT_EQUAL(status(&f).finals_sent, 1);
+  /* Never a second Final for it. */
+  rs_init(&rs);
+  run(&f, f.now + 5 * SEC, PEER_ANSWER_FINAL, &rs);
+  CU_ASSERT_EQUAL(rs.with_f, 0);
+  CU_ASSERT_EQUAL(status(&f).finals_sent, 1);
+  fx_del(&f);
+}
+
+static void test_pitfall_final_stale_state(void) {
+  final_reflects(BFD_STATE_DOWN, BFD_STATE_DOWN, BFD_STATE_INIT, BFD_DIAG_NONE);
+  final_reflects(BFD_STATE_DOWN, BFD_STATE_INIT, BFD_STATE_UP, BFD_DIAG_NONE);
+  final_reflects(BFD_STATE_INIT, BFD_STATE_UP, BFD_STATE_UP, BFD_DIAG_NONE);
+  final_reflects(BFD_STATE_UP, BFD_STATE_DOWN, BFD_STATE_DOWN, BFD_DIAG_NEIGHBOR_DOWN);
+  final_reflects(BFD_STATE_UP, BFD_STATE_ADMIN_DOWN, BFD_STATE_DOWN, BFD_DIAG_NEIGHBOR_DOWN);
+  final_reflects(BFD_STATE_UP, BFD_STATE_UP, BFD_STATE_UP, BFD_DIAG_NONE);
+}
+
+/* Coming Up while the peer polls: the Final (state Up) goes first, our own
+ * slow-start Poll right after it, never in one packet (§6.5). */
+static void test_poll_final_then_own_poll(void) {
+  fx f;
+  bfd_ctrl_pkt p;
+  fx_new(&f);
+  drain(&f, NULL, NULL);
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, BFD_FLAG_P), 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.flags & (BFD_FLAG_P | BFD_FLAG_F), BFD_FLAG_F);
+  CU_ASSERT_EQUAL(p.state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.flags & (BFD_FLAG_P | BFD_FLAG_F), BFD_FLAG_P);
+  CU_ASSERT_EQUAL(p.state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(p.desired_min_tx_us, 300000);
+  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+  fx_del(&f);
+}
+
+/* 1000 Polls before we poll: exactly one Final (one flag, no queue). */
+static void test_pitfall_unbounded_poll_queue(void) {
+  fx f;
+  run_stats rs;
+  unsigned i;
+  uint8_t fl;
+  fx_new(&f);
+  up_settled(&f);
+  CU_ASSERT_EQUAL(status(&f).finals_sent, 0);
+  for (i = 0; i < 1000; i++) {
+    f.now += US;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0);
+  }
+  CU_ASSERT_EQUAL(drain(&f, &fl, NULL), 1);
+  CU_ASSERT_EQUAL(fl & (BFD_FLAG_P | BFD_FLAG_F), BFD_FLAG_F);
+  CU_ASSERT_EQUAL(status(&f).finals_sent, 1);
+  rs_init(&rs);
+  run(&f, f.now + 3 * SEC, PEER_ANSWER, &rs);
+  CU_ASSERT_EQUAL(rs.with_f, 0);
+  CU_ASSERT(rs.pkts >= 10 && rs.pkts <= 14);
+  CU_ASSERT_EQUAL(status(&f).finals_sent, 1);
+  fx_del(&f);
+}
+
+/* Two changes during one Poll: the second waits for the Final and one more
+ * packet without F (§6.8.3), then gets its own Poll. */
+static void test_poll_two_changes(void) {
+  fx f;
+  bfd_ctrl_pkt p;
+  uint64_t polls;
+  poll_fx(&f);
+  polls = status(&f).polls_sent;
+  f.now += MS;
+  f.st.desired_min_tx_us = 200000;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  f.now = bfd_session_next_deadline(f.s);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  CU_ASSERT_EQUAL(p.desired_min_tx_us, 200000);
+  CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
+  f.now += MS;
+  f.st.required_min_rx_us = 400000;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
+  f.now = bfd_session_next_deadline(f.s);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  CU_ASSERT_EQUAL(p.required_min_rx_us, 300000); /* not spread over this Poll */
+  /* Final: poll 1 ends; nothing new yet. */
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 200 * MS);
+  f.now = bfd_session_next_deadline(f.s);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, 0);
+  CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
+  /* A second F packet is not "a packet without F". */
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
+  /* The packet without F: poll 2 starts with the RX change. */
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 2);
+  f.now = bfd_session_next_deadline(f.s);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  CU_ASSERT_EQUAL(p.desired_min_tx_us, 200000);
+  CU_ASSERT_EQUAL(p.required_min_rx_us, 400000);
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 1200 * MS);
+  CU_ASSERT_EQUAL(status(&f).change_seq, 1); /* never flapped */
+  fx_del(&f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* 6. Detection (§6.8.4, §6.8.1)                                            */
+/* ------------------------------------------------------------------------ */
+
+static void test_detect_expiry_exact(void) {
+  fx f;
+  bfd_ctrl_pkt p;
+  bfd_session_status b;
+  uint64_t t;
+  uint32_t seq;
+  fx_new(&f);
+  up_settled(&f);
+  f.now += 10 * MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  t = f.now;
+  seq = status(&f).change_seq;
+  /* Our own packets keep going; the peer is silent. */
+  run(&f, t + 900 * MS - 1, PEER_SILENT, NULL);
+  CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(status(&f).remote_discr, RDISCR);
+  CU_ASSERT(bfd_session_next_deadline(f.s) <= t + 900 * MS);
+  clear_ev(&f);
+  f.now = t + 900 * MS;
+  CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
+  b = status(&f);
+  CU_ASSERT_EQUAL(b.state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(b.local_diag, BFD_DIAG_DETECT_EXPIRED);
+  CU_ASSERT_EQUAL(b.change_seq, seq + 1);
+  CU_ASSERT_EQUAL(b.down_count, 1);
+  CU_ASSERT_EQUAL(b.remote_discr, 0);
+  CU_ASSERT_EQUAL(b.remote_required_min_rx_us, 1);
+  CU_ASSERT_EQUAL(b.remote_desired_min_tx_us, 0);
+  CU_ASSERT_EQUAL(b.remote_detect_mult, 0);
+  CU_ASSERT_EQUAL(b.detect_time_ns, 0);
+  CU_ASSERT_EQUAL(b.forwarding, 0);
+  CU_ASSERT_EQUAL(count_kind(&f, EV_STATE), 1);
+  CU_ASSERT_EQUAL(f.ev[0].st.old_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(f.ev[0].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(f.ev[0].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
+  CU_ASSERT_EQUAL(f.ev[0].st.ts, t + 900 * MS);
+  /* The next packet, at once: Down, diag 1, Your Discr 0. */
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(p.diag, BFD_DIAG_DETECT_EXPIRED);
+  CU_ASSERT_EQUAL(p.your_discr, 0);
+  fx_del(&f);
+}
+
+/* poll_packet runs the expiry first: the packet it returns at the deadline
+ * is already the Down one. Init expires the same way. */
+static void test_detect_expiry_via_poll(void) {
+  fx f;
+  bfd_ctrl_pkt p;
+  uint64_t t;
+  fx_new(&f);
+  reach(&f, BFD_STATE_INIT);
+  t = f.now;
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 900 * MS);
+  f.now = t + 900 * MS;
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(p.diag, BFD_DIAG_DETECT_EXPIRED);
+  CU_ASSERT_EQUAL(p.your_discr, 0);
+  CU_ASSERT_EQUAL(status(&f).down_count, 0); /* Init -> Down is not an Up loss */
+  fx_del(&f);
+}
+
+/* In Down, expiry only forgets the remote: no state change, no callback. */
+static void test_detect_expiry_in_down(void) {
+  static const uint8_t rcvd[] = {BFD_STATE_ADMIN_DOWN, BFD_STATE_UP};
+  size_t i;
+  for (i = 0; i < 2; i++) {
+    fx f;
+    bfd_session_status a, b;
+    uint64_t t;
+    fx_new(&f);
+    drain(&f, NULL, NULL);
+    f.now += MS;
+    CU_ASSERT_EQUAL(rx(&f, rcvd[i], 0), 0);
+    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+    t = f.now;
+    run(&f, t + 900 * MS - 1, PEER_SILENT, NULL);
+    CU_ASSERT_EQUAL(status(&f).remote_discr, RDISCR);
+    clear_ev(&f);
+    a = status(&f);
+    f.now = t + 900 * MS;
+    CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
+    b = status(&f);
+    CU_ASSERT_EQUAL(b.state, BFD_STATE_DOWN);
+    CU_ASSERT_EQUAL(b.local_diag, a.local_diag);
+    CU_ASSERT_EQUAL(b.change_seq, a.change_seq);
+    CU_ASSERT_EQUAL(b.remote_discr, 0);
+    CU_ASSERT_EQUAL(b.remote_state, BFD_STATE_DOWN);
+    CU_ASSERT_EQUAL(b.detect_time_ns, 0);
+    CU_ASSERT_EQUAL(f.nev_all, 0);
+    /* Nothing left to expire: the only deadline is the periodic TX. */
+    CU_ASSERT(bfd_session_next_deadline(f.s) <= f.now + SEC);
+    fx_del(&f);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* 7. Administrative control (§6.8.16)                                      */
+/* ------------------------------------------------------------------------ */
+
+static void test_admin_down_up(void) {
+  fx f;
+  bfd_ctrl_pkt p;
+  run_stats rs;
+  fx_new(&f);
+  up_settled(&f);
+  f.now += 20 * MS;
+  clear_ev(&f);
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(status(&f).down_count, 1);
+  CU_ASSERT_EQUAL(count_kind(&f, EV_STATE), 1);
+  CU_ASSERT_EQUAL(f.ev[0].st.old_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(f.ev[0].st.new_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(f.ev[0].st.local_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(p.diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(p.your_discr, RDISCR);
+  CU_ASSERT_EQUAL(p.desired_min_tx_us, 1000000); /* slow rate, §6.8.3 */
+  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+  /* It keeps telling the peer, at >= 1 s. */
+  rs_init(&rs);
+  rs.last = f.now;
+  run(&f, f.now + 10 * SEC, PEER_SILENT, &rs);
+  CU_ASSERT(rs.min_gap >= 750 * MS && rs.max_gap <= 1 * SEC);
+  CU_ASSERT_EQUAL(rs.lastp.state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(rs.lastp.diag, BFD_DIAG_ADMIN_DOWN);
+  /* Same value again: no event. */
+  clear_ev(&f);
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 0, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_NONE);
+  CU_ASSERT_EQUAL(count_kind(&f, EV_STATE), 1);
+  CU_ASSERT_EQUAL(f.ev[0].st.old_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(f.ev[0].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(p.diag, BFD_DIAG_NONE);
+  /* And it comes back Up through the normal handshake. */
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  fx_del(&f);
+}
+
+static void test_admin_down_at_creation(void) {
+  fx f;
+  bfd_ctrl_pkt p;
+  fx_init(&f);
+  f.st.admin_down = 1;
+  fx_start(&f);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(status(&f).change_seq, 0);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), T0);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(p.diag, BFD_DIAG_ADMIN_DOWN);
+  fx_del(&f);
+}
+
 /* ------------------------------------------------------------------------ */
 
 int main(void) {
@@ -780,6 +1409,23 @@ int main(void) {
       {"timers_detect", test_timers_detect},
       {"timers_remote_rx_zero", test_timers_remote_rx_zero},
       {"timers_passive", test_timers_passive},
+      {"jitter_uniform", test_jitter_uniform},
+      {"jitter_uniform_peer_async", test_jitter_uniform_peer_async},
+      {"jitter_mult1", test_jitter_mult1},
+      {"jitter_extremes", test_jitter_extremes},
+      {"poll_tx_increase_waits_for_final", test_poll_tx_increase_waits_for_final},
+      {"poll_rx_decrease_waits_for_final", test_poll_rx_decrease_waits_for_final},
+      {"poll_safe_changes_immediate", test_poll_safe_changes_immediate},
+      {"poll_detect_mult_no_poll", test_poll_detect_mult_no_poll},
+      {"pitfall_final_stale_state", test_pitfall_final_stale_state},
+      {"poll_final_then_own_poll", test_poll_final_then_own_poll},
+      {"pitfall_unbounded_poll_queue", test_pitfall_unbounded_poll_queue},
+      {"poll_two_changes", test_poll_two_changes},
+      {"detect_expiry_exact", test_detect_expiry_exact},
+      {"detect_expiry_via_poll", test_detect_expiry_via_poll},
+      {"detect_expiry_in_down", test_detect_expiry_in_down},
+      {"admin_down_up", test_admin_down_up},
+      {"admin_down_at_creation", test_admin_down_at_creation},
       CU_TEST_INFO_NULL,
   };
   return bfd_test_run_suite("session", tests);
