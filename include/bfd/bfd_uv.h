@@ -59,7 +59,7 @@ typedef struct bfd_uv bfd_uv;
  * @since 0.1.0
  */
 typedef struct bfd_uv_addr {
-  uint8_t family;   /**< BFD_AF_INET / BFD_AF_INET6 */
+  uint8_t family; /**< BFD_AF_INET / BFD_AF_INET6 */
   uint8_t pad[3];
   uint32_t ifindex; /**< IPv6 scope / interface, 0 = none */
   uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes */
@@ -80,8 +80,7 @@ BFD_UV_EXTERN int bfd_uv_addr_parse(bfd_uv_addr *out, const char *text);
  *         BFD_ERR_NOBUF (buflen < 64 is always enough otherwise).
  * @since 0.1.0
  */
-BFD_UV_EXTERN ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen,
-                                           const bfd_uv_addr *addr);
+BFD_UV_EXTERN ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen, const bfd_uv_addr *addr);
 
 #define BFD_UV_SETTINGS_VERSION 1
 
@@ -91,7 +90,7 @@ BFD_UV_EXTERN ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen,
  * @since 0.1.0
  */
 typedef struct bfd_uv_settings {
-  uint32_t struct_version;   /**< BFD_UV_SETTINGS_VERSION */
+  uint32_t struct_version; /**< BFD_UV_SETTINGS_VERSION */
   /** Responder mode: the largest number of passive sessions the adapter
    *  creates by itself for unknown peers whose packet has Your
    *  Discriminator 0 (each can be vetoed by bfd_uv_callbacks.new_peer).
@@ -116,25 +115,22 @@ typedef struct bfd_uv_settings {
 
 /** @brief Fill defaults. @return 0, BFD_ERR_INVALID_ARGUMENT or
  *  BFD_ERR_VERSION. @since 0.1.0 */
-BFD_UV_EXTERN int bfd_uv_settings_init(uint32_t version,
-                                       bfd_uv_settings *settings);
+BFD_UV_EXTERN int bfd_uv_settings_init(uint32_t version, bfd_uv_settings *settings);
 
 /** Socket trouble: `code` is a BFD_ERR_* (usually BFD_ERR_IO), `sys_errno`
  *  the errno (0 if none), `msg` a NUL-terminated line naming the operation,
  *  the address and strerror(), valid only during the call. */
-typedef void (*bfd_uv_error_cb)(bfd_uv *adapter, int code, int sys_errno,
-                                const char *msg, void *user_data);
+typedef void (*bfd_uv_error_cb)(bfd_uv *adapter, int code, int sys_errno, const char *msg,
+                                void *user_data);
 /** Responder mode: an unknown peer sent a packet with Your Discriminator 0
  *  (described by `rx`). Return 0 to create a passive session for it (keyed
  *  by mode, family, peer, the packet's destination address, and for
  *  link-local addresses the interface; it replies to the adapter's own
  *  listening port for the mode), nonzero to drop the packet. An
  *  auto-created session is deleted again when it falls back to Down. */
-typedef int (*bfd_uv_new_peer_cb)(bfd_uv *adapter, const bfd_rx_info *rx,
-                                  void *user_data);
+typedef int (*bfd_uv_new_peer_cb)(bfd_uv *adapter, const bfd_rx_info *rx, void *user_data);
 /** The adapter created a session on its own (responder mode). */
-typedef void (*bfd_uv_peer_created_cb)(bfd_uv *adapter, bfd_session *session,
-                                       void *user_data);
+typedef void (*bfd_uv_peer_created_cb)(bfd_uv *adapter, bfd_session *session, void *user_data);
 /** bfd_uv_del() finished: every handle is closed, memory is freed after
  *  this returns. */
 typedef void (*bfd_uv_closed_cb)(bfd_uv *adapter, void *user_data);
@@ -152,8 +148,7 @@ typedef struct bfd_uv_callbacks {
 
 /** @brief Fill NULL callbacks. @return 0, BFD_ERR_INVALID_ARGUMENT or
  *  BFD_ERR_VERSION. @since 0.1.0 */
-BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version,
-                                        bfd_uv_callbacks *cb);
+BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version, bfd_uv_callbacks *cb);
 
 /**
  * @brief Create an adapter on `loop`. Opens no socket yet (see
@@ -169,10 +164,8 @@ BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version,
  * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION, BFD_ERR_NOMEM.
  * @since 0.1.0
  */
-BFD_UV_EXTERN int bfd_uv_new(bfd_uv **padapter, uv_loop_t *loop,
-                             const bfd_uv_settings *settings,
-                             const bfd_callbacks *core_cbs,
-                             const bfd_uv_callbacks *uv_cbs,
+BFD_UV_EXTERN int bfd_uv_new(bfd_uv **padapter, uv_loop_t *loop, const bfd_uv_settings *settings,
+                             const bfd_callbacks *core_cbs, const bfd_uv_callbacks *uv_cbs,
                              const bfd_mem *mem, void *user_data);
 
 /**
@@ -196,8 +189,7 @@ BFD_UV_EXTERN void bfd_uv_del(bfd_uv *adapter, bfd_uv_closed_cb closed_cb);
  *         reported through the error callback with the address and errno).
  * @since 0.1.0
  */
-BFD_UV_EXTERN int bfd_uv_listen(bfd_uv *adapter, uint8_t mode,
-                                const bfd_uv_addr *local);
+BFD_UV_EXTERN int bfd_uv_listen(bfd_uv *adapter, uint8_t mode, const bfd_uv_addr *local);
 
 #define BFD_UV_PEER_CONFIG_VERSION 1
 
@@ -207,10 +199,10 @@ BFD_UV_EXTERN int bfd_uv_listen(bfd_uv *adapter, uint8_t mode,
  * @since 0.1.0
  */
 typedef struct bfd_uv_peer_config {
-  uint32_t struct_version;     /**< BFD_UV_PEER_CONFIG_VERSION */
-  uint32_t local_discr;        /**< 0 = random */
-  bfd_uv_addr peer;            /**< required; ifindex for link-local */
-  bfd_uv_addr local;           /**< family 0 or all-zero addr = any */
+  uint32_t struct_version; /**< BFD_UV_PEER_CONFIG_VERSION */
+  uint32_t local_discr;    /**< 0 = random */
+  bfd_uv_addr peer;        /**< required; ifindex for link-local */
+  bfd_uv_addr local;       /**< family 0 or all-zero addr = any */
   /** Interface name, NUL-terminated, "" = none. Sets the key's ifindex,
    *  SO_BINDTODEVICE on the TX socket and the link-local scope. */
   char ifname[16];
@@ -225,13 +217,12 @@ typedef struct bfd_uv_peer_config {
    *  multihop (no floor: RFC 5883 sets none, and a floor like FRR's 254
    *  silently allows a single hop). Single-hop is always 255 (RFC 5881 §5). */
   uint8_t min_rx_ttl;
-  uint16_t peer_port;          /**< 0 = 3784 / 4784 by mode */
+  uint16_t peer_port; /**< 0 = 3784 / 4784 by mode */
 } bfd_uv_peer_config;
 
 /** @brief Fill defaults. @return 0, BFD_ERR_INVALID_ARGUMENT or
  *  BFD_ERR_VERSION. @since 0.1.0 */
-BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version,
-                                          bfd_uv_peer_config *cfg);
+BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *cfg);
 
 /**
  * @brief Add a peer: a session in the table and its TX socket.
@@ -245,8 +236,7 @@ BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version,
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_peer_add(bfd_uv *adapter, bfd_session **psession,
-                                  const bfd_uv_peer_config *cfg,
-                                  void *peer_user_data);
+                                  const bfd_uv_peer_config *cfg, void *peer_user_data);
 
 /**
  * @brief Change a live peer through bfd_session_update() (timer changes run
@@ -285,33 +275,32 @@ typedef struct bfd_uv_peer_info {
   uint8_t pad;
   uint32_t ifindex;
   uint64_t tx_packets;
-  uint64_t tx_errors;      /**< failed sends (counted, dropped, not queued) */
+  uint64_t tx_errors; /**< failed sends (counted, dropped, not queued) */
 } bfd_uv_peer_info;
 
 /** @brief Fill `info`; set `info->struct_version` first. @return 0,
  *  BFD_ERR_INVALID_ARGUMENT or BFD_ERR_VERSION. @since 0.1.0 */
-BFD_UV_EXTERN int bfd_uv_peer_get_info(const bfd_session *session,
-                                       bfd_uv_peer_info *info);
+BFD_UV_EXTERN int bfd_uv_peer_get_info(const bfd_session *session, bfd_uv_peer_info *info);
 
 #define BFD_UV_STATS_VERSION 1
 
 /** Adapter counters. @since 0.1.0 */
 typedef struct bfd_uv_stats {
-  uint32_t struct_version;   /**< BFD_UV_STATS_VERSION */
-  uint32_t listeners;        /**< open RX sockets */
-  uint64_t rx_packets;       /**< datagrams read */
-  uint64_t rx_batches;       /**< recvmmsg calls that returned data */
-  uint64_t rx_accepted;      /**< accepted by a session */
-  uint64_t rx_ttl_dropped;   /**< GTSM: single-hop TTL < 255 (dropped here,
-                                  RFC 5881 §5) or the core's BFD_ERR_PKT_TTL */
-  uint64_t rx_dropped;       /**< every other drop by the core */
-  uint64_t rx_errors;        /**< recvmmsg failures, truncated datagrams */
+  uint32_t struct_version; /**< BFD_UV_STATS_VERSION */
+  uint32_t listeners;      /**< open RX sockets */
+  uint64_t rx_packets;     /**< datagrams read */
+  uint64_t rx_batches;     /**< recvmmsg calls that returned data */
+  uint64_t rx_accepted;    /**< accepted by a session */
+  uint64_t rx_ttl_dropped; /**< GTSM: single-hop TTL < 255 (dropped here,
+                                RFC 5881 §5) or the core's BFD_ERR_PKT_TTL */
+  uint64_t rx_dropped;     /**< every other drop by the core */
+  uint64_t rx_errors;      /**< recvmmsg failures, truncated datagrams */
   uint64_t tx_packets;
-  uint64_t tx_errors;        /**< failed sends */
+  uint64_t tx_errors; /**< failed sends */
   uint64_t timer_fires;
-  uint64_t timer_late;       /**< fires > 2 ms after the deadline (rounding
-                                  up to the ms + the loop's ms granularity) */
-  uint64_t auto_sessions;    /**< sessions created by responder mode */
+  uint64_t timer_late;    /**< fires > 2 ms after the deadline (rounding
+                               up to the ms + the loop's ms granularity) */
+  uint64_t auto_sessions; /**< sessions created by responder mode */
   uint64_t sessions;
 } bfd_uv_stats;
 

@@ -12,9 +12,9 @@
 #include "bfd_uv_sock.h"
 
 #define RX_BATCH_MAX 64
-#define RX_BUF 256       /* BFD packets are <= 52 bytes; padding allowed */
-#define RX_CTRL 128
-#define RX_ROUNDS 8      /* recvmmsg batches per wake-up before yielding */
+#define RX_BUF       256 /* BFD packets are <= 52 bytes; padding allowed */
+#define RX_CTRL      128
+#define RX_ROUNDS    8 /* recvmmsg batches per wake-up before yielding */
 
 typedef struct bfd_uv_listener {
   uv_poll_t poll;
@@ -55,13 +55,13 @@ struct bfd_uv {
   bfd_uv_callbacks uv_cbs;
   bfd_table *table;
   uv_timer_t timer;
-  uint64_t armed_ms;       /* UINT64_MAX: not armed */
+  uint64_t armed_ms; /* UINT64_MAX: not armed */
   uint64_t armed_deadline;
   bfd_uv_listener *listeners;
   bfd_uv_peer *peers;
   uint32_t n_auto;
   uint16_t port_cursor;
-  int busy;                /* inside a core call: reject re-entry */
+  int busy; /* inside a core call: reject re-entry */
   int closing;
   int del_requested;
   int reap_pending;
@@ -80,9 +80,7 @@ struct bfd_uv {
 static void *mem_calloc(const bfd_uv *a, size_t n) {
   return a->mem->calloc(1, n, a->mem->user_data);
 }
-static void mem_free(const bfd_uv *a, void *p) {
-  a->mem->free(p, a->mem->user_data);
-}
+static void mem_free(const bfd_uv *a, void *p) { a->mem->free(p, a->mem->user_data); }
 
 /* ---- error reporting --------------------------------------------------- */
 
@@ -108,17 +106,14 @@ static int tramp_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
   bfd_uv_peer *p = bfd_session_get_user_data(s);
   /* An auto-created (passive) session that falls back to Down says nothing
    * more until the peer speaks again: free its slot. */
-  if (p && p->auto_created && ev->new_state == BFD_STATE_DOWN &&
-      ev->old_state != BFD_STATE_DOWN) {
+  if (p && p->auto_created && ev->new_state == BFD_STATE_DOWN && ev->old_state != BFD_STATE_DOWN) {
     p->reap = 1;
     a->reap_pending = 1;
   }
-  return a->host_cbs.state_change ? a->host_cbs.state_change(s, ev, a->user_data)
-                                  : 0;
+  return a->host_cbs.state_change ? a->host_cbs.state_change(s, ev, a->user_data) : 0;
 }
 
-static int tramp_nexthop(bfd_session *s, const bfd_nexthop_event *ev,
-                         void *ud) {
+static int tramp_nexthop(bfd_session *s, const bfd_nexthop_event *ev, void *ud) {
   bfd_uv *a = ud;
   return a->host_cbs.nexthop ? a->host_cbs.nexthop(s, ev, a->user_data) : 0;
 }
@@ -192,8 +187,7 @@ static void rearm(bfd_uv *a) {
   if (due_ms == a->armed_ms && uv_is_active((uv_handle_t *)&a->timer))
     return;
   now_ms = uv_now(a->loop);
-  uv_timer_start(&a->timer, timer_cb, due_ms > now_ms ? due_ms - now_ms : 0,
-                 0);
+  uv_timer_start(&a->timer, timer_cb, due_ms > now_ms ? due_ms - now_ms : 0, 0);
   a->armed_ms = due_ms;
 }
 
@@ -201,8 +195,7 @@ static void rearm(bfd_uv *a) {
 
 static void send_peer(bfd_uv_peer *p, const uint8_t *buf, size_t len) {
   bfd_uv *a = p->a;
-  ssize_t r = sendto(p->fd, buf, len, MSG_DONTWAIT,
-                     (struct sockaddr *)&p->dst, p->dstlen);
+  ssize_t r = sendto(p->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&p->dst, p->dstlen);
   if (r < 0) {
     /* Counted and dropped: the next packet is the retry. Never queued. */
     int err = errno;
@@ -211,8 +204,8 @@ static void send_peer(bfd_uv_peer *p, const uint8_t *buf, size_t len) {
     if (!p->tx_failing) {
       char addr[64], msg[200];
       bfd_uv_addr_format(addr, sizeof(addr), &p->peer);
-      snprintf(msg, sizeof(msg), "sendto %s port %u from port %u: %s", addr,
-               (unsigned)p->peer_port, (unsigned)p->src_port, strerror(err));
+      snprintf(msg, sizeof(msg), "sendto %s port %u from port %u: %s", addr, (unsigned)p->peer_port,
+               (unsigned)p->src_port, strerror(err));
       p->tx_failing = 1;
       report(a, BFD_ERR_IO, err, msg);
     }
@@ -300,19 +293,16 @@ static void poll_cb(uv_poll_t *h, int status, int events);
 
 static uint16_t listen_port(const bfd_uv *a, uint8_t mode) {
   if (mode == BFD_MODE_MULTIHOP)
-    return a->settings.port_multihop ? a->settings.port_multihop
-                                     : BFD_PORT_MULTIHOP;
-  return a->settings.port_single_hop ? a->settings.port_single_hop
-                                     : BFD_PORT_SINGLE_HOP;
+    return a->settings.port_multihop ? a->settings.port_multihop : BFD_PORT_MULTIHOP;
+  return a->settings.port_single_hop ? a->settings.port_single_hop : BFD_PORT_SINGLE_HOP;
 }
 
-static bfd_uv_listener *find_listener(const bfd_uv *a, uint8_t family,
-                                      uint8_t mode, const bfd_uv_addr *addr) {
+static bfd_uv_listener *find_listener(const bfd_uv *a, uint8_t family, uint8_t mode,
+                                      const bfd_uv_addr *addr) {
   bfd_uv_listener *l;
   for (l = a->listeners; l; l = l->next)
     if (l->addr.family == family && l->mode == mode &&
-        (!addr || (memcmp(l->addr.addr, addr->addr, 16) == 0 &&
-                   l->addr.ifindex == addr->ifindex)))
+        (!addr || (memcmp(l->addr.addr, addr->addr, 16) == 0 && l->addr.ifindex == addr->ifindex)))
       return l;
   return NULL;
 }
@@ -366,16 +356,14 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
 /* ---- peers ------------------------------------------------------------- */
 
 static int is_link_local6(const bfd_uv_addr *x) {
-  return x->family == BFD_AF_INET6 && x->addr[0] == 0xfe &&
-         (x->addr[1] & 0xc0) == 0x80;
+  return x->family == BFD_AF_INET6 && x->addr[0] == 0xfe && (x->addr[1] & 0xc0) == 0x80;
 }
 
 static int check_flags(const bfd_uv_peer_config *c) {
   return c->passive <= 1 && c->admin_down <= 1;
 }
 
-static void cfg_to_settings(const bfd_uv_peer_config *c,
-                            bfd_session_settings *s) {
+static void cfg_to_settings(const bfd_uv_peer_config *c, bfd_session_settings *s) {
   s->local_discr = c->local_discr;
   s->desired_min_tx_us = c->desired_min_tx_us;
   s->required_min_rx_us = c->required_min_rx_us;
@@ -387,9 +375,8 @@ static void cfg_to_settings(const bfd_uv_peer_config *c,
   s->min_rx_ttl = c->min_rx_ttl;
 }
 
-static int peer_add(bfd_uv *a, bfd_session **psession,
-                    const bfd_uv_peer_config *cfg, void *peer_user_data,
-                    int auto_created, uint64_t now) {
+static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config *cfg,
+                    void *peer_user_data, int auto_created, uint64_t now) {
   bfd_session_settings ss;
   bfd_session_key key;
   bfd_uv_sock_reporter rep;
@@ -419,8 +406,7 @@ static int peer_add(bfd_uv *a, bfd_session **psession,
     if (!ifindex) {
       char msg[80];
       int err = errno;
-      snprintf(msg, sizeof(msg), "interface %.16s: %s", cfg->ifname,
-               strerror(err));
+      snprintf(msg, sizeof(msg), "interface %.16s: %s", cfg->ifname, strerror(err));
       report(a, BFD_ERR_CFG_KEY, err, msg);
       return BFD_ERR_CFG_KEY;
     }
@@ -477,18 +463,16 @@ static int peer_add(bfd_uv *a, bfd_session **psession,
   p->peer.ifindex = is_link_local6(&cfg->peer) ? ifindex : 0;
   p->local = local;
   p->peer_port = cfg->peer_port ? cfg->peer_port
-                 : auto_created ? listen_port(a, cfg->mode)
-                 : (cfg->mode == BFD_MODE_MULTIHOP ? BFD_PORT_MULTIHOP
-                                                   : BFD_PORT_SINGLE_HOP);
-  if (bfd_uv_sock_to_sockaddr(&p->peer, p->peer_port, &p->dst, &p->dstlen) <
-      0) {
+                 : auto_created
+                     ? listen_port(a, cfg->mode)
+                     : (cfg->mode == BFD_MODE_MULTIHOP ? BFD_PORT_MULTIHOP : BFD_PORT_SINGLE_HOP);
+  if (bfd_uv_sock_to_sockaddr(&p->peer, p->peer_port, &p->dst, &p->dstlen) < 0) {
     mem_free(a, p);
     return BFD_ERR_CFG_KEY;
   }
   rep.fn = sock_report;
   rep.ctx = a;
-  p->fd = bfd_uv_sock_open_tx(&local, p->ifname, &a->port_cursor,
-                              &p->src_port, &rep);
+  p->fd = bfd_uv_sock_open_tx(&local, p->ifname, &a->port_cursor, &p->src_port, &rep);
   if (p->fd < 0) {
     mem_free(a, p);
     return BFD_ERR_IO;
@@ -515,8 +499,8 @@ static int peer_add(bfd_uv *a, bfd_session **psession,
   return 0;
 }
 
-int bfd_uv_peer_add(bfd_uv *a, bfd_session **psession,
-                    const bfd_uv_peer_config *cfg, void *peer_user_data) {
+int bfd_uv_peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config *cfg,
+                    void *peer_user_data) {
   uint64_t now;
   int rc;
   if (!a || !cfg || a->busy || a->closing)
@@ -538,8 +522,7 @@ static bfd_uv_peer *own_peer(const bfd_uv *a, const bfd_session *s) {
   return p && p->a == a && p->s == s ? p : NULL;
 }
 
-int bfd_uv_peer_update(bfd_uv *a, bfd_session *s,
-                       const bfd_uv_peer_config *cfg) {
+int bfd_uv_peer_update(bfd_uv *a, bfd_session *s, const bfd_uv_peer_config *cfg) {
   bfd_session_settings ss;
   bfd_uv_peer *p = own_peer(a, s);
   uint64_t now;
@@ -644,15 +627,14 @@ int bfd_uv_peer_get_info(const bfd_session *s, bfd_uv_peer_info *info) {
 
 /* Responder mode: a packet with Your Discriminator 0 from an unknown peer
  * creates a passive session (bounded by max_auto_sessions). */
-static int try_auto(bfd_uv *a, const uint8_t *buf, size_t len,
-                    const bfd_rx_info *rx, uint64_t now) {
+static int try_auto(bfd_uv *a, const uint8_t *buf, size_t len, const bfd_rx_info *rx,
+                    uint64_t now) {
   bfd_uv_peer_config cfg;
   bfd_session *s;
   size_t alen = rx->family == BFD_AF_INET ? 4 : 16;
   int rc;
   if (a->n_auto >= a->settings.max_auto_sessions || len < BFD_CTRL_LEN ||
-      (buf[8] | buf[9] | buf[10] | buf[11]) != 0 ||
-      !(rx->flags & BFD_RX_PEER))
+      (buf[8] | buf[9] | buf[10] | buf[11]) != 0 || !(rx->flags & BFD_RX_PEER))
     return BFD_ERR_PKT_NO_SESSION;
   if (a->uv_cbs.new_peer && a->uv_cbs.new_peer(a, rx, a->user_data) != 0)
     return BFD_ERR_PKT_NO_SESSION;
@@ -678,8 +660,8 @@ static int try_auto(bfd_uv *a, const uint8_t *buf, size_t len,
   return bfd_table_feed_packet(a->table, buf, len, rx, now, NULL);
 }
 
-static void rx_one(bfd_uv *a, const bfd_uv_listener *l, struct mmsghdr *m,
-                   const uint8_t *buf, uint64_t now) {
+static void rx_one(bfd_uv *a, const bfd_uv_listener *l, struct mmsghdr *m, const uint8_t *buf,
+                   uint64_t now) {
   bfd_rx_info rx;
   bfd_uv_addr peer;
   uint16_t port;
@@ -703,8 +685,7 @@ static void rx_one(bfd_uv *a, const bfd_uv_listener *l, struct mmsghdr *m,
   /* RFC 5881 §5 (GTSM): single-hop packets must arrive with TTL 255.
    * Checked here as well as in the core so that nothing below 255 can
    * reach responder mode or cost a table lookup. */
-  if (rx.mode == BFD_MODE_SINGLE_HOP &&
-      (!(rx.flags & BFD_RX_TTL) || rx.ttl != BFD_TTL_MAX)) {
+  if (rx.mode == BFD_MODE_SINGLE_HOP && (!(rx.flags & BFD_RX_TTL) || rx.ttl != BFD_TTL_MAX)) {
     a->stats.rx_ttl_dropped++;
     return;
   }
@@ -759,8 +740,8 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
         char addr[64], msg[160];
         a->stats.rx_errors++;
         bfd_uv_addr_format(addr, sizeof(addr), &l->addr);
-        snprintf(msg, sizeof(msg), "recvmmsg on %s port %u: %s", addr,
-                 (unsigned)l->port, strerror(err));
+        snprintf(msg, sizeof(msg), "recvmmsg on %s port %u: %s", addr, (unsigned)l->port,
+                 strerror(err));
         report(a, BFD_ERR_IO, err, msg);
       }
       break;
@@ -778,8 +759,8 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
 /* ---- lifecycle --------------------------------------------------------- */
 
 int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
-               const bfd_callbacks *core_cbs, const bfd_uv_callbacks *uv_cbs,
-               const bfd_mem *mem, void *user_data) {
+               const bfd_callbacks *core_cbs, const bfd_uv_callbacks *uv_cbs, const bfd_mem *mem,
+               void *user_data) {
   bfd_callbacks cbs;
   bfd_uv *a;
   uint16_t r16 = 0;
@@ -790,8 +771,8 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
       (core_cbs && core_cbs->struct_version != BFD_CALLBACKS_VERSION) ||
       (uv_cbs && uv_cbs->struct_version != BFD_UV_CALLBACKS_VERSION))
     return BFD_ERR_VERSION;
-  if (settings && (settings->rx_batch < 1 || settings->rx_batch > RX_BATCH_MAX ||
-                   settings->auto_listen > 1))
+  if (settings &&
+      (settings->rx_batch < 1 || settings->rx_batch > RX_BATCH_MAX || settings->auto_listen > 1))
     return BFD_ERR_INVALID_ARGUMENT;
   if (!mem)
     mem = bfd_mem_default();
@@ -826,8 +807,7 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
    * may still hold state keyed on them). */
   if (uv_random(NULL, NULL, &r16, sizeof(r16), 0, NULL) != 0)
     r16 = (uint16_t)(uv_hrtime() ^ (uint64_t)getpid());
-  a->port_cursor = (uint16_t)(BFD_SRC_PORT_MIN + r16 % (BFD_SRC_PORT_MAX -
-                                                        BFD_SRC_PORT_MIN + 1));
+  a->port_cursor = (uint16_t)(BFD_SRC_PORT_MIN + r16 % (BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1));
   uv_timer_init(loop, &a->timer);
   a->timer.data = a;
   *pa = a;

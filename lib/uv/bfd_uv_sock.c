@@ -49,8 +49,7 @@ int bfd_uv_addr_parse(bfd_uv_addr *out, const char *text) {
   return 0;
 }
 
-ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen,
-                             const bfd_uv_addr *addr) {
+ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen, const bfd_uv_addr *addr) {
   char tmp[INET6_ADDRSTRLEN + 16];
   size_t n;
   if (!buf || !addr)
@@ -63,16 +62,15 @@ ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen,
     return BFD_ERR_INVALID_ARGUMENT;
   n = strlen(tmp);
   if (addr->family == BFD_AF_INET6 && addr->ifindex)
-    n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, "%%%u",
-                          (unsigned)addr->ifindex);
+    n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, "%%%u", (unsigned)addr->ifindex);
   if (n + 1 > buflen)
     return BFD_ERR_NOBUF;
   memcpy(buf, tmp, n + 1);
   return (ptrdiff_t)n;
 }
 
-int bfd_uv_sock_to_sockaddr(const bfd_uv_addr *addr, uint16_t port,
-                            struct sockaddr_storage *ss, socklen_t *sslen) {
+int bfd_uv_sock_to_sockaddr(const bfd_uv_addr *addr, uint16_t port, struct sockaddr_storage *ss,
+                            socklen_t *sslen) {
   memset(ss, 0, sizeof(*ss));
   if (addr->family == BFD_AF_INET) {
     struct sockaddr_in *sin = (struct sockaddr_in *)ss;
@@ -94,8 +92,7 @@ int bfd_uv_sock_to_sockaddr(const bfd_uv_addr *addr, uint16_t port,
   return BFD_ERR_CFG_KEY;
 }
 
-int bfd_uv_sock_from_sockaddr(const struct sockaddr *sa, bfd_uv_addr *addr,
-                              uint16_t *port) {
+int bfd_uv_sock_from_sockaddr(const struct sockaddr *sa, bfd_uv_addr *addr, uint16_t *port) {
   memset(addr, 0, sizeof(*addr));
   if (sa->sa_family == AF_INET) {
     const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)sa;
@@ -105,8 +102,7 @@ int bfd_uv_sock_from_sockaddr(const struct sockaddr *sa, bfd_uv_addr *addr,
     return 0;
   }
   if (sa->sa_family == AF_INET6) {
-    const struct sockaddr_in6 *sin6 =
-        (const struct sockaddr_in6 *)(const void *)sa;
+    const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)(const void *)sa;
     addr->family = BFD_AF_INET6;
     memcpy(addr->addr, &sin6->sin6_addr, 16);
     addr->ifindex = sin6->sin6_scope_id;
@@ -161,8 +157,7 @@ static void report(const bfd_uv_sock_reporter *rep, int err, const char *op,
   if (addr)
     bfd_uv_addr_format(a, sizeof(a), addr);
   if (ifname && *ifname)
-    snprintf(msg, sizeof(msg), "%s %s port %d dev %s: %s", op, a, port,
-             ifname, strerror(err));
+    snprintf(msg, sizeof(msg), "%s %s port %d dev %s: %s", op, a, port, ifname, strerror(err));
   else if (addr && addr->family == BFD_AF_INET6)
     snprintf(msg, sizeof(msg), "%s [%s]:%d: %s", op, a, port, strerror(err));
   else
@@ -175,8 +170,8 @@ static int set_int(int fd, int level, int name, int value) {
 }
 
 /* A setsockopt that must succeed; reports and returns -1 on failure. */
-static int must(int rc, const bfd_uv_sock_reporter *rep, const char *op,
-                const bfd_uv_addr *addr, int port, const char *ifname) {
+static int must(int rc, const bfd_uv_sock_reporter *rep, const char *op, const bfd_uv_addr *addr,
+                int port, const char *ifname) {
   if (rc < 0) {
     report(rep, errno, op, addr, port, ifname);
     return -1;
@@ -184,8 +179,7 @@ static int must(int rc, const bfd_uv_sock_reporter *rep, const char *op,
   return 0;
 }
 
-static int open_socket(const bfd_uv_addr *addr, const bfd_uv_sock_reporter *rep,
-                       int port) {
+static int open_socket(const bfd_uv_addr *addr, const bfd_uv_sock_reporter *rep, int port) {
   int fd = socket(addr->family == BFD_AF_INET ? AF_INET : AF_INET6,
                   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
   if (fd < 0)
@@ -204,23 +198,22 @@ int bfd_uv_sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
   if (fd < 0)
     return BFD_ERR_IO;
   if (addr->family == BFD_AF_INET) {
-    bad |= must(set_int(fd, IPPROTO_IP, IP_RECVTTL, 1), rep,
-                "setsockopt(IP_RECVTTL)", addr, port, NULL);
-    bad |= must(set_int(fd, IPPROTO_IP, IP_PKTINFO, 1), rep,
-                "setsockopt(IP_PKTINFO)", addr, port, NULL);
+    bad |= must(set_int(fd, IPPROTO_IP, IP_RECVTTL, 1), rep, "setsockopt(IP_RECVTTL)", addr, port,
+                NULL);
+    bad |= must(set_int(fd, IPPROTO_IP, IP_PKTINFO, 1), rep, "setsockopt(IP_PKTINFO)", addr, port,
+                NULL);
   } else {
     /* The v4 wildcard listener owns IPv4 (and a v4-mapped peer would
      * carry the wrong TTL semantics anyway). */
-    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1), rep,
-                "setsockopt(IPV6_V6ONLY)", addr, port, NULL);
+    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1), rep, "setsockopt(IPV6_V6ONLY)", addr,
+                port, NULL);
     bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1), rep,
                 "setsockopt(IPV6_RECVHOPLIMIT)", addr, port, NULL);
-    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1), rep,
-                "setsockopt(IPV6_RECVPKTINFO)", addr, port, NULL);
+    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1), rep, "setsockopt(IPV6_RECVPKTINFO)",
+                addr, port, NULL);
   }
   if (!bad)
-    bad |= must(bind(fd, (struct sockaddr *)&ss, sslen), rep, "bind", addr,
-                port, NULL);
+    bad |= must(bind(fd, (struct sockaddr *)&ss, sslen), rep, "bind", addr, port, NULL);
   if (bad) {
     close(fd);
     return BFD_ERR_IO;
@@ -228,9 +221,8 @@ int bfd_uv_sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
   return fd;
 }
 
-int bfd_uv_sock_open_tx(const bfd_uv_addr *local, const char *ifname,
-                        uint16_t *cursor, uint16_t *port,
-                        const bfd_uv_sock_reporter *rep) {
+int bfd_uv_sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t *cursor,
+                        uint16_t *port, const bfd_uv_sock_reporter *rep) {
   const unsigned nports = BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1;
   unsigned i;
   int fd, bad = 0;
@@ -239,13 +231,13 @@ int bfd_uv_sock_open_tx(const bfd_uv_addr *local, const char *ifname,
     return BFD_ERR_IO;
   /* RFC 5881 §5 / RFC 5883 §5: 255 so receivers can apply GTSM floors. */
   if (local->family == BFD_AF_INET) {
-    bad |= must(set_int(fd, IPPROTO_IP, IP_TTL, BFD_UV_TTL), rep,
-                "setsockopt(IP_TTL)", local, 0, ifname);
-    bad |= must(set_int(fd, IPPROTO_IP, IP_TOS, BFD_UV_TOS_CS6), rep,
-                "setsockopt(IP_TOS)", local, 0, ifname);
+    bad |= must(set_int(fd, IPPROTO_IP, IP_TTL, BFD_UV_TTL), rep, "setsockopt(IP_TTL)", local, 0,
+                ifname);
+    bad |= must(set_int(fd, IPPROTO_IP, IP_TOS, BFD_UV_TOS_CS6), rep, "setsockopt(IP_TOS)", local,
+                0, ifname);
   } else {
-    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1), rep,
-                "setsockopt(IPV6_V6ONLY)", local, 0, ifname);
+    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1), rep, "setsockopt(IPV6_V6ONLY)", local, 0,
+                ifname);
     bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, BFD_UV_TTL), rep,
                 "setsockopt(IPV6_UNICAST_HOPS)", local, 0, ifname);
     bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_TCLASS, BFD_UV_TOS_CS6), rep,
@@ -255,9 +247,8 @@ int bfd_uv_sock_open_tx(const bfd_uv_addr *local, const char *ifname,
    * stray sender cannot pin memory. Best effort. */
   (void)set_int(fd, SOL_SOCKET, SO_RCVBUF, 1);
   if (!bad && ifname && *ifname)
-    bad |= must(setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-                           (socklen_t)strlen(ifname)),
-                rep, "setsockopt(SO_BINDTODEVICE)", local, 0, ifname);
+    bad |= must(setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)), rep,
+                "setsockopt(SO_BINDTODEVICE)", local, 0, ifname);
   if (bad) {
     close(fd);
     return BFD_ERR_IO;
@@ -281,8 +272,7 @@ int bfd_uv_sock_open_tx(const bfd_uv_addr *local, const char *ifname,
       return BFD_ERR_IO;
     }
   }
-  report(rep, EADDRINUSE, "bind (no free source port in 49152-65535)", local,
-         0, ifname);
+  report(rep, EADDRINUSE, "bind (no free source port in 49152-65535)", local, 0, ifname);
   close(fd);
   return BFD_ERR_IO;
 }

@@ -12,8 +12,7 @@
 
 /* Called for every failed socket call: errno and a line with the operation,
  * the address and strerror(). */
-typedef void (*bfd_uv_sock_report_fn)(void *ctx, int sys_errno,
-                                      const char *msg);
+typedef void (*bfd_uv_sock_report_fn)(void *ctx, int sys_errno, const char *msg);
 
 typedef struct bfd_uv_sock_reporter {
   bfd_uv_sock_report_fn fn;
@@ -21,11 +20,10 @@ typedef struct bfd_uv_sock_reporter {
 } bfd_uv_sock_reporter;
 
 /* bfd_uv_addr + port -> sockaddr. Returns 0 or BFD_ERR_CFG_KEY. */
-int bfd_uv_sock_to_sockaddr(const bfd_uv_addr *addr, uint16_t port,
-                            struct sockaddr_storage *ss, socklen_t *sslen);
+int bfd_uv_sock_to_sockaddr(const bfd_uv_addr *addr, uint16_t port, struct sockaddr_storage *ss,
+                            socklen_t *sslen);
 /* sockaddr -> bfd_uv_addr + port. Returns 0 or BFD_ERR_CFG_KEY. */
-int bfd_uv_sock_from_sockaddr(const struct sockaddr *sa, bfd_uv_addr *addr,
-                              uint16_t *port);
+int bfd_uv_sock_from_sockaddr(const struct sockaddr *sa, bfd_uv_addr *addr, uint16_t *port);
 /* 1 if every byte of the family's address is zero (the wildcard). */
 int bfd_uv_addr_is_any(const bfd_uv_addr *addr);
 
@@ -43,11 +41,10 @@ int bfd_uv_sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
  * from 49152-65535 starting at *cursor (advanced past the port taken; the
  * next port is tried on EADDRINUSE). Returns the fd or BFD_ERR_IO, and the
  * port in *port. */
-int bfd_uv_sock_open_tx(const bfd_uv_addr *local, const char *ifname,
-                        uint16_t *cursor, uint16_t *port,
-                        const bfd_uv_sock_reporter *rep);
+int bfd_uv_sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t *cursor,
+                        uint16_t *port, const bfd_uv_sock_reporter *rep);
 
-#define BFD_UV_TTL 255
+#define BFD_UV_TTL     255
 #define BFD_UV_TOS_CS6 0xc0
 
 #endif

@@ -12,7 +12,7 @@
 #include "bfd_test_util.h"
 
 #define TX_US 10000u /* 10 ms, Detect Mult 3: Detection Time 30 ms */
-#define MULT 3u
+#define MULT  3u
 
 typedef struct side {
   const char *name;
@@ -39,10 +39,9 @@ static int on_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
   x->state = ev->new_state;
   x->last_ev = *ev;
   x->n_events++;
-  printf("  [%s] %s -> %s local diag %s, remote %s/%s\n", x->name,
-         bfd_state_name(ev->old_state), bfd_state_name(ev->new_state),
-         bfd_diag_name(ev->local_diag), bfd_state_name(ev->remote_state),
-         bfd_diag_name(ev->remote_diag));
+  printf("  [%s] %s -> %s local diag %s, remote %s/%s\n", x->name, bfd_state_name(ev->old_state),
+         bfd_state_name(ev->new_state), bfd_diag_name(ev->local_diag),
+         bfd_state_name(ev->remote_state), bfd_diag_name(ev->remote_diag));
   return 0;
 }
 
@@ -101,8 +100,7 @@ static int y_closed(const side *x, const side *y) {
   return y->closed;
 }
 
-static void make_side(side *x, const char *name, uint16_t port,
-                      const char *listen_addr) {
+static void make_side(side *x, const char *name, uint16_t port, const char *listen_addr) {
   bfd_uv_settings st;
   bfd_callbacks cb;
   bfd_uv_callbacks ucb;
@@ -124,8 +122,7 @@ static void make_side(side *x, const char *name, uint16_t port,
   CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(x->a, BFD_MODE_SINGLE_HOP, &la), 0);
 }
 
-static void add_peer(side *x, const char *local, const char *peer,
-                     uint16_t peer_port) {
+static void add_peer(side *x, const char *local, const char *peer, uint16_t peer_port) {
   bfd_uv_peer_config c;
   bfd_uv_peer_config_init(BFD_UV_PEER_CONFIG_VERSION, &c);
   CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&c.peer, peer), 0);
@@ -148,8 +145,8 @@ static void close_side(side *x) {
 }
 
 /* Bring a pair Up; returns the time it took in ms. */
-static double bring_up(side *x, side *y, const char *xa, const char *ya,
-                       uint16_t xport, uint16_t yport) {
+static double bring_up(side *x, side *y, const char *xa, const char *ya, uint16_t xport,
+                       uint16_t yport) {
   uint64_t t0;
   double ms;
   make_side(x, "A", xport, xa);
@@ -227,40 +224,28 @@ static void silence(const char *xa, const char *ya, uint16_t xp, uint16_t yp) {
   gap = x.last_ev.ts - st.last_rx;
   printf("  detection: last RX -> Down %.3f ms (Detection Time %.3f ms, "
          "late by %.3f ms)\n",
-         (double)gap / 1e6, (double)detect / 1e6,
-         (double)(gap - detect) / 1e6);
-  CU_ASSERT(gap >= detect);                          /* never early */
+         (double)gap / 1e6, (double)detect / 1e6, (double)(gap - detect) / 1e6);
+  CU_ASSERT(gap >= detect); /* never early */
   CU_ASSERT(gap <= detect + 2 * BFD_MILLISECONDS + slack);
   stats.struct_version = BFD_UV_STATS_VERSION;
   CU_ASSERT_EQUAL(bfd_uv_get_stats(x.a, &stats), 0);
   printf("  A: rx %llu accepted %llu ttl-drops %llu tx %llu timer fires %llu "
          "late %llu\n",
-         (unsigned long long)stats.rx_packets,
-         (unsigned long long)stats.rx_accepted,
-         (unsigned long long)stats.rx_ttl_dropped,
-         (unsigned long long)stats.tx_packets,
-         (unsigned long long)stats.timer_fires,
-         (unsigned long long)stats.timer_late);
+         (unsigned long long)stats.rx_packets, (unsigned long long)stats.rx_accepted,
+         (unsigned long long)stats.rx_ttl_dropped, (unsigned long long)stats.tx_packets,
+         (unsigned long long)stats.timer_fires, (unsigned long long)stats.timer_late);
   CU_ASSERT_EQUAL(stats.rx_ttl_dropped, 0);
   CU_ASSERT(stats.rx_accepted > 0);
   CU_ASSERT_EQUAL(x.errors, 0);
   close_side(&x);
 }
 
-static void test_v4_removal(void) {
-  removal("127.0.0.1", "127.0.0.2", base_port, base_port);
-}
-static void test_v4_silence(void) {
-  silence("127.0.0.1", "127.0.0.2", base_port, base_port);
-}
+static void test_v4_removal(void) { removal("127.0.0.1", "127.0.0.2", base_port, base_port); }
+static void test_v4_silence(void) { silence("127.0.0.1", "127.0.0.2", base_port, base_port); }
 /* ::1 is a single address: the two adapters share it by listening on two
  * ports, and their sessions differ by table (same key in each). */
-static void test_v6_removal(void) {
-  removal("::1", "::1", base_port, (uint16_t)(base_port + 1));
-}
-static void test_v6_silence(void) {
-  silence("::1", "::1", base_port, (uint16_t)(base_port + 1));
-}
+static void test_v6_removal(void) { removal("::1", "::1", base_port, (uint16_t)(base_port + 1)); }
+static void test_v6_silence(void) { silence("::1", "::1", base_port, (uint16_t)(base_port + 1)); }
 
 /* A listener clash is reported with the address and errno text. */
 static void test_listen_clash(void) {
@@ -276,8 +261,7 @@ static void test_listen_clash(void) {
     st.port_single_hop = base_port;
     bfd_uv_callbacks_init(BFD_UV_CALLBACKS_VERSION, &ucb);
     ucb.error = on_error;
-    CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&y.a, &loop, &st, NULL, &ucb, NULL, &y),
-                          0);
+    CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&y.a, &loop, &st, NULL, &ucb, NULL, &y), 0);
   }
   bfd_uv_addr_parse(&la, "127.0.0.1");
   CU_ASSERT_EQUAL(bfd_uv_listen(y.a, BFD_MODE_SINGLE_HOP, &la), BFD_ERR_IO);
@@ -351,12 +335,10 @@ static void test_api_errors(void) {
   bfd_uv *a;
   bfd_uv_peer_config c;
   bfd_uv_settings st;
-  CU_ASSERT_EQUAL(bfd_uv_new(NULL, &loop, NULL, NULL, NULL, NULL, NULL),
-                  BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_uv_new(NULL, &loop, NULL, NULL, NULL, NULL, NULL), BFD_ERR_INVALID_ARGUMENT);
   bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &st);
   st.struct_version = 99;
-  CU_ASSERT_EQUAL(bfd_uv_new(&a, &loop, &st, NULL, NULL, NULL, NULL),
-                  BFD_ERR_VERSION);
+  CU_ASSERT_EQUAL(bfd_uv_new(&a, &loop, &st, NULL, NULL, NULL, NULL), BFD_ERR_VERSION);
   CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&a, &loop, NULL, NULL, NULL, NULL, NULL), 0);
   bfd_uv_peer_config_init(BFD_UV_PEER_CONFIG_VERSION, &c);
   CU_ASSERT_EQUAL(bfd_uv_peer_add(a, NULL, &c, NULL), BFD_ERR_CFG_KEY);
@@ -375,14 +357,10 @@ static void test_api_errors(void) {
 }
 
 int main(void) {
-  CU_TestInfo tests[] = {{"api_errors", test_api_errors},
-                         {"v4_removal", test_v4_removal},
-                         {"v4_silence", test_v4_silence},
-                         {"v6_removal", test_v6_removal},
-                         {"v6_silence", test_v6_silence},
-                         {"listen_clash", test_listen_clash},
-                         {"responder", test_responder},
-                         CU_TEST_INFO_NULL};
+  CU_TestInfo tests[] = {{"api_errors", test_api_errors}, {"v4_removal", test_v4_removal},
+                         {"v4_silence", test_v4_silence}, {"v6_removal", test_v6_removal},
+                         {"v6_silence", test_v6_silence}, {"listen_clash", test_listen_clash},
+                         {"responder", test_responder},   CU_TEST_INFO_NULL};
   int rc;
   /* A port of our own so parallel tests and a local bfdd don't collide. */
   base_port = (uint16_t)(20000 + (getpid() % 10000) * 2);

@@ -58,9 +58,8 @@ static void finish(void) {
   printf("STATS sessions=%llu up=%d rx=%llu accepted=%llu ttl_dropped=%llu "
          "dropped=%llu rx_errors=%llu tx=%llu tx_errors=%llu timer_fires=%llu "
          "timer_late=%llu auto=%llu\n",
-         (unsigned long long)st.sessions, n_up,
-         (unsigned long long)st.rx_packets, (unsigned long long)st.rx_accepted,
-         (unsigned long long)st.rx_ttl_dropped,
+         (unsigned long long)st.sessions, n_up, (unsigned long long)st.rx_packets,
+         (unsigned long long)st.rx_accepted, (unsigned long long)st.rx_ttl_dropped,
          (unsigned long long)st.rx_dropped, (unsigned long long)st.rx_errors,
          (unsigned long long)st.tx_packets, (unsigned long long)st.tx_errors,
          (unsigned long long)st.timer_fires, (unsigned long long)st.timer_late,
@@ -77,8 +76,8 @@ static void finish(void) {
 static void hold_cb(uv_timer_t *t) {
   double wall = ms_since(t_hold), cpu = cpu_ms() - cpu_at_hold;
   (void)t;
-  printf("HOLD ms=%.0f up=%d flaps=%d cpu_ms=%.1f cpu_pct=%.2f\n", wall, n_up,
-         went_down_after_up, cpu, 100.0 * cpu / wall);
+  printf("HOLD ms=%.0f up=%d flaps=%d cpu_ms=%.1f cpu_pct=%.2f\n", wall, n_up, went_down_after_up,
+         cpu, 100.0 * cpu / wall);
   if (went_down_after_up)
     failed = 1;
   finish();
@@ -90,8 +89,7 @@ static void deadline_cb(uv_timer_t *t) {
     if (n_up)
       failed = 1;
   } else {
-    printf("TIMEOUT up=%d of %d after %.0f ms\n", n_up, expect_up,
-           ms_since(t_start));
+    printf("TIMEOUT up=%d of %d after %.0f ms\n", n_up, expect_up, ms_since(t_start));
     failed = 1;
   }
   finish();
@@ -113,9 +111,8 @@ static void do_check_ports(void) {
       bad++;
       continue;
     }
-    p = ntohs(ss.ss_family == AF_INET
-                  ? ((struct sockaddr_in *)&ss)->sin_port
-                  : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    p = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                      : ((struct sockaddr_in6 *)&ss)->sin6_port);
     if (p < BFD_SRC_PORT_MIN || p > BFD_SRC_PORT_MAX || p != info.src_port)
       bad++;
     for (j = 0; j < i; j++)
@@ -135,10 +132,10 @@ static void do_check_ports(void) {
 static int on_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
   (void)ud;
   if (!quiet)
-    printf("EVENT discr=%u %s -> %s diag=%s remote=%s/%s\n",
-           bfd_session_get_local_discr(s), bfd_state_name(ev->old_state),
-           bfd_state_name(ev->new_state), bfd_diag_name(ev->local_diag),
-           bfd_state_name(ev->remote_state), bfd_diag_name(ev->remote_diag));
+    printf("EVENT discr=%u %s -> %s diag=%s remote=%s/%s\n", bfd_session_get_local_discr(s),
+           bfd_state_name(ev->old_state), bfd_state_name(ev->new_state),
+           bfd_diag_name(ev->local_diag), bfd_state_name(ev->remote_state),
+           bfd_diag_name(ev->remote_diag));
   if (ev->new_state == BFD_STATE_UP)
     n_up++;
   else if (ev->old_state == BFD_STATE_UP) {
@@ -161,8 +158,7 @@ static int on_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
   return 0;
 }
 
-static void on_error(bfd_uv *a, int code, int err, const char *msg,
-                     void *ud) {
+static void on_error(bfd_uv *a, int code, int err, const char *msg, void *ud) {
   (void)a;
   (void)code;
   (void)err;
@@ -222,8 +218,7 @@ static void add_spec(char *spec) {
 
 static void bump(bfd_uv_addr *a, int i) {
   size_t last = a->family == BFD_AF_INET ? 3 : 15;
-  unsigned v = (unsigned)a->addr[last] + (unsigned)a->addr[last - 1] * 256u +
-               (unsigned)i;
+  unsigned v = (unsigned)a->addr[last] + (unsigned)a->addr[last - 1] * 256u + (unsigned)i;
   a->addr[last] = (uint8_t)(v & 0xff);
   a->addr[last - 1] = (uint8_t)((v >> 8) & 0xff);
 }
@@ -313,8 +308,8 @@ int main(int argc, char **argv) {
       add_many(argv[i + 1], argv[i + 2], atoi(argv[i + 3]));
       i += 3;
     } else if (!strcmp(argv[i], "--tx-us") || !strcmp(argv[i], "--mult") ||
-               !strcmp(argv[i], "--expect-up") ||
-               !strcmp(argv[i], "--run-ms") || !strcmp(argv[i], "--hold-ms")) {
+               !strcmp(argv[i], "--expect-up") || !strcmp(argv[i], "--run-ms") ||
+               !strcmp(argv[i], "--hold-ms")) {
       i++;
     }
   }

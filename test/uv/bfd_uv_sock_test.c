@@ -39,8 +39,7 @@ static void test_addr_text(void) {
   bfd_uv_addr_format(buf, sizeof(buf), &a);
   CU_ASSERT_STRING_EQUAL(buf, "fe80::1%7");
   CU_ASSERT_EQUAL(bfd_uv_addr_format(buf, 4, &a), BFD_ERR_NOBUF);
-  CU_ASSERT_EQUAL(bfd_uv_addr_parse(&a, "fe80::1%nosuchif0"),
-                  BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_uv_addr_parse(&a, "fe80::1%nosuchif0"), BFD_ERR_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(bfd_uv_addr_parse(&a, "10.0.0"), BFD_ERR_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(bfd_uv_addr_parse(&a, NULL), BFD_ERR_INVALID_ARGUMENT);
 }
