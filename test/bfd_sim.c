@@ -122,6 +122,7 @@ void bfd_sim_init(bfd_sim *sim, uint64_t seed) {
     p->rng = seed ^ (0x5851f42d4c957f2dULL * (i == 0 ? 1u : 2u));
     p->first_up = p->last_up = p->last_down = BFD_TSTAMP_NONE;
     p->last_accept = BFD_TSTAMP_NONE;
+    p->min_poll_detect_ns = BFD_TSTAMP_NONE;
   }
   sim->verbose = getenv("BFD_SIM_VERBOSE") != NULL;
 }
@@ -285,13 +286,16 @@ static void sim_send(bfd_sim *sim, int dir, const uint8_t *buf, size_t len) {
 static void sim_deliver(bfd_sim *sim, int dir) {
   bfd_sim_pkt pkt = sim->q[dir][0];
   bfd_sim_peer *p = &sim->peer[dir == BFD_SIM_AB ? 1 : 0];
-  int rv;
+  int rv, was_up;
   memmove(&sim->q[dir][0], &sim->q[dir][1], (sim->qlen[dir] - 1) * sizeof(bfd_sim_pkt));
   sim->qlen[dir]--;
   if (!p->s)
     return; /* nobody listening */
+  was_up = bfd_session_get_state(p->s) == BFD_STATE_UP;
   rv = bfd_session_feed_packet(p->s, pkt.buf, pkt.len, &sim->ri, sim->now);
   if (rv == 0) {
+    if (was_up && p->last_accept != BFD_TSTAMP_NONE && sim->now - p->last_accept > p->max_gap_ns)
+      p->max_gap_ns = sim->now - p->last_accept;
     bfd_session_status st = bfd_sim_status(sim, p->idx);
     p->accepted++;
     p->last_accept = sim->now;
@@ -349,6 +353,9 @@ static void sim_sample(bfd_sim *sim, int idx) {
   st = bfd_sim_status(sim, idx);
   if (st.poll_active && st.state == BFD_STATE_UP && st.tx_interval_ns > p->max_poll_tx_ns)
     p->max_poll_tx_ns = st.tx_interval_ns;
+  if (st.poll_active && st.state == BFD_STATE_UP && st.detect_time_ns != 0 &&
+      st.detect_time_ns < p->min_poll_detect_ns)
+    p->min_poll_detect_ns = st.detect_time_ns;
   if (p->was_polling && !st.poll_active) {
     bfd_sim_event e;
     memset(&e, 0, sizeof(e));

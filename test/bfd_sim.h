@@ -74,7 +74,9 @@ typedef struct bfd_sim_peer {
   uint64_t last_up;
   uint64_t last_down; /* last transition out of Up */
   uint64_t nh_down_events;
-  uint64_t max_poll_tx_ns; /* max tx_interval_ns seen while polling */
+  uint64_t max_poll_tx_ns; /* max tx_interval_ns seen while polling (Up) */
+  uint64_t min_poll_detect_ns; /* min detect_time_ns seen while polling (Up) */
+  uint64_t max_gap_ns; /* longest time between accepted packets while Up */
   uint64_t last_accept;     /* last packet the session accepted */
   uint64_t armed_detect_ns; /* detect_time_ns right after accepting it */
   uint64_t accepted, rejected;

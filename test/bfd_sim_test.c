@@ -434,6 +434,354 @@ static void test_partition_short(void) {
   bfd_sim_fini(&sim);
 }
 
+/* ------------------------------------------------------------------------ */
+/* 4. Live interval changes never flap                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Runs until peer `idx` ends a Poll Sequence started at or after trace index
+ * `mark`, at most `limit` ns; returns the POLL_END event or NULL. */
+static const bfd_sim_event *run_until_poll_end(bfd_sim *sim, size_t mark, int idx,
+                                               uint64_t limit) {
+  uint64_t end = sim->now + limit;
+  const bfd_sim_event *e = NULL;
+  while (!sim->error && sim->now < end &&
+         !(e = bfd_sim_find(sim, mark, idx, BFD_SIM_EV_POLL_END, 0xff)))
+    (void)bfd_sim_run(sim, sim->now + 10 * MS);
+  return e ? e : bfd_sim_find(sim, mark, idx, BFD_SIM_EV_POLL_END, 0xff);
+}
+
+typedef struct live_step {
+  const char *what;
+  uint32_t a_tx_us, a_rx_us;
+  uint64_t a_iv, a_det, b_iv, b_det; /* expected after the Final, ns */
+} live_step;
+
+/* A changes its timers while Up, 10 % loss each way, Detect Mult 7 both.
+ * §6.8.3: a larger TX interval / smaller RX interval waits for the Final, so
+ * before it A keeps sending at the old rate and keeps the old detection time
+ * (checked by sampling after every event); after it the status reports the
+ * new negotiated values. With mult 7 a correct session flaps from loss alone
+ * with probability p^7 = 1e-7 per packet, while each wrong order (TX 1 s
+ * applied early against B's 700 ms detection, or A's 70 ms detection applied
+ * while B still sends every 100 ms) would flap at once. */
+static void test_live_change(void) {
+  static const live_step steps[] = {
+      /* B: tx 10 ms, rx 100 ms, mult 7 throughout. */
+      {"A tx 100ms->1s", 1000000, 100000, 1000 * MS, 700 * MS, 100 * MS, 7000 * MS},
+      {"A tx 1s->100ms", 100000, 100000, 100 * MS, 700 * MS, 100 * MS, 700 * MS},
+      {"A rx 100ms->10ms", 100000, 10000, 100 * MS, 70 * MS, 10 * MS, 700 * MS},
+      {"A rx 10ms->100ms", 100000, 100000, 100 * MS, 700 * MS, 100 * MS, 700 * MS},
+      {"A tx+rx ->300ms", 300000, 300000, 300 * MS, 2100 * MS, 300 * MS, 2100 * MS},
+      {"A tx+rx ->100ms", 100000, 100000, 100 * MS, 700 * MS, 100 * MS, 700 * MS},
+  };
+  bfd_sim sim;
+  bfd_session_settings sa = bfd_sim_settings(100000, 7);
+  bfd_session_settings sb = bfd_sim_settings(100000, 7);
+  uint64_t total_final = 0, nfinal = 0, worst_final = 0;
+  unsigned round, i;
+  sb.desired_min_tx_us = 10000;
+  bfd_sim_init(&sim, 4242);
+  bfd_sim_set_link(&sim, 5 * MS, 0, 100000);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &sa), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &sb), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, 60 * SEC));
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 10 * SEC), 0);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).detect_time_ns, 700 * MS);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).tx_interval_ns, 100 * MS);
+  CU_ASSERT_EQUAL_FATAL(sim.peer[A].flaps + sim.peer[B].flaps, 0);
+
+  for (round = 0; round < 5; round++) {
+    for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+      const live_step *ls = &steps[i];
+      bfd_session_status before = bfd_sim_status(&sim, A), sta, stb;
+      const bfd_sim_event *fin;
+      size_t mark = sim.ntrace;
+      uint64_t t0;
+      /* Changes land at arbitrary instants, not on a packet boundary. */
+      CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + bfd_sim_rand(&sim) % SEC), 0);
+      t0 = sim.now;
+      sim.peer[A].max_poll_tx_ns = 0;
+      sim.peer[A].min_poll_detect_ns = BFD_TSTAMP_NONE;
+      sa.desired_min_tx_us = ls->a_tx_us;
+      sa.required_min_rx_us = ls->a_rx_us;
+      CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, A, &sa), 0);
+      CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).poll_active, 1);
+      fin = run_until_poll_end(&sim, mark, A, 60 * SEC);
+      CU_ASSERT_PTR_NOT_NULL_FATAL(fin);
+      /* The Final's snapshot: new values reported exactly then. */
+      CU_ASSERT_EQUAL(fin->tx_interval_ns, ls->a_iv);
+      CU_ASSERT_EQUAL(fin->detect_time_ns, ls->a_det);
+      /* Before the Final: never a longer TX interval, never a shorter
+       * detection time than both old and new allow. */
+      if (sim.peer[A].max_poll_tx_ns != 0)
+        CU_ASSERT(sim.peer[A].max_poll_tx_ns <=
+                  (before.tx_interval_ns < ls->a_iv ? before.tx_interval_ns : ls->a_iv));
+      if (sim.peer[A].min_poll_detect_ns != BFD_TSTAMP_NONE)
+        CU_ASSERT(sim.peer[A].min_poll_detect_ns >=
+                  (before.detect_time_ns > ls->a_det ? before.detect_time_ns : ls->a_det));
+      total_final += fin->t - t0;
+      nfinal++;
+      if (fin->t - t0 > worst_final)
+        worst_final = fin->t - t0;
+      CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 20 * SEC), 0);
+      sta = bfd_sim_status(&sim, A);
+      stb = bfd_sim_status(&sim, B);
+      CU_ASSERT_EQUAL(sta.state, BFD_STATE_UP);
+      CU_ASSERT_EQUAL(sta.tx_interval_ns, ls->a_iv);
+      CU_ASSERT_EQUAL(sta.detect_time_ns, ls->a_det);
+      CU_ASSERT_EQUAL(stb.tx_interval_ns, ls->b_iv);
+      CU_ASSERT_EQUAL(stb.detect_time_ns, ls->b_det);
+      if (round == 0)
+        printf("\n  sim live %-18s Final after %8.3f ms: A iv %4.0f ms det %5.0f ms, "
+               "B iv %4.0f ms det %5.0f ms",
+               ls->what, (double)(fin->t - t0) / 1e6, (double)sta.tx_interval_ns / 1e6,
+               (double)sta.detect_time_ns / 1e6, (double)stb.tx_interval_ns / 1e6,
+               (double)stb.detect_time_ns / 1e6);
+    }
+  }
+  CU_ASSERT_EQUAL(sim.peer[A].flaps, 0);
+  CU_ASSERT_EQUAL(sim.peer[B].flaps, 0);
+  printf("\n  sim live change 10%% loss: %llu changes, flaps A %llu B %llu, Final after "
+         "%.1f ms avg %.1f ms worst, %llu+%llu packets lost\n",
+         (unsigned long long)nfinal, (unsigned long long)sim.peer[A].flaps,
+         (unsigned long long)sim.peer[B].flaps, (double)total_final / (double)nfinal / 1e6,
+         (double)worst_final / 1e6, (unsigned long long)sim.stat[0].lost,
+         (unsigned long long)sim.stat[1].lost);
+  bfd_sim_fini(&sim);
+}
+
+/* ------------------------------------------------------------------------ */
+/* 5. Asymmetric timers for hours (maghemite #798)                          */
+/* ------------------------------------------------------------------------ */
+
+/* A: x_iv x x_mult, B: y_iv x y_mult, delay 1..20 ms. §6.8.7: each sends at
+ * max(own Desired Min TX, remote Required Min RX); §6.8.4: each detects after
+ * remote mult x max(own Required Min RX, remote Desired Min TX). Checked
+ * every simulated hour for 6 hours; zero flaps; the longest silence seen
+ * while Up is at most I + (dmax - dmin). */
+static void asym(uint32_t x_us, uint8_t x_mult, uint32_t y_us, uint8_t y_mult, uint64_t seed) {
+  const uint64_t dmin = 1 * MS, dmax = 20 * MS;
+  bfd_sim sim;
+  bfd_session_settings sa = bfd_sim_settings(x_us, x_mult);
+  bfd_session_settings sb = bfd_sim_settings(y_us, y_mult);
+  uint64_t xn = (uint64_t)x_us * 1000u, yn = (uint64_t)y_us * 1000u;
+  uint64_t iv = xn > yn ? xn : yn; /* both directions: max(tx, remote rx) */
+  uint64_t det_a = (uint64_t)y_mult * iv, det_b = (uint64_t)x_mult * iv;
+  unsigned hour;
+  bfd_sim_init(&sim, seed);
+  bfd_sim_set_link(&sim, dmin, dmax - dmin, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &sa), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &sb), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, 10 * SEC));
+  for (hour = 1; hour <= 6; hour++) {
+    bfd_session_status a, b;
+    CU_ASSERT_EQUAL(bfd_sim_run(&sim, hour * 3600 * SEC), 0);
+    a = bfd_sim_status(&sim, A);
+    b = bfd_sim_status(&sim, B);
+    CU_ASSERT_EQUAL(a.state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(b.state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(a.tx_interval_ns, iv);
+    CU_ASSERT_EQUAL(b.tx_interval_ns, iv);
+    CU_ASSERT_EQUAL(a.detect_time_ns, det_a);
+    CU_ASSERT_EQUAL(b.detect_time_ns, det_b);
+    CU_ASSERT_EQUAL(a.remote_detect_mult, y_mult);
+    CU_ASSERT_EQUAL(b.remote_detect_mult, x_mult);
+  }
+  CU_ASSERT_EQUAL(sim.peer[A].flaps, 0);
+  CU_ASSERT_EQUAL(sim.peer[B].flaps, 0);
+  CU_ASSERT(sim.peer[A].max_gap_ns <= iv + dmax - dmin);
+  CU_ASSERT(sim.peer[B].max_gap_ns <= iv + dmax - dmin);
+  printf("\n  sim asym A %u ms x %u / B %u ms x %u, 6 h: flaps %llu, det A %.0f ms B %.0f ms, "
+         "longest silence A %.3f ms B %.3f ms, %llu steps",
+         x_us / 1000, x_mult, y_us / 1000, y_mult,
+         (unsigned long long)(sim.peer[A].flaps + sim.peer[B].flaps), (double)det_a / 1e6,
+         (double)det_b / 1e6, (double)sim.peer[A].max_gap_ns / 1e6,
+         (double)sim.peer[B].max_gap_ns / 1e6, (unsigned long long)sim.steps);
+  bfd_sim_fini(&sim);
+}
+
+static void test_asymmetric(void) {
+  asym(50000, 3, 300000, 5, 798);
+  asym(300000, 5, 50000, 3, 799);
+  asym(50000, 5, 300000, 3, 800);
+  printf("\n");
+}
+
+/* ------------------------------------------------------------------------ */
+/* 6. Remote AdminDown                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* B enters AdminDown at t1: its AdminDown packet (diag 7, sent at once)
+ * reaches A at t1 + d: A goes Down with diag 3 and remote state AdminDown,
+ * and RFC 5882 §3.2: that is not a path failure, so no nexthop DOWN. B
+ * leaves AdminDown at t2: Down, sent at once; A Init at t2+d, B Up at t2+2d,
+ * A Up at t2+3d. */
+static void test_remote_admin_down(void) {
+  const uint64_t d = 5 * MS;
+  bfd_sim sim;
+  bfd_session_settings st = bfd_sim_settings(100000, 3);
+  const bfd_sim_event *e;
+  bfd_session_status sa;
+  uint64_t t1, t2, nh_a;
+  size_t mark, i;
+  bfd_sim_init(&sim, 6);
+  bfd_sim_set_link(&sim, d, 0, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &st), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, 10 * SEC));
+  t1 = sim.now + 5 * SEC + 123456789;
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, t1), 0);
+  nh_a = sim.peer[A].nh_down_events;
+  mark = sim.ntrace;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_set_admin_down(sim.peer[B].s, 1, sim.now), 0);
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, t1 + 30 * SEC), 0);
+
+  e = bfd_sim_find(&sim, mark, A, BFD_SIM_EV_STATE, 0xff);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->t, t1 + d);
+  CU_ASSERT_EQUAL(e->new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(e->local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  CU_ASSERT_EQUAL(e->remote_state, BFD_STATE_ADMIN_DOWN);
+  sa = bfd_sim_status(&sim, A);
+  CU_ASSERT_EQUAL(sa.state, BFD_STATE_DOWN); /* stays Down: never Init on AdminDown */
+  CU_ASSERT_EQUAL(sa.remote_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(sa.remote_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(sa.nexthop_down, 0);
+  CU_ASSERT_EQUAL(sim.peer[A].nh_down_events, nh_a);
+  CU_ASSERT_EQUAL(bfd_sim_state(&sim, B), BFD_STATE_ADMIN_DOWN);
+  /* A's only state change in 30 s is the one above. */
+  for (i = mark; i < sim.ntrace; i++)
+    if (sim.trace[i].peer == A && sim.trace[i].kind == BFD_SIM_EV_STATE)
+      CU_ASSERT_PTR_EQUAL(&sim.trace[i], e);
+  /* B: already UP for the nexthop, so entering AdminDown delivers nothing. */
+  CU_ASSERT_PTR_NULL(bfd_sim_find(&sim, mark, B, BFD_SIM_EV_NEXTHOP, 0xff));
+
+  t2 = sim.now;
+  mark = sim.ntrace;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_set_admin_down(sim.peer[B].s, 0, sim.now), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, t2 + 10 * SEC));
+  CU_ASSERT_EQUAL(sim.peer[B].last_up, t2 + 2 * d);
+  CU_ASSERT_EQUAL(sim.peer[A].last_up, t2 + 3 * d);
+  /* B (DOWN_UNTIL_UP): DOWN(CREATED) on leaving AdminDown, UP(UP) on Up. */
+  e = bfd_sim_find(&sim, mark, B, BFD_SIM_EV_NEXTHOP, 0xff);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->nh_action, BFD_NEXTHOP_DOWN);
+  CU_ASSERT_EQUAL(e->nh_cause, BFD_NH_CAUSE_CREATED);
+  CU_ASSERT_EQUAL(sim.peer[A].nh_down_events, nh_a);
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 10 * SEC), 0);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).tx_interval_ns, 100 * MS);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).tx_interval_ns, 100 * MS);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).nexthop_down, 0);
+  printf("\n  sim remote AdminDown: A Down diag 3 after %.3f ms, no nexthop DOWN; back Up "
+         "A +%.3f ms B +%.3f ms\n",
+         (double)d / 1e6, (double)(sim.peer[A].last_up - t2) / 1e6,
+         (double)(sim.peer[B].last_up - t2) / 1e6);
+  bfd_sim_fini(&sim);
+}
+
+/* ------------------------------------------------------------------------ */
+/* 7. Detect Mult 1                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* §6.8.7: with Detect Mult 1 the interval is jittered to 75-90 %, so with
+ * D = 1 x I the receiver's longest silence is 0.9 I + (dmax - dmin) < I
+ * whenever the delay varies by less than 0.1 I: no flap, ever. (Jitter of
+ * 0-25 % would allow I + 9 ms > D here.) */
+static void test_mult1(void) {
+  const uint64_t dmin = 10 * MS, dmax = 19 * MS;
+  bfd_sim sim;
+  bfd_session_settings st = bfd_sim_settings(100000, 1);
+  bfd_sim_init(&sim, 11);
+  bfd_sim_set_link(&sim, dmin, dmax - dmin, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &st), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, 10 * SEC));
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 3600 * SEC), 0);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).detect_time_ns, 100 * MS);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).detect_time_ns, 100 * MS);
+  CU_ASSERT_EQUAL(sim.peer[A].flaps, 0);
+  CU_ASSERT_EQUAL(sim.peer[B].flaps, 0);
+  CU_ASSERT(sim.peer[A].max_gap_ns <= 90 * MS + dmax - dmin);
+  CU_ASSERT(sim.peer[B].max_gap_ns <= 90 * MS + dmax - dmin);
+  printf("\n  sim mult 1, 100 ms, delay 10-19 ms, 1 h: flaps %llu, longest silence A %.3f ms "
+         "B %.3f ms (D 100 ms), %llu+%llu packets\n",
+         (unsigned long long)(sim.peer[A].flaps + sim.peer[B].flaps),
+         (double)sim.peer[A].max_gap_ns / 1e6, (double)sim.peer[B].max_gap_ns / 1e6,
+         (unsigned long long)sim.stat[0].offered, (unsigned long long)sim.stat[1].offered);
+  bfd_sim_fini(&sim);
+}
+
+/* ------------------------------------------------------------------------ */
+/* 8. Restart of the peer                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* B is deleted and recreated `gap` later with a new discriminator.
+ * - gap > D: A hears nothing, detects (diag 1) exactly D after the last
+ *   packet and forgets B's discriminator (§6.8.1); the new B's Down then
+ *   brings both Up within 3d of its creation.
+ * - gap 0: the new B's first packet (Down, Your Discr 0) reaches A at +d
+ *   while A is Up: §6.8.6 "Up and received Down" -> Down with diag 3, before
+ *   any detection time could pass; then Up again with the new discriminator. */
+static void restart(uint64_t gap) {
+  const uint64_t d = 5 * MS;
+  bfd_sim sim;
+  bfd_session_settings st = bfd_sim_settings(100000, 3);
+  const bfd_sim_event *e;
+  uint32_t old_discr, new_discr;
+  uint64_t t0, r;
+  size_t mark;
+  bfd_sim_init(&sim, 8 + gap);
+  bfd_sim_set_link(&sim, d, 0, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &st), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, 10 * SEC));
+  t0 = sim.now + 3 * SEC + 77777777;
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, t0), 0);
+  old_discr = bfd_session_get_local_discr(sim.peer[B].s);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).remote_discr, old_discr);
+  mark = sim.ntrace;
+  bfd_sim_stop(&sim, B);
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, t0 + gap), 0);
+  r = sim.now;
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st), 0);
+  new_discr = bfd_session_get_local_discr(sim.peer[B].s);
+  CU_ASSERT(new_discr != old_discr);
+  CU_ASSERT(new_discr != 0);
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, r + 10 * SEC), 0);
+
+  e = bfd_sim_find(&sim, mark, A, BFD_SIM_EV_STATE, 0xff);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->old_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(e->new_state, BFD_STATE_DOWN);
+  if (gap > 300 * MS) {
+    CU_ASSERT_EQUAL(e->local_diag, BFD_DIAG_DETECT_EXPIRED);
+    CU_ASSERT_EQUAL(e->since_rx_ns, 300 * MS);
+    CU_ASSERT(e->t < t0 + d + 300 * MS);
+    CU_ASSERT(e->t >= t0 - 100 * MS + d + 300 * MS);
+  } else {
+    CU_ASSERT_EQUAL(e->local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+    CU_ASSERT_EQUAL(e->t, r + d);
+  }
+  CU_ASSERT_EQUAL(bfd_sim_state(&sim, A), BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bfd_sim_state(&sim, B), BFD_STATE_UP);
+  CU_ASSERT(sim.peer[A].last_up <= r + 3 * d);
+  CU_ASSERT(sim.peer[B].last_up <= r + 4 * d);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).remote_discr, new_discr);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).remote_discr, bfd_session_get_local_discr(sim.peer[A].s));
+  CU_ASSERT_EQUAL(sim.peer[A].flaps, 1);
+  printf("\n  sim restart gap %.0f ms: A Down diag %u at +%.3f ms, Up again +%.3f ms after the "
+         "new B (discr %08x -> %08x)",
+         (double)gap / 1e6, e->local_diag, (double)(e->t - t0) / 1e6,
+         (double)(sim.peer[A].last_up - r) / 1e6, old_discr, new_discr);
+  bfd_sim_fini(&sim);
+}
+
+static void test_restart(void) {
+  restart(2 * SEC);
+  restart(0);
+  printf("\n");
+}
+
 int main(void) {
   CU_TestInfo tests[] = {
       {"converge_simultaneous", test_converge_simultaneous},
@@ -443,6 +791,11 @@ int main(void) {
       {"loss_random", test_loss_random},
       {"partition", test_partition},
       {"partition_short", test_partition_short},
+      {"live_change", test_live_change},
+      {"asymmetric", test_asymmetric},
+      {"remote_admin_down", test_remote_admin_down},
+      {"mult1", test_mult1},
+      {"restart", test_restart},
       CU_TEST_INFO_NULL,
   };
   return bfd_test_run_suite("sim", tests);
