@@ -112,11 +112,18 @@ static tracked *track(app *ap, bfd_session *s) {
   bfd_uv_addr addr;
   tracked *t;
   for (i = 0; i < ap->nsess; i++)
-    if (ap->sess[i].s == s)
+    if (ap->sess[i].s == s && !ap->sess[i].removed)
       return &ap->sess[i];
-  if (ap->nsess == MAX_TRACKED)
-    return NULL;
-  t = &ap->sess[ap->nsess++];
+  t = NULL;
+  if (ap->nsess == MAX_TRACKED) { /* responder churn: reuse a closed slot */
+    for (i = 0; i < ap->nsess && !t; i++)
+      if (ap->sess[i].removed)
+        t = &ap->sess[i];
+    if (!t)
+      return NULL;
+  } else {
+    t = &ap->sess[ap->nsess++];
+  }
   memset(t, 0, sizeof(*t));
   t->s = s;
   t->first_up = UINT64_MAX;
@@ -161,7 +168,10 @@ static int on_state(bfd_session *s, const bfd_state_event *ev, void *user_data) 
     t->last_state = ev->new_state;
     if (ev->new_state == BFD_STATE_UP && t->first_up == UINT64_MAX)
       t->first_up = rel;
-    if (ev->old_state == BFD_STATE_UP)
+    /* A flap is a failure: leaving Up because either side went AdminDown
+     * is not one (RFC 5882 §3.2). */
+    if (ev->old_state == BFD_STATE_UP && ev->new_state != BFD_STATE_ADMIN_DOWN &&
+        !(ev->remote_state == BFD_STATE_ADMIN_DOWN && ev->local_diag == BFD_DIAG_NEIGHBOR_DOWN))
       t->flaps++;
   }
   if (ev->new_state == BFD_STATE_DOWN && ev->local_diag == BFD_DIAG_DETECT_EXPIRED) {
@@ -250,6 +260,18 @@ static void on_peer_created(bfd_uv *adapter, bfd_session *s, void *user_data) {
   (void)adapter;
   if (t && !ap->json)
     say(ap, uv_hrtime(), "%s: new peer (responder session)", t->name);
+}
+
+static void on_peer_deleted(bfd_uv *adapter, bfd_session *s, void *user_data) {
+  app *ap = user_data;
+  size_t i;
+  (void)adapter;
+  for (i = 0; i < ap->nsess; i++)
+    if (ap->sess[i].s == s && !ap->sess[i].removed) {
+      ap->sess[i].removed = 1;
+      if (!ap->json)
+        say(ap, uv_hrtime(), "%s: responder session closed", ap->sess[i].name);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -493,7 +515,7 @@ static void self_test_step(app *ap, uint64_t now) {
       {
         size_t i; /* the peer's sessions die with it: stop looking at them */
         for (i = 0; i < ap->nsess; i++)
-          if (table_of(ap, ap->sess[i].s) != bfd_uv_get_table(ap->a))
+          if (!ap->sess[i].removed && table_of(ap, ap->sess[i].s) != bfd_uv_get_table(ap->a))
             ap->sess[i].removed = 1;
       }
       bfd_uv_del(ap->b, NULL);
@@ -705,6 +727,7 @@ static int new_adapter(app *ap, bfd_uv **pa, int auto_listen, uint32_t max_auto)
   (void)bfd_uv_callbacks_init(BFD_UV_CALLBACKS_VERSION, &ucb);
   ucb.error = on_uv_error;
   ucb.peer_created = on_peer_created;
+  ucb.peer_deleted = on_peer_deleted;
   rv = bfd_uv_new(pa, ap->loop, &us, &cb, &ucb, NULL, ap);
   if (rv != 0)
     fprintf(stderr, "bfdping: cannot create the adapter: %s\n", bfd_strerror(rv));
@@ -794,8 +817,9 @@ int main(int argc, char **argv) {
     if (new_adapter(ap, &ap->a, 0, MAX_TRACKED) || listen_on(ap, ap->a, ap->listen_addr))
       return 2;
     if (!ap->quiet && !ap->json)
-      printf("bfdping: listening on %s (%s)\n", ap->listen_addr,
-             ap->multihop ? "multihop, port 4784" : "single-hop, port 3784");
+      printf("bfdping: listening on %s (%s, port %u)\n", ap->listen_addr,
+             ap->multihop ? "multihop" : "single-hop",
+             ap->port ? ap->port : (ap->multihop ? BFD_PORT_MULTIHOP : BFD_PORT_SINGLE_HOP));
   } else {
     if (new_adapter(ap, &ap->a, ap->local == NULL, 0))
       return 2;

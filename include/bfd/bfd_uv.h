@@ -131,6 +131,11 @@ typedef void (*bfd_uv_error_cb)(bfd_uv *adapter, int code, int sys_errno, const 
 typedef int (*bfd_uv_new_peer_cb)(bfd_uv *adapter, const bfd_rx_info *rx, void *user_data);
 /** The adapter created a session on its own (responder mode). */
 typedef void (*bfd_uv_peer_created_cb)(bfd_uv *adapter, bfd_session *session, void *user_data);
+/** The adapter is about to delete a session on its own (a responder-mode
+ *  session that fell back to Down). `session` is valid during the call only;
+ *  forget every pointer to it. */
+typedef void (*bfd_uv_peer_deleted_cb)(bfd_uv *adapter, bfd_session *session,
+                                       void *user_data);
 /** bfd_uv_del() finished: every handle is closed, memory is freed after
  *  this returns. */
 typedef void (*bfd_uv_closed_cb)(bfd_uv *adapter, void *user_data);
@@ -144,6 +149,7 @@ typedef struct bfd_uv_callbacks {
   bfd_uv_error_cb error;
   bfd_uv_new_peer_cb new_peer;
   bfd_uv_peer_created_cb peer_created;
+  bfd_uv_peer_deleted_cb peer_deleted; /**< appended in 0.1.0 */
 } bfd_uv_callbacks;
 
 /** @brief Fill NULL callbacks. @return 0, BFD_ERR_INVALID_ARGUMENT or

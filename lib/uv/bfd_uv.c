@@ -253,6 +253,8 @@ static void reap(bfd_uv *a) {
   for (p = a->peers; p; p = next) {
     next = p->next;
     if (p->reap) {
+      if (a->uv_cbs.peer_deleted)
+        a->uv_cbs.peer_deleted(a, p->s, a->user_data);
       bfd_session_del(p->s);
       peer_free(p);
     }
