@@ -1394,6 +1394,619 @@ static void test_admin_down_at_creation(void) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* 8. Nexthop shutdown (RFC 5882 §3)                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Expected event: state (old, new, diag) or nexthop (action, cause, diag). */
+typedef struct xev {
+  int kind;
+  uint8_t a, b, c;
+} xev;
+
+#define XS(o, n, d) {EV_STATE, BFD_STATE_##o, BFD_STATE_##n, d}
+#define XN(act, cause, d) {EV_NH, BFD_NEXTHOP_##act, BFD_NH_CAUSE_##cause, d}
+
+/* The events since clear_ev(), in order, exactly. */
+static void expect_ev(fx *f, const xev *x, unsigned n, const char *what) {
+  unsigned i;
+  int ok = f->nev_all == n;
+  for (i = 0; ok && i < n; i++) {
+    const ev_rec *e = &f->ev[i];
+    if (e->kind != x[i].kind)
+      ok = 0;
+    else if (e->kind == EV_STATE)
+      ok = e->st.old_state == x[i].a && e->st.new_state == x[i].b && e->st.local_diag == x[i].c &&
+           e->st.ts == f->now;
+    else
+      ok = e->nh.action == x[i].a && e->nh.cause == x[i].b && e->nh.diag == x[i].c &&
+           e->nh.ts == f->now;
+  }
+  if (!ok) {
+    fprintf(stderr, "\nevents at '%s': got %u, expected %u:", what, f->nev_all, n);
+    for (i = 0; i < f->nev; i++) {
+      const ev_rec *e = &f->ev[i];
+      if (e->kind == EV_STATE)
+        fprintf(stderr, " [state %u->%u d%u]", e->st.old_state, e->st.new_state,
+                e->st.local_diag);
+      else
+        fprintf(stderr, " [nh %s cause %u d%u]", e->nh.action ? "UP" : "DOWN", e->nh.cause,
+                e->nh.diag);
+    }
+  }
+  CU_ASSERT(ok);
+  clear_ev(f);
+}
+
+/* Expire detection from Up/Init: the peer goes silent. */
+static void expire(fx *f) {
+  uint64_t dl = f->now + status(f).detect_time_ns;
+  run(f, dl - 1, PEER_SILENT, NULL);
+  f->now = dl;
+  clear_ev(f);
+  CU_ASSERT_EQUAL(bfd_session_feed_time(f->s, f->now), 0);
+}
+
+static void test_nexthop_down_until_up(void) {
+  fx f;
+  fx_init(&f);
+  fx_start(&f);
+  {
+    const xev x[] = {XN(DOWN, CREATED, 0)};
+    expect_ev(&f, x, 1, "created");
+  }
+  CU_ASSERT_EQUAL(status(&f).nexthop_down, 1);
+  /* Init -> Down before ever Up: already down, no duplicate. */
+  reach(&f, BFD_STATE_INIT);
+  clear_ev(&f);
+  expire(&f);
+  {
+    const xev x[] = {XS(INIT, DOWN, 1)};
+    expect_ev(&f, x, 1, "init expired");
+  }
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+  {
+    const xev x[] = {XS(DOWN, UP, 0), XN(UP, UP, 0)};
+    expect_ev(&f, x, 2, "up");
+  }
+  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+  expire(&f);
+  {
+    const xev x[] = {XS(UP, DOWN, 1), XN(DOWN, FAILURE, 1)};
+    expect_ev(&f, x, 2, "detect expired");
+  }
+  CU_ASSERT_EQUAL(status(&f).nexthop_down, 1);
+  f.now += MS;
+  f.peer.your = 0;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  f.peer.your = LDISCR;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  {
+    const xev x[] = {XS(DOWN, INIT, 0), XS(INIT, UP, 0), XN(UP, UP, 0)};
+    expect_ev(&f, x, 3, "up again");
+  }
+  /* Remote AdminDown is not a path failure (§3.2). */
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
+  {
+    const xev x[] = {XS(UP, DOWN, 3)};
+    expect_ev(&f, x, 1, "remote admin down");
+  }
+  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  {
+    const xev x[] = {XS(DOWN, INIT, 0), XS(INIT, UP, 0)};
+    expect_ev(&f, x, 2, "up after remote admin down");
+  }
+  /* The peer signalling Down (not AdminDown) is a failure. */
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  {
+    const xev x[] = {XS(UP, DOWN, 3), XN(DOWN, FAILURE, 3)};
+    expect_ev(&f, x, 2, "neighbor down");
+  }
+  /* Local AdminDown: BFD stops vouching, the nexthop is released. */
+  f.now += MS;
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
+  {
+    const xev x[] = {XS(DOWN, ADMIN_DOWN, 7), XN(UP, ADMIN, 7)};
+    expect_ev(&f, x, 2, "local admin down");
+  }
+  f.now += MS;
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 0, f.now), 0);
+  {
+    const xev x[] = {XS(ADMIN_DOWN, DOWN, 0), XN(DOWN, CREATED, 0)};
+    expect_ev(&f, x, 2, "admin up");
+  }
+  /* Delete while down: the clearing UP, and nothing else. */
+  f.now += MS;
+  CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
+  bfd_session_del(f.s);
+  {
+    const xev x[] = {XN(UP, DELETED, 0)};
+    expect_ev(&f, x, 1, "deleted");
+  }
+}
+
+static void test_nexthop_after_up(void) {
+  fx f;
+  fx_init(&f);
+  f.st.nexthop_policy = BFD_NHS_AFTER_UP;
+  fx_start(&f);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+  reach(&f, BFD_STATE_INIT);
+  clear_ev(&f);
+  expire(&f);
+  {
+    const xev x[] = {XS(INIT, DOWN, 1)};
+    expect_ev(&f, x, 1, "init expired, never up");
+  }
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+  {
+    const xev x[] = {XS(DOWN, UP, 0)};
+    expect_ev(&f, x, 1, "first up");
+  }
+  expire(&f);
+  {
+    const xev x[] = {XS(UP, DOWN, 1), XN(DOWN, FAILURE, 1)};
+    expect_ev(&f, x, 2, "failure after up");
+  }
+  /* Init -> Down after having been Up is a failure too, but the nexthop is
+   * already down: no second DOWN. */
+  f.now += MS;
+  f.peer.your = 0;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  f.peer.your = LDISCR;
+  expire(&f);
+  {
+    const xev x[] = {XS(INIT, DOWN, 1)};
+    expect_ev(&f, x, 1, "init expired while nexthop down");
+  }
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+  {
+    const xev x[] = {XS(DOWN, UP, 0), XN(UP, UP, 0)};
+    expect_ev(&f, x, 2, "up again");
+  }
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
+  {
+    const xev x[] = {XS(UP, DOWN, 3)};
+    expect_ev(&f, x, 1, "remote admin down");
+  }
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 0, f.now), 0);
+  {
+    const xev x[] = {XS(DOWN, UP, 0), XS(UP, ADMIN_DOWN, 7), XS(ADMIN_DOWN, DOWN, 0)};
+    expect_ev(&f, x, 3, "admin cycle");
+  }
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  {
+    const xev x[] = {XS(DOWN, UP, 0), XS(UP, DOWN, 3), XN(DOWN, FAILURE, 3)};
+    expect_ev(&f, x, 3, "neighbor down");
+  }
+  bfd_session_del(f.s);
+  {
+    const xev x[] = {XN(UP, DELETED, 3)};
+    expect_ev(&f, x, 1, "deleted");
+  }
+  /* Deleting a session whose nexthop is not down says nothing. */
+  fx_init(&f);
+  fx_start(&f);
+  up_settled(&f);
+  clear_ev(&f);
+  bfd_session_del(f.s);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  fx_init(&f);
+  f.st.nexthop_policy = BFD_NHS_AFTER_UP;
+  fx_start(&f);
+  bfd_session_del(f.s);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+}
+
+/* Created AdminDown: nothing until it leaves AdminDown. */
+static void test_nexthop_admin_down_at_creation(void) {
+  fx f;
+  fx_init(&f);
+  f.st.admin_down = 1;
+  fx_start(&f);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  f.now += MS;
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 0, f.now), 0);
+  {
+    const xev x[] = {XS(ADMIN_DOWN, DOWN, 0), XN(DOWN, CREATED, 0)};
+    expect_ev(&f, x, 2, "leave admin down");
+  }
+  fx_del(&f);
+}
+
+/* Delete then re-add the same peer: the old session's clearing UP is
+ * delivered inside bfd_session_del, before the new one's DOWN. */
+static void test_pitfall_delete_readd_order(void) {
+  fx f;
+  bfd_session *old;
+  fx_init(&f);
+  fx_start(&f);
+  reach(&f, BFD_STATE_INIT);
+  old = f.s;
+  clear_ev(&f);
+  bfd_session_del(old);
+  f.st.local_discr = LDISCR + 1;
+  fx_start(&f);
+  {
+    const xev x[] = {XN(UP, DELETED, 0), XN(DOWN, CREATED, 0)};
+    expect_ev(&f, x, 2, "del + re-add");
+  }
+  fx_del(&f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* 9. Errors                                                                */
+/* ------------------------------------------------------------------------ */
+
+static void test_err_settings_check(void) {
+  static const struct {
+    const char *what;
+    int err;
+  } t[] = {
+      {"ok", 0},
+      {"detect_mult 0", BFD_ERR_CFG_DETECT_MULT},
+      {"min tx 0", BFD_ERR_CFG_MIN_TX},
+      {"min rx 0", BFD_ERR_CFG_MIN_RX},
+      {"mode 2", BFD_ERR_CFG_MODE},
+      {"policy 2", BFD_ERR_CFG_POLICY},
+      {"passive 2", BFD_ERR_CFG_FLAG},
+      {"admin_down 2", BFD_ERR_CFG_FLAG},
+      {"cpi 2", BFD_ERR_CFG_FLAG},
+      {"single-hop ttl 254", BFD_ERR_CFG_TTL},
+      {"single-hop ttl 1", BFD_ERR_CFG_TTL},
+      {"single-hop ttl 255", 0},
+      {"multihop ttl 10", 0},
+      {"multihop ttl 255", 0},
+      {"version 2", BFD_ERR_VERSION},
+      {"version 0", BFD_ERR_VERSION},
+      {"max intervals", 0},
+  };
+  size_t i;
+  for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+    bfd_session_settings st;
+    bfd_session *s = (bfd_session *)&st;
+    CU_ASSERT_EQUAL_FATAL(bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &st), 0);
+    switch (i) {
+    case 1: st.detect_mult = 0; break;
+    case 2: st.desired_min_tx_us = 0; break;
+    case 3: st.required_min_rx_us = 0; break;
+    case 4: st.mode = 2; break;
+    case 5: st.nexthop_policy = 2; break;
+    case 6: st.passive = 2; break;
+    case 7: st.admin_down = 2; break;
+    case 8: st.cpi = 2; break;
+    case 9: st.min_rx_ttl = 254; break;
+    case 10: st.min_rx_ttl = 1; break;
+    case 11: st.min_rx_ttl = 255; break;
+    case 12: st.mode = BFD_MODE_MULTIHOP; st.min_rx_ttl = 10; break;
+    case 13: st.mode = BFD_MODE_MULTIHOP; st.min_rx_ttl = 255; break;
+    case 14: st.struct_version = 2; break;
+    case 15: st.struct_version = 0; break;
+    case 16:
+      st.desired_min_tx_us = UINT32_MAX;
+      st.required_min_rx_us = UINT32_MAX;
+      st.detect_mult = 255;
+      break;
+    default: break;
+    }
+    if (bfd_session_settings_check(&st) != t[i].err)
+      fprintf(stderr, "\nsettings '%s': got %d\n", t[i].what, bfd_session_settings_check(&st));
+    CU_ASSERT_EQUAL(bfd_session_settings_check(&st), t[i].err);
+    /* bfd_session_new returns the same and creates nothing. */
+    CU_ASSERT_EQUAL(bfd_session_new(&s, &st, NULL, NULL, NULL, T0), t[i].err);
+    if (t[i].err)
+      CU_ASSERT_PTR_NULL(s);
+    bfd_session_del(s);
+  }
+  CU_ASSERT_EQUAL(bfd_session_settings_check(NULL), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, NULL),
+                  BFD_ERR_INVALID_ARGUMENT);
+  {
+    bfd_session_settings st;
+    memset(&st, 0x5a, sizeof(st));
+    CU_ASSERT_EQUAL(bfd_session_settings_init(2, &st), BFD_ERR_VERSION);
+    CU_ASSERT_EQUAL(st.struct_version, 0x5a5a5a5au); /* nothing written */
+  }
+}
+
+/* Huge intervals saturate rather than wrap: 255 x 2^32-1 µs. */
+static void test_err_max_intervals(void) {
+  fx f;
+  fx_init(&f);
+  f.st.desired_min_tx_us = UINT32_MAX;
+  f.st.required_min_rx_us = UINT32_MAX;
+  f.peer.tx_us = UINT32_MAX;
+  f.peer.rx_us = UINT32_MAX;
+  f.peer.mult = 255;
+  fx_start(&f);
+  drain(&f, NULL, NULL);
+  reach(&f, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, (uint64_t)UINT32_MAX * US);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 255 * (uint64_t)UINT32_MAX * US);
+  CU_ASSERT(bfd_session_next_deadline(f.s) > f.now);
+  check_next_gap(&f, (uint64_t)UINT32_MAX * US);
+  fx_del(&f);
+}
+
+static void test_err_update_immutable(void) {
+  fx f;
+  bfd_session_settings st;
+  bfd_session_status a;
+  fx_new(&f);
+  up_settled(&f);
+  a = status(&f);
+  clear_ev(&f);
+  st = f.st;
+  st.mode = BFD_MODE_MULTIHOP;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &st, f.now), BFD_ERR_CFG_IMMUTABLE);
+  st = f.st;
+  st.local_discr = LDISCR + 1;
+  st.desired_min_tx_us = 5000000; /* must not half-apply */
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &st, f.now), BFD_ERR_CFG_IMMUTABLE);
+  st = f.st;
+  st.detect_mult = 0;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &st, f.now), BFD_ERR_CFG_DETECT_MULT);
+  st.detect_mult = 3;
+  st.struct_version = 9;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &st, f.now), BFD_ERR_VERSION);
+  {
+    bfd_session_status b = status(&f);
+    CU_ASSERT(memcmp(&a, &b, sizeof(a)) == 0);
+  }
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  /* local_discr 0 or the same value is "unchanged". */
+  st = f.st;
+  st.local_discr = 0;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &st, f.now), 0);
+  st.local_discr = LDISCR;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &st, f.now), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_local_discr(f.s), LDISCR);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0); /* nothing changed: no Poll */
+  {
+    bfd_session_settings got;
+    CU_ASSERT_EQUAL(bfd_session_get_settings(f.s, &got), 0);
+    CU_ASSERT(memcmp(&got, &f.st, sizeof(got)) == 0);
+  }
+  fx_del(&f);
+}
+
+/* Time going backwards fails every entry point and changes nothing. */
+static void test_err_clock_backwards(void) {
+  fx f;
+  bfd_session_status a, b;
+  uint8_t buf[64];
+  size_t n;
+  uint64_t dl, back;
+  int k;
+  fx_new(&f);
+  up_settled(&f);
+  f.now += 5 * MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0); /* a Final pending */
+  n = build(&f, BFD_STATE_DOWN, 0, buf);
+  a = status(&f);
+  dl = bfd_session_next_deadline(f.s);
+  back = f.now - 1;
+  clear_ev(&f);
+  for (k = 0; k < 6; k++) {
+    bfd_session_settings st = f.st;
+    int rv = 0;
+    st.desired_min_tx_us = 10000;
+    switch (k) {
+    case 0: rv = bfd_session_feed_packet(f.s, buf, n, &f.ri, back); break;
+    case 1: rv = bfd_session_feed_time(f.s, back); break;
+    case 2: rv = (int)bfd_session_poll_packet(f.s, buf, sizeof(buf), back); break;
+    case 3: rv = bfd_session_update(f.s, &st, back); break;
+    case 4: rv = bfd_session_set_admin_down(f.s, 1, back); break;
+    case 5: rv = (int)bfd_session_poll_packet(f.s, buf, sizeof(buf), 0); break;
+    }
+    CU_ASSERT_EQUAL(rv, BFD_ERR_CLOCK_BACKWARDS);
+    b = status(&f);
+    CU_ASSERT(memcmp(&a, &b, sizeof(a)) == 0);
+    CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), dl);
+  }
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  /* The same instant again is fine. */
+  CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
+  {
+    bfd_ctrl_pkt p;
+    CU_ASSERT_EQUAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL(p.flags & BFD_FLAG_F, BFD_FLAG_F);
+  }
+  fx_del(&f);
+}
+
+/* A too-small buffer loses nothing: the packet (here a Final) stays due. */
+static void test_err_nobuf(void) {
+  fx f;
+  uint8_t buf[64];
+  bfd_session_status a, b;
+  bfd_ctrl_pkt p;
+  fx_new(&f);
+  up_settled(&f);
+  f.now += 5 * MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0);
+  a = status(&f);
+  CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, BFD_CTRL_LEN_MAX - 1, f.now), BFD_ERR_NOBUF);
+  CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, 24, f.now), BFD_ERR_NOBUF);
+  CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, 0, f.now), BFD_ERR_NOBUF);
+  b = status(&f);
+  CU_ASSERT(memcmp(&a, &b, sizeof(a)) == 0);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now);
+  CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, BFD_CTRL_LEN_MAX, f.now), 24);
+  CU_ASSERT_EQUAL(bfd_ctrl_pkt_decode(&p, buf, 24), 0);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_F, BFD_FLAG_F);
+  CU_ASSERT_EQUAL(status(&f).finals_sent, 1);
+  /* Nothing due: 0 even with a small buffer. */
+  CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, 1, f.now), 0);
+  fx_del(&f);
+}
+
+static void test_err_callback_failure(void) {
+  fx f;
+  bfd_session *s = (bfd_session *)&f;
+  /* The DOWN_UNTIL_UP creation event fails: no session. */
+  fx_init(&f);
+  f.fail_nh = 1;
+  CU_ASSERT_EQUAL(bfd_session_new(&s, &f.st, &f.cb, NULL, &f, T0), BFD_ERR_CALLBACK_FAILURE);
+  CU_ASSERT_PTR_NULL(s);
+  CU_ASSERT_EQUAL(f.nev_all, 1);
+  /* A failing state callback: the call fails, the change has happened. */
+  fx_new(&f);
+  drain(&f, NULL, NULL);
+  f.fail_state = 1;
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), BFD_ERR_CALLBACK_FAILURE);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  /* ...from feed_time's expiry, poll_packet's expiry, update. */
+  f.now += status(&f).detect_time_ns;
+  CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), BFD_ERR_CALLBACK_FAILURE);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+  f.fail_state = 0;
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+  f.fail_state = 1;
+  f.now += status(&f).detect_time_ns;
+  {
+    uint8_t buf[64];
+    CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, sizeof(buf), f.now),
+                    BFD_ERR_CALLBACK_FAILURE);
+  }
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 1, f.now), BFD_ERR_CALLBACK_FAILURE);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_ADMIN_DOWN);
+  f.fail_state = 0;
+  f.fail_nh = 1; /* leaving AdminDown delivers DOWN(CREATED) */
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 0, f.now), BFD_ERR_CALLBACK_FAILURE);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+  f.fail_nh = 0;
+  fx_del(&f);
+}
+
+static void *fail_malloc(size_t n, void *ud) {
+  (void)n;
+  (void)ud;
+  return NULL;
+}
+static void *fail_calloc(size_t n, size_t m, void *ud) {
+  (void)n;
+  (void)m;
+  (void)ud;
+  return NULL;
+}
+static void *fail_realloc(void *p, size_t n, void *ud) {
+  (void)p;
+  (void)n;
+  (void)ud;
+  return NULL;
+}
+static void count_free(void *p, void *ud) {
+  (*(int *)ud)++;
+  free(p);
+}
+static void *count_calloc(size_t n, size_t m, void *ud) {
+  (*(int *)ud) += 1000;
+  return calloc(n, m);
+}
+
+static void test_err_nomem(void) {
+  int frees = 0;
+  bfd_mem failing = {&frees, fail_malloc, count_free, fail_calloc, fail_realloc};
+  bfd_mem counting = {&frees, fail_malloc, count_free, count_calloc, fail_realloc};
+  bfd_session_settings st;
+  bfd_session *s = (bfd_session *)&st;
+  CU_ASSERT_EQUAL(bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &st), 0);
+  CU_ASSERT_EQUAL(bfd_session_new(&s, &st, NULL, &failing, NULL, T0), BFD_ERR_NOMEM);
+  CU_ASSERT_PTR_NULL(s);
+  CU_ASSERT_EQUAL(frees, 0);
+  /* The allocator given is the one used, for allocation and free. */
+  CU_ASSERT_EQUAL(bfd_session_new(&s, &st, NULL, &counting, NULL, T0), 0);
+  CU_ASSERT_EQUAL(frees, 1000);
+  bfd_session_del(s);
+  CU_ASSERT_EQUAL(frees, 1001);
+}
+
+static void test_err_null_args(void) {
+  fx f;
+  bfd_session *s;
+  bfd_session_settings st;
+  bfd_session_status o;
+  bfd_callbacks cb;
+  uint8_t buf[64];
+  size_t n;
+  fx_new(&f);
+  n = build(&f, BFD_STATE_DOWN, 0, buf);
+  st = f.st;
+  CU_ASSERT_EQUAL(bfd_session_new(NULL, &st, NULL, NULL, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_new(&s, NULL, NULL, NULL, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_PTR_NULL(s);
+  CU_ASSERT_EQUAL(bfd_callbacks_init(BFD_CALLBACKS_VERSION, NULL), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_callbacks_init(2, &cb), BFD_ERR_VERSION);
+  CU_ASSERT_EQUAL(bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb), 0);
+  cb.struct_version = 2;
+  CU_ASSERT_EQUAL(bfd_session_new(&s, &st, &cb, NULL, NULL, T0), BFD_ERR_VERSION);
+  CU_ASSERT_PTR_NULL(s);
+  CU_ASSERT_EQUAL(bfd_session_feed_packet(NULL, buf, n, &f.ri, T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_feed_packet(f.s, NULL, n, &f.ri, T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_feed_packet(f.s, buf, n, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_feed_time(NULL, T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_poll_packet(NULL, buf, sizeof(buf), T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, NULL, sizeof(buf), T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_update(NULL, &st, T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(NULL, 1, T0), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 2, T0), BFD_ERR_CFG_FLAG);
+  CU_ASSERT_EQUAL(bfd_session_get_settings(NULL, &st), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_get_settings(f.s, NULL), BFD_ERR_INVALID_ARGUMENT);
+  o.struct_version = BFD_SESSION_STATUS_VERSION;
+  CU_ASSERT_EQUAL(bfd_session_get_status(NULL, &o), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_get_status(f.s, NULL), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_get_key(NULL, NULL), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_get_key(f.s, NULL), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(NULL), BFD_TSTAMP_NONE);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(NULL, BFD_ERR_PKT_TTL), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_NOMEM), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, 0), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_local_discr(NULL), 0);
+  CU_ASSERT_PTR_NULL(bfd_session_get_user_data(NULL));
+  bfd_session_set_user_data(NULL, &f); /* no-op */
+  bfd_session_del(NULL);               /* no-op */
+  /* get_status with a wrong version. */
+  o.struct_version = 0;
+  CU_ASSERT_EQUAL(bfd_session_get_status(f.s, &o), BFD_ERR_VERSION);
+  o.struct_version = BFD_SESSION_STATUS_VERSION + 1;
+  CU_ASSERT_EQUAL(bfd_session_get_status(f.s, &o), BFD_ERR_VERSION);
+  /* Nothing above touched the session. */
+  CU_ASSERT_EQUAL(status(&f).rx_dropped, 0);
+  CU_ASSERT_EQUAL(status(&f).tx_packets, 0);
+  /* Accessors on a live standalone session. */
+  {
+    bfd_session_key k, zero;
+    memset(&zero, 0, sizeof(zero));
+    memset(&k, 0xff, sizeof(k));
+    CU_ASSERT_EQUAL(bfd_session_get_key(f.s, &k), 0);
+    CU_ASSERT(memcmp(&k, &zero, sizeof(k)) == 0);
+  }
+  CU_ASSERT_PTR_EQUAL(bfd_session_get_user_data(f.s), &f);
+  bfd_session_set_user_data(f.s, buf);
+  CU_ASSERT_PTR_EQUAL(bfd_session_get_user_data(f.s), buf);
+  fx_del(&f);
+}
+
+/* ------------------------------------------------------------------------ */
 
 int main(void) {
   CU_TestInfo tests[] = {
@@ -1426,6 +2039,18 @@ int main(void) {
       {"detect_expiry_in_down", test_detect_expiry_in_down},
       {"admin_down_up", test_admin_down_up},
       {"admin_down_at_creation", test_admin_down_at_creation},
+      {"nexthop_down_until_up", test_nexthop_down_until_up},
+      {"nexthop_after_up", test_nexthop_after_up},
+      {"nexthop_admin_down_at_creation", test_nexthop_admin_down_at_creation},
+      {"pitfall_delete_readd_order", test_pitfall_delete_readd_order},
+      {"err_settings_check", test_err_settings_check},
+      {"err_max_intervals", test_err_max_intervals},
+      {"err_update_immutable", test_err_update_immutable},
+      {"err_clock_backwards", test_err_clock_backwards},
+      {"err_nobuf", test_err_nobuf},
+      {"err_callback_failure", test_err_callback_failure},
+      {"err_nomem", test_err_nomem},
+      {"err_null_args", test_err_null_args},
       CU_TEST_INFO_NULL,
   };
   return bfd_test_run_suite("session", tests);
