@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "bfd_auth.h"
 #include "bfd_codec.h"
 #include "bfd_mem.h"
 #include "bfd_table.h"
@@ -298,7 +299,6 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
   uint8_t rstate = pkt->state;
   int rv = 0;
   uint64_t dt;
-  (void)buf;
   (void)len;
 
   /* Transport checks first: a packet failing them never reaches §6.8.6. */
@@ -315,9 +315,13 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
     return drop(s, BFD_ERR_PKT_NO_SESSION);
   if (pkt->your_discr == 0 && rstate != BFD_STATE_DOWN && rstate != BFD_STATE_ADMIN_DOWN)
     return drop(s, BFD_ERR_PKT_YOUR_DISCR);
-  /* No authentication is configured yet: an A bit is a mismatch. */
-  if (pkt->flags & BFD_FLAG_A)
+  /* §6.8.6: the A bit must match bfd.AuthType, and the packet must pass
+   * §6.7 before any session field is touched. */
+  if (!(pkt->flags & BFD_FLAG_A) != !s->auth)
     return drop(s, BFD_ERR_PKT_AUTH_MISMATCH);
+  if (s->auth &&
+      (rv = bfd_auth_verify(s->auth, pkt, buf, s->detect_mult, s->eff_rx_us, now)) != 0)
+    return drop(s, rv);
 
   /* Accepted: from here on the packet updates the session. */
   s->remote_discr = pkt->my_discr;
@@ -400,7 +404,8 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
   pkt.desired_min_tx_us = s->adv_tx_us;
   pkt.required_min_rx_us = s->adv_rx_us;
   pkt.required_min_echo_rx_us = s->cfg_echo_rx_us;
-  n = bfd_ctrl_pkt_encode(buf, buflen, &pkt);
+  /* §6.8.7: with authentication the section is added and signed. */
+  n = s->auth ? bfd_auth_encode(s->auth, buf, buflen, &pkt) : bfd_ctrl_pkt_encode(buf, buflen, &pkt);
   if (n < 0)
     return n;
 
@@ -476,6 +481,8 @@ int bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_c
 void bfd_session_fini(bfd_session *s, uint64_t now) {
   if (s->nh_down)
     (void)deliver_nexthop(s, BFD_NEXTHOP_UP, BFD_NH_CAUSE_DELETED, now);
+  bfd_auth_ring_free(s->mem, s->auth); /* wipes the keys */
+  s->auth = NULL;
 }
 
 /* Standalone sessions carry their callbacks and generator in one block. */

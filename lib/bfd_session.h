@@ -72,6 +72,10 @@ struct bfd_session {
   uint64_t rx_packets, rx_dropped, tx_packets, up_count, down_count;
   uint32_t polls_sent, finals_sent;
   uint32_t drops[BFD_SESSION_DROP_SLOTS];
+
+  /* §6.7: key ring, bfd.AuthType and the sequence variables; NULL when no
+   * authentication is configured (bfd.AuthType 0). */
+  struct bfd_auth_ring *auth;
 };
 
 /* Internal entry points used by bfd_table. All assume valid arguments and a
@@ -79,7 +83,7 @@ struct bfd_session {
 int bfd_session_init(bfd_session *s, const bfd_session_settings *settings,
                      const bfd_callbacks *cb, void *cb_user_data,
                      const bfd_mem *mem, bfd_rand *rand, uint64_t now);
-/* Delivers the clearing nexthop event; frees nothing. */
+/* Delivers the clearing nexthop event; frees only the auth ring. */
 void bfd_session_fini(bfd_session *s, uint64_t now);
 /* A decoded packet that arrived for this session. */
 int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf,

@@ -674,6 +674,140 @@ BFD_EXTERN void bfd_session_set_user_data(bfd_session *session,
                                           void *user_data);
 
 /* ------------------------------------------------------------------------ */
+/* Authentication (RFC 5880 §6.7)                                           */
+/* ------------------------------------------------------------------------ */
+
+/** Keys a session's ring holds at most (enough to rotate: old + new). */
+#define BFD_AUTH_KEYS_MAX 8
+/** Longest secret: a Keyed SHA1 key (§6.7.4). Passwords and MD5 keys are
+ *  at most 16 bytes (§6.7.2, §6.7.3). */
+#define BFD_AUTH_SECRET_MAX 20
+
+/**
+ * One authentication key (Simple Password or MD5/SHA1 secret).
+ * The secret is a binary string; an ASCII password is just its bytes.
+ * The library copies it and wipes its copies when they are dropped.
+ * @since 0.1.0
+ */
+typedef struct bfd_auth_key {
+  uint8_t type;   /**< BFD_AUTH_SIMPLE .. BFD_AUTH_METICULOUS_KEYED_SHA1 */
+  uint8_t key_id; /**< Auth Key ID on the wire, 0..255 */
+  uint8_t len;    /**< secret bytes: 1..16 (password, MD5), 1..20 (SHA1) */
+  uint8_t pad;
+  uint8_t secret[BFD_AUTH_SECRET_MAX]; /**< bytes after `len` are ignored */
+} bfd_auth_key;
+
+/** Why a received packet failed authentication (the packet itself is
+ *  counted as BFD_ERR_PKT_AUTH_FAILED). @since 0.1.0 */
+enum {
+  BFD_AUTH_FAIL_TYPE = 0,     /**< Auth Type is not bfd.AuthType */
+  BFD_AUTH_FAIL_KEY_ID = 1,   /**< no key in the ring has this Key ID */
+  BFD_AUTH_FAIL_PASSWORD = 2, /**< Simple Password (or its length) differs */
+  BFD_AUTH_FAIL_DIGEST = 3,   /**< MD5/SHA1 digest does not verify */
+  /** Authentic packet with a sequence number outside the window (a replay,
+   *  or a peer that restarted within 2 x Detection Time). The digest is
+   *  checked first, so forgeries count as DIGEST, never here. */
+  BFD_AUTH_FAIL_SEQ = 4,
+  BFD_AUTH_FAIL_COUNT = 5
+};
+
+/**
+ * @brief Check a key without configuring it.
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT key is NULL
+ * @retval BFD_ERR_CFG_AUTH  type not 1..5, or len 0 or above 16 (password,
+ *                           MD5) / 20 (SHA1)
+ * @retval BFD_ERR_NOT_BUILT an MD5/SHA1 type in a build without libcrypto
+ *                           (BFD_ENABLE_CRYPTO=OFF), or libcrypto refuses
+ *                           the algorithm (e.g. MD5 in FIPS mode)
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_auth_key_check(const bfd_auth_key *key);
+
+/**
+ * @brief Add a key to the session's ring, or replace the key with the same
+ * Key ID. All keys of a session share one type, which is bfd.AuthType
+ * (§6.8.1). The first key turns authentication on and becomes the transmit
+ * key; later keys are accepted on receive only until
+ * bfd_session_auth_set_tx_key() selects them. Turning authentication on
+ * (or off) on a live session makes it fail unless the peer does the same
+ * within a Detection Time (§6.7.1; no automatic transition is made).
+ *
+ * Sequence numbers (§6.7.3, §6.7.4): bfd.XmitAuthSeq starts at a random
+ * value (the rand callback) and, for all four keyed types, increases by one
+ * with every packet sent (the RFC requires it for the meticulous types and
+ * allows it for the others). Received sequence numbers must lie in
+ * [RcvAuthSeq, RcvAuthSeq + 3 x M] (keyed) or (RcvAuthSeq, RcvAuthSeq + 3 x M]
+ * (meticulous), modulo 2^32, where M is the larger of the local Detect Mult
+ * and the packet's; bfd.AuthSeqKnown is cleared after no authentic packet
+ * for twice the Detection Time (§6.8.1).
+ *
+ * Key rotation without a flap: add the new key on both ends, then switch the
+ * transmit key on both, then remove the old key.
+ *
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT NULL session or key
+ * @retval BFD_ERR_CFG_AUTH  invalid key (see bfd_auth_key_check()), its
+ *                           type differs from the ring's, or the ring
+ *                           already holds BFD_AUTH_KEYS_MAX other keys
+ * @retval BFD_ERR_NOT_BUILT as bfd_auth_key_check()
+ * @retval BFD_ERR_NOMEM     the ring could not be allocated (first key)
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_session_auth_add_key(bfd_session *session,
+                                        const bfd_auth_key *key);
+
+/**
+ * @brief Remove a key from the ring. The transmit key cannot be removed:
+ * select another first, or turn authentication off with
+ * bfd_session_auth_clear() (never a silent "no authentication").
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT NULL session
+ * @retval BFD_ERR_CFG_AUTH  no authentication configured, no key with this
+ *                           Key ID, or it is the transmit key
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_session_auth_remove_key(bfd_session *session,
+                                           uint8_t key_id);
+
+/**
+ * @brief Select the key used for sending. Every key in the ring is still
+ * accepted on receive.
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT NULL session
+ * @retval BFD_ERR_CFG_AUTH  no authentication configured, or no key with
+ *                           this Key ID
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_session_auth_set_tx_key(bfd_session *session,
+                                           uint8_t key_id);
+
+/**
+ * @brief Turn authentication off: wipe and free the ring (its failure
+ * counters too). bfd.AuthType becomes 0; packets with the A bit are then
+ * dropped (BFD_ERR_PKT_AUTH_MISMATCH). No-op without authentication.
+ * @return 0 or BFD_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_session_auth_clear(bfd_session *session);
+
+/** @brief bfd.AuthType: the ring's BFD_AUTH_* type, BFD_AUTH_NONE without
+ *  authentication (or a NULL session). @since 0.1.0 */
+BFD_EXTERN uint8_t bfd_session_auth_get_type(const bfd_session *session);
+
+/** @brief The transmit key's Key ID (0..255), or BFD_ERR_INVALID_ARGUMENT
+ *  (NULL session) or BFD_ERR_NOT_FOUND (no authentication). @since 0.1.0 */
+BFD_EXTERN int bfd_session_auth_get_tx_key(const bfd_session *session);
+
+/** @brief Received packets that failed authentication for `reason`
+ *  (BFD_AUTH_FAIL_*) since authentication was configured; 0 for other
+ *  reasons, a NULL session or no authentication. Their sum equals the
+ *  growth of bfd_session_get_rx_drops(BFD_ERR_PKT_AUTH_FAILED).
+ *  @since 0.1.0 */
+BFD_EXTERN uint64_t bfd_session_get_auth_failures(const bfd_session *session,
+                                                  int reason);
+
+/* ------------------------------------------------------------------------ */
 /* Session table: many sessions, O(1) demultiplexing, one deadline          */
 /* ------------------------------------------------------------------------ */
 
