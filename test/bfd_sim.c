@@ -18,8 +18,8 @@ static void sim_fail(bfd_sim *sim, int code, const char *what) {
   if (sim->error)
     return;
   sim->error = code ? code : -1;
-  snprintf(sim->errmsg, sizeof(sim->errmsg), "t=%llu ns: %s (%d %s)",
-           (unsigned long long)sim->now, what, code, bfd_strerror(code));
+  snprintf(sim->errmsg, sizeof(sim->errmsg), "t=%llu ns: %s (%d %s)", (unsigned long long)sim->now,
+           what, code, bfd_strerror(code));
   fprintf(stderr, "bfd_sim: %s\n", sim->errmsg);
 }
 

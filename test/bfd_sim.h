@@ -17,8 +17,8 @@
 /* Directions: 0 is A -> B, 1 is B -> A. Peers: 0 is A, 1 is B. */
 enum { BFD_SIM_AB = 0, BFD_SIM_BA = 1 };
 
-#define BFD_SIM_QLEN 256   /* in-flight packets per direction */
-#define BFD_SIM_RUNHIST 16 /* loss-run histogram buckets (last = ">= 15") */
+#define BFD_SIM_QLEN    256 /* in-flight packets per direction */
+#define BFD_SIM_RUNHIST 16  /* loss-run histogram buckets (last = ">= 15") */
 
 typedef struct bfd_sim bfd_sim;
 
@@ -28,11 +28,11 @@ typedef int (*bfd_sim_filter_fn)(bfd_sim *sim, int dir, uint64_t seq, const uint
                                  size_t len, void *ctx);
 
 typedef struct bfd_sim_link {
-  uint64_t delay_ns;      /* fixed one-way delay */
-  uint64_t jitter_ns;     /* extra uniform delay in [0, jitter_ns] */
-  uint32_t loss_ppm;      /* random loss, parts per million */
-  uint8_t partitioned;    /* drop everything sent while set */
-  uint8_t reorder;        /* 0: FIFO (a later packet never overtakes) */
+  uint64_t delay_ns;   /* fixed one-way delay */
+  uint64_t jitter_ns;  /* extra uniform delay in [0, jitter_ns] */
+  uint32_t loss_ppm;   /* random loss, parts per million */
+  uint8_t partitioned; /* drop everything sent while set */
+  uint8_t reorder;     /* 0: FIFO (a later packet never overtakes) */
   uint8_t pad[2];
   bfd_sim_filter_fn filter;
   void *filter_ctx;
@@ -49,10 +49,10 @@ typedef struct bfd_sim_pkt {
 typedef struct bfd_sim_event {
   uint64_t t;
   uint8_t peer;
-  uint8_t kind; /* BFD_SIM_EV_* */
+  uint8_t kind;                                           /* BFD_SIM_EV_* */
   uint8_t old_state, new_state, local_diag, remote_state; /* state changes */
   uint8_t nh_action, nh_cause;                            /* nexthop events */
-  uint64_t tx_interval_ns, detect_time_ns; /* poll ends */
+  uint64_t tx_interval_ns, detect_time_ns;                /* poll ends */
   /* State changes: time since the last accepted packet, and the detection
    * time that packet armed (exact check of §6.8.4 expiry). */
   uint64_t since_rx_ns, armed_detect_ns;
@@ -64,21 +64,21 @@ typedef struct bfd_sim_peer {
   bfd_sim *sim;
   bfd_session *s; /* NULL while "not running" */
   bfd_session_settings st;
-  uint64_t rng;   /* the session's rand callback state */
+  uint64_t rng; /* the session's rand callback state */
   int idx;
   uint8_t was_polling;
   uint8_t pad[3];
   /* Derived from the trace. */
-  uint64_t flaps;     /* Up -> anything else */
-  uint64_t first_up;  /* BFD_TSTAMP_NONE until Up */
+  uint64_t flaps;    /* Up -> anything else */
+  uint64_t first_up; /* BFD_TSTAMP_NONE until Up */
   uint64_t last_up;
   uint64_t last_down; /* last transition out of Up */
   uint64_t nh_down_events;
-  uint64_t max_poll_tx_ns; /* max tx_interval_ns seen while polling (Up) */
+  uint64_t max_poll_tx_ns;     /* max tx_interval_ns seen while polling (Up) */
   uint64_t min_poll_detect_ns; /* min detect_time_ns seen while polling (Up) */
-  uint64_t max_gap_ns; /* longest time between accepted packets while Up */
-  uint64_t last_accept;     /* last packet the session accepted */
-  uint64_t armed_detect_ns; /* detect_time_ns right after accepting it */
+  uint64_t max_gap_ns;         /* longest time between accepted packets while Up */
+  uint64_t last_accept;        /* last packet the session accepted */
+  uint64_t armed_detect_ns;    /* detect_time_ns right after accepting it */
   uint64_t accepted, rejected;
 } bfd_sim_peer;
 
@@ -103,7 +103,7 @@ struct bfd_sim {
   uint64_t steps;
   uint64_t last_t; /* hot-loop guard: last instant handled... */
   unsigned same;   /* ...and how many times in a row */
-  int error; /* first failure: API error, hot loop, queue overflow */
+  int error;       /* first failure: API error, hot loop, queue overflow */
   int verbose;
   char errmsg[160];
 };

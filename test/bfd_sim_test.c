@@ -13,14 +13,12 @@
 #include "bfd_sim.c"
 #include "bfd_test_util.h"
 
-#define MS BFD_MILLISECONDS
+#define MS  BFD_MILLISECONDS
 #define SEC BFD_SECONDS
-#define A 0
-#define B 1
+#define A   0
+#define B   1
 
-static double secs(uint64_t ns) {
-  return ns == BFD_TSTAMP_NONE ? -1.0 : (double)ns / 1e9;
-}
+static double secs(uint64_t ns) { return ns == BFD_TSTAMP_NONE ? -1.0 : (double)ns / 1e9; }
 
 /* Square root without libm (Newton; x >= 0). */
 static double sqrt_approx(double x) {
@@ -152,8 +150,7 @@ static void test_converge_jitter(void) {
     CU_ASSERT_EQUAL(bfd_sim_run(&sim, o), 0);
     CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st), 0);
     CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, o + 10 * SEC));
-    upl = sim.peer[A].first_up > sim.peer[B].first_up ? sim.peer[A].first_up
-                                                       : sim.peer[B].first_up;
+    upl = sim.peer[A].first_up > sim.peer[B].first_up ? sim.peer[A].first_up : sim.peer[B].first_up;
     CU_ASSERT(upl <= o + 3 * dmax);
     if (upl - o > worst)
       worst = upl - o;
@@ -167,6 +164,35 @@ static void test_converge_jitter(void) {
   printf("\n  sim converge jitter: 200 runs, worst Up %.3f ms after the later start "
          "(bound 3 dmax = %.0f ms)\n",
          (double)worst / 1e6, (double)(3 * dmax) / 1e6);
+}
+
+/* 20 % loss each way, random start offsets: no exact bound, but bring-up
+ * must never stall (FRR #18416: stuck Down while the peer sends Down). Each
+ * side sends at least once per second in slow start, so each of the three
+ * steps of the exchange succeeds with p >= 0.8 per second; 30 s without Up
+ * would have probability far below 1e-9. Also: once both are Up, both report
+ * the negotiated 100 ms. */
+static void test_converge_loss(void) {
+  uint64_t seed, worst = 0, sum = 0;
+  for (seed = 1; seed <= 100; seed++) {
+    bfd_sim sim;
+    bfd_session_settings st = bfd_sim_settings(100000, 3);
+    uint64_t o, upl;
+    bfd_sim_init(&sim, 1000 + seed);
+    bfd_sim_set_link(&sim, 1 * MS, 19 * MS, 200000);
+    o = bfd_sim_rand(&sim) % (3 * SEC);
+    CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &st), 0);
+    CU_ASSERT_EQUAL(bfd_sim_run(&sim, o), 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st), 0);
+    CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, o + 30 * SEC));
+    upl = sim.now - o;
+    sum += upl;
+    if (upl > worst)
+      worst = upl;
+    bfd_sim_fini(&sim);
+  }
+  printf("\n  sim converge 20%% loss: 100 runs, both Up after %.3f s avg, %.3f s worst\n",
+         (double)sum / 100 / 1e9, (double)worst / 1e9);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -241,8 +267,8 @@ static void loss_pattern(uint32_t iv_us, uint8_t mult, unsigned drop, uint64_t *
   printf("\n  sim loss pattern %u ms x %u drop %u of %u: %llu/%llu A->B lost, flaps A %llu B %llu, "
          "detections A %llu B %llu\n",
          iv_us / 1000, mult, drop, drop + 1, (unsigned long long)sim.stat[0].filtered,
-         (unsigned long long)sim.stat[0].offered, (unsigned long long)fa,
-         (unsigned long long)fb, (unsigned long long)da, (unsigned long long)db);
+         (unsigned long long)sim.stat[0].offered, (unsigned long long)fa, (unsigned long long)fb,
+         (unsigned long long)da, (unsigned long long)db);
   *flaps = fa + fb;
   *detects = da + db;
   bfd_sim_fini(&sim);
@@ -317,8 +343,8 @@ static void test_loss_random(void) {
   printf("\n  sim loss 5%% 1 h 300 ms x 3: %llu+%llu packets, runs>=3 %llu (expected %.2f), "
          "session flaps %llu (bound %.1f), detections A %llu B %llu, flaps A %llu B %llu\n",
          (unsigned long long)sim.stat[0].offered, (unsigned long long)sim.stat[1].offered,
-         (unsigned long long)runs, lambda, (unsigned long long)flaps, bound,
-         (unsigned long long)da, (unsigned long long)db, (unsigned long long)sim.peer[A].flaps,
+         (unsigned long long)runs, lambda, (unsigned long long)flaps, bound, (unsigned long long)da,
+         (unsigned long long)db, (unsigned long long)sim.peer[A].flaps,
          (unsigned long long)sim.peer[B].flaps);
   bfd_sim_fini(&sim);
 }
@@ -333,8 +359,8 @@ static void test_loss_random(void) {
  * [c - I_X + dmin + D_Y, c + dmax + D_Y). After healing at h, the first
  * packet of either side leaves by h + 1 s (slow-start rate, §6.8.3) and the
  * three-way exchange takes 3 dmax: both Up by h + 1 s + 3 dmax. */
-static void partition(const bfd_session_settings *sa, const bfd_session_settings *sb,
-                      uint64_t dmin, uint64_t dmax, uint64_t seed, int print) {
+static void partition(const bfd_session_settings *sa, const bfd_session_settings *sb, uint64_t dmin,
+                      uint64_t dmax, uint64_t seed, int print) {
   bfd_sim sim;
   bfd_session_status s[2];
   uint64_t c, h, iv[2], det[2];
@@ -370,9 +396,9 @@ static void partition(const bfd_session_settings *sa, const bfd_session_settings
     CU_ASSERT_EQUAL(bfd_sim_status(&sim, y).remote_discr, 0);
     if (print)
       printf("\n  sim partition %c: I_remote %.0f ms D %.0f ms, detected %.3f ms after the cut "
-           "(window [%.3f, %.3f))",
-           'A' + y, (double)ix / 1e6, (double)det[y] / 1e6, (double)(e->t - c) / 1e6,
-           (double)(det[y] + dmin - ix) / 1e6, (double)(det[y] + dmax) / 1e6);
+             "(window [%.3f, %.3f))",
+             'A' + y, (double)ix / 1e6, (double)det[y] / 1e6, (double)(e->t - c) / 1e6,
+             (double)(det[y] + dmin - ix) / 1e6, (double)(det[y] + dmax) / 1e6);
   }
   CU_ASSERT_EQUAL(bfd_sim_state(&sim, A), BFD_STATE_DOWN);
   CU_ASSERT_EQUAL(bfd_sim_state(&sim, B), BFD_STATE_DOWN);
@@ -383,10 +409,11 @@ static void partition(const bfd_session_settings *sa, const bfd_session_settings
   CU_ASSERT(sim.peer[B].last_up <= h + 1 * SEC + 3 * dmax);
   if (print)
     printf("\n  sim partition healed: both Up %.3f ms later (bound %.0f ms)\n",
-         (double)((sim.peer[A].last_up > sim.peer[B].last_up ? sim.peer[A].last_up
-                                                             : sim.peer[B].last_up) -
-                  h) / 1e6,
-         (double)(1 * SEC + 3 * dmax) / 1e6);
+           (double)((sim.peer[A].last_up > sim.peer[B].last_up ? sim.peer[A].last_up
+                                                               : sim.peer[B].last_up) -
+                    h) /
+               1e6,
+           (double)(1 * SEC + 3 * dmax) / 1e6);
   CU_ASSERT_EQUAL(sim.peer[A].flaps, 1);
   CU_ASSERT_EQUAL(sim.peer[B].flaps, 1);
   bfd_sim_fini(&sim);
@@ -440,8 +467,7 @@ static void test_partition_short(void) {
 
 /* Runs until peer `idx` ends a Poll Sequence started at or after trace index
  * `mark`, at most `limit` ns; returns the POLL_END event or NULL. */
-static const bfd_sim_event *run_until_poll_end(bfd_sim *sim, size_t mark, int idx,
-                                               uint64_t limit) {
+static const bfd_sim_event *run_until_poll_end(bfd_sim *sim, size_t mark, int idx, uint64_t limit) {
   uint64_t end = sim->now + limit;
   const bfd_sim_event *e = NULL;
   while (!sim->error && sim->now < end &&
@@ -787,6 +813,7 @@ int main(void) {
       {"converge_simultaneous", test_converge_simultaneous},
       {"converge_offset", test_converge_offset},
       {"converge_jitter", test_converge_jitter},
+      {"converge_loss", test_converge_loss},
       {"loss_runs_pattern", test_loss_runs_pattern},
       {"loss_random", test_loss_random},
       {"partition", test_partition},
