@@ -97,12 +97,25 @@ uint64_t bfd_session_detect_time(const bfd_session *s) {
   return (uint64_t)s->remote_mult * bfd_us_to_ns(max_u32(s->eff_rx_us, s->remote_min_tx_us));
 }
 
-/* §6.8.7 jitter: reduce by 0-25 %, or by 10-25 % when bfd.DetectMult is 1. */
-static uint64_t jittered(bfd_session *s, uint64_t interval) {
-  uint64_t r = bfd_rand_u32(s->rand) >> 16; /* 16 bits: interval < 2^43 */
+/* §6.8.7 jitter: reduce by 0-25 %, or by 10-25 % when bfd.DetectMult is 1.
+ * `r` is a 16-bit fraction drawn once per transmission (s->jitter_r), so
+ * recomputing the schedule never redraws it: redrawing on every received
+ * packet and keeping the earliest result would bias intervals short. */
+static uint64_t jittered(const bfd_session *s, uint64_t interval) {
+  uint64_t r = s->jitter_r; /* interval < 2^43, so no overflow */
   if (s->detect_mult == 1)
     return interval - interval / 10 - ((interval * 3 / 20) * r >> 16);
   return interval - ((interval / 4) * r >> 16);
+}
+
+static void draw_jitter(bfd_session *s) { s->jitter_r = (uint16_t)(bfd_rand_u32(s->rand) >> 16); }
+
+/* §6.8.3: outside the Poll rules, a change of the Detection Time takes
+ * effect at once, measured from the last reception. */
+static void refresh_detect(bfd_session *s) {
+  uint64_t dt = bfd_session_detect_time(s);
+  if (s->detect_deadline != BFD_TSTAMP_NONE && s->last_rx != BFD_TSTAMP_NONE && dt != 0)
+    s->detect_deadline = s->last_rx + dt;
 }
 
 /* Re-derive the periodic schedule after anything that changes the TX
@@ -172,6 +185,7 @@ static void apply_params(bfd_session *s, uint64_t now) {
     s->eff_rx_us = rx;
   s->poll_active = 1;
   s->polls_sent++;
+  refresh_detect(s);
   reschedule_tx(s, now);
 }
 
@@ -179,6 +193,7 @@ static void poll_terminated(bfd_session *s, uint64_t now) {
   s->poll_active = 0;
   s->eff_tx_us = s->adv_tx_us;
   s->eff_rx_us = s->adv_rx_us;
+  refresh_detect(s);
   if (s->repoll) {
     s->repoll = 0;
     s->repoll_wait = 1;
@@ -418,6 +433,7 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
   }
   if (periodic) {
     uint64_t iv = bfd_session_tx_interval(s);
+    draw_jitter(s);
     s->next_tx = iv ? now + jittered(s, iv) : BFD_TSTAMP_NONE;
   }
   s->tx_packets++;
@@ -454,6 +470,7 @@ int bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_c
   s->cb_user_data = cb_user_data;
   s->mem = mem;
   s->rand = rand;
+  draw_jitter(s);
   s->last_now = now;
   s->last_rx = s->last_tx = BFD_TSTAMP_NONE;
   s->last_change = now;

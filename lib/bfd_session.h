@@ -64,7 +64,8 @@ struct bfd_session {
   uint8_t final_pending;  /* one flag, never a queue */
   uint8_t nh_down;        /* last nexthop event delivered was DOWN */
   uint8_t ever_up;
-  uint8_t pad1[3];
+  uint8_t pad1;
+  uint16_t jitter_r;      /* jitter fraction of the current TX interval */
 
   bfd_session_key key;
 
