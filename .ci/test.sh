@@ -25,8 +25,10 @@ finish() {
   echo
   if [ "$rc" -eq 0 ]; then
     echo "== bfdkit CI: PASS in ${secs}s: ${summary[*]}"
+  elif [ "${#failed[@]}" -gt 0 ]; then
+    echo "== bfdkit CI: FAIL in ${secs}s: ${failed[*]}; passed: ${summary[*]:-nothing}"
   else
-    echo "== bfdkit CI: FAIL (exit $rc) in stage '$stage' after ${secs}s; done: ${summary[*]:-nothing}"
+    echo "== bfdkit CI: FAIL (exit $rc) in stage '$stage' after ${secs}s; passed: ${summary[*]:-nothing}"
   fi
 }
 trap finish EXIT
@@ -37,24 +39,37 @@ banner() { echo; echo "== $*"; }
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-# run_ctest NAME BUILD_DIR [CTEST_ARGS...]: ctest, then fail on any skip.
+# run_ctest NAME BUILD_DIR [CTEST_ARGS...]: ctest; a failed or skipped test
+# marks the stage failed and the run goes on to the next stage, so one CI run
+# reports every broken build flavour. Build failures stop the run.
+failed=()
 run_ctest() {
   local name=$1 dir=$2
   shift 2
-  local log=$OUT/$name-ctest.log
+  local log=$OUT/$name-ctest.log rc=0
   (cd "$dir" && ctest --output-on-failure --timeout 900 \
-    --output-junit "$OUT/$name-junit.xml" "$@") 2>&1 | tee "$log"
+    --output-junit "$OUT/$name-junit.xml" "$@") 2>&1 | tee "$log" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    local why
+    why=$(sed -n '/The following tests FAILED/,/^$/p' "$log" | sed -n 's/^[[:space:]]*[0-9]* - \([^ ]*\).*/\1/p' | paste -sd, -)
+    echo "FAIL: $name: ctest exit $rc (failed: ${why:-?})"
+    failed+=("$name(failed:${why:-ctest-exit-$rc})")
+    return 0
+  fi
   # ctest exits 0 when tests are skipped (SKIP_RETURN_CODE) or disabled.
   if grep -q 'The following tests did not run' "$log"; then
-    echo "FAIL: $name: tests were skipped (a skip is not a pass):"
-    sed -n '/The following tests did not run/,/^$/p' "$log"
-    return 1
+    local why
+    why=$(sed -n '/The following tests did not run/,/^$/p' "$log" | sed -n 's/^[[:space:]]*[0-9]* - \([^ ]*\).*/\1/p' | paste -sd, -)
+    echo "FAIL: $name: tests were skipped (a skip is not a pass): $why"
+    failed+=("$name(skipped:$why)")
+    return 0
   fi
   local total
   total=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$log")
   if [ -z "$total" ] || [ "$total" -eq 0 ]; then
     echo "FAIL: $name: ctest ran no tests"
-    return 1
+    failed+=("$name(no-tests)")
+    return 0
   fi
   summary+=("$name:${total}tests")
 }
@@ -119,3 +134,6 @@ else
   summary+=("fuzz:none")
 fi
 stage=done
+if [ "${#failed[@]}" -gt 0 ]; then
+  exit 1
+fi
