@@ -15,6 +15,7 @@ FUZZ_TIME=${BFD_FUZZ_TIME:-60}
 CC_NORMAL=${BFD_CI_CC:-gcc}
 
 summary=()
+failed=()
 stage=setup
 t0=$(date +%s)
 mkdir -p "$OUT"
@@ -25,11 +26,11 @@ finish() {
   echo
   if [ "$rc" -eq 0 ]; then
     echo "== bfdkit CI: PASS in ${secs}s: ${summary[*]}"
-  elif [ "${#failed[@]}" -gt 0 ]; then
-    echo "== bfdkit CI: FAIL in ${secs}s: ${failed[*]}; passed: ${summary[*]:-nothing}"
-  else
-    echo "== bfdkit CI: FAIL (exit $rc) in stage '$stage' after ${secs}s; passed: ${summary[*]:-nothing}"
+    return
   fi
+  # A stage that did not finish (build error, fuzz crash) plus failed tests.
+  [ "$stage" = done ] || failed+=("$stage(aborted:exit-$rc)")
+  echo "== bfdkit CI: FAIL in ${secs}s: ${failed[*]}; passed: ${summary[*]:-nothing}"
 }
 trap finish EXIT
 
@@ -42,7 +43,6 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # run_ctest NAME BUILD_DIR [CTEST_ARGS...]: ctest; a failed or skipped test
 # marks the stage failed and the run goes on to the next stage, so one CI run
 # reports every broken build flavour. Build failures stop the run.
-failed=()
 run_ctest() {
   local name=$1 dir=$2
   shift 2
