@@ -2007,6 +2007,458 @@ static void test_err_null_args(void) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* 10. PITFALLS.md regressions                                              */
+/* ------------------------------------------------------------------------ */
+
+/* Our session against a scripted peer sending Up every `piv` (no jitter);
+ * of every `every` peer packets the first `lost` are lost; a P from us is
+ * answered with F in the peer's next (delivered) packet. */
+static void sim_peer(fx *f, uint64_t until, uint64_t piv, unsigned every, unsigned lost) {
+  uint64_t next_peer = f->now + piv;
+  unsigned i = 0, guard = 0;
+  int want_f = 0;
+  for (;;) {
+    uint64_t dl = bfd_session_next_deadline(f->s), t = dl < next_peer ? dl : next_peer;
+    uint8_t fl;
+    if (t > until)
+      break;
+    CU_ASSERT_FATAL(++guard < 10000000);
+    if (t > f->now)
+      f->now = t;
+    if (f->now >= next_peer) {
+      if (!(every && i % every < lost)) {
+        CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_UP, (uint8_t)(want_f ? BFD_FLAG_F : 0)), 0);
+        want_f = 0;
+      }
+      i++;
+      next_peer += piv;
+    }
+    CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f->s, f->now), 0);
+    drain(f, &fl, NULL);
+    if (fl & BFD_FLAG_P)
+      want_f = 1;
+  }
+  f->now = until;
+}
+
+/* 50 ms x 3 locally against a 300 ms x 5 peer that loses 3 packets in a
+ * row (1.2 s gaps): detection is 5 x 300 ms = 1.5 s, so no flap in an hour.
+ * The local multiplier (3 x 300 ms = 0.9 s) or ignoring the remote's TX
+ * (3 x 50 ms) would flap constantly (maghemite vs Juniper, §6.8.4). */
+static void test_pitfall_detect_time_remote_values(void) {
+  fx f;
+  fx_init(&f);
+  f.st.desired_min_tx_us = 50000;
+  f.st.required_min_rx_us = 50000;
+  f.peer.mult = 5;
+  f.peer.tx_us = 300000;
+  f.peer.rx_us = 300000;
+  fx_start(&f);
+  up_settled(&f);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 1500 * MS);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 300 * MS);
+  sim_peer(&f, f.now + 3600 * SEC, 300 * MS, 10, 3);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(status(&f).change_seq, 1);
+  CU_ASSERT_EQUAL(status(&f).down_count, 0);
+  /* Losing 5 in a row (6 x 300 ms = 1.8 s) is a real failure. */
+  sim_peer(&f, f.now + 60 * SEC, 300 * MS, 10, 5);
+  CU_ASSERT_EQUAL(status(&f).down_count, 1);
+  fx_del(&f);
+}
+
+/* Real gaps: >= 1 s (with jitter) while not Up even with a 10 ms config;
+ * max(10 ms, remote 40 ms) once Up (§6.8.3, §6.8.7). */
+static void test_pitfall_tx_interval_negotiation(void) {
+  fx f;
+  run_stats rs;
+  fx_init(&f);
+  f.st.desired_min_tx_us = 10000;
+  f.peer.rx_us = 40000;
+  f.peer.tx_us = 40000;
+  fx_start(&f);
+  rs_init(&rs);
+  run(&f, f.now + 20 * SEC, PEER_SILENT, &rs);
+  CU_ASSERT(rs.pkts >= 21 && rs.pkts <= 28);
+  CU_ASSERT(rs.min_gap >= 750 * MS && rs.max_gap <= SEC);
+  CU_ASSERT_EQUAL(rs.lastp.desired_min_tx_us, 1000000);
+  up_settled(&f);
+  run(&f, bfd_session_next_deadline(f.s), PEER_ANSWER_FINAL, NULL);
+  rs_init(&rs);
+  rs.last = status(&f).last_tx;
+  run(&f, f.now + 4 * SEC, PEER_ANSWER_FINAL, &rs);
+  CU_ASSERT(rs.min_gap >= 30 * MS && rs.max_gap <= 40 * MS);
+  CU_ASSERT_EQUAL(rs.lastp.desired_min_tx_us, 10000);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 40 * MS);
+  fx_del(&f);
+}
+
+/* Local RequiredMinRx 0 is refused; a remote one stops periodic TX without
+ * a hot loop: after polling, the deadline is always in the future. */
+static void test_pitfall_remote_min_rx_zero(void) {
+  fx f;
+  bfd_session *s;
+  unsigned i;
+  fx_init(&f);
+  f.st.required_min_rx_us = 0;
+  CU_ASSERT_EQUAL(bfd_session_new(&s, &f.st, NULL, NULL, NULL, T0), BFD_ERR_CFG_MIN_RX);
+  fx_new(&f);
+  up_settled(&f);
+  f.peer.rx_us = 0;
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  for (i = 0; i < 100; i++) {
+    drain(&f, NULL, NULL);
+    CU_ASSERT(bfd_session_next_deadline(f.s) > f.now);
+    f.now += 5 * MS;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  }
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  fx_del(&f);
+}
+
+static void test_pitfall_timer_change_waits_for_poll(void) {
+  test_poll_tx_increase_waits_for_final();
+  test_poll_rx_decrease_waits_for_final();
+}
+
+/* A live session changes its timers through Poll Sequences, against a
+ * peer, without ever leaving Up (maghemite had no update at all). */
+static void test_pitfall_live_update_no_flap(void) {
+  static const struct {
+    uint32_t tx_us, rx_us;
+    uint8_t mult;
+  } t[] = {{500000, 300000, 3}, {500000, 50000, 3}, {20000, 50000, 3},
+           {20000, 1000000, 3}, {100000, 120000, 1}, {100000, 300000, 5}};
+  fx f;
+  size_t i;
+  uint64_t polls;
+  fx_init(&f);
+  f.st.desired_min_tx_us = 100000;
+  f.peer.tx_us = 100000;
+  f.peer.rx_us = 10000;
+  fx_start(&f);
+  up_settled(&f);
+  polls = status(&f).polls_sent;
+  for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+    bfd_session_status b;
+    f.st.desired_min_tx_us = t[i].tx_us;
+    f.st.required_min_rx_us = t[i].rx_us;
+    f.st.detect_mult = t[i].mult;
+    CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
+    sim_peer(&f, f.now + 10 * SEC, 100 * MS, 0, 0);
+    b = status(&f);
+    CU_ASSERT_EQUAL(b.state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(b.change_seq, 1);
+    CU_ASSERT_EQUAL(b.poll_active, 0);
+    CU_ASSERT_EQUAL(b.tx_interval_ns, max64(t[i].tx_us, 10000) * US);
+    CU_ASSERT_EQUAL(b.detect_time_ns, 3 * max64(t[i].rx_us, 100000) * US);
+  }
+  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 6);
+  fx_del(&f);
+}
+
+/* Detection expiry forgets the remote (§6.8.1): a new peer incarnation
+ * with a new discriminator can bring the session back. */
+static void test_pitfall_remote_state_reset(void) {
+  fx f;
+  bfd_ctrl_pkt p;
+  bfd_session_status b;
+  fx_new(&f);
+  up_settled(&f);
+  f.peer.echo_us = 7;
+  f.peer.diag = BFD_DIAG_PATH_DOWN;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_D), 0);
+  CU_ASSERT_EQUAL(status(&f).remote_demand, 1);
+  expire(&f);
+  b = status(&f);
+  CU_ASSERT_EQUAL(b.state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(b.remote_discr, 0);
+  CU_ASSERT_EQUAL(b.remote_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(b.remote_demand, 0);
+  CU_ASSERT_EQUAL(b.remote_required_min_rx_us, 1);
+  CU_ASSERT_EQUAL(b.remote_desired_min_tx_us, 0);
+  CU_ASSERT_EQUAL(b.remote_detect_mult, 0);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.your_discr, 0);
+  f.now += MS;
+  f.peer.my = 0x33333333u;
+  f.peer.your = 0;
+  f.peer.diag = 0;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.your_discr, 0x33333333u);
+  fx_del(&f);
+}
+
+/* §6.6: the D bit stops periodic TX only when both sides are Up, and not
+ * while we poll. Before that it must not stall bring-up. */
+static void test_pitfall_demand_bit_any_state(void) {
+  fx f;
+  bfd_ctrl_pkt p;
+  fx_new(&f);
+  drain(&f, NULL, NULL);
+  f.now += MS;
+  f.peer.your = 0;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, BFD_FLAG_D), 0);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, SEC);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.state, BFD_STATE_INIT);
+  f.now += MS;
+  f.peer.your = LDISCR;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, BFD_FLAG_D), 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24); /* remote still Init: periodic */
+  CU_ASSERT_EQUAL(p.state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  /* Both Up, but our Poll runs: it still goes out. */
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_D), 0);
+  CU_ASSERT(status(&f).tx_interval_ns != 0);
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_D | BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 0);
+  fx_del(&f);
+}
+
+/* FRR #18416: the peer keeps sending Down; we must go Init then Up, from a
+ * neighbor-signalled Down and from a detection-time Down. */
+static void test_pitfall_stays_down_forever(void) {
+  int k;
+  for (k = 0; k < 2; k++) {
+    fx f;
+    fx_new(&f);
+    up_settled(&f);
+    if (k == 0) {
+      f.now += MS;
+      CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+    } else {
+      expire(&f);
+      f.peer.your = 0;
+    }
+    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+    f.now += MS;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
+    f.now += MS;
+    f.peer.your = LDISCR;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(status(&f).up_count, 2);
+    fx_del(&f);
+  }
+}
+
+/* FRR #22890: a state change sends exactly one packet at once, which
+ * replaces the next periodic one; coming Up polls once, and only when the
+ * slow-start TX actually changes. */
+static void test_pitfall_extra_poll_on_coming_up(void) {
+  static const uint32_t cfg[] = {300000, 1000000, 2000000};
+  size_t i;
+  for (i = 0; i < 3; i++) {
+    fx f;
+    bfd_ctrl_pkt p;
+    uint8_t fl;
+    fx_init(&f);
+    f.st.desired_min_tx_us = cfg[i];
+    f.peer.tx_us = 10000000; /* detection (30 s) out of the way */
+    fx_start(&f);
+    drain(&f, NULL, NULL);
+    f.now += 10 * MS;
+    f.peer.your = 0;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+    CU_ASSERT_EQUAL(drain(&f, &fl, &p), 1);
+    CU_ASSERT_EQUAL(fl & BFD_FLAG_P, 0);
+    CU_ASSERT_EQUAL(p.state, BFD_STATE_INIT);
+    CU_ASSERT_EQUAL(status(&f).polls_sent, 0);
+    f.now += 10 * MS;
+    f.peer.your = LDISCR;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+    CU_ASSERT_EQUAL(drain(&f, &fl, &p), 1);
+    CU_ASSERT_EQUAL(p.state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(fl & BFD_FLAG_P, cfg[i] < 1000000 ? BFD_FLAG_P : 0);
+    CU_ASSERT_EQUAL(status(&f).polls_sent, cfg[i] < 1000000 ? 1u : 0u);
+    check_next_gap(&f, status(&f).tx_interval_ns);
+    fx_del(&f);
+  }
+}
+
+/* FRR #18593: nothing about the remote is cleared before a full Detection
+ * Time has passed, however often the host calls in. */
+static void test_pitfall_state_cleared_before_detection(void) {
+  fx f;
+  uint64_t t, dt;
+  fx_new(&f);
+  up_settled(&f);
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  t = f.now;
+  dt = status(&f).detect_time_ns;
+  while (f.now + 7 * MS < t + dt) {
+    f.now += 7 * MS;
+    CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
+    drain(&f, NULL, NULL);
+    CU_ASSERT_EQUAL(status(&f).remote_discr, RDISCR);
+    CU_ASSERT_EQUAL(status(&f).remote_state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  }
+  f.now = t + dt - 1;
+  CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).remote_discr, RDISCR);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, dt);
+  fx_del(&f);
+}
+
+/* Diagnostics (§4.1) and the forwarding verdict. */
+static void test_pitfall_diag_codes(void) {
+  static const struct {
+    uint8_t rdiag, fwd;
+  } v[] = {{0, 1}, {1, 1}, {3, 1}, {4, 1}, {5, 0}, {6, 0}, {7, 1}, {8, 0}};
+  fx f;
+  size_t i;
+  fx_new(&f);
+  CU_ASSERT_EQUAL(status(&f).forwarding, 0);
+  up_settled(&f);
+  for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    f.peer.diag = v[i].rdiag;
+    f.now += MS;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+    CU_ASSERT_EQUAL(status(&f).remote_diag, v[i].rdiag);
+    CU_ASSERT_EQUAL(status(&f).forwarding, v[i].fwd);
+    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  }
+  f.peer.diag = 0;
+  expire(&f);
+  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_DETECT_EXPIRED);
+  reach(&f, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_NONE);
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  reach(&f, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_ADMIN_DOWN);
+  fx_del(&f);
+}
+
+static void test_pitfall_failed_packet_changes_nothing(void) {
+  rejections_in(BFD_STATE_UP);
+}
+
+/* The A bit is checked before any session field is updated (FRR updated
+ * the remote discriminator first). */
+static void test_pitfall_auth_before_update(void) {
+  fx f;
+  uint8_t buf[64];
+  size_t n;
+  fx_new(&f);
+  up_settled(&f);
+  f.peer.my = 0x99999999u;
+  n = build(&f, BFD_STATE_DOWN, 0, buf);
+  buf[1] |= BFD_FLAG_A;
+  buf[3] = 28;
+  buf[24] = BFD_AUTH_SIMPLE;
+  buf[25] = 4;
+  buf[26] = 1;
+  buf[27] = 'k';
+  n = 28;
+  expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_AUTH_MISMATCH, "auth before update");
+  CU_ASSERT_EQUAL(status(&f).remote_discr, RDISCR);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  fx_del(&f);
+}
+
+/* RFC 5881 §5: single-hop accepts only TTL 255, known; and the floor is not
+ * configurable lower. */
+static void test_pitfall_gtsm_single_hop(void) {
+  fx f;
+  bfd_session *s;
+  unsigned ttl;
+  fx_init(&f);
+  f.st.min_rx_ttl = 254;
+  CU_ASSERT_EQUAL(bfd_session_new(&s, &f.st, NULL, NULL, NULL, T0), BFD_ERR_CFG_TTL);
+  fx_new(&f);
+  for (ttl = 0; ttl < 255; ttl++) {
+    f.ri.ttl = (uint8_t)ttl;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), BFD_ERR_PKT_TTL);
+  }
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_PKT_TTL), 255);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+  f.ri.ttl = 255;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
+  fx_del(&f);
+}
+
+/* Random local discriminators are never 0 (§6.8.1). */
+static void test_pitfall_discriminator_nonzero(void) {
+  fx f;
+  fx_init(&f);
+  f.st.local_discr = 0;
+  f.rand_mode = RAND_SCRIPT;
+  f.script[0] = f.script[1] = f.script[2] = 0;
+  f.script[3] = 0xcafebabeu;
+  f.nscript = 4;
+  fx_start(&f);
+  CU_ASSERT_EQUAL(bfd_session_get_local_discr(f.s), 0xcafebabeu);
+  CU_ASSERT_EQUAL(status(&f).local_discr, 0xcafebabeu);
+  {
+    bfd_ctrl_pkt p;
+    CU_ASSERT_EQUAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL(p.my_discr, 0xcafebabeu);
+  }
+  /* A configured discriminator is used as is. */
+  fx_del(&f);
+  fx_init(&f);
+  f.rand_mode = RAND_CONST;
+  fx_start(&f);
+  CU_ASSERT_EQUAL(bfd_session_get_local_discr(f.s), LDISCR);
+  fx_del(&f);
+}
+
+static void test_pitfall_remote_admin_down_not_failure(void) {
+  uint8_t pol;
+  for (pol = 0; pol < 2; pol++) {
+    fx f;
+    fx_init(&f);
+    f.st.nexthop_policy = pol;
+    fx_start(&f);
+    up_settled(&f);
+    clear_ev(&f);
+    f.peer.diag = BFD_DIAG_ADMIN_DOWN;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
+    {
+      const xev x[] = {XS(UP, DOWN, 3)};
+      expect_ev(&f, x, 1, "remote admin down");
+    }
+    CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+    /* ...and its silence afterwards is not a failure either. */
+    expire(&f);
+    CU_ASSERT_EQUAL(f.nev_all, 0);
+    CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+    fx_del(&f);
+  }
+}
+
+static void test_pitfall_nexthop_cleared_on_delete(void) {
+  uint8_t pol;
+  for (pol = 0; pol < 2; pol++) {
+    fx f;
+    fx_init(&f);
+    f.st.nexthop_policy = pol;
+    fx_start(&f);
+    up_settled(&f);
+    expire(&f);
+    CU_ASSERT_EQUAL(status(&f).nexthop_down, 1);
+    clear_ev(&f);
+    bfd_session_del(f.s);
+    {
+      const xev x[] = {XN(UP, DELETED, 1)};
+      expect_ev(&f, x, 1, "deleted");
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------ */
 
 int main(void) {
   CU_TestInfo tests[] = {
@@ -2051,6 +2503,23 @@ int main(void) {
       {"err_callback_failure", test_err_callback_failure},
       {"err_nomem", test_err_nomem},
       {"err_null_args", test_err_null_args},
+      {"pitfall_detect_time_remote_values", test_pitfall_detect_time_remote_values},
+      {"pitfall_tx_interval_negotiation", test_pitfall_tx_interval_negotiation},
+      {"pitfall_remote_min_rx_zero", test_pitfall_remote_min_rx_zero},
+      {"pitfall_timer_change_waits_for_poll", test_pitfall_timer_change_waits_for_poll},
+      {"pitfall_live_update_no_flap", test_pitfall_live_update_no_flap},
+      {"pitfall_remote_state_reset", test_pitfall_remote_state_reset},
+      {"pitfall_demand_bit_any_state", test_pitfall_demand_bit_any_state},
+      {"pitfall_stays_down_forever", test_pitfall_stays_down_forever},
+      {"pitfall_extra_poll_on_coming_up", test_pitfall_extra_poll_on_coming_up},
+      {"pitfall_state_cleared_before_detection", test_pitfall_state_cleared_before_detection},
+      {"pitfall_diag_codes", test_pitfall_diag_codes},
+      {"pitfall_failed_packet_changes_nothing", test_pitfall_failed_packet_changes_nothing},
+      {"pitfall_auth_before_update", test_pitfall_auth_before_update},
+      {"pitfall_gtsm_single_hop", test_pitfall_gtsm_single_hop},
+      {"pitfall_discriminator_nonzero", test_pitfall_discriminator_nonzero},
+      {"pitfall_remote_admin_down_not_failure", test_pitfall_remote_admin_down_not_failure},
+      {"pitfall_nexthop_cleared_on_delete", test_pitfall_nexthop_cleared_on_delete},
       CU_TEST_INFO_NULL,
   };
   return bfd_test_run_suite("session", tests);
