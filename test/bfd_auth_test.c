@@ -223,10 +223,10 @@ static void test_kat_sign(void) {
       /* bfd.XmitAuthSeq advances per packet for keyed types. */
       CU_ASSERT_EQUAL(r->xmit_seq, keyed(k->type) ? k->seq + 1 : k->seq);
     }
+    /* Too small a buffer: the encoder says so before anything is hashed
+     * (keyed packets are 48/52 bytes, passwords at most 43). */
     CU_ASSERT_EQUAL(bfd_auth_encode(r, out, 47, &pkt),
-                    have(k->type) && k->len > 47 ? BFD_ERR_NOBUF
-                    : have(k->type)              ? (ptrdiff_t)k->len
-                                                 : BFD_ERR_NOT_BUILT);
+                    k->len > 47 ? BFD_ERR_NOBUF : (ptrdiff_t)k->len);
     bfd_auth_ring_free(NULL, r);
   }
 }
@@ -654,8 +654,11 @@ static void test_session_abit(void) {
   plain[BFD_CODEC_OFF_STA_FLAGS] &= (uint8_t)~BFD_FLAG_A;
   plain[BFD_CODEC_OFF_LENGTH] = 24;
   plain[BFD_CODEC_OFF_STA_FLAGS] = (uint8_t)(BFD_STATE_DOWN << 6);
+  /* A forgery: state changed after signing, and the password or digest's
+   * last byte altered (Simple Password covers nothing else). */
   memcpy(bad, k->pkt, k->len);
   bad[BFD_CODEC_OFF_STA_FLAGS] = (uint8_t)(BFD_STATE_DOWN << 6 | BFD_FLAG_A);
+  bad[k->len - 1] ^= 0x80;
 
   /* No authentication: A bit -> mismatch. */
   status(s, &a);
@@ -677,7 +680,7 @@ static void test_session_abit(void) {
   CU_ASSERT_EQUAL(bfd_session_get_auth_failures(s, k->type == BFD_AUTH_SIMPLE
                                                         ? BFD_AUTH_FAIL_PASSWORD
                                                         : BFD_AUTH_FAIL_DIGEST),
-                  k->type == BFD_AUTH_SIMPLE ? 0u : 1u);
+                  1);
   status(s, &b);
   CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped + 2);
   b.rx_dropped = a.rx_dropped;
