@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define US BFD_MICROSECONDS
-#define MS BFD_MILLISECONDS
-#define SEC BFD_SECONDS
-#define T0 (1000 * SEC) /* clock origin: anything but 0 */
+#define US     BFD_MICROSECONDS
+#define MS     BFD_MILLISECONDS
+#define SEC    BFD_SECONDS
+#define T0     (1000 * SEC) /* clock origin: anything but 0 */
 #define LDISCR 0x11111111u
 #define RDISCR 0x22222222u
 
@@ -90,9 +90,7 @@ static void on_rand(uint8_t *dest, size_t len, void *ud) {
     size_t n = len - i < 4 ? len - i : 4;
     switch (f->rand_mode) {
     case RAND_CONST: v = f->rand_const; break;
-    case RAND_SCRIPT:
-      v = f->iscript < f->nscript ? f->script[f->iscript++] : f->rand_const;
-      break;
+    case RAND_SCRIPT: v = f->iscript < f->nscript ? f->script[f->iscript++] : f->rand_const; break;
     default: /* 64-bit LCG (Knuth MMIX), top bits */
       f->lcg = f->lcg * 6364136223846793005ULL + 1442695040888963407ULL;
       v = (uint32_t)(f->lcg >> 32);
@@ -220,17 +218,6 @@ static unsigned drain(fx *f, uint8_t *flags, bfd_ctrl_pkt *last) {
   return n;
 }
 
-/* Send our due packets; if one carried P, the peer answers with a Final. */
-static __attribute__((unused)) void settle(fx *f) {
-  uint8_t fl;
-  drain(f, &fl, NULL);
-  if (fl & BFD_FLAG_P) {
-    CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_UP, BFD_FLAG_F), 0);
-    drain(f, NULL, NULL);
-  }
-  CU_ASSERT_EQUAL(status(f).poll_active, 0);
-}
-
 /* Reach a local state through real packets / admin calls. */
 static void reach(fx *f, uint8_t state) {
   uint32_t your = f->peer.your;
@@ -241,9 +228,7 @@ static void reach(fx *f, uint8_t state) {
     CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_DOWN, 0), 0);
     f->peer.your = your;
     break;
-  case BFD_STATE_UP:
-    CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_INIT, 0), 0);
-    break;
+  case BFD_STATE_UP: CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_INIT, 0), 0); break;
   case BFD_STATE_ADMIN_DOWN:
     CU_ASSERT_EQUAL_FATAL(bfd_session_set_admin_down(f->s, 1, f->now), 0);
     break;
@@ -401,12 +386,12 @@ static void test_fsm_admin_down_sticky(void) {
 /* ------------------------------------------------------------------------ */
 
 static const int all_pkt_errs[] = {
-    BFD_ERR_PKT_TRUNCATED,   BFD_ERR_PKT_VERSION,       BFD_ERR_PKT_LENGTH_SHORT,
-    BFD_ERR_PKT_LENGTH_LONG, BFD_ERR_PKT_DETECT_MULT,   BFD_ERR_PKT_MULTIPOINT,
-    BFD_ERR_PKT_MY_DISCR,    BFD_ERR_PKT_POLL_FINAL,    BFD_ERR_PKT_AUTH_TYPE,
-    BFD_ERR_PKT_AUTH_LEN,    BFD_ERR_PKT_NO_SESSION,    BFD_ERR_PKT_YOUR_DISCR,
+    BFD_ERR_PKT_TRUNCATED,     BFD_ERR_PKT_VERSION,     BFD_ERR_PKT_LENGTH_SHORT,
+    BFD_ERR_PKT_LENGTH_LONG,   BFD_ERR_PKT_DETECT_MULT, BFD_ERR_PKT_MULTIPOINT,
+    BFD_ERR_PKT_MY_DISCR,      BFD_ERR_PKT_POLL_FINAL,  BFD_ERR_PKT_AUTH_TYPE,
+    BFD_ERR_PKT_AUTH_LEN,      BFD_ERR_PKT_NO_SESSION,  BFD_ERR_PKT_YOUR_DISCR,
     BFD_ERR_PKT_AUTH_MISMATCH, BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL,
-    BFD_ERR_PKT_MODE,        BFD_ERR_PKT_ADMIN_DOWN};
+    BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN};
 #define N_PKT_ERRS (sizeof(all_pkt_errs) / sizeof(all_pkt_errs[0]))
 
 /* Feed buf and require: return `err`; status identical except rx_dropped
@@ -592,7 +577,7 @@ static void test_timers_tx_not_up(void) {
     uint32_t cfg_tx_us, remote_rx_us;
     uint64_t iv;
   } t[] = {
-      {50000, 10000, 1 * SEC},   {50000, 1500000, 1500 * MS}, {2000000, 10000, 2 * SEC},
+      {50000, 10000, 1 * SEC},     {50000, 1500000, 1500 * MS}, {2000000, 10000, 2 * SEC},
       {2000000, 3000000, 3 * SEC}, {1000000, 1000000, 1 * SEC}, {1, 1, 1 * SEC},
   };
   size_t i;
@@ -627,8 +612,8 @@ static void test_timers_tx_up(void) {
     uint32_t cfg_tx_us, remote_rx_us;
     uint64_t iv;
   } t[] = {
-      {50000, 10000, 50 * MS},    {50000, 300000, 300 * MS}, {300000, 50000, 300 * MS},
-      {2000000, 10000, 2 * SEC},  {10000, 10000, 10 * MS},   {3300, 1, 3300 * US},
+      {50000, 10000, 50 * MS},   {50000, 300000, 300 * MS}, {300000, 50000, 300 * MS},
+      {2000000, 10000, 2 * SEC}, {10000, 10000, 10 * MS},   {3300, 1, 3300 * US},
   };
   size_t i;
   for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -764,7 +749,6 @@ static void test_timers_passive(void) {
   fx_del(&f);
 }
 
-
 /* ------------------------------------------------------------------------ */
 /* 4. Jitter (§6.8.7)                                                       */
 /* ------------------------------------------------------------------------ */
@@ -835,7 +819,8 @@ static void jitter_case(int rand_mode, uint8_t mult, uint64_t peer_every, double
   up_settled(&f);
   CU_ASSERT_EQUAL_FATAL(status(&f).tx_interval_ns, iv);
   g = collect_gaps(&f, iv, 2000, peer_every);
-  fprintf(stderr, "\n    jitter rand %d mult %u peer %llu: %u gaps in [%llu, %llu] ns, mean %.2f %% below",
+  fprintf(stderr,
+          "\n    jitter rand %d mult %u peer %llu: %u gaps in [%llu, %llu] ns, mean %.2f %% below",
           rand_mode, mult, (unsigned long long)peer_every, g.n, (unsigned long long)g.min,
           (unsigned long long)g.max, 100 * g.mean_reduction);
   CU_ASSERT_EQUAL(g.n, 2000);
@@ -875,7 +860,7 @@ static void test_jitter_extremes(void) {
     uint64_t gap; /* at 1 µs resolution */
   } t[] = {
       {0, 3, 1000 * US},
-      {0xffffffffu, 3, 751 * US},  /* 1 ms - 250 µs x 65535/65536, rounded up to 1 µs */
+      {0xffffffffu, 3, 751 * US}, /* 1 ms - 250 µs x 65535/65536, rounded up to 1 µs */
       {0, 1, 900 * US},
       {0xffffffffu, 1, 751 * US},
   };
@@ -975,7 +960,6 @@ static void poll_fx(fx *f) {
 static void test_poll_tx_increase_waits_for_final(void) {
   fx f;
   run_stats rs;
-  bfd_ctrl_pkt p;
   uint64_t polls;
   poll_fx(&f);
   polls = status(&f).polls_sent;
@@ -1009,7 +993,6 @@ static void test_poll_tx_increase_waits_for_final(void) {
   CU_ASSERT(rs.min_gap >= 375 * MS && rs.max_gap <= 500 * MS);
   CU_ASSERT(rs.pkts >= 20 && rs.pkts <= 27);
   CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
-  (void)p;
   fx_del(&f);
 }
 
@@ -1403,8 +1386,10 @@ typedef struct xev {
   uint8_t a, b, c;
 } xev;
 
-#define XS(o, n, d) {EV_STATE, BFD_STATE_##o, BFD_STATE_##n, d}
-#define XN(act, cause, d) {EV_NH, BFD_NEXTHOP_##act, BFD_NH_CAUSE_##cause, d}
+#define XS(o, n, d)                                                                                \
+  { EV_STATE, BFD_STATE_##o, BFD_STATE_##n, d }
+#define XN(act, cause, d)                                                                          \
+  { EV_NH, BFD_NEXTHOP_##act, BFD_NH_CAUSE_##cause, d }
 
 /* The events since clear_ev(), in order, exactly. */
 static void expect_ev(fx *f, const xev *x, unsigned n, const char *what) {
@@ -1426,8 +1411,7 @@ static void expect_ev(fx *f, const xev *x, unsigned n, const char *what) {
     for (i = 0; i < f->nev; i++) {
       const ev_rec *e = &f->ev[i];
       if (e->kind == EV_STATE)
-        fprintf(stderr, " [state %u->%u d%u]", e->st.old_state, e->st.new_state,
-                e->st.local_diag);
+        fprintf(stderr, " [state %u->%u d%u]", e->st.old_state, e->st.new_state, e->st.local_diag);
       else
         fprintf(stderr, " [nh %s cause %u d%u]", e->nh.action ? "UP" : "DOWN", e->nh.cause,
                 e->nh.diag);
@@ -1692,8 +1676,14 @@ static void test_err_settings_check(void) {
     case 9: st.min_rx_ttl = 254; break;
     case 10: st.min_rx_ttl = 1; break;
     case 11: st.min_rx_ttl = 255; break;
-    case 12: st.mode = BFD_MODE_MULTIHOP; st.min_rx_ttl = 10; break;
-    case 13: st.mode = BFD_MODE_MULTIHOP; st.min_rx_ttl = 255; break;
+    case 12:
+      st.mode = BFD_MODE_MULTIHOP;
+      st.min_rx_ttl = 10;
+      break;
+    case 13:
+      st.mode = BFD_MODE_MULTIHOP;
+      st.min_rx_ttl = 255;
+      break;
     case 14: st.struct_version = 2; break;
     case 15: st.struct_version = 0; break;
     case 16:
@@ -2128,7 +2118,7 @@ static void test_pitfall_live_update_no_flap(void) {
   static const struct {
     uint32_t tx_us, rx_us;
     uint8_t mult;
-  } t[] = {{500000, 300000, 3}, {500000, 50000, 3}, {20000, 50000, 3},
+  } t[] = {{500000, 300000, 3}, {500000, 50000, 3},  {20000, 50000, 3},
            {20000, 1000000, 3}, {100000, 120000, 1}, {100000, 300000, 5}};
   fx f;
   size_t i;
@@ -2340,9 +2330,7 @@ static void test_pitfall_diag_codes(void) {
   fx_del(&f);
 }
 
-static void test_pitfall_failed_packet_changes_nothing(void) {
-  rejections_in(BFD_STATE_UP);
-}
+static void test_pitfall_failed_packet_changes_nothing(void) { rejections_in(BFD_STATE_UP); }
 
 /* The A bit is checked before any session field is updated (FRR updated
  * the remote discriminator first). */
