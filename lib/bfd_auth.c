@@ -14,13 +14,10 @@
 static int digest_alg(uint8_t type) {
   switch (type) {
   case BFD_AUTH_KEYED_MD5:
-  case BFD_AUTH_METICULOUS_KEYED_MD5:
-    return BFD_CRYPTO_MD5;
+  case BFD_AUTH_METICULOUS_KEYED_MD5: return BFD_CRYPTO_MD5;
   case BFD_AUTH_KEYED_SHA1:
-  case BFD_AUTH_METICULOUS_KEYED_SHA1:
-    return BFD_CRYPTO_SHA1;
-  default:
-    return 0;
+  case BFD_AUTH_METICULOUS_KEYED_SHA1: return BFD_CRYPTO_SHA1;
+  default: return 0;
   }
 }
 
@@ -151,8 +148,9 @@ int bfd_auth_verify(bfd_auth_ring *r, const bfd_ctrl_pkt *pkt, const uint8_t *bu
   r->rcv_seq = seq;
   r->seq_known = 1;
   /* The Detection Time this packet implies (§6.8.4). */
-  detect = (uint64_t)pkt->detect_mult *
-           bfd_us_to_ns(local_rx_us > pkt->desired_min_tx_us ? local_rx_us : pkt->desired_min_tx_us);
+  detect =
+      (uint64_t)pkt->detect_mult *
+      bfd_us_to_ns(local_rx_us > pkt->desired_min_tx_us ? local_rx_us : pkt->desired_min_tx_us);
   r->seq_forget_at = now + 2 * detect;
   return 0;
 }

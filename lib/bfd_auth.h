@@ -7,12 +7,12 @@
 #include <bfd/bfd.h>
 
 typedef struct bfd_auth_ring {
-  uint8_t type;       /* bfd.AuthType, never BFD_AUTH_NONE */
+  uint8_t type; /* bfd.AuthType, never BFD_AUTH_NONE */
   uint8_t nkeys;
-  uint8_t tx_idx;     /* keys[tx_idx] signs outgoing packets */
-  uint8_t seq_known;  /* bfd.AuthSeqKnown */
-  uint32_t rcv_seq;   /* bfd.RcvAuthSeq */
-  uint32_t xmit_seq;  /* bfd.XmitAuthSeq: the next one sent */
+  uint8_t tx_idx;    /* keys[tx_idx] signs outgoing packets */
+  uint8_t seq_known; /* bfd.AuthSeqKnown */
+  uint32_t rcv_seq;  /* bfd.RcvAuthSeq */
+  uint32_t xmit_seq; /* bfd.XmitAuthSeq: the next one sent */
   uint32_t pad;
   uint64_t seq_forget_at; /* AuthSeqKnown reads 0 from here on (§6.8.1) */
   uint64_t failures[BFD_AUTH_FAIL_COUNT];

@@ -420,7 +420,8 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
   pkt.required_min_rx_us = s->adv_rx_us;
   pkt.required_min_echo_rx_us = s->cfg_echo_rx_us;
   /* §6.8.7: with authentication the section is added and signed. */
-  n = s->auth ? bfd_auth_encode(s->auth, buf, buflen, &pkt) : bfd_ctrl_pkt_encode(buf, buflen, &pkt);
+  n = s->auth ? bfd_auth_encode(s->auth, buf, buflen, &pkt)
+              : bfd_ctrl_pkt_encode(buf, buflen, &pkt);
   if (n < 0)
     return n;
 

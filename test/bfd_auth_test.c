@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MS BFD_MILLISECONDS
+#define MS  BFD_MILLISECONDS
 #define SEC BFD_SECONDS
-#define T0 (1000 * SEC)
+#define T0  (1000 * SEC)
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
@@ -125,7 +125,8 @@ static void load_kats(void) {
     int n;
     if (line[0] == '#' || line[0] == '\n')
       continue;
-    CU_ASSERT_EQUAL_FATAL(sscanf(line, "kat %u %u %63s %lu %159s", &t, &id, keyhex, &seq, pkthex), 5);
+    CU_ASSERT_EQUAL_FATAL(sscanf(line, "kat %u %u %63s %lu %159s", &t, &id, keyhex, &seq, pkthex),
+                          5);
     CU_ASSERT_FATAL(nkats < sizeof(kats) / sizeof(kats[0]));
     k = &kats[nkats++];
     k->type = (uint8_t)t;
@@ -183,7 +184,8 @@ static void test_kat_verify(void) {
       bad[pos] ^= 0x01;
       CU_ASSERT_EQUAL_FATAL(bfd_ctrl_pkt_decode(&p2, bad, k->len), 0);
       CU_ASSERT_EQUAL(bfd_auth_verify(r2, &p2, bad, 3, 300000, T0), BFD_ERR_PKT_AUTH_FAILED);
-      CU_ASSERT_EQUAL(r2->failures[keyed(k->type) ? BFD_AUTH_FAIL_DIGEST : BFD_AUTH_FAIL_PASSWORD], 1);
+      CU_ASSERT_EQUAL(r2->failures[keyed(k->type) ? BFD_AUTH_FAIL_DIGEST : BFD_AUTH_FAIL_PASSWORD],
+                      1);
       CU_ASSERT_EQUAL(r2->seq_known, 0);
       bfd_auth_ring_free(NULL, r2);
     }
@@ -273,7 +275,8 @@ static void bird_file(const char *name, uint8_t type) {
     }
     now += 100 * MS;
     CU_ASSERT_EQUAL(bfd_auth_verify(ring[who], &pkt, buf, 5, 300000, now), 0);
-    CU_ASSERT_EQUAL(bfd_auth_verify(wrong[who], &pkt, buf, 5, 300000, now), BFD_ERR_PKT_AUTH_FAILED);
+    CU_ASSERT_EQUAL(bfd_auth_verify(wrong[who], &pkt, buf, 5, 300000, now),
+                    BFD_ERR_PKT_AUTH_FAILED);
     /* Replay: the same packet again, right after. */
     if (keyed(type)) {
       replay = ring[who];
@@ -289,7 +292,8 @@ static void bird_file(const char *name, uint8_t type) {
   for (i = 0; i < 2; i++) {
     if (!ring[i])
       continue;
-    CU_ASSERT_EQUAL(total_failures(ring[i]), replays_rejected ? ring[i]->failures[BFD_AUTH_FAIL_SEQ] : 0);
+    CU_ASSERT_EQUAL(total_failures(ring[i]),
+                    replays_rejected ? ring[i]->failures[BFD_AUTH_FAIL_SEQ] : 0);
     CU_ASSERT_EQUAL(wrong[i]->failures[keyed(type) ? BFD_AUTH_FAIL_DIGEST : BFD_AUTH_FAIL_PASSWORD],
                     total_failures(wrong[i]));
     CU_ASSERT(total_failures(wrong[i]) >= 1);
@@ -519,7 +523,8 @@ static void test_config(void) {
   CU_ASSERT_EQUAL(bfd_session_auth_get_type(s), t);
   CU_ASSERT_EQUAL(bfd_session_auth_get_tx_key(s), 5);
   /* Another type: mismatch with the ring. */
-  k = mkkey(t == BFD_AUTH_SIMPLE ? BFD_AUTH_SIMPLE + 0 : BFD_AUTH_METICULOUS_KEYED_MD5, 6, "six", 3);
+  k = mkkey(t == BFD_AUTH_SIMPLE ? BFD_AUTH_SIMPLE + 0 : BFD_AUTH_METICULOUS_KEYED_MD5, 6, "six",
+            3);
   if (t != BFD_AUTH_SIMPLE)
     CU_ASSERT_EQUAL(bfd_session_auth_add_key(s, &k), BFD_ERR_CFG_AUTH);
   /* Replace by Key ID; add more up to the maximum. */
@@ -678,8 +683,8 @@ static void test_session_abit(void) {
   CU_ASSERT_EQUAL(bfd_session_feed_packet(s, bad, k->len, &ri, T0), BFD_ERR_PKT_AUTH_FAILED);
   CU_ASSERT_EQUAL(bfd_session_get_rx_drops(s, BFD_ERR_PKT_AUTH_FAILED), 1);
   CU_ASSERT_EQUAL(bfd_session_get_auth_failures(s, k->type == BFD_AUTH_SIMPLE
-                                                        ? BFD_AUTH_FAIL_PASSWORD
-                                                        : BFD_AUTH_FAIL_DIGEST),
+                                                       ? BFD_AUTH_FAIL_PASSWORD
+                                                       : BFD_AUTH_FAIL_DIGEST),
                   1);
   status(s, &b);
   CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped + 2);
