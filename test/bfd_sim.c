@@ -124,7 +124,7 @@ void bfd_sim_init(bfd_sim *sim, uint64_t seed) {
     p->last_accept = BFD_TSTAMP_NONE;
     p->min_poll_detect_ns = BFD_TSTAMP_NONE;
   }
-  sim->verbose = getenv("BFD_SIM_VERBOSE") != NULL;
+  sim->verbose = getenv("BFD_SIM_VERBOSE") ? atoi(getenv("BFD_SIM_VERBOSE")) : 0;
 }
 
 void bfd_sim_fini(bfd_sim *sim) {
@@ -237,6 +237,20 @@ static void sim_loss_run_end(bfd_sim_dirstat *ds) {
   ds->cur_run = 0;
 }
 
+/* BFD_SIM_VERBOSE=2: one line per packet sent (what the sender put on the
+ * wire and what the link did with it). */
+static void sim_trace_pkt(const bfd_sim *sim, int dir, const uint8_t *buf, size_t len,
+                          const char *fate) {
+  bfd_ctrl_pkt p;
+  if (sim->verbose < 2 || bfd_ctrl_pkt_decode(&p, buf, len) != 0)
+    return;
+  printf("    %12.6f %c>%c %-8s %-9s diag %u %c%c tx %u rx %u mult %u my %08x your %08x\n",
+         (double)sim->now / 1e9, dir == BFD_SIM_AB ? 'A' : 'B', dir == BFD_SIM_AB ? 'B' : 'A',
+         fate, bfd_state_name(p.state), p.diag, p.flags & BFD_FLAG_P ? 'P' : '-',
+         p.flags & BFD_FLAG_F ? 'F' : '-', p.desired_min_tx_us, p.required_min_rx_us,
+         p.detect_mult, p.my_discr, p.your_discr);
+}
+
 static void sim_send(bfd_sim *sim, int dir, const uint8_t *buf, size_t len) {
   bfd_sim_link *l = &sim->link[dir];
   bfd_sim_dirstat *ds = &sim->stat[dir];
@@ -246,19 +260,23 @@ static void sim_send(bfd_sim *sim, int dir, const uint8_t *buf, size_t len) {
 
   if (l->partitioned) {
     ds->partitioned++;
+    sim_trace_pkt(sim, dir, buf, len, "cut");
     return;
   }
   if (l->filter && l->filter(sim, dir, seq, buf, len, l->filter_ctx)) {
     ds->filtered++;
     ds->cur_run++;
+    sim_trace_pkt(sim, dir, buf, len, "filtered");
     return;
   }
   if (l->loss_ppm && bfd_sim_rand(sim) % 1000000u < l->loss_ppm) {
     ds->lost++;
     ds->cur_run++;
+    sim_trace_pkt(sim, dir, buf, len, "lost");
     return;
   }
   sim_loss_run_end(ds);
+  sim_trace_pkt(sim, dir, buf, len, "sent");
   if (sim->qlen[dir] == BFD_SIM_QLEN) {
     ds->overflow++;
     sim_fail(sim, 0, "link queue overflow (a packet storm?)");

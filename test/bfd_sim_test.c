@@ -576,6 +576,146 @@ static void test_live_change(void) {
   bfd_sim_fini(&sim);
 }
 
+/* Both peers change Desired Min TX / Required Min RX at random instants,
+ * often while a Poll Sequence is still running (§6.8.3: the change waits for
+ * the Final and one more packet without F, then polls again), with 10 % loss
+ * and Detect Mult 7. Every ordering §6.8.3 allows is flap-free (a larger TX
+ * or smaller RX waits for the Final, everything else only lengthens the
+ * peer's detection time first), so: zero flaps, and once the changes stop,
+ * no Poll left running and both report exactly the §6.8.7 / §6.8.4 values of
+ * the last configuration. */
+static void test_live_change_storm(void) {
+  static const uint32_t vals[] = {10000, 50000, 100000, 300000, 1000000};
+  const size_t nv = sizeof(vals) / sizeof(vals[0]);
+  bfd_sim sim;
+  bfd_session_settings st[2];
+  uint64_t polls[2];
+  unsigned i;
+  int y;
+  st[A] = bfd_sim_settings(100000, 7);
+  st[B] = bfd_sim_settings(100000, 7);
+  bfd_sim_init(&sim, 5880);
+  bfd_sim_set_link(&sim, 2 * MS, 8 * MS, 100000);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &st[A]), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st[B]), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, 60 * SEC));
+  for (i = 0; i < 400; i++) {
+    y = (int)(bfd_sim_rand(&sim) % 2);
+    if (bfd_sim_rand(&sim) % 2)
+      st[y].desired_min_tx_us = vals[bfd_sim_rand(&sim) % nv];
+    else
+      st[y].required_min_rx_us = vals[bfd_sim_rand(&sim) % nv];
+    CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, y, &st[y]), 0);
+    /* 0-1.5 s apart: many changes land inside a running Poll Sequence. */
+    CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + bfd_sim_rand(&sim) % (1500 * MS)), 0);
+    CU_ASSERT_EQUAL_FATAL(sim.peer[A].flaps + sim.peer[B].flaps, 0);
+  }
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 60 * SEC), 0);
+  for (y = 0; y < 2; y++) {
+    bfd_session_status ss = bfd_sim_status(&sim, y);
+    const bfd_session_settings *me = &st[y], *peer = &st[1 - y];
+    uint32_t tx = me->desired_min_tx_us > peer->required_min_rx_us ? me->desired_min_tx_us
+                                                                   : peer->required_min_rx_us;
+    uint32_t rx = me->required_min_rx_us > peer->desired_min_tx_us ? me->required_min_rx_us
+                                                                   : peer->desired_min_tx_us;
+    CU_ASSERT_EQUAL(ss.state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(ss.poll_active, 0);
+    CU_ASSERT_EQUAL(ss.tx_interval_ns, (uint64_t)tx * 1000u);
+    CU_ASSERT_EQUAL(ss.detect_time_ns, (uint64_t)peer->detect_mult * rx * 1000u);
+    CU_ASSERT_EQUAL(ss.remote_desired_min_tx_us, peer->desired_min_tx_us);
+    CU_ASSERT_EQUAL(ss.remote_required_min_rx_us, peer->required_min_rx_us);
+    polls[y] = ss.polls_sent;
+  }
+  CU_ASSERT_EQUAL(sim.peer[A].flaps + sim.peer[B].flaps, 0);
+  printf("\n  sim live change storm: 400 random changes in %.0f s, 10%% loss, polls A %llu B "
+         "%llu, flaps %llu\n",
+         secs(sim.now), (unsigned long long)polls[A], (unsigned long long)polls[B],
+         (unsigned long long)(sim.peer[A].flaps + sim.peer[B].flaps));
+  bfd_sim_fini(&sim);
+}
+
+/* A second change while a Poll Sequence runs (§6.8.3): a Final can only
+ * confirm values that went out in a Poll, so the next Poll must not start
+ * while Finals answering the old one may still arrive (B answers every P;
+ * with a 100 ms round trip and 20 ms packets several are in flight, and B
+ * interleaves its periodic packets with them, so "one packet without F" alone
+ * does not prove the stale Finals are gone).
+ * Both 20 ms x 5. A raises TX to 30 ms, then 5 ms later to 1 s. The link
+ * drops every A->B packet advertising 1 s sent before A's first Poll ended,
+ * and the first 3 after. Correct: A keeps polling at its old 30 ms rate until
+ * a genuine Final, so B's silence is at most 4 x 30 ms < D = 5 x 30 ms and B
+ * learns 1 s before A slows down: no flap. Taking a stale Final as the answer
+ * switches A to 1 s while B still detects after 150 ms: a flap. */
+typedef struct repoll_ctx {
+  size_t mark;
+  int after; /* packets advertising 1 s dropped after the first Poll ended */
+} repoll_ctx;
+
+static int repoll_filter(bfd_sim *sim, int dir, uint64_t seq, const uint8_t *pkt, size_t len,
+                         void *ctx) {
+  repoll_ctx *c = ctx;
+  uint32_t tx;
+  (void)seq;
+  if (dir != BFD_SIM_AB || len < 16)
+    return 0;
+  tx = (uint32_t)pkt[12] << 24 | (uint32_t)pkt[13] << 16 | (uint32_t)pkt[14] << 8 | pkt[15];
+  if (tx != 1000000)
+    return 0;
+  if (!bfd_sim_find(sim, c->mark, A, BFD_SIM_EV_POLL_END, 0xff))
+    return 1;
+  return c->after++ < 3;
+}
+
+static void test_live_change_during_poll(void) {
+  bfd_sim sim;
+  bfd_session_settings st = bfd_sim_settings(20000, 5);
+  repoll_ctx ctx;
+  const bfd_sim_event *e1, *e2;
+  bfd_session_status sa, sb;
+  uint64_t t0;
+  int k;
+  for (k = 0; k < 20; k++) {
+    bfd_sim_init(&sim, 300 + (uint64_t)k);
+    bfd_sim_set_link(&sim, 50 * MS, 0, 0);
+    st.desired_min_tx_us = 20000;
+    CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &st), 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st), 0);
+    CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, 10 * SEC));
+    CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 2 * SEC + bfd_sim_rand(&sim) % (20 * MS)), 0);
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.mark = sim.ntrace;
+    sim.link[BFD_SIM_AB].filter = repoll_filter;
+    sim.link[BFD_SIM_AB].filter_ctx = &ctx;
+    st.desired_min_tx_us = 30000;
+    t0 = sim.now;
+    CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, A, &st), 0);
+    CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 5 * MS), 0);
+    st.desired_min_tx_us = 1000000;
+    CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, A, &st), 0);
+    CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 10 * SEC), 0);
+    e1 = bfd_sim_find(&sim, ctx.mark, A, BFD_SIM_EV_POLL_END, 0xff);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e1);
+    e2 = bfd_sim_find(&sim, (size_t)(e1 - sim.trace) + 1, A, BFD_SIM_EV_POLL_END, 0xff);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e2);
+    /* First Final: 30 ms confirmed (A's TX = max(30, B's RX 20)). */
+    CU_ASSERT_EQUAL(e1->tx_interval_ns, 30 * MS);
+    CU_ASSERT_EQUAL(e2->tx_interval_ns, 1000 * MS);
+    CU_ASSERT(ctx.after >= 4); /* 3 dropped after the first Final, then one passed */
+    sa = bfd_sim_status(&sim, A);
+    sb = bfd_sim_status(&sim, B);
+    CU_ASSERT_EQUAL(sa.tx_interval_ns, 1000 * MS);
+    CU_ASSERT_EQUAL(sb.detect_time_ns, 5000 * MS);
+    CU_ASSERT_EQUAL(sa.polls_sent, 3); /* slow start, 30 ms, 1 s */
+    CU_ASSERT_EQUAL(sim.peer[A].flaps + sim.peer[B].flaps, 0);
+    if (k == 0)
+      printf("\n  sim change during Poll: 30 ms confirmed +%.3f ms, 1 s confirmed +%.3f ms, "
+             "flaps %llu (20 runs)\n",
+             (double)(e1->t - t0) / 1e6, (double)(e2->t - t0) / 1e6,
+             (unsigned long long)(sim.peer[A].flaps + sim.peer[B].flaps));
+    bfd_sim_fini(&sim);
+  }
+}
+
 /* ------------------------------------------------------------------------ */
 /* 5. Asymmetric timers for hours (maghemite #798)                          */
 /* ------------------------------------------------------------------------ */
@@ -819,6 +959,8 @@ int main(void) {
       {"partition", test_partition},
       {"partition_short", test_partition_short},
       {"live_change", test_live_change},
+      {"live_change_storm", test_live_change_storm},
+      {"live_change_during_poll", test_live_change_during_poll},
       {"asymmetric", test_asymmetric},
       {"remote_admin_down", test_remote_admin_down},
       {"mult1", test_mult1},
