@@ -1,4 +1,7 @@
-/*
+/**
+ * @file bfd.h
+ * @brief bfdkit core API: codec, sessions, session table.
+ *
  * bfdkit: an embeddable, sans-io implementation of Bidirectional Forwarding
  * Detection (RFC 5880, 5881, 5882, 5883).
  *
@@ -111,6 +114,7 @@ BFD_EXTERN const char *bfd_strerror(int error_code);
 
 /**
  * @brief Whether an error leaves the object unusable.
+ * @param error_code any value.
  * @return 1 for BFD_ERR_NOMEM and BFD_ERR_CALLBACK_FAILURE, otherwise 0.
  * @since 0.1.0
  */
@@ -120,26 +124,37 @@ BFD_EXTERN int bfd_err_is_fatal(int error_code);
 /* Time                                                                     */
 /* ------------------------------------------------------------------------ */
 
-/** Timestamps: uint64_t nanoseconds from an arbitrary monotonic origin. */
+/** Timestamps: uint64_t nanoseconds from an arbitrary monotonic origin.
+ *  @since 0.1.0 */
 typedef uint64_t bfd_tstamp;
-/** "No deadline". */
+/** "No deadline". @since 0.1.0 */
 #define BFD_TSTAMP_NONE UINT64_MAX
-#define BFD_NANOSECONDS ((uint64_t)1ULL)
-#define BFD_MICROSECONDS ((uint64_t)1000ULL)
-#define BFD_MILLISECONDS ((uint64_t)1000000ULL)
-#define BFD_SECONDS ((uint64_t)1000000000ULL)
+#define BFD_NANOSECONDS ((uint64_t)1ULL)           /**< 1 ns in bfd_tstamp units */
+#define BFD_MICROSECONDS ((uint64_t)1000ULL)       /**< 1 µs in ns */
+#define BFD_MILLISECONDS ((uint64_t)1000000ULL)    /**< 1 ms in ns */
+#define BFD_SECONDS ((uint64_t)1000000000ULL)      /**< 1 s in ns */
 
-/** @brief Microseconds (the wire unit) to nanoseconds. @since 0.1.0 */
+/** @brief Microseconds (the wire unit) to nanoseconds.
+ *  @param us microseconds.
+ *  @return `us` x 1000 (cannot overflow). @since 0.1.0 */
 BFD_EXTERN uint64_t bfd_us_to_ns(uint32_t us);
-/** @brief Milliseconds to nanoseconds, saturating at UINT64_MAX. @since 0.1.0 */
+/** @brief Milliseconds to nanoseconds.
+ *  @param ms milliseconds.
+ *  @return nanoseconds, saturating at UINT64_MAX. @since 0.1.0 */
 BFD_EXTERN uint64_t bfd_ms_to_ns(uint64_t ms);
-/** @brief Seconds to nanoseconds, saturating at UINT64_MAX. @since 0.1.0 */
+/** @brief Seconds to nanoseconds.
+ *  @param s seconds.
+ *  @return nanoseconds, saturating at UINT64_MAX. @since 0.1.0 */
 BFD_EXTERN uint64_t bfd_s_to_ns(uint64_t s);
-/** @brief Nanoseconds to microseconds, rounded up, saturating at UINT32_MAX.
+/** @brief Nanoseconds to microseconds.
+ *  @param ns nanoseconds.
+ *  @return microseconds rounded up, saturating at UINT32_MAX.
  *  @since 0.1.0 */
 BFD_EXTERN uint32_t bfd_ns_to_us(uint64_t ns);
-/** @brief Nanoseconds to milliseconds, rounded up (for timers that must
- *  never fire early). @since 0.1.0 */
+/** @brief Nanoseconds to milliseconds, for timers that must never fire
+ *  early.
+ *  @param ns nanoseconds.
+ *  @return milliseconds rounded up. @since 0.1.0 */
 BFD_EXTERN uint64_t bfd_ns_to_ms_ceil(uint64_t ns);
 
 /* ------------------------------------------------------------------------ */
@@ -153,10 +168,14 @@ BFD_EXTERN uint64_t bfd_ns_to_ms_ceil(uint64_t ns);
  * @since 0.1.0
  */
 typedef struct bfd_mem {
-  void *user_data;
+  void *user_data; /**< passed to every function below */
+  /** Like malloc(3). */
   void *(*malloc)(size_t size, void *user_data);
+  /** Like free(3); never called with NULL. */
   void (*free)(void *ptr, void *user_data);
+  /** Like calloc(3). */
   void *(*calloc)(size_t nmemb, size_t size, void *user_data);
+  /** Like realloc(3). */
   void *(*realloc)(void *ptr, size_t size, void *user_data);
 } bfd_mem;
 
@@ -171,10 +190,10 @@ BFD_EXTERN const bfd_mem *bfd_mem_default(void);
 #define BFD_PORT_ECHO 3785       /**< RFC 5881 §4 echo */
 #define BFD_PORT_MULTIHOP 4784   /**< RFC 5883 §5 */
 #define BFD_SRC_PORT_MIN 49152   /**< RFC 5881 §4 */
-#define BFD_SRC_PORT_MAX 65535
+#define BFD_SRC_PORT_MAX 65535   /**< RFC 5881 §4 */
 #define BFD_TTL_MAX 255          /**< RFC 5881 §5 (GTSM) */
 
-#define BFD_VERSION_1 1
+#define BFD_VERSION_1 1          /**< the protocol version (§4.1) */
 #define BFD_CTRL_LEN 24          /**< mandatory section */
 #define BFD_CTRL_LEN_MAX 52      /**< 24 + the largest auth section (28) */
 
@@ -199,7 +218,8 @@ enum {
   BFD_DIAG_REV_CONCAT_PATH_DOWN = 8
 };
 
-/** Flag bits as they sit in the second octet of the packet (§4.1). */
+/** Flag bits as they sit in the second octet of the packet (§4.1).
+ *  @since 0.1.0 */
 enum {
   BFD_FLAG_P = 0x20, /**< Poll */
   BFD_FLAG_F = 0x10, /**< Final */
@@ -225,17 +245,24 @@ enum {
   BFD_MODE_MULTIHOP = 1    /**< RFC 5883, port 4784 */
 };
 
-/** Address families in bfd_session_key / bfd_rx_info (not the OS AF_*). */
+/** Address families in bfd_session_key / bfd_rx_info (not the OS AF_*).
+ *  @since 0.1.0 */
 enum { BFD_AF_INET = 4, BFD_AF_INET6 = 6 };
 
-/** @brief Name of a state ("AdminDown", "Down", "Init", "Up"); "(unknown)"
- *  otherwise. Never NULL. @since 0.1.0 */
-BFD_EXTERN const char *bfd_state_name(uint8_t state);
-/** @brief Name of a diagnostic code; "(unknown)" for reserved codes. Never
+/** @brief Name of a state.
+ *  @param state BFD_STATE_*.
+ *  @return "AdminDown", "Down", "Init", "Up"; "(unknown)" otherwise. Never
  *  NULL. @since 0.1.0 */
+BFD_EXTERN const char *bfd_state_name(uint8_t state);
+/** @brief Name of a diagnostic code.
+ *  @param diag BFD_DIAG_*.
+ *  @return a static string; "(unknown)" for reserved codes. Never NULL.
+ *  @since 0.1.0 */
 BFD_EXTERN const char *bfd_diag_name(uint8_t diag);
-/** @brief Name of an authentication type; "(unknown)" for reserved types.
- *  Never NULL. @since 0.1.0 */
+/** @brief Name of an authentication type.
+ *  @param auth_type BFD_AUTH_*.
+ *  @return a static string; "(unknown)" for reserved types. Never NULL.
+ *  @since 0.1.0 */
 BFD_EXTERN const char *bfd_auth_type_name(uint8_t auth_type);
 
 /* ------------------------------------------------------------------------ */
@@ -255,12 +282,12 @@ BFD_EXTERN const char *bfd_auth_type_name(uint8_t auth_type);
 typedef struct bfd_auth_section {
   uint8_t type;     /**< BFD_AUTH_* (never BFD_AUTH_NONE when present) */
   uint8_t len;      /**< Auth Len as on the wire */
-  uint8_t key_id;
+  uint8_t key_id;   /**< Auth Key ID */
   uint8_t reserved; /**< MD5/SHA1 reserved octet, kept for byte-exact round trips */
   uint32_t seq;     /**< MD5/SHA1 sequence number (host order) */
   uint8_t data_len; /**< valid bytes in `data` */
-  uint8_t data[20];
-  uint8_t pad[3];
+  uint8_t data[20]; /**< password, or digest / key field */
+  uint8_t pad[3];   /**< explicit padding, 0 */
 } bfd_auth_section;
 
 /**
@@ -273,14 +300,14 @@ typedef struct bfd_ctrl_pkt {
   uint8_t diag;        /**< 0..31 */
   uint8_t state;       /**< BFD_STATE_* */
   uint8_t flags;       /**< BFD_FLAG_* bits */
-  uint8_t detect_mult;
+  uint8_t detect_mult; /**< Detect Mult */
   uint8_t length;      /**< Length field; the encoder computes it */
-  uint8_t pad[2];
-  uint32_t my_discr;
-  uint32_t your_discr;
-  uint32_t desired_min_tx_us;
-  uint32_t required_min_rx_us;
-  uint32_t required_min_echo_rx_us;
+  uint8_t pad[2];      /**< explicit padding, 0 */
+  uint32_t my_discr;   /**< My Discriminator */
+  uint32_t your_discr; /**< Your Discriminator */
+  uint32_t desired_min_tx_us;       /**< Desired Min TX Interval */
+  uint32_t required_min_rx_us;      /**< Required Min RX Interval */
+  uint32_t required_min_echo_rx_us; /**< Required Min Echo RX Interval */
   bfd_auth_section auth; /**< meaningful only when flags has BFD_FLAG_A */
 } bfd_ctrl_pkt;
 
@@ -322,6 +349,9 @@ BFD_EXTERN int bfd_ctrl_pkt_decode(bfd_ctrl_pkt *pkt, const uint8_t *buf,
  * `auth.len` must match `auth.type` (and `auth.data_len`). `auth.reserved`
  * is written as given (for byte-exact round trips): leave it 0 (§4.3).
  *
+ * @param buf    out: the packet.
+ * @param buflen size of `buf`; BFD_CTRL_LEN_MAX is always enough.
+ * @param pkt    what to encode.
  * @return the number of bytes written (24..52), or:
  * @retval BFD_ERR_INVALID_ARGUMENT NULL pointer, diag > 31, state > 3,
  *                                  flags outside 0x3f
@@ -338,10 +368,15 @@ BFD_EXTERN ptrdiff_t bfd_ctrl_pkt_encode(uint8_t *buf, size_t buflen,
 /* Sessions                                                                 */
 /* ------------------------------------------------------------------------ */
 
+/** A BFD session (opaque): standalone from bfd_session_new() or in a table.
+ *  @since 0.1.0 */
 typedef struct bfd_session bfd_session;
+/** A set of sessions with demultiplexing and one deadline (opaque).
+ *  @since 0.1.0 */
 typedef struct bfd_table bfd_table;
 
-/** Nexthop-shutdown policies (RFC 5882 §3 leaves the choice to the client). */
+/** Nexthop-shutdown policies (RFC 5882 §3 leaves the choice to the client).
+ *  See docs/guide.md for the exact events. @since 0.1.0 */
 enum {
   /** The nexthop is reported down from creation until the session first comes
    *  Up (a new nexthop is not trusted before BFD vouches for it). */
@@ -351,6 +386,7 @@ enum {
   BFD_NHS_AFTER_UP = 1
 };
 
+/** The current bfd_session_settings layout. @since 0.1.0 */
 #define BFD_SESSION_SETTINGS_VERSION 1
 
 /**
@@ -377,12 +413,13 @@ typedef struct bfd_session_settings {
    *  Packets whose bfd_rx_info has no TTL fail any floor above 1. */
   uint8_t min_rx_ttl;
   uint8_t cpi;                      /**< 0/1: set the C bit */
-  uint8_t reserved0;
+  uint8_t reserved0;                /**< 0 */
 } bfd_session_settings;
 
 /**
  * @brief Fill `settings` with defaults for the caller's struct version.
  * @param version  pass BFD_SESSION_SETTINGS_VERSION.
+ * @param settings out.
  * @return 0, or BFD_ERR_INVALID_ARGUMENT (NULL), BFD_ERR_VERSION (unknown
  *         version; nothing written).
  * @since 0.1.0
@@ -391,6 +428,7 @@ BFD_EXTERN int bfd_session_settings_init(uint32_t version,
                                          bfd_session_settings *settings);
 
 /** @brief Check settings without creating anything.
+ *  @param settings the settings to check.
  *  @return 0 or the error bfd_session_new() would return for them:
  *  BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION, BFD_ERR_CFG_DETECT_MULT,
  *  BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX, BFD_ERR_CFG_MODE,
@@ -402,19 +440,20 @@ BFD_EXTERN int bfd_session_settings_check(const bfd_session_settings *settings);
 typedef struct bfd_state_event {
   uint64_t ts;          /**< the `now` of the call that caused it */
   uint32_t change_seq;  /**< the session's change sequence number after it */
-  uint8_t old_state;
-  uint8_t new_state;
-  uint8_t local_diag;
-  uint8_t remote_state;
-  uint8_t remote_diag;
-  uint8_t pad[7];
+  uint8_t old_state;    /**< BFD_STATE_* before */
+  uint8_t new_state;    /**< BFD_STATE_* after */
+  uint8_t local_diag;   /**< our diag after the change (BFD_DIAG_*) */
+  uint8_t remote_state; /**< the remote's last known state */
+  uint8_t remote_diag;  /**< the remote's last known diag */
+  uint8_t pad[7];       /**< explicit padding, 0 */
 } bfd_state_event;
 
-/** Nexthop-shutdown actions and causes. */
+/** Nexthop-shutdown actions. @since 0.1.0 */
 enum {
   BFD_NEXTHOP_DOWN = 0, /**< stop using the nexthop */
   BFD_NEXTHOP_UP = 1    /**< the nexthop may be used again */
 };
+/** Nexthop-shutdown causes. @since 0.1.0 */
 enum {
   BFD_NH_CAUSE_CREATED = 0,  /**< DOWN_UNTIL_UP policy: new session */
   BFD_NH_CAUSE_UP = 1,       /**< session reached Up */
@@ -425,22 +464,26 @@ enum {
 
 /** Nexthop-shutdown event (RFC 5882 §3). @since 0.1.0 */
 typedef struct bfd_nexthop_event {
-  uint64_t ts;
+  uint64_t ts;    /**< the `now` of the call that caused it */
   uint8_t action; /**< BFD_NEXTHOP_DOWN / BFD_NEXTHOP_UP */
   uint8_t cause;  /**< BFD_NH_CAUSE_* */
   uint8_t diag;   /**< local diag at the time */
-  uint8_t pad[5];
+  uint8_t pad[5]; /**< explicit padding, 0 */
 } bfd_nexthop_event;
 
-/** Callbacks return 0; anything else makes the calling function return
- *  BFD_ERR_CALLBACK_FAILURE (the session state has already changed). */
+/** A session changed state. Callbacks return 0; anything else makes the
+ *  calling function return BFD_ERR_CALLBACK_FAILURE (the session state has
+ *  already changed). `ev` is valid only during the call. @since 0.1.0 */
 typedef int (*bfd_state_change_cb)(bfd_session *session,
                                    const bfd_state_event *ev, void *user_data);
+/** A nexthop-shutdown event (RFC 5882 §3); return as bfd_state_change_cb.
+ *  @since 0.1.0 */
 typedef int (*bfd_nexthop_cb)(bfd_session *session,
                               const bfd_nexthop_event *ev, void *user_data);
-/** Fill `dest` with `len` random bytes. */
+/** Fill `dest` with `len` random bytes. @since 0.1.0 */
 typedef void (*bfd_rand_cb)(uint8_t *dest, size_t len, void *user_data);
 
+/** The current bfd_callbacks layout. @since 0.1.0 */
 #define BFD_CALLBACKS_VERSION 1
 
 /**
@@ -453,9 +496,9 @@ typedef void (*bfd_rand_cb)(uint8_t *dest, size_t len, void *user_data);
  */
 typedef struct bfd_callbacks {
   uint32_t struct_version; /**< BFD_CALLBACKS_VERSION */
-  uint32_t reserved0;
-  bfd_state_change_cb state_change;
-  bfd_nexthop_cb nexthop;
+  uint32_t reserved0;      /**< 0 */
+  bfd_state_change_cb state_change; /**< every state change */
+  bfd_nexthop_cb nexthop;           /**< nexthop-shutdown events */
   /** Randomness for discriminators and jitter. NULL: an internal generator
    *  per object, seeded once from getrandom(2). */
   bfd_rand_cb rand;
@@ -463,12 +506,15 @@ typedef struct bfd_callbacks {
 
 /**
  * @brief Fill `cb` with NULL callbacks for the caller's struct version.
+ * @param version pass BFD_CALLBACKS_VERSION.
+ * @param cb      out.
  * @return 0, BFD_ERR_INVALID_ARGUMENT or BFD_ERR_VERSION.
  * @since 0.1.0
  */
 BFD_EXTERN int bfd_callbacks_init(uint32_t version, bfd_callbacks *cb);
 
-/** What the host learned about a received datagram. */
+/** What the host learned about a received datagram (bfd_rx_info.flags).
+ *  @since 0.1.0 */
 enum {
   BFD_RX_TTL = 0x01,   /**< `ttl` is valid */
   BFD_RX_LOCAL = 0x02, /**< `local` is valid */
@@ -484,8 +530,8 @@ typedef struct bfd_rx_info {
   uint32_t ifindex;  /**< arrival interface, 0 = unknown */
   uint8_t local[16]; /**< destination address (IPv4 in the first 4 bytes) */
   uint8_t peer[16];  /**< source address */
-  uint16_t peer_port;
-  uint16_t local_port;
+  uint16_t peer_port;  /**< source UDP port (informational) */
+  uint16_t local_port; /**< destination UDP port (informational) */
 } bfd_rx_info;
 
 /**
@@ -499,52 +545,53 @@ typedef struct bfd_rx_info {
 typedef struct bfd_session_key {
   uint8_t mode;      /**< BFD_MODE_* */
   uint8_t family;    /**< BFD_AF_* */
-  uint8_t pad[2];
-  uint32_t ifindex;
-  uint8_t local[16];
-  uint8_t peer[16];
+  uint8_t pad[2];    /**< explicit padding, 0 */
+  uint32_t ifindex;  /**< interface, 0 = any */
+  uint8_t local[16]; /**< local address (IPv4 in the first 4 bytes), 0 = any */
+  uint8_t peer[16];  /**< peer address */
 } bfd_session_key;
 
+/** The current bfd_session_status layout. @since 0.1.0 */
 #define BFD_SESSION_STATUS_VERSION 1
 
 /** A snapshot of a session. @since 0.1.0 */
 typedef struct bfd_session_status {
   uint32_t struct_version;   /**< set by the caller: BFD_SESSION_STATUS_VERSION */
   uint32_t change_seq;       /**< +1 on every state change; never misses a flap */
-  uint8_t state;
-  uint8_t local_diag;
-  uint8_t remote_state;
-  uint8_t remote_diag;
+  uint8_t state;             /**< BFD_STATE_* */
+  uint8_t local_diag;        /**< BFD_DIAG_* we send */
+  uint8_t remote_state;      /**< last received State */
+  uint8_t remote_diag;       /**< last received Diag */
   /** Forwarding verdict: 1 when Up and the remote signals none of Path Down,
    *  Concatenated Path Down, Reverse Concatenated Path Down. */
   uint8_t forwarding;
   uint8_t poll_active;       /**< a Poll Sequence is in progress */
-  uint8_t remote_demand;
-  uint8_t remote_detect_mult;
-  uint8_t detect_mult;
-  uint8_t mode;
+  uint8_t remote_demand;     /**< last received D bit */
+  uint8_t remote_detect_mult;/**< last received Detect Mult, 0 = unknown */
+  uint8_t detect_mult;       /**< configured */
+  uint8_t mode;              /**< BFD_MODE_* */
   uint8_t nexthop_down;      /**< last nexthop event delivered was DOWN */
-  uint8_t pad;
-  uint32_t local_discr;
-  uint32_t remote_discr;
+  uint8_t pad;               /**< explicit padding, 0 */
+  uint32_t local_discr;      /**< bfd.LocalDiscr */
+  uint32_t remote_discr;     /**< bfd.RemoteDiscr, 0 = unknown */
   uint32_t desired_min_tx_us;        /**< configured */
   uint32_t required_min_rx_us;       /**< configured */
-  uint32_t remote_desired_min_tx_us;
-  uint32_t remote_required_min_rx_us;
-  uint32_t remote_required_min_echo_rx_us;
-  uint32_t pad2;
+  uint32_t remote_desired_min_tx_us;       /**< last received */
+  uint32_t remote_required_min_rx_us;      /**< last received (1 initially, §6.8.1) */
+  uint32_t remote_required_min_echo_rx_us; /**< last received */
+  uint32_t pad2;                           /**< explicit padding, 0 */
   uint64_t tx_interval_ns;   /**< negotiated, before jitter; 0 = no periodic TX */
   uint64_t detect_time_ns;   /**< 0 until the remote's values are known */
   uint64_t last_rx;          /**< BFD_TSTAMP_NONE if never */
-  uint64_t last_tx;
-  uint64_t last_change;
+  uint64_t last_tx;          /**< BFD_TSTAMP_NONE if never */
+  uint64_t last_change;      /**< last state change, or creation time */
   uint64_t rx_packets;       /**< accepted */
   uint64_t rx_dropped;       /**< discarded after demultiplexing, all reasons */
-  uint64_t tx_packets;
+  uint64_t tx_packets;       /**< control packets written */
   uint64_t up_count;         /**< transitions to Up */
   uint64_t down_count;       /**< transitions from Up to Down */
   uint64_t polls_sent;       /**< Poll Sequences started */
-  uint64_t finals_sent;
+  uint64_t finals_sent;      /**< packets sent with the F bit */
 } bfd_session_status;
 
 /**
@@ -570,7 +617,8 @@ BFD_EXTERN int bfd_session_new(bfd_session **psession,
                                uint64_t now);
 
 /**
- * @brief Delete a session (standalone or in a table). If the session last
+ * @brief Delete a session (standalone or in a table).
+ * @param session the session, or NULL. If the session last
  * reported its nexthop DOWN, the clearing BFD_NEXTHOP_UP event with cause
  * BFD_NH_CAUSE_DELETED is delivered first, so no nexthop stays shut down by
  * a session that no longer exists. To tell the peer, set AdminDown and poll
@@ -583,6 +631,11 @@ BFD_EXTERN void bfd_session_del(bfd_session *session);
  * @brief Feed one received datagram to this session.
  * A packet that fails any check changes nothing but the drop counter for its
  * reason.
+ * @param session the session.
+ * @param buf     the UDP payload.
+ * @param len     its length.
+ * @param rx_info what the host knows about the datagram (mode, TTL, ...).
+ * @param now     the current time.
  * @return 0 if accepted, or:
  * @retval BFD_ERR_INVALID_ARGUMENT NULL session/buf/rx_info
  * @retval BFD_ERR_CLOCK_BACKWARDS  now < the last time seen
@@ -597,6 +650,8 @@ BFD_EXTERN int bfd_session_feed_packet(bfd_session *session,
 
 /**
  * @brief Run whatever expired by `now` (detection time).
+ * @param session the session.
+ * @param now     the current time.
  * @return 0, BFD_ERR_INVALID_ARGUMENT, BFD_ERR_CLOCK_BACKWARDS or
  *         BFD_ERR_CALLBACK_FAILURE.
  * @since 0.1.0
@@ -606,6 +661,10 @@ BFD_EXTERN int bfd_session_feed_time(bfd_session *session, uint64_t now);
 /**
  * @brief Write the next due control packet into `buf`.
  * Expired timers are handled first, as by bfd_session_feed_time().
+ * @param session the session.
+ * @param buf     out: the packet.
+ * @param buflen  size of `buf`, at least BFD_CTRL_LEN_MAX.
+ * @param now     the current time.
  * @return the packet length (> 0), 0 if nothing is due, or
  *         BFD_ERR_INVALID_ARGUMENT, BFD_ERR_NOBUF (buflen < BFD_CTRL_LEN_MAX;
  *         nothing is lost, the packet stays due), BFD_ERR_CLOCK_BACKWARDS,
@@ -619,6 +678,8 @@ BFD_EXTERN ptrdiff_t bfd_session_poll_packet(bfd_session *session,
 /**
  * @brief The earliest absolute time at which feed_time or poll_packet has
  * something to do, or BFD_TSTAMP_NONE.
+ * @param session the session (NULL gives BFD_TSTAMP_NONE).
+ * @return an absolute time; may be in the past (act at once).
  * @since 0.1.0
  */
 BFD_EXTERN uint64_t bfd_session_next_deadline(const bfd_session *session);
@@ -629,6 +690,10 @@ BFD_EXTERN uint64_t bfd_session_next_deadline(const bfd_session *session);
  * smaller RX interval takes effect only when the Final arrives, so the change
  * never flaps the session. admin_down enters/leaves AdminDown (§6.8.16).
  * local_discr (unless 0 or equal) and mode cannot change.
+ * @param session  the session.
+ * @param settings the complete new settings (start from
+ *                 bfd_session_get_settings()).
+ * @param now      the current time.
  * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_CLOCK_BACKWARDS,
  *         BFD_ERR_CFG_IMMUTABLE, any bfd_session_settings_check() error,
  *         BFD_ERR_CALLBACK_FAILURE.
@@ -639,37 +704,61 @@ BFD_EXTERN int bfd_session_update(bfd_session *session,
                                   uint64_t now);
 
 /** @brief Enter (1) or leave (0) AdminDown; shorthand for update().
+ *  @param session    the session.
+ *  @param admin_down 1 to enter, 0 to leave.
+ *  @param now        the current time.
  *  @return as bfd_session_update(), BFD_ERR_CFG_FLAG for other values.
  *  @since 0.1.0 */
 BFD_EXTERN int bfd_session_set_admin_down(bfd_session *session,
                                           uint8_t admin_down, uint64_t now);
 
-/** @brief Copy the current settings out. @return 0 or
+/** @brief Copy the current settings out.
+ *  @param session  the session.
+ *  @param settings out.
+ *  @return 0 or
  *  BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION. @since 0.1.0 */
 BFD_EXTERN int bfd_session_get_settings(const bfd_session *session,
                                         bfd_session_settings *settings);
 
 /** @brief Fill a status snapshot; set `status->struct_version` first.
+ *  @param session the session.
+ *  @param status  in: struct_version; out: the snapshot.
  *  @return 0, BFD_ERR_INVALID_ARGUMENT or BFD_ERR_VERSION. @since 0.1.0 */
 BFD_EXTERN int bfd_session_get_status(const bfd_session *session,
                                       bfd_session_status *status);
 
-/** @brief Packets this session discarded for reason `error_code` (one of
- *  the BFD_ERR_PKT_* codes); 0 for any other code. @since 0.1.0 */
+/** @brief Packets this session discarded for one reason.
+ *  @param session    the session.
+ *  @param error_code one of the BFD_ERR_PKT_* codes.
+ *  @return the count; 0 for any other code or a NULL session.
+ *  @since 0.1.0 */
 BFD_EXTERN uint64_t bfd_session_get_rx_drops(const bfd_session *session,
                                              int error_code);
 
-/** @brief Current state (BFD_STATE_*). @since 0.1.0 */
+/** @brief Current state.
+ *  @param session the session.
+ *  @return BFD_STATE_*; BFD_STATE_DOWN for a NULL session. @since 0.1.0 */
 BFD_EXTERN uint8_t bfd_session_get_state(const bfd_session *session);
-/** @brief Local discriminator. @since 0.1.0 */
+/** @brief Local discriminator.
+ *  @param session the session.
+ *  @return bfd.LocalDiscr; 0 for a NULL session. @since 0.1.0 */
 BFD_EXTERN uint32_t bfd_session_get_local_discr(const bfd_session *session);
 /** @brief The key given to bfd_table_add_session(); all zero for a
- *  standalone session. @return 0 or BFD_ERR_INVALID_ARGUMENT. @since 0.1.0 */
+ *  standalone session.
+ *  @param session the session.
+ *  @param key     out.
+ *  @return 0 or BFD_ERR_INVALID_ARGUMENT. @since 0.1.0 */
 BFD_EXTERN int bfd_session_get_key(const bfd_session *session,
                                    bfd_session_key *key);
-/** @since 0.1.0 */
+/** @brief The session's own pointer (bfd_session_new()'s `user_data`, or
+ *  bfd_table_add_session()'s `session_user_data`).
+ *  @param session the session.
+ *  @return the pointer; NULL for a NULL session. @since 0.1.0 */
 BFD_EXTERN void *bfd_session_get_user_data(const bfd_session *session);
-/** @since 0.1.0 */
+/** @brief Replace the session's own pointer. Callbacks keep receiving the
+ *  `user_data` given at creation.
+ *  @param session   the session (NULL: no-op).
+ *  @param user_data the new pointer. @since 0.1.0 */
 BFD_EXTERN void bfd_session_set_user_data(bfd_session *session,
                                           void *user_data);
 
@@ -677,10 +766,11 @@ BFD_EXTERN void bfd_session_set_user_data(bfd_session *session,
 /* Authentication (RFC 5880 §6.7)                                           */
 /* ------------------------------------------------------------------------ */
 
-/** Keys a session's ring holds at most (enough to rotate: old + new). */
+/** Keys a session's ring holds at most (enough to rotate: old + new).
+ *  @since 0.1.0 */
 #define BFD_AUTH_KEYS_MAX 8
 /** Longest secret: a Keyed SHA1 key (§6.7.4). Passwords and MD5 keys are
- *  at most 16 bytes (§6.7.2, §6.7.3). */
+ *  at most 16 bytes (§6.7.2, §6.7.3). @since 0.1.0 */
 #define BFD_AUTH_SECRET_MAX 20
 
 /**
@@ -693,7 +783,7 @@ typedef struct bfd_auth_key {
   uint8_t type;   /**< BFD_AUTH_SIMPLE .. BFD_AUTH_METICULOUS_KEYED_SHA1 */
   uint8_t key_id; /**< Auth Key ID on the wire, 0..255 */
   uint8_t len;    /**< secret bytes: 1..16 (password, MD5), 1..20 (SHA1) */
-  uint8_t pad;
+  uint8_t pad;    /**< explicit padding, 0 */
   uint8_t secret[BFD_AUTH_SECRET_MAX]; /**< bytes after `len` are ignored */
 } bfd_auth_key;
 
@@ -708,11 +798,12 @@ enum {
    *  or a peer that restarted within 2 x Detection Time). The digest is
    *  checked first, so forgeries count as DIGEST, never here. */
   BFD_AUTH_FAIL_SEQ = 4,
-  BFD_AUTH_FAIL_COUNT = 5
+  BFD_AUTH_FAIL_COUNT = 5 /**< number of reasons (not a reason) */
 };
 
 /**
  * @brief Check a key without configuring it.
+ * @param key the key.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT key is NULL
  * @retval BFD_ERR_CFG_AUTH  type not 1..5, or len 0 or above 16 (password,
@@ -745,6 +836,8 @@ BFD_EXTERN int bfd_auth_key_check(const bfd_auth_key *key);
  * Key rotation without a flap: add the new key on both ends, then switch the
  * transmit key on both, then remove the old key.
  *
+ * @param session the session.
+ * @param key     the key; copied.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT NULL session or key
  * @retval BFD_ERR_CFG_AUTH  invalid key (see bfd_auth_key_check()), its
@@ -761,6 +854,8 @@ BFD_EXTERN int bfd_session_auth_add_key(bfd_session *session,
  * @brief Remove a key from the ring. The transmit key cannot be removed:
  * select another first, or turn authentication off with
  * bfd_session_auth_clear() (never a silent "no authentication").
+ * @param session the session.
+ * @param key_id  the Key ID to remove.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT NULL session
  * @retval BFD_ERR_CFG_AUTH  no authentication configured, no key with this
@@ -773,6 +868,8 @@ BFD_EXTERN int bfd_session_auth_remove_key(bfd_session *session,
 /**
  * @brief Select the key used for sending. Every key in the ring is still
  * accepted on receive.
+ * @param session the session.
+ * @param key_id  the Key ID of a key in the ring.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT NULL session
  * @retval BFD_ERR_CFG_AUTH  no authentication configured, or no key with
@@ -786,24 +883,31 @@ BFD_EXTERN int bfd_session_auth_set_tx_key(bfd_session *session,
  * @brief Turn authentication off: wipe and free the ring (its failure
  * counters too). bfd.AuthType becomes 0; packets with the A bit are then
  * dropped (BFD_ERR_PKT_AUTH_MISMATCH). No-op without authentication.
+ * @param session the session.
  * @return 0 or BFD_ERR_INVALID_ARGUMENT.
  * @since 0.1.0
  */
 BFD_EXTERN int bfd_session_auth_clear(bfd_session *session);
 
-/** @brief bfd.AuthType: the ring's BFD_AUTH_* type, BFD_AUTH_NONE without
- *  authentication (or a NULL session). @since 0.1.0 */
+/** @brief bfd.AuthType.
+ *  @param session the session.
+ *  @return the ring's BFD_AUTH_* type, BFD_AUTH_NONE without authentication
+ *  (or a NULL session). @since 0.1.0 */
 BFD_EXTERN uint8_t bfd_session_auth_get_type(const bfd_session *session);
 
-/** @brief The transmit key's Key ID (0..255), or BFD_ERR_INVALID_ARGUMENT
- *  (NULL session) or BFD_ERR_NOT_FOUND (no authentication). @since 0.1.0 */
+/** @brief The transmit key's Key ID.
+ *  @param session the session.
+ *  @return 0..255, or BFD_ERR_INVALID_ARGUMENT (NULL session) or
+ *  BFD_ERR_NOT_FOUND (no authentication). @since 0.1.0 */
 BFD_EXTERN int bfd_session_auth_get_tx_key(const bfd_session *session);
 
-/** @brief Received packets that failed authentication for `reason`
- *  (BFD_AUTH_FAIL_*) since authentication was configured; 0 for other
- *  reasons, a NULL session or no authentication. Their sum equals the
+/** @brief Received packets that failed authentication for one reason since
+ *  authentication was configured. Their sum over all reasons equals the
  *  growth of bfd_session_get_rx_drops(BFD_ERR_PKT_AUTH_FAILED).
- *  @since 0.1.0 */
+ *  @param session the session.
+ *  @param reason  BFD_AUTH_FAIL_*.
+ *  @return the count; 0 for other reasons, a NULL session or no
+ *  authentication. @since 0.1.0 */
 BFD_EXTERN uint64_t bfd_session_get_auth_failures(const bfd_session *session,
                                                   int reason);
 
@@ -813,7 +917,9 @@ BFD_EXTERN uint64_t bfd_session_get_auth_failures(const bfd_session *session,
 
 /**
  * @brief Create an empty table.
+ * @param ptable    out.
  * @param callbacks for every session in the table; may be NULL; copied.
+ * @param mem       NULL for libc; kept by pointer.
  * @param user_data the callbacks' user_data.
  * @return 0, BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION or BFD_ERR_NOMEM.
  * @since 0.1.0
@@ -823,12 +929,19 @@ BFD_EXTERN int bfd_table_new(bfd_table **ptable,
                              const bfd_mem *mem, void *user_data);
 
 /** @brief Delete the table and every session in it (each delivering its
- *  clearing nexthop event). NULL is a no-op. @since 0.1.0 */
+ *  clearing nexthop event).
+ *  @param table the table; NULL is a no-op. @since 0.1.0 */
 BFD_EXTERN void bfd_table_del(bfd_table *table);
 
 /**
  * @brief Create a session in the table.
+ * @param table    the table.
+ * @param psession out, may be NULL.
+ * @param settings see bfd_session_settings_init(); a 0 local_discr is drawn
+ *                 at random, unique in the table.
  * @param key  how received packets with Your Discriminator 0 find it.
+ * @param session_user_data bfd_session_get_user_data() of the new session.
+ * @param now  the current time.
  * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_NOMEM, BFD_ERR_CFG_KEY
  *         (bad family/mode, or key.mode != settings.mode), BFD_ERR_EXISTS
  *         (same key, or the fixed local_discr is in use), BFD_ERR_FULL,
@@ -840,16 +953,28 @@ BFD_EXTERN int bfd_table_add_session(bfd_table *table, bfd_session **psession,
                                      const bfd_session_key *key,
                                      void *session_user_data, uint64_t now);
 
-/** @brief Session by local discriminator, or NULL. @since 0.1.0 */
+/** @brief Session by local discriminator.
+ *  @param table       the table.
+ *  @param local_discr the discriminator.
+ *  @return the session, or NULL. @since 0.1.0 */
 BFD_EXTERN bfd_session *bfd_table_find_discr(const bfd_table *table,
                                              uint32_t local_discr);
-/** @brief Session by exact key, or NULL. @since 0.1.0 */
+/** @brief Session by exact key.
+ *  @param table the table.
+ *  @param key   the key as given to bfd_table_add_session().
+ *  @return the session, or NULL. @since 0.1.0 */
 BFD_EXTERN bfd_session *bfd_table_find_key(const bfd_table *table,
                                            const bfd_session_key *key);
 
 /**
  * @brief Demultiplex and feed one datagram: by Your Discriminator, or when it
  * is 0 by (mode, family, ifindex, local, peer) from `rx_info`.
+ * @param table    the table.
+ * @param buf      the UDP payload.
+ * @param len      its length.
+ * @param rx_info  what the host knows about the datagram; its addresses and
+ *                 ifindex are the lookup key.
+ * @param now      the current time.
  * @param psession out, may be NULL: the session it went to, or NULL.
  * @return as bfd_session_feed_packet(), plus BFD_ERR_PKT_NO_SESSION; drops
  *         before a session is found are counted in the table.
@@ -860,6 +985,8 @@ BFD_EXTERN int bfd_table_feed_packet(bfd_table *table, const uint8_t *buf,
                                      uint64_t now, bfd_session **psession);
 
 /** @brief Handle every expiry up to `now` across all sessions.
+ *  @param table the table.
+ *  @param now   the current time.
  *  @return as bfd_session_feed_time(). @since 0.1.0 */
 BFD_EXTERN int bfd_table_feed_time(bfd_table *table, uint64_t now);
 
@@ -867,6 +994,11 @@ BFD_EXTERN int bfd_table_feed_time(bfd_table *table, uint64_t now);
  * @brief Write the next due packet of any session into `buf`; call until it
  * returns 0 to drain everything due. `*psession` tells the host where to send
  * it (bfd_session_get_key(), bfd_session_get_user_data()).
+ * @param table    the table.
+ * @param psession out: the session the packet belongs to.
+ * @param buf      out: the packet.
+ * @param buflen   size of `buf`, at least BFD_CTRL_LEN_MAX.
+ * @param now      the current time.
  * @return as bfd_session_poll_packet().
  * @since 0.1.0
  */
@@ -875,15 +1007,21 @@ BFD_EXTERN ptrdiff_t bfd_table_poll_packet(bfd_table *table,
                                            uint8_t *buf, size_t buflen,
                                            uint64_t now);
 
-/** @brief Earliest deadline over all sessions, or BFD_TSTAMP_NONE. O(1).
- *  @since 0.1.0 */
+/** @brief Earliest deadline over all sessions. O(1).
+ *  @param table the table.
+ *  @return an absolute time, or BFD_TSTAMP_NONE. @since 0.1.0 */
 BFD_EXTERN uint64_t bfd_table_next_deadline(const bfd_table *table);
 
-/** @brief Number of sessions. @since 0.1.0 */
+/** @brief Number of sessions.
+ *  @param table the table.
+ *  @return the count; 0 for NULL. @since 0.1.0 */
 BFD_EXTERN size_t bfd_table_size(const bfd_table *table);
 
-/** @brief Datagrams the table discarded for `error_code` before or at
- *  demultiplexing (decode errors, BFD_ERR_PKT_NO_SESSION). @since 0.1.0 */
+/** @brief Datagrams the table discarded before or at demultiplexing
+ *  (decode errors, BFD_ERR_PKT_NO_SESSION).
+ *  @param table      the table.
+ *  @param error_code a BFD_ERR_PKT_* code.
+ *  @return the count; 0 for other codes or a NULL table. @since 0.1.0 */
 BFD_EXTERN uint64_t bfd_table_get_rx_drops(const bfd_table *table,
                                            int error_code);
 
@@ -891,9 +1029,11 @@ BFD_EXTERN uint64_t bfd_table_get_rx_drops(const bfd_table *table,
 /* Version                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/** @brief The library's version as 0xMMmmpp. @since 0.1.0 */
+/** @brief The library's version (of the loaded library, not the header).
+ *  @return 0xMMmmpp, comparable with BFDKIT_VERSION_NUM. @since 0.1.0 */
 BFD_EXTERN uint32_t bfd_version_number(void);
-/** @brief The library's version as "M.m.p". Never NULL. @since 0.1.0 */
+/** @brief The library's version as text.
+ *  @return "M.m.p". Never NULL. @since 0.1.0 */
 BFD_EXTERN const char *bfd_version_string(void);
 
 #ifdef __cplusplus
