@@ -184,6 +184,7 @@ static void apply_params(bfd_session *s, uint64_t now) {
   if (s->state != BFD_STATE_UP || rx > s->eff_rx_us)
     s->eff_rx_us = rx;
   s->poll_active = 1;
+  s->poll_sent = 0;
   s->polls_sent++;
   refresh_detect(s);
   reschedule_tx(s, now);
@@ -191,6 +192,10 @@ static void apply_params(bfd_session *s, uint64_t now) {
 
 static void poll_terminated(bfd_session *s, uint64_t now) {
   s->poll_active = 0;
+  /* The Final answers a P sent at or after poll_first_p, so now -
+   * poll_first_p bounds the round trip: Finals to older Polls are gone one
+   * such bound after the last P (§6.8.3 option 2, with option 3 below). */
+  s->repoll_not_before = s->poll_last_p + (now - s->poll_first_p);
   s->eff_tx_us = s->adv_tx_us;
   s->eff_rx_us = s->adv_rx_us;
   refresh_detect(s);
@@ -348,9 +353,10 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
   s->remote_echo_rx_us = pkt->required_min_echo_rx_us;
   s->remote_mult = pkt->detect_mult;
 
-  if ((pkt->flags & BFD_FLAG_F) && s->poll_active) {
+  /* A Final can only answer a Poll that went out (§6.5). */
+  if ((pkt->flags & BFD_FLAG_F) && s->poll_active && s->poll_sent) {
     poll_terminated(s, now);
-  } else if (!(pkt->flags & BFD_FLAG_F) && s->repoll_wait) {
+  } else if (!(pkt->flags & BFD_FLAG_F) && s->repoll_wait && now >= s->repoll_not_before) {
     s->repoll_wait = 0; /* §6.8.3 option 3 satisfied: poll again */
     apply_params(s, now);
   }
@@ -409,8 +415,13 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
   pkt.state = s->state;
   if (final)
     pkt.flags |= BFD_FLAG_F; /* §6.5: never together with P */
-  else if (s->poll_active)
+  else if (s->poll_active) {
     pkt.flags |= BFD_FLAG_P;
+    if (!s->poll_sent)
+      s->poll_first_p = now;
+    s->poll_last_p = now;
+    s->poll_sent = 1;
+  }
   if (s->cpi)
     pkt.flags |= BFD_FLAG_C;
   pkt.detect_mult = s->detect_mult;
@@ -442,11 +453,17 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
   return n;
 }
 
-uint64_t bfd_session_deadline(const bfd_session *s) {
-  uint64_t d = min_u64(periodic_allowed(s) ? s->next_tx : BFD_TSTAMP_NONE, s->detect_deadline);
+uint64_t bfd_session_tx_deadline(const bfd_session *s) {
+  uint64_t d = periodic_allowed(s) ? s->next_tx : BFD_TSTAMP_NONE;
   if (s->final_pending && !(s->passive && s->remote_discr == 0))
     d = min_u64(d, s->final_at);
   return d;
+}
+
+uint64_t bfd_session_detect_deadline(const bfd_session *s) { return s->detect_deadline; }
+
+uint64_t bfd_session_deadline(const bfd_session *s) {
+  return min_u64(bfd_session_tx_deadline(s), s->detect_deadline);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -466,7 +483,7 @@ static void load_settings(bfd_session *s, const bfd_session_settings *st) {
 
 int bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_callbacks *cb,
                      void *cb_user_data, const bfd_mem *mem, bfd_rand *rand, uint64_t now) {
-  s->heap_idx = BFD_HEAP_NONE;
+  s->heap_idx[0] = s->heap_idx[1] = BFD_HEAP_NONE;
   s->cb = cb;
   s->cb_user_data = cb_user_data;
   s->mem = mem;

@@ -22,10 +22,7 @@ struct bfd_session {
   bfd_table *table;
   bfd_session *discr_next; /* table hash chain by local discriminator */
   bfd_session *key_next;   /* table hash chain by key */
-  bfd_session *due_prev, *due_next;
-  uint32_t heap_idx;       /* BFD_HEAP_NONE when not in the heap */
-  uint8_t in_due;
-  uint8_t pad0[3];
+  uint32_t heap_idx[2];    /* in the table's TX / detection heaps, or BFD_HEAP_NONE */
 
   const bfd_callbacks *cb;
   void *cb_user_data;
@@ -39,6 +36,8 @@ struct bfd_session {
   uint64_t detect_deadline; /* §6.8.4 */
   uint64_t final_at;        /* when the pending Final became due */
   uint64_t last_rx, last_tx, last_change;
+  uint64_t poll_first_p, poll_last_p; /* this sequence's first / last P sent */
+  uint64_t repoll_not_before;        /* §6.8.3 option 2: a round trip after the last P */
 
   /* §6.8.1 state variables */
   uint32_t local_discr;
@@ -64,7 +63,7 @@ struct bfd_session {
   uint8_t final_pending;  /* one flag, never a queue */
   uint8_t nh_down;        /* last nexthop event delivered was DOWN */
   uint8_t ever_up;
-  uint8_t pad1;
+  uint8_t poll_sent;      /* a P of the current sequence went out */
   uint16_t jitter_r;      /* jitter fraction of the current TX interval */
 
   bfd_session_key key;
@@ -93,6 +92,10 @@ int bfd_session_expire(bfd_session *s, uint64_t now);
 /* Builds the next due packet (after bfd_session_expire). */
 ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_t now);
 uint64_t bfd_session_deadline(const bfd_session *s);
+/* The two halves of bfd_session_deadline(): what poll has to send (periodic
+ * or Final) and when detection expires. */
+uint64_t bfd_session_tx_deadline(const bfd_session *s);
+uint64_t bfd_session_detect_deadline(const bfd_session *s);
 void bfd_session_count_drop(bfd_session *s, int error_code);
 int bfd_session_check_clock(bfd_session *s, uint64_t now);
 

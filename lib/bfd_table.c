@@ -94,122 +94,105 @@ bfd_session *bfd_table_find_key(const bfd_table *t, const bfd_session_key *key) 
 }
 
 /* ------------------------------------------------------------------------ */
-/* Deadline heap                                                            */
+/* Deadline heaps                                                           */
 /* ------------------------------------------------------------------------ */
 
-static void heap_set(bfd_table *t, size_t i, bfd_heap_ent e) {
-  t->heap[i] = e;
-  e.s->heap_idx = (uint32_t)i;
+static uint64_t real_key(const bfd_session *s, int which) {
+  return which == BFD_HEAP_TX ? bfd_session_tx_deadline(s) : bfd_session_detect_deadline(s);
 }
 
-static void sift_up(bfd_table *t, size_t i) {
-  bfd_heap_ent e = t->heap[i];
+static void heap_set(bfd_heap *h, size_t i, bfd_heap_ent e) {
+  h->v[i] = e;
+  e.s->heap_idx[h->which] = (uint32_t)i;
+}
+
+static void sift_up(bfd_heap *h, size_t i) {
+  bfd_heap_ent e = h->v[i];
   while (i > 0) {
     size_t p = (i - 1) / 2;
-    if (t->heap[p].key <= e.key)
+    if (h->v[p].key <= e.key)
       break;
-    heap_set(t, i, t->heap[p]);
+    heap_set(h, i, h->v[p]);
     i = p;
   }
-  heap_set(t, i, e);
+  heap_set(h, i, e);
 }
 
-static void sift_down(bfd_table *t, size_t i) {
-  bfd_heap_ent e = t->heap[i];
-  size_t n = t->heap_len;
+static void sift_down(bfd_heap *h, size_t i) {
+  bfd_heap_ent e = h->v[i];
+  size_t n = h->len;
   for (;;) {
     size_t c = 2 * i + 1;
     if (c >= n)
       break;
-    if (c + 1 < n && t->heap[c + 1].key < t->heap[c].key)
+    if (c + 1 < n && h->v[c + 1].key < h->v[c].key)
       c++;
-    if (e.key <= t->heap[c].key)
+    if (e.key <= h->v[c].key)
       break;
-    heap_set(t, i, t->heap[c]);
+    heap_set(h, i, h->v[c]);
     i = c;
   }
-  heap_set(t, i, e);
+  heap_set(h, i, e);
 }
 
-static void heap_remove(bfd_table *t, bfd_session *s) {
-  size_t i = s->heap_idx;
+static void heap_remove(bfd_heap *h, bfd_session *s) {
+  size_t i = s->heap_idx[h->which];
   bfd_heap_ent e;
-  s->heap_idx = BFD_HEAP_NONE;
-  if (--t->heap_len == i)
+  s->heap_idx[h->which] = BFD_HEAP_NONE;
+  if (--h->len == i)
     return;
-  e = t->heap[t->heap_len];
-  heap_set(t, i, e);
-  if (i > 0 && t->heap[(i - 1) / 2].key > e.key)
-    sift_up(t, i);
+  e = h->v[h->len];
+  heap_set(h, i, e);
+  if (i > 0 && h->v[(i - 1) / 2].key > e.key)
+    sift_up(h, i);
   else
-    sift_down(t, i);
+    sift_down(h, i);
 }
 
-/* The heap has room for every session (reserved at add), so no allocation
- * happens on the packet path. */
-static void heap_push(bfd_table *t, bfd_session *s, uint64_t key) {
+/* Both heaps have room for every session (reserved at add), so nothing on
+ * the packet path allocates. */
+static void heap_push(bfd_heap *h, bfd_session *s, uint64_t key) {
   bfd_heap_ent e;
   e.key = key;
   e.s = s;
-  t->heap[t->heap_len] = e;
-  s->heap_idx = (uint32_t)t->heap_len++;
-  sift_up(t, s->heap_idx);
+  h->v[h->len] = e;
+  s->heap_idx[h->which] = (uint32_t)h->len++;
+  sift_up(h, s->heap_idx[h->which]);
 }
 
-/* Make the top entry exact (see bfd_table.h). */
-static void fix_top(bfd_table *t) {
-  while (t->heap_len > 0) {
-    bfd_session *s = t->heap[0].s;
-    uint64_t real = bfd_session_deadline(s);
-    if (real == t->heap[0].key)
+/* Make the top entry exact (see bfd_table.h). Terminates: every pass either
+ * removes the top or raises its key to the (larger) real value. */
+static void fix_top(bfd_heap *h) {
+  while (h->len > 0) {
+    bfd_session *s = h->v[0].s;
+    uint64_t real = real_key(s, h->which);
+    if (real == h->v[0].key)
       return;
     if (real == BFD_TSTAMP_NONE) {
-      heap_remove(t, s);
+      heap_remove(h, s);
     } else {
-      t->heap[0].key = real;
-      sift_down(t, 0);
+      h->v[0].key = real;
+      sift_down(h, 0);
     }
   }
 }
 
-static void due_push(bfd_table *t, bfd_session *s, uint64_t now) {
-  if (!t->due_head)
-    t->due_since = now;
-  s->in_due = 1;
-  s->due_next = NULL;
-  s->due_prev = t->due_tail;
-  if (t->due_tail)
-    t->due_tail->due_next = s;
-  else
-    t->due_head = s;
-  t->due_tail = s;
-}
-
-static void due_remove(bfd_table *t, bfd_session *s) {
-  if (s->due_prev)
-    s->due_prev->due_next = s->due_next;
-  else
-    t->due_head = s->due_next;
-  if (s->due_next)
-    s->due_next->due_prev = s->due_prev;
-  else
-    t->due_tail = s->due_prev;
-  s->due_prev = s->due_next = NULL;
-  s->in_due = 0;
+static void heap_changed(bfd_heap *h, bfd_session *s) {
+  uint64_t real = real_key(s, h->which);
+  uint32_t i = s->heap_idx[h->which];
+  if (i == BFD_HEAP_NONE) {
+    if (real != BFD_TSTAMP_NONE)
+      heap_push(h, s, real);
+  } else if (real < h->v[i].key) {
+    h->v[i].key = real; /* earlier: the only case that must sift now */
+    sift_up(h, i);
+  }
+  fix_top(h);
 }
 
 void bfd_table_session_changed(bfd_table *t, bfd_session *s) {
-  uint64_t real = bfd_session_deadline(s);
-  if (s->in_due)
-    return;
-  if (s->heap_idx == BFD_HEAP_NONE) {
-    if (real != BFD_TSTAMP_NONE)
-      heap_push(t, s, real);
-  } else if (real < t->heap[s->heap_idx].key) {
-    t->heap[s->heap_idx].key = real; /* earlier: the only case that must sift now */
-    sift_up(t, s->heap_idx);
-  }
-  fix_top(t);
+  heap_changed(&t->heap[BFD_HEAP_TX], s);
+  heap_changed(&t->heap[BFD_HEAP_DETECT], s);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -235,6 +218,8 @@ int bfd_table_new(bfd_table **pt, const bfd_callbacks *cb, const bfd_mem *mem, v
   else
     (void)bfd_callbacks_init(BFD_CALLBACKS_VERSION, &t->cb);
   bfd_rand_init(&t->rand, t->cb.rand, user_data, (uint64_t)(uintptr_t)t);
+  t->heap[BFD_HEAP_TX].which = BFD_HEAP_TX;
+  t->heap[BFD_HEAP_DETECT].which = BFD_HEAP_DETECT;
   t->nbuckets = INITIAL_BUCKETS;
   t->discr_buckets = bfd_mem_calloc(mem, t->nbuckets, sizeof(bfd_session *));
   t->key_buckets = bfd_mem_calloc(mem, t->nbuckets, sizeof(bfd_session *));
@@ -250,6 +235,7 @@ int bfd_table_new(bfd_table **pt, const bfd_callbacks *cb, const bfd_mem *mem, v
 
 static void unlink_session(bfd_table *t, bfd_session *s) {
   bfd_session **pp;
+  int w;
   for (pp = &t->discr_buckets[hash_discr(t, s->local_discr)]; *pp; pp = &(*pp)->discr_next)
     if (*pp == s) {
       *pp = s->discr_next;
@@ -260,16 +246,16 @@ static void unlink_session(bfd_table *t, bfd_session *s) {
       *pp = s->key_next;
       break;
     }
-  if (s->in_due)
-    due_remove(t, s);
-  if (s->heap_idx != BFD_HEAP_NONE)
-    heap_remove(t, s);
+  for (w = 0; w < 2; w++) {
+    if (s->heap_idx[w] != BFD_HEAP_NONE)
+      heap_remove(&t->heap[w], s);
+    fix_top(&t->heap[w]);
+  }
   t->count--;
 }
 
 void bfd_table_remove_session(bfd_table *t, bfd_session *s) {
   unlink_session(t, s);
-  fix_top(t);
   /* The clearing event goes out after the session left every index, so the
    * host may add a session with the same key from inside the callback's
    * aftermath without a collision. */
@@ -291,7 +277,8 @@ void bfd_table_del(bfd_table *t) {
   }
   bfd_mem_free(t->mem, t->discr_buckets);
   bfd_mem_free(t->mem, t->key_buckets);
-  bfd_mem_free(t->mem, t->heap);
+  bfd_mem_free(t->mem, t->heap[BFD_HEAP_TX].v);
+  bfd_mem_free(t->mem, t->heap[BFD_HEAP_DETECT].v);
   bfd_mem_free(t->mem, t);
 }
 
@@ -338,12 +325,15 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
       return BFD_ERR_FULL;
   }
   /* Reserve everything first so nothing on the packet path allocates. */
-  if (t->heap_len + 1 > t->heap_cap) {
+  if (t->count + 1 > t->heap_cap) {
     size_t cap = t->heap_cap ? t->heap_cap * 2 : 64;
-    bfd_heap_ent *h = bfd_mem_realloc(t->mem, t->heap, cap * sizeof(*h));
-    if (!h)
-      return BFD_ERR_NOMEM;
-    t->heap = h;
+    int w;
+    for (w = 0; w < 2; w++) {
+      bfd_heap_ent *v = bfd_mem_realloc(t->mem, t->heap[w].v, cap * sizeof(*v));
+      if (!v)
+        return BFD_ERR_NOMEM; /* the other heap may have grown: harmless */
+      t->heap[w].v = v;
+    }
     t->heap_cap = cap;
   }
   if (t->count + 1 > t->nbuckets && (rv = grow(t)) != 0)
@@ -452,42 +442,30 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
 }
 
 int bfd_table_feed_time(bfd_table *t, uint64_t now) {
+  bfd_heap *h;
   int rv = 0;
   if (!t)
     return BFD_ERR_INVALID_ARGUMENT;
   if (now < t->last_now)
     return BFD_ERR_CLOCK_BACKWARDS;
   t->last_now = now;
-  while (rv == 0 && t->heap_len > 0 && t->heap[0].key <= now) {
-    bfd_session *s = t->heap[0].s;
-    uint64_t real;
+  h = &t->heap[BFD_HEAP_DETECT];
+  /* Only detection: what is due to be sent waits in the TX heap for
+   * poll_packet, so the two never block each other. */
+  while (h->len > 0 && h->v[0].key <= now) {
+    bfd_session *s = h->v[0].s;
     if ((rv = bfd_session_check_clock(s, now)) == 0)
       rv = bfd_session_expire(s, now);
-    real = bfd_session_deadline(s);
-    if (real <= now) { /* something to send: park it for poll_packet */
-      heap_remove(t, s);
-      due_push(t, s, now);
-    } else if (real == BFD_TSTAMP_NONE) {
-      heap_remove(t, s);
-    } else {
-      t->heap[0].key = real;
-      sift_down(t, 0);
-    }
+    bfd_table_session_changed(t, s); /* expiry may also make a packet due */
+    if (rv != 0)
+      break;
   }
-  fix_top(t);
   return rv;
-}
-
-/* After writing for `s`: where it goes next. A session that reports itself
- * due but wrote nothing would spin; nudge it 1 ns on (cannot happen by
- * construction, but a loop must never depend on that). */
-static uint64_t next_key(bfd_session *s, ptrdiff_t n, uint64_t now) {
-  uint64_t real = bfd_session_deadline(s);
-  return (n == 0 && real <= now) ? now + 1 : real;
 }
 
 ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, size_t buflen,
                                 uint64_t now) {
+  bfd_heap *h;
   if (ps)
     *ps = NULL;
   if (!t || !buf)
@@ -497,51 +475,34 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
   if (buflen < BFD_CTRL_LEN_MAX)
     return BFD_ERR_NOBUF;
   t->last_now = now;
-  for (;;) {
-    bfd_session *s;
+  h = &t->heap[BFD_HEAP_TX];
+  while (h->len > 0 && h->v[0].key <= now) {
+    bfd_session *s = h->v[0].s;
     ptrdiff_t n;
-    uint64_t key;
-    if (t->due_head) {
-      s = t->due_head;
-      if ((n = bfd_session_check_clock(s, now)) == 0 && (n = bfd_session_expire(s, now)) == 0)
-        n = bfd_session_write(s, buf, buflen, now);
-      key = next_key(s, n, now);
-      if (key > now) {
-        due_remove(t, s);
-        if (key != BFD_TSTAMP_NONE)
-          heap_push(t, s, key);
-      }
-    } else {
-      if (t->heap_len == 0 || t->heap[0].key > now) {
-        fix_top(t);
-        return 0;
-      }
-      s = t->heap[0].s;
-      if ((n = bfd_session_check_clock(s, now)) == 0 && (n = bfd_session_expire(s, now)) == 0)
-        n = bfd_session_write(s, buf, buflen, now);
-      key = next_key(s, n, now);
-      if (key == BFD_TSTAMP_NONE) {
-        heap_remove(t, s);
-      } else {
-        t->heap[0].key = key;
-        sift_down(t, 0);
-      }
-    }
+    /* Expire first so the packet carries the state after detection. */
+    if ((n = bfd_session_check_clock(s, now)) == 0 && (n = bfd_session_expire(s, now)) == 0)
+      n = bfd_session_write(s, buf, buflen, now);
+    bfd_table_session_changed(t, s);
     if (n != 0) {
-      fix_top(t);
       if (ps)
         *ps = s;
       return n;
     }
+    /* Nothing written means its TX deadline is now in the future (the two
+     * are defined together in bfd_session.c), so the top has moved on. */
+    if (h->len > 0 && h->v[0].s == s && h->v[0].key <= now)
+      break; /* defensive: never spin */
   }
+  return 0;
 }
 
 uint64_t bfd_table_next_deadline(const bfd_table *t) {
+  uint64_t a, b;
   if (!t)
     return BFD_TSTAMP_NONE;
-  if (t->due_head)
-    return t->due_since;
-  return t->heap_len ? t->heap[0].key : BFD_TSTAMP_NONE;
+  a = t->heap[BFD_HEAP_TX].len ? t->heap[BFD_HEAP_TX].v[0].key : BFD_TSTAMP_NONE;
+  b = t->heap[BFD_HEAP_DETECT].len ? t->heap[BFD_HEAP_DETECT].v[0].key : BFD_TSTAMP_NONE;
+  return a < b ? a : b;
 }
 
 size_t bfd_table_size(const bfd_table *t) { return t ? t->count : 0; }

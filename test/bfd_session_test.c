@@ -1149,8 +1149,9 @@ static void test_pitfall_unbounded_poll_queue(void) {
   fx_del(&f);
 }
 
-/* Two changes during one Poll: the second waits for the Final and one more
- * packet without F (§6.8.3), then gets its own Poll. */
+/* Two changes during one Poll: the second waits for the Final, a round trip
+ * after the last P, and one more packet without F (§6.8.3 options 2 and 3),
+ * then gets its own Poll. */
 static void test_poll_two_changes(void) {
   fx f;
   bfd_ctrl_pkt p;
@@ -1177,6 +1178,13 @@ static void test_poll_two_changes(void) {
   CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
   CU_ASSERT_EQUAL(status(&f).poll_active, 0);
   CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 200 * MS);
+  /* A packet without F within a round trip of the last P does not count:
+   * Finals to older P packets may still be in flight (§6.8.3 option 2; the
+   * bound is Final time - first P >= 75 ms, this packet comes after 1 ms). */
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
   f.now = bfd_session_next_deadline(f.s);
   CU_ASSERT_EQUAL(tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, 0);
@@ -1185,7 +1193,8 @@ static void test_poll_two_changes(void) {
   CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
   CU_ASSERT_EQUAL(status(&f).poll_active, 0);
   CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
-  /* The packet without F: poll 2 starts with the RX change. */
+  /* The packet without F (past the round-trip bound): poll 2 starts with
+   * the RX change. */
   f.now += MS;
   CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
   CU_ASSERT_EQUAL(status(&f).poll_active, 1);
