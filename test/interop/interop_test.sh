@@ -49,6 +49,11 @@ BFDKV_PREFIX=bfdki-$PEER_KIND
 bfdkv_require "$PEER_KIND" tshark
 command -v python3 >/dev/null || { echo "SKIP: no python3" >&2; exit 77; }
 JQ="python3 $HERE/bfdping_json.py"
+# One run at a time on this host: concurrent runs (several build trees'
+# ctest) would reuse the same namespace and veth names and disturb each
+# other's timing. The lock is released when this shell exits.
+exec 9>>"${BFDKI_LOCK:-/tmp/bfdkit-interop.lock}"
+flock -w 120 9 || bfdkv_die "another interop run held ${BFDKI_LOCK:-/tmp/bfdkit-interop.lock} for 120 s"
 bfdkv_init
 
 # Thresholds fixed by the issue (do not widen).
@@ -113,6 +118,14 @@ bp_stop() {
   $JQ get "$BFDKV_TMP/$name.log" event=summary -f up_at_end -f time_to_up_ms -f flaps \
     -f packets_in -f packets_out -f dropped >/dev/null ||
     fail "bfdping $name: no summary event after SIGINT"
+}
+
+# check_flaps NAME N: bfdping's summary counts N flaps (a remote AdminDown
+# is not one; a detection is).
+check_flaps() {
+  local n; n=$($JQ get "$BFDKV_TMP/$1.log" event=summary -f flaps)
+  if [ "$n" = "$2" ]; then ok "$1: summary: $n flap(s)"
+  else fail "$1: summary: '$n' flaps, want $2"; fi
 }
 
 # check_up NAME FAMILY PEER_ADDR: bfdping NAME comes Up within 3 s of its
@@ -218,16 +231,16 @@ check_capture() {
   fi
 }
 
-# check_pollfinal PCAP FAMILY PEER US SINCE: the peer's Poll after SINCE was
-# answered by bfdping's Final.
+# check_pollfinal PCAP FAMILY POLLER ANSWERER SINCE WHAT: the first Poll
+# POLLER sent at or after SINCE was answered by ANSWERER's Final.
 check_pollfinal() {
-  local pcap=$1 fam=$2 peer=$3 us=$4 since=$5 fld=$1.fields line
+  local pcap=$1 fam=$2 poller=$3 answerer=$4 since=$5 what=$6 fld=$1.fields line
   [ -s "$fld" ] || bfdkv_pcap_fields "$pcap" >"$fld"
-  if line=$($JQ pcap-pollfinal "$fld" "$peer" "$us" "$since"); then
+  if line=$($JQ pcap-pollfinal "$fld" "$poller" "$answerer" "$since"); then
     local p f; read -r p f <<<"$line"
-    ok "$fam: $PEER_KIND's Poll answered by bfdping's Final $(( (f - p) / 1000 )) us later"
+    ok "$fam: $what: Poll from $poller answered by Final from $answerer $(( (f - p) / 1000 )) us later"
   else
-    fail "$fam: no Poll from $PEER_KIND answered by a Final from bfdping"
+    fail "$fam: $what: no Poll from $poller answered by a Final from $answerer"
   fi
 }
 
@@ -335,6 +348,7 @@ phase_single() {
   for f in s4 s6; do
     bp_stop $f
     [ "$BP_RC" = 1 ] || fail "bfdping $f: exit status $BP_RC after ending Down (want 1)"
+    check_flaps $f 1
   done
   bfdkv_capture_stop "$pcap"
 
@@ -343,8 +357,11 @@ phase_single() {
   check_capture "$pcap" ipv4 "${US[ipv4]}" "${PA[ipv4]}" "$discr4"
   check_capture "$pcap" ipv6 "${US[ipv6]}" "${PA[ipv6]}" "$discr6"
   for f in ipv4 ipv6; do
-    check_pollfinal "$pcap" "$f" "${PA[$f]}" "${US[$f]}" "$t_chg"
-    check_pollfinal "$pcap" "$f" "${PA[$f]}" "${US[$f]}" "$t_back"
+    # Ours on coming Up (TX leaves the 1 s slow rate, RFC 5880 6.8.3), then
+    # the peer's two live interval changes.
+    check_pollfinal "$pcap" "$f" "${US[$f]}" "${PA[$f]}" 0 "bfdping coming Up"
+    check_pollfinal "$pcap" "$f" "${PA[$f]}" "${US[$f]}" "$t_chg" "peer 100 -> 200 ms"
+    check_pollfinal "$pcap" "$f" "${PA[$f]}" "${US[$f]}" "$t_back" "peer 200 -> 100 ms"
   done
   bfdkv_reset
 }
@@ -369,6 +386,7 @@ phase_multihop() {
   sleep 0.3
   bp_stop m4
   [ "$BP_RC" = 1 ] || fail "bfdping m4: exit status $BP_RC after ending Down (want 1)"
+  check_flaps m4 1
   bfdkv_capture_stop "$pcap"
   local discr=""
   [ "$PEER_KIND" = bird ] && discr=${DISCR[m4]:-}
