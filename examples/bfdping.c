@@ -11,6 +11,7 @@
  * Copyright (c) 2026 the bfdkit developers. MIT licensed, see LICENSE.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -33,6 +34,7 @@ typedef struct tracked {
   uint64_t first_up;   /* ns since start, UINT64_MAX if never */
   uint64_t flaps;      /* Up -> not Up */
   uint64_t last_tx_iv, last_detect, last_rtx, last_rrx;
+  uint64_t auth_fail[BFD_AUTH_FAIL_COUNT + 1]; /* + A-bit mismatches */
   uint8_t last_rmult;
   int removed;
 } tracked;
@@ -57,6 +59,10 @@ typedef struct app {
   unsigned min_ttl, mult;
   uint32_t tx_ms, rx_ms;
   long count;    /* state changes to wait for; 0 = unlimited */
+  bfd_auth_key key; /* type BFD_AUTH_NONE = no authentication */
+  const char *key_file;
+  long key_id;
+  int key_id_set;
   double deadline_s;
   unsigned port;
 
@@ -106,6 +112,14 @@ static void json_str(const char *k, const char *v, int comma) {
   printf("\"%s\":\"%s\"%s", k, v, comma ? "," : "");
 }
 
+static tracked *find_tracked(app *ap, const bfd_session *s) {
+  size_t i;
+  for (i = 0; i < ap->nsess; i++)
+    if (ap->sess[i].s == s && !ap->sess[i].removed)
+      return &ap->sess[i];
+  return NULL;
+}
+
 static tracked *track(app *ap, bfd_session *s) {
   size_t i;
   bfd_session_key key;
@@ -151,13 +165,15 @@ static bfd_table *table_of(const app *ap, bfd_session *s) {
 
 static int on_state(bfd_session *s, const bfd_state_event *ev, void *user_data) {
   app *ap = user_data;
-  tracked *t = track(ap, s);
+  tracked *t;
   bfd_session_status st;
   uint64_t rel = since_start(ap, ev->ts);
   uint64_t gap = 0;
-  const char *name = t ? t->name : "?";
+  const char *name;
   if (ap->stopping)
     return 0; /* the summary is the last word; our own AdminDown follows it */
+  t = track(ap, s);
+  name = t ? t->name : "?";
 
   st.struct_version = BFD_SESSION_STATUS_VERSION;
   (void)bfd_session_get_status(s, &st);
@@ -218,7 +234,9 @@ static int on_state(bfd_session *s, const bfd_state_event *ev, void *user_data) 
 
 static int on_nexthop(bfd_session *s, const bfd_nexthop_event *ev, void *user_data) {
   app *ap = user_data;
-  tracked *t = track(ap, s);
+  /* Never track() here: the clearing event of a deleted session comes after
+   * peer_deleted, and must not resurrect it. */
+  tracked *t = find_tracked(ap, s);
   static const char *const causes[] = {"new session", "session Up", "path failure",
                                        "session deleted", "local AdminDown"};
   const char *cause = ev->cause < 5 ? causes[ev->cause] : "?";
@@ -277,6 +295,32 @@ static void on_peer_deleted(bfd_uv *adapter, bfd_session *s, void *user_data) {
 /* ------------------------------------------------------------------------ */
 /* Periodic: parameter changes and the live status line                     */
 /* ------------------------------------------------------------------------ */
+
+/* Authentication failures are counted by the core; report growth. */
+static void check_auth(app *ap, tracked *t, uint64_t now) {
+  static const char *const why[] = {"wrong Auth Type", "unknown Key ID", "wrong password",
+                                    "digest does not verify", "sequence number out of window",
+                                    "A bit does not match our configuration"};
+  unsigned r;
+  for (r = 0; r <= BFD_AUTH_FAIL_COUNT; r++) {
+    uint64_t n = r < BFD_AUTH_FAIL_COUNT
+                     ? bfd_session_get_auth_failures(t->s, (int)r)
+                     : bfd_session_get_rx_drops(t->s, BFD_ERR_PKT_AUTH_MISMATCH);
+    if (n == t->auth_fail[r])
+      continue;
+    if (ap->json) {
+      printf("{\"event\":\"auth_failure\",\"time\":%.6f,", secs(since_start(ap, now)));
+      json_str("peer", t->name, 1);
+      json_str("reason", why[r], 1);
+      printf("\"new\":%" PRIu64 ",\"total\":%" PRIu64 "}\n", n - t->auth_fail[r], n);
+      fflush(stdout);
+    } else {
+      say(ap, now, "%s: authentication failure: %s (%" PRIu64 " packet(s), %" PRIu64 " in all)",
+          t->name, why[r], n - t->auth_fail[r], n);
+    }
+    t->auth_fail[r] = n;
+  }
+}
 
 static void check_params(app *ap, tracked *t, uint64_t now) {
   bfd_session_status st;
@@ -337,8 +381,10 @@ static void on_tick(uv_timer_t *h) {
   uint64_t now = uv_hrtime();
   size_t i;
   for (i = 0; i < ap->nsess; i++)
-    if (!ap->sess[i].removed)
+    if (!ap->sess[i].removed) {
+      check_auth(ap, &ap->sess[i], now);
       check_params(ap, &ap->sess[i], now);
+    }
   show_status(ap);
   if (ap->self_test)
     self_test_step(ap, now);
@@ -409,7 +455,7 @@ static void summary(app *ap) {
       printf("never came Up; ");
     else
       printf("first Up after %.3f s; ", secs(first_up));
-    printf("%" PRIu64 " flap(s); %zu session(s)\n", flaps, nshown);
+    printf("%" PRIu64 " flap(s); %zu session(s) seen\n", flaps, nshown);
     for (i = 0; i < ap->ndet; i++)
       printf("detection at %.3f s (%s): %s, %.1f ms since the last packet\n", secs(ap->det[i].at),
              ap->det[i].name, bfd_diag_name(ap->det[i].diag), ms(ap->det[i].gap));
@@ -575,6 +621,12 @@ static void usage(FILE *f) {
       "  -m, --mult N         Detect Mult, 1..255 (default 3)\n"
       "      --passive        wait for the peer to speak first\n"
       "      --port N         peer/listen port instead of 3784/4784 (testing)\n"
+      "Authentication (RFC 5880 section 6.7):\n"
+      "      --auth TYPE      simple | md5 | meticulous-md5 | sha1 | meticulous-sha1\n"
+      "      --key-id N       Key ID, 0..255 (default 1)\n"
+      "      --key-file PATH  the secret: the file's bytes, one trailing newline\n"
+      "                       dropped (1..16 bytes; 1..20 for SHA1). Never on the\n"
+      "                       command line, where other users could read it.\n"
       "Modes:\n"
       "      --listen ADDR    responder: accept sessions from any peer that talks to us\n"
       "                       on ADDR (use 0.0.0.0 or :: for any)\n"
@@ -607,7 +659,20 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out) {
 }
 
 static int parse_args(app *ap, int argc, char **argv) {
-  enum { O_MULTIHOP = 256, O_MIN_TTL, O_PASSIVE, O_LISTEN, O_SELF_TEST, O_JSON, O_PORT };
+  enum {
+    O_MULTIHOP = 256,
+    O_MIN_TTL,
+    O_PASSIVE,
+    O_LISTEN,
+    O_SELF_TEST,
+    O_JSON,
+    O_PORT,
+    O_AUTH,
+    O_KEY_ID,
+    O_KEY_FILE
+  };
+  static const char *const auth_names[] = {NULL, "simple", "md5", "meticulous-md5", "sha1",
+                                           "meticulous-sha1"};
   static const struct option opts[] = {
       {"local", required_argument, NULL, 'l'},  {"interface", required_argument, NULL, 'I'},
       {"multihop", no_argument, NULL, O_MULTIHOP}, {"min-ttl", required_argument, NULL, O_MIN_TTL},
@@ -617,6 +682,8 @@ static int parse_args(app *ap, int argc, char **argv) {
       {"json", no_argument, NULL, O_JSON},      {"quiet", no_argument, NULL, 'q'},
       {"verbose", no_argument, NULL, 'v'},      {"listen", required_argument, NULL, O_LISTEN},
       {"self-test", no_argument, NULL, O_SELF_TEST}, {"port", required_argument, NULL, O_PORT},
+      {"auth", required_argument, NULL, O_AUTH}, {"key-id", required_argument, NULL, O_KEY_ID},
+      {"key-file", required_argument, NULL, O_KEY_FILE},
       {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
   int c;
   unsigned long v;
@@ -675,6 +742,28 @@ static int parse_args(app *ap, int argc, char **argv) {
         return -1;
       }
       break;
+    case O_AUTH: {
+      uint8_t t;
+      for (t = 1; t <= BFD_AUTH_METICULOUS_KEYED_SHA1; t++)
+        if (strcmp(optarg, auth_names[t]) == 0)
+          break;
+      if (t > BFD_AUTH_METICULOUS_KEYED_SHA1) {
+        fprintf(stderr, "bfdping: --auth must be one of simple, md5, meticulous-md5, sha1, "
+                        "meticulous-sha1\n");
+        return -1;
+      }
+      ap->key.type = t;
+      break;
+    }
+    case O_KEY_ID:
+      if (parse_uint(optarg, 255, &v)) {
+        fprintf(stderr, "bfdping: --key-id must be 0..255\n");
+        return -1;
+      }
+      ap->key_id = (long)v;
+      ap->key_id_set = 1;
+      break;
+    case O_KEY_FILE: ap->key_file = optarg; break;
     case O_PORT:
       if (parse_uint(optarg, 65535, &v) || v == 0) {
         fprintf(stderr, "bfdping: --port must be 1..65535\n");
@@ -683,19 +772,53 @@ static int parse_args(app *ap, int argc, char **argv) {
       ap->port = (unsigned)v;
       break;
     default:
-      usage(stderr);
+      fprintf(stderr, "Try 'bfdping --help' for more information.\n");
       return -1;
     }
   }
   if (ap->self_test + (ap->listen_addr != NULL) + (optind < argc) != 1) {
-    fprintf(stderr, "bfdping: give exactly one of PEER, --listen ADDR or --self-test\n");
-    usage(stderr);
+    fprintf(stderr, "bfdping: give exactly one of PEER, --listen ADDR or --self-test\n"
+                    "Try 'bfdping --help' for more information.\n");
     return -1;
   }
   if (optind < argc) {
     ap->peer = argv[optind++];
     if (optind < argc) {
       fprintf(stderr, "bfdping: unexpected argument '%s'\n", argv[optind]);
+      return -1;
+    }
+  }
+  if (ap->key.type != BFD_AUTH_NONE || ap->key_file) {
+    FILE *f;
+    size_t n;
+    uint8_t buf[BFD_AUTH_SECRET_MAX + 2];
+    int rv;
+    if (ap->key.type == BFD_AUTH_NONE || !ap->key_file) {
+      fprintf(stderr, "bfdping: --auth and --key-file go together\n");
+      return -1;
+    }
+    if (!(f = fopen(ap->key_file, "rb"))) {
+      fprintf(stderr, "bfdping: cannot read key file %s: %s\n", ap->key_file, strerror(errno));
+      return -1;
+    }
+    n = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    if (n > 0 && buf[n - 1] == '\n')
+      n--;
+    if (n == 0 || n > BFD_AUTH_SECRET_MAX) {
+      fprintf(stderr, "bfdping: key file %s: the secret must be 1..%d bytes\n", ap->key_file,
+              BFD_AUTH_SECRET_MAX);
+      return -1;
+    }
+    ap->key.key_id = (uint8_t)(ap->key_id ? ap->key_id : 1);
+    if (ap->key_id == 0 && ap->key_id_set)
+      ap->key.key_id = 0;
+    ap->key.len = (uint8_t)n;
+    memcpy(ap->key.secret, buf, n);
+    memset(buf, 0, sizeof(buf));
+    if ((rv = bfd_auth_key_check(&ap->key)) != 0) {
+      fprintf(stderr, "bfdping: %s key from %s: %s\n", bfd_auth_type_name(ap->key.type),
+              ap->key_file, bfd_strerror(rv));
       return -1;
     }
   }
@@ -717,6 +840,7 @@ static int new_adapter(app *ap, bfd_uv **pa, int auto_listen, uint32_t max_auto)
   us.auto_desired_min_tx_us = ap->tx_ms * 1000u;
   us.auto_required_min_rx_us = ap->rx_ms * 1000u;
   us.auto_detect_mult = (uint8_t)ap->mult;
+  us.auto_auth_key = ap->key;
   if (ap->port) {
     us.port_single_hop = (uint16_t)ap->port;
     us.port_multihop = (uint16_t)ap->port;
@@ -766,6 +890,7 @@ static int add_peer(app *ap, bfd_uv *a, const char *peer, const char *local, bfd
   if (ap->port)
     pc.peer_port = (uint16_t)ap->port;
   pc.nexthop_policy = BFD_NHS_AFTER_UP;
+  pc.auth_key = ap->key;
   rv = bfd_uv_peer_add(a, ps, &pc, NULL);
   if (rv != 0) {
     fprintf(stderr, "bfdping: cannot add peer %s: %s\n", peer, bfd_strerror(rv));

@@ -111,6 +111,10 @@ typedef struct bfd_uv_settings {
   uint16_t port_multihop;
   /** recvmmsg batch size, 1..64; default 32. */
   uint16_t rx_batch;
+  uint16_t reserved0;
+  /** Authentication for responder sessions (type BFD_AUTH_NONE = none,
+   *  the default); checked like bfd_uv_peer_config.auth_key. */
+  bfd_auth_key auto_auth_key;
 } bfd_uv_settings;
 
 /** @brief Fill defaults. @return 0, BFD_ERR_INVALID_ARGUMENT or
@@ -167,7 +171,8 @@ BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version, bfd_uv_callbacks *cb);
  * @param uv_cbs    adapter callbacks; may be NULL.
  * @param mem       NULL for libc; kept by pointer.
  * @param user_data passed to every callback.
- * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION, BFD_ERR_NOMEM.
+ * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION, BFD_ERR_NOMEM,
+ *         BFD_ERR_CFG_AUTH / BFD_ERR_NOT_BUILT (settings->auto_auth_key).
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_new(bfd_uv **padapter, uv_loop_t *loop, const bfd_uv_settings *settings,
@@ -224,6 +229,12 @@ typedef struct bfd_uv_peer_config {
    *  silently allows a single hop). Single-hop is always 255 (RFC 5881 §5). */
   uint8_t min_rx_ttl;
   uint16_t peer_port; /**< 0 = 3784 / 4784 by mode */
+  /** Authentication (RFC 5880 §6.7): type BFD_AUTH_NONE (default) = none.
+   *  The key is installed before the session's first packet is built, so
+   *  no unauthenticated packet goes out. Rotate keys later with
+   *  bfd_session_auth_add_key() / _set_tx_key() / _remove_key() on the
+   *  session. */
+  bfd_auth_key auth_key;
 } bfd_uv_peer_config;
 
 /** @brief Fill defaults. @return 0, BFD_ERR_INVALID_ARGUMENT or
@@ -235,6 +246,8 @@ BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *
  * @param psession  out, may be NULL.
  * @param peer_user_data returned by bfd_uv_peer_get_user_data().
  * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION, BFD_ERR_NOMEM,
+ *         BFD_ERR_CFG_AUTH / BFD_ERR_NOT_BUILT (auth_key, see
+ *         bfd_auth_key_check()),
  *         BFD_ERR_CFG_KEY (bad family/addresses/interface), BFD_ERR_EXISTS,
  *         BFD_ERR_FULL, BFD_ERR_IO (socket failure, also reported through
  *         the error callback), BFD_ERR_CALLBACK_FAILURE, or any

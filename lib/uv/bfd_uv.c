@@ -396,6 +396,9 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
     return BFD_ERR_CFG_FLAG;
   if (memchr(cfg->ifname, '\0', sizeof(cfg->ifname)) == NULL)
     return BFD_ERR_CFG_KEY;
+  /* A bad key is a configuration error, never "no authentication". */
+  if (cfg->auth_key.type != BFD_AUTH_NONE && (rc = bfd_auth_key_check(&cfg->auth_key)) != 0)
+    return rc;
   local = cfg->local;
   if (local.family == 0) {
     memset(&local, 0, sizeof(local));
@@ -481,6 +484,10 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
   }
   a->busy++;
   rc = bfd_table_add_session(a->table, &p->s, &ss, &key, p, now);
+  /* Before anything is polled: the first packet is already authenticated. */
+  if (rc == 0 && cfg->auth_key.type != BFD_AUTH_NONE &&
+      (rc = bfd_session_auth_add_key(p->s, &cfg->auth_key)) != 0)
+    bfd_session_del(p->s);
   a->busy--;
   if (rc < 0) {
     close(p->fd);
@@ -654,12 +661,21 @@ static int try_auto(bfd_uv *a, const uint8_t *buf, size_t len, const bfd_rx_info
   cfg.desired_min_tx_us = a->settings.auto_desired_min_tx_us;
   cfg.required_min_rx_us = a->settings.auto_required_min_rx_us;
   cfg.detect_mult = a->settings.auto_detect_mult;
+  cfg.auth_key = a->settings.auto_auth_key;
   rc = peer_add(a, &s, &cfg, NULL, 1, now);
   if (rc < 0)
     return rc;
   if (a->uv_cbs.peer_created)
     a->uv_cbs.peer_created(a, s, a->user_data);
-  return bfd_table_feed_packet(a->table, buf, len, rx, now, NULL);
+  rc = bfd_table_feed_packet(a->table, buf, len, rx, now, NULL);
+  if (rc < 0) {
+    /* The packet that made it failed (authentication, TTL, ...): drop the
+     * session at once, or spoofed packets could fill every auto slot. */
+    bfd_uv_peer *p = bfd_session_get_user_data(s);
+    p->reap = 1;
+    a->reap_pending = 1;
+  }
+  return rc;
 }
 
 static void rx_one(bfd_uv *a, const bfd_uv_listener *l, struct mmsghdr *m, const uint8_t *buf,
@@ -773,6 +789,9 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
       (core_cbs && core_cbs->struct_version != BFD_CALLBACKS_VERSION) ||
       (uv_cbs && uv_cbs->struct_version != BFD_UV_CALLBACKS_VERSION))
     return BFD_ERR_VERSION;
+  if (settings && settings->auto_auth_key.type != BFD_AUTH_NONE &&
+      (rc = bfd_auth_key_check(&settings->auto_auth_key)) != 0)
+    return rc;
   if (settings &&
       (settings->rx_batch < 1 || settings->rx_batch > RX_BATCH_MAX || settings->auto_listen > 1))
     return BFD_ERR_INVALID_ARGUMENT;
