@@ -685,11 +685,14 @@ BFD_EXTERN ptrdiff_t bfd_session_poll_packet(bfd_session *session,
 BFD_EXTERN uint64_t bfd_session_next_deadline(const bfd_session *session);
 
 /**
- * @brief Change a live session. Changes of Desired Min TX, Required Min RX or
- * Detect Mult start a Poll Sequence (§6.8.3); a larger TX interval or a
- * smaller RX interval takes effect only when the Final arrives, so the change
- * never flaps the session. admin_down enters/leaves AdminDown (§6.8.16).
- * local_discr (unless 0 or equal) and mode cannot change.
+ * @brief Change a live session. Changes of Desired Min TX or Required Min RX
+ * start a Poll Sequence (§6.8.3), carried by the next scheduled packet; a
+ * larger TX interval or a smaller RX interval takes effect only when the
+ * Final arrives, so the change never flaps the session. A second change
+ * while a Poll runs waits for its Final plus a round trip (§6.8.3). Detect
+ * Mult goes out in the next packet without a Poll (§6.8.12). admin_down
+ * enters/leaves AdminDown (§6.8.16). local_discr (unless 0 or equal) and
+ * mode cannot change.
  * @param session  the session.
  * @param settings the complete new settings (start from
  *                 bfd_session_get_settings()).
