@@ -95,6 +95,8 @@ static void clear_status(app *ap) {
   }
 }
 
+static void say(app *ap, uint64_t ts, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static void say(app *ap, uint64_t ts, const char *fmt, ...) {
   va_list va;
   if (ap->quiet || ap->json)
