@@ -1,30 +1,70 @@
-/*
- * bfdkit-uv: drives a bfdkit session table over real UDP sockets on a
+/**
+ * @file bfd_uv.h
+ * @brief bfdkit-uv: drives a bfdkit session table over real UDP sockets on a
  * caller's libuv loop (RFC 5881 single-hop, RFC 5883 multihop, IPv4/IPv6).
  *
  * Copyright (c) 2026 the bfdkit developers. MIT licensed, see LICENSE.
  *
  * Linux only (recvmmsg, IP_PKTINFO, SO_BINDTODEVICE). libuv >= 1.44.
+ * Link with `bfdkit-uv`; see also docs/guide.md, "The libuv adapter".
  *
- * Sockets:
+ * @par Sockets
  * - RX: one listening socket per (address family, mode, bound address),
  *   never one per session, read through uv_poll_t with recvmmsg() batches.
  *   TTL / Hop Limit, destination address and arrival interface come from
  *   IP_RECVTTL / IPV6_RECVHOPLIMIT and IP_PKTINFO / IPV6_RECVPKTINFO.
+ *   Single-hop datagrams that did not arrive with TTL 255 are dropped before
+ *   the core (RFC 5881 §5).
  * - TX: one socket per session, bound to a source port in 49152-65535 that
  *   is unique per session (RFC 5881 §4), TTL / Hop Limit 255, DSCP CS6.
- *   TX sockets are never polled: an idle session costs no wake-ups.
+ *   TX sockets are never polled: an idle session costs no wake-ups. A failed
+ *   send is counted and dropped, never queued: the next packet is the retry.
  * - Timers: one uv_timer_t armed for the table's next deadline, rounded up
  *   to the loop's millisecond clock so it never fires early.
  *
- * Time: the adapter feeds the core uv_hrtime() nanoseconds; event `ts` and
+ * @par Time
+ * The adapter feeds the core uv_hrtime() nanoseconds; event `ts` and
  * status timestamps are in that base.
  *
- * Re-entrancy: the core's callbacks run inside the adapter's loop callbacks
- * and inside bfd_uv_peer_* calls. Do not call bfd_uv_peer_add/update/remove
- * or bfd_uv_del from inside a bfd_callbacks or bfd_uv_callbacks function
- * (they return BFD_ERR_INVALID_ARGUMENT there); defer with a uv_idle_t or a
- * 0 ms uv_timer_t.
+ * @par Threading
+ * An adapter is not thread-safe. Call every function that takes an adapter,
+ * and every bfd_session_* / bfd_table_* function on its table and sessions,
+ * on the thread that runs its loop; every callback runs on that thread too.
+ * Only bfd_uv_addr_parse(), bfd_uv_addr_format() and the *_init() functions
+ * touch no adapter and may be called from any thread.
+ *
+ * @par Callbacks and re-entrancy
+ * The core's callbacks (bfd_callbacks) and the adapter's (bfd_uv_callbacks)
+ * run synchronously inside the adapter's loop callbacks and inside the
+ * bfd_uv_peer_* calls. From inside the core callbacks and the new_peer,
+ * peer_created and peer_deleted callbacks, bfd_uv_peer_add(),
+ * bfd_uv_peer_update() and bfd_uv_peer_remove() return
+ * BFD_ERR_INVALID_ARGUMENT and change nothing; do not call them from the
+ * error callback either (it is not always guarded). To act on an event,
+ * record it and defer the call with a uv_idle_t or a 0 ms uv_timer_t.
+ * bfd_uv_del() from inside a callback is deferred instead (see there).
+ * The core's own rule holds as well: no feed, poll, update, add or delete on
+ * the table or its sessions from a callback; the const getters are fine.
+ *
+ * @par Responder mode
+ * With bfd_uv_settings.max_auto_sessions > 0, a packet that matches no
+ * session, has Your Discriminator 0, a known source address and at least
+ * 24 bytes makes the adapter create a passive session for its sender
+ * (unless bfd_uv_callbacks.new_peer vetoes it or max_auto_sessions such
+ * sessions exist), then call bfd_uv_callbacks.peer_created and feed it that
+ * packet. The adapter deletes such a session again
+ * - when it falls back to Down (any transition into Down: detection timeout,
+ *   the peer's AdminDown or Down, ...), and
+ * - when the packet that created it is rejected (authentication, TTL,
+ *   malformed, ...), so spoofed packets cannot hold the slots.
+ *
+ * The deletion happens when the adapter's current dispatch ends: first
+ * bfd_uv_callbacks.peer_deleted is called, then the session is deleted
+ * (delivering its clearing nexthop event, if one is due) and its TX socket
+ * closed. Sessions added with bfd_uv_peer_add() are only deleted by
+ * bfd_uv_peer_remove() and bfd_uv_del().
+ *
+ * @since 0.1.0
  */
 #ifndef BFD_BFD_UV_H
 #define BFD_BFD_UV_H
@@ -40,6 +80,13 @@
 extern "C" {
 #endif
 
+/**
+ * @def BFD_UV_EXTERN
+ * Export macro of bfdkit-uv: visibility("default") while building the
+ * shared library (BUILDING_BFDKIT_UV with a GNU-compatible compiler),
+ * nothing for static builds (BFD_STATICLIB) and for consumers.
+ * @since 0.1.0
+ */
 #if defined(BFD_STATICLIB)
 #  define BFD_UV_EXTERN
 #elif defined(BUILDING_BFDKIT_UV) && defined(__GNUC__)
@@ -49,6 +96,7 @@ extern "C" {
 #endif
 
 /** An adapter: one session table, its sockets and its timer on one loop.
+ *  Created by bfd_uv_new(), destroyed by bfd_uv_del().
  *  @since 0.1.0 */
 typedef struct bfd_uv bfd_uv;
 
@@ -60,28 +108,43 @@ typedef struct bfd_uv bfd_uv;
  */
 typedef struct bfd_uv_addr {
   uint8_t family; /**< BFD_AF_INET / BFD_AF_INET6 */
-  uint8_t pad[3];
-  uint32_t ifindex; /**< IPv6 scope / interface, 0 = none */
+  uint8_t pad[3]; /**< explicit padding, 0 */
+  /** IPv6 scope / interface index, 0 = none. In bfd_uv_peer_config.peer
+   *  it is also the session's interface when `ifname` is empty. */
+  uint32_t ifindex;
   uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes */
 } bfd_uv_addr;
 
 /**
  * @brief Parse "192.0.2.1", "2001:db8::1" or "fe80::1%eth0" (the zone sets
- * `ifindex` through if_nametoindex(), or is a number).
- * @return 0, or BFD_ERR_INVALID_ARGUMENT (NULL, not an address, unknown
- *         interface).
+ * `ifindex` through if_nametoindex(), or is a decimal number > 0; it is
+ * accepted on any IPv6 address, never on IPv4).
+ * @param out  out: the address; zeroed first, also on failure (unless
+ *             `out` or `text` is NULL or `text` is too long).
+ * @param text the NUL-terminated text, at most 63 characters.
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `out` or `text` NULL, `text` too long,
+ *         not an IPv4 or IPv6 address, or an unknown interface / 0 zone.
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_addr_parse(bfd_uv_addr *out, const char *text);
 
 /**
- * @brief Format an address as text ("fe80::1%3" when it has a scope).
- * @return the length written (excluding NUL), or BFD_ERR_INVALID_ARGUMENT,
- *         BFD_ERR_NOBUF (buflen < 64 is always enough otherwise).
+ * @brief Format an address as text ("192.0.2.1", "2001:db8::1", and
+ * "fe80::1%3" when an IPv6 address has a scope; an IPv4 `ifindex` is not
+ * shown). A 64-byte buffer is always enough.
+ * @param buf    out: the NUL-terminated text; untouched on failure.
+ * @param buflen size of `buf`.
+ * @param addr   the address.
+ * @return the length written (excluding the NUL), or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `buf` or `addr` NULL, or `addr->family`
+ *         is neither BFD_AF_INET nor BFD_AF_INET6.
+ * @retval BFD_ERR_NOBUF `buflen` is too small for the text and its NUL.
  * @since 0.1.0
  */
 BFD_UV_EXTERN ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen, const bfd_uv_addr *addr);
 
+/** The current bfd_uv_settings layout. @since 0.1.0 */
 #define BFD_UV_SETTINGS_VERSION 1
 
 /**
@@ -96,34 +159,67 @@ typedef struct bfd_uv_settings {
    *  Discriminator 0 (each can be vetoed by bfd_uv_callbacks.new_peer).
    *  0 = off (default): such packets are dropped as BFD_ERR_PKT_NO_SESSION. */
   uint32_t max_auto_sessions;
-  /** Templates for auto-created sessions (defaults as the core's). */
+  /** Template for responder sessions: Desired Min TX in microseconds;
+   *  default 300000 as the core's. Not checked by bfd_uv_new(): an invalid
+   *  value makes every responder session fail to be created. */
   uint32_t auto_desired_min_tx_us;
+  /** Template for responder sessions: Required Min RX in microseconds;
+   *  default 300000, checked as auto_desired_min_tx_us. */
   uint32_t auto_required_min_rx_us;
+  /** Template for responder sessions: Detect Mult; default 3, checked as
+   *  auto_desired_min_tx_us. Responder sessions otherwise take the
+   *  bfd_uv_peer_config_init() defaults, with passive set. */
   uint8_t auto_detect_mult;
   /** 1 (default): when a peer is added and no listener exists for its
    *  (family, mode), open one on the wildcard address. 0: only the
    *  listeners opened with bfd_uv_listen() receive (two daemons sharing a
-   *  host each bind their own addresses). */
+   *  host each bind their own addresses). Other values: bfd_uv_new()
+   *  returns BFD_ERR_INVALID_ARGUMENT. */
   uint8_t auto_listen;
-  /** Listening ports; 0 = the RFC's (3784 single-hop, 4784 multihop).
-   *  Other values are for tests and unprivileged experiments. */
+  /** Single-hop listening port; 0 (default) = 3784 (RFC 5881 §4). Other
+   *  values are for tests and unprivileged experiments. Responder sessions
+   *  also send to this port; bfd_uv_peer_config.peer_port does not follow
+   *  it. */
   uint16_t port_single_hop;
+  /** Multihop listening port; 0 (default) = 4784 (RFC 5883 §5); as
+   *  port_single_hop. */
   uint16_t port_multihop;
-  /** recvmmsg batch size, 1..64; default 32. */
+  /** recvmmsg batch size, 1..64 (bfd_uv_new() returns
+   *  BFD_ERR_INVALID_ARGUMENT otherwise); default 32. At most 8 batches are
+   *  read per wake-up before the loop runs other handles. */
   uint16_t rx_batch;
-  uint16_t reserved0;
+  uint16_t reserved0; /**< 0 */
   /** Authentication for responder sessions (type BFD_AUTH_NONE = none,
-   *  the default); checked like bfd_uv_peer_config.auth_key. */
+   *  the default); checked like bfd_uv_peer_config.auth_key, by
+   *  bfd_uv_new(). */
   bfd_auth_key auto_auth_key;
 } bfd_uv_settings;
 
-/** @brief Fill defaults. @return 0, BFD_ERR_INVALID_ARGUMENT or
- *  BFD_ERR_VERSION. @since 0.1.0 */
+/** @brief Fill `settings` with defaults for the caller's struct version.
+ *  @param version  pass BFD_UV_SETTINGS_VERSION.
+ *  @param settings out.
+ *  @return 0, or:
+ *  @retval BFD_ERR_INVALID_ARGUMENT `settings` is NULL.
+ *  @retval BFD_ERR_VERSION unknown `version`; nothing written.
+ *  @since 0.1.0 */
 BFD_UV_EXTERN int bfd_uv_settings_init(uint32_t version, bfd_uv_settings *settings);
 
-/** Socket trouble: `code` is a BFD_ERR_* (usually BFD_ERR_IO), `sys_errno`
- *  the errno (0 if none), `msg` a NUL-terminated line naming the operation,
- *  the address and strerror(), valid only during the call. */
+/** Socket (or other) trouble the adapter cannot return to a caller, or
+ *  reports in addition to returning it.
+ *  Called for socket, bind and setsockopt failures (BFD_ERR_IO), an unknown
+ *  bfd_uv_peer_config.ifname (BFD_ERR_CFG_KEY), the first failed send of a
+ *  run of failures for a session (BFD_ERR_IO), and errors of the core calls
+ *  the adapter makes on its own (for example BFD_ERR_CALLBACK_FAILURE when a
+ *  core callback returned nonzero). Runs inside loop callbacks and inside
+ *  bfd_uv_listen() / bfd_uv_peer_* calls, before they return.
+ *  @param adapter   the adapter.
+ *  @param code      a BFD_ERR_* (usually BFD_ERR_IO).
+ *  @param sys_errno the errno (0 if none).
+ *  @param msg       a NUL-terminated line naming the operation and, for
+ *                   socket errors, the address and strerror(); valid only
+ *                   during the call.
+ *  @param user_data bfd_uv_new()'s `user_data`.
+ *  @since 0.1.0 */
 typedef void (*bfd_uv_error_cb)(bfd_uv *adapter, int code, int sys_errno, const char *msg,
                                 void *user_data);
 /** Responder mode: an unknown peer sent a packet with Your Discriminator 0
@@ -131,48 +227,90 @@ typedef void (*bfd_uv_error_cb)(bfd_uv *adapter, int code, int sys_errno, const 
  *  by mode, family, peer, the packet's destination address, and for
  *  link-local addresses the interface; it replies to the adapter's own
  *  listening port for the mode), nonzero to drop the packet. An
- *  auto-created session is deleted again when it falls back to Down. */
+ *  auto-created session is deleted again when it falls back to Down or
+ *  when this packet is rejected. Only called while fewer than
+ *  bfd_uv_settings.max_auto_sessions responder sessions exist.
+ *  @param adapter   the adapter.
+ *  @param rx        what the adapter knows about the datagram (mode,
+ *                   family, addresses, ports, TTL, interface); valid only
+ *                   during the call.
+ *  @param user_data bfd_uv_new()'s `user_data`.
+ *  @return 0 to accept the peer, nonzero to drop the packet.
+ *  @since 0.1.0 */
 typedef int (*bfd_uv_new_peer_cb)(bfd_uv *adapter, const bfd_rx_info *rx, void *user_data);
-/** The adapter created a session on its own (responder mode). */
+/** The adapter created a session on its own (responder mode). Called after
+ *  the session is in the table (its creation nexthop event, if any, has been
+ *  delivered) and before the packet that caused it is fed to it.
+ *  @param adapter   the adapter.
+ *  @param session   the new session; bfd_uv_peer_get_user_data() is NULL.
+ *  @param user_data bfd_uv_new()'s `user_data`.
+ *  @since 0.1.0 */
 typedef void (*bfd_uv_peer_created_cb)(bfd_uv *adapter, bfd_session *session, void *user_data);
 /** The adapter is about to delete a session on its own (a responder-mode
- *  session that fell back to Down). `session` is valid during the call only;
- *  forget every pointer to it. */
+ *  session that fell back to Down, or whose first packet was rejected).
+ *  Called before the session is deleted, so before its clearing nexthop
+ *  event. Not called by bfd_uv_peer_remove() or bfd_uv_del().
+ *  @param adapter   the adapter.
+ *  @param session   the session; valid during the call only: forget every
+ *                   pointer to it.
+ *  @param user_data bfd_uv_new()'s `user_data`.
+ *  @since 0.1.0 */
 typedef void (*bfd_uv_peer_deleted_cb)(bfd_uv *adapter, bfd_session *session,
                                        void *user_data);
 /** bfd_uv_del() finished: every handle is closed, memory is freed after
- *  this returns. */
+ *  this returns.
+ *  @param adapter   the adapter; invalid once this returns.
+ *  @param user_data bfd_uv_new()'s `user_data`.
+ *  @since 0.1.0 */
 typedef void (*bfd_uv_closed_cb)(bfd_uv *adapter, void *user_data);
 
+/** The current bfd_uv_callbacks layout. @since 0.1.0 */
 #define BFD_UV_CALLBACKS_VERSION 1
 
-/** Adapter callbacks, all optional. @since 0.1.0 */
+/** Adapter callbacks, all optional (NULL); copied by bfd_uv_new(). They run
+ *  on the loop's thread; see "Callbacks and re-entrancy" in bfd_uv.h.
+ *  @since 0.1.0 */
 typedef struct bfd_uv_callbacks {
   uint32_t struct_version; /**< BFD_UV_CALLBACKS_VERSION */
-  uint32_t reserved0;
-  bfd_uv_error_cb error;
-  bfd_uv_new_peer_cb new_peer;
-  bfd_uv_peer_created_cb peer_created;
-  bfd_uv_peer_deleted_cb peer_deleted; /**< appended in 0.1.0 */
+  uint32_t reserved0;      /**< 0 */
+  bfd_uv_error_cb error;   /**< socket and other errors, see bfd_uv_error_cb */
+  bfd_uv_new_peer_cb new_peer; /**< responder mode: accept or veto a peer */
+  bfd_uv_peer_created_cb peer_created; /**< responder mode: session created */
+  /** Responder mode: session about to be deleted (appended in 0.1.0). */
+  bfd_uv_peer_deleted_cb peer_deleted;
 } bfd_uv_callbacks;
 
-/** @brief Fill NULL callbacks. @return 0, BFD_ERR_INVALID_ARGUMENT or
- *  BFD_ERR_VERSION. @since 0.1.0 */
+/** @brief Fill `cb` with NULL callbacks for the caller's struct version.
+ *  @param version pass BFD_UV_CALLBACKS_VERSION.
+ *  @param cb      out.
+ *  @return 0, or:
+ *  @retval BFD_ERR_INVALID_ARGUMENT `cb` is NULL.
+ *  @retval BFD_ERR_VERSION unknown `version`; nothing written.
+ *  @since 0.1.0 */
 BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version, bfd_uv_callbacks *cb);
 
 /**
  * @brief Create an adapter on `loop`. Opens no socket yet (see
  * bfd_uv_listen() and bfd_uv_settings.auto_listen).
- * @param padapter  out.
- * @param loop      the caller's loop; must outlive the adapter.
- * @param settings  NULL for defaults.
+ * @param padapter  out; untouched on failure.
+ * @param loop      the caller's loop; must outlive the adapter (keep running
+ *                  it until bfd_uv_del()'s `closed_cb`).
+ * @param settings  NULL for defaults; copied.
  * @param core_cbs  the table's callbacks (state change, nexthop, rand),
- *                  delivered unchanged with `user_data`; may be NULL.
- * @param uv_cbs    adapter callbacks; may be NULL.
+ *                  delivered unchanged with `user_data`; may be NULL; copied.
+ * @param uv_cbs    adapter callbacks; may be NULL; copied.
  * @param mem       NULL for libc; kept by pointer.
  * @param user_data passed to every callback.
- * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION, BFD_ERR_NOMEM,
- *         BFD_ERR_CFG_AUTH / BFD_ERR_NOT_BUILT (settings->auto_auth_key).
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `padapter` or `loop` NULL,
+ *         settings->rx_batch not 1..64, or settings->auto_listen not 0/1.
+ * @retval BFD_ERR_VERSION   unknown struct_version in `settings`,
+ *                           `core_cbs` or `uv_cbs`.
+ * @retval BFD_ERR_CFG_AUTH  settings->auto_auth_key is invalid (see
+ *                           bfd_auth_key_check()).
+ * @retval BFD_ERR_NOT_BUILT settings->auto_auth_key is an MD5/SHA1 type
+ *                           this build (or libcrypto) does not provide.
+ * @retval BFD_ERR_NOMEM     out of memory.
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_new(bfd_uv **padapter, uv_loop_t *loop, const bfd_uv_settings *settings,
@@ -181,41 +319,74 @@ BFD_UV_EXTERN int bfd_uv_new(bfd_uv **padapter, uv_loop_t *loop, const bfd_uv_se
 
 /**
  * @brief Destroy the adapter. Sessions are deleted at once, silently (no
- * AdminDown is sent; use bfd_uv_peer_remove() first for that), each
- * delivering its clearing nexthop event; TX sockets close at once. The
- * listeners' uv_poll_t and the uv_timer_t close asynchronously like
- * uv_close(): keep running the loop (uv_run() returns once nothing else is
- * active); `closed_cb`, if not NULL, runs when the last handle has closed,
- * after which the memory is freed. NULL adapter is a no-op.
+ * AdminDown is sent; use bfd_uv_peer_remove() first for that; peer_deleted
+ * is not called), each delivering its clearing nexthop event; TX sockets
+ * close at once. The listeners' uv_poll_t and the uv_timer_t close
+ * asynchronously like uv_close(): keep running the loop (uv_run() returns
+ * once nothing else is active); `closed_cb`, if not NULL, runs when the last
+ * handle has closed, after which the memory is freed. NULL adapter, or a
+ * second call before `closed_cb`, is a no-op.
+ *
+ * Called from inside a callback, it is deferred: it returns at once, the
+ * dispatch in progress finishes (more callbacks may still run), and the
+ * adapter is destroyed when it ends (if the callback ran inside a
+ * bfd_uv_peer_add() that then fails: at the next timer fire or packet).
+ *
+ * After the sessions are deleted every session pointer is invalid (do not
+ * pass one to bfd_uv_peer_*); bfd_uv_peer_add() and bfd_uv_listen() return
+ * BFD_ERR_INVALID_ARGUMENT and bfd_uv_get_table() returns NULL until
+ * `closed_cb`.
+ * @param adapter   the adapter, or NULL.
+ * @param closed_cb called once every handle has closed; may be NULL.
  * @since 0.1.0
  */
 BFD_UV_EXTERN void bfd_uv_del(bfd_uv *adapter, bfd_uv_closed_cb closed_cb);
 
 /**
  * @brief Open a listener for `mode` on `local` (an all-zero address is the
- * family's wildcard). IPv6 listeners are IPV6_V6ONLY; no SO_REUSEADDR, so a
+ * family's wildcard) and the mode's port (bfd_uv_settings.port_single_hop /
+ * port_multihop). IPv6 listeners are IPV6_V6ONLY; no SO_REUSEADDR, so a
  * clash with another daemon fails loudly instead of splitting its traffic.
- * Opening the same (family, mode, address) twice is a no-op.
- * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_NOMEM, BFD_ERR_IO (also
- *         reported through the error callback with the address and errno).
+ * Opening the same (family, mode, address, ifindex) twice is a no-op.
+ * Listeners stay open until bfd_uv_del(). It does not touch the session
+ * table and may be called from a callback.
+ * @param adapter the adapter.
+ * @param mode    BFD_MODE_SINGLE_HOP or BFD_MODE_MULTIHOP.
+ * @param local   the address to bind (`ifindex` is the scope of an IPv6
+ *                link-local address); copied.
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `adapter` or `local` NULL, unknown
+ *         `mode` or `local->family`, or bfd_uv_del() was called.
+ * @retval BFD_ERR_NOMEM out of memory.
+ * @retval BFD_ERR_IO    socket(), setsockopt(), bind() or uv_poll failed
+ *         (also reported through the error callback with the address and
+ *         errno).
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_listen(bfd_uv *adapter, uint8_t mode, const bfd_uv_addr *local);
 
+/** The current bfd_uv_peer_config layout. @since 0.1.0 */
 #define BFD_UV_PEER_CONFIG_VERSION 1
 
 /**
  * One peer. Fill with bfd_uv_peer_config_init(). The session fields mirror
- * bfd_session_settings.
+ * the bfd_session_settings fields of the same name (the others,
+ * required_min_echo_rx_us and cpi, stay 0).
  * @since 0.1.0
  */
 typedef struct bfd_uv_peer_config {
   uint32_t struct_version; /**< BFD_UV_PEER_CONFIG_VERSION */
-  uint32_t local_discr;    /**< 0 = random */
-  bfd_uv_addr peer;        /**< required; ifindex for link-local */
-  bfd_uv_addr local;       /**< family 0 or all-zero addr = any */
-  /** Interface name, NUL-terminated, "" = none. Sets the key's ifindex,
-   *  SO_BINDTODEVICE on the TX socket and the link-local scope. */
+  uint32_t local_discr;    /**< 0 = random (on update: keep the current one) */
+  /** Required: the peer's address. `ifindex` is the link-local scope and,
+   *  when `ifname` is empty, the session's interface (required for an
+   *  IPv6 link-local peer). */
+  bfd_uv_addr peer;
+  bfd_uv_addr local;       /**< family 0 or all-zero addr = any; else the
+                                family must match `peer`'s; its ifindex
+                                is ignored */
+  /** Interface name, NUL-terminated within the 16 bytes, "" = none. Sets
+   *  the key's ifindex, SO_BINDTODEVICE on the TX socket and the link-local
+   *  scope. An unknown name fails with BFD_ERR_CFG_KEY. */
   char ifname[16];
   uint32_t desired_min_tx_us;  /**< default 300000 */
   uint32_t required_min_rx_us; /**< default 300000 */
@@ -223,35 +394,68 @@ typedef struct bfd_uv_peer_config {
   uint8_t mode;                /**< BFD_MODE_*; default single-hop */
   uint8_t passive;             /**< 0/1 */
   uint8_t admin_down;          /**< 0/1 */
-  uint8_t nexthop_policy;      /**< BFD_NHS_* */
+  uint8_t nexthop_policy;      /**< BFD_NHS_*; default DOWN_UNTIL_UP */
   /** Multihop minimum received TTL. 0 = the core's default, which is 1 for
    *  multihop (no floor: RFC 5883 sets none, and a floor like FRR's 254
-   *  silently allows a single hop). Single-hop is always 255 (RFC 5881 §5). */
+   *  silently allows a single hop). Single-hop is always 255 (RFC 5881 §5):
+   *  there only 0 and 255 are accepted (else BFD_ERR_CFG_TTL). */
   uint8_t min_rx_ttl;
-  uint16_t peer_port; /**< 0 = 3784 / 4784 by mode */
+  /** Destination port; 0 = 3784 / 4784 by mode (the RFC's ports, even when
+   *  bfd_uv_settings overrides the listening ports). */
+  uint16_t peer_port;
   /** Authentication (RFC 5880 §6.7): type BFD_AUTH_NONE (default) = none.
    *  The key is installed before the session's first packet is built, so
    *  no unauthenticated packet goes out. Rotate keys later with
    *  bfd_session_auth_add_key() / _set_tx_key() / _remove_key() on the
-   *  session. */
+   *  session; bfd_uv_peer_update() ignores this field. */
   bfd_auth_key auth_key;
 } bfd_uv_peer_config;
 
-/** @brief Fill defaults. @return 0, BFD_ERR_INVALID_ARGUMENT or
- *  BFD_ERR_VERSION. @since 0.1.0 */
+/** @brief Fill `cfg` with defaults for the caller's struct version
+ *  (single-hop, 300000 / 300000 us, Detect Mult 3, active,
+ *  BFD_NHS_DOWN_UNTIL_UP, no authentication, everything else 0).
+ *  @param version pass BFD_UV_PEER_CONFIG_VERSION.
+ *  @param cfg     out.
+ *  @return 0, or:
+ *  @retval BFD_ERR_INVALID_ARGUMENT `cfg` is NULL.
+ *  @retval BFD_ERR_VERSION unknown `version`; nothing written.
+ *  @since 0.1.0 */
 BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *cfg);
 
 /**
- * @brief Add a peer: a session in the table and its TX socket.
+ * @brief Add a peer: a session in the table and its TX socket. With
+ * bfd_uv_settings.auto_listen, first opens the wildcard listener for the
+ * peer's (family, mode) if none exists (it stays open even if the session
+ * then cannot be created).
+ * @param adapter   the adapter.
  * @param psession  out, may be NULL.
+ * @param cfg       the peer; copied.
  * @param peer_user_data returned by bfd_uv_peer_get_user_data().
- * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION, BFD_ERR_NOMEM,
- *         BFD_ERR_CFG_AUTH / BFD_ERR_NOT_BUILT (auth_key, see
- *         bfd_auth_key_check()),
- *         BFD_ERR_CFG_KEY (bad family/addresses/interface), BFD_ERR_EXISTS,
- *         BFD_ERR_FULL, BFD_ERR_IO (socket failure, also reported through
- *         the error callback), BFD_ERR_CALLBACK_FAILURE, or any
- *         bfd_session_settings_check() error.
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `adapter` or `cfg` NULL, called from
+ *         inside a callback, or bfd_uv_del() was called.
+ * @retval BFD_ERR_VERSION unknown cfg->struct_version.
+ * @retval BFD_ERR_CFG_KEY peer.family is neither BFD_AF_INET nor
+ *         BFD_AF_INET6; local.family is not 0 and differs from it; `ifname`
+ *         has no NUL or names no interface (also reported through the error
+ *         callback, with the errno); an IPv6 link-local peer without an
+ *         interface (`ifname` or peer.ifindex).
+ * @retval BFD_ERR_CFG_MODE  unknown `mode`.
+ * @retval BFD_ERR_CFG_FLAG  `passive` or `admin_down` not 0/1.
+ * @retval BFD_ERR_CFG_AUTH, BFD_ERR_NOT_BUILT `auth_key` is set and fails
+ *         bfd_auth_key_check().
+ * @retval BFD_ERR_CFG_DETECT_MULT, BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX,
+ *         BFD_ERR_CFG_POLICY, BFD_ERR_CFG_TTL as bfd_session_settings_check().
+ * @retval BFD_ERR_EXISTS  a session with the same key (mode, family,
+ *         interface, local and peer address) exists, or the fixed
+ *         `local_discr` is in use.
+ * @retval BFD_ERR_FULL    no unique discriminator could be drawn.
+ * @retval BFD_ERR_NOMEM   out of memory.
+ * @retval BFD_ERR_IO      the listener or the TX socket could not be opened
+ *         (no free source port, bind, SO_BINDTODEVICE, ...; also reported
+ *         through the error callback).
+ * @retval BFD_ERR_CALLBACK_FAILURE the core's nexthop callback failed the
+ *         BFD_NHS_DOWN_UNTIL_UP creation event; nothing is created.
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_peer_add(bfd_uv *adapter, bfd_session **psession,
@@ -259,10 +463,30 @@ BFD_UV_EXTERN int bfd_uv_peer_add(bfd_uv *adapter, bfd_session **psession,
 
 /**
  * @brief Change a live peer through bfd_session_update() (timer changes run
- * a Poll Sequence, RFC 5880 §6.8.3). Addresses, interface, mode and port
- * cannot change.
- * @return 0, BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION,
- *         BFD_ERR_CFG_IMMUTABLE, or any bfd_session_update() error.
+ * a Poll Sequence, RFC 5880 §6.8.3; admin_down enters or leaves AdminDown,
+ * §6.8.16). Addresses, interface, mode and port cannot change: `peer`,
+ * `ifname` and `mode` must be as given to bfd_uv_peer_add(), `local` and
+ * `peer_port` too unless family 0 / port 0. `auth_key` and peer.ifindex
+ * are ignored (change keys with the bfd_session_auth_* functions). A
+ * responder session that leaves AdminDown goes to Down and is therefore
+ * deleted by the adapter.
+ * @param adapter the adapter.
+ * @param session one of this adapter's sessions.
+ * @param cfg     the complete new configuration; `local_discr` 0 keeps the
+ *                current discriminator.
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `adapter`, `session` or `cfg` NULL,
+ *         `session` belongs to another adapter, called from inside a
+ *         callback, or bfd_uv_del() was called.
+ * @retval BFD_ERR_VERSION       unknown cfg->struct_version.
+ * @retval BFD_ERR_CFG_IMMUTABLE an address, the interface, the mode, the
+ *         port or a nonzero `local_discr` differs.
+ * @retval BFD_ERR_CFG_FLAG      `passive` or `admin_down` not 0/1.
+ * @retval BFD_ERR_CFG_DETECT_MULT, BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX,
+ *         BFD_ERR_CFG_POLICY, BFD_ERR_CFG_TTL as bfd_session_settings_check();
+ *         nothing changed.
+ * @retval BFD_ERR_CALLBACK_FAILURE a core callback failed; the change has
+ *         been made.
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_peer_update(bfd_uv *adapter, bfd_session *session,
@@ -271,18 +495,28 @@ BFD_UV_EXTERN int bfd_uv_peer_update(bfd_uv *adapter, bfd_session *session,
 /**
  * @brief Remove a peer: set AdminDown (diag 7, RFC 5880 §6.8.16), send that
  * packet at once, then delete the session (the core delivers the clearing
- * nexthop event) and close its TX socket.
- * @return 0, BFD_ERR_INVALID_ARGUMENT (NULL, not this adapter's session,
- *         or called from a callback).
+ * nexthop event) and close its TX socket. Works for responder sessions too
+ * (peer_deleted is not called). Once the checks below pass, the session is
+ * always deleted; a failed send or a failed AdminDown transition is
+ * reported through the error callback.
+ * @param adapter the adapter.
+ * @param session one of this adapter's sessions; invalid once this returns 0.
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `adapter` or `session` NULL, `session`
+ *         belongs to another adapter, called from inside a callback, or
+ *         bfd_uv_del() was called.
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_peer_remove(bfd_uv *adapter, bfd_session *session);
 
 /** @brief The `peer_user_data` given to bfd_uv_peer_add() (NULL for
  *  auto-created sessions). Adapter sessions keep the adapter's pointer in
- *  bfd_session_get_user_data(): never change it. @since 0.1.0 */
+ *  bfd_session_get_user_data(): never change it. Allowed inside callbacks.
+ *  @param session an adapter session, or NULL.
+ *  @return the pointer; NULL for a NULL session. @since 0.1.0 */
 BFD_UV_EXTERN void *bfd_uv_peer_get_user_data(const bfd_session *session);
 
+/** The current bfd_uv_peer_info layout. @since 0.1.0 */
 #define BFD_UV_PEER_INFO_VERSION 1
 
 /** Transport facts about one peer. @since 0.1.0 */
@@ -290,20 +524,28 @@ typedef struct bfd_uv_peer_info {
   uint32_t struct_version; /**< BFD_UV_PEER_INFO_VERSION */
   int32_t tx_fd;           /**< the TX socket, for inspection only */
   uint16_t src_port;       /**< bound source port (49152-65535) */
-  uint8_t auto_created;    /**< created by responder mode */
-  uint8_t pad;
+  uint8_t auto_created;    /**< 1: created by responder mode */
+  uint8_t pad;             /**< explicit padding, 0 */
+  /** The session's interface (from `ifname`, or peer.ifindex), 0 = none. */
   uint32_t ifindex;
-  uint64_t tx_packets;
+  uint64_t tx_packets; /**< packets sent on this session's TX socket */
   uint64_t tx_errors; /**< failed sends (counted, dropped, not queued) */
 } bfd_uv_peer_info;
 
-/** @brief Fill `info`; set `info->struct_version` first. @return 0,
- *  BFD_ERR_INVALID_ARGUMENT or BFD_ERR_VERSION. @since 0.1.0 */
+/** @brief Fill `info`; set `info->struct_version` first.
+ *  @param session an adapter session.
+ *  @param info    in: struct_version; out: the facts.
+ *  @return 0, or:
+ *  @retval BFD_ERR_INVALID_ARGUMENT `session` or `info` NULL, or the
+ *          session has no user data (not an adapter session).
+ *  @retval BFD_ERR_VERSION unknown info->struct_version.
+ *  @since 0.1.0 */
 BFD_UV_EXTERN int bfd_uv_peer_get_info(const bfd_session *session, bfd_uv_peer_info *info);
 
+/** The current bfd_uv_stats layout. @since 0.1.0 */
 #define BFD_UV_STATS_VERSION 1
 
-/** Adapter counters. @since 0.1.0 */
+/** Adapter counters, since bfd_uv_new(). @since 0.1.0 */
 typedef struct bfd_uv_stats {
   uint32_t struct_version; /**< BFD_UV_STATS_VERSION */
   uint32_t listeners;      /**< open RX sockets */
@@ -312,27 +554,47 @@ typedef struct bfd_uv_stats {
   uint64_t rx_accepted;    /**< accepted by a session */
   uint64_t rx_ttl_dropped; /**< GTSM: single-hop TTL < 255 (dropped here,
                                 RFC 5881 §5) or the core's BFD_ERR_PKT_TTL */
-  uint64_t rx_dropped;     /**< every other drop by the core */
+  /** Every other datagram read in full and not accepted: the core's other
+   *  BFD_ERR_PKT_* reasons (including BFD_ERR_PKT_NO_SESSION), a failing
+   *  core callback, or responder mode's refusals (vetoed, full, session
+   *  not created). */
+  uint64_t rx_dropped;
   uint64_t rx_errors;      /**< recvmmsg failures, truncated datagrams */
-  uint64_t tx_packets;
+  uint64_t tx_packets;     /**< packets sent, all sessions */
   uint64_t tx_errors; /**< failed sends */
-  uint64_t timer_fires;
+  uint64_t timer_fires;    /**< deadline timer callbacks */
   uint64_t timer_late;    /**< fires > 2 ms after the deadline (rounding
                                up to the ms + the loop's ms granularity) */
-  uint64_t auto_sessions; /**< sessions created by responder mode */
-  uint64_t sessions;
+  /** Sessions created by responder mode (a running total: deleted ones
+   *  are not subtracted). */
+  uint64_t auto_sessions;
+  uint64_t sessions; /**< sessions in the table now */
 } bfd_uv_stats;
 
-/** @brief Fill `stats`; set `stats->struct_version` first. @return 0,
- *  BFD_ERR_INVALID_ARGUMENT or BFD_ERR_VERSION. @since 0.1.0 */
+/** @brief Fill `stats`; set `stats->struct_version` first.
+ *  @param adapter the adapter.
+ *  @param stats   in: struct_version; out: the counters.
+ *  @return 0, or:
+ *  @retval BFD_ERR_INVALID_ARGUMENT `adapter` or `stats` NULL.
+ *  @retval BFD_ERR_VERSION unknown stats->struct_version.
+ *  @since 0.1.0 */
 BFD_UV_EXTERN int bfd_uv_get_stats(const bfd_uv *adapter, bfd_uv_stats *stats);
 
 /** @brief The session table, for status queries (bfd_session_get_status(),
- *  bfd_table_find_key(), ...). Do not add or delete sessions through it.
+ *  bfd_table_find_key(), ...). Do not add or delete sessions through it,
+ *  and change them with bfd_uv_peer_update() rather than
+ *  bfd_session_update(): the adapter would not send or re-arm its timer
+ *  for a direct change until its next wake-up.
+ *  @param adapter the adapter.
+ *  @return the table; NULL for a NULL adapter or after bfd_uv_del() has
+ *  deleted the sessions.
  *  @since 0.1.0 */
 BFD_UV_EXTERN bfd_table *bfd_uv_get_table(const bfd_uv *adapter);
 
-/** @brief The loop the adapter runs on. @since 0.1.0 */
+/** @brief The loop the adapter runs on.
+ *  @param adapter the adapter.
+ *  @return the loop given to bfd_uv_new(); NULL for a NULL adapter.
+ *  @since 0.1.0 */
 BFD_UV_EXTERN uv_loop_t *bfd_uv_get_loop(const bfd_uv *adapter);
 
 #ifdef __cplusplus
