@@ -48,13 +48,14 @@
  *
  * @par Responder mode
  * With bfd_uv_settings.max_auto_sessions > 0, a packet that matches no
- * session, has Your Discriminator 0, a known source address and at least
- * 24 bytes makes the adapter create a passive session for its sender
+ * session, decodes (bfd_ctrl_pkt_decode()), has Your Discriminator 0 with
+ * state Down or AdminDown, an A bit that matches auto_auth_key and a known
+ * source address makes the adapter create a passive session for its sender
  * (unless bfd_uv_callbacks.new_peer vetoes it or max_auto_sessions such
  * sessions exist), then call bfd_uv_callbacks.peer_created and feed it that
  * packet. The adapter deletes such a session again
- * - when it falls back to Down (any transition into Down: detection timeout,
- *   the peer's AdminDown or Down, ...), and
+ * - when it falls back to Down from Init or Up (detection timeout, the
+ *   peer's AdminDown or Down, ...; not when it leaves AdminDown), and
  * - when the packet that created it is rejected (authentication, TTL,
  *   malformed, ...), so spoofed packets cannot hold the slots.
  *
@@ -311,6 +312,10 @@ BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version, bfd_uv_callbacks *cb);
  * @retval BFD_ERR_NOT_BUILT settings->auto_auth_key is an MD5/SHA1 type
  *                           this build (or libcrypto) does not provide.
  * @retval BFD_ERR_NOMEM     out of memory.
+ * @retval BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX, BFD_ERR_CFG_DETECT_MULT
+ *         with max_auto_sessions > 0: the responder template
+ *         (auto_desired_min_tx_us, auto_required_min_rx_us,
+ *         auto_detect_mult) is invalid.
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_new(bfd_uv **padapter, uv_loop_t *loop, const bfd_uv_settings *settings,

@@ -106,7 +106,8 @@ static int tramp_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
   bfd_uv_peer *p = bfd_session_get_user_data(s);
   /* An auto-created (passive) session that falls back to Down says nothing
    * more until the peer speaks again: free its slot. */
-  if (p && p->auto_created && ev->new_state == BFD_STATE_DOWN && ev->old_state != BFD_STATE_DOWN) {
+  if (p && p->auto_created && ev->new_state == BFD_STATE_DOWN &&
+      (ev->old_state == BFD_STATE_UP || ev->old_state == BFD_STATE_INIT)) {
     p->reap = 1;
     a->reap_pending = 1;
   }
@@ -520,6 +521,8 @@ int bfd_uv_peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
   rc = peer_add(a, psession, cfg, peer_user_data, 0, now);
   if (rc == 0)
     service(a, now);
+  else if (a->del_requested && !a->busy)
+    do_del(a); /* a callback asked for it while the add failed */
   return rc;
 }
 
@@ -642,9 +645,20 @@ static int try_auto(bfd_uv *a, const uint8_t *buf, size_t len, const bfd_rx_info
   bfd_session *s;
   size_t alen = rx->family == BFD_AF_INET ? 4 : 16;
   int rc;
+  bfd_ctrl_pkt pkt;
   if (a->n_auto >= a->settings.max_auto_sessions || len < BFD_CTRL_LEN ||
       (buf[8] | buf[9] | buf[10] | buf[11]) != 0 || !(rx->flags & BFD_RX_PEER))
     return BFD_ERR_PKT_NO_SESSION;
+  /* Only a packet that could start a session creates one: it must decode,
+   * and Your Discriminator 0 is only valid with state Down/AdminDown
+   * (§6.8.6). Garbage never costs a socket and two callbacks. */
+  if ((rc = bfd_ctrl_pkt_decode(&pkt, buf, len)) != 0)
+    return rc;
+  if (pkt.state != BFD_STATE_DOWN && pkt.state != BFD_STATE_ADMIN_DOWN)
+    return BFD_ERR_PKT_YOUR_DISCR;
+  /* A wrong A bit can never pass: don't create for it. */
+  if (((pkt.flags & BFD_FLAG_A) != 0) != (a->settings.auto_auth_key.type != BFD_AUTH_NONE))
+    return BFD_ERR_PKT_AUTH_MISMATCH;
   if (a->uv_cbs.new_peer && a->uv_cbs.new_peer(a, rx, a->user_data) != 0)
     return BFD_ERR_PKT_NO_SESSION;
   bfd_uv_peer_config_init(BFD_UV_PEER_CONFIG_VERSION, &cfg);
@@ -789,6 +803,18 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
       (core_cbs && core_cbs->struct_version != BFD_CALLBACKS_VERSION) ||
       (uv_cbs && uv_cbs->struct_version != BFD_UV_CALLBACKS_VERSION))
     return BFD_ERR_VERSION;
+  if (settings && settings->max_auto_sessions > 0) {
+    /* Responder templates: a bad one would make every creation fail
+     * silently, so reject it here with the session's own error code. */
+    bfd_session_settings tmpl;
+    (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &tmpl);
+    tmpl.desired_min_tx_us = settings->auto_desired_min_tx_us;
+    tmpl.required_min_rx_us = settings->auto_required_min_rx_us;
+    tmpl.detect_mult = settings->auto_detect_mult;
+    tmpl.passive = 1;
+    if ((rc = bfd_session_settings_check(&tmpl)) != 0)
+      return rc;
+  }
   if (settings && settings->auto_auth_key.type != BFD_AUTH_NONE &&
       (rc = bfd_auth_key_check(&settings->auto_auth_key)) != 0)
     return rc;
