@@ -31,6 +31,7 @@ const char *bfd_strerror(int error_code) {
   case BFD_ERR_PKT_TTL: return "TTL/Hop Limit below minimum";
   case BFD_ERR_PKT_MODE: return "packet arrived in the wrong mode";
   case BFD_ERR_PKT_ADMIN_DOWN: return "session is AdminDown";
+  case BFD_ERR_PKT_LOOPED: return "packet is our own, looped back";
   case BFD_ERR_CFG_DETECT_MULT: return "Detect Mult must be 1..255";
   case BFD_ERR_CFG_MIN_TX: return "Desired Min TX must be nonzero";
   case BFD_ERR_CFG_MIN_RX: return "Required Min RX must be nonzero";

@@ -335,6 +335,11 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
     return drop(s, BFD_ERR_PKT_NO_SESSION);
   if (pkt->your_discr == 0 && rstate != BFD_STATE_DOWN && rstate != BFD_STATE_ADMIN_DOWN)
     return drop(s, BFD_ERR_PKT_YOUR_DISCR);
+  /* Discriminators are unique on a system (§6.8.1): a packet carrying ours
+   * as My Discriminator is our own, looped back (peer address is one of
+   * ours). Accepting it would bring the session Up with itself. */
+  if (pkt->my_discr == s->local_discr)
+    return drop(s, BFD_ERR_PKT_LOOPED);
   /* §6.8.6: the A bit must match bfd.AuthType, and the packet must pass
    * §6.7 before any session field is touched. */
   if (!(pkt->flags & BFD_FLAG_A) != !s->auth)

@@ -391,7 +391,7 @@ static const int all_pkt_errs[] = {
     BFD_ERR_PKT_MY_DISCR,      BFD_ERR_PKT_POLL_FINAL,  BFD_ERR_PKT_AUTH_TYPE,
     BFD_ERR_PKT_AUTH_LEN,      BFD_ERR_PKT_NO_SESSION,  BFD_ERR_PKT_YOUR_DISCR,
     BFD_ERR_PKT_AUTH_MISMATCH, BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL,
-    BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN};
+    BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN, BFD_ERR_PKT_LOOPED};
 #define N_PKT_ERRS (sizeof(all_pkt_errs) / sizeof(all_pkt_errs[0]))
 
 /* Feed buf and require: return `err`; status identical except rx_dropped
@@ -504,6 +504,20 @@ static void rejections_in(uint8_t state) {
   ri = f.ri;
   ri.mode = BFD_MODE_MULTIHOP;
   expect_reject(&f, good, 24, &ri, BFD_ERR_PKT_MODE, "mode");
+  /* Our own packet looped back (peer address is one of ours): My Discr is
+   * our discriminator. Accepting it would bring the session Up alone. */
+  {
+    uint32_t my = f.peer.my, your = f.peer.your;
+    f.peer.my = LDISCR;
+    f.peer.your = 0;
+    n = build(&f, BFD_STATE_DOWN, 0, buf);
+    expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_LOOPED, "looped, your discr 0");
+    f.peer.your = LDISCR;
+    n = build(&f, BFD_STATE_UP, 0, buf);
+    expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_LOOPED, "looped, your discr ours");
+    f.peer.my = my;
+    f.peer.your = your;
+  }
   /* Each class once more from a different "attacker" state: a forged Down
    * with the wrong discriminator must not take a session Down. */
   f.peer.your = 0xdeadbeef;

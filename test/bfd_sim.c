@@ -318,7 +318,7 @@ static void sim_deliver(bfd_sim *sim, int dir) {
     p->accepted++;
     p->last_accept = sim->now;
     p->armed_detect_ns = st.detect_time_ns;
-  } else if (rv <= BFD_ERR_PKT_TRUNCATED && rv >= BFD_ERR_PKT_ADMIN_DOWN) {
+  } else if (rv <= BFD_ERR_PKT_TRUNCATED && rv >= BFD_ERR_PKT_LOOPED) {
     p->rejected++; /* a discard the RFC demands, not a simulator failure */
   } else {
     sim_fail(sim, rv, "bfd_session_feed_packet");

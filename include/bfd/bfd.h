@@ -90,6 +90,7 @@ typedef enum bfd_error {
   BFD_ERR_PKT_TTL = -244,          /**< TTL/Hop Limit below the minimum (GTSM) */
   BFD_ERR_PKT_MODE = -245,         /**< arrived on the other port's mode */
   BFD_ERR_PKT_ADMIN_DOWN = -246,   /**< session is AdminDown (§6.8.6), ignored */
+  BFD_ERR_PKT_LOOPED = -247,       /**< My Discriminator is our own: our packet came back */
 
   /* Configuration */
   BFD_ERR_CFG_DETECT_MULT = -260,  /**< Detect Mult 0 */
