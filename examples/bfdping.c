@@ -49,7 +49,7 @@ typedef struct detection {
 typedef struct app {
   uv_loop_t *loop;
   bfd_uv *a, *b; /* b: the self-test's second end */
-  uv_signal_t sigint, sigterm;
+  uv_signal_t sigint, sigterm, sigusr1;
   uv_timer_t tick, deadline;
   uint64_t t0;
 
@@ -59,10 +59,10 @@ typedef struct app {
   unsigned min_ttl, mult;
   uint32_t tx_ms, rx_ms;
   long count;    /* state changes to wait for; 0 = unlimited */
-  bfd_auth_key key; /* type BFD_AUTH_NONE = no authentication */
-  const char *key_file;
-  long key_id;
-  int key_id_set;
+  bfd_auth_key key; /* the first key (type BFD_AUTH_NONE = no authentication) */
+  bfd_auth_key keys[BFD_AUTH_KEYS_MAX]; /* the ring: all accepted, keys[tx_key] sent */
+  size_t nkeys, tx_key;
+  long key_id; /* for the next --key-file; -1 = previous + 1 */
   double deadline_s;
   unsigned port;
 
@@ -274,10 +274,26 @@ static void on_uv_error(bfd_uv *adapter, int code, int sys_errno, const char *ms
   }
 }
 
+/* The adapter installs the first key; the rest of the ring (accepted on
+ * receive, for rotation) goes on here. */
+static int add_ring(app *ap, bfd_session *s) {
+  size_t i;
+  int rv;
+  for (i = 1; i < ap->nkeys; i++)
+    if ((rv = bfd_session_auth_add_key(s, &ap->keys[i])) != 0) {
+      fprintf(stderr, "bfdping: key ID %u: %s\n", ap->keys[i].key_id, bfd_strerror(rv));
+      return -1;
+    }
+  if (ap->nkeys && ap->tx_key && (rv = bfd_session_auth_set_tx_key(s, ap->keys[ap->tx_key].key_id)))
+    return -1;
+  return 0;
+}
+
 static void on_peer_created(bfd_uv *adapter, bfd_session *s, void *user_data) {
   app *ap = user_data;
   tracked *t = track(ap, s);
   (void)adapter;
+  (void)add_ring(ap, s);
   if (t && !ap->json)
     say(ap, uv_hrtime(), "%s: new peer (responder session)", t->name);
 }
@@ -397,8 +413,26 @@ static void on_tick(uv_timer_t *h) {
 static void on_deadline(uv_timer_t *h) { stop(h->data, "deadline reached"); }
 
 static void on_signal(uv_signal_t *h, int signum) {
-  (void)signum;
-  stop(h->data, "interrupted");
+  app *ap = h->data;
+  size_t i;
+  if (signum != SIGUSR1) {
+    stop(ap, "interrupted");
+    return;
+  }
+  if (ap->nkeys < 2) {
+    say(ap, uv_hrtime(), "SIGUSR1: no other key to rotate to");
+    return;
+  }
+  ap->tx_key = (ap->tx_key + 1) % ap->nkeys;
+  for (i = 0; i < ap->nsess; i++)
+    if (!ap->sess[i].removed)
+      (void)bfd_session_auth_set_tx_key(ap->sess[i].s, ap->keys[ap->tx_key].key_id);
+  if (ap->json) {
+    printf("{\"event\":\"auth_key\",\"time\":%.6f,\"tx_key_id\":%u}\n",
+           secs(since_start(ap, uv_hrtime())), ap->keys[ap->tx_key].key_id);
+    fflush(stdout);
+  }
+  say(ap, uv_hrtime(), "authentication: now sending with key ID %u", ap->keys[ap->tx_key].key_id);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -530,6 +564,7 @@ static void stop(app *ap, const char *why) {
   uv_close((uv_handle_t *)&ap->deadline, close_cb);
   uv_close((uv_handle_t *)&ap->sigint, close_cb);
   uv_close((uv_handle_t *)&ap->sigterm, close_cb);
+  uv_close((uv_handle_t *)&ap->sigusr1, close_cb);
   bfd_uv_del(ap->a, NULL);
   if (ap->b)
     bfd_uv_del(ap->b, NULL);
@@ -625,10 +660,14 @@ static void usage(FILE *f) {
       "      --port N         peer/listen port instead of 3784/4784 (testing)\n"
       "Authentication (RFC 5880 section 6.7):\n"
       "      --auth TYPE      simple | md5 | meticulous-md5 | sha1 | meticulous-sha1\n"
-      "      --key-id N       Key ID, 0..255 (default 1)\n"
-      "      --key-file PATH  the secret: the file's bytes, one trailing newline\n"
+      "      --key-id N       Key ID (0..255) of the next --key-file (default: 1,\n"
+      "                       then the previous key's + 1)\n"
+      "      --key-file PATH  a secret: the file's bytes, one trailing newline\n"
       "                       dropped (1..16 bytes; 1..20 for SHA1). Never on the\n"
       "                       command line, where other users could read it.\n"
+      "                       Repeat --key-id/--key-file for a key ring (up to 8):\n"
+      "                       every key is accepted, the first is sent; SIGUSR1\n"
+      "                       sends with the next one (rotation without a flap).\n"
       "Modes:\n"
       "      --listen ADDR    responder: accept sessions from any peer that talks to us\n"
       "                       on ADDR (use 0.0.0.0 or :: for any)\n"
@@ -657,6 +696,46 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out) {
   if (*end || v > max || s[0] == '-')
     return -1;
   *out = v;
+  return 0;
+}
+
+/* --key-file: the file's bytes are the secret, one trailing newline
+ * dropped; the key ID is the last --key-id given, else the previous key's
+ * + 1 (1 for the first). The type is set once --auth is known. */
+static int load_key(app *ap, const char *path) {
+  FILE *f;
+  size_t n;
+  uint8_t buf[BFD_AUTH_SECRET_MAX + 2];
+  bfd_auth_key *k;
+  if (ap->nkeys == BFD_AUTH_KEYS_MAX) {
+    fprintf(stderr, "bfdping: at most %d keys\n", BFD_AUTH_KEYS_MAX);
+    return -1;
+  }
+  if (!(f = fopen(path, "rb"))) {
+    fprintf(stderr, "bfdping: cannot read key file %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  n = fread(buf, 1, sizeof(buf), f);
+  fclose(f);
+  if (n > 0 && buf[n - 1] == '\n')
+    n--;
+  if (n == 0 || n > BFD_AUTH_SECRET_MAX) {
+    fprintf(stderr, "bfdping: key file %s: the secret must be 1..%d bytes\n", path,
+            BFD_AUTH_SECRET_MAX);
+    memset(buf, 0, sizeof(buf));
+    return -1;
+  }
+  k = &ap->keys[ap->nkeys];
+  memset(k, 0, sizeof(*k));
+  if (ap->key_id >= 0)
+    k->key_id = (uint8_t)ap->key_id;
+  else
+    k->key_id = ap->nkeys ? (uint8_t)(ap->keys[ap->nkeys - 1].key_id + 1) : 1;
+  ap->key_id = -1;
+  k->len = (uint8_t)n;
+  memcpy(k->secret, buf, n);
+  memset(buf, 0, sizeof(buf));
+  ap->nkeys++;
   return 0;
 }
 
@@ -692,6 +771,7 @@ static int parse_args(app *ap, int argc, char **argv) {
   char *end;
   ap->tx_ms = ap->rx_ms = 300;
   ap->mult = 3;
+  ap->key_id = -1;
   while ((c = getopt_long(argc, argv, "l:I:i:r:m:c:w:qvh", opts, NULL)) != -1) {
     switch (c) {
     case 'l': ap->local = optarg; break;
@@ -763,9 +843,11 @@ static int parse_args(app *ap, int argc, char **argv) {
         return -1;
       }
       ap->key_id = (long)v;
-      ap->key_id_set = 1;
       break;
-    case O_KEY_FILE: ap->key_file = optarg; break;
+    case O_KEY_FILE:
+      if (load_key(ap, optarg) != 0)
+        return -1;
+      break;
     case O_PORT:
       if (parse_uint(optarg, 65535, &v) || v == 0) {
         fprintf(stderr, "bfdping: --port must be 1..65535\n");
@@ -790,39 +872,27 @@ static int parse_args(app *ap, int argc, char **argv) {
       return -1;
     }
   }
-  if (ap->key.type != BFD_AUTH_NONE || ap->key_file) {
-    FILE *f;
-    size_t n;
-    uint8_t buf[BFD_AUTH_SECRET_MAX + 2];
+  if ((ap->key.type != BFD_AUTH_NONE) != (ap->nkeys > 0)) {
+    fprintf(stderr, "bfdping: --auth and --key-file go together\n");
+    return -1;
+  }
+  if (ap->nkeys > 0) {
+    size_t i, j;
     int rv;
-    if (ap->key.type == BFD_AUTH_NONE || !ap->key_file) {
-      fprintf(stderr, "bfdping: --auth and --key-file go together\n");
-      return -1;
+    for (i = 0; i < ap->nkeys; i++) {
+      ap->keys[i].type = ap->key.type;
+      for (j = 0; j < i; j++)
+        if (ap->keys[j].key_id == ap->keys[i].key_id) {
+          fprintf(stderr, "bfdping: key ID %u given twice\n", ap->keys[i].key_id);
+          return -1;
+        }
+      if ((rv = bfd_auth_key_check(&ap->keys[i])) != 0) {
+        fprintf(stderr, "bfdping: %s key ID %u: %s\n", bfd_auth_type_name(ap->key.type),
+                ap->keys[i].key_id, bfd_strerror(rv));
+        return -1;
+      }
     }
-    if (!(f = fopen(ap->key_file, "rb"))) {
-      fprintf(stderr, "bfdping: cannot read key file %s: %s\n", ap->key_file, strerror(errno));
-      return -1;
-    }
-    n = fread(buf, 1, sizeof(buf), f);
-    fclose(f);
-    if (n > 0 && buf[n - 1] == '\n')
-      n--;
-    if (n == 0 || n > BFD_AUTH_SECRET_MAX) {
-      fprintf(stderr, "bfdping: key file %s: the secret must be 1..%d bytes\n", ap->key_file,
-              BFD_AUTH_SECRET_MAX);
-      return -1;
-    }
-    ap->key.key_id = (uint8_t)(ap->key_id ? ap->key_id : 1);
-    if (ap->key_id == 0 && ap->key_id_set)
-      ap->key.key_id = 0;
-    ap->key.len = (uint8_t)n;
-    memcpy(ap->key.secret, buf, n);
-    memset(buf, 0, sizeof(buf));
-    if ((rv = bfd_auth_key_check(&ap->key)) != 0) {
-      fprintf(stderr, "bfdping: %s key from %s: %s\n", bfd_auth_type_name(ap->key.type),
-              ap->key_file, bfd_strerror(rv));
-      return -1;
-    }
+    ap->key = ap->keys[0];
   }
   if (ap->min_ttl && !ap->multihop) {
     fprintf(stderr, "bfdping: --min-ttl applies to --multihop (single-hop requires TTL 255)\n");
@@ -862,6 +932,7 @@ static int new_adapter(app *ap, bfd_uv **pa, int auto_listen, uint32_t max_auto)
 
 static int add_peer(app *ap, bfd_uv *a, const char *peer, const char *local, bfd_session **ps) {
   bfd_uv_peer_config pc;
+  bfd_session *s = NULL;
   int rv;
   (void)bfd_uv_peer_config_init(BFD_UV_PEER_CONFIG_VERSION, &pc);
   if (bfd_uv_addr_parse(&pc.peer, peer) != 0) {
@@ -893,11 +964,15 @@ static int add_peer(app *ap, bfd_uv *a, const char *peer, const char *local, bfd
     pc.peer_port = (uint16_t)ap->port;
   pc.nexthop_policy = BFD_NHS_AFTER_UP;
   pc.auth_key = ap->key;
-  rv = bfd_uv_peer_add(a, ps, &pc, NULL);
+  rv = bfd_uv_peer_add(a, &s, &pc, NULL);
   if (rv != 0) {
     fprintf(stderr, "bfdping: cannot add peer %s: %s\n", peer, bfd_strerror(rv));
     return -1;
   }
+  if (add_ring(ap, s) != 0)
+    return -1;
+  if (ps)
+    *ps = s;
   return 0;
 }
 
@@ -929,7 +1004,7 @@ int main(int argc, char **argv) {
 
   if (ap->self_test) {
     if (ap->local || ap->listen_addr || ap->multihop) {
-      fprintf(stderr, "bfdping: --self-test takes only timer, port and output options\n");
+      fprintf(stderr, "bfdping: --self-test takes only timer, port, auth and output options\n");
       return 2;
     }
     if (!ap->quiet && !ap->json)
@@ -974,6 +1049,9 @@ int main(int argc, char **argv) {
   uv_signal_init(ap->loop, &ap->sigterm);
   ap->sigterm.data = ap;
   uv_signal_start(&ap->sigterm, on_signal, SIGTERM);
+  uv_signal_init(ap->loop, &ap->sigusr1);
+  ap->sigusr1.data = ap;
+  uv_signal_start(&ap->sigusr1, on_signal, SIGUSR1);
 
   uv_run(ap->loop, UV_RUN_DEFAULT);
   uv_loop_close(ap->loop);
