@@ -439,13 +439,6 @@ static void on_signal(uv_signal_t *h, int signum) {
 /* Summary and shutdown                                                     */
 /* ------------------------------------------------------------------------ */
 
-static const int drop_codes[] = {
-    BFD_ERR_PKT_TRUNCATED,   BFD_ERR_PKT_VERSION,       BFD_ERR_PKT_LENGTH_SHORT,
-    BFD_ERR_PKT_LENGTH_LONG, BFD_ERR_PKT_DETECT_MULT,   BFD_ERR_PKT_MULTIPOINT,
-    BFD_ERR_PKT_MY_DISCR,    BFD_ERR_PKT_POLL_FINAL,    BFD_ERR_PKT_AUTH_TYPE,
-    BFD_ERR_PKT_AUTH_LEN,    BFD_ERR_PKT_NO_SESSION,    BFD_ERR_PKT_YOUR_DISCR,
-    BFD_ERR_PKT_AUTH_MISMATCH, BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL,
-    BFD_ERR_PKT_MODE,        BFD_ERR_PKT_ADMIN_DOWN,  BFD_ERR_PKT_LOOPED};
 
 static void summary(app *ap) {
   bfd_uv_stats us;
@@ -455,6 +448,7 @@ static void summary(app *ap) {
   int any_up = 0, first = 1;
   uint64_t first_up = UINT64_MAX;
   size_t nshown = 0;
+  int code;
 
   us.struct_version = BFD_UV_STATS_VERSION;
   (void)bfd_uv_get_stats(ap->a, &us);
@@ -501,19 +495,19 @@ static void summary(app *ap) {
   }
   /* Drops by reason: the table's (before a session is found) plus every
    * session's, plus GTSM drops the adapter made itself. */
-  for (j = 0; j < sizeof(drop_codes) / sizeof(drop_codes[0]); j++) {
-    uint64_t n = bfd_table_get_rx_drops(tbl, drop_codes[j]);
+  for (j = 0; (code = bfd_pkt_error_at(j)) != 0; j++) {
+    uint64_t n = bfd_table_get_rx_drops(tbl, code);
     for (i = 0; i < ap->nsess; i++)
       if (!ap->sess[i].removed)
-        n += bfd_session_get_rx_drops(ap->sess[i].s, drop_codes[j]);
-    if (drop_codes[j] == BFD_ERR_PKT_TTL)
+        n += bfd_session_get_rx_drops(ap->sess[i].s, code);
+    if (code == BFD_ERR_PKT_TTL)
       n = n > us.rx_ttl_dropped ? n : us.rx_ttl_dropped;
     if (n == 0)
       continue;
     if (ap->json)
-      printf("%s\"%s\":%" PRIu64, first ? "" : ",", bfd_strerror(drop_codes[j]), n);
+      printf("%s\"%s\":%" PRIu64, first ? "" : ",", bfd_strerror(code), n);
     else if (!ap->quiet)
-      printf("%s%s: %" PRIu64, first ? " (" : "; ", bfd_strerror(drop_codes[j]), n);
+      printf("%s%s: %" PRIu64, first ? " (" : "; ", bfd_strerror(code), n);
     first = 0;
   }
   if (ap->json)

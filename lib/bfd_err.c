@@ -46,6 +46,17 @@ const char *bfd_strerror(int error_code) {
   }
 }
 
+int bfd_pkt_error_at(size_t index) {
+  static const int codes[] = {
+      BFD_ERR_PKT_TRUNCATED,     BFD_ERR_PKT_VERSION,     BFD_ERR_PKT_LENGTH_SHORT,
+      BFD_ERR_PKT_LENGTH_LONG,   BFD_ERR_PKT_DETECT_MULT, BFD_ERR_PKT_MULTIPOINT,
+      BFD_ERR_PKT_MY_DISCR,      BFD_ERR_PKT_POLL_FINAL,  BFD_ERR_PKT_AUTH_TYPE,
+      BFD_ERR_PKT_AUTH_LEN,      BFD_ERR_PKT_NO_SESSION,  BFD_ERR_PKT_YOUR_DISCR,
+      BFD_ERR_PKT_AUTH_MISMATCH, BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL,
+      BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN,  BFD_ERR_PKT_LOOPED};
+  return index < sizeof(codes) / sizeof(codes[0]) ? codes[index] : 0;
+}
+
 int bfd_err_is_fatal(int error_code) {
   return error_code == BFD_ERR_NOMEM || error_code == BFD_ERR_CALLBACK_FAILURE;
 }

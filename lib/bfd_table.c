@@ -374,41 +374,37 @@ static void count_drop(bfd_table *t, int error_code) {
     t->drops[slot]++;
 }
 
-/* §6.8.6 with Your Discriminator 0: the most specific configured key wins
- * (exact, then any local address, then any interface, then both). */
+static void copy_addr(uint8_t dst[16], const uint8_t src[16], uint8_t family) {
+  memcpy(dst, src, 16);
+  if (family == BFD_AF_INET) /* IPv4 keys hold 4 bytes and 12 zeros */
+    memset(dst + 4, 0, 12);
+}
+
+/* §6.8.6 with Your Discriminator 0: the most specific configured key wins:
+ * (local, ifindex), (any local, ifindex), (local, any interface), (any,
+ * any). At most four O(1) lookups, and only while a session comes up. */
 static bfd_session *find_by_rx(const bfd_table *t, const bfd_rx_info *ri) {
   bfd_session_key k;
   bfd_session *s;
   int has_local = (ri->flags & BFD_RX_LOCAL) != 0;
+  int pass;
   memset(&k, 0, sizeof(k));
   k.mode = ri->mode;
   k.family = ri->family;
-  memcpy(k.peer, ri->peer, sizeof(k.peer));
-  if (ri->family == BFD_AF_INET)
-    memset(k.peer + 4, 0, 12);
-  k.ifindex = ri->ifindex;
-  if (has_local) {
-    memcpy(k.local, ri->local, sizeof(k.local));
-    if (ri->family == BFD_AF_INET)
-      memset(k.local + 4, 0, 12);
+  copy_addr(k.peer, ri->peer, ri->family);
+  for (pass = 0; pass < 4; pass++) {
+    int with_local = !(pass & 1), with_if = !(pass & 2);
+    if ((with_local && !has_local) || (!with_if && ri->ifindex == 0))
+      continue;
+    k.ifindex = with_if ? ri->ifindex : 0;
+    if (with_local)
+      copy_addr(k.local, ri->local, ri->family);
+    else
+      memset(k.local, 0, sizeof(k.local));
     if ((s = bfd_table_find_key(t, &k)) != NULL)
       return s;
-    memset(k.local, 0, sizeof(k.local));
   }
-  if ((s = bfd_table_find_key(t, &k)) != NULL)
-    return s;
-  if (ri->ifindex == 0)
-    return NULL;
-  k.ifindex = 0;
-  if (has_local) {
-    memcpy(k.local, ri->local, sizeof(k.local));
-    if (ri->family == BFD_AF_INET)
-      memset(k.local + 4, 0, 12);
-    if ((s = bfd_table_find_key(t, &k)) != NULL)
-      return s;
-    memset(k.local, 0, sizeof(k.local));
-  }
-  return bfd_table_find_key(t, &k);
+  return NULL;
 }
 
 int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bfd_rx_info *ri,

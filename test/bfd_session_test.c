@@ -1207,9 +1207,10 @@ static void test_poll_two_changes(void) {
   CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
   CU_ASSERT_EQUAL(status(&f).poll_active, 0);
   CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
-  /* The packet without F (past the round-trip bound): poll 2 starts with
-   * the RX change. */
-  f.now += MS;
+  /* The packet without F past the round-trip bound (<= 100 ms after the
+   * last P; we are 75..100 ms after it, so wait 150 ms more): poll 2
+   * starts with the RX change. */
+  f.now += 150 * MS;
   CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
   CU_ASSERT_EQUAL(status(&f).poll_active, 1);
   CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 2);

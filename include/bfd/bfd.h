@@ -114,6 +114,15 @@ typedef enum bfd_error {
 BFD_EXTERN const char *bfd_strerror(int error_code);
 
 /**
+ * @brief Enumerate the packet-drop reasons (the BFD_ERR_PKT_* codes), e.g.
+ * to print drop counters: call with 0, 1, 2, ... until it returns 0.
+ * @param index 0-based position.
+ * @return the index-th BFD_ERR_PKT_* code, or 0 past the last one.
+ * @since 0.1.0
+ */
+BFD_EXTERN int bfd_pkt_error_at(size_t index);
+
+/**
  * @brief Whether an error leaves the object unusable.
  * @param error_code any value.
  * @return 1 for BFD_ERR_NOMEM and BFD_ERR_CALLBACK_FAILURE, otherwise 0.
