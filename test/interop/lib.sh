@@ -579,3 +579,79 @@ bfdkv_pcap_fields() {
       { print $1, $2 $3, $4 $5, $6 $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
               $17, $18, $19, $20, $21, $22, $23 }'
 }
+
+# ------------------------------------------------------------ BIRD key rings
+# BIRD sends with the password whose "generate from/to" window contains now
+# and, among those, the latest "generate from" (ties: the first listed);
+# it accepts every password whose "accept from/to" window contains now, by
+# Key ID (nest/password.c: password_find(list, 0), password_find_by_id).
+# Defaults: generate and accept always. So a ring "1:K1|2:K2:generate from
+# \"2099-01-01 00:00:00\";" sends key 1 and accepts both; giving key 2
+# "generate from \"2000-01-01 00:00:00\";" (BIRD's time format is
+# "YYYY-MM-DD hh:mm:ss") switches sending to key 2.
+BFDKV_RING_MARK=bfdkv-ring-placeholder
+
+# bfdkv_bird_ring_conf INSTANCE RING OPTS...: write INSTANCE's bird.conf as
+# bfdkv_bird_conf does for OPTS (which must include auth=TYPE), with the key
+# ring RING instead of the single password: entries separated by "|", each
+# "ID:SECRET[:EXTRA]", EXTRA being raw BIRD password options (e.g.
+# generate to "2000-01-01 00:00:00";). A SECRET must not contain ':', '|',
+# '"' or '\'.
+bfdkv_bird_ring_conf() {
+  local ins=$1 ring=$2; shift 2
+  bfdkv_bird_conf "$ins" "$@" key="$BFDKV_RING_MARK" key_id=0
+  local conf=${BFDKV_INS_DIR[$ins]}/bird.conf pw="" e id rest sec extra line out="" n=0
+  local -a entries
+  IFS='|' read -ra entries <<<"$ring"
+  for e in "${entries[@]}"; do
+    [ -n "${e// /}" ] || continue
+    id=${e%%:*}; rest=${e#*:}; sec=${rest%%:*}; extra=""
+    [[ $rest == *:* ]] && extra=" ${rest#*:}"
+    pw+="    password \"$sec\" { id $id;$extra };"$'\n'
+  done
+  while IFS= read -r line; do
+    if [[ $line == *"password \"$BFDKV_RING_MARK\""* ]]; then out+=$pw; n=$((n + 1))
+    else out+=$line$'\n'; fi
+  done <"$conf"
+  [ "$n" = 1 ] || bfdkv_die "bird $ins: ring: no password line to replace (auth= missing?)"
+  printf '%s' "$out" >"$conf"
+}
+
+# bfdkv_bird_run INSTANCE NS: start a private BIRD in NS on the config
+# already written to $BFDKV_TMP/INSTANCE/bird.conf (as bfdkv_bird_start does
+# after writing it); waits for the control socket.
+bfdkv_bird_run() {
+  local ins=$1 ns=$2 i
+  local dir=${BFDKV_INS_DIR[$ins]}
+  "$BFDKV_BIRD" -p -c "$dir/bird.conf" || bfdkv_die "bird $ins: bad config $dir/bird.conf"
+  bfdkv_spawn "$ins" "$ns" "$dir/stdout.log" \
+    "$BFDKV_BIRD" -f -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid"
+  for i in $(seq 50); do
+    [ -S "$dir/bird.ctl" ] && return 0
+    kill -0 "${BFDKV_INS_PID[$ins]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$dir/stdout.log" >&2
+  bfdkv_die "bird $ins did not start"
+}
+
+# bfdkv_bird_start_ring INSTANCE NS RING OPTS...: bfdkv_bird_start with a
+# key ring (see bfdkv_bird_ring_conf; OPTS must include auth=TYPE).
+bfdkv_bird_start_ring() {
+  local ins=$1 ns=$2 ring=$3; shift 3
+  local dir="$BFDKV_TMP/$ins"
+  mkdir -p "$dir"
+  BFDKV_KIND[$ins]=bird; BFDKV_INS_NS[$ins]=$ns; BFDKV_INS_DIR[$ins]=$dir
+  BFDKV_INS_OPTS[$ins]="$*"
+  bfdkv_bird_ring_conf "$ins" "$ring" "$@"
+  bfdkv_bird_run "$ins" "$ns"
+}
+
+# bfdkv_bird_reconfigure_ring INSTANCE RING: rewrite the config with the
+# instance's options and the key ring RING, apply it live (birdc configure).
+bfdkv_bird_reconfigure_ring() {
+  local ins=$1 ring=$2
+  # shellcheck disable=SC2086
+  bfdkv_bird_ring_conf "$ins" "$ring" ${BFDKV_INS_OPTS[$ins]}
+  bfdkv_birdc "$ins" configure >/dev/null || bfdkv_die "bird $ins: configure failed"
+}
