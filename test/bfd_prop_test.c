@@ -30,8 +30,6 @@ typedef struct sess_model {
   uint64_t fed;    /* datagrams that reached this session */
   uint64_t polls_accepted;
   uint64_t finals_seen;
-  uint64_t dt_at_rx; /* Detection Time right after the last reception */
-  uint64_t dt_max;   /* largest Detection Time seen since then */
 } sess_model;
 
 typedef struct prop {
@@ -95,6 +93,30 @@ static int state_cb(bfd_session *s, const bfd_state_event *ev, void *user_data) 
   if (ev->old_state == BFD_STATE_ADMIN_DOWN || ev->new_state == BFD_STATE_ADMIN_DOWN)
     CHECK(p, p->in_admin_call);
   CHECK(p, ev->new_state != ev->old_state);
+  /* Every transition is one of §6.8.6's (or §6.8.4 expiry, §6.8.16 admin). */
+  switch (ev->new_state) {
+  case BFD_STATE_INIT:
+    CHECK(p, ev->old_state == BFD_STATE_DOWN && ev->remote_state == BFD_STATE_DOWN);
+    break;
+  case BFD_STATE_UP:
+    CHECK(p, (ev->old_state == BFD_STATE_DOWN && ev->remote_state == BFD_STATE_INIT) ||
+                 (ev->old_state == BFD_STATE_INIT && (ev->remote_state == BFD_STATE_INIT ||
+                                                      ev->remote_state == BFD_STATE_UP)));
+    CHECK(p, ev->local_diag == BFD_DIAG_NONE);
+    break;
+  case BFD_STATE_DOWN:
+    if (ev->old_state == BFD_STATE_ADMIN_DOWN)
+      CHECK(p, ev->local_diag == BFD_DIAG_NONE);
+    else
+      CHECK(p, ev->local_diag == BFD_DIAG_DETECT_EXPIRED ||
+                   (ev->local_diag == BFD_DIAG_NEIGHBOR_DOWN &&
+                    (ev->remote_state == BFD_STATE_DOWN ||
+                     ev->remote_state == BFD_STATE_ADMIN_DOWN)));
+    break;
+  default: /* AdminDown */
+    CHECK(p, ev->local_diag == BFD_DIAG_ADMIN_DOWN);
+    break;
+  }
   CHECK(p, ev->ts == p->now);
   m->last_state = ev->new_state;
   return 0;
@@ -267,13 +289,7 @@ static void feed_one(prop *p, sess_model *m, const uint8_t *buf, size_t n, const
   gm->fed++;
   if (rv == 0 && (pk.flags & BFD_FLAG_P))
     gm->polls_accepted++;
-  {
-    bfd_session_status st;
-    st.struct_version = BFD_SESSION_STATUS_VERSION;
-    (void)bfd_session_get_status(got, &st);
-    if (st.last_rx == p->now)
-      gm->dt_at_rx = gm->dt_max = st.detect_time_ns;
-  }
+
 }
 
 /* Packets the table has due now. Every one decodes, never has P and F
@@ -297,6 +313,23 @@ static void drain(prop *p) {
       break;
     CHECK(p, pk.my_discr == bfd_session_get_local_discr(s));
     CHECK(p, pk.state == bfd_session_get_state(s));
+    {
+      bfd_session_status ss;
+      ss.struct_version = BFD_SESSION_STATUS_VERSION;
+      (void)bfd_session_get_status(s, &ss);
+      CHECK(p, pk.your_discr == ss.remote_discr); /* §6.8.7 */
+      CHECK(p, pk.diag == ss.local_diag);
+      CHECK(p, !(pk.flags & BFD_FLAG_P) || ss.poll_active);
+      /* §6.8.3 slow start: at least 1 s advertised while not Up. */
+      if (pk.state != BFD_STATE_UP)
+        CHECK(p, pk.desired_min_tx_us >= 1000000);
+      if (p->failed && getenv("BFD_PROP_DEBUG"))
+        printf("    pkt st %u flags %#x tx %u rx %u | adv %u/%u eff %u/%u cfg %u/%u poll %u "
+               "repoll %u/%u changes %u\n",
+               pk.state, pk.flags, pk.desired_min_tx_us, pk.required_min_rx_us, s->adv_tx_us,
+               s->adv_rx_us, s->eff_tx_us, s->eff_rx_us, s->cfg_tx_us, s->cfg_rx_us,
+               s->poll_active, s->repoll, s->repoll_wait, ss.change_seq);
+    }
     if (pk.flags & BFD_FLAG_F)
       m->finals_seen++;
     /* At most one Final per accepted Poll: no queue (PITFALLS). */
@@ -360,19 +393,13 @@ static void check_invariants(prop *p) {
     CHECK(p, st.rx_packets + st.rx_dropped == m->fed);
     CHECK(p, st.finals_sent == m->finals_seen);
     CHECK(p, st.nexthop_down == (m->nh_events > 0 && m->nh_last == BFD_NEXTHOP_DOWN));
-    /* §6.8.4: the detection deadline is never later than last reception +
-     * Detection Time. A smaller local RX outside Up applies to the Detection
-     * Time at once but the armed timer keeps the value it was armed with
-     * (the peer may still send at the old rate), hence the max. */
+    /* §6.8.4: the detection timer runs from the last reception for the
+     * Detection Time now in force; a change of the Detection Time re-arms it
+     * from the last reception (§6.8.3). */
     if (m->s->detect_deadline != BFD_TSTAMP_NONE) {
-      uint64_t dt;
-      if (st.detect_time_ns > m->dt_max)
-        m->dt_max = st.detect_time_ns;
-      dt = m->dt_max;
       CHECK(p, st.last_rx != BFD_TSTAMP_NONE);
       CHECK(p, st.detect_time_ns > 0);
-      CHECK(p, m->s->detect_deadline <= st.last_rx + dt);
-      CHECK(p, m->s->detect_deadline > st.last_rx);
+      CHECK(p, m->s->detect_deadline == st.last_rx + st.detect_time_ns);
     }
     /* Up needs a known remote (§6.8.6 only goes Up on a received packet). */
     if (st.state == BFD_STATE_UP || st.state == BFD_STATE_INIT)
@@ -400,6 +427,8 @@ static void check_invariants(prop *p) {
 }
 
 static void set_op(prop *p, const char *name, int i) {
+  if (getenv("BFD_PROP_TRACE"))
+    printf("    step %u %s[%d] now %" PRIu64 "\n", p->step, name, i, p->now);
   snprintf(p->op, sizeof(p->op), "%s[%d]", name, i);
 }
 

@@ -1093,6 +1093,53 @@ static void test_bfd_table_deadline_exact_when_due(void) {
   bfd_table_del(t);
 }
 
+/* RFC 5880 §6.8.3: "When bfd.SessionState is not Up, the system MUST set
+ * bfd.DesiredMinTxInterval to a value of not less than one second". A
+ * session that comes Up starts a Poll for its fast rate; if it goes Down
+ * (here: the peer dies) before the Final, it must still fall back to slow
+ * start, not keep sending P packets every 10 ms while Down forever. */
+static void test_bfd_table_slow_start_after_down_during_poll(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 10000, 10000);
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  bfd_session *s;
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  uint64_t now = T0, last = 0;
+  unsigned sent = 0, fast = 0, low_adv = 0;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, now), 0);
+  bring_up(t, s, 77, now); /* Up: the Poll for 10 ms starts, no Final yet */
+  {
+    bfd_session_status ss;
+    ss.struct_version = BFD_SESSION_STATUS_VERSION;
+    (void)bfd_session_get_status(s, &ss);
+    CU_ASSERT_EQUAL(ss.poll_active, 1);
+  }
+  /* The peer goes silent; run 10 virtual seconds. */
+  while (now < T0 + 10 * BFD_SECONDS) {
+    ptrdiff_t n;
+    now = bfd_table_next_deadline(t);
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+    while ((n = bfd_table_poll_packet(t, NULL, buf, sizeof(buf), now)) > 0) {
+      bfd_ctrl_pkt p;
+      CU_ASSERT_EQUAL(bfd_ctrl_pkt_decode(&p, buf, (size_t)n), 0);
+      if (p.state != BFD_STATE_UP) {
+        sent++;
+        low_adv += p.desired_min_tx_us < 1000000;
+        fast += last && now - last < 750 * MS;
+        last = now;
+      }
+    }
+  }
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
+  printf("\n    Down packets in 10 s: %u (%u advertising < 1 s, %u less than 750 ms apart)\n",
+         sent, low_adv, fast);
+  CU_ASSERT(sent >= 9 && sent <= 15); /* about one per 0.75..1 s */
+  CU_ASSERT_EQUAL(low_adv, 0);
+  CU_ASSERT_EQUAL(fast, 0);
+  bfd_table_del(t);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Deletion and nexthop events                                              */
 /* ------------------------------------------------------------------------ */
@@ -1393,6 +1440,7 @@ static CU_TestInfo tests[] = {
     {"direct session calls", test_bfd_table_direct_session_calls},
     {"deadline invariant (random)", test_bfd_table_deadline_invariant_random},
     {"deadline exact while due", test_bfd_table_deadline_exact_when_due},
+    {"slow start after Down during a Poll", test_bfd_table_slow_start_after_down_during_poll},
     {"table_del clears nexthops", test_bfd_table_del_clears_nexthops},
     {"session_del event", test_bfd_table_session_del_event},
     {"NOMEM at every allocation", test_bfd_table_nomem_every_allocation},
