@@ -316,8 +316,8 @@ static int run(uint32_t n, uint64_t seconds, uint64_t gran) {
   }
   w1 = clk(CLOCK_MONOTONIC);
   c1 = clk(CLOCK_PROCESS_CPUTIME_ID);
-  printf("%8u %8.1f %8.1f %10.1f %10.1f %9.1f %6" PRIu64 " %10" PRIu64 " %9.1f %5" PRIu64 "\n",
-         n, (double)st.rx_ns / (double)st.rx, (double)st.tx_ns / (double)st.tx,
+  printf("%8u %8.1f %8.1f %10.1f %10.1f %9.1f %6" PRIu64 " %10" PRIu64 " %9.1f %5" PRIu64 "\n", n,
+         (double)st.rx_ns / (double)st.rx, (double)st.tx_ns / (double)st.tx,
          (double)(c1 - c0) / (double)untimed.rx, (double)(w1 - w0) / (double)untimed.rx, bps,
          a.flaps + b.flaps, st.rx, (double)st.rx / (double)steps, st.rx_err + untimed.rx_err);
   fflush(stdout);

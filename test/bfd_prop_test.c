@@ -58,8 +58,7 @@ static uint32_t below(prop *p, uint32_t n) { return (uint32_t)(rnd(p) % n); }
   do {                                                                                             \
     if (!(p)->failed && !(cond)) {                                                                 \
       (p)->failed = 1;                                                                             \
-      printf("\n    FAILED: %s (line %d) seed %" PRIu64 " run %u step %u op %s now %" PRIu64     \
-             "\n",                                                                                 \
+      printf("\n    FAILED: %s (line %d) seed %" PRIu64 " run %u step %u op %s now %" PRIu64 "\n", \
              #cond, __LINE__, (p)->seed, (p)->run, (p)->step, (p)->op, (p)->now);                  \
       CU_FAIL(#cond);                                                                              \
     }                                                                                              \
@@ -100,22 +99,20 @@ static int state_cb(bfd_session *s, const bfd_state_event *ev, void *user_data) 
     break;
   case BFD_STATE_UP:
     CHECK(p, (ev->old_state == BFD_STATE_DOWN && ev->remote_state == BFD_STATE_INIT) ||
-                 (ev->old_state == BFD_STATE_INIT && (ev->remote_state == BFD_STATE_INIT ||
-                                                      ev->remote_state == BFD_STATE_UP)));
+                 (ev->old_state == BFD_STATE_INIT &&
+                  (ev->remote_state == BFD_STATE_INIT || ev->remote_state == BFD_STATE_UP)));
     CHECK(p, ev->local_diag == BFD_DIAG_NONE);
     break;
   case BFD_STATE_DOWN:
     if (ev->old_state == BFD_STATE_ADMIN_DOWN)
       CHECK(p, ev->local_diag == BFD_DIAG_NONE);
     else
-      CHECK(p, ev->local_diag == BFD_DIAG_DETECT_EXPIRED ||
-                   (ev->local_diag == BFD_DIAG_NEIGHBOR_DOWN &&
-                    (ev->remote_state == BFD_STATE_DOWN ||
-                     ev->remote_state == BFD_STATE_ADMIN_DOWN)));
+      CHECK(p,
+            ev->local_diag == BFD_DIAG_DETECT_EXPIRED ||
+                (ev->local_diag == BFD_DIAG_NEIGHBOR_DOWN &&
+                 (ev->remote_state == BFD_STATE_DOWN || ev->remote_state == BFD_STATE_ADMIN_DOWN)));
     break;
-  default: /* AdminDown */
-    CHECK(p, ev->local_diag == BFD_DIAG_ADMIN_DOWN);
-    break;
+  default: /* AdminDown */ CHECK(p, ev->local_diag == BFD_DIAG_ADMIN_DOWN); break;
   }
   CHECK(p, ev->ts == p->now);
   m->last_state = ev->new_state;
@@ -201,17 +198,10 @@ static size_t rand_packet(prop *p, sess_model *m, uint8_t *buf, bfd_rx_info *ri)
   }
   pk.diag = (uint8_t)below(p, 9);
   switch (below(p, 6)) {
-  case 0:
-    pk.flags = BFD_FLAG_P;
-    break;
-  case 1:
-    pk.flags = BFD_FLAG_F;
-    break;
-  case 2:
-    pk.flags = below(p, 2) ? BFD_FLAG_D : BFD_FLAG_C;
-    break;
-  default:
-    break;
+  case 0: pk.flags = BFD_FLAG_P; break;
+  case 1: pk.flags = BFD_FLAG_F; break;
+  case 2: pk.flags = below(p, 2) ? BFD_FLAG_D : BFD_FLAG_C; break;
+  default: break;
   }
   pk.detect_mult = (uint8_t)(1 + below(p, 5));
   pk.my_discr = kind == 15 ? (uint32_t)rnd(p) | 1 : m->peer_discr;
@@ -232,12 +222,8 @@ static size_t rand_packet(prop *p, sess_model *m, uint8_t *buf, bfd_rx_info *ri)
     case 0:
       buf[0] = (uint8_t)((buf[0] & 0x1f) | (below(p, 7) + 2) << 5); /* version */
       break;
-    case 1:
-      buf[1] |= BFD_FLAG_P | BFD_FLAG_F;
-      break;
-    case 2:
-      buf[1] |= BFD_FLAG_M;
-      break;
+    case 1: buf[1] |= BFD_FLAG_P | BFD_FLAG_F; break;
+    case 2: buf[1] |= BFD_FLAG_M; break;
     case 3:
       buf[2] = 0; /* Detect Mult */
       break;
@@ -289,7 +275,6 @@ static void feed_one(prop *p, sess_model *m, const uint8_t *buf, size_t n, const
   gm->fed++;
   if (rv == 0 && (pk.flags & BFD_FLAG_P))
     gm->polls_accepted++;
-
 }
 
 /* Packets the table has due now. Every one decodes, never has P and F
@@ -327,8 +312,8 @@ static void drain(prop *p) {
         printf("    pkt st %u flags %#x tx %u rx %u | adv %u/%u eff %u/%u cfg %u/%u poll %u "
                "repoll %u/%u changes %u\n",
                pk.state, pk.flags, pk.desired_min_tx_us, pk.required_min_rx_us, s->adv_tx_us,
-               s->adv_rx_us, s->eff_tx_us, s->eff_rx_us, s->cfg_tx_us, s->cfg_rx_us,
-               s->poll_active, s->repoll, s->repoll_wait, ss.change_seq);
+               s->adv_rx_us, s->eff_tx_us, s->eff_rx_us, s->cfg_tx_us, s->cfg_rx_us, s->poll_active,
+               s->repoll, s->repoll_wait, ss.change_seq);
     }
     if (pk.flags & BFD_FLAG_F)
       m->finals_seen++;
@@ -348,7 +333,7 @@ static void drain(prop *p) {
       uint8_t rb[BFD_CTRL_LEN_MAX];
       ptrdiff_t rn;
       memset(&r, 0, sizeof(r));
-      r.state = pk.state == BFD_STATE_DOWN ? BFD_STATE_INIT
+      r.state = pk.state == BFD_STATE_DOWN         ? BFD_STATE_INIT
                 : pk.state == BFD_STATE_ADMIN_DOWN ? BFD_STATE_DOWN
                                                    : BFD_STATE_UP;
       r.flags = (pk.flags & BFD_FLAG_P) ? BFD_FLAG_F : 0;
@@ -561,8 +546,7 @@ static void test_bfd_prop_random_sequences(void) {
     }
     runs++;
   }
-  printf("    %u runs, %u steps, %u transitions to Up, %.1f s\n", runs, steps, ups,
-         elapsed(&t0));
+  printf("    %u runs, %u steps, %u transitions to Up, %.1f s\n", runs, steps, ups, elapsed(&t0));
   CU_ASSERT(runs > 0);
   CU_ASSERT(ups > 0); /* the generator does bring sessions Up */
   CU_ASSERT_EQUAL(p->failed, 0);

@@ -221,8 +221,7 @@ static void test_bfd_table_demux_discr(void) {
   CU_ASSERT_EQUAL(bfd_session_get_state(s[0]), BFD_STATE_DOWN);
   /* An unknown nonzero Your Discr finds nothing, even from a known key. */
   got = s[0];
-  CU_ASSERT_EQUAL(feed(t, &k[1], BFD_STATE_DOWN, 78, 0xdeadbeef, T0, &got),
-                  BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(feed(t, &k[1], BFD_STATE_DOWN, 78, 0xdeadbeef, T0, &got), BFD_ERR_PKT_NO_SESSION);
   CU_ASSERT_PTR_NULL(got);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
   CU_ASSERT_EQUAL(bfd_session_get_state(s[1]), BFD_STATE_DOWN);
@@ -263,11 +262,11 @@ static void test_bfd_table_demux_wildcard_order(void) {
   } while (0)
 
   EXPECT_RX(L, 5, 1, exact);
-  EXPECT_RX(L2, 5, 1, anyl);  /* other local address, same interface */
-  EXPECT_RX(L, 5, 0, anyl);   /* host could not tell the local address */
-  EXPECT_RX(L, 7, 1, anyi);   /* other interface, same local address */
+  EXPECT_RX(L2, 5, 1, anyl); /* other local address, same interface */
+  EXPECT_RX(L, 5, 0, anyl);  /* host could not tell the local address */
+  EXPECT_RX(L, 7, 1, anyi);  /* other interface, same local address */
   EXPECT_RX(L2, 7, 1, both);
-  EXPECT_RX(L, 0, 1, anyi);   /* interface unknown */
+  EXPECT_RX(L, 0, 1, anyi); /* interface unknown */
   EXPECT_RX(L2, 0, 1, both);
   EXPECT_RX(L, 0, 0, both);
 
@@ -422,7 +421,7 @@ static void test_bfd_table_invalid_keys(void) {
   k.family = 0;
   CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
   CU_ASSERT_PTR_NULL(s); /* cleared on failure */
-  k.family = 2; /* AF_INET's OS value is not a BFD_AF_* */
+  k.family = 2;          /* AF_INET's OS value is not a BFD_AF_* */
   CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
   k.family = 10;
   CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
@@ -760,9 +759,8 @@ static void test_bfd_table_feed_time_then_poll(void) {
     for (i = 0; i < N; i += 2) {
       bfd_session_key k;
       (void)bfd_session_get_key(s[i], &k);
-      CU_ASSERT_EQUAL(feed(t, &k, BFD_STATE_UP, 1000 + i, bfd_session_get_local_discr(s[i]), now,
-                           NULL),
-                      0);
+      CU_ASSERT_EQUAL(
+          feed(t, &k, BFD_STATE_UP, 1000 + i, bfd_session_get_local_discr(s[i]), now, NULL), 0);
     }
     (void)drain(t, now);
   }
@@ -1132,8 +1130,8 @@ static void test_bfd_table_slow_start_after_down_during_poll(void) {
     }
   }
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
-  printf("\n    Down packets in 10 s: %u (%u advertising < 1 s, %u less than 750 ms apart)\n",
-         sent, low_adv, fast);
+  printf("\n    Down packets in 10 s: %u (%u advertising < 1 s, %u less than 750 ms apart)\n", sent,
+         low_adv, fast);
   CU_ASSERT(sent >= 9 && sent <= 15); /* about one per 0.75..1 s */
   CU_ASSERT_EQUAL(low_adv, 0);
   CU_ASSERT_EQUAL(fast, 0);
@@ -1228,10 +1226,10 @@ static void test_bfd_table_session_del_event(void) {
 /* ------------------------------------------------------------------------ */
 
 typedef struct failmem {
-  long allocs;    /* allocation calls so far */
-  long fail_at;   /* fail the allocation with this number (1-based), 0 = never */
+  long allocs;  /* allocation calls so far */
+  long fail_at; /* fail the allocation with this number (1-based), 0 = never */
   long failed;
-  size_t live;    /* live bytes */
+  size_t live; /* live bytes */
   long live_blocks;
 } failmem;
 
