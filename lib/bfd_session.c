@@ -169,23 +169,30 @@ static uint32_t wanted_tx_us(const bfd_session *s) {
  * multiple changes must not be spread over one sequence). */
 static void apply_params(bfd_session *s, uint64_t now) {
   uint32_t tx = wanted_tx_us(s), rx = s->cfg_rx_us;
+  int up = s->state == BFD_STATE_UP;
   if (tx == s->adv_tx_us && rx == s->adv_rx_us)
     return;
-  if (s->poll_active || s->repoll_wait) {
+  if (up && (s->poll_active || s->repoll_wait)) {
     s->repoll = 1;
     return;
   }
+  /* Not Up, nothing waits for a Final and the one-second floor is a MUST
+   * (§6.8.3): apply at once, even during a Poll, which then carries the
+   * newest values (a dead peer never answers: don't wait for it). */
   s->adv_tx_us = tx;
   s->adv_rx_us = rx;
   /* While Up, a larger TX interval and a smaller RX interval wait for the
    * Final; everything else applies now. */
-  if (s->state != BFD_STATE_UP || tx < s->eff_tx_us)
+  if (!up || tx < s->eff_tx_us)
     s->eff_tx_us = tx;
-  if (s->state != BFD_STATE_UP || rx > s->eff_rx_us)
+  if (!up || rx > s->eff_rx_us)
     s->eff_rx_us = rx;
-  s->poll_active = 1;
-  s->poll_sent = 0;
-  s->polls_sent++;
+  s->repoll = s->repoll_wait = 0;
+  if (!s->poll_active) {
+    s->poll_active = 1;
+    s->poll_sent = 0;
+    s->polls_sent++;
+  }
   refresh_detect(s);
   reschedule_tx(s, now);
 }
