@@ -318,7 +318,7 @@ case_wrong() {
     auth="${BIRD_T[$t]}" key="$sec" key_id=42
   bp_start "$name" --auth "$t" --key-id 42 --key-file "$kf"
   sleep "$WRONG_WAIT_S"
-  local bstate; bstate=$(bfdkv_state "$PI" "$US")
+  local bstate t_end; bstate=$(bfdkv_state "$PI" "$US"); t_end=$(now_ns)
   bp_stop "$name"
   bfdkv_capture_stop "$pcap"
   bfdkv_stop "$PI"
@@ -354,24 +354,37 @@ PY
   else
     fail "$t: auth_failure events: $nev, last total $total, rising $rising, other reasons '$other' (want >= 2 \"$reason\", rising)"
   fi
-  # Both directions fail: neither end ever sent anything but Down.
+  # Every packet bfdping received was dropped as an authentication failure
+  # and reported (the last one may miss the final 50 ms report tick before
+  # SIGINT); the capture shows about as many BIRD packets while it ran.
+  local drops; drops=$($JQ get "$log" event=summary -f dropped)
+  if [ "$total" -le "$drops" ] && [ "$total" -ge $((drops - 1)) ]; then
+    ok "$t: failure total $total for $drops dropped packets"
+  else
+    fail "$t: failure total $total, but bfdping dropped $drops packets"
+  fi
+  # Both directions fail: while bfdping ran, neither end sent anything but
+  # Down (our last packet, after SIGINT, is AdminDown), and BIRD logged
+  # rejecting ours.
   bfdkv_pcap_fields "$pcap" >"$pcap.fields"
-  local notdown nb nu
-  notdown=$(awk -F'\t' '$8 != "0x01"' "$pcap.fields" | wc -l)
-  nb=$(awk -F'\t' -v a="$PEER" '$2 == a' "$pcap.fields" | wc -l)
+  local bad nb nu blog want_b
+  bad=$(awk -F'\t' -v a="$PEER" '($2 == a && $8 != "0x01") || ($8 != "0x01" && $8 != "0x00")' \
+    "$pcap.fields" | wc -l)
+  nb=$(awk -F'\t' -v a="$PEER" -v s="${BP_T0[$name]}" -v e="$t_end" '$2 == a && $1 * 1e9 >= s &&
+    $1 * 1e9 <= e' "$pcap.fields" | wc -l)
   nu=$(awk -F'\t' -v a="$US" '$2 == a' "$pcap.fields" | wc -l)
-  if [ "$notdown" = 0 ] && [ "$nb" -gt 0 ] && [ "$nu" -gt 0 ]; then
-    ok "$t: capture: all $nu bfdping and $nb BIRD packets are Down (neither accepted the other)"
+  if [ "$bad" = 0 ] && [ "$nb" -gt 0 ] && [ "$nu" -gt 0 ]; then
+    ok "$t: capture: $nu bfdping packets Down or AdminDown, $nb BIRD packets Down (neither accepted the other)"
   else
-    fail "$t: capture: $notdown packet(s) not Down ($nu from bfdping, $nb from BIRD)"
+    fail "$t: capture: $bad packet(s) neither Down nor our AdminDown ($nu from bfdping, $nb from BIRD)"
   fi
-  # bfdping counted every BIRD packet it got (the last may miss the final
-  # 50 ms report tick before SIGINT).
-  if [ "$total" -le "$nb" ] && [ "$total" -ge $((nb - 1)) ]; then
-    ok "$t: failure total $total matches the $nb BIRD packets captured"
-  else
-    fail "$t: failure total $total, but $nb BIRD packets were captured"
+  if [ "$drops" -gt $((nb + 1)) ] || [ "$drops" -lt $((nb - 1)) ]; then
+    fail "$t: bfdping dropped $drops packets, $nb captured from BIRD while it ran"
   fi
+  want_b="wrong authentication code"; [ "$t" = simple ] && want_b="wrong password"
+  blog=$(grep -c "Authentication failed for $US - $want_b (42)" "$BFDKV_TMP/$PI/bird.log")
+  if [ "$blog" -ge 2 ]; then ok "$t: BIRD logged $blog \"$want_b\" failures for our packets"
+  else fail "$t: BIRD logged $blog \"$want_b\" failures for our packets (want >= 2)"; fi
 }
 
 # ----------------------------------------------------------------- rotate
