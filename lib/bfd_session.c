@@ -495,7 +495,7 @@ static void load_settings(bfd_session *s, const bfd_session_settings *st) {
 
 int bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_callbacks *cb,
                      void *cb_user_data, const bfd_mem *mem, bfd_rand *rand, uint64_t now) {
-  s->heap_idx[0] = s->heap_idx[1] = BFD_HEAP_NONE;
+  s->heap_idx = BFD_HEAP_NONE;
   s->cb = cb;
   s->cb_user_data = cb_user_data;
   s->mem = mem;

@@ -22,7 +22,7 @@ struct bfd_session {
   bfd_table *table;
   bfd_session *discr_next; /* table hash chain by local discriminator */
   bfd_session *key_next;   /* table hash chain by key */
-  uint32_t heap_idx[2];    /* in the table's TX / detection heaps, or BFD_HEAP_NONE */
+  uint32_t heap_idx;       /* in the table's deadline heap, or BFD_HEAP_NONE */
 
   const bfd_callbacks *cb;
   void *cb_user_data;

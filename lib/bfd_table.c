@@ -97,13 +97,11 @@ bfd_session *bfd_table_find_key(const bfd_table *t, const bfd_session_key *key) 
 /* Deadline heaps                                                           */
 /* ------------------------------------------------------------------------ */
 
-static uint64_t real_key(const bfd_session *s, int which) {
-  return which == BFD_HEAP_TX ? bfd_session_tx_deadline(s) : bfd_session_detect_deadline(s);
-}
+static uint64_t real_key(const bfd_session *s) { return bfd_session_deadline(s); }
 
 static void heap_set(bfd_heap *h, size_t i, bfd_heap_ent e) {
   h->v[i] = e;
-  e.s->heap_idx[h->which] = (uint32_t)i;
+  e.s->heap_idx = (uint32_t)i;
 }
 
 static void sift_up(bfd_heap *h, size_t i) {
@@ -136,9 +134,9 @@ static void sift_down(bfd_heap *h, size_t i) {
 }
 
 static void heap_remove(bfd_heap *h, bfd_session *s) {
-  size_t i = s->heap_idx[h->which];
+  size_t i = s->heap_idx;
   bfd_heap_ent e;
-  s->heap_idx[h->which] = BFD_HEAP_NONE;
+  s->heap_idx = BFD_HEAP_NONE;
   if (--h->len == i)
     return;
   e = h->v[h->len];
@@ -156,8 +154,8 @@ static void heap_push(bfd_heap *h, bfd_session *s, uint64_t key) {
   e.key = key;
   e.s = s;
   h->v[h->len] = e;
-  s->heap_idx[h->which] = (uint32_t)h->len++;
-  sift_up(h, s->heap_idx[h->which]);
+  s->heap_idx = (uint32_t)h->len++;
+  sift_up(h, s->heap_idx);
 }
 
 /* Make the top entry exact (see bfd_table.h). Terminates: every pass either
@@ -165,7 +163,7 @@ static void heap_push(bfd_heap *h, bfd_session *s, uint64_t key) {
 static void fix_top(bfd_heap *h) {
   while (h->len > 0) {
     bfd_session *s = h->v[0].s;
-    uint64_t real = real_key(s, h->which);
+    uint64_t real = real_key(s);
     if (real == h->v[0].key)
       return;
     if (real == BFD_TSTAMP_NONE) {
@@ -178,8 +176,8 @@ static void fix_top(bfd_heap *h) {
 }
 
 static void heap_changed(bfd_heap *h, bfd_session *s) {
-  uint64_t real = real_key(s, h->which);
-  uint32_t i = s->heap_idx[h->which];
+  uint64_t real = real_key(s);
+  uint32_t i = s->heap_idx;
   if (i == BFD_HEAP_NONE) {
     if (real != BFD_TSTAMP_NONE)
       heap_push(h, s, real);
@@ -190,10 +188,7 @@ static void heap_changed(bfd_heap *h, bfd_session *s) {
   fix_top(h);
 }
 
-void bfd_table_session_changed(bfd_table *t, bfd_session *s) {
-  heap_changed(&t->heap[BFD_HEAP_TX], s);
-  heap_changed(&t->heap[BFD_HEAP_DETECT], s);
-}
+void bfd_table_session_changed(bfd_table *t, bfd_session *s) { heap_changed(&t->heap, s); }
 
 /* ------------------------------------------------------------------------ */
 /* Lifecycle                                                                */
@@ -218,8 +213,6 @@ int bfd_table_new(bfd_table **pt, const bfd_callbacks *cb, const bfd_mem *mem, v
   else
     (void)bfd_callbacks_init(BFD_CALLBACKS_VERSION, &t->cb);
   bfd_rand_init(&t->rand, t->cb.rand, user_data, (uint64_t)(uintptr_t)t);
-  t->heap[BFD_HEAP_TX].which = BFD_HEAP_TX;
-  t->heap[BFD_HEAP_DETECT].which = BFD_HEAP_DETECT;
   t->nbuckets = INITIAL_BUCKETS;
   t->discr_buckets = bfd_mem_calloc(mem, t->nbuckets, sizeof(bfd_session *));
   t->key_buckets = bfd_mem_calloc(mem, t->nbuckets, sizeof(bfd_session *));
@@ -235,7 +228,6 @@ int bfd_table_new(bfd_table **pt, const bfd_callbacks *cb, const bfd_mem *mem, v
 
 static void unlink_session(bfd_table *t, bfd_session *s) {
   bfd_session **pp;
-  int w;
   for (pp = &t->discr_buckets[hash_discr(t, s->local_discr)]; *pp; pp = &(*pp)->discr_next)
     if (*pp == s) {
       *pp = s->discr_next;
@@ -246,11 +238,9 @@ static void unlink_session(bfd_table *t, bfd_session *s) {
       *pp = s->key_next;
       break;
     }
-  for (w = 0; w < 2; w++) {
-    if (s->heap_idx[w] != BFD_HEAP_NONE)
-      heap_remove(&t->heap[w], s);
-    fix_top(&t->heap[w]);
-  }
+  if (s->heap_idx != BFD_HEAP_NONE)
+    heap_remove(&t->heap, s);
+  fix_top(&t->heap);
   t->count--;
 }
 
@@ -277,8 +267,7 @@ void bfd_table_del(bfd_table *t) {
   }
   bfd_mem_free(t->mem, t->discr_buckets);
   bfd_mem_free(t->mem, t->key_buckets);
-  bfd_mem_free(t->mem, t->heap[BFD_HEAP_TX].v);
-  bfd_mem_free(t->mem, t->heap[BFD_HEAP_DETECT].v);
+  bfd_mem_free(t->mem, t->heap.v);
   bfd_mem_free(t->mem, t);
 }
 
@@ -327,13 +316,10 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
   /* Reserve everything first so nothing on the packet path allocates. */
   if (t->count + 1 > t->heap_cap) {
     size_t cap = t->heap_cap ? t->heap_cap * 2 : 64;
-    int w;
-    for (w = 0; w < 2; w++) {
-      bfd_heap_ent *v = bfd_mem_realloc(t->mem, t->heap[w].v, cap * sizeof(*v));
-      if (!v)
-        return BFD_ERR_NOMEM; /* the other heap may have grown: harmless */
-      t->heap[w].v = v;
-    }
+    bfd_heap_ent *v = bfd_mem_realloc(t->mem, t->heap.v, cap * sizeof(*v));
+    if (!v)
+      return BFD_ERR_NOMEM;
+    t->heap.v = v;
     t->heap_cap = cap;
   }
   if (t->count + 1 > t->nbuckets && (rv = grow(t)) != 0)
@@ -437,25 +423,46 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
   return rv;
 }
 
+/* Entries with key <= now form a subtree at the root (heap order): walk it
+ * depth-first and collect up to `max` sessions whose detection time has
+ * passed. The stack grows by at most one per level, so 64 suffices. */
+static size_t collect_expired(const bfd_heap *h, uint64_t now, bfd_session **out, size_t max) {
+  size_t stack[64], sp = 0, n = 0;
+  if (h->len == 0 || h->v[0].key > now)
+    return 0;
+  stack[sp++] = 0;
+  while (sp > 0 && n < max) {
+    size_t i = stack[--sp], c;
+    if (bfd_session_detect_deadline(h->v[i].s) <= now)
+      out[n++] = h->v[i].s;
+    for (c = 2 * i + 1; c <= 2 * i + 2 && c < h->len; c++)
+      if (h->v[c].key <= now)
+        stack[sp++] = c;
+  }
+  return n;
+}
+
 int bfd_table_feed_time(bfd_table *t, uint64_t now) {
-  bfd_heap *h;
+  bfd_session *batch[64];
+  size_t n, i;
   int rv = 0;
   if (!t)
     return BFD_ERR_INVALID_ARGUMENT;
   if (now < t->last_now)
     return BFD_ERR_CLOCK_BACKWARDS;
   t->last_now = now;
-  h = &t->heap[BFD_HEAP_DETECT];
-  /* Only detection: what is due to be sent waits in the TX heap for
-   * poll_packet, so the two never block each other. */
-  while (h->len > 0 && h->v[0].key <= now) {
-    bfd_session *s = h->v[0].s;
-    if ((rv = bfd_session_check_clock(s, now)) == 0)
-      rv = bfd_session_expire(s, now);
-    bfd_table_session_changed(t, s); /* expiry may also make a packet due */
-    if (rv != 0)
-      break;
-  }
+  /* Detection only; what is due to be sent stays for poll_packet. Expired
+   * sessions leave the collection (their detection deadline is cleared),
+   * so the loop ends. */
+  do {
+    n = collect_expired(&t->heap, now, batch, sizeof(batch) / sizeof(batch[0]));
+    for (i = 0; i < n && rv == 0; i++) {
+      bfd_session *s = batch[i];
+      if ((rv = bfd_session_check_clock(s, now)) == 0)
+        rv = bfd_session_expire(s, now);
+      bfd_table_session_changed(t, s);
+    }
+  } while (rv == 0 && n == sizeof(batch) / sizeof(batch[0]));
   return rv;
 }
 
@@ -471,7 +478,7 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
   if (buflen < BFD_CTRL_LEN_MAX)
     return BFD_ERR_NOBUF;
   t->last_now = now;
-  h = &t->heap[BFD_HEAP_TX];
+  h = &t->heap;
   while (h->len > 0 && h->v[0].key <= now) {
     bfd_session *s = h->v[0].s;
     ptrdiff_t n;
@@ -484,8 +491,8 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
         *ps = s;
       return n;
     }
-    /* Nothing written means its TX deadline is now in the future (the two
-     * are defined together in bfd_session.c), so the top has moved on. */
+    /* Nothing written and nothing expired means the session's deadline is
+     * now in the future, so the top has moved on. */
     if (h->len > 0 && h->v[0].s == s && h->v[0].key <= now)
       break; /* defensive: never spin */
   }
@@ -493,12 +500,9 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
 }
 
 uint64_t bfd_table_next_deadline(const bfd_table *t) {
-  uint64_t a, b;
-  if (!t)
+  if (!t || t->heap.len == 0)
     return BFD_TSTAMP_NONE;
-  a = t->heap[BFD_HEAP_TX].len ? t->heap[BFD_HEAP_TX].v[0].key : BFD_TSTAMP_NONE;
-  b = t->heap[BFD_HEAP_DETECT].len ? t->heap[BFD_HEAP_DETECT].v[0].key : BFD_TSTAMP_NONE;
-  return a < b ? a : b;
+  return t->heap.v[0].key;
 }
 
 size_t bfd_table_size(const bfd_table *t) { return t ? t->count : 0; }

@@ -1,16 +1,18 @@
 /* A table of sessions: O(1) demultiplexing by discriminator or key, and one
  * deadline over all sessions.
  *
- * Deadlines live in two binary min-heaps, one for transmission (periodic
- * packets and Finals) and one for detection, with a lazy invariant: every
- * entry's key is <= its session's real deadline of that kind. A received
- * packet only ever pushes the detection deadline later, so it leaves the
- * heaps alone (no per-packet heap churn); a stale entry is corrected when it
- * reaches the top. Deadlines that move earlier (a Poll to answer, a state
- * change to announce) sift up at once. After every call the tops are exact,
- * so the table's next deadline is exact and O(1). feed_time walks only the
- * detection heap and poll_packet only the TX heap, so neither blocks the
- * other. */
+ * Deadlines live in one binary min-heap keyed on each session's earliest
+ * deadline (next transmission, pending Final, or detection), with a lazy
+ * invariant: an entry's key is <= its session's real deadline. While a
+ * session is Up its next transmission always comes before its detection
+ * deadline, so a received packet, which only pushes detection later, leaves
+ * the key exact and costs no heap work at all. Deadlines that move earlier
+ * (a Poll to answer, a state change to announce) sift up at once; stale
+ * entries are corrected when they reach the top. After every call the top
+ * is exact, so the table's next deadline is exact and O(1).
+ * feed_time walks the overdue part of the heap, which is a subtree at the
+ * root (O(overdue)), for expired detection timers; poll_packet takes what is
+ * due from the top. */
 #ifndef BFD_TABLE_H
 #define BFD_TABLE_H
 
@@ -24,12 +26,9 @@ typedef struct bfd_heap_ent {
   bfd_session *s;
 } bfd_heap_ent;
 
-enum { BFD_HEAP_TX = 0, BFD_HEAP_DETECT = 1 };
-
 typedef struct bfd_heap {
   bfd_heap_ent *v;
   size_t len;
-  int which; /* index into bfd_session.heap_idx */
 } bfd_heap;
 
 struct bfd_table {
@@ -44,8 +43,8 @@ struct bfd_table {
   size_t nbuckets; /* power of two, shared by both hashes */
   size_t count;
 
-  bfd_heap heap[2]; /* BFD_HEAP_TX, BFD_HEAP_DETECT */
-  size_t heap_cap;  /* entries reserved in each */
+  bfd_heap heap;
+  size_t heap_cap; /* entries reserved: one per session */
 
   uint64_t drops[BFD_DROP_SLOTS];
 };
