@@ -13,6 +13,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,7 +57,7 @@ typedef struct app {
 
   /* options */
   const char *peer, *local, *ifname, *listen_addr;
-  int multihop, passive, json, quiet, self_test, verbose;
+  int multihop, passive, json, quiet, self_test, verbose, rt;
   unsigned min_ttl, mult;
   uint32_t tx_ms, rx_ms;
   long count;    /* state changes to wait for; 0 = unlimited */
@@ -475,8 +477,10 @@ static void summary(app *ap) {
       printf("%.3f", ms(first_up));
     printf(",\"flaps\":%" PRIu64 ",\"sessions\":%zu,\"packets_in\":%" PRIu64
            ",\"packets_out\":%" PRIu64 ",\"send_errors\":%" PRIu64 ",\"dropped\":%" PRIu64
-           ",\"ttl_dropped\":%" PRIu64 ",\"drops\":{",
-           flaps, nshown, rx, tx, us.tx_errors, dropped, us.rx_ttl_dropped);
+           ",\"ttl_dropped\":%" PRIu64 ",\"timer_fires\":%" PRIu64 ",\"timer_late\":%" PRIu64
+           ",\"drops\":{",
+           flaps, nshown, rx, tx, us.tx_errors, dropped, us.rx_ttl_dropped, us.timer_fires,
+           us.timer_late);
   } else if (!ap->quiet) {
     clear_status(ap);
     printf("--- bfdping summary ---\n");
@@ -489,6 +493,8 @@ static void summary(app *ap) {
     for (i = 0; i < ap->ndet; i++)
       printf("detection at %.3f s (%s): %s, %.1f ms since the last packet\n", secs(ap->det[i].at),
              ap->det[i].name, bfd_diag_name(ap->det[i].diag), ms(ap->det[i].gap));
+    printf("timer: %" PRIu64 " wake-ups, %" PRIu64 " more than 2 ms late%s\n", us.timer_fires,
+           us.timer_late, us.timer_late ? " (CPU starved? try --rt)" : "");
     printf("packets: %" PRIu64 " out (%" PRIu64 " send errors), %" PRIu64 " in, %" PRIu64
            " dropped",
            tx, us.tx_errors, rx, dropped);
@@ -667,6 +673,10 @@ static void usage(FILE *f) {
       "                       on ADDR (use 0.0.0.0 or :: for any)\n"
       "      --self-test      run both ends on loopback (127.0.0.1 <-> 127.0.0.2): show\n"
       "                       the session come Up, force a failure, check its detection\n"
+      "Scheduling:\n"
+      "      --rt             run at real-time priority (SCHED_FIFO 50) with memory\n"
+      "                       locked, so timers are not starved under CPU load\n"
+      "                       (needs root or CAP_SYS_NICE/CAP_IPC_LOCK)\n"
       "Ending:\n"
       "  -c, --count N        exit after N state changes\n"
       "  -w, --deadline SEC   exit after SEC seconds\n"
@@ -744,7 +754,8 @@ static int parse_args(app *ap, int argc, char **argv) {
     O_PORT,
     O_AUTH,
     O_KEY_ID,
-    O_KEY_FILE
+    O_KEY_FILE,
+    O_RT
   };
   static const char *const auth_names[] = {NULL, "simple", "md5", "meticulous-md5", "sha1",
                                            "meticulous-sha1"};
@@ -759,6 +770,7 @@ static int parse_args(app *ap, int argc, char **argv) {
       {"self-test", no_argument, NULL, O_SELF_TEST}, {"port", required_argument, NULL, O_PORT},
       {"auth", required_argument, NULL, O_AUTH}, {"key-id", required_argument, NULL, O_KEY_ID},
       {"key-file", required_argument, NULL, O_KEY_FILE},
+      {"rt", no_argument, NULL, O_RT},
       {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
   int c;
   unsigned long v;
@@ -838,6 +850,7 @@ static int parse_args(app *ap, int argc, char **argv) {
       }
       ap->key_id = (long)v;
       break;
+    case O_RT: ap->rt = 1; break;
     case O_KEY_FILE:
       if (load_key(ap, optarg) != 0)
         return -1;
@@ -991,6 +1004,17 @@ int main(int argc, char **argv) {
   memset(ap, 0, sizeof(*ap));
   if (parse_args(ap, argc, argv) != 0)
     return 2;
+  if (ap->rt) {
+    /* PITFALLS: userspace BFD timers starve under CPU pressure (FRR flapped
+     * at 3 x 10 ms under stress); real-time priority is the remedy. */
+    struct sched_param sp;
+    memset(&sp, 0, sizeof(sp));
+    sp.sched_priority = 50;
+    if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0 || mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+      fprintf(stderr, "bfdping: --rt: %s\n", strerror(errno));
+      return 2;
+    }
+  }
   ap->loop = uv_default_loop();
   ap->tty = isatty(STDOUT_FILENO);
   ap->t0 = uv_hrtime();
