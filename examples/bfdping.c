@@ -112,8 +112,20 @@ static void say(app *ap, uint64_t ts, const char *fmt, ...) {
   fflush(stdout);
 }
 
+/* "key":"value" with the value escaped per RFC 8259 (messages carry
+ * interface names and strerror text). */
 static void json_str(const char *k, const char *v, int comma) {
-  printf("\"%s\":\"%s\"%s", k, v, comma ? "," : "");
+  const unsigned char *p;
+  printf("\"%s\":\"", k);
+  for (p = (const unsigned char *)v; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      printf("\\%c", *p);
+    else if (*p < 0x20)
+      printf("\\u%04x", *p);
+    else
+      putchar(*p);
+  }
+  printf("\"%s", comma ? "," : "");
 }
 
 static tracked *find_tracked(app *ap, const bfd_session *s) {
@@ -268,7 +280,9 @@ static void on_uv_error(bfd_uv *adapter, int code, int sys_errno, const char *ms
   (void)adapter;
   (void)sys_errno;
   if (ap->json) {
-    printf("{\"event\":\"error\",\"code\":%d,\"message\":\"%s\"}\n", code, msg);
+    printf("{\"event\":\"error\",\"code\":%d,", code);
+    json_str("message", msg, 0);
+    printf("}\n");
     fflush(stdout);
   } else {
     clear_status(ap);
