@@ -54,8 +54,11 @@
  * (unless bfd_uv_callbacks.new_peer vetoes it or max_auto_sessions such
  * sessions exist), then call bfd_uv_callbacks.peer_created and feed it that
  * packet. The adapter deletes such a session again
- * - when it falls back to Down from Init or Up (detection timeout, the
- *   peer's AdminDown or Down, ...; not when it leaves AdminDown), and
+ * - when it has fallen back to Down from Init or Up and a Detection Time has
+ *   passed without packets (RFC 5880 §6.8.18: state is kept until then): at
+ *   once after a detection timeout; after the peer's AdminDown or Down, once
+ *   the peer goes silent for a Detection Time (it may also come back Up),
+ *   and
  * - when the packet that created it is rejected (authentication, TTL,
  *   malformed, ...), so spoofed packets cannot hold the slots.
  *
@@ -228,8 +231,9 @@ typedef void (*bfd_uv_error_cb)(bfd_uv *adapter, int code, int sys_errno, const 
  *  by mode, family, peer, the packet's destination address, and for
  *  link-local addresses the interface; it replies to the adapter's own
  *  listening port for the mode), nonzero to drop the packet. An
- *  auto-created session is deleted again when it falls back to Down or
- *  when this packet is rejected. Only called while fewer than
+ *  auto-created session is deleted again a Detection Time after it falls
+ *  back to Down and its peer is silent, or at once when this packet is
+ *  rejected. Only called while fewer than
  *  bfd_uv_settings.max_auto_sessions responder sessions exist.
  *  @param adapter   the adapter.
  *  @param rx        what the adapter knows about the datagram (mode,

@@ -38,6 +38,7 @@ typedef struct bfd_uv_peer {
   uint8_t mode;
   uint8_t tx_failing; /* report the first failure of a run only */
   uint8_t reap;       /* auto session went Down: delete after dispatch */
+  uint8_t reap_when_silent; /* Down, peer still talking: delete once forgotten */
   uint32_t ifindex;
   char ifname[IF_NAMESIZE];
   bfd_uv_addr peer, local;
@@ -65,6 +66,7 @@ struct bfd_uv {
   int closing;
   int del_requested;
   int reap_pending;
+  uint32_t n_reap_watch; /* auto sessions with reap_when_silent */
   unsigned pending_close;
   bfd_uv_closed_cb closed_cb;
   bfd_uv_stats stats;
@@ -104,12 +106,24 @@ static void report_core(bfd_uv *a, const char *op, int rc) {
 static int tramp_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
   bfd_uv *a = ud;
   bfd_uv_peer *p = bfd_session_get_user_data(s);
-  /* An auto-created (passive) session that falls back to Down says nothing
-   * more until the peer speaks again: free its slot. */
-  if (p && p->auto_created && ev->new_state == BFD_STATE_DOWN &&
-      (ev->old_state == BFD_STATE_UP || ev->old_state == BFD_STATE_INIT)) {
-    p->reap = 1;
-    a->reap_pending = 1;
+  /* An auto-created (passive) session that falls back to Down is freed,
+   * but only once a Detection Time has passed without packets (§6.8.18:
+   * state is kept until then). After a detection timeout that is already
+   * so; after the peer signalled Down/AdminDown, wait until the core has
+   * forgotten the peer (its discriminator reset, §6.8.1). */
+  if (p && p->auto_created) {
+    int fell = ev->new_state == BFD_STATE_DOWN &&
+               (ev->old_state == BFD_STATE_UP || ev->old_state == BFD_STATE_INIT);
+    if (fell && ev->local_diag == BFD_DIAG_DETECT_EXPIRED) {
+      p->reap = 1;
+      a->reap_pending = 1;
+    } else if (fell && !p->reap_when_silent) {
+      p->reap_when_silent = 1;
+      a->n_reap_watch++;
+    } else if (ev->new_state != BFD_STATE_DOWN && p->reap_when_silent) {
+      p->reap_when_silent = 0; /* the peer came back */
+      a->n_reap_watch--;
+    }
   }
   return a->host_cbs.state_change ? a->host_cbs.state_change(s, ev, a->user_data) : 0;
 }
@@ -242,12 +256,31 @@ static void peer_free(bfd_uv_peer *p) {
     close(p->fd);
   if (p->auto_created)
     a->n_auto--;
+  if (p->reap_when_silent)
+    a->n_reap_watch--;
   a->stats.sessions--;
   mem_free(a, p);
 }
 
 static void reap(bfd_uv *a) {
   bfd_uv_peer *p, *next;
+  if (a->n_reap_watch) {
+    /* Few sessions at most (bounded by max_auto_sessions), and only while
+     * some wait: a linear look is cheaper than more bookkeeping. */
+    for (p = a->peers; p; p = p->next) {
+      bfd_session_status st;
+      if (!p->reap_when_silent)
+        continue;
+      st.struct_version = BFD_SESSION_STATUS_VERSION;
+      if (bfd_session_get_status(p->s, &st) == 0 && st.state == BFD_STATE_DOWN &&
+          st.remote_discr == 0) {
+        p->reap_when_silent = 0;
+        a->n_reap_watch--;
+        p->reap = 1;
+        a->reap_pending = 1;
+      }
+    }
+  }
   if (!a->reap_pending)
     return;
   a->reap_pending = 0;

@@ -272,7 +272,8 @@ static void test_listen_clash(void) {
 
 /* Responder mode: B has no configured peer; A's first packet (Your Discr 0)
  * creates a passive session in B, both come Up; when A removes its peer the
- * auto session goes Down and is freed. */
+ * auto session goes Down, is kept while a Detection Time passes (§6.8.18),
+ * and is freed once A stays silent. */
 static int n_created;
 static void on_created(bfd_uv *a, bfd_session *s, void *ud) {
   side *x = ud;
@@ -283,6 +284,12 @@ static void on_created(bfd_uv *a, bfd_session *s, void *ud) {
 static int y_state_down(const side *x, const side *y) {
   (void)x;
   return y->state == BFD_STATE_DOWN;
+}
+static int y_reaped(const side *x, const side *y) {
+  bfd_uv_stats stats;
+  (void)x;
+  stats.struct_version = BFD_UV_STATS_VERSION;
+  return bfd_uv_get_stats(y->a, &stats) == 0 && stats.sessions == 0;
 }
 static void test_responder(void) {
   side x, y;
@@ -322,6 +329,11 @@ static void test_responder(void) {
   CU_ASSERT_FATAL(run_until(y_state_down, &x, &y, 2000));
   CU_ASSERT_EQUAL(y.last_ev.remote_diag, BFD_DIAG_ADMIN_DOWN);
   stats.struct_version = BFD_UV_STATS_VERSION;
+  CU_ASSERT_EQUAL(bfd_uv_get_stats(y.a, &stats), 0);
+  CU_ASSERT_EQUAL(stats.sessions, 1); /* kept: state lives a Detection Time */
+  /* A's AdminDown advertised Desired Min TX 1 s (not Up, §6.8.3), so B's
+   * Detection Time is 3 x 1 s: the session goes after that. */
+  CU_ASSERT_FATAL(run_until(y_reaped, &x, &y, 5000));
   CU_ASSERT_EQUAL(bfd_uv_get_stats(y.a, &stats), 0);
   CU_ASSERT_EQUAL(stats.auto_sessions, 1);
   CU_ASSERT_EQUAL(stats.sessions, 0); /* reaped */
