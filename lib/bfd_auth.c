@@ -1,4 +1,5 @@
 #include "bfd_auth.h"
+#include "bfd_time.h"
 
 #include <string.h>
 
@@ -151,7 +152,7 @@ int bfd_auth_verify(bfd_auth_ring *r, const bfd_ctrl_pkt *pkt, const uint8_t *bu
   detect =
       (uint64_t)pkt->detect_mult *
       bfd_us_to_ns(local_rx_us > pkt->desired_min_tx_us ? local_rx_us : pkt->desired_min_tx_us);
-  r->seq_forget_at = now + 2 * detect;
+  r->seq_forget_at = bfd_time_add(now, 2 * detect);
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include "bfd_codec.h"
 #include "bfd_mem.h"
 #include "bfd_table.h"
+#include "bfd_time.h"
 
 /* ------------------------------------------------------------------------ */
 /* Settings                                                                 */
@@ -115,7 +116,7 @@ static void draw_jitter(bfd_session *s) { s->jitter_r = (uint16_t)(bfd_rand_u32(
 static void refresh_detect(bfd_session *s) {
   uint64_t dt = bfd_session_detect_time(s);
   if (s->detect_deadline != BFD_TSTAMP_NONE && s->last_rx != BFD_TSTAMP_NONE && dt != 0)
-    s->detect_deadline = s->last_rx + dt;
+    s->detect_deadline = bfd_time_add(s->last_rx, dt);
 }
 
 /* Re-derive the periodic schedule after anything that changes the TX
@@ -125,17 +126,22 @@ static void reschedule_tx(bfd_session *s, uint64_t now) {
   uint64_t due;
   if (iv == 0) {
     s->next_tx = BFD_TSTAMP_NONE;
+    s->tx_asap = 0;
     return;
   }
-  if (s->next_tx == BFD_TSTAMP_NONE || s->last_tx == BFD_TSTAMP_NONE) {
+  if (s->tx_asap)
+    return; /* an immediate packet is owed; it re-arms the schedule */
+  if (s->next_tx == BFD_TSTAMP_NONE || s->last_ptx == BFD_TSTAMP_NONE) {
     s->next_tx = now; /* TX (re)starts: send as soon as practicable */
+    s->tx_asap = 1;
     return;
   }
-  /* §6.8.3: a shorter interval is honored at once: never wait longer than
-   * it since the previous transmission. */
-  due = s->last_tx + jittered(s, iv);
-  if (due < s->next_tx)
-    s->next_tx = due > now ? due : now;
+  /* §6.8.7: never faster than the negotiated interval, so a larger remote
+   * Required Min RX pushes the next packet later; §6.8.3: a shorter one is
+   * honored at once (at most the new interval since the last periodic
+   * packet, or now if that has passed). Finals are outside the schedule. */
+  due = bfd_time_add(s->last_ptx, jittered(s, iv));
+  s->next_tx = due > now ? due : now;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -158,6 +164,19 @@ static int deliver_nexthop(bfd_session *s, uint8_t action, uint8_t cause, uint64
 /* ------------------------------------------------------------------------ */
 /* Poll Sequence and parameters (§6.5, §6.8.3)                              */
 /* ------------------------------------------------------------------------ */
+
+static void start_poll(bfd_session *s) {
+  if (s->poll_active)
+    return;
+  s->poll_active = 1;
+  s->poll_sent = 0;
+  s->polls_sent++;
+}
+
+/* §6.6: Demand mode is active on the remote: it sets D and both are Up. */
+static int remote_demand_active(const bfd_session *s) {
+  return s->remote_demand && s->state == BFD_STATE_UP && s->remote_state == BFD_STATE_UP;
+}
 
 static uint32_t wanted_tx_us(const bfd_session *s) {
   /* §6.8.3: not less than one second while not Up. */
@@ -188,11 +207,7 @@ static void apply_params(bfd_session *s, uint64_t now) {
   if (!up || rx > s->eff_rx_us)
     s->eff_rx_us = rx;
   s->repoll = s->repoll_wait = 0;
-  if (!s->poll_active) {
-    s->poll_active = 1;
-    s->poll_sent = 0;
-    s->polls_sent++;
-  }
+  start_poll(s);
   refresh_detect(s);
   reschedule_tx(s, now);
 }
@@ -202,7 +217,7 @@ static void poll_terminated(bfd_session *s, uint64_t now) {
   /* The Final answers a P sent at or after poll_first_p, so now -
    * poll_first_p bounds the round trip: Finals to older Polls are gone one
    * such bound after the last P (§6.8.3 option 2, with option 3 below). */
-  s->repoll_not_before = s->poll_last_p + (now - s->poll_first_p);
+  s->repoll_not_before = bfd_time_add(s->poll_last_p, now - s->poll_first_p);
   s->eff_tx_us = s->adv_tx_us;
   s->eff_rx_us = s->adv_rx_us;
   refresh_detect(s);
@@ -237,8 +252,10 @@ static int set_state(bfd_session *s, uint8_t state, uint8_t diag, uint64_t now) 
   apply_params(s, now);
   /* §6.8.7 SHOULD: tell the peer at once. The immediate packet replaces the
    * next periodic one rather than adding to it (FRR #22890). */
-  if (bfd_session_tx_interval(s) != 0)
+  if (bfd_session_tx_interval(s) != 0) {
     s->next_tx = now;
+    s->tx_asap = 1;
+  }
 
   if (s->cb->state_change) {
     memset(&ev, 0, sizeof(ev));
@@ -375,7 +392,7 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
   reschedule_tx(s, now);
 
   dt = bfd_session_detect_time(s);
-  s->detect_deadline = now + dt;
+  s->detect_deadline = bfd_time_add(now, dt);
   s->last_rx = now;
 
   if (s->state == BFD_STATE_ADMIN_DOWN) /* §6.8.6: discard */
@@ -458,7 +475,9 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
   if (periodic) {
     uint64_t iv = bfd_session_tx_interval(s);
     draw_jitter(s);
-    s->next_tx = iv ? now + jittered(s, iv) : BFD_TSTAMP_NONE;
+    s->next_tx = iv ? bfd_time_add(now, jittered(s, iv)) : BFD_TSTAMP_NONE;
+    s->last_ptx = now;
+    s->tx_asap = 0;
   }
   s->tx_packets++;
   s->last_tx = now;
@@ -502,7 +521,7 @@ int bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_c
   s->rand = rand;
   draw_jitter(s);
   s->last_now = now;
-  s->last_rx = s->last_tx = BFD_TSTAMP_NONE;
+  s->last_rx = s->last_tx = s->last_ptx = BFD_TSTAMP_NONE;
   s->last_change = now;
   s->detect_deadline = BFD_TSTAMP_NONE;
   s->next_tx = BFD_TSTAMP_NONE;
@@ -651,7 +670,16 @@ int bfd_session_update(bfd_session *s, const bfd_session_settings *st, uint64_t 
     return BFD_ERR_CFG_IMMUTABLE;
   if ((rv = bfd_session_check_clock(s, now)) != 0)
     return rv;
-  load_settings(s, st); /* Detect Mult needs no Poll (§6.8.12) */
+  {
+    uint8_t mult = s->detect_mult, cpi = s->cpi;
+    uint32_t echo = s->cfg_echo_rx_us;
+    load_settings(s, st); /* Detect Mult needs no Poll (§6.8.12)... */
+    /* ...unless the remote is in Demand mode: then any change of our
+     * packet's contents must be polled for, or it is never sent (§6.6). */
+    if (remote_demand_active(s) &&
+        (mult != s->detect_mult || cpi != s->cpi || echo != s->cfg_echo_rx_us))
+      start_poll(s);
+  }
   apply_params(s, now);
   reschedule_tx(s, now);
   if (st->admin_down && !s->admin_down) {

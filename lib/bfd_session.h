@@ -36,6 +36,7 @@ struct bfd_session {
   uint64_t detect_deadline; /* §6.8.4 */
   uint64_t final_at;        /* when the pending Final became due */
   uint64_t last_rx, last_tx, last_change;
+  uint64_t last_ptx;        /* last periodic transmission (Finals excluded) */
   uint64_t poll_first_p, poll_last_p; /* this sequence's first / last P sent */
   uint64_t repoll_not_before;        /* §6.8.3 option 2: a round trip after the last P */
 
@@ -64,6 +65,7 @@ struct bfd_session {
   uint8_t nh_down;        /* last nexthop event delivered was DOWN */
   uint8_t ever_up;
   uint8_t poll_sent;      /* a P of the current sequence went out */
+  uint8_t tx_asap;        /* an immediate packet is owed: keep next_tx */
   uint16_t jitter_r;      /* jitter fraction of the current TX interval */
 
   bfd_session_key key;

@@ -4,4 +4,10 @@
 
 #include <bfd/bfd.h>
 
+/* a + b for deadlines: saturates below BFD_TSTAMP_NONE, so a host clock near
+ * UINT64_MAX never wraps a deadline into the past (or into "none"). */
+static inline uint64_t bfd_time_add(uint64_t a, uint64_t b) {
+  return b >= BFD_TSTAMP_NONE - 1 - a ? BFD_TSTAMP_NONE - 1 : a + b;
+}
+
 #endif
