@@ -246,8 +246,8 @@ static int set_state(bfd_session *s, uint8_t state, uint8_t diag, uint64_t now) 
   if (state == BFD_STATE_UP) {
     s->up_count++;
     s->ever_up = 1;
-  } else if (old == BFD_STATE_UP) {
-    s->down_count++;
+  } else if (old == BFD_STATE_UP && state == BFD_STATE_DOWN) {
+    s->down_count++; /* Up -> AdminDown (local) is not a loss of the session */
   }
   apply_params(s, now);
   /* §6.8.7 SHOULD: tell the peer at once. The immediate packet replaces the
