@@ -140,11 +140,9 @@ static tracked *track(app *ap, bfd_session *s) {
   size_t i;
   bfd_session_key key;
   bfd_uv_addr addr;
-  tracked *t;
-  for (i = 0; i < ap->nsess; i++)
-    if (ap->sess[i].s == s && !ap->sess[i].removed)
-      return &ap->sess[i];
-  t = NULL;
+  tracked *t = find_tracked(ap, s);
+  if (t)
+    return t;
   if (ap->nsess == MAX_TRACKED) { /* responder churn: reuse a closed slot */
     for (i = 0; i < ap->nsess && !t; i++)
       if (ap->sess[i].removed)
@@ -554,7 +552,6 @@ static void close_cb(uv_handle_t *h) { (void)h; }
 
 static void stop(app *ap, const char *why) {
   size_t i;
-  int up_before = 0;
   if (ap->stopping)
     return;
   ap->stopping = 1;
@@ -562,12 +559,7 @@ static void stop(app *ap, const char *why) {
     clear_status(ap);
     printf("bfdping: %s\n", why);
   }
-  for (i = 0; i < ap->nsess; i++)
-    if (ap->sess[i].last_state == BFD_STATE_UP)
-      up_before = 1;
-  summary(ap);
-  if (!ap->self_test)
-    ap->exit_code = up_before ? 0 : 1;
+  summary(ap); /* also sets the exit code (outside the self-test) */
   /* Tell every peer: AdminDown (diag 7) goes out before the session does. */
   for (i = 0; i < ap->nsess; i++)
     if (!ap->sess[i].removed && table_of(ap, ap->sess[i].s) == bfd_uv_get_table(ap->a)) {

@@ -212,6 +212,7 @@ static void apply_params(bfd_session *s, uint64_t now) {
   reschedule_tx(s, now);
 }
 
+/* The caller (bfd_session_rx) re-derives the TX schedule right after. */
 static void poll_terminated(bfd_session *s, uint64_t now) {
   s->poll_active = 0;
   /* The Final answers a P sent at or after poll_first_p, so now -
@@ -225,14 +226,11 @@ static void poll_terminated(bfd_session *s, uint64_t now) {
     s->repoll = 0;
     s->repoll_wait = 1;
   }
-  reschedule_tx(s, now);
 }
 
 /* ------------------------------------------------------------------------ */
 /* State machine                                                            */
 /* ------------------------------------------------------------------------ */
-
-static int is_failure_diag(uint8_t diag) { return diag != BFD_DIAG_ADMIN_DOWN; }
 
 static int set_state(bfd_session *s, uint8_t state, uint8_t diag, uint64_t now) {
   uint8_t old = s->state;
@@ -284,7 +282,7 @@ static int set_state(bfd_session *s, uint8_t state, uint8_t diag, uint64_t now) 
       rv2 = deliver_nexthop(s, BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_CREATED, now);
   } else if (state == BFD_STATE_DOWN && (old == BFD_STATE_UP || old == BFD_STATE_INIT)) {
     int remote_admin = s->remote_state == BFD_STATE_ADMIN_DOWN && diag == BFD_DIAG_NEIGHBOR_DOWN;
-    if (!remote_admin && is_failure_diag(diag) && !s->nh_down &&
+    if (!remote_admin && !s->nh_down &&
         (s->nh_policy == BFD_NHS_DOWN_UNTIL_UP || s->ever_up))
       rv2 = deliver_nexthop(s, BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_FAILURE, now);
   }
@@ -309,12 +307,9 @@ int bfd_session_expire(bfd_session *s, uint64_t now) {
   if (s->detect_deadline == BFD_TSTAMP_NONE || now < s->detect_deadline)
     return 0;
   /* §6.8.4: Init or Up -> Down, diag 1. Down/AdminDown only forget. */
-  if (s->state == BFD_STATE_INIT || s->state == BFD_STATE_UP) {
-    forget_remote(s, now);
+  forget_remote(s, now);
+  if (s->state == BFD_STATE_INIT || s->state == BFD_STATE_UP)
     rv = set_state(s, BFD_STATE_DOWN, BFD_DIAG_DETECT_EXPIRED, now);
-  } else {
-    forget_remote(s, now);
-  }
   return rv;
 }
 

@@ -679,14 +679,16 @@ static int try_auto(bfd_uv *a, const uint8_t *buf, size_t len, const bfd_rx_info
   size_t alen = rx->family == BFD_AF_INET ? 4 : 16;
   int rc;
   bfd_ctrl_pkt pkt;
-  if (a->n_auto >= a->settings.max_auto_sessions || len < BFD_CTRL_LEN ||
-      (buf[8] | buf[9] | buf[10] | buf[11]) != 0 || !(rx->flags & BFD_RX_PEER))
+  if (a->n_auto >= a->settings.max_auto_sessions || !(rx->flags & BFD_RX_PEER))
     return BFD_ERR_PKT_NO_SESSION;
-  /* Only a packet that could start a session creates one: it must decode,
-   * and Your Discriminator 0 is only valid with state Down/AdminDown
-   * (§6.8.6). Garbage never costs a socket and two callbacks. */
+  /* Only a packet that could start a session creates one: it must decode
+   * (the table already decoded it, so this cannot fail; the fields are
+   * needed here), carry Your Discriminator 0, and then its state must be
+   * Down/AdminDown (§6.8.6). Garbage never costs a socket and two callbacks. */
   if ((rc = bfd_ctrl_pkt_decode(&pkt, buf, len)) != 0)
     return rc;
+  if (pkt.your_discr != 0)
+    return BFD_ERR_PKT_NO_SESSION;
   if (pkt.state != BFD_STATE_DOWN && pkt.state != BFD_STATE_ADMIN_DOWN)
     return BFD_ERR_PKT_YOUR_DISCR;
   /* A wrong A bit can never pass: don't create for it. */
