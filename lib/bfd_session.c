@@ -166,10 +166,12 @@ static int deliver_nexthop(bfd_session *s, uint8_t action, uint8_t cause, uint64
 /* ------------------------------------------------------------------------ */
 
 static void start_poll(bfd_session *s) {
+  s->poll_owed = 0;
   if (s->poll_active)
-    return;
+    return; /* the running sequence carries the newest values */
   s->poll_active = 1;
   s->poll_sent = 0;
+  s->poll_np = 0;
   s->polls_sent++;
 }
 
@@ -183,56 +185,78 @@ static uint32_t wanted_tx_us(const bfd_session *s) {
   return s->state == BFD_STATE_UP ? s->cfg_tx_us : max_u32(s->cfg_tx_us, BFD_SLOW_TX_US);
 }
 
-/* Brings the advertised values to what configuration and state want. A
- * change starts a Poll Sequence; while one runs, the change waits (§6.8.3:
- * multiple changes must not be spread over one sequence). */
+/* §6.8.3: a change that waits for a Final neither joins a running
+ * sequence (its Final may answer a P without the change) nor starts one
+ * while a Final to an older P may still arrive (choice 2). */
+static int poll_blocked(const bfd_session *s, uint64_t now) {
+  return s->poll_active || now < s->window_end;
+}
+
+/* Brings the advertised values to what configuration and state want
+ * (§6.8.3). While Up, a larger TX interval or a smaller RX interval must
+ * wait for a Final, so such a change goes on the wire only when its Final
+ * cannot be confused with one to an older Poll; every other change is
+ * "effected immediately", during a Poll too (whose later P packets carry
+ * it). Not Up, nothing waits for a Final: the one-second floor is a MUST. */
 static void apply_params(bfd_session *s, uint64_t now) {
   uint32_t tx = wanted_tx_us(s), rx = s->cfg_rx_us;
   int up = s->state == BFD_STATE_UP;
-  if (tx == s->adv_tx_us && rx == s->adv_rx_us)
-    return;
-  if (up && (s->poll_active || s->repoll_wait)) {
-    s->repoll = 1;
-    return;
+  if (tx != s->adv_tx_us || rx != s->adv_rx_us) {
+    int lag = up && (tx > s->eff_tx_us || rx < s->eff_rx_us);
+    if (lag && poll_blocked(s, now)) {
+      s->repoll = 1;
+    } else {
+      s->repoll = 0;
+      s->adv_tx_us = tx;
+      s->adv_rx_us = rx;
+      if (!up || tx <= s->eff_tx_us)
+        s->eff_tx_us = tx;
+      if (!up || rx >= s->eff_rx_us)
+        s->eff_rx_us = rx;
+      s->poll_owed = 1;
+      refresh_detect(s);
+    }
+  } else {
+    s->repoll = 0;
   }
-  /* Not Up, nothing waits for a Final and the one-second floor is a MUST
-   * (§6.8.3): apply at once, even during a Poll, which then carries the
-   * newest values (a dead peer never answers: don't wait for it). */
-  s->adv_tx_us = tx;
-  s->adv_rx_us = rx;
-  /* While Up, a larger TX interval and a smaller RX interval wait for the
-   * Final; everything else applies now. */
-  if (!up || tx < s->eff_tx_us)
-    s->eff_tx_us = tx;
-  if (!up || rx > s->eff_rx_us)
-    s->eff_rx_us = rx;
-  s->repoll = s->repoll_wait = 0;
-  start_poll(s);
-  refresh_detect(s);
+  /* Not Up, a sequence carries nothing that waits for its Final, so it may
+   * start at once; while Up it waits for the window like any other. */
+  if (s->poll_owed && (s->poll_active || !up || !poll_blocked(s, now)))
+    start_poll(s);
   reschedule_tx(s, now);
 }
 
-/* The caller (bfd_session_rx) re-derives the TX schedule right after. */
+/* Something waits for the §6.8.3 window or a Poll. */
+static int params_pending(const bfd_session *s) { return s->repoll || s->poll_owed; }
+
+/* A Final to a P of this sequence (sent since contact). The caller
+ * re-derives the TX schedule right after. */
 static void poll_terminated(bfd_session *s, uint64_t now) {
+  uint64_t we;
   s->poll_active = 0;
   /* The Final answers a P sent at or after poll_first_p, so now -
-   * poll_first_p bounds the round trip: Finals to older Polls are gone one
-   * such bound after the last P (§6.8.3 option 2, with option 3 below). */
-  s->repoll_not_before = bfd_time_add(s->poll_last_p, now - s->poll_first_p);
+   * poll_first_p bounds the round trip; Finals to the later P's of this
+   * sequence arrive within that bound of the last one. A sequence of one P
+   * has no other Final to come. */
+  if (now - s->poll_first_p > s->rtt_bound)
+    s->rtt_bound = now - s->poll_first_p;
+  /* +1: a Final arriving exactly at the bound is still an old one. */
+  we = s->poll_np <= 1 ? now : bfd_time_add(bfd_time_add(s->poll_last_p, s->rtt_bound), 1);
+  if (we > s->window_end)
+    s->window_end = we;
   s->eff_tx_us = s->adv_tx_us;
   s->eff_rx_us = s->adv_rx_us;
   refresh_detect(s);
-  if (s->repoll) {
-    s->repoll = 0;
-    s->repoll_wait = 1;
-  }
 }
 
 /* ------------------------------------------------------------------------ */
 /* State machine                                                            */
 /* ------------------------------------------------------------------------ */
 
-static int set_state(bfd_session *s, uint8_t state, uint8_t diag, uint64_t now) {
+/* `rstate`/`rdiag`: what the event reports as the remote's last values
+ * (the current ones, except after a detection timeout has forgotten them). */
+static int set_state_ev(bfd_session *s, uint8_t state, uint8_t diag, uint8_t rstate,
+                        uint8_t rdiag, uint64_t now) {
   uint8_t old = s->state;
   int rv = 0, rv2;
   bfd_state_event ev;
@@ -262,8 +286,8 @@ static int set_state(bfd_session *s, uint8_t state, uint8_t diag, uint64_t now) 
     ev.old_state = old;
     ev.new_state = state;
     ev.local_diag = diag;
-    ev.remote_state = s->remote_state;
-    ev.remote_diag = s->remote_diag;
+    ev.remote_state = rstate;
+    ev.remote_diag = rdiag;
     if (s->cb->state_change(s, &ev, s->cb_user_data))
       rv = BFD_ERR_CALLBACK_FAILURE;
   }
@@ -289,11 +313,18 @@ static int set_state(bfd_session *s, uint8_t state, uint8_t diag, uint64_t now) 
   return rv ? rv : rv2;
 }
 
+static int set_state(bfd_session *s, uint8_t state, uint8_t diag, uint64_t now) {
+  return set_state_ev(s, state, diag, s->remote_state, s->remote_diag, now);
+}
+
 /* §6.8.1 / §6.8.18: after a Detection Time without packets the remote's
  * state is forgotten. */
 static void forget_remote(bfd_session *s, uint64_t now) {
   s->remote_discr = 0;
   s->remote_state = BFD_STATE_DOWN;
+  s->remote_diag = BFD_DIAG_NONE;
+  s->remote_echo_rx_us = 0;
+  s->peer_locked = 0; /* RFC 5881 §6: the next first packet may come from anywhere */
   s->remote_demand = 0;
   s->remote_min_rx_us = 1; /* initial value, §6.8.1 */
   s->remote_min_tx_us = 0;
@@ -306,17 +337,19 @@ int bfd_session_expire(bfd_session *s, uint64_t now) {
   int rv = 0;
   if (s->detect_deadline == BFD_TSTAMP_NONE || now < s->detect_deadline)
     return 0;
-  /* §6.8.4: Init or Up -> Down, diag 1. Down/AdminDown only forget. */
+  uint8_t rstate = s->remote_state, rdiag = s->remote_diag;
+  /* §6.8.4: Init or Up -> Down, diag 1. Down/AdminDown only forget. The
+   * event still tells what the peer said last. */
   forget_remote(s, now);
   if (s->state == BFD_STATE_INIT || s->state == BFD_STATE_UP)
-    rv = set_state(s, BFD_STATE_DOWN, BFD_DIAG_DETECT_EXPIRED, now);
+    rv = set_state_ev(s, BFD_STATE_DOWN, BFD_DIAG_DETECT_EXPIRED, rstate, rdiag, now);
   return rv;
 }
 
 int bfd_session_check_clock(bfd_session *s, uint64_t now) {
-  if (now < s->last_now)
+  if (now < *s->clock)
     return BFD_ERR_CLOCK_BACKWARDS;
-  s->last_now = now;
+  *s->clock = now;
   return 0;
 }
 
@@ -330,6 +363,28 @@ void bfd_session_count_drop(bfd_session *s, int error_code) {
 static int drop(bfd_session *s, int error_code) {
   bfd_session_count_drop(s, error_code);
   return error_code;
+}
+
+static int same_addr(const bfd_session *s, const uint8_t a[16], const uint8_t b[16]) {
+  return memcmp(a, b, s->key.family == BFD_AF_INET6 ? 16 : 4) == 0;
+}
+
+static int is_zero(const uint8_t a[16]) {
+  static const uint8_t zero[16] = {0};
+  return memcmp(a, zero, 16) == 0;
+}
+
+/* The packet was sent by this host: the host says so, or its source is its
+ * destination, or the session's own local address. */
+static int from_self(const bfd_session *s, const bfd_rx_info *ri) {
+  if (ri->flags & BFD_RX_SELF)
+    return 1;
+  if (!(ri->flags & BFD_RX_PEER))
+    return 0;
+  if ((ri->flags & BFD_RX_LOCAL) &&
+      memcmp(ri->peer, ri->local, ri->family == BFD_AF_INET6 ? 16 : 4) == 0)
+    return 1;
+  return !is_zero(s->key.local) && same_addr(s, ri->peer, s->key.local);
 }
 
 int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, size_t len,
@@ -354,11 +409,16 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
     return drop(s, BFD_ERR_PKT_NO_SESSION);
   if (pkt->your_discr == 0 && rstate != BFD_STATE_DOWN && rstate != BFD_STATE_ADMIN_DOWN)
     return drop(s, BFD_ERR_PKT_YOUR_DISCR);
-  /* Discriminators are unique on a system (§6.8.1): a packet carrying ours
-   * as My Discriminator is our own, looped back (peer address is one of
-   * ours). Accepting it would bring the session Up with itself. */
-  if (pkt->my_discr == s->local_discr)
+  /* Our own packet, looped back, would bring the session Up with itself.
+   * §6.8.1 makes discriminators unique only on one system, so a peer may
+   * well have picked ours: the discriminator alone proves nothing; what
+   * proves the loop is that the packet also comes from us. */
+  if (pkt->my_discr == s->local_discr && from_self(s, ri))
     return drop(s, BFD_ERR_PKT_LOOPED);
+  /* RFC 5881 §6: a point-to-point session takes its first packet from any
+   * source, then stays with that source until the remote is forgotten. */
+  if (s->peer_locked && (!(ri->flags & BFD_RX_PEER) || !same_addr(s, ri->peer, s->peer_addr)))
+    return drop(s, BFD_ERR_PKT_SOURCE);
   /* §6.8.6: the A bit must match bfd.AuthType, and the packet must pass
    * §6.7 before any session field is touched. */
   if (!(pkt->flags & BFD_FLAG_A) != !s->auth)
@@ -368,6 +428,23 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
     return drop(s, rv);
 
   /* Accepted: from here on the packet updates the session. */
+  if (s->remote_discr == 0) {
+    /* (Re)gained contact. A Poll that ran while the peer was silent (the
+     * slow-start Poll after a failure) is most likely answered by its
+     * latest P: measure the round trip from there, or an outage of an hour
+     * would hold every later change back for an hour (§6.8.3 asks for a
+     * round trip, not the age of the sequence). Older bounds say nothing
+     * about the path now. */
+    s->rtt_bound = 0;
+    if (s->poll_sent)
+      s->poll_first_p = s->poll_last_p;
+  }
+  if ((s->key.flags & BFD_KEY_ANY_PEER) && !s->peer_locked && (ri->flags & BFD_RX_PEER)) {
+    memcpy(s->peer_addr, ri->peer, 16);
+    if (s->key.family == BFD_AF_INET)
+      memset(s->peer_addr + 4, 0, 12);
+    s->peer_locked = 1;
+  }
   s->remote_discr = pkt->my_discr;
   s->remote_state = rstate;
   s->remote_diag = pkt->diag;
@@ -377,22 +454,20 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
   s->remote_echo_rx_us = pkt->required_min_echo_rx_us;
   s->remote_mult = pkt->detect_mult;
 
-  /* A Final can only answer a Poll that went out (§6.5). */
-  if ((pkt->flags & BFD_FLAG_F) && s->poll_active && s->poll_sent) {
+  /* A Final can only answer a Poll that went out (§6.5) since contact. */
+  if ((pkt->flags & BFD_FLAG_F) && s->poll_active && s->poll_sent)
     poll_terminated(s, now);
-  } else if (!(pkt->flags & BFD_FLAG_F) && s->repoll_wait && now >= s->repoll_not_before) {
-    s->repoll_wait = 0; /* §6.8.3 option 3 satisfied: poll again */
+  if (params_pending(s))
     apply_params(s, now);
-  }
   reschedule_tx(s, now);
 
   dt = bfd_session_detect_time(s);
   s->detect_deadline = bfd_time_add(now, dt);
   s->last_rx = now;
 
-  if (s->state == BFD_STATE_ADMIN_DOWN) /* §6.8.6: discard */
-    return drop(s, BFD_ERR_PKT_ADMIN_DOWN);
   s->rx_packets++;
+  if (s->state == BFD_STATE_ADMIN_DOWN) /* §6.8.6: discard (after the above) */
+    return BFD_FEED_ADMIN_DOWN;
 
   if (rstate == BFD_STATE_ADMIN_DOWN) {
     if (s->state != BFD_STATE_DOWN)
@@ -422,8 +497,13 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
 ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_t now) {
   bfd_ctrl_pkt pkt;
   ptrdiff_t n;
-  int final = s->final_pending;
-  int periodic = periodic_allowed(s) && s->next_tx <= now;
+  int final, periodic;
+
+  /* A change waiting for the §6.8.3 window goes out with this packet. */
+  if (params_pending(s) && !poll_blocked(s, now))
+    apply_params(s, now);
+  final = s->final_pending;
+  periodic = periodic_allowed(s) && s->next_tx <= now;
 
   /* Passive with no remote: nothing at all (§6.8.7). */
   if (s->passive && s->remote_discr == 0)
@@ -445,6 +525,7 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
       s->poll_first_p = now;
     s->poll_last_p = now;
     s->poll_sent = 1;
+    s->poll_np++;
   }
   if (s->cpi)
     pkt.flags |= BFD_FLAG_C;
@@ -457,8 +538,11 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
   /* §6.8.7: with authentication the section is added and signed. */
   n = s->auth ? bfd_auth_encode(s->auth, buf, buflen, &pkt)
               : bfd_ctrl_pkt_encode(buf, buflen, &pkt);
+  /* The buffer is large enough, so a failure (a digest the crypto library
+   * refused) is this packet's alone: it is lost as if on the wire, and the
+   * schedule below moves on, so it cannot block whoever polls next. */
   if (n < 0)
-    return n;
+    s->tx_failed++;
 
   if (final) {
     s->final_pending = 0;
@@ -474,6 +558,8 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
     s->last_ptx = now;
     s->tx_asap = 0;
   }
+  if (n < 0)
+    return n;
   s->tx_packets++;
   s->last_tx = now;
   return n;
@@ -483,6 +569,11 @@ uint64_t bfd_session_tx_deadline(const bfd_session *s) {
   uint64_t d = periodic_allowed(s) ? s->next_tx : BFD_TSTAMP_NONE;
   if (s->final_pending && !(s->passive && s->remote_discr == 0))
     d = min_u64(d, s->final_at);
+  /* Under the remote's Demand mode nothing periodic carries a waiting
+   * change: wake when its window opens, the Poll then starts TX (§6.6). */
+  if (params_pending(s) && !s->poll_active && !periodic_allowed(s) &&
+      !(s->passive && s->remote_discr == 0))
+    d = min_u64(d, s->window_end);
   return d;
 }
 
@@ -507,9 +598,11 @@ static void load_settings(bfd_session *s, const bfd_session_settings *st) {
   s->cpi = st->cpi;
 }
 
-int bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_callbacks *cb,
-                     void *cb_user_data, const bfd_mem *mem, bfd_rand *rand, uint64_t now) {
+void bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_callbacks *cb,
+                      void *cb_user_data, const bfd_mem *mem, bfd_rand *rand, uint64_t *clock,
+                      uint64_t now) {
   s->heap_idx = BFD_HEAP_NONE;
+  s->clock = clock ? clock : &s->last_now;
   s->cb = cb;
   s->cb_user_data = cb_user_data;
   s->mem = mem;
@@ -534,6 +627,9 @@ int bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_c
     s->local_diag = BFD_DIAG_ADMIN_DOWN;
   }
   reschedule_tx(s, now);
+}
+
+int bfd_session_start(bfd_session *s, uint64_t now) {
   if (!s->admin_down && s->nh_policy == BFD_NHS_DOWN_UNTIL_UP)
     return deliver_nexthop(s, BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_CREATED, now);
   return 0;
@@ -574,19 +670,18 @@ int bfd_session_new(bfd_session **ps, const bfd_session_settings *st, const bfd_
   else
     (void)bfd_callbacks_init(BFD_CALLBACKS_VERSION, &o->cb);
   bfd_rand_init(&o->rand, o->cb.rand, user_data, now);
-  if (st->local_discr == 0) {
+  {
     bfd_session_settings tmp = *st;
-    while ((tmp.local_discr = bfd_rand_u32(&o->rand)) == 0)
-      ;
-    rv = bfd_session_init(&o->s, &tmp, &o->cb, user_data, mem, &o->rand, now);
-  } else {
-    rv = bfd_session_init(&o->s, st, &o->cb, user_data, mem, &o->rand, now);
+    while (tmp.local_discr == 0)
+      tmp.local_discr = bfd_rand_u32(&o->rand);
+    bfd_session_init(&o->s, &tmp, &o->cb, user_data, mem, &o->rand, NULL, now);
   }
-  if (rv != 0) {
+  o->s.user_data = user_data;
+  if ((rv = bfd_session_start(&o->s, now)) != 0) {
+    bfd_session_fini(&o->s, now); /* the clearing event for the one delivered */
     bfd_mem_free(mem, o);
     return rv;
   }
-  o->s.user_data = user_data;
   *ps = &o->s;
   return 0;
 }
@@ -598,7 +693,7 @@ void bfd_session_del(bfd_session *s) {
     bfd_table_remove_session(s->table, s);
     return;
   }
-  bfd_session_fini(s, s->last_now);
+  bfd_session_fini(s, *s->clock);
   bfd_mem_free(s->mem, (standalone *)(void *)s);
 }
 
@@ -655,8 +750,15 @@ uint64_t bfd_session_next_deadline(const bfd_session *s) {
   return s ? bfd_session_deadline(s) : BFD_TSTAMP_NONE;
 }
 
+/* RFC 5882 §3: what the policy says of a session that was never Up. Once
+ * Up, both policies report the same events. */
+static int policy_wants_down(const bfd_session *s) {
+  return !s->ever_up && s->nh_policy == BFD_NHS_DOWN_UNTIL_UP &&
+         s->state != BFD_STATE_ADMIN_DOWN && s->state != BFD_STATE_UP;
+}
+
 int bfd_session_update(bfd_session *s, const bfd_session_settings *st, uint64_t now) {
-  int rv = 0;
+  int rv = 0, policy_changed;
   if (!s)
     return BFD_ERR_INVALID_ARGUMENT;
   if ((rv = bfd_session_settings_check(st)) != 0)
@@ -668,6 +770,7 @@ int bfd_session_update(bfd_session *s, const bfd_session_settings *st, uint64_t 
   {
     uint8_t mult = s->detect_mult, cpi = s->cpi;
     uint32_t echo = s->cfg_echo_rx_us;
+    policy_changed = st->nexthop_policy != s->nh_policy;
     load_settings(s, st); /* Detect Mult needs no Poll (§6.8.12)... */
     /* ...unless the remote is in Demand mode: then any change of our
      * packet's contents must be polled for, or it is never sent (§6.6). */
@@ -685,6 +788,11 @@ int bfd_session_update(bfd_session *s, const bfd_session_settings *st, uint64_t 
     s->admin_down = 0;
     rv = set_state(s, BFD_STATE_DOWN, BFD_DIAG_NONE, now);
   }
+  /* A policy change applies at once, with its event (the nexthop must not
+   * stay in the state the old policy chose). */
+  if (rv == 0 && policy_changed && !s->ever_up && policy_wants_down(s) != s->nh_down)
+    rv = deliver_nexthop(s, s->nh_down ? BFD_NEXTHOP_UP : BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_POLICY,
+                         now);
   touched(s);
   return rv;
 }
@@ -776,6 +884,19 @@ int bfd_session_get_key(const bfd_session *s, bfd_session_key *key) {
   if (!s || !key)
     return BFD_ERR_INVALID_ARGUMENT;
   *key = s->key;
+  return 0;
+}
+
+int bfd_session_get_peer(const bfd_session *s, uint8_t peer[16]) {
+  if (!s || !peer)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (s->peer_locked) {
+    memcpy(peer, s->peer_addr, 16);
+    return 0;
+  }
+  if (is_zero(s->key.peer))
+    return BFD_ERR_NOT_FOUND;
+  memcpy(peer, s->key.peer, 16);
   return 0;
 }
 

@@ -31,14 +31,18 @@ struct bfd_session {
   void *user_data;
 
   /* Timers (absolute ns, BFD_TSTAMP_NONE = not armed) */
-  uint64_t last_now;        /* for BFD_ERR_CLOCK_BACKWARDS */
+  uint64_t last_now;        /* a standalone session's clock */
+  uint64_t *clock;          /* &last_now, or the owning table's clock */
   uint64_t next_tx;         /* next periodic (or immediate) transmission */
   uint64_t detect_deadline; /* §6.8.4 */
   uint64_t final_at;        /* when the pending Final became due */
   uint64_t last_rx, last_tx, last_change;
   uint64_t last_ptx;        /* last periodic transmission (Finals excluded) */
   uint64_t poll_first_p, poll_last_p; /* this sequence's first / last P sent */
-  uint64_t repoll_not_before;        /* §6.8.3 option 2: a round trip after the last P */
+  /* §6.8.3 choice 2: no Poll Sequence starts while Up before window_end,
+   * when every Final to an older P has arrived.
+   * rtt_bound: the largest first-P-to-Final time since contact. */
+  uint64_t window_end, rtt_bound;
 
   /* §6.8.1 state variables */
   uint32_t local_discr;
@@ -59,20 +63,23 @@ struct bfd_session {
   uint8_t remote_state, remote_diag, remote_demand, remote_mult;
   uint8_t detect_mult, mode, passive, admin_down, nh_policy, min_rx_ttl, cpi;
   uint8_t poll_active;    /* a Poll Sequence is being transmitted */
-  uint8_t repoll;         /* params changed during a Poll: poll again later */
-  uint8_t repoll_wait;    /* ...after one more packet without F (§6.8.3) */
+  uint8_t repoll;         /* a change that must wait for window_end */
+  uint8_t poll_owed;      /* a Poll is owed for values already in force */
   uint8_t final_pending;  /* one flag, never a queue */
   uint8_t nh_down;        /* last nexthop event delivered was DOWN */
   uint8_t ever_up;
   uint8_t poll_sent;      /* a P of the current sequence went out */
   uint8_t tx_asap;        /* an immediate packet is owed: keep next_tx */
+  uint8_t peer_locked;    /* BFD_KEY_ANY_PEER: locked to peer_addr */
   uint16_t jitter_r;      /* jitter fraction of the current TX interval */
+  uint32_t poll_np;       /* P packets of this sequence sent since contact */
+  uint8_t peer_addr[16];  /* the source a BFD_KEY_ANY_PEER session locked to */
 
   bfd_session_key key;
 
   /* Counters */
   uint64_t rx_packets, rx_dropped, tx_packets, up_count, down_count;
-  uint32_t polls_sent, finals_sent;
+  uint64_t polls_sent, finals_sent, tx_failed;
   uint32_t drops[BFD_SESSION_DROP_SLOTS];
 
   /* §6.7: key ring, bfd.AuthType and the sequence variables; NULL when no
@@ -81,10 +88,15 @@ struct bfd_session {
 };
 
 /* Internal entry points used by bfd_table. All assume valid arguments and a
- * clock already checked against s->last_now. */
-int bfd_session_init(bfd_session *s, const bfd_session_settings *settings,
-                     const bfd_callbacks *cb, void *cb_user_data,
-                     const bfd_mem *mem, bfd_rand *rand, uint64_t now);
+ * clock already checked against *s->clock. */
+/* Sets up the session without any callback; `clock` is the clock it
+ * shares (NULL: its own). */
+void bfd_session_init(bfd_session *s, const bfd_session_settings *settings,
+                      const bfd_callbacks *cb, void *cb_user_data, const bfd_mem *mem,
+                      bfd_rand *rand, uint64_t *clock, uint64_t now);
+/* Delivers the creation event (BFD_NHS_DOWN_UNTIL_UP); once the session is
+ * findable by its owner. On failure the owner calls bfd_session_fini(). */
+int bfd_session_start(bfd_session *s, uint64_t now);
 /* Delivers the clearing nexthop event; frees only the auth ring. */
 void bfd_session_fini(bfd_session *s, uint64_t now);
 /* A decoded packet that arrived for this session. */

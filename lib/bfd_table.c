@@ -23,7 +23,19 @@ static uint64_t load64(const uint8_t *p) {
   return v;
 }
 
-static size_t hash_key(const bfd_table *t, const bfd_session_key *k) {
+/* BFD_KEY_ANY_PEER keys are indexed without their peer: one per
+ * interface, found for any source. */
+static const bfd_session_key *norm_key(const bfd_session_key *k, bfd_session_key *tmp) {
+  if (!(k->flags & BFD_KEY_ANY_PEER))
+    return k;
+  *tmp = *k;
+  memset(tmp->peer, 0, sizeof(tmp->peer));
+  return tmp;
+}
+
+static size_t hash_key(const bfd_table *t, const bfd_session_key *key) {
+  bfd_session_key tmp;
+  const bfd_session_key *k = norm_key(key, &tmp);
   const uint8_t *p = (const uint8_t *)k;
   uint64_t h = 0x243f6a8885a308d3ULL;
   size_t i;
@@ -36,7 +48,8 @@ static size_t hash_key(const bfd_table *t, const bfd_session_key *k) {
 }
 
 static int key_eq(const bfd_session_key *a, const bfd_session_key *b) {
-  return memcmp(a, b, sizeof(*a)) == 0;
+  bfd_session_key ta, tb;
+  return memcmp(norm_key(a, &ta), norm_key(b, &tb), sizeof(*a)) == 0;
 }
 
 static int grow(bfd_table *t) {
@@ -249,7 +262,7 @@ void bfd_table_remove_session(bfd_table *t, bfd_session *s) {
   /* The clearing event goes out after the session left every index, so the
    * host may add a session with the same key from inside the callback's
    * aftermath without a collision. */
-  bfd_session_fini(s, s->last_now > t->last_now ? s->last_now : t->last_now);
+  bfd_session_fini(s, t->last_now);
   bfd_mem_free(t->mem, s);
 }
 
@@ -273,13 +286,17 @@ void bfd_table_del(bfd_table *t) {
 
 static int key_valid(const bfd_session_key *k) {
   static const uint8_t zero[16] = {0};
-  if (k->mode > BFD_MODE_MULTIHOP || k->pad[0] || k->pad[1])
+  int any = (k->flags & BFD_KEY_ANY_PEER) != 0;
+  if (k->mode > BFD_MODE_MULTIHOP || (k->flags & ~BFD_KEY_ANY_PEER) || k->pad)
+    return 0;
+  /* RFC 5881 §6 is about single-hop links; the interface names the link. */
+  if (any && (k->mode != BFD_MODE_SINGLE_HOP || k->ifindex == 0))
     return 0;
   if (k->family == BFD_AF_INET) /* IPv4 lives in the first 4 bytes only */
     return memcmp(k->local + 4, zero, 12) == 0 && memcmp(k->peer + 4, zero, 12) == 0 &&
-           memcmp(k->peer, zero, 4) != 0;
+           (any || memcmp(k->peer, zero, 4) != 0);
   if (k->family == BFD_AF_INET6)
-    return memcmp(k->peer, zero, 16) != 0;
+    return any || memcmp(k->peer, zero, 16) != 0;
   return 0;
 }
 
@@ -288,9 +305,10 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
   bfd_session *s;
   bfd_session_settings tmp;
   int rv, i;
-  if (!t || !ps || !key)
+  if (ps)
+    *ps = NULL;
+  if (!t || !key)
     return BFD_ERR_INVALID_ARGUMENT;
-  *ps = NULL;
   if ((rv = bfd_session_settings_check(st)) != 0)
     return rv;
   if (!key_valid(key) || key->mode != st->mode)
@@ -330,11 +348,7 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
   s->key = *key;
   s->user_data = session_user_data;
   t->last_now = now;
-  rv = bfd_session_init(s, &tmp, &t->cb, t->user_data, t->mem, &t->rand, now);
-  if (rv != 0) {
-    bfd_mem_free(t->mem, s);
-    return rv;
-  }
+  bfd_session_init(s, &tmp, &t->cb, t->user_data, t->mem, &t->rand, &t->last_now, now);
   s->table = t;
   {
     size_t b = hash_discr(t, s->local_discr);
@@ -346,7 +360,14 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
   }
   t->count++;
   bfd_table_session_changed(t, s);
-  *ps = s;
+  /* The creation event goes out once the session is findable; if the host
+   * refuses it, the host still gets the clearing event. */
+  if ((rv = bfd_session_start(s, now)) != 0) {
+    bfd_table_remove_session(t, s);
+    return rv;
+  }
+  if (ps)
+    *ps = s;
   return 0;
 }
 
@@ -373,22 +394,31 @@ static bfd_session *find_by_rx(const bfd_table *t, const bfd_rx_info *ri) {
   bfd_session_key k;
   bfd_session *s;
   int has_local = (ri->flags & BFD_RX_LOCAL) != 0;
+  int has_peer = (ri->flags & BFD_RX_PEER) != 0;
   int pass;
   memset(&k, 0, sizeof(k));
   k.mode = ri->mode;
   k.family = ri->family;
-  copy_addr(k.peer, ri->peer, ri->family);
-  for (pass = 0; pass < 4; pass++) {
-    int with_local = !(pass & 1), with_if = !(pass & 2);
-    if ((with_local && !has_local) || (!with_if && ri->ifindex == 0))
+  if (has_peer) /* without it, `peer` holds whatever the host left there */
+    copy_addr(k.peer, ri->peer, ri->family);
+  /* Passes 4 and 5: RFC 5881 §6 point-to-point sessions on this interface
+   * (BFD_KEY_ANY_PEER), unless locked to another source. */
+  for (pass = 0; pass < 6; pass++) {
+    int any = pass >= 4, with_local = !(pass & 1), with_if = any || !(pass & 2);
+    if ((!any && !has_peer) || (with_local && !has_local) || (with_if && ri->ifindex == 0))
       continue;
+    k.flags = any ? BFD_KEY_ANY_PEER : 0;
     k.ifindex = with_if ? ri->ifindex : 0;
     if (with_local)
       copy_addr(k.local, ri->local, ri->family);
     else
       memset(k.local, 0, sizeof(k.local));
-    if ((s = bfd_table_find_key(t, &k)) != NULL)
+    if ((s = bfd_table_find_key(t, &k)) != NULL) {
+      if (any && s->peer_locked &&
+          (!has_peer || memcmp(s->peer_addr, k.peer, sizeof(k.peer)) != 0))
+        continue;
       return s;
+    }
   }
   return NULL;
 }
@@ -416,8 +446,7 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
   }
   if (ps)
     *ps = s;
-  if ((rv = bfd_session_check_clock(s, now)) != 0)
-    return rv;
+  (void)bfd_session_check_clock(s, now); /* the table's own clock: checked above */
   rv = bfd_session_rx(s, &pkt, buf, len, ri, now);
   bfd_table_session_changed(t, s);
   return rv;
@@ -452,17 +481,18 @@ int bfd_table_feed_time(bfd_table *t, uint64_t now) {
     return BFD_ERR_CLOCK_BACKWARDS;
   t->last_now = now;
   /* Detection only; what is due to be sent stays for poll_packet. Expired
-   * sessions leave the collection (their detection deadline is cleared),
-   * so the loop ends. */
+   * sessions leave the collection (their detection deadline is cleared,
+   * also when a callback fails), so the loop ends; one failing callback
+   * does not keep the other sessions from expiring. */
   do {
     n = collect_expired(&t->heap, now, batch, sizeof(batch) / sizeof(batch[0]));
-    for (i = 0; i < n && rv == 0; i++) {
-      bfd_session *s = batch[i];
-      if ((rv = bfd_session_check_clock(s, now)) == 0)
-        rv = bfd_session_expire(s, now);
-      bfd_table_session_changed(t, s);
+    for (i = 0; i < n; i++) {
+      int r = bfd_session_expire(batch[i], now);
+      if (r != 0 && rv == 0)
+        rv = r;
+      bfd_table_session_changed(t, batch[i]);
     }
-  } while (rv == 0 && n == sizeof(batch) / sizeof(batch[0]));
+  } while (n == sizeof(batch) / sizeof(batch[0]));
   return rv;
 }
 
@@ -475,15 +505,15 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
     return BFD_ERR_INVALID_ARGUMENT;
   if (now < t->last_now)
     return BFD_ERR_CLOCK_BACKWARDS;
-  if (buflen < BFD_CTRL_LEN_MAX)
-    return BFD_ERR_NOBUF;
   t->last_now = now;
   h = &t->heap;
   while (h->len > 0 && h->v[0].key <= now) {
     bfd_session *s = h->v[0].s;
     ptrdiff_t n;
-    /* Expire first so the packet carries the state after detection. */
-    if ((n = bfd_session_check_clock(s, now)) == 0 && (n = bfd_session_expire(s, now)) == 0)
+    /* Expire first so the packet carries the state after detection. A
+     * write error other than NOBUF has moved the session's schedule on,
+     * so the next call serves the others. */
+    if ((n = bfd_session_expire(s, now)) == 0)
       n = bfd_session_write(s, buf, buflen, now);
     bfd_table_session_changed(t, s);
     if (n != 0) {

@@ -899,6 +899,7 @@ static void test_table(void) {
   key.family = BFD_AF_INET;
   key.peer[0] = 10;
   ri.peer[0] = 10;
+  ri.flags |= BFD_RX_PEER; /* Your Discriminator 0: found by the source */
   CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &key, NULL, T0), 0);
   ak = mkkey(k->type, k->key_id, k->key, k->key_len);
   if (!have(k->type)) {

@@ -313,7 +313,7 @@ static void drain(prop *p) {
                "repoll %u/%u changes %u\n",
                pk.state, pk.flags, pk.desired_min_tx_us, pk.required_min_rx_us, s->adv_tx_us,
                s->adv_rx_us, s->eff_tx_us, s->eff_rx_us, s->cfg_tx_us, s->cfg_rx_us, s->poll_active,
-               s->repoll, s->repoll_wait, ss.change_seq);
+               s->repoll, s->poll_owed, ss.change_seq);
     }
     if (pk.flags & BFD_FLAG_F)
       m->finals_seen++;

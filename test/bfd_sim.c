@@ -311,14 +311,14 @@ static void sim_deliver(bfd_sim *sim, int dir) {
     return; /* nobody listening */
   was_up = bfd_session_get_state(p->s) == BFD_STATE_UP;
   rv = bfd_session_feed_packet(p->s, pkt.buf, pkt.len, &sim->ri, sim->now);
-  if (rv == 0) {
+  if (rv == 0 || rv == BFD_FEED_ADMIN_DOWN) { /* valid; AdminDown only skips the FSM */
     if (was_up && p->last_accept != BFD_TSTAMP_NONE && sim->now - p->last_accept > p->max_gap_ns)
       p->max_gap_ns = sim->now - p->last_accept;
     bfd_session_status st = bfd_sim_status(sim, p->idx);
     p->accepted++;
     p->last_accept = sim->now;
     p->armed_detect_ns = st.detect_time_ns;
-  } else if (rv <= BFD_ERR_PKT_TRUNCATED && rv >= BFD_ERR_PKT_LOOPED) {
+  } else if (rv <= BFD_ERR_PKT_TRUNCATED && rv >= BFD_ERR_PKT_SOURCE) {
     p->rejected++; /* a discard the RFC demands, not a simulator failure */
   } else {
     sim_fail(sim, rv, "bfd_session_feed_packet");

@@ -429,7 +429,7 @@ static void test_bfd_table_invalid_keys(void) {
   k.mode = 2;
   CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
   k = good;
-  k.pad[1] = 1;
+  k.pad = 1;
   CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
   k = good;
   memset(k.peer, 0, 16); /* no peer address */

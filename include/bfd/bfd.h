@@ -89,8 +89,11 @@ typedef enum bfd_error {
   BFD_ERR_PKT_AUTH_FAILED = -243,  /**< authentication did not verify */
   BFD_ERR_PKT_TTL = -244,          /**< TTL/Hop Limit below the minimum (GTSM) */
   BFD_ERR_PKT_MODE = -245,         /**< arrived on the other port's mode */
-  BFD_ERR_PKT_ADMIN_DOWN = -246,   /**< session is AdminDown (§6.8.6), ignored */
-  BFD_ERR_PKT_LOOPED = -247,       /**< My Discriminator is our own: our packet came back */
+  /** Not returned since 0.2.0 (a packet received while AdminDown gives
+   *  BFD_FEED_ADMIN_DOWN); the value stays reserved. */
+  BFD_ERR_PKT_ADMIN_DOWN = -246,
+  BFD_ERR_PKT_LOOPED = -247,       /**< our own packet came back (see BFD_RX_SELF) */
+  BFD_ERR_PKT_SOURCE = -248,       /**< source differs from the locked peer (BFD_KEY_ANY_PEER) */
 
   /* Configuration */
   BFD_ERR_CFG_DETECT_MULT = -260,  /**< Detect Mult 0 */
@@ -453,8 +456,10 @@ typedef struct bfd_state_event {
   uint8_t old_state;    /**< BFD_STATE_* before */
   uint8_t new_state;    /**< BFD_STATE_* after */
   uint8_t local_diag;   /**< our diag after the change (BFD_DIAG_*) */
-  uint8_t remote_state; /**< the remote's last known state */
-  uint8_t remote_diag;  /**< the remote's last known diag */
+  /** the last State received from the remote, also after a detection
+   *  timeout has made the session forget it (§6.8.1) */
+  uint8_t remote_state;
+  uint8_t remote_diag;  /**< the last Diag received from the remote */
   uint8_t pad[7];       /**< explicit padding, 0 */
 } bfd_state_event;
 
@@ -469,7 +474,10 @@ enum {
   BFD_NH_CAUSE_UP = 1,       /**< session reached Up */
   BFD_NH_CAUSE_FAILURE = 2,  /**< path failure; `diag` says which */
   BFD_NH_CAUSE_DELETED = 3,  /**< session deleted: the clearing event */
-  BFD_NH_CAUSE_ADMIN = 4     /**< local AdminDown: BFD no longer vouches */
+  BFD_NH_CAUSE_ADMIN = 4,    /**< local AdminDown: BFD no longer vouches */
+  /** a live nexthop_policy change re-evaluated a session that was never Up
+   *  (bfd_session_update()). @since 0.2.0 */
+  BFD_NH_CAUSE_POLICY = 5
 };
 
 /** Nexthop-shutdown event (RFC 5882 §3). @since 0.1.0 */
@@ -528,7 +536,14 @@ BFD_EXTERN int bfd_callbacks_init(uint32_t version, bfd_callbacks *cb);
 enum {
   BFD_RX_TTL = 0x01,   /**< `ttl` is valid */
   BFD_RX_LOCAL = 0x02, /**< `local` is valid */
-  BFD_RX_PEER = 0x04   /**< `peer` is valid */
+  BFD_RX_PEER = 0x04,  /**< `peer` is valid */
+  /** The host knows the datagram was sent by this host's own BFD socket
+   *  (source address and port are ours). With the packet's My
+   *  Discriminator equal to the session's own, it is dropped as
+   *  BFD_ERR_PKT_LOOPED. Without this flag a packet is treated as our own
+   *  only when its source equals its destination address, or the session
+   *  key's local address. @since 0.2.0 */
+  BFD_RX_SELF = 0x08
 };
 
 /** Per-datagram receive information. @since 0.1.0 */
@@ -544,18 +559,34 @@ typedef struct bfd_rx_info {
   uint16_t local_port; /**< destination UDP port (informational) */
 } bfd_rx_info;
 
+/** bfd_session_key.flags. @since 0.2.0 */
+enum {
+  /** RFC 5881 §6 point-to-point links (unnumbered, or a peer that answers
+   *  from a secondary address): the session's first packet is accepted
+   *  from any source on `ifindex` (required, single-hop only). `peer` may
+   *  be zero or the address to send to until the peer is heard. The first
+   *  accepted packet locks the session to its source
+   *  (bfd_session_get_peer()); while locked, packets from another source
+   *  are dropped (BFD_ERR_PKT_SOURCE, or BFD_ERR_PKT_NO_SESSION with Your
+   *  Discriminator 0). The lock is released when the remote is forgotten
+   *  (a Detection Time without packets, §6.8.1). At most one such session
+   *  per (mode, family, ifindex, local). Exact keys are matched first. */
+  BFD_KEY_ANY_PEER = 0x01
+};
+
 /**
  * What identifies a session when Your Discriminator is 0 (§6.8.6) and where
  * the host sends its packets. A zero `local` is "any local address", a zero
  * `ifindex` "any interface"; lookups prefer the most specific match.
  * IPv6 link-local peers must set `ifindex`; multihop sessions should set
- * `local`.
+ * `local`. `peer` must be nonzero unless `flags` has BFD_KEY_ANY_PEER.
  * @since 0.1.0
  */
 typedef struct bfd_session_key {
   uint8_t mode;      /**< BFD_MODE_* */
   uint8_t family;    /**< BFD_AF_* */
-  uint8_t pad[2];    /**< explicit padding, 0 */
+  uint8_t flags;     /**< BFD_KEY_* (0.2.0; was padding, 0) */
+  uint8_t pad;       /**< explicit padding, 0 */
   uint32_t ifindex;  /**< interface, 0 = any */
   uint8_t local[16]; /**< local address (IPv4 in the first 4 bytes), 0 = any */
   uint8_t peer[16];  /**< peer address */
@@ -570,8 +601,12 @@ typedef struct bfd_session_status {
   uint32_t change_seq;       /**< +1 on every state change; never misses a flap */
   uint8_t state;             /**< BFD_STATE_* */
   uint8_t local_diag;        /**< BFD_DIAG_* we send */
-  uint8_t remote_state;      /**< last received State */
-  uint8_t remote_diag;       /**< last received Diag */
+  /** bfd.RemoteSessionState: last received State; Down (and remote_diag,
+   *  remote_discr 0) once the remote is forgotten after a Detection Time
+   *  without packets (§6.8.1). The state event of that timeout still
+   *  carries the last values received. */
+  uint8_t remote_state;
+  uint8_t remote_diag;       /**< last received Diag (0 once forgotten) */
   /** Forwarding verdict: 1 when Up and the remote signals none of Path Down,
    *  Concatenated Path Down, Reverse Concatenated Path Down. */
   uint8_t forwarding;
@@ -600,7 +635,8 @@ typedef struct bfd_session_status {
   uint64_t tx_packets;       /**< control packets written */
   uint64_t up_count;         /**< transitions to Up */
   uint64_t down_count;       /**< transitions from Up to Down */
-  uint64_t polls_sent;       /**< Poll Sequences started */
+  uint64_t polls_sent;       /**< Poll Sequences started (each parameter
+                                  change that needs one, §6.8.3) */
   uint64_t finals_sent;      /**< packets sent with the F bit */
 } bfd_session_status;
 
@@ -637,19 +673,34 @@ BFD_EXTERN int bfd_session_new(bfd_session **psession,
  */
 BFD_EXTERN void bfd_session_del(bfd_session *session);
 
+/** bfd_session_feed_packet() / bfd_table_feed_packet(): the packet passed
+ *  every check while the session is AdminDown. As §6.8.6 orders it, the
+ *  packet has updated the remote's variables (bfd.RemoteDiscr,
+ *  RemoteSessionState, RemoteDemandMode, RemoteMinRxInterval, its Desired
+ *  Min TX, Required Min Echo RX and Detect Mult), the Detection Time and the
+ *  TX schedule derived from them, and a Final in it has ended our Poll
+ *  Sequence; then it was discarded: no state change and no Final is sent
+ *  for its Poll. Counted in rx_packets, not in rx_dropped. Not an error.
+ *  @since 0.2.0 */
+#define BFD_FEED_ADMIN_DOWN 1
+
 /**
  * @brief Feed one received datagram to this session.
- * A packet that fails any check changes nothing but the drop counter for its
- * reason.
+ * A packet that fails a check (a negative return) changes nothing but
+ * rx_dropped and the drop counter for its reason: the checks of RFC 5880
+ * §6.8.6 (and the transport's, RFC 5881 §5 / 5883) all run before the
+ * packet touches the session.
  * @param session the session.
  * @param buf     the UDP payload.
  * @param len     its length.
  * @param rx_info what the host knows about the datagram (mode, TTL, ...).
  * @param now     the current time.
- * @return 0 if accepted, or:
+ * @return 0 if accepted, BFD_FEED_ADMIN_DOWN (positive, see there), or:
  * @retval BFD_ERR_INVALID_ARGUMENT NULL session/buf/rx_info
- * @retval BFD_ERR_CLOCK_BACKWARDS  now < the last time seen
+ * @retval BFD_ERR_CLOCK_BACKWARDS  now < the last time seen (for a table
+ *                                  session: by the table)
  * @retval any BFD_ERR_PKT_*        the packet was discarded for that reason
+ *                                  (never BFD_ERR_PKT_ADMIN_DOWN)
  * @retval BFD_ERR_CALLBACK_FAILURE a callback failed (fatal)
  * @since 0.1.0
  */
@@ -675,10 +726,13 @@ BFD_EXTERN int bfd_session_feed_time(bfd_session *session, uint64_t now);
  * @param buf     out: the packet.
  * @param buflen  size of `buf`, at least BFD_CTRL_LEN_MAX.
  * @param now     the current time.
- * @return the packet length (> 0), 0 if nothing is due, or
- *         BFD_ERR_INVALID_ARGUMENT, BFD_ERR_NOBUF (buflen < BFD_CTRL_LEN_MAX;
- *         nothing is lost, the packet stays due), BFD_ERR_CLOCK_BACKWARDS,
- *         BFD_ERR_CALLBACK_FAILURE.
+ * @return the packet length (> 0), 0 if nothing is due (whatever buflen),
+ *         or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_NOBUF (a packet is due and
+ *         buflen < BFD_CTRL_LEN_MAX; nothing is lost, it stays due),
+ *         BFD_ERR_CLOCK_BACKWARDS, BFD_ERR_CALLBACK_FAILURE, or the error
+ *         that kept the due packet from being built (e.g. a digest the
+ *         crypto library refused): that packet is skipped as if lost on the
+ *         wire, the schedule moves on, the next call is not blocked.
  * @since 0.1.0
  */
 BFD_EXTERN ptrdiff_t bfd_session_poll_packet(bfd_session *session,
@@ -696,18 +750,26 @@ BFD_EXTERN uint64_t bfd_session_next_deadline(const bfd_session *session);
 
 /**
  * @brief Change a live session. Changes of Desired Min TX or Required Min RX
- * start a Poll Sequence (§6.8.3), carried by the next scheduled packet; a
- * larger TX interval or a smaller RX interval takes effect only when the
- * Final arrives, so the change never flaps the session. A second change
- * while a Poll runs waits for its Final plus a round trip (§6.8.3). Detect
- * Mult goes out in the next packet without a Poll (§6.8.12). admin_down
- * enters/leaves AdminDown (§6.8.16). local_discr (unless 0 or equal) and
- * mode cannot change.
+ * start a Poll Sequence (§6.8.3), carried by the next scheduled packet.
+ * While Up, a larger TX interval or a smaller RX interval takes effect only
+ * when the Final arrives, so the change never flaps the session; every
+ * other change takes effect at once (§6.8.3), also during a Poll, whose
+ * later packets then carry the new values. A change of the first kind is
+ * put on the wire only once a Final can no longer be mistaken for the
+ * answer to an older Poll (§6.8.3 choice 2): no Poll with a P sent is
+ * running, and a round trip has passed since the last P of the previous
+ * one (the round trip bounded by the time from that sequence's first P to
+ * its Final; no wait when it sent a single P). Detect Mult goes out in the
+ * next packet without a Poll (§6.8.12). admin_down enters/leaves AdminDown
+ * (§6.8.16). A nexthop_policy change on a session that was never Up is
+ * re-evaluated at once (BFD_NH_CAUSE_POLICY). local_discr (unless 0 or
+ * equal) and mode cannot change.
  * @param session  the session.
  * @param settings the complete new settings (start from
  *                 bfd_session_get_settings()).
  * @param now      the current time.
- * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_CLOCK_BACKWARDS,
+ * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_CLOCK_BACKWARDS (for a
+ *         table session: earlier than the table's last time),
  *         BFD_ERR_CFG_IMMUTABLE, any bfd_session_settings_check() error,
  *         BFD_ERR_CALLBACK_FAILURE.
  * @since 0.1.0
@@ -763,6 +825,15 @@ BFD_EXTERN uint32_t bfd_session_get_local_discr(const bfd_session *session);
  *  @return 0 or BFD_ERR_INVALID_ARGUMENT. @since 0.1.0 */
 BFD_EXTERN int bfd_session_get_key(const bfd_session *session,
                                    bfd_session_key *key);
+/** @brief Where to send this session's packets: the source the session
+ *  locked to (BFD_KEY_ANY_PEER), else the key's peer address.
+ *  @param session the session.
+ *  @param peer    out: 16 bytes (IPv4 in the first 4, as in the key).
+ *  @return 0, BFD_ERR_INVALID_ARGUMENT (NULL), or BFD_ERR_NOT_FOUND (a
+ *  BFD_KEY_ANY_PEER session with a zero key peer that has not heard its
+ *  peer yet, or a standalone session, which has no key). @since 0.2.0 */
+BFD_EXTERN int bfd_session_get_peer(const bfd_session *session,
+                                    uint8_t peer[16]);
 /** @brief The session's own pointer (bfd_session_new()'s `user_data`, or
  *  bfd_table_add_session()'s `session_user_data`).
  *  @param session the session.
@@ -955,10 +1026,17 @@ BFD_EXTERN void bfd_table_del(bfd_table *table);
  * @param key  how received packets with Your Discriminator 0 find it.
  * @param session_user_data bfd_session_get_user_data() of the new session.
  * @param now  the current time.
- * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_NOMEM, BFD_ERR_CFG_KEY
- *         (bad family/mode, or key.mode != settings.mode), BFD_ERR_EXISTS
- *         (same key, or the fixed local_discr is in use), BFD_ERR_FULL,
- *         BFD_ERR_CALLBACK_FAILURE, or any bfd_session_settings_check() error.
+ * @return 0, or BFD_ERR_INVALID_ARGUMENT (NULL table, settings or key),
+ *         BFD_ERR_NOMEM, BFD_ERR_CFG_KEY (bad family/mode/flags, zero peer
+ *         without BFD_KEY_ANY_PEER, BFD_KEY_ANY_PEER without ifindex or on
+ *         multihop, or key.mode != settings.mode), BFD_ERR_EXISTS (same
+ *         key, the same ANY_PEER interface, or the fixed local_discr is in
+ *         use), BFD_ERR_FULL, BFD_ERR_CLOCK_BACKWARDS (now is earlier than
+ *         the table's last time), BFD_ERR_CALLBACK_FAILURE (the
+ *         BFD_NHS_DOWN_UNTIL_UP creation event failed: the clearing
+ *         BFD_NEXTHOP_UP event is delivered and nothing is added), or any
+ *         bfd_session_settings_check() error. The session is in the table
+ *         (findable) when its creation event is delivered.
  * @since 0.1.0
  */
 BFD_EXTERN int bfd_table_add_session(bfd_table *table, bfd_session **psession,
@@ -990,14 +1068,19 @@ BFD_EXTERN bfd_session *bfd_table_find_key(const bfd_table *table,
  * @param now      the current time.
  * @param psession out, may be NULL: the session it went to, or NULL.
  * @return as bfd_session_feed_packet(), plus BFD_ERR_PKT_NO_SESSION; drops
- *         before a session is found are counted in the table.
+ *         before a session is found are counted in the table. Without
+ *         BFD_RX_PEER in rx_info, Your Discriminator 0 can only match a
+ *         BFD_KEY_ANY_PEER session.
  * @since 0.1.0
  */
 BFD_EXTERN int bfd_table_feed_packet(bfd_table *table, const uint8_t *buf,
                                      size_t len, const bfd_rx_info *rx_info,
                                      uint64_t now, bfd_session **psession);
 
-/** @brief Handle every expiry up to `now` across all sessions.
+/** @brief Handle every expiry up to `now` across all sessions. Sessions
+ *  share the table's clock, so every expired session is handled; with a
+ *  callback failure the remaining ones are still handled and the error is
+ *  returned at the end.
  *  @param table the table.
  *  @param now   the current time.
  *  @return as bfd_session_feed_time(). @since 0.1.0 */
@@ -1012,7 +1095,9 @@ BFD_EXTERN int bfd_table_feed_time(bfd_table *table, uint64_t now);
  * @param buf      out: the packet.
  * @param buflen   size of `buf`, at least BFD_CTRL_LEN_MAX.
  * @param now      the current time.
- * @return as bfd_session_poll_packet().
+ * @return as bfd_session_poll_packet(): 0 when nothing is due (whatever
+ *         buflen); a session whose packet cannot be built returns its error
+ *         once (with `*psession`) and never blocks the others.
  * @since 0.1.0
  */
 BFD_EXTERN ptrdiff_t bfd_table_poll_packet(bfd_table *table,

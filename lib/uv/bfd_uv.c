@@ -759,7 +759,7 @@ static void rx_one(bfd_uv *a, const bfd_uv_listener *l, struct mmsghdr *m, const
   rc = bfd_table_feed_packet(a->table, buf, m->msg_len, &rx, now, NULL);
   if (rc == BFD_ERR_PKT_NO_SESSION && a->settings.max_auto_sessions)
     rc = try_auto(a, buf, m->msg_len, &rx, now);
-  if (rc == 0)
+  if (rc >= 0) /* 0, or BFD_FEED_ADMIN_DOWN: valid, read while AdminDown */
     a->stats.rx_accepted++;
   else if (rc == BFD_ERR_PKT_TTL)
     a->stats.rx_ttl_dropped++;

@@ -98,6 +98,7 @@ int main(void) {
   S(bfd_session_key);
   F(bfd_session_key, mode);
   F(bfd_session_key, family);
+  F(bfd_session_key, flags);
   F(bfd_session_key, pad);
   F(bfd_session_key, ifindex);
   F(bfd_session_key, local);

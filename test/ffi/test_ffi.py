@@ -147,8 +147,8 @@ class bfd_rx_info(Structure):
 
 
 class bfd_session_key(Structure):
-    _fields_ = [("mode", c_uint8), ("family", c_uint8), ("pad", c_uint8 * 2),
-                ("ifindex", c_uint32), ("local", c_uint8 * 16),
+    _fields_ = [("mode", c_uint8), ("family", c_uint8), ("flags", c_uint8),
+                ("pad", c_uint8), ("ifindex", c_uint32), ("local", c_uint8 * 16),
                 ("peer", c_uint8 * 16)]
 
 
