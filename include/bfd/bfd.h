@@ -652,7 +652,8 @@ typedef struct bfd_session_status {
  * @param now       creation time (the clock's first reading).
  * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_NOMEM, BFD_ERR_VERSION,
  *         BFD_ERR_CALLBACK_FAILURE (the BFD_NHS_DOWN_UNTIL_UP creation event
- *         failed; the session is not created), or any
+ *         failed; the clearing BFD_NEXTHOP_UP event is delivered and the
+ *         session is not created), or any
  *         bfd_session_settings_check() error.
  * @since 0.1.0
  */
