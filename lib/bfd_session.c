@@ -200,28 +200,33 @@ static int poll_blocked(const bfd_session *s, uint64_t now) {
  * it). Not Up, nothing waits for a Final: the one-second floor is a MUST. */
 static void apply_params(bfd_session *s, uint64_t now) {
   uint32_t tx = wanted_tx_us(s), rx = s->cfg_rx_us;
-  int up = s->state == BFD_STATE_UP;
-  if (tx != s->adv_tx_us || rx != s->adv_rx_us) {
-    int lag = up && (tx > s->eff_tx_us || rx < s->eff_rx_us);
-    if (lag && poll_blocked(s, now)) {
-      s->repoll = 1;
-    } else {
-      s->repoll = 0;
-      s->adv_tx_us = tx;
-      s->adv_rx_us = rx;
-      if (!up || tx <= s->eff_tx_us)
-        s->eff_tx_us = tx;
-      if (!up || rx >= s->eff_rx_us)
-        s->eff_rx_us = rx;
-      s->poll_owed = 1;
-      refresh_detect(s);
-    }
-  } else {
-    s->repoll = 0;
+  int up = s->state == BFD_STATE_UP, blocked = poll_blocked(s, now);
+  /* Per value: one already on the wire (adv) is not new; a new one lags if
+   * it must wait for a Final. A lagging value waits for the window, the
+   * other value is applied now. */
+  int tx_wait = up && tx != s->adv_tx_us && tx > s->eff_tx_us && blocked;
+  int rx_wait = up && rx != s->adv_rx_us && rx < s->eff_rx_us && blocked;
+  int changed = 0;
+  if (tx != s->adv_tx_us && !tx_wait) {
+    s->adv_tx_us = tx;
+    if (!up || tx <= s->eff_tx_us)
+      s->eff_tx_us = tx;
+    changed = 1;
+  }
+  if (rx != s->adv_rx_us && !rx_wait) {
+    s->adv_rx_us = rx;
+    if (!up || rx >= s->eff_rx_us)
+      s->eff_rx_us = rx;
+    changed = 1;
+  }
+  s->repoll = (uint8_t)(tx_wait || rx_wait);
+  if (changed) {
+    s->poll_owed = 1;
+    refresh_detect(s);
   }
   /* Not Up, a sequence carries nothing that waits for its Final, so it may
    * start at once; while Up it waits for the window like any other. */
-  if (s->poll_owed && (s->poll_active || !up || !poll_blocked(s, now)))
+  if (s->poll_owed && (s->poll_active || !up || !blocked))
     start_poll(s);
   reschedule_tx(s, now);
 }
