@@ -50,13 +50,15 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 /**
- * @enum bfd_error
+ * @enum bfd_error_code
  * Error codes. Every fallible function returns 0 (or a non-negative length)
  * on success and one of these negative values on failure. They live in one
  * band, -200 .. -299, so a host can tell them from its own codes.
+ * Named `bfd_error` before 0.2.0; renamed because GNU binutils' <bfd.h>
+ * has an `enum bfd_error`, and daemons include both.
  * @since 0.1.0
  */
-typedef enum bfd_error {
+typedef enum bfd_error_code {
   /* Generic */
   BFD_ERR_INVALID_ARGUMENT = -201, /**< NULL pointer or out-of-range argument */
   BFD_ERR_NOMEM = -202,            /**< allocator returned NULL (fatal) */
@@ -106,7 +108,7 @@ typedef enum bfd_error {
   BFD_ERR_CFG_FLAG = -267,         /**< a boolean field is not 0 or 1 */
   BFD_ERR_CFG_AUTH = -268,         /**< invalid authentication configuration */
   BFD_ERR_CFG_TTL = -269,          /**< single-hop min_rx_ttl other than 0/255 */
-} bfd_error;
+} bfd_error_code;
 
 /**
  * @brief A static, human-readable description of an error code.

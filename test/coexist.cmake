@@ -1,0 +1,25 @@
+# ctest `coexist`: GNU binutils' <bfd.h> and <bfd/bfd.h> (+ <bfd/bfd_uv.h>)
+# compile in one C and one C++ translation unit, and the program links and
+# runs with both libbfd and bfdkit. Needs binutils-dev (CI installs it);
+# without it the test reports SKIP, which CI counts as a failure.
+find_path(BFD_BINUTILS_INCLUDE bfd.h NO_CACHE)
+find_library(BFD_BINUTILS_LIB bfd NO_CACHE)
+if(NOT BFD_BINUTILS_INCLUDE OR NOT BFD_BINUTILS_LIB)
+  add_test(NAME coexist COMMAND sh -c "echo 'binutils-dev (bfd.h, libbfd) not installed'; exit 77")
+  set_tests_properties(coexist PROPERTIES LABELS "abi" SKIP_RETURN_CODE 77)
+  return()
+endif()
+set(_bfd_coexist_libs bfdkit_static ${BFD_BINUTILS_LIB})
+if(TARGET bfdkit_uv_static)
+  set(_bfd_coexist_libs bfdkit_uv_static ${BFD_BINUTILS_LIB})
+endif()
+add_executable(bfd_coexist_c ${CMAKE_CURRENT_SOURCE_DIR}/coexist/coexist.c)
+target_include_directories(bfd_coexist_c BEFORE PRIVATE ${BFD_BINUTILS_INCLUDE})
+target_compile_options(bfd_coexist_c PRIVATE -Wall -Wextra -Werror)
+target_link_libraries(bfd_coexist_c PRIVATE ${_bfd_coexist_libs})
+if(TARGET bfdkit_uv_static)
+  target_compile_definitions(bfd_coexist_c PRIVATE BFD_COEXIST_UV)
+endif()
+add_test(NAME coexist COMMAND bfd_coexist_c)
+set_tests_properties(coexist PROPERTIES LABELS "abi" TIMEOUT 60)
+# The C++ variant is registered by cxx.cmake (it enables C++).
