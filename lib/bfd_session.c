@@ -340,9 +340,9 @@ static void forget_remote(bfd_session *s, uint64_t now) {
 
 int bfd_session_expire(bfd_session *s, uint64_t now) {
   int rv = 0;
+  uint8_t rstate = s->remote_state, rdiag = s->remote_diag;
   if (s->detect_deadline == BFD_TSTAMP_NONE || now < s->detect_deadline)
     return 0;
-  uint8_t rstate = s->remote_state, rdiag = s->remote_diag;
   /* §6.8.4: Init or Up -> Down, diag 1. Down/AdminDown only forget. The
    * event still tells what the peer said last. */
   forget_remote(s, now);

@@ -446,7 +446,6 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
   }
   if (ps)
     *ps = s;
-  (void)bfd_session_check_clock(s, now); /* the table's own clock: checked above */
   rv = bfd_session_rx(s, &pkt, buf, len, ri, now);
   bfd_table_session_changed(t, s);
   return rv;
