@@ -18,6 +18,7 @@ static const int all_codes[] = {
     /* packet acceptance */
     BFD_ERR_PKT_NO_SESSION, BFD_ERR_PKT_YOUR_DISCR, BFD_ERR_PKT_AUTH_MISMATCH,
     BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL, BFD_ERR_PKT_MODE, BFD_ERR_PKT_ADMIN_DOWN, BFD_ERR_PKT_LOOPED,
+    BFD_ERR_PKT_SOURCE,
     /* configuration */
     BFD_ERR_CFG_DETECT_MULT, BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX, BFD_ERR_CFG_MODE,
     BFD_ERR_CFG_POLICY, BFD_ERR_CFG_IMMUTABLE, BFD_ERR_CFG_KEY, BFD_ERR_CFG_FLAG, BFD_ERR_CFG_AUTH,
@@ -31,7 +32,8 @@ static const int pkt_codes[] = {
     BFD_ERR_PKT_MY_DISCR,      BFD_ERR_PKT_POLL_FINAL,  BFD_ERR_PKT_AUTH_TYPE,
     BFD_ERR_PKT_AUTH_LEN,      BFD_ERR_PKT_NO_SESSION,  BFD_ERR_PKT_YOUR_DISCR,
     BFD_ERR_PKT_AUTH_MISMATCH, BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL,
-    BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN, BFD_ERR_PKT_LOOPED};
+    BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN, BFD_ERR_PKT_LOOPED,
+    BFD_ERR_PKT_SOURCE};
 #define NPKT (sizeof(pkt_codes) / sizeof(pkt_codes[0]))
 
 static int is_listed(int code) {
@@ -70,7 +72,7 @@ static void test_strerror_distinct(void) {
 
 static void test_strerror_unknown(void) {
   static const int unknown[] = {1,    -1,   200,  -200, -212, -219,    -230,   -239,
-                                -248, -259, -270, -299, -300, INT_MIN, INT_MAX};
+                                -249, -259, -270, -299, -300, INT_MIN, INT_MAX};
   for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
     CU_ASSERT_STRING_EQUAL(bfd_strerror(unknown[i]), "(unknown)");
   /* Exactly the listed codes (and 0) have a description. */
@@ -129,6 +131,43 @@ static void test_drop_slot_non_packet(void) {
   }
 }
 
+/* bfd_pkt_error_at() enumerates every drop reason a packet can still be
+ * counted under, each once, then 0. BFD_ERR_PKT_ADMIN_DOWN is no longer a
+ * drop (a packet received while AdminDown returns BFD_FEED_ADMIN_DOWN,
+ * RFC 5880 §6.8.6), BFD_ERR_PKT_SOURCE is new (BFD_KEY_ANY_PEER). */
+static void test_pkt_error_at(void) {
+  int seen[NPKT] = {0};
+  size_t i, n = 0;
+  for (i = 0; bfd_pkt_error_at(i) != 0; i++) {
+    int code = bfd_pkt_error_at(i), k = -1;
+    CU_ASSERT_FATAL(i < 64);
+    for (size_t j = 0; j < NPKT; j++)
+      if (pkt_codes[j] == code)
+        k = (int)j;
+    CU_ASSERT(k >= 0); /* a packet code... */
+    CU_ASSERT(bfd_err_drop_slot(code) >= 0); /* ...with a counter */
+    if (k >= 0) {
+      CU_ASSERT_EQUAL(seen[k], 0); /* once */
+      seen[k] = 1;
+    }
+    n++;
+  }
+  CU_ASSERT_EQUAL(n, NPKT - 1);
+  for (size_t j = 0; j < NPKT; j++)
+    CU_ASSERT_EQUAL(seen[j], pkt_codes[j] != BFD_ERR_PKT_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bfd_pkt_error_at(n), 0);
+  CU_ASSERT_EQUAL(bfd_pkt_error_at((size_t)-1), 0);
+}
+
+/* BFD_FEED_ADMIN_DOWN is a positive success value, not an error: hosts that
+ * test `rv < 0` treat it as accepted (RFC 5880 §6.8.6 AdminDown discard). */
+static void test_feed_admin_down_value(void) {
+  CU_ASSERT_EQUAL(BFD_FEED_ADMIN_DOWN, 1);
+  CU_ASSERT_EQUAL(bfd_err_is_fatal(BFD_FEED_ADMIN_DOWN), 0);
+  CU_ASSERT_EQUAL(bfd_err_drop_slot(BFD_FEED_ADMIN_DOWN), -1);
+  CU_ASSERT_EQUAL(BFD_ERR_PKT_SOURCE, -248);
+}
+
 static void test_state_names(void) {
   /* RFC 5880 §4.1 "State (Sta)" */
   CU_ASSERT_STRING_EQUAL(bfd_state_name(BFD_STATE_ADMIN_DOWN), "AdminDown");
@@ -178,6 +217,8 @@ int main(void) {
                          {"is_fatal", test_is_fatal},
                          {"drop_slot_injective", test_drop_slot_injective},
                          {"drop_slot_non_packet", test_drop_slot_non_packet},
+                         {"pkt_error_at", test_pkt_error_at},
+                         {"feed_admin_down_value", test_feed_admin_down_value},
                          {"state_names", test_state_names},
                          {"diag_names", test_diag_names},
                          {"auth_type_names", test_auth_type_names},

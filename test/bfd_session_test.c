@@ -182,6 +182,15 @@ static int rx(fx *f, uint8_t state, uint8_t flags) {
   return bfd_session_feed_packet(f->s, buf, n, &f->ri, f->now);
 }
 
+/* An IPv4 address into the first 4 bytes of a 16-byte field, rest zero. */
+static void set4(uint8_t a[16], uint32_t v) {
+  memset(a, 0, 16);
+  a[0] = (uint8_t)(v >> 24);
+  a[1] = (uint8_t)(v >> 16);
+  a[2] = (uint8_t)(v >> 8);
+  a[3] = (uint8_t)v;
+}
+
 /* Poll one packet at f->now. Every packet the session emits must decode and
  * must never carry P and F together (§6.5). */
 static ptrdiff_t tx(fx *f, bfd_ctrl_pkt *out) {
@@ -297,16 +306,13 @@ static void test_fsm_table(void) {
     f.peer.diag = peer_diag_for(t[i].rcvd);
     rv = rx(&f, t[i].rcvd, 0);
     b = status(&f);
-    if (t[i].local == BFD_STATE_ADMIN_DOWN) {
-      CU_ASSERT_EQUAL(rv, BFD_ERR_PKT_ADMIN_DOWN);
-      CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped + 1);
-      CU_ASSERT_EQUAL(b.rx_packets, a.rx_packets);
-      CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_PKT_ADMIN_DOWN), 1);
-    } else {
-      CU_ASSERT_EQUAL(rv, 0);
-      CU_ASSERT_EQUAL(b.rx_packets, a.rx_packets + 1);
-      CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped);
-    }
+    /* §6.8.6: a packet received while AdminDown updated the remote
+     * variables and was then discarded: BFD_FEED_ADMIN_DOWN, counted as
+     * received, not as a drop. */
+    CU_ASSERT_EQUAL(rv, t[i].local == BFD_STATE_ADMIN_DOWN ? BFD_FEED_ADMIN_DOWN : 0);
+    CU_ASSERT_EQUAL(b.rx_packets, a.rx_packets + 1);
+    CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped);
+    CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_PKT_ADMIN_DOWN), 0);
     if (b.state != t[i].state || b.local_diag != t[i].diag)
       fprintf(stderr, "\nFSM row %zu: local %u rcvd %u -> %u diag %u, expected %u diag %u\n", i,
               t[i].local, t[i].rcvd, b.state, b.local_diag, t[i].state, t[i].diag);
@@ -357,26 +363,36 @@ static void test_fsm_down_keeps_diag(void) {
   fx_del(&f);
 }
 
-/* Local AdminDown never leaves by packet, whatever arrives, however often. */
+/* Local AdminDown never leaves by packet, whatever arrives, however often;
+ * a Poll received while AdminDown gets no Final (§6.8.6: discarded before
+ * the P bit is looked at). */
 static void test_fsm_admin_down_sticky(void) {
   fx f;
   unsigned i;
   uint32_t seq;
+  uint8_t fl, all = 0;
+  bfd_session_status a;
   fx_new(&f);
   up_settled(&f);
   reach(&f, BFD_STATE_ADMIN_DOWN);
-  seq = status(&f).change_seq;
+  a = status(&f);
+  seq = a.change_seq;
   clear_ev(&f);
   for (i = 0; i < 400; i++) {
     f.now += MS;
     f.peer.your = (i & 4) ? LDISCR : 0;
     CU_ASSERT_EQUAL(rx(&f, (uint8_t)((i & 4) ? i & 3 : i & 1), (uint8_t)((i & 8) ? BFD_FLAG_P : 0)),
-                    BFD_ERR_PKT_ADMIN_DOWN);
-    drain(&f, NULL, NULL);
+                    BFD_FEED_ADMIN_DOWN);
+    drain(&f, &fl, NULL);
+    all |= fl;
     CU_ASSERT_EQUAL(bfd_session_get_state(f.s), BFD_STATE_ADMIN_DOWN);
   }
   CU_ASSERT_EQUAL(status(&f).change_seq, seq);
-  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_PKT_ADMIN_DOWN), 400);
+  CU_ASSERT_EQUAL(status(&f).rx_packets, a.rx_packets + 400);
+  CU_ASSERT_EQUAL(status(&f).rx_dropped, a.rx_dropped);
+  CU_ASSERT_EQUAL(status(&f).finals_sent, a.finals_sent);
+  CU_ASSERT_EQUAL(all & BFD_FLAG_F, 0);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_PKT_ADMIN_DOWN), 0);
   CU_ASSERT_EQUAL(f.nev_all, 0);
   fx_del(&f);
 }
@@ -391,7 +407,8 @@ static const int all_pkt_errs[] = {
     BFD_ERR_PKT_MY_DISCR,      BFD_ERR_PKT_POLL_FINAL,  BFD_ERR_PKT_AUTH_TYPE,
     BFD_ERR_PKT_AUTH_LEN,      BFD_ERR_PKT_NO_SESSION,  BFD_ERR_PKT_YOUR_DISCR,
     BFD_ERR_PKT_AUTH_MISMATCH, BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL,
-    BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN, BFD_ERR_PKT_LOOPED};
+    BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN, BFD_ERR_PKT_LOOPED,
+    BFD_ERR_PKT_SOURCE};
 #define N_PKT_ERRS (sizeof(all_pkt_errs) / sizeof(all_pkt_errs[0]))
 
 /* Feed buf and require: return `err`; status identical except rx_dropped
@@ -423,7 +440,8 @@ static void expect_reject(fx *f, const uint8_t *buf, size_t len, const bfd_rx_in
                     drops[i] + (all_pkt_errs[i] == err ? 1 : 0));
 }
 
-/* Every rejection class against a session in `state`. */
+/* Every rejection class against a session in `state` (AdminDown entered
+ * from Up, so the remote variables, detection timer and a Poll are live). */
 static void rejections_in(uint8_t state) {
   fx f;
   uint8_t buf[64], good[64];
@@ -431,9 +449,9 @@ static void rejections_in(uint8_t state) {
   size_t n;
   uint8_t rs;
   fx_new(&f);
-  if (state == BFD_STATE_UP)
+  if (state == BFD_STATE_UP || state == BFD_STATE_ADMIN_DOWN)
     up_settled(&f);
-  else
+  if (state != BFD_STATE_UP)
     reach(&f, state);
   n = build(&f, BFD_STATE_UP, 0, good);
   CU_ASSERT_EQUAL_FATAL(n, 24);
@@ -504,17 +522,28 @@ static void rejections_in(uint8_t state) {
   ri = f.ri;
   ri.mode = BFD_MODE_MULTIHOP;
   expect_reject(&f, good, 24, &ri, BFD_ERR_PKT_MODE, "mode");
-  /* Our own packet looped back (peer address is one of ours): My Discr is
-   * our discriminator. Accepting it would bring the session Up alone. */
+  /* Our own packet looped back: My Discr is ours AND the host says the
+   * packet is ours (BFD_RX_SELF: sent by our own socket), or its source is
+   * its destination address. Accepting it would bring the session Up with
+   * itself. A peer that merely picked our discriminator is not a loop
+   * (§6.8.1 asks uniqueness on this system only): see
+   * test_same_discr_peer_comes_up. */
   {
     uint32_t my = f.peer.my, your = f.peer.your;
+    bfd_rx_info self = f.ri, same = f.ri;
+    self.flags |= BFD_RX_SELF;
+    same.flags |= BFD_RX_PEER | BFD_RX_LOCAL;
+    set4(same.local, 0x7f000001u);
+    set4(same.peer, 0x7f000001u);
     f.peer.my = LDISCR;
     f.peer.your = 0;
     n = build(&f, BFD_STATE_DOWN, 0, buf);
-    expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_LOOPED, "looped, your discr 0");
+    expect_reject(&f, buf, n, &self, BFD_ERR_PKT_LOOPED, "looped (RX_SELF), your discr 0");
+    expect_reject(&f, buf, n, &same, BFD_ERR_PKT_LOOPED, "looped (peer == local), your discr 0");
     f.peer.your = LDISCR;
     n = build(&f, BFD_STATE_UP, 0, buf);
-    expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_LOOPED, "looped, your discr ours");
+    expect_reject(&f, buf, n, &self, BFD_ERR_PKT_LOOPED, "looped (RX_SELF), your discr ours");
+    expect_reject(&f, buf, n, &same, BFD_ERR_PKT_LOOPED, "looped (peer == local), your discr ours");
     f.peer.my = my;
     f.peer.your = your;
   }
@@ -529,6 +558,7 @@ static void rejections_in(uint8_t state) {
 static void test_reject_up(void) { rejections_in(BFD_STATE_UP); }
 static void test_reject_init(void) { rejections_in(BFD_STATE_INIT); }
 static void test_reject_down(void) { rejections_in(BFD_STATE_DOWN); }
+static void test_reject_admin_down(void) { rejections_in(BFD_STATE_ADMIN_DOWN); }
 
 /* RFC 5883: multihop with a configured floor of 10: ttl 9 fails, 10 passes;
  * a single-hop packet on the multihop session is a mode mismatch. */
@@ -1163,10 +1193,83 @@ static void test_pitfall_unbounded_poll_queue(void) {
   fx_del(&f);
 }
 
-/* Two changes during one Poll: the second waits for the Final, a round trip
- * after the last P, and one more packet without F (§6.8.3 options 2 and 3),
- * then gets its own Poll. */
+/* Two lagged changes (TX up, then RX down while the first Poll runs): the
+ * second is not spread over the running Poll (§6.8.3, "the semantics of
+ * the returning Final are unclear"). After the Final it waits one
+ * round-trip bound after the last P (bound = Final time - first P of the
+ * sequence, §6.8.3 choice 2 as decided in issue 11 §1); a packet with F
+ * clear alone is not enough (choice 3 is unsafe when a late Final can
+ * follow it). Then it gets its own Poll. */
 static void test_poll_two_changes(void) {
+  fx f;
+  bfd_ctrl_pkt p;
+  uint64_t polls, t_first, t_last, bound;
+  unsigned guard = 0;
+  poll_fx(&f);
+  polls = status(&f).polls_sent;
+  f.now += MS;
+  f.st.desired_min_tx_us = 200000;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  f.now = bfd_session_next_deadline(f.s);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  CU_ASSERT_EQUAL(p.desired_min_tx_us, 200000);
+  CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
+  t_first = f.now;
+  f.now += MS;
+  f.st.required_min_rx_us = 250000;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 900 * MS); /* old RX in force */
+  f.now = bfd_session_next_deadline(f.s);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  CU_ASSERT_EQUAL(p.required_min_rx_us, 300000); /* not spread over this Poll */
+  t_last = f.now;
+  /* Final 10 ms after the last P: poll 1 ends; the RX change still waits. */
+  f.now += 10 * MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 200 * MS);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 900 * MS);
+  bound = f.now - t_first;
+  /* A packet with F clear within the bound does not start poll 2, nor does
+   * a second F. */
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
+  /* Our packets until poll 2's first P (the peer answers each, F clear):
+   * none with P before t_last + bound, and the first one at or after it
+   * carries P with the new RX. */
+  for (;;) {
+    CU_ASSERT_FATAL(++guard < 20);
+    f.now = bfd_session_next_deadline(f.s);
+    CU_ASSERT_EQUAL_FATAL(tx(&f, &p), 24);
+    if (p.flags & BFD_FLAG_P)
+      break;
+    CU_ASSERT(f.now < t_last + bound);
+    CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  }
+  CU_ASSERT(f.now >= t_last + bound);
+  CU_ASSERT(f.now <= t_last + 200 * MS); /* no later than the next periodic */
+  CU_ASSERT_EQUAL(p.desired_min_tx_us, 200000);
+  CU_ASSERT_EQUAL(p.required_min_rx_us, 250000);
+  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 2);
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 750 * MS);
+  CU_ASSERT_EQUAL(status(&f).change_seq, 1); /* never flapped */
+  fx_del(&f);
+}
+
+/* A change with no lagged part (RX up: 300 -> 400 ms) made while a Poll
+ * runs applies at once and rides that Poll: §6.8.3 "in any case other than
+ * those explicitly called out above, timing parameter changes MUST be
+ * effected immediately" (issue 11 §1). */
+static void test_poll_safe_change_rides_poll(void) {
   fx f;
   bfd_ctrl_pkt p;
   uint64_t polls;
@@ -1178,42 +1281,12 @@ static void test_poll_two_changes(void) {
   f.now = bfd_session_next_deadline(f.s);
   CU_ASSERT_EQUAL(tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
-  CU_ASSERT_EQUAL(p.desired_min_tx_us, 200000);
-  CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
   f.now += MS;
   f.st.required_min_rx_us = 400000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 1200 * MS); /* at once: 3 x 400 ms */
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 100 * MS);  /* the TX increase still waits */
   CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
-  f.now = bfd_session_next_deadline(f.s);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
-  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
-  CU_ASSERT_EQUAL(p.required_min_rx_us, 300000); /* not spread over this Poll */
-  /* Final: poll 1 ends; nothing new yet. */
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 200 * MS);
-  /* A packet without F within a round trip of the last P does not count:
-   * Finals to older P packets may still be in flight (§6.8.3 option 2; the
-   * bound is Final time - first P >= 75 ms, this packet comes after 1 ms). */
-  f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
-  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
-  f.now = bfd_session_next_deadline(f.s);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
-  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, 0);
-  CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
-  /* A second F packet is not "a packet without F". */
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
-  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
-  /* The packet without F past the round-trip bound (<= 100 ms after the
-   * last P; we are 75..100 ms after it, so wait 150 ms more): poll 2
-   * starts with the RX change. */
-  f.now += 150 * MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
-  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 2);
   f.now = bfd_session_next_deadline(f.s);
   CU_ASSERT_EQUAL(tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
@@ -1221,8 +1294,9 @@ static void test_poll_two_changes(void) {
   CU_ASSERT_EQUAL(p.required_min_rx_us, 400000);
   CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
   CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 200 * MS);
   CU_ASSERT_EQUAL(status(&f).detect_time_ns, 1200 * MS);
-  CU_ASSERT_EQUAL(status(&f).change_seq, 1); /* never flapped */
+  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
   fx_del(&f);
 }
 
@@ -1872,12 +1946,21 @@ static void test_err_nobuf(void) {
 static void test_err_callback_failure(void) {
   fx f;
   bfd_session *s = (bfd_session *)&f;
-  /* The DOWN_UNTIL_UP creation event fails: no session. */
+  /* The DOWN_UNTIL_UP creation event fails: no session, and the host,
+   * which did get the DOWN, gets the clearing UP (RFC 5882 §3: no nexthop
+   * stays shut down by a session that does not exist; issue 11 (d)). */
   fx_init(&f);
   f.fail_nh = 1;
   CU_ASSERT_EQUAL(bfd_session_new(&s, &f.st, &f.cb, NULL, &f, T0), BFD_ERR_CALLBACK_FAILURE);
   CU_ASSERT_PTR_NULL(s);
-  CU_ASSERT_EQUAL(f.nev_all, 1);
+  CU_ASSERT_EQUAL(f.nev_all, 2);
+  CU_ASSERT_EQUAL(f.ev[0].kind, EV_NH);
+  CU_ASSERT_EQUAL(f.ev[0].nh.action, BFD_NEXTHOP_DOWN);
+  CU_ASSERT_EQUAL(f.ev[0].nh.cause, BFD_NH_CAUSE_CREATED);
+  CU_ASSERT_EQUAL(f.ev[1].kind, EV_NH);
+  CU_ASSERT_EQUAL(f.ev[1].nh.action, BFD_NEXTHOP_UP);
+  CU_ASSERT_EQUAL(f.ev[1].nh.cause, BFD_NH_CAUSE_DELETED);
+  CU_ASSERT_EQUAL(f.ev[1].nh.ts, T0);
   /* A failing state callback: the call fails, the change has happened. */
   fx_new(&f);
   drain(&f, NULL, NULL);
@@ -2013,6 +2096,13 @@ static void test_err_null_args(void) {
     memset(&k, 0xff, sizeof(k));
     CU_ASSERT_EQUAL(bfd_session_get_key(f.s, &k), 0);
     CU_ASSERT(memcmp(&k, &zero, sizeof(k)) == 0);
+  }
+  /* bfd_session_get_peer: a standalone session has no key, no peer. */
+  {
+    uint8_t peer[16];
+    CU_ASSERT_EQUAL(bfd_session_get_peer(NULL, peer), BFD_ERR_INVALID_ARGUMENT);
+    CU_ASSERT_EQUAL(bfd_session_get_peer(f.s, NULL), BFD_ERR_INVALID_ARGUMENT);
+    CU_ASSERT_EQUAL(bfd_session_get_peer(f.s, peer), BFD_ERR_NOT_FOUND);
   }
   CU_ASSERT_PTR_EQUAL(bfd_session_get_user_data(f.s), &f);
   bfd_session_set_user_data(f.s, buf);
@@ -2354,7 +2444,16 @@ static void test_pitfall_diag_codes(void) {
   fx_del(&f);
 }
 
-static void test_pitfall_failed_packet_changes_nothing(void) { rejections_in(BFD_STATE_UP); }
+/* A rejected packet changes nothing but its drop counter, whatever the
+ * state (§6.8.6: "processing of the packet MUST cease"), AdminDown
+ * included: expect_reject compares the whole status snapshot. */
+static void test_pitfall_failed_packet_changes_nothing(void) {
+  static const uint8_t states[] = {BFD_STATE_ADMIN_DOWN, BFD_STATE_DOWN, BFD_STATE_INIT,
+                                   BFD_STATE_UP};
+  size_t i;
+  for (i = 0; i < sizeof(states); i++)
+    rejections_in(states[i]);
+}
 
 /* The A bit is checked before any session field is updated (FRR updated
  * the remote discriminator first). */
@@ -2471,6 +2570,443 @@ static void test_pitfall_nexthop_cleared_on_delete(void) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* 11. Issue 11 regressions                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Defect 3. §6.8.1: bfd.LocalDiscr "MUST be unique across all BFD sessions
+ * on this system"; a peer may pick the same value, and nothing in §6.8.6
+ * discards a packet whose My Discriminator equals ours. Such a peer comes
+ * Up, whatever the host knows about the addresses, as long as the packet
+ * is not our own (BFD_RX_SELF, or source == destination; see
+ * rejections_in). */
+static void test_same_discr_peer_comes_up(void) {
+  int k;
+  for (k = 0; k < 3; k++) {
+    fx f;
+    bfd_ctrl_pkt p;
+    bfd_session_status b;
+    fx_init(&f);
+    f.peer.my = LDISCR;
+    if (k == 1) { /* both addresses known, and different */
+      f.ri.flags |= BFD_RX_PEER | BFD_RX_LOCAL;
+      set4(f.ri.local, 0x0a000001u);
+      set4(f.ri.peer, 0x0a000002u);
+    } else if (k == 2) { /* only the source known; `local` holds stale bytes equal to it */
+      f.ri.flags |= BFD_RX_PEER;
+      set4(f.ri.local, 0x0a000002u);
+      set4(f.ri.peer, 0x0a000002u);
+    }
+    fx_start(&f);
+    drain(&f, NULL, NULL);
+    f.now += MS;
+    f.peer.your = 0;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
+    CU_ASSERT_EQUAL(status(&f).remote_discr, LDISCR);
+    CU_ASSERT_EQUAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL(p.state, BFD_STATE_INIT);
+    CU_ASSERT_EQUAL(p.my_discr, LDISCR);
+    CU_ASSERT_EQUAL(p.your_discr, LDISCR);
+    f.now += MS;
+    f.peer.your = LDISCR;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+    /* It stays Up for 10 s of a peer answering every packet (and Poll). */
+    run(&f, f.now + 10 * SEC, PEER_ANSWER_FINAL, NULL);
+    b = status(&f);
+    CU_ASSERT_EQUAL(b.state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(b.change_seq, 2);
+    CU_ASSERT_EQUAL(b.poll_active, 0);
+    CU_ASSERT_EQUAL(b.tx_interval_ns, 300 * MS);
+    CU_ASSERT_EQUAL(b.remote_discr, LDISCR);
+    CU_ASSERT_EQUAL(b.rx_dropped, 0);
+    CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_PKT_LOOPED), 0);
+    fx_del(&f);
+  }
+  /* BFD_RX_SELF with another discriminator: two sessions of this host
+   * talking to each other, not a loop. */
+  {
+    fx f;
+    fx_init(&f);
+    f.ri.flags |= BFD_RX_SELF;
+    fx_start(&f);
+    f.peer.your = 0;
+    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
+    fx_del(&f);
+  }
+}
+
+/* Defect 6. §6.8.6: while AdminDown a packet that passed the checks
+ * updates the remote variables (RemoteDiscr, RemoteState, RemoteDemandMode,
+ * RemoteMinRxInterval, ...), may end a Poll (F), updates the transmit
+ * interval and the Detection Time, and is then discarded: no state change,
+ * no Final. The feed returns BFD_FEED_ADMIN_DOWN; the packet is counted as
+ * received, not dropped. Nothing else in the snapshot moves. */
+static void test_admin_down_feed_changes_exactly(void) {
+  fx f;
+  bfd_session_status a, b;
+  bfd_ctrl_pkt p;
+  uint64_t t_ad;
+  fx_new(&f);
+  up_settled(&f);
+  f.now += 10 * MS;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
+  /* The AdminDown announcement polls for the 1 s floor (§6.8.3). */
+  CU_ASSERT_EQUAL_FATAL(status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL_FATAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+  t_ad = f.now;
+  f.now += 5 * MS;
+  clear_ev(&f);
+  a = status(&f);
+  CU_ASSERT_EQUAL(a.tx_interval_ns, 1 * SEC);
+  CU_ASSERT_EQUAL(a.detect_time_ns, 900 * MS);
+  /* A new peer incarnation, with new everything, answering our Poll. */
+  f.peer.my = 0xbeefu;
+  f.peer.diag = BFD_DIAG_PATH_DOWN;
+  f.peer.mult = 7;
+  f.peer.tx_us = 5000000;
+  f.peer.rx_us = 5000000;
+  f.peer.echo_us = 1000;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F | BFD_FLAG_D), BFD_FEED_ADMIN_DOWN);
+  b = status(&f);
+  CU_ASSERT_EQUAL(b.state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(b.local_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(b.remote_discr, 0xbeefu);
+  CU_ASSERT_EQUAL(b.remote_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(b.remote_diag, BFD_DIAG_PATH_DOWN);
+  CU_ASSERT_EQUAL(b.remote_demand, 1);
+  CU_ASSERT_EQUAL(b.remote_detect_mult, 7);
+  CU_ASSERT_EQUAL(b.remote_desired_min_tx_us, 5000000);
+  CU_ASSERT_EQUAL(b.remote_required_min_rx_us, 5000000);
+  CU_ASSERT_EQUAL(b.remote_required_min_echo_rx_us, 1000);
+  CU_ASSERT_EQUAL(b.poll_active, 0);                 /* F ended the Poll */
+  CU_ASSERT_EQUAL(b.tx_interval_ns, 5 * SEC);        /* max(1 s, 5 s), §6.8.7 */
+  CU_ASSERT_EQUAL(b.detect_time_ns, 7 * 5 * SEC);    /* 7 x max(300 ms, 5 s), §6.8.4 */
+  CU_ASSERT_EQUAL(b.last_rx, f.now);
+  CU_ASSERT_EQUAL(b.rx_packets, a.rx_packets + 1);
+  CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped);
+  /* ...and nothing else. */
+  a.remote_discr = 0xbeefu;
+  a.remote_state = BFD_STATE_UP;
+  a.remote_diag = BFD_DIAG_PATH_DOWN;
+  a.remote_demand = 1;
+  a.remote_detect_mult = 7;
+  a.remote_desired_min_tx_us = 5000000;
+  a.remote_required_min_rx_us = 5000000;
+  a.remote_required_min_echo_rx_us = 1000;
+  a.poll_active = 0;
+  a.tx_interval_ns = 5 * SEC;
+  a.detect_time_ns = 35 * SEC;
+  a.last_rx = f.now;
+  a.rx_packets++;
+  CU_ASSERT(memcmp(&a, &b, sizeof(a)) == 0);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_PKT_ADMIN_DOWN), 0);
+  /* A Poll while AdminDown gets no Final: nothing is due now. */
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_P), BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT(bfd_session_next_deadline(f.s) > f.now);
+  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+  CU_ASSERT_EQUAL(status(&f).finals_sent, a.finals_sent);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_ADMIN_DOWN);
+  /* The TX schedule followed: the next AdminDown packet comes 3.75..5 s
+   * after the last one, to the new discriminator. */
+  CU_ASSERT(bfd_session_next_deadline(f.s) >= t_ad + 3750 * MS);
+  CU_ASSERT(bfd_session_next_deadline(f.s) <= t_ad + 5 * SEC);
+  f.now = bfd_session_next_deadline(f.s);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(p.diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(p.your_discr, 0xbeefu);
+  CU_ASSERT_EQUAL(p.flags & (BFD_FLAG_P | BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  fx_del(&f);
+}
+
+/* Defect 9. RFC 5882 §3 policies: DOWN_UNTIL_UP reports a never-Up
+ * session's nexthop DOWN, AFTER_UP never does. A live policy change is
+ * applied at once with a BFD_NH_CAUSE_POLICY event, in both directions, and
+ * only where the two policies disagree (never Up, not AdminDown). */
+static void set_policy(fx *f, uint8_t pol) {
+  bfd_session_settings st;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_settings(f->s, &st), 0);
+  st.nexthop_policy = pol;
+  CU_ASSERT_EQUAL(bfd_session_update(f->s, &st, f->now), 0);
+}
+
+static void test_nexthop_policy_change_live(void) {
+  fx f;
+  fx_new(&f); /* DOWN_UNTIL_UP: DOWN(CREATED) */
+  clear_ev(&f);
+  f.now += MS;
+  set_policy(&f, BFD_NHS_AFTER_UP);
+  {
+    const xev x[] = {XN(UP, POLICY, 0)};
+    expect_ev(&f, x, 1, "down_until_up -> after_up, Down, never Up");
+  }
+  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+  set_policy(&f, BFD_NHS_AFTER_UP); /* unchanged: nothing */
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  f.now += MS;
+  set_policy(&f, BFD_NHS_DOWN_UNTIL_UP);
+  {
+    const xev x[] = {XN(DOWN, POLICY, 0)};
+    expect_ev(&f, x, 1, "after_up -> down_until_up, Down, never Up");
+  }
+  CU_ASSERT_EQUAL(status(&f).nexthop_down, 1);
+  /* Init, never Up: the same both ways. */
+  reach(&f, BFD_STATE_INIT);
+  clear_ev(&f);
+  f.now += MS;
+  set_policy(&f, BFD_NHS_AFTER_UP);
+  {
+    const xev x[] = {XN(UP, POLICY, 0)};
+    expect_ev(&f, x, 1, "down_until_up -> after_up, Init");
+  }
+  set_policy(&f, BFD_NHS_DOWN_UNTIL_UP);
+  {
+    const xev x[] = {XN(DOWN, POLICY, 0)};
+    expect_ev(&f, x, 1, "after_up -> down_until_up, Init");
+  }
+  /* Up: both policies vouch: no event either way. */
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  {
+    const xev x[] = {XS(INIT, UP, 0), XN(UP, UP, 0)};
+    expect_ev(&f, x, 2, "up");
+  }
+  set_policy(&f, BFD_NHS_AFTER_UP);
+  set_policy(&f, BFD_NHS_DOWN_UNTIL_UP);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+  /* Failed after being Up: DOWN under both: no event either way. */
+  expire(&f);
+  {
+    const xev x[] = {XS(UP, DOWN, 1), XN(DOWN, FAILURE, 1)};
+    expect_ev(&f, x, 2, "failed");
+  }
+  set_policy(&f, BFD_NHS_AFTER_UP);
+  set_policy(&f, BFD_NHS_DOWN_UNTIL_UP);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(status(&f).nexthop_down, 1);
+  /* AdminDown: released under both: no event either way. */
+  f.now += MS;
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
+  clear_ev(&f);
+  set_policy(&f, BFD_NHS_AFTER_UP);
+  set_policy(&f, BFD_NHS_DOWN_UNTIL_UP);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_ADMIN_DOWN);
+  fx_del(&f);
+
+  /* Created with AFTER_UP (no event), switched before it was ever Up. */
+  fx_init(&f);
+  f.st.nexthop_policy = BFD_NHS_AFTER_UP;
+  fx_start(&f);
+  CU_ASSERT_EQUAL(f.nev_all, 0);
+  f.now += MS;
+  set_policy(&f, BFD_NHS_DOWN_UNTIL_UP);
+  {
+    const xev x[] = {XN(DOWN, POLICY, 0)};
+    expect_ev(&f, x, 1, "after_up -> down_until_up at creation");
+  }
+  fx_del(&f);
+}
+
+/* Defect 10. The state event of a detection timeout reports the last State
+ * and Diag the peer sent (§6.8.1 bfd.RemoteSessionState "last reported");
+ * afterwards the snapshot shows the remote forgotten consistently (§6.8.1:
+ * RemoteDiscr zero after a Detection Time; state Down, diag 0). */
+static void test_detect_event_last_remote(void) {
+  fx f;
+  bfd_session_status b;
+  fx_new(&f);
+  up_settled(&f);
+  f.peer.diag = BFD_DIAG_CONCAT_PATH_DOWN;
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  expire(&f);
+  CU_ASSERT_EQUAL_FATAL(f.nev, 2); /* state, nexthop */
+  CU_ASSERT_EQUAL(f.ev[0].kind, EV_STATE);
+  CU_ASSERT_EQUAL(f.ev[0].st.old_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(f.ev[0].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(f.ev[0].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
+  CU_ASSERT_EQUAL(f.ev[0].st.remote_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(f.ev[0].st.remote_diag, BFD_DIAG_CONCAT_PATH_DOWN);
+  b = status(&f);
+  CU_ASSERT_EQUAL(b.state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(b.remote_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(b.remote_diag, BFD_DIAG_NONE);
+  CU_ASSERT_EQUAL(b.remote_discr, 0);
+  CU_ASSERT_EQUAL(b.remote_detect_mult, 0);
+  fx_del(&f);
+
+  /* From Init: the peer's last packet was Down with diag 1. */
+  fx_new(&f);
+  f.peer.diag = BFD_DIAG_DETECT_EXPIRED;
+  reach(&f, BFD_STATE_INIT);
+  expire(&f);
+  CU_ASSERT_EQUAL_FATAL(f.nev, 1); /* DOWN_UNTIL_UP: the nexthop is already down */
+  CU_ASSERT_EQUAL(f.ev[0].st.old_state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(f.ev[0].st.remote_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(f.ev[0].st.remote_diag, BFD_DIAG_DETECT_EXPIRED);
+  b = status(&f);
+  CU_ASSERT_EQUAL(b.remote_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(b.remote_diag, BFD_DIAG_NONE);
+  CU_ASSERT_EQUAL(b.remote_discr, 0);
+  fx_del(&f);
+}
+
+/* Suspected (c): polls_sent / finals_sent are 64-bit in the status, so the
+ * session must not wrap them at 2^32 either. */
+static void test_counters_64bit(void) {
+  fx f;
+  bfd_ctrl_pkt p;
+  CU_ASSERT_EQUAL(sizeof(((bfd_session_status *)NULL)->polls_sent), 8);
+  CU_ASSERT_EQUAL(sizeof(((bfd_session_status *)NULL)->finals_sent), 8);
+  fx_new(&f);
+  up_settled(&f);
+  CU_ASSERT_EQUAL(sizeof(f.s->polls_sent), 8);
+  CU_ASSERT_EQUAL(sizeof(f.s->finals_sent), 8);
+  f.s->polls_sent = UINT32_MAX;
+  f.s->finals_sent = UINT32_MAX;
+  f.now += MS;
+  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0);
+  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_F, BFD_FLAG_F);
+  CU_ASSERT_EQUAL(status(&f).finals_sent, (uint64_t)UINT32_MAX + 1);
+  f.st.desired_min_tx_us = 200000;
+  CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL(status(&f).polls_sent, (uint64_t)UINT32_MAX + 1);
+  fx_del(&f);
+}
+
+/* Defect 2, the case test_poll_two_changes does not reach: a lagged change
+ * right after a Final while later Finals of that Poll are still in flight.
+ * The peer is 25 ms away (RTT 50 ms) and we send every 20 ms, so Poll 1
+ * puts several P on the wire and each gets its F. Change 2 (RX 900 ms ->
+ * 5 ms) is made the moment the first F arrives. The late Finals of Poll 1
+ * must not end Poll 2 (§6.8.3: "the semantics of the returning Final are
+ * unclear"); Poll 2 goes on the wire only a round-trip bound after Poll 1's
+ * last P (issue 11 §1) and ends with an F answering one of its own P. */
+typedef struct inflight {
+  uint64_t at;         /* arrival of the peer's F */
+  uint32_t answers_rx; /* Required Min RX of the P it answers */
+} inflight;
+
+static void test_poll_change_after_final_late_final(void) {
+  enum { QMAX = 256 };
+  const uint64_t rtt = 50 * MS, piv = 20 * MS;
+  inflight q[QMAX];
+  unsigned nq = 0, iq = 0, late = 0, guard = 0, phase = 1;
+  uint64_t next_peer, end, first_p1 = BFD_TSTAMP_NONE, last_p1 = 0, t_final1 = 0;
+  uint64_t first_p2 = BFD_TSTAMP_NONE;
+  uint32_t ended_by = 0;
+  fx f;
+  fx_init(&f);
+  f.rand_mode = RAND_LCG;
+  f.st.desired_min_tx_us = 20000;
+  f.st.required_min_rx_us = 1000000;
+  f.peer.tx_us = 20000;
+  f.peer.rx_us = 20000;
+  fx_start(&f);
+  up_settled(&f);
+  CU_ASSERT_EQUAL_FATAL(status(&f).tx_interval_ns, 20 * MS);
+  CU_ASSERT_EQUAL_FATAL(status(&f).detect_time_ns, 3 * SEC);
+  sim_peer(&f, f.now + SEC, piv, 0, 0); /* the slow-start Poll is long over */
+  CU_ASSERT_EQUAL_FATAL(status(&f).poll_active, 0);
+  f.st.required_min_rx_us = 900000; /* change 1: a decrease, lagged */
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  next_peer = f.now + piv;
+  end = f.now + 2 * SEC;
+  for (;;) {
+    uint64_t t = bfd_session_next_deadline(f.s);
+    bfd_ctrl_pkt p;
+    if (next_peer < t)
+      t = next_peer;
+    if (iq < nq && q[iq].at < t)
+      t = q[iq].at;
+    if (t > end)
+      break;
+    CU_ASSERT_FATAL(++guard < 100000);
+    if (t > f.now)
+      f.now = t;
+    /* Finals due by now, oldest first. */
+    while (iq < nq && q[iq].at <= f.now) {
+      int was = status(&f).poll_active;
+      CU_ASSERT_EQUAL_FATAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+      if (phase == 2 && q[iq].answers_rx == 900000)
+        late++; /* a late Final of Poll 1, after change 2 */
+      if (was && !status(&f).poll_active) {
+        if (phase == 1) {
+          CU_ASSERT_EQUAL(status(&f).detect_time_ns, 2700 * MS);
+          t_final1 = f.now;
+          phase = 2;
+          f.st.required_min_rx_us = 5000; /* change 2, right after the Final */
+          CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+        } else if (phase == 2) {
+          ended_by = q[iq].answers_rx;
+          phase = 3;
+        }
+      }
+      iq++;
+    }
+    if (f.now >= next_peer) {
+      CU_ASSERT_EQUAL_FATAL(rx(&f, BFD_STATE_UP, 0), 0);
+      next_peer += piv;
+    }
+    CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f.s, f.now), 0);
+    while (tx(&f, &p) > 0) {
+      if (!(p.flags & BFD_FLAG_P)) {
+        /* The new RX goes out in P packets only until its Final. */
+        if (phase == 2)
+          CU_ASSERT(p.required_min_rx_us != 5000);
+        continue;
+      }
+      CU_ASSERT_FATAL(nq < QMAX);
+      q[nq].at = f.now + rtt;
+      q[nq].answers_rx = p.required_min_rx_us;
+      nq++;
+      if (p.required_min_rx_us == 900000) {
+        if (first_p1 == BFD_TSTAMP_NONE)
+          first_p1 = f.now;
+        last_p1 = f.now;
+      } else if (p.required_min_rx_us == 5000 && first_p2 == BFD_TSTAMP_NONE) {
+        first_p2 = f.now;
+      }
+    }
+    /* Until Poll 2's own Final, detection keeps 3 x 900 ms (§6.8.3). */
+    if (phase == 2)
+      CU_ASSERT_EQUAL(status(&f).detect_time_ns, 2700 * MS);
+    CU_ASSERT_EQUAL_FATAL(status(&f).state, BFD_STATE_UP);
+  }
+  fprintf(stderr,
+          "\n    poll 1: P at +0..+%llu ms, Final at +%llu ms; poll 2: first P at +%llu ms, "
+          "ended by a Final to RX %u; %u late Finals of poll 1 after change 2\n",
+          (unsigned long long)((last_p1 - first_p1) / MS),
+          (unsigned long long)((t_final1 - first_p1) / MS),
+          first_p2 == BFD_TSTAMP_NONE ? 0ULL : (unsigned long long)((first_p2 - first_p1) / MS),
+          (unsigned)ended_by, late);
+  CU_ASSERT_FATAL(first_p1 != BFD_TSTAMP_NONE);
+  CU_ASSERT(last_p1 > first_p1); /* Poll 1 sent more than one P... */
+  CU_ASSERT(late >= 1);          /* ...whose late Finals arrived after change 2 */
+  CU_ASSERT_EQUAL(phase, 3);
+  CU_ASSERT_EQUAL(ended_by, 5000); /* Poll 2 ended by its own Final only */
+  CU_ASSERT(first_p2 != BFD_TSTAMP_NONE);
+  CU_ASSERT(first_p2 >= last_p1 + (t_final1 - first_p1));
+  CU_ASSERT(first_p2 <= last_p1 + (t_final1 - first_p1) + 20 * MS);
+  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 60 * MS); /* 3 x max(5 ms, 20 ms) */
+  CU_ASSERT_EQUAL(status(&f).change_seq, 1);
+  fx_del(&f);
+}
+
+/* ------------------------------------------------------------------------ */
 
 int main(void) {
   CU_TestInfo tests[] = {
@@ -2480,6 +3016,7 @@ int main(void) {
       {"reject_up", test_reject_up},
       {"reject_init", test_reject_init},
       {"reject_down", test_reject_down},
+      {"reject_admin_down", test_reject_admin_down},
       {"reject_multihop_ttl", test_reject_multihop_ttl},
       {"timers_tx_not_up", test_timers_tx_not_up},
       {"timers_tx_up", test_timers_tx_up},
@@ -2498,6 +3035,7 @@ int main(void) {
       {"poll_final_then_own_poll", test_poll_final_then_own_poll},
       {"pitfall_unbounded_poll_queue", test_pitfall_unbounded_poll_queue},
       {"poll_two_changes", test_poll_two_changes},
+      {"poll_safe_change_rides_poll", test_poll_safe_change_rides_poll},
       {"detect_expiry_exact", test_detect_expiry_exact},
       {"detect_expiry_via_poll", test_detect_expiry_via_poll},
       {"detect_expiry_in_down", test_detect_expiry_in_down},
@@ -2532,6 +3070,12 @@ int main(void) {
       {"pitfall_discriminator_nonzero", test_pitfall_discriminator_nonzero},
       {"pitfall_remote_admin_down_not_failure", test_pitfall_remote_admin_down_not_failure},
       {"pitfall_nexthop_cleared_on_delete", test_pitfall_nexthop_cleared_on_delete},
+      {"same_discr_peer_comes_up", test_same_discr_peer_comes_up},
+      {"admin_down_feed_changes_exactly", test_admin_down_feed_changes_exactly},
+      {"nexthop_policy_change_live", test_nexthop_policy_change_live},
+      {"detect_event_last_remote", test_detect_event_last_remote},
+      {"counters_64bit", test_counters_64bit},
+      {"poll_change_after_final_late_final", test_poll_change_after_final_late_final},
       CU_TEST_INFO_NULL,
   };
   return bfd_test_run_suite("session", tests);

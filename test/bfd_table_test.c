@@ -2,10 +2,13 @@
  * wildcards), discriminators (§6.8.1), the lazy deadline heaps, due packets,
  * drop counters, clearing nexthop events (RFC 5882 §3) and allocation
  * failure at every allocation point. */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
 #include "bfd_codec.h"
+#include "bfd_crypto.h"
 #include "bfd_table.h"
 #include "bfd_test_util.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,11 @@ typedef struct ctx {
   bfd_session *st_s[MAX_EV];
   bfd_nexthop_event nh[MAX_EV];
   bfd_session *nh_s[MAX_EV];
+  int fail_nh;    /* the nexthop callback's return value */
+  int fail_state; /* the state callback's return value */
+  /* Set: during each CREATED event, look the session up in this table. */
+  const bfd_table *probe;
+  unsigned probes, probe_discr, probe_key;
   /* bfd_session_del() from inside a callback is forbidden, so tests that
    * need "the session went away while due" do it between calls. */
 } ctx;
@@ -51,7 +59,7 @@ static int state_cb(bfd_session *s, const bfd_state_event *ev, void *user_data) 
     c->st_s[c->nstate] = s;
   }
   c->nstate++;
-  return 0;
+  return c->fail_state;
 }
 
 static int nh_cb(bfd_session *s, const bfd_nexthop_event *ev, void *user_data) {
@@ -61,7 +69,14 @@ static int nh_cb(bfd_session *s, const bfd_nexthop_event *ev, void *user_data) {
     c->nh_s[c->nnh] = s;
   }
   c->nnh++;
-  return 0;
+  if (c->probe && ev->cause == BFD_NH_CAUSE_CREATED) {
+    bfd_session_key k;
+    CU_ASSERT_EQUAL(bfd_session_get_key(s, &k), 0);
+    c->probes++;
+    c->probe_discr += bfd_table_find_discr(c->probe, bfd_session_get_local_discr(s)) == s;
+    c->probe_key += bfd_table_find_key(c->probe, &k) == s;
+  }
+  return c->fail_nh;
 }
 
 static bfd_table *mk_table(ctx *c, const bfd_mem *mem) {
@@ -432,6 +447,9 @@ static void test_bfd_table_invalid_keys(void) {
   k.pad = 1;
   CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
   k = good;
+  k.flags = 0x02; /* not a BFD_KEY_* flag */
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  k = good;
   memset(k.peer, 0, 16); /* no peer address */
   CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
   k.family = BFD_AF_INET6;
@@ -439,7 +457,6 @@ static void test_bfd_table_invalid_keys(void) {
   /* key.mode must agree with settings.mode */
   CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &mh, &good, NULL, T0), BFD_ERR_CFG_KEY);
   CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, NULL, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
-  CU_ASSERT_EQUAL(bfd_table_add_session(t, NULL, &st, &good, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(bfd_table_add_session(NULL, &s, &st, &good, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
   /* Settings errors take their own code. */
   st.detect_mult = 0;
@@ -774,6 +791,9 @@ static void test_bfd_table_feed_time_then_poll(void) {
     CU_ASSERT_EQUAL(c.st[i].new_state, BFD_STATE_DOWN);
     CU_ASSERT_EQUAL(c.st[i].local_diag, BFD_DIAG_DETECT_EXPIRED);
     CU_ASSERT_EQUAL(c.st[i].ts, exp);
+    /* The last state the peer sent, not the forgotten one (issue 11 #10). */
+    CU_ASSERT_EQUAL(c.st[i].remote_state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(c.st[i].remote_diag, BFD_DIAG_NONE);
   }
   for (i = 0; i < N; i++)
     CU_ASSERT_EQUAL(bfd_session_get_state(s[i]), i % 2 ? BFD_STATE_DOWN : BFD_STATE_UP);
@@ -1419,6 +1439,676 @@ static void test_bfd_table_no_alloc_per_packet(void) {
   CU_ASSERT_EQUAL(f.live, 0);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Issue 11 regressions                                                     */
+/* ------------------------------------------------------------------------ */
+
+static void addr4(uint8_t a[16], uint32_t v) {
+  memset(a, 0, 16);
+  a[0] = (uint8_t)(v >> 24);
+  a[1] = (uint8_t)(v >> 16);
+  a[2] = (uint8_t)(v >> 8);
+  a[3] = (uint8_t)v;
+}
+
+/* A single-hop IPv4 datagram from `peer` to `local` on `ifindex`, TTL 255,
+ * all three known. */
+static bfd_rx_info rx4(uint32_t local, uint32_t peer, uint32_t ifindex) {
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, local, peer, ifindex);
+  return rx_for(&k);
+}
+
+static int feed_ri(bfd_table *t, const bfd_rx_info *ri, uint8_t state, uint32_t my, uint32_t your,
+                   uint64_t now, bfd_session **ps) {
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  size_t n = mk_pkt(buf, state, 0, my, your);
+  if (ps)
+    *ps = NULL;
+  return bfd_table_feed_packet(t, buf, n, ri, now, ps);
+}
+
+static bfd_session_key key_any(uint32_t local, uint32_t peer, uint32_t ifindex) {
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, local, peer, ifindex);
+  k.flags = BFD_KEY_ANY_PEER;
+  return k;
+}
+
+/* bfd_session_get_peer() gives the IPv4 address `v`. */
+static int peer_is(const bfd_session *s, uint32_t v) {
+  uint8_t got[16], want[16];
+  addr4(want, v);
+  memset(got, 0xee, sizeof(got));
+  return bfd_session_get_peer(s, got) == 0 && memcmp(got, want, 16) == 0;
+}
+
+static bfd_session_status snap(const bfd_session *s) {
+  bfd_session_status st;
+  memset(&st, 0, sizeof(st));
+  st.struct_version = BFD_SESSION_STATUS_VERSION;
+  CU_ASSERT_EQUAL(bfd_session_get_status(s, &st), 0);
+  return st;
+}
+
+/* Defect 3. §6.8.1 LocalDiscr is unique on this system only: a peer that
+ * picked ours comes Up through the table. Only our own packets are loops:
+ * BFD_RX_SELF, source == destination, or source == the key's local
+ * address. */
+static void test_bfd_table_same_discr_and_loops(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  const uint32_t L = 0x0a000001, P = 0x0a000002, D = 0x1234, D2 = 0x5678;
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, L, P, 3);
+  bfd_session_key klo = key4(BFD_MODE_SINGLE_HOP, 0, 0x7f000001, 0);
+  bfd_session *s, *lo, *got;
+  bfd_rx_info ri = rx_for(&k), mine;
+  st.local_discr = D;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  CU_ASSERT_EQUAL(feed_ri(t, &ri, BFD_STATE_DOWN, D, 0, T0, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(feed_ri(t, &ri, BFD_STATE_UP, D, D, T0, &got), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
+  CU_ASSERT_EQUAL(snap(s).remote_discr, D);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(s, BFD_ERR_PKT_LOOPED), 0);
+  /* Our own packet: its source is the key's local address (the host did
+   * not report the destination). */
+  mine = ri;
+  mine.flags = BFD_RX_TTL | BFD_RX_PEER;
+  memset(mine.local, 0, 16);
+  addr4(mine.peer, L);
+  CU_ASSERT_EQUAL(feed_ri(t, &mine, BFD_STATE_UP, D, D, T0, &got), BFD_ERR_PKT_LOOPED);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  /* The host knows it is ours (BFD_RX_SELF). */
+  mine = ri;
+  mine.flags |= BFD_RX_SELF;
+  CU_ASSERT_EQUAL(feed_ri(t, &mine, BFD_STATE_UP, D, D, T0, &got), BFD_ERR_PKT_LOOPED);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(s, BFD_ERR_PKT_LOOPED), 2);
+  /* A session to 127.0.0.1 (bfdping's case): source == destination. */
+  st.local_discr = D2;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &lo, &st, &klo, NULL, T0), 0);
+  ri = rx_for(&klo);
+  addr4(ri.local, 0x7f000001);
+  CU_ASSERT_EQUAL(feed_ri(t, &ri, BFD_STATE_DOWN, D2, 0, T0, &got), BFD_ERR_PKT_LOOPED);
+  CU_ASSERT_PTR_EQUAL(got, lo);
+  CU_ASSERT_EQUAL(bfd_session_get_state(lo), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(lo, BFD_ERR_PKT_LOOPED), 1);
+  /* ...while another process on this host (another discriminator) is a
+   * real peer. */
+  CU_ASSERT_EQUAL(feed_ri(t, &ri, BFD_STATE_DOWN, 0x9999, 0, T0, &got), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(lo), BFD_STATE_INIT);
+  bfd_table_del(t);
+}
+
+/* Defect 4, RFC 5881 §6: on a point-to-point link "the initial BFD packet
+ * MUST be accepted with any source address". An unnumbered session (zero
+ * peer, BFD_KEY_ANY_PEER) on ifindex 7 takes the first packet from any
+ * source there, locks to it, drops other sources, and unlocks when the
+ * remote is forgotten (§6.8.1: a Detection Time without packets). */
+static void test_bfd_table_any_peer_unnumbered(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  const uint32_t L = 0x0a000001, A = 0x0a000009, B = 0x0a00000a;
+  bfd_session_key k = key_any(0, 0, 7);
+  bfd_session *s, *got;
+  bfd_rx_info ra = rx4(L, A, 7), rb = rx4(L, B, 7), bad = rx4(L, 0x0a000008, 7);
+  bfd_session_status a, b;
+  uint8_t peer[16];
+  uint32_t ld;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  ld = bfd_session_get_local_discr(s);
+  CU_ASSERT_PTR_EQUAL(bfd_table_find_key(t, &k), s);
+  CU_ASSERT_EQUAL(bfd_session_get_peer(s, peer), BFD_ERR_NOT_FOUND); /* nowhere to send yet */
+  /* A first packet that fails GTSM (RFC 5881 §5) locks nothing. */
+  bad.ttl = 254;
+  CU_ASSERT_EQUAL(feed_ri(t, &bad, BFD_STATE_DOWN, 800, 0, T0, &got), BFD_ERR_PKT_TTL);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  CU_ASSERT_EQUAL(bfd_session_get_peer(s, peer), BFD_ERR_NOT_FOUND);
+  /* The first accepted one, from 10.0.0.9: Init, locked to 10.0.0.9. */
+  CU_ASSERT_EQUAL(feed_ri(t, &ra, BFD_STATE_DOWN, 900, 0, T0, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_INIT);
+  CU_ASSERT(peer_is(s, A));
+  CU_ASSERT_EQUAL(feed_ri(t, &ra, BFD_STATE_UP, 900, ld, T0, &got), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
+  /* Another source: by discriminator BFD_ERR_PKT_SOURCE (the session's
+   * drop), with Your Discr 0 no session (the table's). Nothing else. */
+  a = snap(s);
+  CU_ASSERT_EQUAL(feed_ri(t, &rb, BFD_STATE_DOWN, 901, ld, T0, &got), BFD_ERR_PKT_SOURCE);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  CU_ASSERT_EQUAL(feed_ri(t, &rb, BFD_STATE_DOWN, 901, 0, T0, &got), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(got);
+  b = snap(s);
+  CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped + 1);
+  b.rx_dropped = a.rx_dropped;
+  CU_ASSERT(memcmp(&a, &b, sizeof(a)) == 0);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(s, BFD_ERR_PKT_SOURCE), 1);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
+  CU_ASSERT(peer_is(s, A));
+  /* Another interface: not this session. */
+  ra.ifindex = 8;
+  CU_ASSERT_EQUAL(feed_ri(t, &ra, BFD_STATE_DOWN, 900, 0, T0, &got), BFD_ERR_PKT_NO_SESSION);
+  ra.ifindex = 7;
+  /* Detection Time (3 x 100 ms) without packets: Down, remote forgotten,
+   * lock released; 10.0.0.10 may now bring it up. */
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 300 * MS), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(snap(s).remote_discr, 0);
+  CU_ASSERT_EQUAL(bfd_session_get_peer(s, peer), BFD_ERR_NOT_FOUND);
+  CU_ASSERT_EQUAL(feed_ri(t, &rb, BFD_STATE_DOWN, 901, 0, T0 + 300 * MS, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_INIT);
+  CU_ASSERT(peer_is(s, B));
+  /* IPv6 unnumbered: a link-local source. */
+  {
+    bfd_session_key k6;
+    bfd_session *s6;
+    bfd_rx_info r6;
+    uint8_t want[16];
+    memset(&k6, 0, sizeof(k6));
+    k6.mode = BFD_MODE_SINGLE_HOP;
+    k6.family = BFD_AF_INET6;
+    k6.flags = BFD_KEY_ANY_PEER;
+    k6.ifindex = 7;
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s6, &st, &k6, NULL, T0 + 300 * MS), 0);
+    r6 = rx_for(&k6);
+    addr6(r6.peer, 1, 9);
+    addr6(r6.local, 1, 1);
+    CU_ASSERT_EQUAL(feed_ri(t, &r6, BFD_STATE_DOWN, 902, 0, T0 + 300 * MS, &got), 0);
+    CU_ASSERT_PTR_EQUAL(got, s6);
+    addr6(want, 1, 9);
+    CU_ASSERT_EQUAL(bfd_session_get_peer(s6, peer), 0);
+    CU_ASSERT(memcmp(peer, want, 16) == 0);
+    CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_INIT); /* the v4 one untouched */
+  }
+  bfd_table_del(t);
+}
+
+/* Defect 4, secondary addresses: keyed to 10.0.0.2 on ifindex 5 (where it
+ * sends first), the peer answers from 10.0.0.9. Exact keys are matched
+ * before the ANY_PEER session. */
+static void test_bfd_table_any_peer_secondary(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  const uint32_t L = 0x0a000001, CFG = 0x0a000002, SEC2 = 0x0a000009, OTHER = 0x0a000003;
+  bfd_session_key k = key_any(0, CFG, 5), ke = key4(BFD_MODE_SINGLE_HOP, 0, OTHER, 5);
+  bfd_session *s, *e, *got;
+  bfd_rx_info rs = rx4(L, SEC2, 5), rc = rx4(L, CFG, 5), ro = rx4(L, OTHER, 5);
+  uint32_t ld;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &e, &st, &ke, NULL, T0), 0);
+  ld = bfd_session_get_local_discr(s);
+  CU_ASSERT(peer_is(s, CFG)); /* the initial destination */
+  CU_ASSERT(peer_is(e, OTHER));
+  CU_ASSERT_EQUAL(feed_ri(t, &ro, BFD_STATE_DOWN, 300, 0, T0, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, e);
+  CU_ASSERT_EQUAL(feed_ri(t, &rs, BFD_STATE_DOWN, 900, 0, T0, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_INIT);
+  CU_ASSERT(peer_is(s, SEC2));
+  CU_ASSERT_EQUAL(feed_ri(t, &rs, BFD_STATE_UP, 900, ld, T0, &got), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
+  /* Locked: even the configured address is another source now. */
+  CU_ASSERT_EQUAL(feed_ri(t, &rc, BFD_STATE_UP, 900, ld, T0, &got), BFD_ERR_PKT_SOURCE);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
+  CU_ASSERT(peer_is(s, SEC2));
+  CU_ASSERT_EQUAL(rx_packets(e), 1);
+  CU_ASSERT_EQUAL(bfd_session_get_state(e), BFD_STATE_INIT);
+  bfd_table_del(t);
+}
+
+/* Defect 4: what an ANY_PEER key may be. */
+static void test_bfd_table_any_peer_keys(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_settings mh = mk_settings(BFD_MODE_MULTIHOP, 100000, 100000);
+  bfd_session_key k;
+  bfd_session *s = NULL, *x = (bfd_session *)&k;
+  unsigned added = 0;
+  /* Invalid: multihop, no interface, garbage past an IPv4 address, an
+   * unknown flag, padding. */
+  k = key_any(0, 0, 7);
+  k.mode = BFD_MODE_MULTIHOP;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &mh, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  CU_ASSERT_PTR_NULL(x);
+  k = key_any(0, 0, 0);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  k = key_any(0, 0x0a000002, 0);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  k = key_any(0, 0, 7);
+  k.peer[4] = 1;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  k = key_any(0, 0, 7);
+  k.flags |= 0x80;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  k = key_any(0, 0, 7);
+  k.pad = 1;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), BFD_ERR_CFG_KEY);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(c.nnh, 0);
+  /* One ANY_PEER session per (mode, family, ifindex, local). */
+  k = key_any(0, 0, 7);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  added++;
+  k = key_any(0, 0x0a000002, 7);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), BFD_ERR_EXISTS);
+  CU_ASSERT_PTR_NULL(x);
+  k = key_any(0, 0, 7);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), BFD_ERR_EXISTS);
+  /* Other interface, other local address, other family: fine. */
+  k = key_any(0, 0x0a000002, 8);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), 0);
+  added++;
+  k = key_any(0x0a000001, 0, 7);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), 0);
+  added++;
+  memset(&k, 0, sizeof(k));
+  k.mode = BFD_MODE_SINGLE_HOP;
+  k.family = BFD_AF_INET6;
+  k.flags = BFD_KEY_ANY_PEER;
+  k.ifindex = 7;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), 0);
+  added++;
+  /* An exact key on the same interface is another key. */
+  k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 7);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), 0);
+  added++;
+  CU_ASSERT_EQUAL(bfd_table_size(t), added);
+  CU_ASSERT_EQUAL(c.nnh, added); /* one CREATED each, none for the refused */
+  /* After deleting it, the interface takes an ANY_PEER session again. */
+  bfd_session_del(s);
+  k = key_any(0, 0x0a000002, 7);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k, NULL, T0), 0);
+  bfd_table_del(t);
+}
+
+/* Defect 5: without BFD_RX_PEER the datagram's source is unknown, so a
+ * Your-Discr-0 packet can match only an ANY_PEER session, never an exact
+ * key through stale bytes in rx_info.peer. */
+static void test_bfd_table_no_rx_peer(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  bfd_session_key k4 = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000003, 4), ka = key_any(0, 0, 4);
+  bfd_session *s, *s4, *any, *got;
+  bfd_rx_info ri = rx_for(&k), ri4 = rx_for(&k4);
+  bfd_session_status a;
+  ri.flags = (uint8_t)(ri.flags & ~BFD_RX_PEER); /* ri.peer still holds 10.0.0.2 */
+  ri4.flags = (uint8_t)(ri4.flags & ~BFD_RX_PEER);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s4, &st, &k4, NULL, T0), 0);
+  CU_ASSERT_EQUAL(feed_ri(t, &ri, BFD_STATE_DOWN, 9, 0, T0, &got), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(got);
+  CU_ASSERT_EQUAL(feed_ri(t, &ri4, BFD_STATE_DOWN, 9, 0, T0, &got), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(got);
+  a = snap(s);
+  CU_ASSERT_EQUAL(a.state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(a.remote_discr, 0);
+  CU_ASSERT_EQUAL(a.rx_packets + a.rx_dropped, 0);
+  a = snap(s4);
+  CU_ASSERT_EQUAL(a.state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(a.rx_packets + a.rx_dropped, 0);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
+  /* With an ANY_PEER session on ifindex 4 the same datagram goes there. */
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &any, &st, &ka, NULL, T0), 0);
+  CU_ASSERT_EQUAL(feed_ri(t, &ri4, BFD_STATE_DOWN, 9, 0, T0, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, any);
+  CU_ASSERT_EQUAL(bfd_session_get_state(any), BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s4), BFD_STATE_DOWN);
+  bfd_table_del(t);
+}
+
+/* Defect 6 through the table: a packet for an AdminDown session returns
+ * BFD_FEED_ADMIN_DOWN (not a drop, §6.8.6) and names the session. */
+static void test_bfd_table_admin_down_feed(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  bfd_session *s, *got;
+  bfd_session_status a, b;
+  size_t i;
+  uint64_t tdrops = 0;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  bring_up(t, s, 77, T0);
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(s, 1, T0), 0);
+  (void)drain(t, T0);
+  a = snap(s);
+  CU_ASSERT_EQUAL(feed(t, &k, BFD_STATE_UP, 77, bfd_session_get_local_discr(s), T0 + MS, &got),
+                  BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  CU_ASSERT_EQUAL(feed(t, &k, BFD_STATE_DOWN, 77, 0, T0 + MS, &got), BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  b = snap(s);
+  CU_ASSERT_EQUAL(b.state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(b.rx_packets, a.rx_packets + 2);
+  CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped);
+  for (i = 0; bfd_pkt_error_at(i) != 0; i++)
+    tdrops += bfd_table_get_rx_drops(t, bfd_pkt_error_at(i));
+  CU_ASSERT_EQUAL(tdrops, 0);
+  bfd_table_del(t);
+}
+
+/* Defect 7: psession may be NULL; a `now` before the table's clock is
+ * BFD_ERR_CLOCK_BACKWARDS (documented) and creates nothing. */
+static void test_bfd_table_add_contract(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  bfd_session_key k2 = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000003, 0);
+  bfd_session *x = (bfd_session *)&k;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, NULL, &st, &k, NULL, T0), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_PTR_NOT_NULL(bfd_table_find_key(t, &k));
+  CU_ASSERT_EQUAL(c.nnh, 1);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 5 * BFD_SECONDS), 0);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k2, NULL, T0 + 4 * BFD_SECONDS),
+                  BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_PTR_NULL(x);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, NULL, &st, &k2, NULL, T0), BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_PTR_NULL(bfd_table_find_key(t, &k2));
+  CU_ASSERT_EQUAL(c.nnh, 1);
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k2, NULL, T0 + 5 * BFD_SECONDS), 0);
+  CU_ASSERT_PTR_EQUAL(bfd_table_find_key(t, &k2), x);
+  bfd_table_del(t);
+}
+
+/* Defect 8: as bfd_session_poll_packet(), 0 when nothing is due whatever
+ * the buffer; BFD_ERR_NOBUF only for a due packet, which stays due. */
+static void test_bfd_table_poll_nothing_due(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  static const size_t lens[] = {0, 1, 24, BFD_CTRL_LEN_MAX - 1};
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  bfd_session *s, *ps;
+  size_t i;
+  for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) /* empty table */
+    CU_ASSERT_EQUAL(bfd_table_poll_packet(t, &ps, buf, lens[i], T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  /* Due at creation: NOBUF, and it stays due. */
+  for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+    CU_ASSERT_EQUAL(bfd_table_poll_packet(t, &ps, buf, lens[i], T0), BFD_ERR_NOBUF);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0);
+  CU_ASSERT_EQUAL(snap(s).tx_packets, 0);
+  ps = NULL;
+  CU_ASSERT_EQUAL(bfd_table_poll_packet(t, &ps, buf, sizeof(buf), T0), BFD_CTRL_LEN);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  /* Nothing due (next one in 0.75..1 s): 0 for any size. */
+  for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+    CU_ASSERT_EQUAL(bfd_table_poll_packet(t, &ps, buf, lens[i], T0 + MS), 0);
+  CU_ASSERT_EQUAL(bfd_table_poll_packet(t, &ps, buf, sizeof(buf), T0 + MS), 0);
+  CU_ASSERT(bfd_table_next_deadline(t) > T0 + MS);
+  bfd_table_del(t);
+}
+
+/* Suspected (a): make libcrypto refuse every digest from now on in this
+ * thread, as a FIPS-only provider refuses MD5: a fresh default library
+ * context holding only the "null" provider (OpenSSL 3, looked up at run
+ * time so the suite builds without libcrypto). */
+typedef struct digest_off {
+  void *ctx, *prov, *prev;
+  union {
+    void *p;
+    void *(*fn)(void *);
+  } set0;
+  union {
+    void *p;
+    int (*fn)(void *);
+  } unload;
+  union {
+    void *p;
+    void (*fn)(void *);
+  } free_ctx;
+} digest_off;
+
+static int digests_off(digest_off *d) {
+  union {
+    void *p;
+    void *(*fn)(void);
+  } ctx_new;
+  union {
+    void *p;
+    void *(*fn)(void *, const char *);
+  } load;
+  memset(d, 0, sizeof(*d));
+  if (!bfd_crypto_built())
+    return 0;
+  ctx_new.p = dlsym(RTLD_DEFAULT, "OSSL_LIB_CTX_new");
+  load.p = dlsym(RTLD_DEFAULT, "OSSL_PROVIDER_load");
+  d->set0.p = dlsym(RTLD_DEFAULT, "OSSL_LIB_CTX_set0_default");
+  d->unload.p = dlsym(RTLD_DEFAULT, "OSSL_PROVIDER_unload");
+  d->free_ctx.p = dlsym(RTLD_DEFAULT, "OSSL_LIB_CTX_free");
+  if (!ctx_new.p || !load.p || !d->set0.p || !d->unload.p || !d->free_ctx.p)
+    return 0;
+  d->ctx = ctx_new.fn();
+  d->prov = d->ctx ? load.fn(d->ctx, "null") : NULL;
+  if (!d->prov) {
+    if (d->ctx)
+      d->free_ctx.fn(d->ctx);
+    return 0;
+  }
+  d->prev = d->set0.fn(d->ctx);
+  return bfd_crypto_available(BFD_CRYPTO_SHA1) == BFD_ERR_NOT_BUILT;
+}
+
+static void digests_on(digest_off *d) {
+  if (!d->ctx)
+    return;
+  (void)d->set0.fn(d->prev);
+  (void)d->unload.fn(d->prov);
+  d->free_ctx.fn(d->ctx);
+  d->ctx = NULL;
+}
+
+/* Suspected (a): a session whose packet cannot be built (its digest fails
+ * at run time) gets its error reported once per due packet, with
+ * *psession set, and its packet is skipped; the other due sessions are
+ * served by the next calls, never starved. */
+static void test_bfd_table_write_error_no_starvation(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key ka = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  bfd_session_key kb = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000003, 0);
+  bfd_session *a, *b, *ps;
+  bfd_auth_key key;
+  digest_off d;
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  unsigned errs = 0, bpk = 0, calls, steps = 0, bad_instants = 0;
+  uint64_t now = T0;
+  ptrdiff_t n;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &a, &st, &ka, NULL, T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &b, &st, &kb, NULL, T0), 0);
+  memset(&d, 0, sizeof(d));
+  memset(&key, 0, sizeof(key));
+  key.type = BFD_AUTH_KEYED_SHA1;
+  key.key_id = 1;
+  key.len = 20;
+  memcpy(key.secret, "0123456789abcdefghij", 20);
+  if (!bfd_crypto_built() || bfd_session_auth_add_key(a, &key) != 0 || !digests_off(&d)) {
+    digests_on(&d);
+    printf("\n    SKIPPED: cannot make libcrypto fail at run time in this build\n");
+    bfd_table_del(t);
+    return;
+  }
+  /* Both due at T0: one error (a's), b's packet, then 0. */
+  for (calls = 0; calls < 8; calls++) {
+    ps = NULL;
+    n = bfd_table_poll_packet(t, &ps, buf, sizeof(buf), now);
+    if (n == 0)
+      break;
+    if (n < 0) {
+      CU_ASSERT_EQUAL(n, BFD_ERR_NOT_BUILT);
+      CU_ASSERT_PTR_EQUAL(ps, a);
+      errs++;
+    } else {
+      CU_ASSERT_PTR_EQUAL(ps, b);
+      bpk++;
+    }
+  }
+  printf("\n    at T0: %u calls, %u errors, %u packets of the healthy session\n", calls, errs, bpk);
+  CU_ASSERT_EQUAL(errs, 1);
+  CU_ASSERT_EQUAL(bpk, 1);
+  CU_ASSERT(calls < 8); /* ended with 0 */
+  CU_ASSERT(bfd_session_next_deadline(a) > now); /* its packet was skipped */
+  CU_ASSERT(bfd_table_next_deadline(t) > now);
+  /* 10 s more: at most one error per instant, b's packets all come out. */
+  errs = bpk = 0;
+  while (now < T0 + 10 * BFD_SECONDS && ++steps < 100) {
+    unsigned e = 0;
+    now = bfd_table_next_deadline(t);
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+    for (calls = 0; calls < 8; calls++) {
+      n = bfd_table_poll_packet(t, &ps, buf, sizeof(buf), now);
+      if (n == 0)
+        break;
+      if (n < 0)
+        e++;
+      else
+        bpk += ps == b;
+    }
+    bad_instants += e > 1 || calls == 8;
+    errs += e;
+    CU_ASSERT(bfd_table_next_deadline(t) > now);
+  }
+  printf("    10 s: %u errors, %u packets of the healthy session, %u bad instants\n", errs, bpk,
+         bad_instants);
+  CU_ASSERT(steps < 100);
+  CU_ASSERT_EQUAL(bad_instants, 0);
+  CU_ASSERT(bpk >= 10 && bpk <= 14); /* 0.75..1 s slow start (§6.8.3) */
+  CU_ASSERT(errs >= 10 && errs <= 14);
+  /* libcrypto works again: a's next packet goes out signed. */
+  digests_on(&d);
+  now = bfd_session_next_deadline(a);
+  for (calls = 0; calls < 4; calls++) {
+    n = bfd_table_poll_packet(t, &ps, buf, sizeof(buf), now);
+    if (n <= 0 || ps == a)
+      break;
+  }
+  CU_ASSERT_EQUAL(n, BFD_CTRL_LEN + 28);
+  CU_ASSERT_PTR_EQUAL(ps, a);
+  CU_ASSERT_EQUAL(buf[1] & BFD_FLAG_A, BFD_FLAG_A);
+  bfd_table_del(t);
+}
+
+/* Suspected (b): sessions in a table share its clock. A session call at a
+ * later time moves the table's clock; an earlier `now` afterwards is
+ * BFD_ERR_CLOCK_BACKWARDS for every entry point and changes nothing, and
+ * feed_time at the current time processes every expired session. */
+static void test_bfd_table_shared_clock(void) {
+  enum { N = 4 };
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session *s[N];
+  bfd_session_key k;
+  const uint64_t later = T0 + 10 * BFD_SECONDS, earlier = T0 + 5 * BFD_SECONDS;
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  unsigned i, base, ahead;
+  for (i = 0; i < N; i++) {
+    k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000100u + i, 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k, NULL, T0), 0);
+    bring_up(t, s[i], 3000 + i, T0);
+  }
+  (void)drain(t, T0);
+  base = c.nstate;
+  CU_ASSERT_EQUAL(bfd_session_update(s[N - 1], &st, later), 0);
+  ahead = c.nstate;
+  CU_ASSERT_EQUAL(bfd_session_feed_time(s[0], earlier), BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_EQUAL(bfd_session_poll_packet(s[1], buf, sizeof(buf), earlier),
+                  BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, earlier), BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_EQUAL(bfd_table_poll_packet(t, NULL, buf, sizeof(buf), earlier),
+                  BFD_ERR_CLOCK_BACKWARDS);
+  (void)bfd_session_get_key(s[2], &k);
+  CU_ASSERT_EQUAL(
+      feed(t, &k, BFD_STATE_UP, 3002, bfd_session_get_local_discr(s[2]), earlier, NULL),
+      BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_EQUAL(c.nstate, ahead);
+  for (i = 0; i < N - 1; i++)
+    CU_ASSERT_EQUAL(bfd_session_get_state(s[i]), BFD_STATE_UP);
+  /* At the table's time all four expired (3 x 100 ms long ago), each once. */
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, later), 0);
+  CU_ASSERT_EQUAL(c.nstate, base + N);
+  for (i = base; i < c.nstate && i < MAX_EV; i++)
+    CU_ASSERT_EQUAL(c.st[i].local_diag, BFD_DIAG_DETECT_EXPIRED);
+  for (i = 0; i < N; i++)
+    CU_ASSERT_EQUAL(bfd_session_get_state(s[i]), BFD_STATE_DOWN);
+  bfd_table_del(t);
+}
+
+/* A bad session never stalls the others (issue 11, suspected items): when
+ * a state callback fails during feed_time, the other expired sessions are
+ * still handled and the error comes at the end (bfd.h). */
+static void test_bfd_table_feed_time_callback_failure(void) {
+  enum { N = 5 };
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session *s[N];
+  unsigned i, base;
+  for (i = 0; i < N; i++) {
+    bfd_session_key k = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000100u + i, 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k, NULL, T0), 0);
+    bring_up(t, s[i], 4000 + i, T0);
+  }
+  (void)drain(t, T0);
+  base = c.nstate;
+  c.fail_state = 1;
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 300 * MS), BFD_ERR_CALLBACK_FAILURE);
+  c.fail_state = 0;
+  CU_ASSERT_EQUAL(c.nstate, base + N);
+  for (i = 0; i < N; i++)
+    CU_ASSERT_EQUAL(bfd_session_get_state(s[i]), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 300 * MS), 0);
+  CU_ASSERT_EQUAL(c.nstate, base + N);
+  bfd_table_del(t);
+}
+
+/* Suspected (d): during the CREATED event the session is already in the
+ * table; if that callback fails, the host (which got the DOWN) gets the
+ * clearing UP(DELETED) before bfd_table_add_session() fails (RFC 5882 §3:
+ * no nexthop stays shut down by a session that does not exist). */
+static void test_bfd_table_created_callback(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(BFD_MODE_SINGLE_HOP, 100000, 100000);
+  bfd_session_key k1 = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000001, 0);
+  bfd_session_key k2 = key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000002, 0);
+  bfd_session *s, *x = (bfd_session *)&c;
+  c.probe = t;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k1, NULL, T0), 0);
+  CU_ASSERT_EQUAL(c.probes, 1);
+  CU_ASSERT_EQUAL(c.probe_discr, 1);
+  CU_ASSERT_EQUAL(c.probe_key, 1);
+  c.fail_nh = 1;
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k2, NULL, T0 + MS), BFD_ERR_CALLBACK_FAILURE);
+  c.fail_nh = 0;
+  CU_ASSERT_PTR_NULL(x);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_PTR_NULL(bfd_table_find_key(t, &k2));
+  CU_ASSERT_EQUAL_FATAL(c.nnh, 3);
+  CU_ASSERT_EQUAL(c.nh[1].action, BFD_NEXTHOP_DOWN);
+  CU_ASSERT_EQUAL(c.nh[1].cause, BFD_NH_CAUSE_CREATED);
+  CU_ASSERT_EQUAL(c.nh[2].action, BFD_NEXTHOP_UP);
+  CU_ASSERT_EQUAL(c.nh[2].cause, BFD_NH_CAUSE_DELETED);
+  CU_ASSERT_EQUAL(c.nh[2].ts, T0 + MS);
+  CU_ASSERT_PTR_EQUAL(c.nh_s[2], c.nh_s[1]);
+  /* Nothing of it is left: the key is free. */
+  CU_ASSERT_EQUAL(bfd_table_add_session(t, &x, &st, &k2, NULL, T0 + MS), 0);
+  CU_ASSERT_PTR_EQUAL(bfd_table_find_key(t, &k2), x);
+  bfd_table_del(t);
+}
+
 static CU_TestInfo tests[] = {
     {"demux by Your Discriminator", test_bfd_table_demux_discr},
     {"demux wildcard order", test_bfd_table_demux_wildcard_order},
@@ -1443,6 +2133,18 @@ static CU_TestInfo tests[] = {
     {"session_del event", test_bfd_table_session_del_event},
     {"NOMEM at every allocation", test_bfd_table_nomem_every_allocation},
     {"no allocation per packet", test_bfd_table_no_alloc_per_packet},
+    {"same discriminator as ours; loops", test_bfd_table_same_discr_and_loops},
+    {"ANY_PEER unnumbered", test_bfd_table_any_peer_unnumbered},
+    {"ANY_PEER secondary address", test_bfd_table_any_peer_secondary},
+    {"ANY_PEER keys", test_bfd_table_any_peer_keys},
+    {"Your Discr 0 without BFD_RX_PEER", test_bfd_table_no_rx_peer},
+    {"AdminDown feed", test_bfd_table_admin_down_feed},
+    {"add_session contract", test_bfd_table_add_contract},
+    {"poll with nothing due", test_bfd_table_poll_nothing_due},
+    {"write error does not starve", test_bfd_table_write_error_no_starvation},
+    {"shared clock", test_bfd_table_shared_clock},
+    {"feed_time callback failure", test_bfd_table_feed_time_callback_failure},
+    {"CREATED callback", test_bfd_table_created_callback},
     CU_TEST_INFO_NULL};
 
 int main(void) { return bfd_test_run_suite("table", tests); }
