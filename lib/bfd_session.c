@@ -5,6 +5,7 @@
 #include "bfd_auth.h"
 #include "bfd_codec.h"
 #include "bfd_mem.h"
+#include "bfd_struct.h"
 #include "bfd_table.h"
 #include "bfd_time.h"
 
@@ -13,25 +14,25 @@
 /* ------------------------------------------------------------------------ */
 
 int bfd_session_settings_init(uint32_t version, bfd_session_settings *settings) {
+  bfd_session_settings d;
+  size_t n;
   if (!settings)
     return BFD_ERR_INVALID_ARGUMENT;
-  if (version != BFD_SESSION_SETTINGS_VERSION)
+  if ((n = bfd_struct_settings_size(version)) == 0)
     return BFD_ERR_VERSION;
-  memset(settings, 0, sizeof(*settings));
-  settings->struct_version = version;
-  settings->desired_min_tx_us = 300000;
-  settings->required_min_rx_us = 300000;
-  settings->detect_mult = 3;
-  settings->mode = BFD_MODE_SINGLE_HOP;
-  settings->nexthop_policy = BFD_NHS_DOWN_UNTIL_UP;
+  memset(&d, 0, sizeof(d));
+  d.struct_version = version;
+  d.desired_min_tx_us = 300000;
+  d.required_min_rx_us = 300000;
+  d.detect_mult = 3;
+  d.mode = BFD_MODE_SINGLE_HOP;
+  d.nexthop_policy = BFD_NHS_DOWN_UNTIL_UP;
+  memcpy(settings, &d, n); /* only the caller's version's bytes */
   return 0;
 }
 
-int bfd_session_settings_check(const bfd_session_settings *st) {
-  if (!st)
-    return BFD_ERR_INVALID_ARGUMENT;
-  if (st->struct_version != BFD_SESSION_SETTINGS_VERSION)
-    return BFD_ERR_VERSION;
+/* Checks a current-version copy. */
+static int check_settings(const bfd_session_settings *st) {
   if (st->detect_mult == 0)
     return BFD_ERR_CFG_DETECT_MULT;
   if (st->desired_min_tx_us == 0) /* §4.1: "The value zero is reserved" */
@@ -52,12 +53,23 @@ int bfd_session_settings_check(const bfd_session_settings *st) {
   return 0;
 }
 
+int bfd_session_settings_import_check(const bfd_session_settings *in, bfd_session_settings *out) {
+  int rv = bfd_struct_settings_import(in, out);
+  return rv ? rv : check_settings(out);
+}
+
+int bfd_session_settings_check(const bfd_session_settings *st) {
+  bfd_session_settings tmp;
+  return bfd_session_settings_import_check(st, &tmp);
+}
+
 int bfd_callbacks_init(uint32_t version, bfd_callbacks *cb) {
+  size_t n;
   if (!cb)
     return BFD_ERR_INVALID_ARGUMENT;
-  if (version != BFD_CALLBACKS_VERSION)
+  if ((n = bfd_struct_callbacks_size(version)) == 0)
     return BFD_ERR_VERSION;
-  memset(cb, 0, sizeof(*cb));
+  memset(cb, 0, n);
   cb->struct_version = version;
   return 0;
 }
@@ -657,26 +669,24 @@ typedef struct standalone {
 int bfd_session_new(bfd_session **ps, const bfd_session_settings *st, const bfd_callbacks *cb,
                     const bfd_mem *mem, void *user_data, uint64_t now) {
   standalone *o;
+  bfd_session_settings tmp;
+  bfd_callbacks cbs;
   int rv;
   if (!ps)
     return BFD_ERR_INVALID_ARGUMENT;
   *ps = NULL;
-  if ((rv = bfd_session_settings_check(st)) != 0)
+  if ((rv = bfd_session_settings_import_check(st, &tmp)) != 0)
     return rv;
-  if (cb && cb->struct_version != BFD_CALLBACKS_VERSION)
-    return BFD_ERR_VERSION;
+  if ((rv = bfd_struct_callbacks_import(cb, &cbs)) != 0)
+    return rv;
   if (!mem)
     mem = bfd_mem_default();
   o = bfd_mem_calloc(mem, 1, sizeof(*o));
   if (!o)
     return BFD_ERR_NOMEM;
-  if (cb)
-    o->cb = *cb;
-  else
-    (void)bfd_callbacks_init(BFD_CALLBACKS_VERSION, &o->cb);
+  o->cb = cbs;
   bfd_rand_init(&o->rand, o->cb.rand, user_data, now);
   {
-    bfd_session_settings tmp = *st;
     while (tmp.local_discr == 0)
       tmp.local_discr = bfd_rand_u32(&o->rand);
     bfd_session_init(&o->s, &tmp, &o->cb, user_data, mem, &o->rand, NULL, now);
@@ -762,11 +772,21 @@ static int policy_wants_down(const bfd_session *s) {
          s->state != BFD_STATE_ADMIN_DOWN && s->state != BFD_STATE_UP;
 }
 
-int bfd_session_update(bfd_session *s, const bfd_session_settings *st, uint64_t now) {
+static void export_settings(const bfd_session *s, bfd_session_settings *st);
+
+int bfd_session_update(bfd_session *s, const bfd_session_settings *in, uint64_t now) {
   int rv = 0, policy_changed;
-  if (!s)
+  bfd_session_settings cur, *st = &cur;
+  size_t n;
+  if (!s || !in)
     return BFD_ERR_INVALID_ARGUMENT;
-  if ((rv = bfd_session_settings_check(st)) != 0)
+  /* Fields newer than the caller's version keep their current values. */
+  if ((n = bfd_struct_settings_size(in->struct_version)) == 0)
+    return BFD_ERR_VERSION;
+  export_settings(s, &cur);
+  memcpy(&cur, in, n);
+  cur.struct_version = BFD_SESSION_SETTINGS_VERSION;
+  if ((rv = check_settings(st)) != 0)
     return rv;
   if (st->mode != s->mode || (st->local_discr != 0 && st->local_discr != s->local_discr))
     return BFD_ERR_CFG_IMMUTABLE;
@@ -813,9 +833,27 @@ int bfd_session_set_admin_down(bfd_session *s, uint8_t admin_down, uint64_t now)
   return bfd_session_update(s, &st, now);
 }
 
-int bfd_session_get_settings(const bfd_session *s, bfd_session_settings *st) {
+int bfd_session_get_settings_versioned(const bfd_session *s, uint32_t version,
+                                       bfd_session_settings *st) {
+  bfd_session_settings cur;
+  size_t n;
   if (!s || !st)
     return BFD_ERR_INVALID_ARGUMENT;
+  if ((n = bfd_struct_settings_size(version)) == 0)
+    return BFD_ERR_VERSION;
+  export_settings(s, &cur);
+  cur.struct_version = version;
+  memcpy(st, &cur, n);
+  return 0;
+}
+
+/* The exported symbol (FFI): version 1, its layout since 0.1.0. */
+#undef bfd_session_get_settings
+int bfd_session_get_settings(const bfd_session *s, bfd_session_settings *st) {
+  return bfd_session_get_settings_versioned(s, 1, st);
+}
+
+static void export_settings(const bfd_session *s, bfd_session_settings *st) {
   (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, st);
   st->local_discr = s->local_discr;
   st->desired_min_tx_us = s->cfg_tx_us;
@@ -828,14 +866,24 @@ int bfd_session_get_settings(const bfd_session *s, bfd_session_settings *st) {
   st->nexthop_policy = s->nh_policy;
   st->min_rx_ttl = s->min_rx_ttl;
   st->cpi = s->cpi;
+}
+
+static void fill_status(const bfd_session *s, bfd_session_status *o);
+
+int bfd_session_get_status(const bfd_session *s, bfd_session_status *out) {
+  bfd_session_status o;
+  size_t n;
+  if (!s || !out)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if ((n = bfd_struct_status_size(out->struct_version)) == 0)
+    return BFD_ERR_VERSION;
+  fill_status(s, &o);
+  o.struct_version = out->struct_version;
+  memcpy(out, &o, n); /* only the caller's version's bytes */
   return 0;
 }
 
-int bfd_session_get_status(const bfd_session *s, bfd_session_status *o) {
-  if (!s || !o)
-    return BFD_ERR_INVALID_ARGUMENT;
-  if (o->struct_version != BFD_SESSION_STATUS_VERSION)
-    return BFD_ERR_VERSION;
+static void fill_status(const bfd_session *s, bfd_session_status *o) {
   memset(o, 0, sizeof(*o));
   o->struct_version = BFD_SESSION_STATUS_VERSION;
   o->change_seq = s->change_seq;
@@ -871,7 +919,6 @@ int bfd_session_get_status(const bfd_session *s, bfd_session_status *o) {
   o->down_count = s->down_count;
   o->polls_sent = s->polls_sent;
   o->finals_sent = s->finals_sent;
-  return 0;
 }
 
 uint64_t bfd_session_get_rx_drops(const bfd_session *s, int error_code) {

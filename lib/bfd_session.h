@@ -87,6 +87,9 @@ struct bfd_session {
   struct bfd_auth_ring *auth;
 };
 
+/* bfd_session_settings_check() on a current-version copy `out` of `in`. */
+int bfd_session_settings_import_check(const bfd_session_settings *in, bfd_session_settings *out);
+
 /* Internal entry points used by bfd_table. All assume valid arguments and a
  * clock already checked against *s->clock. */
 /* Sets up the session without any callback; `clock` is the clock it

@@ -4,6 +4,7 @@
 
 #include "bfd_codec.h"
 #include "bfd_mem.h"
+#include "bfd_struct.h"
 
 #define INITIAL_BUCKETS 64
 #define DISCR_TRIES 64
@@ -209,11 +210,13 @@ void bfd_table_session_changed(bfd_table *t, bfd_session *s) { heap_changed(&t->
 
 int bfd_table_new(bfd_table **pt, const bfd_callbacks *cb, const bfd_mem *mem, void *user_data) {
   bfd_table *t;
+  bfd_callbacks cbs;
+  int rv;
   if (!pt)
     return BFD_ERR_INVALID_ARGUMENT;
   *pt = NULL;
-  if (cb && cb->struct_version != BFD_CALLBACKS_VERSION)
-    return BFD_ERR_VERSION;
+  if ((rv = bfd_struct_callbacks_import(cb, &cbs)) != 0)
+    return rv;
   if (!mem)
     mem = bfd_mem_default();
   t = bfd_mem_calloc(mem, 1, sizeof(*t));
@@ -221,10 +224,7 @@ int bfd_table_new(bfd_table **pt, const bfd_callbacks *cb, const bfd_mem *mem, v
     return BFD_ERR_NOMEM;
   t->mem = mem;
   t->user_data = user_data;
-  if (cb)
-    t->cb = *cb;
-  else
-    (void)bfd_callbacks_init(BFD_CALLBACKS_VERSION, &t->cb);
+  t->cb = cbs;
   bfd_rand_init(&t->rand, t->cb.rand, user_data, (uint64_t)(uintptr_t)t);
   t->nbuckets = INITIAL_BUCKETS;
   t->discr_buckets = bfd_mem_calloc(mem, t->nbuckets, sizeof(bfd_session *));
@@ -309,15 +309,14 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
     *ps = NULL;
   if (!t || !key)
     return BFD_ERR_INVALID_ARGUMENT;
-  if ((rv = bfd_session_settings_check(st)) != 0)
+  if ((rv = bfd_session_settings_import_check(st, &tmp)) != 0)
     return rv;
-  if (!key_valid(key) || key->mode != st->mode)
+  if (!key_valid(key) || key->mode != tmp.mode)
     return BFD_ERR_CFG_KEY;
   if (now < t->last_now)
     return BFD_ERR_CLOCK_BACKWARDS;
   if (bfd_table_find_key(t, key))
     return BFD_ERR_EXISTS;
-  tmp = *st;
   if (tmp.local_discr != 0) {
     if (bfd_table_find_discr(t, tmp.local_discr))
       return BFD_ERR_EXISTS;

@@ -401,8 +401,24 @@ enum {
   BFD_NHS_AFTER_UP = 1
 };
 
+/* Versioned structs: fields are only appended, `struct_version` says how
+ * many the caller knows, and the library accepts every version from 1 to
+ * its own, reading and writing only the caller's bytes. BFD_TEST_STRUCT_V2
+ * (test builds only, never define it) appends a field to each struct as a
+ * future version would, to prove that promise in ctest `struct_compat`. */
+#ifdef BFD_TEST_STRUCT_V2
+#  define BFD_STRUCT_TEST_V2_FIELD uint32_t test_v2; uint32_t test_v2_pad;
+#  define BFD_STRUCT_TEST_V2 2
+#else
+/** Test builds only: the field a version 2 would append. @since 0.2.0 */
+#  define BFD_STRUCT_TEST_V2_FIELD
+/** The current version of the versioned structs (1; 2 in the test build).
+ *  @since 0.2.0 */
+#  define BFD_STRUCT_TEST_V2 1
+#endif
+
 /** The current bfd_session_settings layout. @since 0.1.0 */
-#define BFD_SESSION_SETTINGS_VERSION 1
+#define BFD_SESSION_SETTINGS_VERSION BFD_STRUCT_TEST_V2
 
 /**
  * Session configuration. Fill with bfd_session_settings_init() and change
@@ -429,14 +445,16 @@ typedef struct bfd_session_settings {
   uint8_t min_rx_ttl;
   uint8_t cpi;                      /**< 0/1: set the C bit */
   uint8_t reserved0;                /**< 0 */
+  BFD_STRUCT_TEST_V2_FIELD
 } bfd_session_settings;
 
 /**
  * @brief Fill `settings` with defaults for the caller's struct version.
- * @param version  pass BFD_SESSION_SETTINGS_VERSION.
+ * @param version  pass BFD_SESSION_SETTINGS_VERSION (any version from 1 to
+ *                 the library's; only that version's bytes are written).
  * @param settings out.
- * @return 0, or BFD_ERR_INVALID_ARGUMENT (NULL), BFD_ERR_VERSION (unknown
- *         version; nothing written).
+ * @return 0, or BFD_ERR_INVALID_ARGUMENT (NULL), BFD_ERR_VERSION (0, or newer
+ *         than the library; nothing written).
  * @since 0.1.0
  */
 BFD_EXTERN int bfd_session_settings_init(uint32_t version,
@@ -504,7 +522,7 @@ typedef int (*bfd_nexthop_cb)(bfd_session *session,
 typedef void (*bfd_rand_cb)(uint8_t *dest, size_t len, void *user_data);
 
 /** The current bfd_callbacks layout. @since 0.1.0 */
-#define BFD_CALLBACKS_VERSION 1
+#define BFD_CALLBACKS_VERSION BFD_STRUCT_TEST_V2
 
 /**
  * Callbacks, all optional (NULL). They are called synchronously from inside
@@ -522,6 +540,7 @@ typedef struct bfd_callbacks {
   /** Randomness for discriminators and jitter. NULL: an internal generator
    *  per object, seeded once from getrandom(2). */
   bfd_rand_cb rand;
+  BFD_STRUCT_TEST_V2_FIELD
 } bfd_callbacks;
 
 /**
@@ -595,7 +614,7 @@ typedef struct bfd_session_key {
 } bfd_session_key;
 
 /** The current bfd_session_status layout. @since 0.1.0 */
-#define BFD_SESSION_STATUS_VERSION 1
+#define BFD_SESSION_STATUS_VERSION BFD_STRUCT_TEST_V2
 
 /** A snapshot of a session. @since 0.1.0 */
 typedef struct bfd_session_status {
@@ -640,6 +659,7 @@ typedef struct bfd_session_status {
   uint64_t polls_sent;       /**< Poll Sequences started (each parameter
                                   change that needs one, §6.8.3) */
   uint64_t finals_sent;      /**< packets sent with the F bit */
+  BFD_STRUCT_TEST_V2_FIELD
 } bfd_session_status;
 
 /**
@@ -790,13 +810,30 @@ BFD_EXTERN int bfd_session_update(bfd_session *session,
 BFD_EXTERN int bfd_session_set_admin_down(bfd_session *session,
                                           uint8_t admin_down, uint64_t now);
 
-/** @brief Copy the current settings out.
+/** @brief Copy the current settings out, in the layout of `version`.
+ *  @param session  the session.
+ *  @param version  the caller's BFD_SESSION_SETTINGS_VERSION.
+ *  @param settings out: that version's bytes.
+ *  @return 0, BFD_ERR_INVALID_ARGUMENT (NULL) or BFD_ERR_VERSION (0, or
+ *  newer than the library). @since 0.2.0 */
+BFD_EXTERN int bfd_session_get_settings_versioned(const bfd_session *session,
+                                                  uint32_t version,
+                                                  bfd_session_settings *settings);
+
+/** @brief Copy the current settings out. From C this is a macro passing
+ *  the BFD_SESSION_SETTINGS_VERSION the caller is compiled with to
+ *  bfd_session_get_settings_versioned(); the exported function of this name
+ *  (for FFI) writes the version 1 layout.
  *  @param session  the session.
  *  @param settings out.
- *  @return 0 or
- *  BFD_ERR_INVALID_ARGUMENT, BFD_ERR_VERSION. @since 0.1.0 */
+ *  @return 0 or BFD_ERR_INVALID_ARGUMENT. @since 0.1.0 */
 BFD_EXTERN int bfd_session_get_settings(const bfd_session *session,
                                         bfd_session_settings *settings);
+/** C callers: bfd_session_get_settings() in the layout they are compiled
+ *  with. @since 0.2.0 */
+#define bfd_session_get_settings(session, settings)                             \
+  bfd_session_get_settings_versioned((session), BFD_SESSION_SETTINGS_VERSION,   \
+                                     (settings))
 
 /** @brief Fill a status snapshot; set `status->struct_version` first.
  *  @param session the session.
