@@ -32,7 +32,6 @@ const char *bfd_strerror(int error_code) {
   case BFD_ERR_PKT_MODE: return "packet arrived in the wrong mode";
   case BFD_ERR_PKT_ADMIN_DOWN: return "session is AdminDown";
   case BFD_ERR_PKT_LOOPED: return "packet is our own, looped back";
-  case BFD_ERR_PKT_SOURCE: return "packet source is not the session's locked peer";
   case BFD_ERR_CFG_DETECT_MULT: return "Detect Mult must be 1..255";
   case BFD_ERR_CFG_MIN_TX: return "Desired Min TX must be nonzero";
   case BFD_ERR_CFG_MIN_RX: return "Required Min RX must be nonzero";
@@ -54,7 +53,7 @@ int bfd_pkt_error_at(size_t index) {
       BFD_ERR_PKT_MY_DISCR,      BFD_ERR_PKT_POLL_FINAL,  BFD_ERR_PKT_AUTH_TYPE,
       BFD_ERR_PKT_AUTH_LEN,      BFD_ERR_PKT_NO_SESSION,  BFD_ERR_PKT_YOUR_DISCR,
       BFD_ERR_PKT_AUTH_MISMATCH, BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL,
-      BFD_ERR_PKT_MODE,          BFD_ERR_PKT_LOOPED,      BFD_ERR_PKT_SOURCE};
+      BFD_ERR_PKT_MODE,          BFD_ERR_PKT_LOOPED};
   return index < sizeof(codes) / sizeof(codes[0]) ? codes[index] : 0;
 }
 

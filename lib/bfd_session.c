@@ -432,10 +432,6 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
    * proves the loop is that the packet also comes from us. */
   if (pkt->my_discr == s->local_discr && from_self(s, ri))
     return drop(s, BFD_ERR_PKT_LOOPED);
-  /* RFC 5881 §6: a point-to-point session takes its first packet from any
-   * source, then stays with that source until the remote is forgotten. */
-  if (s->peer_locked && (!(ri->flags & BFD_RX_PEER) || !same_addr(s, ri->peer, s->peer_addr)))
-    return drop(s, BFD_ERR_PKT_SOURCE);
   /* §6.8.6: the A bit must match bfd.AuthType, and the packet must pass
    * §6.7 before any session field is touched. */
   if (!(pkt->flags & BFD_FLAG_A) != !s->auth)
@@ -456,6 +452,10 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
     if (s->poll_sent)
       s->poll_first_p = s->poll_last_p;
   }
+  /* RFC 5881 §6: on a point-to-point link the source never identifies the
+   * session and may change; the destination stays the address configured
+   * at creation, or (unnumbered) the first source heard, until the remote
+   * is forgotten. */
   if ((s->key.flags & BFD_KEY_ANY_PEER) && !s->peer_locked && (ri->flags & BFD_RX_PEER)) {
     memcpy(s->peer_addr, ri->peer, 16);
     if (s->key.family == BFD_AF_INET)
@@ -942,13 +942,15 @@ int bfd_session_get_key(const bfd_session *s, bfd_session_key *key) {
 int bfd_session_get_peer(const bfd_session *s, uint8_t peer[16]) {
   if (!s || !peer)
     return BFD_ERR_INVALID_ARGUMENT;
-  if (s->peer_locked) {
-    memcpy(peer, s->peer_addr, 16);
+  /* RFC 5881 §6: "continue to use the address configured at session
+   * creation", whatever source the peer uses. */
+  if (!is_zero(s->key.peer)) {
+    memcpy(peer, s->key.peer, 16);
     return 0;
   }
-  if (is_zero(s->key.peer))
+  if (!s->peer_locked)
     return BFD_ERR_NOT_FOUND;
-  memcpy(peer, s->key.peer, 16);
+  memcpy(peer, s->peer_addr, 16);
   return 0;
 }
 

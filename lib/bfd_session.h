@@ -70,10 +70,10 @@ struct bfd_session {
   uint8_t ever_up;
   uint8_t poll_sent;      /* a P of the current sequence went out */
   uint8_t tx_asap;        /* an immediate packet is owed: keep next_tx */
-  uint8_t peer_locked;    /* BFD_KEY_ANY_PEER: locked to peer_addr */
+  uint8_t peer_locked;    /* BFD_KEY_ANY_PEER: peer_addr is the first source heard */
   uint16_t jitter_r;      /* jitter fraction of the current TX interval */
   uint32_t poll_np;       /* P packets of this sequence sent since contact */
-  uint8_t peer_addr[16];  /* the source a BFD_KEY_ANY_PEER session locked to */
+  uint8_t peer_addr[16];  /* BFD_KEY_ANY_PEER with a zero key peer: where to send */
 
   bfd_session_key key;
 

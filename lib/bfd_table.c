@@ -401,7 +401,7 @@ static bfd_session *find_by_rx(const bfd_table *t, const bfd_rx_info *ri) {
   if (has_peer) /* without it, `peer` holds whatever the host left there */
     copy_addr(k.peer, ri->peer, ri->family);
   /* Passes 4 and 5: RFC 5881 §6 point-to-point sessions on this interface
-   * (BFD_KEY_ANY_PEER), unless locked to another source. */
+   * (BFD_KEY_ANY_PEER): the source address never identifies them. */
   for (pass = 0; pass < 6; pass++) {
     int any = pass >= 4, with_local = !(pass & 1), with_if = any || !(pass & 2);
     if ((!any && !has_peer) || (with_local && !has_local) || (with_if && ri->ifindex == 0))
@@ -412,12 +412,8 @@ static bfd_session *find_by_rx(const bfd_table *t, const bfd_rx_info *ri) {
       copy_addr(k.local, ri->local, ri->family);
     else
       memset(k.local, 0, sizeof(k.local));
-    if ((s = bfd_table_find_key(t, &k)) != NULL) {
-      if (any && s->peer_locked &&
-          (!has_peer || memcmp(s->peer_addr, k.peer, sizeof(k.peer)) != 0))
-        continue;
+    if ((s = bfd_table_find_key(t, &k)) != NULL)
       return s;
-    }
   }
   return NULL;
 }

@@ -407,8 +407,7 @@ static const int all_pkt_errs[] = {
     BFD_ERR_PKT_MY_DISCR,      BFD_ERR_PKT_POLL_FINAL,  BFD_ERR_PKT_AUTH_TYPE,
     BFD_ERR_PKT_AUTH_LEN,      BFD_ERR_PKT_NO_SESSION,  BFD_ERR_PKT_YOUR_DISCR,
     BFD_ERR_PKT_AUTH_MISMATCH, BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL,
-    BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN, BFD_ERR_PKT_LOOPED,
-    BFD_ERR_PKT_SOURCE};
+    BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN, BFD_ERR_PKT_LOOPED};
 #define N_PKT_ERRS (sizeof(all_pkt_errs) / sizeof(all_pkt_errs[0]))
 
 /* Feed buf and require: return `err`; status identical except rx_dropped

@@ -177,6 +177,13 @@ void bfd_sim_set_link(bfd_sim *sim, uint64_t delay_ns, uint64_t jitter_ns, uint3
   }
 }
 
+void bfd_sim_set_dir(bfd_sim *sim, int dir, uint64_t delay_ns, uint64_t jitter_ns,
+                     uint32_t loss_ppm) {
+  sim->link[dir].delay_ns = delay_ns;
+  sim->link[dir].jitter_ns = jitter_ns;
+  sim->link[dir].loss_ppm = loss_ppm;
+}
+
 void bfd_sim_partition(bfd_sim *sim, int on) {
   sim->link[0].partitioned = sim->link[1].partitioned = (uint8_t)(on != 0);
 }
@@ -304,13 +311,15 @@ static void sim_send(bfd_sim *sim, int dir, const uint8_t *buf, size_t len) {
 static void sim_deliver(bfd_sim *sim, int dir) {
   bfd_sim_pkt pkt = sim->q[dir][0];
   bfd_sim_peer *p = &sim->peer[dir == BFD_SIM_AB ? 1 : 0];
-  int rv, was_up;
+  bfd_ctrl_pkt dec;
+  int rv, was_up, ok;
   memmove(&sim->q[dir][0], &sim->q[dir][1], (sim->qlen[dir] - 1) * sizeof(bfd_sim_pkt));
   sim->qlen[dir]--;
   if (!p->s)
     return; /* nobody listening */
   was_up = bfd_session_get_state(p->s) == BFD_STATE_UP;
   rv = bfd_session_feed_packet(p->s, pkt.buf, pkt.len, &sim->ri, sim->now);
+  ok = bfd_ctrl_pkt_decode(&dec, pkt.buf, pkt.len) == 0;
   if (rv == 0 || rv == BFD_FEED_ADMIN_DOWN) { /* valid; AdminDown only skips the FSM */
     if (was_up && p->last_accept != BFD_TSTAMP_NONE && sim->now - p->last_accept > p->max_gap_ns)
       p->max_gap_ns = sim->now - p->last_accept;
@@ -318,11 +327,15 @@ static void sim_deliver(bfd_sim *sim, int dir) {
     p->accepted++;
     p->last_accept = sim->now;
     p->armed_detect_ns = st.detect_time_ns;
-  } else if (rv <= BFD_ERR_PKT_TRUNCATED && rv >= BFD_ERR_PKT_SOURCE) {
+    p->polls_rx += ok && (dec.flags & BFD_FLAG_P);
+    p->finals_rx += ok && (dec.flags & BFD_FLAG_F);
+  } else if (rv <= BFD_ERR_PKT_TRUNCATED && rv >= BFD_ERR_PKT_LOOPED) {
     p->rejected++; /* a discard the RFC demands, not a simulator failure */
   } else {
     sim_fail(sim, rv, "bfd_session_feed_packet");
   }
+  if (sim->on_rx)
+    sim->on_rx(sim, p->idx, ok ? &dec : NULL, rv, sim->on_rx_ctx);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -428,16 +441,26 @@ int bfd_sim_run(bfd_sim *sim, uint64_t until) {
   return sim->error;
 }
 
-int bfd_sim_run_until_up(bfd_sim *sim, uint64_t until) {
+int bfd_sim_run_until(bfd_sim *sim, uint64_t until, bfd_sim_pred_fn pred, void *ctx) {
   while (!sim->error) {
-    uint64_t t = sim_next_event(sim);
-    if (bfd_sim_state(sim, 0) == BFD_STATE_UP && bfd_sim_state(sim, 1) == BFD_STATE_UP)
+    uint64_t t;
+    if (pred(sim, ctx))
       return 1;
+    t = sim_next_event(sim);
     if (t == BFD_TSTAMP_NONE || t > until)
       break;
-    (void)bfd_sim_run(sim, t);
+    (void)bfd_sim_run(sim, t < sim->now ? sim->now : t);
   }
   if (!sim->error && until > sim->now)
     sim->now = until;
+  return !sim->error && pred(sim, ctx);
+}
+
+static int sim_both_up(bfd_sim *sim, void *ctx) {
+  (void)ctx;
   return bfd_sim_state(sim, 0) == BFD_STATE_UP && bfd_sim_state(sim, 1) == BFD_STATE_UP;
+}
+
+int bfd_sim_run_until_up(bfd_sim *sim, uint64_t until) {
+  return bfd_sim_run_until(sim, until, sim_both_up, NULL);
 }

@@ -95,7 +95,6 @@ typedef enum bfd_error_code {
    *  BFD_FEED_ADMIN_DOWN); the value stays reserved. */
   BFD_ERR_PKT_ADMIN_DOWN = -246,
   BFD_ERR_PKT_LOOPED = -247,       /**< our own packet came back (see BFD_RX_SELF) */
-  BFD_ERR_PKT_SOURCE = -248,       /**< source differs from the locked peer (BFD_KEY_ANY_PEER) */
 
   /* Configuration */
   BFD_ERR_CFG_DETECT_MULT = -260,  /**< Detect Mult 0 */
@@ -583,15 +582,16 @@ typedef struct bfd_rx_info {
 /** bfd_session_key.flags. @since 0.2.0 */
 enum {
   /** RFC 5881 §6 point-to-point links (unnumbered, or a peer that answers
-   *  from a secondary address): the session's first packet is accepted
-   *  from any source on `ifindex` (required, single-hop only). `peer` may
-   *  be zero or the address to send to until the peer is heard. The first
-   *  accepted packet locks the session to its source
-   *  (bfd_session_get_peer()); while locked, packets from another source
-   *  are dropped (BFD_ERR_PKT_SOURCE, or BFD_ERR_PKT_NO_SESSION with Your
-   *  Discriminator 0). The lock is released when the remote is forgotten
-   *  (a Detection Time without packets, §6.8.1). At most one such session
-   *  per (mode, family, ifindex, local). Exact keys are matched first. */
+   *  from a secondary address): "the source address ... MUST NOT be used
+   *  to identify the session". A packet with Your Discriminator 0 from any
+   *  source on `ifindex` (required, single-hop only) that matches no exact
+   *  key goes to this session; later ones are found by Your Discriminator
+   *  alone, so the source may change. `peer` is the address to send to
+   *  ("the address configured at session creation", whatever source the
+   *  peer uses), or zero (unnumbered): then the first source heard is the
+   *  destination until the remote is forgotten (a Detection Time without
+   *  packets, §6.8.1). See bfd_session_get_peer(). At most one such
+   *  session per (mode, family, ifindex, local). */
   BFD_KEY_ANY_PEER = 0x01
 };
 
@@ -865,8 +865,9 @@ BFD_EXTERN uint32_t bfd_session_get_local_discr(const bfd_session *session);
  *  @return 0 or BFD_ERR_INVALID_ARGUMENT. @since 0.1.0 */
 BFD_EXTERN int bfd_session_get_key(const bfd_session *session,
                                    bfd_session_key *key);
-/** @brief Where to send this session's packets: the source the session
- *  locked to (BFD_KEY_ANY_PEER), else the key's peer address.
+/** @brief Where to send this session's packets: the key's peer address,
+ *  or for a BFD_KEY_ANY_PEER key without one, the first source heard
+ *  since the remote was last forgotten (RFC 5881 §6).
  *  @param session the session.
  *  @param peer    out: 16 bytes (IPv4 in the first 4, as in the key).
  *  @return 0, BFD_ERR_INVALID_ARGUMENT (NULL), or BFD_ERR_NOT_FOUND (a
