@@ -6,7 +6,6 @@
 #include "bfd_codec.h"
 #include "bfd_crypto.h"
 #include "bfd_mem.h"
-#include "bfd_session.h"
 
 /* ------------------------------------------------------------------------ */
 /* Keys and ring                                                            */
@@ -201,35 +200,29 @@ ptrdiff_t bfd_auth_encode(bfd_auth_ring *r, uint8_t *buf, size_t buflen, const b
 }
 
 /* ------------------------------------------------------------------------ */
-/* Public API                                                               */
+/* Ring edits (the public bfd_session_auth_* live in bfd_api.c)             */
 /* ------------------------------------------------------------------------ */
 
-int bfd_session_auth_add_key(bfd_session *s, const bfd_auth_key *k) {
+int bfd_auth_add_key(bfd_auth_ring **pr, const bfd_mem *mem, uint32_t xmit_seq,
+                     const bfd_auth_key *k) {
   int rv;
-  if (!s || !k)
-    return BFD_ERR_INVALID_ARGUMENT;
   if ((rv = bfd_auth_key_check(k)) != 0)
     return rv;
-  if (s->auth) {
-    if (k->type != s->auth->type)
+  if (*pr) {
+    if (k->type != (*pr)->type)
       return BFD_ERR_CFG_AUTH;
-    return bfd_auth_ring_put(s->auth, k);
+    return bfd_auth_ring_put(*pr, k);
   }
   /* First key: bfd.AuthType becomes its type; bfd.XmitAuthSeq random. */
-  s->auth = bfd_auth_ring_new(s->mem, k->type, bfd_rand_u32(s->rand));
-  if (!s->auth)
+  if (!(*pr = bfd_auth_ring_new(mem, k->type, xmit_seq)))
     return BFD_ERR_NOMEM;
-  (void)bfd_auth_ring_put(s->auth, k);
-  s->auth->tx_idx = 0;
+  (void)bfd_auth_ring_put(*pr, k);
+  (*pr)->tx_idx = 0;
   return 0;
 }
 
-int bfd_session_auth_remove_key(bfd_session *s, uint8_t key_id) {
-  bfd_auth_ring *r;
+int bfd_auth_remove_key(bfd_auth_ring *r, uint8_t key_id) {
   size_t i, last;
-  if (!s)
-    return BFD_ERR_INVALID_ARGUMENT;
-  r = s->auth;
   if (!r || !find_key(r, key_id, &i) || i == r->tx_idx)
     return BFD_ERR_CFG_AUTH;
   last = (size_t)r->nkeys - 1;
@@ -243,38 +236,10 @@ int bfd_session_auth_remove_key(bfd_session *s, uint8_t key_id) {
   return 0;
 }
 
-int bfd_session_auth_set_tx_key(bfd_session *s, uint8_t key_id) {
+int bfd_auth_set_tx_key(bfd_auth_ring *r, uint8_t key_id) {
   size_t i;
-  if (!s)
-    return BFD_ERR_INVALID_ARGUMENT;
-  if (!s->auth || !find_key(s->auth, key_id, &i))
+  if (!r || !find_key(r, key_id, &i))
     return BFD_ERR_CFG_AUTH;
-  s->auth->tx_idx = (uint8_t)i;
+  r->tx_idx = (uint8_t)i;
   return 0;
-}
-
-int bfd_session_auth_clear(bfd_session *s) {
-  if (!s)
-    return BFD_ERR_INVALID_ARGUMENT;
-  bfd_auth_ring_free(s->mem, s->auth);
-  s->auth = NULL;
-  return 0;
-}
-
-uint8_t bfd_session_auth_get_type(const bfd_session *s) {
-  return s && s->auth ? s->auth->type : (uint8_t)BFD_AUTH_NONE;
-}
-
-int bfd_session_auth_get_tx_key(const bfd_session *s) {
-  if (!s)
-    return BFD_ERR_INVALID_ARGUMENT;
-  if (!s->auth)
-    return BFD_ERR_NOT_FOUND;
-  return s->auth->keys[s->auth->tx_idx].key_id;
-}
-
-uint64_t bfd_session_get_auth_failures(const bfd_session *s, int reason) {
-  if (!s || !s->auth || reason < 0 || reason >= BFD_AUTH_FAIL_COUNT)
-    return 0;
-  return s->auth->failures[reason];
 }

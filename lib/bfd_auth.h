@@ -1,6 +1,6 @@
-/* Authentication (RFC 5880 §6.7): a session's key ring, receive
- * verification and transmit signing. A session without authentication has
- * no ring (s->auth == NULL) and pays nothing. */
+/* Authentication (RFC 5880 §6.7): a key ring, receive verification and
+ * transmit signing. Knows nothing of sessions: a session without
+ * authentication has no ring (NULL) and pays nothing. */
 #ifndef BFD_AUTH_H
 #define BFD_AUTH_H
 
@@ -27,6 +27,16 @@ void bfd_auth_ring_free(const bfd_mem *mem, bfd_auth_ring *r);
 /* Add or replace by Key ID (already checked with bfd_auth_key_check and of
  * the ring's type). Returns 0 or BFD_ERR_CFG_AUTH when full. */
 int bfd_auth_ring_put(bfd_auth_ring *r, const bfd_auth_key *k);
+
+/* Add (or replace by Key ID) a checked key; the first key creates the ring
+ * in *pr with bfd.XmitAuthSeq = xmit_seq. 0, or the bfd_auth_key_check()
+ * error, BFD_ERR_CFG_AUTH (another type, or full), BFD_ERR_NOMEM. */
+int bfd_auth_add_key(bfd_auth_ring **pr, const bfd_mem *mem, uint32_t xmit_seq,
+                     const bfd_auth_key *k);
+/* 0, or BFD_ERR_CFG_AUTH: no ring, no such key, or the transmit key. */
+int bfd_auth_remove_key(bfd_auth_ring *r, uint8_t key_id);
+/* 0, or BFD_ERR_CFG_AUTH: no ring or no such key. */
+int bfd_auth_set_tx_key(bfd_auth_ring *r, uint8_t key_id);
 
 /* §6.7.2-§6.7.4 receive rules for a decoded packet with the A bit. `buf`
  * holds the packet (pkt->length bytes). local_mult is bfd.DetectMult and

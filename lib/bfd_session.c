@@ -6,7 +6,6 @@
 #include "bfd_codec.h"
 #include "bfd_mem.h"
 #include "bfd_struct.h"
-#include "bfd_table.h"
 #include "bfd_time.h"
 
 /* ------------------------------------------------------------------------ */
@@ -20,19 +19,13 @@ int bfd_session_settings_init(uint32_t version, bfd_session_settings *settings) 
     return BFD_ERR_INVALID_ARGUMENT;
   if ((n = bfd_struct_settings_size(version)) == 0)
     return BFD_ERR_VERSION;
-  memset(&d, 0, sizeof(d));
+  bfd_struct_settings_defaults(&d);
   d.struct_version = version;
-  d.desired_min_tx_us = 300000;
-  d.required_min_rx_us = 300000;
-  d.detect_mult = 3;
-  d.mode = BFD_MODE_SINGLE_HOP;
-  d.nexthop_policy = BFD_NHS_DOWN_UNTIL_UP;
   memcpy(settings, &d, n); /* only the caller's version's bytes */
   return 0;
 }
 
-/* Checks a current-version copy. */
-static int check_settings(const bfd_session_settings *st) {
+int bfd_session_check_settings(const bfd_session_settings *st) {
   if (st->detect_mult == 0)
     return BFD_ERR_CFG_DETECT_MULT;
   if (st->desired_min_tx_us == 0) /* §4.1: "The value zero is reserved" */
@@ -55,7 +48,7 @@ static int check_settings(const bfd_session_settings *st) {
 
 int bfd_session_settings_import_check(const bfd_session_settings *in, bfd_session_settings *out) {
   int rv = bfd_struct_settings_import(in, out);
-  return rv ? rv : check_settings(out);
+  return rv ? rv : bfd_session_check_settings(out);
 }
 
 int bfd_session_settings_check(const bfd_session_settings *st) {
@@ -618,7 +611,6 @@ static void load_settings(bfd_session *s, const bfd_session_settings *st) {
 void bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_callbacks *cb,
                       void *cb_user_data, const bfd_mem *mem, bfd_rand *rand, uint64_t *clock,
                       uint64_t now) {
-  s->heap_idx = BFD_HEAP_NONE;
   s->clock = clock ? clock : &s->last_now;
   s->cb = cb;
   s->cb_user_data = cb_user_data;
@@ -659,112 +651,6 @@ void bfd_session_fini(bfd_session *s, uint64_t now) {
   s->auth = NULL;
 }
 
-/* Standalone sessions carry their callbacks and generator in one block. */
-typedef struct standalone {
-  bfd_session s;
-  bfd_callbacks cb;
-  bfd_rand rand;
-} standalone;
-
-int bfd_session_new(bfd_session **ps, const bfd_session_settings *st, const bfd_callbacks *cb,
-                    const bfd_mem *mem, void *user_data, uint64_t now) {
-  standalone *o;
-  bfd_session_settings tmp;
-  bfd_callbacks cbs;
-  int rv;
-  if (!ps)
-    return BFD_ERR_INVALID_ARGUMENT;
-  *ps = NULL;
-  if ((rv = bfd_session_settings_import_check(st, &tmp)) != 0)
-    return rv;
-  if ((rv = bfd_struct_callbacks_import(cb, &cbs)) != 0)
-    return rv;
-  if (!mem)
-    mem = bfd_mem_default();
-  o = bfd_mem_calloc(mem, 1, sizeof(*o));
-  if (!o)
-    return BFD_ERR_NOMEM;
-  o->cb = cbs;
-  bfd_rand_init(&o->rand, o->cb.rand, user_data, now);
-  {
-    while (tmp.local_discr == 0)
-      tmp.local_discr = bfd_rand_u32(&o->rand);
-    bfd_session_init(&o->s, &tmp, &o->cb, user_data, mem, &o->rand, NULL, now);
-  }
-  o->s.user_data = user_data;
-  if ((rv = bfd_session_start(&o->s, now)) != 0) {
-    bfd_session_fini(&o->s, now); /* the clearing event for the one delivered */
-    bfd_mem_free(mem, o);
-    return rv;
-  }
-  *ps = &o->s;
-  return 0;
-}
-
-void bfd_session_del(bfd_session *s) {
-  if (!s)
-    return;
-  if (s->table) {
-    bfd_table_remove_session(s->table, s);
-    return;
-  }
-  bfd_session_fini(s, *s->clock);
-  bfd_mem_free(s->mem, (standalone *)(void *)s);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Public per-session operations                                            */
-/* ------------------------------------------------------------------------ */
-
-/* Every public mutation ends here so a table keeps its deadline order. */
-static void touched(bfd_session *s) {
-  if (s->table)
-    bfd_table_session_changed(s->table, s);
-}
-
-int bfd_session_feed_packet(bfd_session *s, const uint8_t *buf, size_t len,
-                            const bfd_rx_info *ri, uint64_t now) {
-  bfd_ctrl_pkt pkt;
-  int rv;
-  if (!s || !buf || !ri)
-    return BFD_ERR_INVALID_ARGUMENT;
-  if ((rv = bfd_session_check_clock(s, now)) != 0)
-    return rv;
-  if ((rv = bfd_ctrl_pkt_decode(&pkt, buf, len)) != 0)
-    return drop(s, rv);
-  rv = bfd_session_rx(s, &pkt, buf, len, ri, now);
-  touched(s);
-  return rv;
-}
-
-int bfd_session_feed_time(bfd_session *s, uint64_t now) {
-  int rv;
-  if (!s)
-    return BFD_ERR_INVALID_ARGUMENT;
-  if ((rv = bfd_session_check_clock(s, now)) != 0)
-    return rv;
-  rv = bfd_session_expire(s, now);
-  touched(s);
-  return rv;
-}
-
-ptrdiff_t bfd_session_poll_packet(bfd_session *s, uint8_t *buf, size_t buflen, uint64_t now) {
-  ptrdiff_t n;
-  int rv;
-  if (!s || !buf)
-    return BFD_ERR_INVALID_ARGUMENT;
-  if ((rv = bfd_session_check_clock(s, now)) != 0)
-    return rv;
-  rv = bfd_session_expire(s, now);
-  n = rv ? rv : bfd_session_write(s, buf, buflen, now);
-  touched(s);
-  return n;
-}
-
-uint64_t bfd_session_next_deadline(const bfd_session *s) {
-  return s ? bfd_session_deadline(s) : BFD_TSTAMP_NONE;
-}
-
 /* RFC 5882 §3: what the policy says of a session that was never Up. Once
  * Up, both policies report the same events. */
 static int policy_wants_down(const bfd_session *s) {
@@ -772,26 +658,8 @@ static int policy_wants_down(const bfd_session *s) {
          s->state != BFD_STATE_ADMIN_DOWN && s->state != BFD_STATE_UP;
 }
 
-static void export_settings(const bfd_session *s, bfd_session_settings *st);
-
-int bfd_session_update(bfd_session *s, const bfd_session_settings *in, uint64_t now) {
+int bfd_session_apply(bfd_session *s, const bfd_session_settings *st, uint64_t now) {
   int rv = 0, policy_changed;
-  bfd_session_settings cur, *st = &cur;
-  size_t n;
-  if (!s || !in)
-    return BFD_ERR_INVALID_ARGUMENT;
-  /* Fields newer than the caller's version keep their current values. */
-  if ((n = bfd_struct_settings_size(in->struct_version)) == 0)
-    return BFD_ERR_VERSION;
-  export_settings(s, &cur);
-  memcpy(&cur, in, n);
-  cur.struct_version = BFD_SESSION_SETTINGS_VERSION;
-  if ((rv = check_settings(st)) != 0)
-    return rv;
-  if (st->mode != s->mode || (st->local_discr != 0 && st->local_discr != s->local_discr))
-    return BFD_ERR_CFG_IMMUTABLE;
-  if ((rv = bfd_session_check_clock(s, now)) != 0)
-    return rv;
   {
     uint8_t mult = s->detect_mult, cpi = s->cpi;
     uint32_t echo = s->cfg_echo_rx_us;
@@ -818,19 +686,11 @@ int bfd_session_update(bfd_session *s, const bfd_session_settings *in, uint64_t 
   if (rv == 0 && policy_changed && !s->ever_up && policy_wants_down(s) != s->nh_down)
     rv = deliver_nexthop(s, s->nh_down ? BFD_NEXTHOP_UP : BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_POLICY,
                          now);
-  touched(s);
   return rv;
 }
 
-int bfd_session_set_admin_down(bfd_session *s, uint8_t admin_down, uint64_t now) {
-  bfd_session_settings st;
-  if (!s)
-    return BFD_ERR_INVALID_ARGUMENT;
-  if (admin_down > 1)
-    return BFD_ERR_CFG_FLAG;
-  (void)bfd_session_get_settings(s, &st);
-  st.admin_down = admin_down;
-  return bfd_session_update(s, &st, now);
+uint64_t bfd_session_next_deadline(const bfd_session *s) {
+  return s ? bfd_session_deadline(s) : BFD_TSTAMP_NONE;
 }
 
 int bfd_session_get_settings_versioned(const bfd_session *s, uint32_t version,
@@ -841,7 +701,7 @@ int bfd_session_get_settings_versioned(const bfd_session *s, uint32_t version,
     return BFD_ERR_INVALID_ARGUMENT;
   if ((n = bfd_struct_settings_size(version)) == 0)
     return BFD_ERR_VERSION;
-  export_settings(s, &cur);
+  bfd_session_export_settings(s, &cur);
   cur.struct_version = version;
   memcpy(st, &cur, n);
   return 0;
@@ -853,8 +713,8 @@ int bfd_session_get_settings(const bfd_session *s, bfd_session_settings *st) {
   return bfd_session_get_settings_versioned(s, 1, st);
 }
 
-static void export_settings(const bfd_session *s, bfd_session_settings *st) {
-  (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, st);
+void bfd_session_export_settings(const bfd_session *s, bfd_session_settings *st) {
+  bfd_struct_settings_defaults(st);
   st->local_discr = s->local_discr;
   st->desired_min_tx_us = s->cfg_tx_us;
   st->required_min_rx_us = s->cfg_rx_us;

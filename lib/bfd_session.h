@@ -11,18 +11,12 @@
 /* Drop reasons counted per session: the BFD_ERR_PKT_* codes. */
 #define BFD_SESSION_DROP_SLOTS 20
 
-#define BFD_HEAP_NONE UINT32_MAX
-
 /* Microseconds: the slow-start floor for Desired Min TX while not Up (§6.8.3). */
 #define BFD_SLOW_TX_US 1000000u
 
 struct bfd_session {
-  /* Ownership and table linkage (table-managed fields first: they are the
-   * ones touched on every packet). */
+  /* The owning table (never dereferenced here), or NULL: standalone. */
   bfd_table *table;
-  bfd_session *discr_next; /* table hash chain by local discriminator */
-  bfd_session *key_next;   /* table hash chain by key */
-  uint32_t heap_idx;       /* in the table's deadline heap, or BFD_HEAP_NONE */
 
   const bfd_callbacks *cb;
   void *cb_user_data;
@@ -87,6 +81,13 @@ struct bfd_session {
   struct bfd_auth_ring *auth;
 };
 
+/* Settings checks on a current-version struct. */
+int bfd_session_check_settings(const bfd_session_settings *st);
+/* The session's settings as a current-version struct. */
+void bfd_session_export_settings(const bfd_session *s, bfd_session_settings *st);
+/* bfd_session_update() after its checks: apply complete, checked settings
+ * (same mode and discriminator). */
+int bfd_session_apply(bfd_session *s, const bfd_session_settings *st, uint64_t now);
 /* bfd_session_settings_check() on a current-version copy `out` of `in`. */
 int bfd_session_settings_import_check(const bfd_session_settings *in, bfd_session_settings *out);
 

@@ -34,13 +34,23 @@ size_t bfd_struct_status_size(uint32_t version) {
   return pick(version, BFD_SESSION_STATUS_VERSION, STATUS_V1_SIZE, sizeof(bfd_session_status));
 }
 
+void bfd_struct_settings_defaults(bfd_session_settings *d) {
+  memset(d, 0, sizeof(*d));
+  d->struct_version = BFD_SESSION_SETTINGS_VERSION;
+  d->desired_min_tx_us = 300000;
+  d->required_min_rx_us = 300000;
+  d->detect_mult = 3;
+  d->mode = BFD_MODE_SINGLE_HOP;
+  d->nexthop_policy = BFD_NHS_DOWN_UNTIL_UP;
+}
+
 int bfd_struct_settings_import(const bfd_session_settings *in, bfd_session_settings *out) {
   size_t n;
   if (!in)
     return BFD_ERR_INVALID_ARGUMENT;
   if ((n = bfd_struct_settings_size(in->struct_version)) == 0)
     return BFD_ERR_VERSION;
-  (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, out);
+  bfd_struct_settings_defaults(out);
   memcpy(out, in, n);
   out->struct_version = BFD_SESSION_SETTINGS_VERSION;
   return 0;
@@ -48,7 +58,8 @@ int bfd_struct_settings_import(const bfd_session_settings *in, bfd_session_setti
 
 int bfd_struct_callbacks_import(const bfd_callbacks *in, bfd_callbacks *out) {
   size_t n;
-  (void)bfd_callbacks_init(BFD_CALLBACKS_VERSION, out);
+  memset(out, 0, sizeof(*out));
+  out->struct_version = BFD_CALLBACKS_VERSION;
   if (!in)
     return 0;
   if ((n = bfd_struct_callbacks_size(in->struct_version)) == 0)

@@ -14,6 +14,8 @@ size_t bfd_struct_settings_size(uint32_t version);
 size_t bfd_struct_callbacks_size(uint32_t version);
 size_t bfd_struct_status_size(uint32_t version);
 
+/* The documented defaults (bfd_session_settings_init()), current version. */
+void bfd_struct_settings_defaults(bfd_session_settings *d);
 /* Current-version copy of the caller's struct: 0, BFD_ERR_INVALID_ARGUMENT
  * (NULL `in`) or BFD_ERR_VERSION. */
 int bfd_struct_settings_import(const bfd_session_settings *in, bfd_session_settings *out);

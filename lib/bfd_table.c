@@ -55,9 +55,9 @@ static int key_eq(const bfd_session_key *a, const bfd_session_key *b) {
 
 static int grow(bfd_table *t) {
   size_t n = t->nbuckets * 2, i;
-  bfd_session **db = bfd_mem_calloc(t->mem, n, sizeof(*db));
-  bfd_session **kb = bfd_mem_calloc(t->mem, n, sizeof(*kb));
-  bfd_session **odb = t->discr_buckets, **okb = t->key_buckets;
+  bfd_tsess **db = bfd_mem_calloc(t->mem, n, sizeof(*db));
+  bfd_tsess **kb = bfd_mem_calloc(t->mem, n, sizeof(*kb));
+  bfd_tsess **odb = t->discr_buckets, **okb = t->key_buckets;
   size_t on = t->nbuckets;
   if (!db || !kb) {
     bfd_mem_free(t->mem, db);
@@ -68,18 +68,18 @@ static int grow(bfd_table *t) {
   t->key_buckets = kb;
   t->nbuckets = n;
   for (i = 0; i < on; i++) {
-    bfd_session *s = odb[i], *next;
-    for (; s; s = next) {
-      size_t b = hash_discr(t, s->local_discr);
-      next = s->discr_next;
-      s->discr_next = db[b];
-      db[b] = s;
+    bfd_tsess *e = odb[i], *next;
+    for (; e; e = next) {
+      size_t b = hash_discr(t, e->s.local_discr);
+      next = e->discr_next;
+      e->discr_next = db[b];
+      db[b] = e;
     }
-    for (s = okb[i]; s; s = next) {
-      size_t b = hash_key(t, &s->key);
-      next = s->key_next;
-      s->key_next = kb[b];
-      kb[b] = s;
+    for (e = okb[i]; e; e = next) {
+      size_t b = hash_key(t, &e->s.key);
+      next = e->key_next;
+      e->key_next = kb[b];
+      kb[b] = e;
     }
   }
   bfd_mem_free(t->mem, odb);
@@ -88,22 +88,22 @@ static int grow(bfd_table *t) {
 }
 
 bfd_session *bfd_table_find_discr(const bfd_table *t, uint32_t discr) {
-  bfd_session *s;
+  bfd_tsess *e;
   if (!t || discr == 0)
     return NULL;
-  for (s = t->discr_buckets[hash_discr(t, discr)]; s; s = s->discr_next)
-    if (s->local_discr == discr)
-      return s;
+  for (e = t->discr_buckets[hash_discr(t, discr)]; e; e = e->discr_next)
+    if (e->s.local_discr == discr)
+      return &e->s;
   return NULL;
 }
 
 bfd_session *bfd_table_find_key(const bfd_table *t, const bfd_session_key *key) {
-  bfd_session *s;
+  bfd_tsess *e;
   if (!t || !key)
     return NULL;
-  for (s = t->key_buckets[hash_key(t, key)]; s; s = s->key_next)
-    if (key_eq(&s->key, key))
-      return s;
+  for (e = t->key_buckets[hash_key(t, key)]; e; e = e->key_next)
+    if (key_eq(&e->s.key, key))
+      return &e->s;
   return NULL;
 }
 
@@ -111,98 +111,40 @@ bfd_session *bfd_table_find_key(const bfd_table *t, const bfd_session_key *key) 
 /* Deadline heaps                                                           */
 /* ------------------------------------------------------------------------ */
 
-static uint64_t real_key(const bfd_session *s) { return bfd_session_deadline(s); }
+static bfd_tsess *tsess_of(bfd_session *s) { return (bfd_tsess *)(void *)s; }
 
-static void heap_set(bfd_heap *h, size_t i, bfd_heap_ent e) {
-  h->v[i] = e;
-  e.s->heap_idx = (uint32_t)i;
-}
-
-static void sift_up(bfd_heap *h, size_t i) {
-  bfd_heap_ent e = h->v[i];
-  while (i > 0) {
-    size_t p = (i - 1) / 2;
-    if (h->v[p].key <= e.key)
-      break;
-    heap_set(h, i, h->v[p]);
-    i = p;
-  }
-  heap_set(h, i, e);
-}
-
-static void sift_down(bfd_heap *h, size_t i) {
-  bfd_heap_ent e = h->v[i];
-  size_t n = h->len;
-  for (;;) {
-    size_t c = 2 * i + 1;
-    if (c >= n)
-      break;
-    if (c + 1 < n && h->v[c + 1].key < h->v[c].key)
-      c++;
-    if (e.key <= h->v[c].key)
-      break;
-    heap_set(h, i, h->v[c]);
-    i = c;
-  }
-  heap_set(h, i, e);
-}
-
-static void heap_remove(bfd_heap *h, bfd_session *s) {
-  size_t i = s->heap_idx;
-  bfd_heap_ent e;
-  s->heap_idx = BFD_HEAP_NONE;
-  if (--h->len == i)
-    return;
-  e = h->v[h->len];
-  heap_set(h, i, e);
-  if (i > 0 && h->v[(i - 1) / 2].key > e.key)
-    sift_up(h, i);
-  else
-    sift_down(h, i);
-}
-
-/* Both heaps have room for every session (reserved at add), so nothing on
- * the packet path allocates. */
-static void heap_push(bfd_heap *h, bfd_session *s, uint64_t key) {
-  bfd_heap_ent e;
-  e.key = key;
-  e.s = s;
-  h->v[h->len] = e;
-  s->heap_idx = (uint32_t)h->len++;
-  sift_up(h, s->heap_idx);
+static bfd_session *pq_session(const bfd_pq_node *n) {
+  return &((bfd_tsess *)(void *)((char *)(uintptr_t)n - offsetof(bfd_tsess, pq)))->s;
 }
 
 /* Make the top entry exact (see bfd_table.h). Terminates: every pass either
  * removes the top or raises its key to the (larger) real value. */
-static void fix_top(bfd_heap *h) {
-  while (h->len > 0) {
-    bfd_session *s = h->v[0].s;
-    uint64_t real = real_key(s);
-    if (real == h->v[0].key)
+static void fix_top(bfd_pq *q) {
+  while (q->len > 0) {
+    bfd_pq_node *n = q->v[0].node;
+    uint64_t real = bfd_session_deadline(pq_session(n));
+    if (real == q->v[0].key)
       return;
-    if (real == BFD_TSTAMP_NONE) {
-      heap_remove(h, s);
-    } else {
-      h->v[0].key = real;
-      sift_down(h, 0);
-    }
+    if (real == BFD_TSTAMP_NONE)
+      bfd_pq_remove(q, n);
+    else
+      bfd_pq_update(q, n, real);
   }
 }
 
-static void heap_changed(bfd_heap *h, bfd_session *s) {
-  uint64_t real = real_key(s);
-  uint32_t i = s->heap_idx;
-  if (i == BFD_HEAP_NONE) {
+static void requeue(bfd_table *t, bfd_session *s) {
+  bfd_pq_node *n = &tsess_of(s)->pq;
+  uint64_t real = bfd_session_deadline(s);
+  if (!bfd_pq_queued(n)) {
     if (real != BFD_TSTAMP_NONE)
-      heap_push(h, s, real);
-  } else if (real < h->v[i].key) {
-    h->v[i].key = real; /* earlier: the only case that must sift now */
-    sift_up(h, i);
+      bfd_pq_push(&t->pq, n, real);
+  } else if (real < bfd_pq_key(&t->pq, n)) {
+    bfd_pq_update(&t->pq, n, real); /* earlier: the only case that must sift now */
   }
-  fix_top(h);
+  fix_top(&t->pq);
 }
 
-void bfd_table_session_changed(bfd_table *t, bfd_session *s) { heap_changed(&t->heap, s); }
+void bfd_table_session_changed(bfd_table *t, bfd_session *s) { requeue(t, s); }
 
 /* ------------------------------------------------------------------------ */
 /* Lifecycle                                                                */
@@ -227,8 +169,9 @@ int bfd_table_new(bfd_table **pt, const bfd_callbacks *cb, const bfd_mem *mem, v
   t->cb = cbs;
   bfd_rand_init(&t->rand, t->cb.rand, user_data, (uint64_t)(uintptr_t)t);
   t->nbuckets = INITIAL_BUCKETS;
-  t->discr_buckets = bfd_mem_calloc(mem, t->nbuckets, sizeof(bfd_session *));
-  t->key_buckets = bfd_mem_calloc(mem, t->nbuckets, sizeof(bfd_session *));
+  bfd_pq_init(&t->pq, mem);
+  t->discr_buckets = bfd_mem_calloc(mem, t->nbuckets, sizeof(bfd_tsess *));
+  t->key_buckets = bfd_mem_calloc(mem, t->nbuckets, sizeof(bfd_tsess *));
   if (!t->discr_buckets || !t->key_buckets) {
     bfd_mem_free(mem, t->discr_buckets);
     bfd_mem_free(mem, t->key_buckets);
@@ -240,20 +183,20 @@ int bfd_table_new(bfd_table **pt, const bfd_callbacks *cb, const bfd_mem *mem, v
 }
 
 static void unlink_session(bfd_table *t, bfd_session *s) {
-  bfd_session **pp;
+  bfd_tsess *e = tsess_of(s), **pp;
   for (pp = &t->discr_buckets[hash_discr(t, s->local_discr)]; *pp; pp = &(*pp)->discr_next)
-    if (*pp == s) {
-      *pp = s->discr_next;
+    if (*pp == e) {
+      *pp = e->discr_next;
       break;
     }
   for (pp = &t->key_buckets[hash_key(t, &s->key)]; *pp; pp = &(*pp)->key_next)
-    if (*pp == s) {
-      *pp = s->key_next;
+    if (*pp == e) {
+      *pp = e->key_next;
       break;
     }
-  if (s->heap_idx != BFD_HEAP_NONE)
-    heap_remove(&t->heap, s);
-  fix_top(&t->heap);
+  if (bfd_pq_queued(&e->pq))
+    bfd_pq_remove(&t->pq, &e->pq);
+  fix_top(&t->pq);
   t->count--;
 }
 
@@ -263,7 +206,7 @@ void bfd_table_remove_session(bfd_table *t, bfd_session *s) {
    * host may add a session with the same key from inside the callback's
    * aftermath without a collision. */
   bfd_session_fini(s, t->last_now);
-  bfd_mem_free(t->mem, s);
+  bfd_mem_free(t->mem, tsess_of(s));
 }
 
 void bfd_table_del(bfd_table *t) {
@@ -271,16 +214,16 @@ void bfd_table_del(bfd_table *t) {
   if (!t)
     return;
   for (i = 0; i < t->nbuckets; i++) {
-    bfd_session *s, *next;
-    for (s = t->discr_buckets[i]; s; s = next) {
-      next = s->discr_next;
-      bfd_session_fini(s, t->last_now);
-      bfd_mem_free(t->mem, s);
+    bfd_tsess *e, *next;
+    for (e = t->discr_buckets[i]; e; e = next) {
+      next = e->discr_next;
+      bfd_session_fini(&e->s, t->last_now);
+      bfd_mem_free(t->mem, e);
     }
   }
   bfd_mem_free(t->mem, t->discr_buckets);
   bfd_mem_free(t->mem, t->key_buckets);
-  bfd_mem_free(t->mem, t->heap.v);
+  bfd_pq_free(&t->pq);
   bfd_mem_free(t->mem, t);
 }
 
@@ -302,6 +245,7 @@ static int key_valid(const bfd_session_key *k) {
 
 int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_settings *st,
                           const bfd_session_key *key, void *session_user_data, uint64_t now) {
+  bfd_tsess *e;
   bfd_session *s;
   bfd_session_settings tmp;
   int rv, i;
@@ -331,19 +275,15 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
       return BFD_ERR_FULL;
   }
   /* Reserve everything first so nothing on the packet path allocates. */
-  if (t->count + 1 > t->heap_cap) {
-    size_t cap = t->heap_cap ? t->heap_cap * 2 : 64;
-    bfd_heap_ent *v = bfd_mem_realloc(t->mem, t->heap.v, cap * sizeof(*v));
-    if (!v)
-      return BFD_ERR_NOMEM;
-    t->heap.v = v;
-    t->heap_cap = cap;
-  }
+  if ((rv = bfd_pq_reserve(&t->pq, t->count + 1)) != 0)
+    return rv;
   if (t->count + 1 > t->nbuckets && (rv = grow(t)) != 0)
     return rv;
-  s = bfd_mem_calloc(t->mem, 1, sizeof(*s));
-  if (!s)
+  e = bfd_mem_calloc(t->mem, 1, sizeof(*e));
+  if (!e)
     return BFD_ERR_NOMEM;
+  bfd_pq_node_init(&e->pq);
+  s = &e->s;
   s->key = *key;
   s->user_data = session_user_data;
   t->last_now = now;
@@ -351,11 +291,11 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
   s->table = t;
   {
     size_t b = hash_discr(t, s->local_discr);
-    s->discr_next = t->discr_buckets[b];
-    t->discr_buckets[b] = s;
+    e->discr_next = t->discr_buckets[b];
+    t->discr_buckets[b] = e;
     b = hash_key(t, &s->key);
-    s->key_next = t->key_buckets[b];
-    t->key_buckets[b] = s;
+    e->key_next = t->key_buckets[b];
+    t->key_buckets[b] = e;
   }
   t->count++;
   bfd_table_session_changed(t, s);
@@ -449,15 +389,16 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
 /* Entries with key <= now form a subtree at the root (heap order): walk it
  * depth-first and collect up to `max` sessions whose detection time has
  * passed. The stack grows by at most one per level, so 64 suffices. */
-static size_t collect_expired(const bfd_heap *h, uint64_t now, bfd_session **out, size_t max) {
+static size_t collect_expired(const bfd_pq *h, uint64_t now, bfd_session **out, size_t max) {
   size_t stack[64], sp = 0, n = 0;
   if (h->len == 0 || h->v[0].key > now)
     return 0;
   stack[sp++] = 0;
   while (sp > 0 && n < max) {
     size_t i = stack[--sp], c;
-    if (bfd_session_detect_deadline(h->v[i].s) <= now)
-      out[n++] = h->v[i].s;
+    bfd_session *s = pq_session(h->v[i].node);
+    if (bfd_session_detect_deadline(s) <= now)
+      out[n++] = s;
     for (c = 2 * i + 1; c <= 2 * i + 2 && c < h->len; c++)
       if (h->v[c].key <= now)
         stack[sp++] = c;
@@ -479,7 +420,7 @@ int bfd_table_feed_time(bfd_table *t, uint64_t now) {
    * also when a callback fails), so the loop ends; one failing callback
    * does not keep the other sessions from expiring. */
   do {
-    n = collect_expired(&t->heap, now, batch, sizeof(batch) / sizeof(batch[0]));
+    n = collect_expired(&t->pq, now, batch, sizeof(batch) / sizeof(batch[0]));
     for (i = 0; i < n; i++) {
       int r = bfd_session_expire(batch[i], now);
       if (r != 0 && rv == 0)
@@ -492,7 +433,7 @@ int bfd_table_feed_time(bfd_table *t, uint64_t now) {
 
 ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, size_t buflen,
                                 uint64_t now) {
-  bfd_heap *h;
+  bfd_pq *h;
   if (ps)
     *ps = NULL;
   if (!t || !buf)
@@ -500,9 +441,9 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
   if (now < t->last_now)
     return BFD_ERR_CLOCK_BACKWARDS;
   t->last_now = now;
-  h = &t->heap;
+  h = &t->pq;
   while (h->len > 0 && h->v[0].key <= now) {
-    bfd_session *s = h->v[0].s;
+    bfd_session *s = pq_session(h->v[0].node);
     ptrdiff_t n;
     /* Expire first so the packet carries the state after detection. A
      * write error other than NOBUF has moved the session's schedule on,
@@ -517,16 +458,16 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
     }
     /* Nothing written and nothing expired means the session's deadline is
      * now in the future, so the top has moved on. */
-    if (h->len > 0 && h->v[0].s == s && h->v[0].key <= now)
+    if (h->len > 0 && pq_session(h->v[0].node) == s && h->v[0].key <= now)
       break; /* defensive: never spin */
   }
   return 0;
 }
 
 uint64_t bfd_table_next_deadline(const bfd_table *t) {
-  if (!t || t->heap.len == 0)
+  if (!t || t->pq.len == 0)
     return BFD_TSTAMP_NONE;
-  return t->heap.v[0].key;
+  return t->pq.v[0].key;
 }
 
 size_t bfd_table_size(const bfd_table *t) { return t ? t->count : 0; }

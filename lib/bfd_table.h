@@ -18,18 +18,19 @@
 
 #include <bfd/bfd.h>
 
+#include "bfd_pq.h"
 #include "bfd_rand.h"
 #include "bfd_session.h"
 
-typedef struct bfd_heap_ent {
-  uint64_t key;
-  bfd_session *s;
-} bfd_heap_ent;
-
-typedef struct bfd_heap {
-  bfd_heap_ent *v;
-  size_t len;
-} bfd_heap;
+/* A table's session: the state machine's bfd_session first (the table
+ * casts between the two), then the table's own linkage, which the state
+ * machine never sees. */
+typedef struct bfd_tsess {
+  bfd_session s;
+  struct bfd_tsess *discr_next; /* hash chain by local discriminator */
+  struct bfd_tsess *key_next;   /* hash chain by key */
+  bfd_pq_node pq;               /* in the deadline heap */
+} bfd_tsess;
 
 struct bfd_table {
   bfd_callbacks cb;
@@ -38,13 +39,12 @@ struct bfd_table {
   bfd_rand rand;
   uint64_t last_now;
 
-  bfd_session **discr_buckets;
-  bfd_session **key_buckets;
+  bfd_tsess **discr_buckets;
+  bfd_tsess **key_buckets;
   size_t nbuckets; /* power of two, shared by both hashes */
   size_t count;
 
-  bfd_heap heap;
-  size_t heap_cap; /* entries reserved: one per session */
+  bfd_pq pq; /* capacity reserved: one entry per session */
 
   uint64_t drops[BFD_DROP_SLOTS];
 };

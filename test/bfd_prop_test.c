@@ -403,9 +403,9 @@ static void check_invariants(prop *p) {
       if (p->m[i].s) {
         bfd_session *x = p->m[i].s;
         printf("    [%d] st %u dl %" PRIu64 " next_tx %" PRIu64 " det %" PRIu64 " fin %u@%" PRIu64
-               " heap_idx %u passive %u rd %u\n",
+               " pq_idx %u passive %u rd %u\n",
                i, x->state, bfd_session_deadline(x), x->next_tx, x->detect_deadline,
-               x->final_pending, x->final_at, x->heap_idx, x->passive,
+               x->final_pending, x->final_at, ((bfd_tsess *)(void *)x)->pq.idx, x->passive,
                x->remote_discr);
       }
   }
