@@ -22,6 +22,16 @@ enum { BFD_SIM_AB = 0, BFD_SIM_BA = 1 };
 
 typedef struct bfd_sim bfd_sim;
 
+/* Called after every datagram delivered to a running peer, with the peer
+ * that received it, the decoded packet (NULL if it does not decode) and
+ * bfd_session_feed_packet()'s result. It may change the receiver
+ * (bfd_sim_update) at that instant, before the receiver's due packets go
+ * out: "right after a Final arrives". */
+typedef void (*bfd_sim_rx_fn)(bfd_sim *sim, int peer, const bfd_ctrl_pkt *pkt, int rv, void *ctx);
+
+/* A condition for bfd_sim_run_until(), checked after every instant. */
+typedef int (*bfd_sim_pred_fn)(bfd_sim *sim, void *ctx);
+
 /* Returns 1 to drop the packet. `seq` counts packets offered to this
  * direction since the simulator started (0-based). */
 typedef int (*bfd_sim_filter_fn)(bfd_sim *sim, int dir, uint64_t seq, const uint8_t *pkt,
@@ -80,6 +90,7 @@ typedef struct bfd_sim_peer {
   uint64_t last_accept;        /* last packet the session accepted */
   uint64_t armed_detect_ns;    /* detect_time_ns right after accepting it */
   uint64_t accepted, rejected;
+  uint64_t polls_rx, finals_rx; /* accepted packets with P / with F */
 } bfd_sim_peer;
 
 typedef struct bfd_sim_dirstat {
@@ -98,6 +109,8 @@ struct bfd_sim {
   bfd_sim_peer peer[2];
   bfd_callbacks cb;
   bfd_rx_info ri;
+  bfd_sim_rx_fn on_rx;
+  void *on_rx_ctx;
   bfd_sim_event *trace;
   size_t ntrace, trace_cap;
   uint64_t steps;
@@ -119,10 +132,17 @@ void bfd_sim_stop(bfd_sim *sim, int idx);
 bfd_session_settings bfd_sim_settings(uint32_t interval_us, uint8_t mult);
 /* Same link parameters in both directions. */
 void bfd_sim_set_link(bfd_sim *sim, uint64_t delay_ns, uint64_t jitter_ns, uint32_t loss_ppm);
+/* Link parameters of one direction (BFD_SIM_AB / BFD_SIM_BA). */
+void bfd_sim_set_dir(bfd_sim *sim, int dir, uint64_t delay_ns, uint64_t jitter_ns,
+                     uint32_t loss_ppm);
 void bfd_sim_partition(bfd_sim *sim, int on);
 /* Runs every event with time <= until, then sets now = until. Returns
  * sim->error (0 on success). */
 int bfd_sim_run(bfd_sim *sim, uint64_t until);
+/* Runs instant by instant until `pred` holds (checked first, then after
+ * every instant) or `until`; returns 1 when it holds, with sim->now the
+ * first instant at which it did, else 0 with sim->now = until. */
+int bfd_sim_run_until(bfd_sim *sim, uint64_t until, bfd_sim_pred_fn pred, void *ctx);
 /* Runs until both peers are Up or `until`; returns 1 when both are Up. */
 int bfd_sim_run_until_up(bfd_sim *sim, uint64_t until);
 /* Live change of peer `idx` through bfd_session_update at sim->now. */

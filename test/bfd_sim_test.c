@@ -55,6 +55,80 @@ static uint64_t check_downs(const bfd_sim *sim, int peer, uint64_t *ndetect) {
   return n;
 }
 
+/* What §6.8.7 and §6.8.4 give each side while both are Up with settings
+ * st[0], st[1]: tx_interval_ns = max(own Desired Min TX, remote Required Min
+ * RX), detect_time_ns = remote Detect Mult x max(own Required Min RX, remote
+ * Desired Min TX). */
+typedef struct negotiated {
+  uint64_t iv[2], det[2];
+} negotiated;
+
+static negotiated negotiate(const bfd_session_settings *st) {
+  negotiated n;
+  int y;
+  for (y = 0; y < 2; y++) {
+    const bfd_session_settings *me = &st[y], *peer = &st[1 - y];
+    n.iv[y] = bfd_us_to_ns(me->desired_min_tx_us > peer->required_min_rx_us
+                               ? me->desired_min_tx_us
+                               : peer->required_min_rx_us);
+    n.det[y] = peer->detect_mult * bfd_us_to_ns(me->required_min_rx_us > peer->desired_min_tx_us
+                                                    ? me->required_min_rx_us
+                                                    : peer->desired_min_tx_us);
+  }
+  return n;
+}
+
+/* Watches for the first instant t[x] at which side x runs at its configured
+ * rate as its peer y sees it: x Up with tx_interval_ns = iv[x], and y has
+ * received x's configured Desired Min TX (no longer the 1 s slow-start
+ * floor, §6.8.3) with detect_time_ns = det[y]. */
+typedef struct rate_watch {
+  bfd_session_settings st[2];
+  negotiated n;
+  uint64_t t[2];
+} rate_watch;
+
+static void rate_watch_init(rate_watch *w, const bfd_session_settings *a,
+                            const bfd_session_settings *b) {
+  w->st[0] = *a;
+  w->st[1] = *b;
+  w->n = negotiate(w->st);
+  w->t[0] = w->t[1] = BFD_TSTAMP_NONE;
+}
+
+static int rate_reached(bfd_sim *sim, void *ctx) {
+  rate_watch *w = ctx;
+  int x;
+  for (x = 0; x < 2; x++) {
+    bfd_session_status sx = bfd_sim_status(sim, x), sy = bfd_sim_status(sim, 1 - x);
+    if (w->t[x] == BFD_TSTAMP_NONE && sx.state == BFD_STATE_UP &&
+        sx.tx_interval_ns == w->n.iv[x] &&
+        sy.remote_desired_min_tx_us == w->st[x].desired_min_tx_us &&
+        sy.detect_time_ns == w->n.det[1 - x])
+      w->t[x] = sim->now;
+  }
+  return w->t[0] != BFD_TSTAMP_NONE && w->t[1] != BFD_TSTAMP_NONE;
+}
+
+/* Both Up, no Poll running, and every timer value exactly what the
+ * settings negotiate (§6.8.4, §6.8.7), including what each side last
+ * received from the other. */
+static void assert_negotiated(const bfd_sim *sim, const bfd_session_settings *st) {
+  negotiated n = negotiate(st);
+  int y;
+  for (y = 0; y < 2; y++) {
+    bfd_session_status ss = bfd_sim_status(sim, y);
+    const bfd_session_settings *peer = &st[1 - y];
+    CU_ASSERT_EQUAL(ss.state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(ss.poll_active, 0);
+    CU_ASSERT_EQUAL(ss.tx_interval_ns, n.iv[y]);
+    CU_ASSERT_EQUAL(ss.detect_time_ns, n.det[y]);
+    CU_ASSERT_EQUAL(ss.remote_desired_min_tx_us, peer->desired_min_tx_us);
+    CU_ASSERT_EQUAL(ss.remote_required_min_rx_us, peer->required_min_rx_us);
+    CU_ASSERT_EQUAL(ss.remote_detect_mult, peer->detect_mult);
+  }
+}
+
 /* ------------------------------------------------------------------------ */
 /* 1. Convergence                                                           */
 /* ------------------------------------------------------------------------ */
@@ -358,12 +432,14 @@ static void test_loss_random(void) {
  * detects (diag 1) at exactly last_rx + D_Y, which lies in
  * [c - I_X + dmin + D_Y, c + dmax + D_Y). After healing at h, the first
  * packet of either side leaves by h + 1 s (slow-start rate, §6.8.3) and the
- * three-way exchange takes 3 dmax: both Up by h + 1 s + 3 dmax. */
+ * three-way exchange takes 3 dmax: both Up by h + 1 s + 3 dmax, and back at
+ * the intervals of before the cut soon after (below). */
 static void partition(const bfd_session_settings *sa, const bfd_session_settings *sb, uint64_t dmin,
                       uint64_t dmax, uint64_t seed, int print) {
   bfd_sim sim;
   bfd_session_status s[2];
-  uint64_t c, h, iv[2], det[2];
+  rate_watch w;
+  uint64_t c, h, iv[2], det[2], worst = 0;
   size_t mark;
   int y;
   bfd_sim_init(&sim, seed);
@@ -407,13 +483,32 @@ static void partition(const bfd_session_settings *sa, const bfd_session_settings
   CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, h + 10 * SEC));
   CU_ASSERT(sim.peer[A].last_up <= h + 1 * SEC + 3 * dmax);
   CU_ASSERT(sim.peer[B].last_up <= h + 1 * SEC + 3 * dmax);
+  /* And at the rate they ran at before the cut: coming Up lifts the 1 s
+   * floor at once (§6.8.3, a smaller Desired Min TX is "effected
+   * immediately"), so X's next packet, due within I_X, tells Y: within one
+   * round trip plus one interval of X coming Up. */
+  rate_watch_init(&w, sa, sb);
+  CU_ASSERT(bfd_sim_run_until(&sim, h + 20 * SEC, rate_reached, &w));
+  for (y = 0; y < 2; y++) {
+    CU_ASSERT(w.t[y] <= sim.peer[y].last_up + iv[y] + 2 * dmax);
+    if (w.t[y] - sim.peer[y].last_up > worst)
+      worst = w.t[y] - sim.peer[y].last_up;
+  }
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 10 * SEC), 0);
+  assert_negotiated(&sim, w.st);
+  for (y = 0; y < 2; y++) {
+    s[y] = bfd_sim_status(&sim, y);
+    CU_ASSERT_EQUAL(s[y].tx_interval_ns, iv[y]);
+    CU_ASSERT_EQUAL(s[y].detect_time_ns, det[y]);
+  }
   if (print)
-    printf("\n  sim partition healed: both Up %.3f ms later (bound %.0f ms)\n",
+    printf("\n  sim partition healed: both Up %.3f ms later (bound %.0f ms), at the old rate "
+           "%.3f ms after Up at worst\n",
            (double)((sim.peer[A].last_up > sim.peer[B].last_up ? sim.peer[A].last_up
                                                                : sim.peer[B].last_up) -
                     h) /
                1e6,
-           (double)(1 * SEC + 3 * dmax) / 1e6);
+           (double)(1 * SEC + 3 * dmax) / 1e6, (double)worst / 1e6);
   CU_ASSERT_EQUAL(sim.peer[A].flaps, 1);
   CU_ASSERT_EQUAL(sim.peer[B].flaps, 1);
   bfd_sim_fini(&sim);
@@ -887,12 +982,14 @@ static void test_mult1(void) {
  *   brings both Up within 3d of its creation.
  * - gap 0: the new B's first packet (Down, Your Discr 0) reaches A at +d
  *   while A is Up: §6.8.6 "Up and received Down" -> Down with diag 3, before
- *   any detection time could pass; then Up again with the new discriminator. */
+ *   any detection time could pass; then Up again with the new discriminator.
+ * Either way both end at 100 ms / 300 ms again (assert_negotiated). */
 static void restart(uint64_t gap) {
   const uint64_t d = 5 * MS;
   bfd_sim sim;
   bfd_session_settings st = bfd_sim_settings(100000, 3);
   const bfd_sim_event *e;
+  rate_watch w;
   uint32_t old_discr, new_discr;
   uint64_t t0, r;
   size_t mark;
@@ -913,7 +1010,19 @@ static void restart(uint64_t gap) {
   new_discr = bfd_session_get_local_discr(sim.peer[B].s);
   CU_ASSERT(new_discr != old_discr);
   CU_ASSERT(new_discr != 0);
+  /* Back at 100 ms within a round trip plus an interval of coming Up: the
+   * 1 s floor goes with Up (§6.8.3), nothing waits for a Final. */
+  rate_watch_init(&w, &st, &st);
+  CU_ASSERT(bfd_sim_run_until(&sim, r + 10 * SEC, rate_reached, &w));
+  CU_ASSERT(w.t[A] <= sim.peer[A].last_up + 100 * MS + 2 * d);
+  CU_ASSERT(w.t[B] <= sim.peer[B].last_up + 100 * MS + 2 * d);
+  CU_ASSERT(sim.peer[A].last_up > r);
   CU_ASSERT_EQUAL(bfd_sim_run(&sim, r + 10 * SEC), 0);
+  {
+    bfd_session_settings both[2];
+    both[A] = both[B] = st;
+    assert_negotiated(&sim, both);
+  }
 
   e = bfd_sim_find(&sim, mark, A, BFD_SIM_EV_STATE, 0xff);
   CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -936,15 +1045,291 @@ static void restart(uint64_t gap) {
   CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).remote_discr, bfd_session_get_local_discr(sim.peer[A].s));
   CU_ASSERT_EQUAL(sim.peer[A].flaps, 1);
   printf("\n  sim restart gap %.0f ms: A Down diag %u at +%.3f ms, Up again +%.3f ms after the "
-         "new B (discr %08x -> %08x)",
+         "new B (discr %08x -> %08x), at 100 ms +%.3f / +%.3f ms after Up",
          (double)gap / 1e6, e->local_diag, (double)(e->t - t0) / 1e6,
-         (double)(sim.peer[A].last_up - r) / 1e6, old_discr, new_discr);
+         (double)(sim.peer[A].last_up - r) / 1e6, old_discr, new_discr,
+         (double)(w.t[A] - sim.peer[A].last_up) / 1e6,
+         (double)(w.t[B] - sim.peer[B].last_up) / 1e6);
   bfd_sim_fini(&sim);
 }
 
 static void test_restart(void) {
   restart(2 * SEC);
   restart(0);
+  printf("\n");
+}
+
+/* ------------------------------------------------------------------------ */
+/* 9. Issue 11: the rate after an outage, a late Final after a quick change */
+/* ------------------------------------------------------------------------ */
+
+/* Both 300 ms x 3, delay 1..20 ms (FIFO), a partition of `len`, then the
+ * heal at h. While Down each side advertises the 1 s slow-start floor and
+ * polls for it into the void (§6.8.3).
+ * - Both Up by h + 1 s + 3 dmax (as in `partition`).
+ * - Coming Up lifts the floor at once (a smaller Desired Min TX is
+ *   "effected immediately", §6.8.3): each side X runs at 300 ms and its peer
+ *   has received Desired Min TX 300000 with detect_time_ns 900 ms within one
+ *   round trip plus one interval of X coming Up, whatever `len` is (the
+ *   defect: the age of the unanswered Poll, ~len, held the floor).
+ * - Right then A changes RX 300 -> 200 ms (waits for a Final) and B TX
+ *   300 -> 200 ms (at once). Both take effect within
+ *   1 s + 3 RTT + I: a Poll may still run (its Final is due within a round
+ *   trip of contact), and its last P before contact may be up to 1 s old, so
+ *   the round-trip bound measured from there is < 1 s + RTT; after that
+ *   window A's P goes out with the next packet (<= I) and its Final is back
+ *   one RTT later (B's TX change is on the wire at once, its Poll waits for
+ *   the same window). Then A: 300 ms / detect 3 x 200 = 600 ms, B: 200 ms /
+ *   900 ms.
+ * - 2 s later (any Poll done), over 10 s the gaps are 75-100 % of the interval (§6.8.7), so
+ *   A->B carries 33..45 packets (10 s / 300 ms = 33.3, 10 s / 225 ms + 1)
+ *   and B->A 50..67 (200 ms), and no Poll or Final. */
+typedef struct effect_watch {
+  bfd_session_settings st[2];
+} effect_watch;
+
+/* In effect: no Poll running and every value as the new settings negotiate
+ * (A's detect_time_ns of 600 ms needs the Final to A's Poll). */
+static int effect_reached(bfd_sim *sim, void *ctx) {
+  effect_watch *w = ctx;
+  negotiated n = negotiate(w->st);
+  int y;
+  for (y = 0; y < 2; y++) {
+    bfd_session_status ss = bfd_sim_status(sim, y);
+    if (ss.state != BFD_STATE_UP || ss.poll_active || ss.tx_interval_ns != n.iv[y] ||
+        ss.detect_time_ns != n.det[y] ||
+        ss.remote_required_min_rx_us != w->st[1 - y].required_min_rx_us ||
+        ss.remote_desired_min_tx_us != w->st[1 - y].desired_min_tx_us)
+      return 0;
+  }
+  return 1;
+}
+
+static void outage(uint64_t len, uint64_t seed, uint64_t *worst_rate, uint64_t *worst_effect) {
+  const uint64_t dmin = 1 * MS, dmax = 20 * MS, iv = 300 * MS, rtt = 2 * dmax;
+  bfd_sim sim;
+  bfd_session_settings st = bfd_sim_settings(300000, 3);
+  rate_watch w;
+  effect_watch ew;
+  uint64_t c, h, tc, t0, n[2], polls[2], finals[2];
+  int y;
+  bfd_sim_init(&sim, seed);
+  bfd_sim_set_link(&sim, dmin, dmax - dmin, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &st), 0);
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, bfd_sim_rand(&sim) % (2 * SEC)), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, 10 * SEC));
+  c = sim.now + 10 * SEC + bfd_sim_rand(&sim) % SEC;
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, c), 0);
+  rate_watch_init(&w, &st, &st);
+  assert_negotiated(&sim, w.st);
+  bfd_sim_partition(&sim, 1);
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, c + len), 0);
+  CU_ASSERT_EQUAL(bfd_sim_state(&sim, A), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bfd_sim_state(&sim, B), BFD_STATE_DOWN);
+  h = sim.now;
+  bfd_sim_partition(&sim, 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, h + 10 * SEC));
+  for (y = 0; y < 2; y++)
+    CU_ASSERT(sim.peer[y].last_up <= h + 1 * SEC + 3 * dmax);
+
+  /* Run long enough to see the old defect's lag in full (~len). */
+  CU_ASSERT(bfd_sim_run_until(&sim, h + len + 20 * SEC, rate_reached, &w));
+  for (y = 0; y < 2; y++) {
+    uint64_t lag = w.t[y] - sim.peer[y].last_up;
+    CU_ASSERT(w.t[y] <= sim.peer[y].last_up + rtt + iv);
+    if (w.t[y] > sim.peer[y].last_up + rtt + iv)
+      printf("\n    outage %.0f s seed %llu: %c advertised the 1 s floor for %.3f s after Up "
+             "(bound %.0f ms)",
+             secs(len), (unsigned long long)seed, 'A' + y, secs(lag), (double)(rtt + iv) / 1e6);
+    if (lag > *worst_rate)
+      *worst_rate = lag;
+  }
+
+  tc = sim.now;
+  ew.st[A] = ew.st[B] = st;
+  ew.st[A].required_min_rx_us = 200000;
+  ew.st[B].desired_min_tx_us = 200000;
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, A, &ew.st[A]), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, B, &ew.st[B]), 0);
+  CU_ASSERT(bfd_sim_run_until(&sim, tc + len + 20 * SEC, effect_reached, &ew));
+  CU_ASSERT(sim.now <= tc + 1 * SEC + 3 * rtt + iv);
+  if (sim.now > tc + 1 * SEC + 3 * rtt + iv)
+    printf("\n    outage %.0f s seed %llu: the change took %.3f s (bound %.0f ms)", secs(len),
+           (unsigned long long)seed, secs(sim.now - tc), (double)(1 * SEC + 3 * rtt + iv) / 1e6);
+  if (sim.now - tc > *worst_effect)
+    *worst_effect = sim.now - tc;
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).detect_time_ns, 600 * MS);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).tx_interval_ns, 200 * MS);
+
+  /* The packet rate: count what each side offers the link for 10 s, once
+   * B's Poll for its change (due after the same window) is over too. */
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 2 * SEC), 0);
+  t0 = sim.now;
+  for (y = 0; y < 2; y++) {
+    bfd_session_status ss = bfd_sim_status(&sim, y);
+    n[y] = sim.stat[y].offered;
+    polls[y] = ss.polls_sent;
+    finals[y] = ss.finals_sent;
+  }
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, t0 + 10 * SEC), 0);
+  for (y = 0; y < 2; y++) {
+    bfd_session_status ss = bfd_sim_status(&sim, y);
+    n[y] = sim.stat[y].offered - n[y];
+    CU_ASSERT_EQUAL(ss.polls_sent, polls[y]);
+    CU_ASSERT_EQUAL(ss.finals_sent, finals[y]);
+  }
+  CU_ASSERT(n[BFD_SIM_AB] >= 33 && n[BFD_SIM_AB] <= 45);
+  CU_ASSERT(n[BFD_SIM_BA] >= 50 && n[BFD_SIM_BA] <= 67);
+  assert_negotiated(&sim, ew.st);
+  CU_ASSERT_EQUAL(sim.peer[A].flaps, 1);
+  CU_ASSERT_EQUAL(sim.peer[B].flaps, 1);
+  if (seed == 1)
+    printf("\n  sim outage %6.0f s: Up +%.3f/+%.3f s after the heal, 10 s after the change "
+           "A->B %llu B->A %llu packets",
+           secs(len), secs(sim.peer[A].last_up - h), secs(sim.peer[B].last_up - h),
+           (unsigned long long)n[BFD_SIM_AB], (unsigned long long)n[BFD_SIM_BA]);
+  bfd_sim_fini(&sim);
+}
+
+static void test_outage_rate(void) {
+  static const uint64_t lens[] = {1 * SEC, 60 * SEC, 600 * SEC, 3600 * SEC};
+  unsigned i;
+  for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+    uint64_t seed, worst_rate = 0, worst_effect = 0;
+    for (seed = 1; seed <= 16; seed++)
+      outage(lens[i], seed, &worst_rate, &worst_effect);
+    printf("\n  sim outage %6.0f s, 16 seeds: at 300 ms <= %.3f ms after Up (bound %.0f), "
+           "change in effect <= %.3f ms (bound %.0f)",
+           secs(lens[i]), (double)worst_rate / 1e6, (double)(40 * MS + 300 * MS) / 1e6,
+           (double)worst_effect / 1e6, (double)(1 * SEC + 3 * 40 * MS + 300 * MS) / 1e6);
+  }
+  printf("\n");
+}
+
+/* A late Final must not end a newer Poll (§6.8.3 choice 2). A: TX 20 ms,
+ * RX 1 s; B: TX 5 ms, RX 20 ms; both x 3; constant one-way delay d >= the
+ * 20 ms A sends at, no loss. Negotiated: A sends every 20 ms, B every 1 s.
+ * Change 1: A's RX 1 s -> 900 ms (smaller: waits for a Final). A sends a P
+ * every <= 20 ms for a round trip 2d >= 40 ms, and B answers each (§6.5), so
+ * Finals keep arriving for (last P - first P) after the first one.
+ * Change 2, right after the first Final (from the receive hook, before A
+ * sends anything more): RX 900 -> 5 ms. Its Poll may start only a round trip
+ * after Poll 1's last P (choice 2; choice 3, one packet without F, is no
+ * proof when packets outnumber one per round trip). So: A's first P carrying
+ * 5 ms leaves >= last P of Poll 1 + 2d; A's Detection Time stays 3 x 900 ms
+ * until exactly 2d after it (B answers at once, the delay is constant) and
+ * then becomes 3 x max(5 ms, B's 5 ms) = 15 ms. The defect: a Final to an
+ * old P ended Poll 2, A detected after 15 ms while B still sent every 900 ms:
+ * A Down (diag 1), B Down (diag 3), without a packet lost. Then zero flaps for
+ * 3 minutes, and the values of A 20 ms x 15 ms, B 5 ms x 60 ms. */
+typedef struct late_ctx {
+  uint64_t d;
+  int armed; /* change 2 not made yet */
+  uint64_t t_final1, t_p1_last, t_p2_first;
+  bfd_session_settings st;
+} late_ctx;
+
+static void late_on_rx(bfd_sim *sim, int peer, const bfd_ctrl_pkt *pkt, int rv, void *vctx) {
+  late_ctx *c = vctx;
+  if (!c->armed || peer != A || rv != 0 || !pkt || !(pkt->flags & BFD_FLAG_F) ||
+      bfd_sim_status(sim, A).poll_active)
+    return;
+  c->armed = 0;
+  c->t_final1 = sim->now;
+  c->st.required_min_rx_us = 5000;
+  (void)bfd_sim_update(sim, A, &c->st);
+}
+
+static int late_filter(bfd_sim *sim, int dir, uint64_t seq, const uint8_t *buf, size_t len,
+                       void *vctx) {
+  late_ctx *c = vctx;
+  bfd_ctrl_pkt p;
+  (void)seq;
+  if (dir != BFD_SIM_AB || bfd_ctrl_pkt_decode(&p, buf, len) != 0 || !(p.flags & BFD_FLAG_P))
+    return 0;
+  if (p.required_min_rx_us == 900000)
+    c->t_p1_last = sim->now;
+  else if (p.required_min_rx_us == 5000 && c->t_p2_first == BFD_TSTAMP_NONE)
+    c->t_p2_first = sim->now;
+  return 0;
+}
+
+static int a_detect_shrinks(bfd_sim *sim, void *ctx) {
+  (void)ctx;
+  return bfd_sim_status(sim, A).detect_time_ns < 2700 * MS;
+}
+
+static void late_final(uint64_t d, uint64_t seed) {
+  bfd_sim sim;
+  bfd_session_settings st[2];
+  late_ctx ctx;
+  uint64_t polls0, t_drop;
+  st[A] = bfd_sim_settings(20000, 3);
+  st[A].required_min_rx_us = 1000000;
+  st[B] = bfd_sim_settings(5000, 3);
+  st[B].required_min_rx_us = 20000;
+  bfd_sim_init(&sim, seed);
+  bfd_sim_set_link(&sim, d, 0, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &st[A]), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st[B]), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, 10 * SEC));
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 5 * SEC + bfd_sim_rand(&sim) % SEC), 0);
+  assert_negotiated(&sim, st);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).tx_interval_ns, 1000 * MS);
+  polls0 = bfd_sim_status(&sim, A).polls_sent;
+
+  memset(&ctx, 0, sizeof(ctx));
+  ctx.d = d;
+  ctx.armed = 1;
+  ctx.t_final1 = ctx.t_p1_last = ctx.t_p2_first = BFD_TSTAMP_NONE;
+  sim.on_rx = late_on_rx;
+  sim.on_rx_ctx = &ctx;
+  sim.link[BFD_SIM_AB].filter = late_filter;
+  sim.link[BFD_SIM_AB].filter_ctx = &ctx;
+  st[A].required_min_rx_us = 900000;
+  ctx.st = st[A];
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, A, &st[A]), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until(&sim, sim.now + 10 * SEC, a_detect_shrinks, NULL));
+  t_drop = sim.now;
+  CU_ASSERT_EQUAL(ctx.armed, 0);
+  /* Poll 1 sent more P's than one per round trip: late Finals existed. */
+  CU_ASSERT(ctx.t_p1_last > ctx.t_final1 - 2 * d);
+  CU_ASSERT(ctx.t_p2_first != BFD_TSTAMP_NONE);
+  CU_ASSERT(ctx.t_p2_first >= ctx.t_p1_last + 2 * d);
+  CU_ASSERT_EQUAL(sim.now, ctx.t_p2_first + 2 * d);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).detect_time_ns, 15 * MS);
+  CU_ASSERT_EQUAL(sim.peer[A].flaps + sim.peer[B].flaps, 0);
+
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 180 * SEC), 0);
+  st[A] = ctx.st;
+  assert_negotiated(&sim, st);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).detect_time_ns, 15 * MS);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).tx_interval_ns, 20 * MS);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).tx_interval_ns, 5 * MS);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).detect_time_ns, 60 * MS);
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).polls_sent, polls0 + 2);
+  CU_ASSERT_EQUAL(sim.peer[A].flaps, 0);
+  CU_ASSERT_EQUAL(sim.peer[B].flaps, 0);
+  if (seed == 1 || sim.peer[A].flaps + sim.peer[B].flaps)
+    printf("\n  sim late Final d %2.0f ms seed %llu: Poll 1 P's %.3f ms after its first, "
+           "Poll 2 P +%.3f ms after Poll 1's first Final, A's detection 15 ms at +%.3f ms, "
+           "flaps A %llu B %llu",
+           (double)d / 1e6, (unsigned long long)seed,
+           (double)(ctx.t_p1_last - (ctx.t_final1 - 2 * d)) / 1e6,
+           (double)(ctx.t_p2_first - ctx.t_final1) / 1e6, (double)(t_drop - ctx.t_final1) / 1e6,
+           (unsigned long long)sim.peer[A].flaps, (unsigned long long)sim.peer[B].flaps);
+  bfd_sim_fini(&sim);
+}
+
+static void test_late_final(void) {
+  /* 1x, 2x, 3x A's 20 ms interval, and the 25 ms of the report. */
+  static const uint64_t ds[] = {20 * MS, 25 * MS, 40 * MS, 60 * MS};
+  unsigned i;
+  uint64_t seed;
+  for (i = 0; i < sizeof(ds) / sizeof(ds[0]); i++)
+    for (seed = 1; seed <= 3; seed++)
+      late_final(ds[i], seed);
   printf("\n");
 }
 
@@ -965,6 +1350,8 @@ int main(void) {
       {"remote_admin_down", test_remote_admin_down},
       {"mult1", test_mult1},
       {"restart", test_restart},
+      {"outage_rate", test_outage_rate},
+      {"late_final", test_late_final},
       CU_TEST_INFO_NULL,
   };
   return bfd_test_run_suite("sim", tests);
