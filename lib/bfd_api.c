@@ -92,7 +92,7 @@ int bfd_session_feed_packet(bfd_session *s, const uint8_t *buf, size_t len,
     bfd_session_count_drop(s, rv);
     return rv;
   }
-  rv = bfd_session_rx(s, &pkt, buf, len, ri, now);
+  rv = bfd_session_rx(s, &pkt, buf, ri, now);
   touched(s);
   return rv;
 }
@@ -155,6 +155,20 @@ int bfd_session_set_admin_down(bfd_session *s, uint8_t admin_down, uint64_t now)
   st.admin_down = admin_down;
   return bfd_session_update(s, &st, now);
 }
+
+int bfd_session_goodbye(bfd_session *s, uint64_t now) {
+  int rv;
+  if (!s)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if ((rv = bfd_session_check_clock(s, now)) != 0)
+    return rv;
+  rv = bfd_session_goodbye_start(s, now);
+  if (s->table)
+    return bfd_table_session_done(s->table, s, rv, now); /* may free it */
+  return rv;
+}
+
+int bfd_session_goodbye_done(const bfd_session *s) { return s && s->gone; }
 
 /* ------------------------------------------------------------------------ */
 /* Authentication (RFC 5880 §6.7)                                           */

@@ -46,6 +46,13 @@ bfd_auth_ring *bfd_auth_ring_new(const bfd_mem *mem, uint8_t type, uint32_t xmit
   return r;
 }
 
+bfd_auth_ring *bfd_auth_ring_clone(const bfd_mem *mem, const bfd_auth_ring *r) {
+  bfd_auth_ring *c = bfd_mem_malloc(mem, sizeof(*c));
+  if (c)
+    memcpy(c, r, sizeof(*c));
+  return c;
+}
+
 void bfd_auth_ring_free(const bfd_mem *mem, bfd_auth_ring *r) {
   if (!r)
     return;

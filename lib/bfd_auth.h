@@ -22,6 +22,8 @@ typedef struct bfd_auth_ring {
 /* A ring of `type` with no keys yet; xmit_seq is the initial
  * bfd.XmitAuthSeq (random, §6.8.1). NULL on allocation failure. */
 bfd_auth_ring *bfd_auth_ring_new(const bfd_mem *mem, uint8_t type, uint32_t xmit_seq);
+/* A copy of `r` (keys and sequence state); NULL on allocation failure. */
+bfd_auth_ring *bfd_auth_ring_clone(const bfd_mem *mem, const bfd_auth_ring *r);
 /* Wipes the keys and frees; NULL is a no-op. */
 void bfd_auth_ring_free(const bfd_mem *mem, bfd_auth_ring *r);
 /* Add or replace by Key ID (already checked with bfd_auth_key_check and of

@@ -346,6 +346,8 @@ static void forget_remote(bfd_session *s, uint64_t now) {
 int bfd_session_expire(bfd_session *s, uint64_t now) {
   int rv = 0;
   uint8_t rstate = s->remote_state, rdiag = s->remote_diag;
+  if (s->goodbye && now >= s->goodbye_until)
+    s->gone = 1;
   if (s->detect_deadline == BFD_TSTAMP_NONE || now < s->detect_deadline)
     return 0;
   /* §6.8.4: Init or Up -> Down, diag 1. Down/AdminDown only forget. The
@@ -397,41 +399,48 @@ static int from_self(const bfd_session *s, const bfd_rx_info *ri) {
   return !is_zero(s->key.local) && same_addr(s, ri->peer, s->key.local);
 }
 
-int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, size_t len,
-                   const bfd_rx_info *ri, uint64_t now) {
+int bfd_session_rx_check(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf,
+                         const bfd_rx_info *ri, uint64_t now) {
   uint8_t min_ttl;
   uint8_t rstate = pkt->state;
-  int rv = 0;
-  uint64_t dt;
-  (void)len;
+  int rv;
 
   /* Transport checks first: a packet failing them never reaches §6.8.6. */
   if (ri->mode != s->mode)
-    return drop(s, BFD_ERR_PKT_MODE);
+    return BFD_ERR_PKT_MODE;
   min_ttl = s->min_rx_ttl ? s->min_rx_ttl
                           : (s->mode == BFD_MODE_SINGLE_HOP ? BFD_TTL_MAX : (uint8_t)1);
   /* RFC 5881 §5 (GTSM) / RFC 5883 local policy. Unknown TTL fails any floor. */
   if (min_ttl > 1 && (!(ri->flags & BFD_RX_TTL) || ri->ttl < min_ttl))
-    return drop(s, BFD_ERR_PKT_TTL);
+    return BFD_ERR_PKT_TTL;
 
   /* §6.8.6, the rules that need the session. */
   if (pkt->your_discr != 0 && pkt->your_discr != s->local_discr)
-    return drop(s, BFD_ERR_PKT_NO_SESSION);
+    return BFD_ERR_PKT_NO_SESSION;
   if (pkt->your_discr == 0 && rstate != BFD_STATE_DOWN && rstate != BFD_STATE_ADMIN_DOWN)
-    return drop(s, BFD_ERR_PKT_YOUR_DISCR);
+    return BFD_ERR_PKT_YOUR_DISCR;
   /* Our own packet, looped back, would bring the session Up with itself.
    * §6.8.1 makes discriminators unique only on one system, so a peer may
    * well have picked ours: the discriminator alone proves nothing; what
    * proves the loop is that the packet also comes from us. */
   if (pkt->my_discr == s->local_discr && from_self(s, ri))
-    return drop(s, BFD_ERR_PKT_LOOPED);
+    return BFD_ERR_PKT_LOOPED;
   /* §6.8.6: the A bit must match bfd.AuthType, and the packet must pass
    * §6.7 before any session field is touched. */
   if (!(pkt->flags & BFD_FLAG_A) != !s->auth)
-    return drop(s, BFD_ERR_PKT_AUTH_MISMATCH);
+    return BFD_ERR_PKT_AUTH_MISMATCH;
   if (s->auth &&
       (rv = bfd_auth_verify(s->auth, pkt, buf, s->detect_mult, s->eff_rx_us, now)) != 0)
-    return drop(s, rv);
+    return rv;
+  return 0;
+}
+
+int bfd_session_rx_apply(bfd_session *s, const bfd_ctrl_pkt *pkt, const bfd_rx_info *ri,
+                         uint64_t now) {
+  uint8_t rstate = pkt->state;
+  int rv = 0;
+  uint64_t dt;
+
 
   /* Accepted: from here on the packet updates the session. */
   if (s->remote_discr == 0) {
@@ -476,6 +485,10 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
   s->last_rx = now;
 
   s->rx_packets++;
+  /* Goodbye: a peer that is not Up after our AdminDown went out cannot
+   * raise a false failure any more (RFC 5880 §6.8.16). */
+  if (s->goodbye && s->goodbye_sent && rstate != BFD_STATE_UP)
+    s->gone = 1;
   if (s->state == BFD_STATE_ADMIN_DOWN) /* §6.8.6: discard (after the above) */
     return BFD_FEED_ADMIN_DOWN;
 
@@ -502,6 +515,12 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf, 
     s->final_pending = 1;
   }
   return rv;
+}
+
+int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf,
+                   const bfd_rx_info *ri, uint64_t now) {
+  int rv = bfd_session_rx_check(s, pkt, buf, ri, now);
+  return rv ? drop(s, rv) : bfd_session_rx_apply(s, pkt, ri, now);
 }
 
 ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_t now) {
@@ -572,6 +591,8 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
     return n;
   s->tx_packets++;
   s->last_tx = now;
+  if (s->goodbye && s->state == BFD_STATE_ADMIN_DOWN)
+    s->goodbye_sent = 1;
   return n;
 }
 
@@ -590,7 +611,34 @@ uint64_t bfd_session_tx_deadline(const bfd_session *s) {
 uint64_t bfd_session_detect_deadline(const bfd_session *s) { return s->detect_deadline; }
 
 uint64_t bfd_session_deadline(const bfd_session *s) {
-  return min_u64(bfd_session_tx_deadline(s), s->detect_deadline);
+  uint64_t d = min_u64(bfd_session_tx_deadline(s), s->detect_deadline);
+  if (s->goodbye && !s->gone)
+    d = min_u64(d, s->goodbye_until);
+  return s->gone ? BFD_TSTAMP_NONE : d;
+}
+
+int bfd_session_goodbye_start(bfd_session *s, uint64_t now) {
+  int rv = 0;
+  uint64_t hold;
+  if (s->goodbye)
+    return 0;
+  s->goodbye = 1;
+  /* RFC 5880 §6.8.16: AdminDown, then "SHOULD" keep sending for at least a
+   * Detection Time so the peer learns it is not a failure. The peer's for
+   * us is our Detect Mult x max(its Required Min RX, our Desired Min TX)
+   * (§6.8.4), and AdminDown advertises at least one second (§6.8.3). */
+  hold = (uint64_t)s->detect_mult *
+         bfd_us_to_ns(max_u32(s->remote_min_rx_us, max_u32(s->cfg_tx_us, BFD_SLOW_TX_US)));
+  s->goodbye_until = bfd_time_add(now, hold);
+  if (s->state != BFD_STATE_ADMIN_DOWN) {
+    s->admin_down = 1;
+    rv = set_state(s, BFD_STATE_ADMIN_DOWN, BFD_DIAG_ADMIN_DOWN, now);
+  }
+  /* Nobody to tell: no remote heard (a passive session never sends, §6.8.7),
+   * or a remote that is not Up cannot mistake our silence for a failure. */
+  if (s->remote_discr == 0 || s->remote_mult == 0 || s->remote_state != BFD_STATE_UP)
+    s->gone = 1;
+  return rv;
 }
 
 /* ------------------------------------------------------------------------ */

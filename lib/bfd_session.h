@@ -37,6 +37,7 @@ struct bfd_session {
    * when every Final to an older P has arrived.
    * rtt_bound: the largest first-P-to-Final time since contact. */
   uint64_t window_end, rtt_bound;
+  uint64_t goodbye_until;   /* the goodbye's Detection Time ends */
 
   /* §6.8.1 state variables */
   uint32_t local_discr;
@@ -65,6 +66,9 @@ struct bfd_session {
   uint8_t poll_sent;      /* a P of the current sequence went out */
   uint8_t tx_asap;        /* an immediate packet is owed: keep next_tx */
   uint8_t peer_locked;    /* BFD_KEY_ANY_PEER: peer_addr is the first source heard */
+  uint8_t goodbye;        /* bfd_session_goodbye(): AdminDown until gone */
+  uint8_t goodbye_sent;   /* ...and an AdminDown packet went out */
+  uint8_t gone;           /* goodbye finished: the owner may free it */
   uint16_t jitter_r;      /* jitter fraction of the current TX interval */
   uint32_t poll_np;       /* P packets of this sequence sent since contact */
   uint8_t peer_addr[16];  /* BFD_KEY_ANY_PEER with a zero key peer: where to send */
@@ -103,9 +107,19 @@ void bfd_session_init(bfd_session *s, const bfd_session_settings *settings,
 int bfd_session_start(bfd_session *s, uint64_t now);
 /* Delivers the clearing nexthop event; frees only the auth ring. */
 void bfd_session_fini(bfd_session *s, uint64_t now);
-/* A decoded packet that arrived for this session. */
+/* A decoded packet that arrived for this session: every check of §6.8.6
+ * (rx_check: an error code, nothing changed but an authentic packet's
+ * sequence number in the ring), then its effects (rx_apply). bfd_session_rx
+ * is both, counting a drop on failure. */
 int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf,
-                   size_t len, const bfd_rx_info *ri, uint64_t now);
+                   const bfd_rx_info *ri, uint64_t now);
+int bfd_session_rx_check(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf,
+                         const bfd_rx_info *ri, uint64_t now);
+int bfd_session_rx_apply(bfd_session *s, const bfd_ctrl_pkt *pkt, const bfd_rx_info *ri,
+                         uint64_t now);
+/* Starts the goodbye (RFC 5880 §6.8.16): AdminDown, diag 7, sending for a
+ * Detection Time or until the peer is not Up; s->gone when finished. */
+int bfd_session_goodbye_start(bfd_session *s, uint64_t now);
 int bfd_session_expire(bfd_session *s, uint64_t now);
 /* Builds the next due packet (after bfd_session_expire). */
 ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_t now);

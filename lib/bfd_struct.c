@@ -3,35 +3,43 @@
 #include <stddef.h>
 #include <string.h>
 
-/* Version 1 ends where the first field of version 2 would start; the
- * test-only BFD_TEST_STRUCT_V2 build appends one to prove it. */
+/* Where each version of a struct ends. The test-only BFD_TEST_STRUCT_V2
+ * build appends `test_next` to every struct, as a future version would. */
 #ifdef BFD_TEST_STRUCT_V2
-#  define SETTINGS_V1_SIZE offsetof(bfd_session_settings, test_v2)
-#  define CALLBACKS_V1_SIZE offsetof(bfd_callbacks, test_v2)
-#  define STATUS_V1_SIZE offsetof(bfd_session_status, test_v2)
+#  define SETTINGS_CUR_END offsetof(bfd_session_settings, test_next)
+#  define CALLBACKS_CUR_END offsetof(bfd_callbacks, test_next)
+#  define STATUS_CUR_END offsetof(bfd_session_status, test_next)
 #else
-#  define SETTINGS_V1_SIZE sizeof(bfd_session_settings)
-#  define CALLBACKS_V1_SIZE sizeof(bfd_callbacks)
-#  define STATUS_V1_SIZE sizeof(bfd_session_status)
+#  define SETTINGS_CUR_END sizeof(bfd_session_settings)
+#  define CALLBACKS_CUR_END sizeof(bfd_callbacks)
+#  define STATUS_CUR_END sizeof(bfd_session_status)
 #endif
 
-static size_t pick(uint32_t version, uint32_t current, size_t v1, size_t cur) {
+/* sizes[v - 1] for versions 1..n; a version past n is the test build's
+ * future one, the whole struct. */
+static size_t pick(uint32_t version, uint32_t current, const size_t *sizes, size_t n,
+                   size_t whole) {
   if (version == 0 || version > current)
     return 0;
-  return version == 1 ? v1 : cur;
+  return version <= n ? sizes[version - 1] : whole;
 }
 
+#define PICK(v, cur, arr, whole) pick((v), (cur), (arr), sizeof(arr) / sizeof((arr)[0]), (whole))
+
 size_t bfd_struct_settings_size(uint32_t version) {
-  return pick(version, BFD_SESSION_SETTINGS_VERSION, SETTINGS_V1_SIZE,
-              sizeof(bfd_session_settings));
+  static const size_t sizes[] = {SETTINGS_CUR_END};
+  return PICK(version, BFD_SESSION_SETTINGS_VERSION, sizes, sizeof(bfd_session_settings));
 }
 
 size_t bfd_struct_callbacks_size(uint32_t version) {
-  return pick(version, BFD_CALLBACKS_VERSION, CALLBACKS_V1_SIZE, sizeof(bfd_callbacks));
+  /* 1: up to `rand`; 2 (0.2.0): `session`, `responder_accept`. */
+  static const size_t sizes[] = {offsetof(bfd_callbacks, session), CALLBACKS_CUR_END};
+  return PICK(version, BFD_CALLBACKS_VERSION, sizes, sizeof(bfd_callbacks));
 }
 
 size_t bfd_struct_status_size(uint32_t version) {
-  return pick(version, BFD_SESSION_STATUS_VERSION, STATUS_V1_SIZE, sizeof(bfd_session_status));
+  static const size_t sizes[] = {STATUS_CUR_END};
+  return PICK(version, BFD_SESSION_STATUS_VERSION, sizes, sizeof(bfd_session_status));
 }
 
 void bfd_struct_settings_defaults(bfd_session_settings *d) {

@@ -2,9 +2,11 @@
 
 #include <string.h>
 
+#include "bfd_auth.h"
 #include "bfd_codec.h"
 #include "bfd_mem.h"
 #include "bfd_struct.h"
+#include "bfd_time.h"
 
 #define INITIAL_BUCKETS 64
 #define DISCR_TRIES 64
@@ -117,12 +119,37 @@ static bfd_session *pq_session(const bfd_pq_node *n) {
   return &((bfd_tsess *)(void *)((char *)(uintptr_t)n - offsetof(bfd_tsess, pq)))->s;
 }
 
+/* §6.8.18 for responder sessions: one that is not Up is reaped `hold`
+ * after its last packet (a spoofed source never completes the handshake,
+ * whatever Detection Time it asked for). */
+static uint64_t reap_at(const bfd_table *t, const bfd_tsess *e) {
+  const bfd_session *s = &e->s;
+  if (!e->responder || s->state == BFD_STATE_UP || s->state == BFD_STATE_ADMIN_DOWN ||
+      s->last_rx == BFD_TSTAMP_NONE)
+    return BFD_TSTAMP_NONE;
+  return bfd_time_add(s->last_rx, t->resp_hold_ns);
+}
+
+/* Responder sessions go when the remote is forgotten (a Detection Time
+ * without packets, §6.8.1) while Down, or at reap_at(). */
+static int reapable(const bfd_table *t, const bfd_tsess *e, uint64_t now) {
+  const bfd_session *s = &e->s;
+  if (!e->responder || s->state == BFD_STATE_ADMIN_DOWN)
+    return 0;
+  return (s->state == BFD_STATE_DOWN && s->remote_discr == 0) || now >= reap_at(t, e);
+}
+
+static uint64_t tsess_deadline(const bfd_table *t, const bfd_tsess *e) {
+  uint64_t d = bfd_session_deadline(&e->s), r = reap_at(t, e);
+  return r < d ? r : d;
+}
+
 /* Make the top entry exact (see bfd_table.h). Terminates: every pass either
  * removes the top or raises its key to the (larger) real value. */
-static void fix_top(bfd_pq *q) {
+static void fix_top(const bfd_table *t, bfd_pq *q) {
   while (q->len > 0) {
     bfd_pq_node *n = q->v[0].node;
-    uint64_t real = bfd_session_deadline(pq_session(n));
+    uint64_t real = tsess_deadline(t, (const bfd_tsess *)(const void *)pq_session(n));
     if (real == q->v[0].key)
       return;
     if (real == BFD_TSTAMP_NONE)
@@ -134,14 +161,14 @@ static void fix_top(bfd_pq *q) {
 
 static void requeue(bfd_table *t, bfd_session *s) {
   bfd_pq_node *n = &tsess_of(s)->pq;
-  uint64_t real = bfd_session_deadline(s);
+  uint64_t real = tsess_deadline(t, tsess_of(s));
   if (!bfd_pq_queued(n)) {
     if (real != BFD_TSTAMP_NONE)
       bfd_pq_push(&t->pq, n, real);
   } else if (real < bfd_pq_key(&t->pq, n)) {
     bfd_pq_update(&t->pq, n, real); /* earlier: the only case that must sift now */
   }
-  fix_top(&t->pq);
+  fix_top(t, &t->pq);
 }
 
 void bfd_table_session_changed(bfd_table *t, bfd_session *s) { requeue(t, s); }
@@ -196,8 +223,10 @@ static void unlink_session(bfd_table *t, bfd_session *s) {
     }
   if (bfd_pq_queued(&e->pq))
     bfd_pq_remove(&t->pq, &e->pq);
-  fix_top(&t->pq);
+  fix_top(t, &t->pq);
   t->count--;
+  if (e->responder)
+    t->nresp--;
 }
 
 void bfd_table_remove_session(bfd_table *t, bfd_session *s) {
@@ -207,6 +236,49 @@ void bfd_table_remove_session(bfd_table *t, bfd_session *s) {
    * aftermath without a collision. */
   bfd_session_fini(s, t->last_now);
   bfd_mem_free(t->mem, tsess_of(s));
+}
+
+static int session_event(bfd_table *t, bfd_session *s, uint8_t kind, uint8_t reason,
+                         uint64_t now) {
+  bfd_session_event ev;
+  if (!t->cb.session)
+    return 0;
+  memset(&ev, 0, sizeof(ev));
+  ev.ts = now;
+  ev.kind = kind;
+  ev.reason = reason;
+  return t->cb.session(s, &ev, t->user_data);
+}
+
+/* The table frees a session of its own accord: out of every index, its
+ * clearing nexthop event, REMOVED, freed. */
+static int remove_with_event(bfd_table *t, bfd_session *s, uint8_t reason, uint64_t now) {
+  int rv;
+  unlink_session(t, s);
+  bfd_session_fini(s, now);
+  rv = session_event(t, s, BFD_SESSION_EV_REMOVED, reason, now) ? BFD_ERR_CALLBACK_FAILURE : 0;
+  bfd_mem_free(t->mem, tsess_of(s));
+  return rv;
+}
+
+/* Returns 1 when the session was freed (*prv may become a callback error). */
+static int maybe_remove(bfd_table *t, bfd_session *s, uint64_t now, int *prv) {
+  int r;
+  if (s->gone)
+    r = remove_with_event(t, s, BFD_SESSION_REMOVED_GOODBYE, now);
+  else if (reapable(t, tsess_of(s), now))
+    r = remove_with_event(t, s, BFD_SESSION_REMOVED_REAPED, now);
+  else
+    return 0;
+  if (r != 0 && *prv == 0)
+    *prv = r;
+  return 1;
+}
+
+int bfd_table_session_done(bfd_table *t, bfd_session *s, int rv, uint64_t now) {
+  if (!maybe_remove(t, s, now, &rv))
+    requeue(t, s);
+  return rv;
 }
 
 void bfd_table_del(bfd_table *t) {
@@ -224,6 +296,9 @@ void bfd_table_del(bfd_table *t) {
   bfd_mem_free(t->mem, t->discr_buckets);
   bfd_mem_free(t->mem, t->key_buckets);
   bfd_pq_free(&t->pq);
+  bfd_auth_ring_free(t->mem, t->resp_ring);
+  bfd_auth_ring_free(t->mem, t->resp_scratch_ring);
+  bfd_mem_free(t->mem, t->resp_scratch);
   bfd_mem_free(t->mem, t);
 }
 
@@ -243,12 +318,46 @@ static int key_valid(const bfd_session_key *k) {
   return 0;
 }
 
+/* §6.8.1: random, nonzero, unique on this system. */
+static int draw_discr(bfd_table *t, uint32_t *d) {
+  int i;
+  for (i = 0; i < DISCR_TRIES; i++) {
+    *d = bfd_rand_u32(&t->rand);
+    if (*d != 0 && !bfd_table_find_discr(t, *d))
+      return 0;
+  }
+  return BFD_ERR_FULL;
+}
+
+/* Room for one more session: nothing on the packet path allocates. */
+static int reserve_one(bfd_table *t) {
+  int rv;
+  if ((rv = bfd_pq_reserve(&t->pq, t->count + 1)) != 0)
+    return rv;
+  if (t->count + 1 > t->nbuckets && (rv = grow(t)) != 0)
+    return rv;
+  return 0;
+}
+
+static void link_session(bfd_table *t, bfd_tsess *e) {
+  size_t b = hash_discr(t, e->s.local_discr);
+  e->discr_next = t->discr_buckets[b];
+  t->discr_buckets[b] = e;
+  b = hash_key(t, &e->s.key);
+  e->key_next = t->key_buckets[b];
+  t->key_buckets[b] = e;
+  t->count++;
+  if (e->responder)
+    t->nresp++;
+  requeue(t, &e->s);
+}
+
 int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_settings *st,
                           const bfd_session_key *key, void *session_user_data, uint64_t now) {
   bfd_tsess *e;
   bfd_session *s;
   bfd_session_settings tmp;
-  int rv, i;
+  int rv;
   if (ps)
     *ps = NULL;
   if (!t || !key)
@@ -264,20 +373,10 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
   if (tmp.local_discr != 0) {
     if (bfd_table_find_discr(t, tmp.local_discr))
       return BFD_ERR_EXISTS;
-  } else {
-    /* §6.8.1: random, nonzero, unique on this system. */
-    for (i = 0; i < DISCR_TRIES; i++) {
-      tmp.local_discr = bfd_rand_u32(&t->rand);
-      if (tmp.local_discr != 0 && !bfd_table_find_discr(t, tmp.local_discr))
-        break;
-    }
-    if (i == DISCR_TRIES)
-      return BFD_ERR_FULL;
-  }
-  /* Reserve everything first so nothing on the packet path allocates. */
-  if ((rv = bfd_pq_reserve(&t->pq, t->count + 1)) != 0)
+  } else if ((rv = draw_discr(t, &tmp.local_discr)) != 0) {
     return rv;
-  if (t->count + 1 > t->nbuckets && (rv = grow(t)) != 0)
+  }
+  if ((rv = reserve_one(t)) != 0)
     return rv;
   e = bfd_mem_calloc(t->mem, 1, sizeof(*e));
   if (!e)
@@ -289,16 +388,7 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
   t->last_now = now;
   bfd_session_init(s, &tmp, &t->cb, t->user_data, t->mem, &t->rand, &t->last_now, now);
   s->table = t;
-  {
-    size_t b = hash_discr(t, s->local_discr);
-    e->discr_next = t->discr_buckets[b];
-    t->discr_buckets[b] = e;
-    b = hash_key(t, &s->key);
-    e->key_next = t->key_buckets[b];
-    t->key_buckets[b] = e;
-  }
-  t->count++;
-  bfd_table_session_changed(t, s);
+  link_session(t, e);
   /* The creation event goes out once the session is findable; if the host
    * refuses it, the host still gets the clearing event. */
   if ((rv = bfd_session_start(s, now)) != 0) {
@@ -308,6 +398,169 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
   if (ps)
     *ps = s;
   return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Responder mode                                                           */
+/* ------------------------------------------------------------------------ */
+
+static void copy_addr(uint8_t dst[16], const uint8_t src[16], uint8_t family);
+static void count_drop(bfd_table *t, int error_code);
+
+int bfd_responder_settings_init(uint32_t version, bfd_responder_settings *rs) {
+  if (!rs)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (version == 0 || version > BFD_RESPONDER_SETTINGS_VERSION)
+    return BFD_ERR_VERSION;
+  memset(rs, 0, sizeof(*rs));
+  rs->struct_version = version;
+  bfd_struct_settings_defaults(&rs->session);
+  rs->session.passive = 1;
+  rs->session.nexthop_policy = BFD_NHS_AFTER_UP;
+  return 0;
+}
+
+int bfd_table_set_responder(bfd_table *t, const bfd_responder_settings *rs) {
+  bfd_session_settings st;
+  bfd_auth_ring *ring = NULL, *scratch_ring = NULL;
+  bfd_tsess *scratch = NULL;
+  int rv, i;
+  if (!t || !rs)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (rs->struct_version == 0 || rs->struct_version > BFD_RESPONDER_SETTINGS_VERSION)
+    return BFD_ERR_VERSION;
+  if ((rv = bfd_session_settings_import_check(&rs->session, &st)) != 0)
+    return rv;
+  st.passive = 1; /* RFC 5880 §6.1: we answer, the peer is the active side */
+  st.local_discr = 0;
+  st.admin_down = 0;
+  if (rs->nkeys > BFD_AUTH_KEYS_MAX)
+    return BFD_ERR_CFG_AUTH;
+  for (i = 0; i < rs->nkeys; i++)
+    if ((rv = bfd_auth_add_key(&ring, t->mem, 0, &rs->keys[i])) != 0)
+      goto fail;
+  if (ring && (rv = bfd_auth_set_tx_key(ring, rs->tx_key_id)) != 0)
+    goto fail;
+  rv = BFD_ERR_NOMEM;
+  if (ring && !(scratch_ring = bfd_auth_ring_clone(t->mem, ring)))
+    goto fail;
+  if (!(scratch = bfd_mem_calloc(t->mem, 1, sizeof(*scratch))))
+    goto fail;
+  bfd_auth_ring_free(t->mem, t->resp_ring);
+  bfd_auth_ring_free(t->mem, t->resp_scratch_ring);
+  bfd_mem_free(t->mem, t->resp_scratch);
+  t->resp_ring = ring;
+  t->resp_scratch_ring = scratch_ring;
+  t->resp_scratch = scratch;
+  t->resp_st = st;
+  t->resp_max = rs->max_sessions;
+  /* Default hold: the template's own Detection Time with the slow-start
+   * floor (§6.8.3), what an honest peer needs to answer while not Up. */
+  t->resp_hold_ns = rs->hold_ms
+                        ? bfd_ms_to_ns(rs->hold_ms)
+                        : (uint64_t)st.detect_mult *
+                              bfd_us_to_ns(st.required_min_rx_us > 1000000u ? st.required_min_rx_us
+                                                                            : 1000000u);
+  return 0;
+fail:
+  bfd_auth_ring_free(t->mem, ring);
+  bfd_auth_ring_free(t->mem, scratch_ring);
+  return rv;
+}
+
+size_t bfd_table_responder_count(const bfd_table *t) { return t ? t->nresp : 0; }
+
+/* A packet no session claims: may it start a responder session? Every
+ * check runs on a scratch session first, so garbage and forgeries cost no
+ * allocation and no callback, and change nothing. */
+static int try_responder(bfd_table *t, const bfd_ctrl_pkt *pkt, const uint8_t *buf,
+                         const bfd_rx_info *ri, uint64_t now, bfd_session **ps) {
+  bfd_session_settings st = t->resp_st;
+  bfd_session_key key;
+  bfd_tsess *e, *sc = t->resp_scratch;
+  int rv;
+  if (t->resp_max == 0 || t->nresp >= t->resp_max || !(ri->flags & BFD_RX_PEER) ||
+      pkt->your_discr != 0)
+    return BFD_ERR_PKT_NO_SESSION;
+  /* Only a peer asking for a session: State Down (not AdminDown, §6.8.16). */
+  if (pkt->state != BFD_STATE_DOWN)
+    return BFD_ERR_PKT_NO_SESSION;
+  memset(&key, 0, sizeof(key));
+  key.mode = ri->mode;
+  key.family = ri->family;
+  copy_addr(key.peer, ri->peer, ri->family);
+  if (ri->flags & BFD_RX_LOCAL)
+    copy_addr(key.local, ri->local, ri->family);
+  if (ri->mode == BFD_MODE_SINGLE_HOP) /* the link it came on; multihop may change it */
+    key.ifindex = ri->ifindex;
+  if (!key_valid(&key))
+    return BFD_ERR_PKT_NO_SESSION;
+  if ((rv = draw_discr(t, &st.local_discr)) != 0)
+    return BFD_ERR_PKT_NO_SESSION;
+  memset(sc, 0, sizeof(*sc));
+  sc->s.key = key;
+  bfd_session_init(&sc->s, &st, &t->cb, t->user_data, t->mem, &t->rand, &t->last_now, now);
+  if (t->resp_ring) {
+    memcpy(t->resp_scratch_ring, t->resp_ring, sizeof(*t->resp_ring));
+    t->resp_scratch_ring->xmit_seq = bfd_rand_u32(&t->rand); /* §6.8.1 */
+    sc->s.auth = t->resp_scratch_ring;
+  }
+  if ((rv = bfd_session_rx_check(&sc->s, pkt, buf, ri, now)) != 0)
+    return rv;
+  if (t->cb.responder_accept && t->cb.responder_accept(t, ri, t->user_data) != 0)
+    return BFD_ERR_PKT_NO_SESSION;
+  /* Accepted: the real session is the scratch one, moved. */
+  if (reserve_one(t) != 0 || !(e = bfd_mem_malloc(t->mem, sizeof(*e))))
+    return BFD_ERR_NOMEM;
+  *e = *sc;
+  if (t->resp_ring && !(e->s.auth = bfd_auth_ring_clone(t->mem, t->resp_scratch_ring))) {
+    bfd_mem_free(t->mem, e);
+    return BFD_ERR_NOMEM;
+  }
+  sc->s.auth = NULL;
+  bfd_pq_node_init(&e->pq);
+  e->responder = 1;
+  e->s.table = t;
+  link_session(t, e);
+  if ((rv = bfd_session_start(&e->s, now)) != 0) {
+    bfd_table_remove_session(t, &e->s);
+    return rv;
+  }
+  if (session_event(t, &e->s, BFD_SESSION_EV_CREATED, 0, now) != 0) {
+    bfd_table_remove_session(t, &e->s); /* refused: gone without REMOVED */
+    return BFD_ERR_PKT_NO_SESSION;
+  }
+  rv = bfd_session_rx_apply(&e->s, pkt, ri, now);
+  if (!maybe_remove(t, &e->s, now, &rv)) {
+    requeue(t, &e->s);
+    *ps = &e->s;
+  }
+  return rv;
+}
+
+int bfd_table_goodbye_all(bfd_table *t, uint64_t now) {
+  size_t i;
+  int rv = 0, r;
+  if (!t)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (now < t->last_now)
+    return BFD_ERR_CLOCK_BACKWARDS;
+  t->last_now = now;
+  /* Two passes: starting a goodbye never frees, removing does. */
+  for (i = 0; i < t->nbuckets; i++) {
+    bfd_tsess *e;
+    for (e = t->discr_buckets[i]; e; e = e->discr_next)
+      if ((r = bfd_session_goodbye_start(&e->s, now)) != 0 && rv == 0)
+        rv = r;
+  }
+  for (i = 0; i < t->nbuckets; i++) {
+    bfd_tsess *e, *next;
+    for (e = t->discr_buckets[i]; e; e = next) {
+      next = e->discr_next;
+      rv = bfd_table_session_done(t, &e->s, rv, now);
+    }
+  }
+  return rv;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -376,20 +629,29 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
   }
   s = pkt.your_discr ? bfd_table_find_discr(t, pkt.your_discr) : find_by_rx(t, ri);
   if (!s) {
-    count_drop(t, BFD_ERR_PKT_NO_SESSION);
-    return BFD_ERR_PKT_NO_SESSION;
+    bfd_session *created = NULL;
+    rv = try_responder(t, &pkt, buf, ri, now, &created);
+    if (rv < 0 && rv != BFD_ERR_CALLBACK_FAILURE && rv != BFD_ERR_NOMEM && !created)
+      count_drop(t, rv); /* rejected before any session existed */
+    if (ps)
+      *ps = created; /* NULL when none, or it is already gone again */
+    return rv;
   }
-  if (ps)
-    *ps = s;
-  rv = bfd_session_rx(s, &pkt, buf, len, ri, now);
-  bfd_table_session_changed(t, s);
+  rv = bfd_session_rx(s, &pkt, buf, ri, now);
+  if (!maybe_remove(t, s, now, &rv)) {
+    requeue(t, s);
+    if (ps)
+      *ps = s;
+  }
   return rv;
 }
 
 /* Entries with key <= now form a subtree at the root (heap order): walk it
  * depth-first and collect up to `max` sessions whose detection time has
  * passed. The stack grows by at most one per level, so 64 suffices. */
-static size_t collect_expired(const bfd_pq *h, uint64_t now, bfd_session **out, size_t max) {
+static size_t collect_expired(const bfd_table *t, uint64_t now, bfd_session **out,
+                              size_t max) {
+  const bfd_pq *h = &t->pq;
   size_t stack[64], sp = 0, n = 0;
   if (h->len == 0 || h->v[0].key > now)
     return 0;
@@ -397,7 +659,8 @@ static size_t collect_expired(const bfd_pq *h, uint64_t now, bfd_session **out, 
   while (sp > 0 && n < max) {
     size_t i = stack[--sp], c;
     bfd_session *s = pq_session(h->v[i].node);
-    if (bfd_session_detect_deadline(s) <= now)
+    if (bfd_session_detect_deadline(s) <= now || (s->goodbye && s->goodbye_until <= now) ||
+        reap_at(t, tsess_of(s)) <= now)
       out[n++] = s;
     for (c = 2 * i + 1; c <= 2 * i + 2 && c < h->len; c++)
       if (h->v[c].key <= now)
@@ -420,12 +683,14 @@ int bfd_table_feed_time(bfd_table *t, uint64_t now) {
    * also when a callback fails), so the loop ends; one failing callback
    * does not keep the other sessions from expiring. */
   do {
-    n = collect_expired(&t->pq, now, batch, sizeof(batch) / sizeof(batch[0]));
+    n = collect_expired(t, now, batch, sizeof(batch) / sizeof(batch[0]));
     for (i = 0; i < n; i++) {
       int r = bfd_session_expire(batch[i], now);
       if (r != 0 && rv == 0)
         rv = r;
-      bfd_table_session_changed(t, batch[i]);
+      /* A finished goodbye or a reaped responder session leaves here. */
+      if (!maybe_remove(t, batch[i], now, &rv))
+        requeue(t, batch[i]);
     }
   } while (n == sizeof(batch) / sizeof(batch[0]));
   return rv;
@@ -448,9 +713,14 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
     /* Expire first so the packet carries the state after detection. A
      * write error other than NOBUF has moved the session's schedule on,
      * so the next call serves the others. */
-    if ((n = bfd_session_expire(s, now)) == 0)
-      n = bfd_session_write(s, buf, buflen, now);
-    bfd_table_session_changed(t, s);
+    int r = bfd_session_expire(s, now);
+    if (maybe_remove(t, s, now, &r)) {
+      if (r != 0)
+        return r;
+      continue;
+    }
+    n = r ? r : bfd_session_write(s, buf, buflen, now);
+    requeue(t, s);
     if (n != 0) {
       if (ps)
         *ps = s;

@@ -30,6 +30,7 @@ typedef struct bfd_tsess {
   struct bfd_tsess *discr_next; /* hash chain by local discriminator */
   struct bfd_tsess *key_next;   /* hash chain by key */
   bfd_pq_node pq;               /* in the deadline heap */
+  uint8_t responder;            /* created by responder mode (reaped) */
 } bfd_tsess;
 
 struct bfd_table {
@@ -46,6 +47,15 @@ struct bfd_table {
 
   bfd_pq pq; /* capacity reserved: one entry per session */
 
+  /* Responder mode (bfd_table_set_responder); off while resp_max is 0. */
+  uint32_t resp_max;
+  size_t nresp;
+  uint64_t resp_hold_ns;
+  bfd_session_settings resp_st;   /* template, current version */
+  struct bfd_auth_ring *resp_ring; /* template ring, or NULL */
+  struct bfd_auth_ring *resp_scratch_ring;
+  bfd_tsess *resp_scratch;        /* checks a candidate packet, no allocation */
+
   uint64_t drops[BFD_DROP_SLOTS];
 };
 
@@ -53,5 +63,9 @@ struct bfd_table {
 void bfd_table_session_changed(bfd_table *t, bfd_session *s);
 /* bfd_session_del() on a table session. */
 void bfd_table_remove_session(bfd_table *t, bfd_session *s);
+/* After any operation on a table session that returned `rv`: requeue it,
+ * and free it if its goodbye finished or responder mode reaps it. Returns
+ * rv, or BFD_ERR_CALLBACK_FAILURE from the removal events. */
+int bfd_table_session_done(bfd_table *t, bfd_session *s, int rv, uint64_t now);
 
 #endif

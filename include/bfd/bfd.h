@@ -406,18 +406,19 @@ enum {
  * (test builds only, never define it) appends a field to each struct as a
  * future version would, to prove that promise in ctest `struct_compat`. */
 #ifdef BFD_TEST_STRUCT_V2
-#  define BFD_STRUCT_TEST_V2_FIELD uint32_t test_v2; uint32_t test_v2_pad;
-#  define BFD_STRUCT_TEST_V2 2
+#  define BFD_STRUCT_TEST_FIELD uint32_t test_next; uint32_t test_next_pad;
+#  define BFD_STRUCT_TEST_BUMP 1
 #else
-/** Test builds only: the field a version 2 would append. @since 0.2.0 */
-#  define BFD_STRUCT_TEST_V2_FIELD
-/** The current version of the versioned structs (1; 2 in the test build).
+/** Test builds only: the field a future version would append.
  *  @since 0.2.0 */
-#  define BFD_STRUCT_TEST_V2 1
+#  define BFD_STRUCT_TEST_FIELD
+/** Test builds only: 1 when every struct has that future version.
+ *  @since 0.2.0 */
+#  define BFD_STRUCT_TEST_BUMP 0
 #endif
 
 /** The current bfd_session_settings layout. @since 0.1.0 */
-#define BFD_SESSION_SETTINGS_VERSION BFD_STRUCT_TEST_V2
+#define BFD_SESSION_SETTINGS_VERSION (1 + BFD_STRUCT_TEST_BUMP)
 
 /**
  * Session configuration. Fill with bfd_session_settings_init() and change
@@ -444,7 +445,7 @@ typedef struct bfd_session_settings {
   uint8_t min_rx_ttl;
   uint8_t cpi;                      /**< 0/1: set the C bit */
   uint8_t reserved0;                /**< 0 */
-  BFD_STRUCT_TEST_V2_FIELD
+  BFD_STRUCT_TEST_FIELD
 } bfd_session_settings;
 
 /**
@@ -520,8 +521,51 @@ typedef int (*bfd_nexthop_cb)(bfd_session *session,
 /** Fill `dest` with `len` random bytes. @since 0.1.0 */
 typedef void (*bfd_rand_cb)(uint8_t *dest, size_t len, void *user_data);
 
-/** The current bfd_callbacks layout. @since 0.1.0 */
-#define BFD_CALLBACKS_VERSION BFD_STRUCT_TEST_V2
+/** Session lifecycle events of a table (bfd_session_event.kind).
+ *  @since 0.2.0 */
+enum {
+  /** Responder mode created this passive session for an unknown peer
+   *  (bfd_table_set_responder()); its key is the packet's addresses. The
+   *  host may set its own pointer now (bfd_session_set_user_data()). A
+   *  nonzero return removes the session again at once (no REMOVED). */
+  BFD_SESSION_EV_CREATED = 0,
+  /** The table is about to free this session: the last time the pointer
+   *  is valid. `reason` says why. */
+  BFD_SESSION_EV_REMOVED = 1
+};
+/** Why a table removed a session (bfd_session_event.reason).
+ *  @since 0.2.0 */
+enum {
+  BFD_SESSION_REMOVED_REAPED = 0,  /**< responder session, silent for a Detection Time (§6.8.18) */
+  BFD_SESSION_REMOVED_GOODBYE = 1  /**< bfd_session_goodbye() finished */
+};
+
+/** A table session's lifecycle event. @since 0.2.0 */
+typedef struct bfd_session_event {
+  uint64_t ts;    /**< the `now` of the call that caused it */
+  uint8_t kind;   /**< BFD_SESSION_EV_* */
+  uint8_t reason; /**< BFD_SESSION_REMOVED_* for REMOVED, else 0 */
+  uint8_t pad[6]; /**< explicit padding, 0 */
+} bfd_session_event;
+
+/** A table created or is about to free a session; return as
+ *  bfd_state_change_cb (for CREATED, nonzero refuses the session).
+ *  @since 0.2.0 */
+typedef int (*bfd_session_event_cb)(bfd_session *session, const bfd_session_event *ev,
+                                    void *user_data);
+struct bfd_rx_info; /* below */
+
+/** Responder mode: may this packet from an unknown peer create a passive
+ *  session? Return 0 to accept, anything else to refuse (the packet is then
+ *  counted as BFD_ERR_PKT_NO_SESSION). Called only for packets that could
+ *  start a session (decoded, Your Discriminator 0, State Down, the A bit
+ *  as configured). @since 0.2.0 */
+typedef int (*bfd_responder_accept_cb)(bfd_table *table, const struct bfd_rx_info *rx_info,
+                                       void *user_data);
+
+/** The current bfd_callbacks layout (2 since 0.2.0: `session`,
+ *  `responder_accept`). @since 0.1.0 */
+#define BFD_CALLBACKS_VERSION (2 + BFD_STRUCT_TEST_BUMP)
 
 /**
  * Callbacks, all optional (NULL). They are called synchronously from inside
@@ -539,7 +583,12 @@ typedef struct bfd_callbacks {
   /** Randomness for discriminators and jitter. NULL: an internal generator
    *  per object, seeded once from getrandom(2). */
   bfd_rand_cb rand;
-  BFD_STRUCT_TEST_V2_FIELD
+  /** Version 2: lifecycle of table sessions (responder creation, removal by
+   *  reaping or goodbye). @since 0.2.0 */
+  bfd_session_event_cb session;
+  /** Version 2: responder mode's veto. NULL accepts. @since 0.2.0 */
+  bfd_responder_accept_cb responder_accept;
+  BFD_STRUCT_TEST_FIELD
 } bfd_callbacks;
 
 /**
@@ -614,7 +663,7 @@ typedef struct bfd_session_key {
 } bfd_session_key;
 
 /** The current bfd_session_status layout. @since 0.1.0 */
-#define BFD_SESSION_STATUS_VERSION BFD_STRUCT_TEST_V2
+#define BFD_SESSION_STATUS_VERSION (1 + BFD_STRUCT_TEST_BUMP)
 
 /** A snapshot of a session. @since 0.1.0 */
 typedef struct bfd_session_status {
@@ -659,7 +708,7 @@ typedef struct bfd_session_status {
   uint64_t polls_sent;       /**< Poll Sequences started (each parameter
                                   change that needs one, §6.8.3) */
   uint64_t finals_sent;      /**< packets sent with the F bit */
-  BFD_STRUCT_TEST_V2_FIELD
+  BFD_STRUCT_TEST_FIELD
 } bfd_session_status;
 
 /**
@@ -809,6 +858,37 @@ BFD_EXTERN int bfd_session_update(bfd_session *session,
  *  @since 0.1.0 */
 BFD_EXTERN int bfd_session_set_admin_down(bfd_session *session,
                                           uint8_t admin_down, uint64_t now);
+
+/**
+ * @brief Say goodbye, then go (RFC 5880 §6.8.16). The session enters
+ * AdminDown (diag 7, Administratively Down) unless it is AdminDown already,
+ * and keeps sending AdminDown packets at the rate the RFC allows (at least
+ * one second, §6.8.3; signed when authentication is configured) for the
+ * peer's Detection Time of us, or until the peer shows it is no longer Up
+ * after our first AdminDown packet went out. With nobody to tell (no
+ * remote heard, a passive session that never heard its peer, which must
+ * not transmit (§6.8.7), or a remote that is not Up) it is done at once.
+ * This is how a session is removed without the peer reporting a path
+ * failure (RFC 5882 §3.2: AdminDown is not a failure).
+ *
+ * A table session is freed by the table when done: its clearing nexthop
+ * event, then a BFD_SESSION_EV_REMOVED event (reason
+ * BFD_SESSION_REMOVED_GOODBYE) are delivered from the call that finishes it
+ * (possibly this one); the pointer is invalid after that event. A
+ * standalone session is not freed: bfd_session_goodbye_done() tells when
+ * the host may call bfd_session_del(). Calling it again is a no-op.
+ * @param session the session.
+ * @param now     the current time.
+ * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_CLOCK_BACKWARDS,
+ *         BFD_ERR_CALLBACK_FAILURE.
+ * @since 0.2.0
+ */
+BFD_EXTERN int bfd_session_goodbye(bfd_session *session, uint64_t now);
+
+/** @brief Whether a goodbye (bfd_session_goodbye()) has finished.
+ *  @param session the session (NULL gives 0).
+ *  @return 1 when it has, else 0. @since 0.2.0 */
+BFD_EXTERN int bfd_session_goodbye_done(const bfd_session *session);
 
 /** @brief Copy the current settings out, in the layout of `version`.
  *  @param session  the session.
@@ -1085,6 +1165,92 @@ BFD_EXTERN int bfd_table_add_session(bfd_table *table, bfd_session **psession,
                                      const bfd_session_key *key,
                                      void *session_user_data, uint64_t now);
 
+/** The current bfd_responder_settings layout. @since 0.2.0 */
+#define BFD_RESPONDER_SETTINGS_VERSION 1
+
+/**
+ * Responder mode of a table: a packet that could start a session (it
+ * decodes, Your Discriminator is 0, State is Down, the A bit is as
+ * configured, it passes every check of §6.8.6 against the template, the
+ * responder_accept callback agrees) from a peer no session knows creates a
+ * passive session for it (RFC 5880 §6.1: the passive side waits for the
+ * active one). Its key is the packet's (mode, family, ifindex for
+ * single-hop, local, peer). A packet with State AdminDown never creates
+ * one: a peer in AdminDown asks for no session (§6.8.16), and it could
+ * otherwise hold a slot.
+ *
+ * Responder sessions are reaped (§6.8.18): freed when a Detection Time has
+ * passed without packets (the remote forgotten, §6.8.1), and one that has
+ * not come Up when `hold_ms` passed without packets, so that spoofed
+ * sources (which never complete the handshake) cannot hold the slots with
+ * a huge Desired Min TX. The host learns both ends through the `session`
+ * callback (BFD_SESSION_EV_CREATED, BFD_SESSION_EV_REMOVED).
+ * @since 0.2.0
+ */
+typedef struct bfd_responder_settings {
+  uint32_t struct_version; /**< BFD_RESPONDER_SETTINGS_VERSION */
+  /** at most this many responder sessions at a time; 0 turns it off */
+  uint32_t max_sessions;
+  /** a responder session that is not Up is reaped after this long without
+   *  packets; 0: the template's Detection Time with the one-second
+   *  slow-start floor, Detect Mult x max(Required Min RX, 1 s) */
+  uint32_t hold_ms;
+  uint8_t nkeys;           /**< keys in `keys`; 0: no authentication */
+  uint8_t tx_key_id;       /**< Key ID to sign with (one of `keys`) */
+  uint8_t pad[2];          /**< explicit padding, 0 */
+  /** template for every responder session: passive is forced to 1 and
+   *  local_discr to 0 (drawn); must pass bfd_session_settings_check() */
+  bfd_session_settings session;
+  bfd_auth_key keys[BFD_AUTH_KEYS_MAX]; /**< the key ring, one type */
+} bfd_responder_settings;
+
+/** @brief Fill `rs` with defaults: off (max_sessions 0), the session
+ *  defaults of bfd_session_settings_init() with passive 1 and nexthop
+ *  policy BFD_NHS_AFTER_UP (a peer the host did not configure never holds
+ *  a nexthop down), no keys.
+ *  @param version pass BFD_RESPONDER_SETTINGS_VERSION.
+ *  @param rs      out.
+ *  @return 0, BFD_ERR_INVALID_ARGUMENT or BFD_ERR_VERSION. @since 0.2.0 */
+BFD_EXTERN int bfd_responder_settings_init(uint32_t version, bfd_responder_settings *rs);
+
+/**
+ * @brief Turn responder mode on, change it, or off (max_sessions 0).
+ * Existing responder sessions stay (with their settings) and count against
+ * the new max_sessions.
+ * @param table the table.
+ * @param rs    the settings; copied (the keys too, and wiped when replaced).
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT NULL table or rs
+ * @retval BFD_ERR_VERSION          unknown struct_version (rs or its session)
+ * @retval BFD_ERR_CFG_AUTH         nkeys above BFD_AUTH_KEYS_MAX, keys of
+ *                                  different types, an invalid key, or no
+ *                                  key with tx_key_id
+ * @retval BFD_ERR_NOT_BUILT        as bfd_auth_key_check()
+ * @retval BFD_ERR_NOMEM            (nothing changed)
+ * @retval any bfd_session_settings_check() error for the template
+ * @since 0.2.0
+ */
+BFD_EXTERN int bfd_table_set_responder(bfd_table *table, const bfd_responder_settings *rs);
+
+/** @brief Responder sessions in the table now.
+ *  @param table the table.
+ *  @return the count; 0 for NULL. @since 0.2.0 */
+BFD_EXTERN size_t bfd_table_responder_count(const bfd_table *table);
+
+/**
+ * @brief Graceful shutdown: bfd_session_goodbye() on every session. The
+ * table frees each when its goodbye is done (BFD_SESSION_EV_REMOVED);
+ * keep feeding time, packets and polling until bfd_table_size() is 0 (at
+ * most one Detection Time of the peers with the one-second floor), then
+ * bfd_table_del().
+ * @param table the table.
+ * @param now   the current time.
+ * @return 0, or BFD_ERR_INVALID_ARGUMENT, BFD_ERR_CLOCK_BACKWARDS,
+ *         BFD_ERR_CALLBACK_FAILURE (every session was still handled).
+ * @since 0.2.0
+ */
+BFD_EXTERN int bfd_table_goodbye_all(bfd_table *table, uint64_t now);
+
 /** @brief Session by local discriminator.
  *  @param table       the table.
  *  @param local_discr the discriminator.
@@ -1107,7 +1273,9 @@ BFD_EXTERN bfd_session *bfd_table_find_key(const bfd_table *table,
  * @param rx_info  what the host knows about the datagram; its addresses and
  *                 ifindex are the lookup key.
  * @param now      the current time.
- * @param psession out, may be NULL: the session it went to, or NULL.
+ * @param psession out, may be NULL: the session it went to, or NULL (also
+ *                 when that session was freed during the call: its goodbye
+ *                 finished, or a responder session it created was refused).
  * @return as bfd_session_feed_packet(), plus BFD_ERR_PKT_NO_SESSION; drops
  *         before a session is found are counted in the table. Without
  *         BFD_RX_PEER in rx_info, Your Discriminator 0 can only match a
