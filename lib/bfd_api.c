@@ -74,10 +74,14 @@ void bfd_session_del(bfd_session *s) {
 /* Public per-session operations                                            */
 /* ------------------------------------------------------------------------ */
 
-/* Every public mutation ends here so a table keeps its deadline order. */
-static void touched(bfd_session *s) {
+/* Every public mutation ends here: the params event, then the owning
+ * table requeues the session (or frees it: a goodbye done). */
+static int done(bfd_session *s, int rv, uint64_t now) {
+  int r;
   if (s->table)
-    bfd_table_session_changed(s->table, s);
+    return bfd_table_session_done(s->table, s, rv, now);
+  r = bfd_session_notify(s, now);
+  return rv ? rv : r;
 }
 
 int bfd_session_feed_packet(bfd_session *s, const uint8_t *buf, size_t len,
@@ -93,8 +97,7 @@ int bfd_session_feed_packet(bfd_session *s, const uint8_t *buf, size_t len,
     return rv;
   }
   rv = bfd_session_rx(s, &pkt, buf, ri, now);
-  touched(s);
-  return rv;
+  return done(s, rv, now);
 }
 
 int bfd_session_feed_time(bfd_session *s, uint64_t now) {
@@ -104,8 +107,7 @@ int bfd_session_feed_time(bfd_session *s, uint64_t now) {
   if ((rv = bfd_session_check_clock(s, now)) != 0)
     return rv;
   rv = bfd_session_expire(s, now);
-  touched(s);
-  return rv;
+  return done(s, rv, now);
 }
 
 ptrdiff_t bfd_session_poll_packet(bfd_session *s, uint8_t *buf, size_t buflen, uint64_t now) {
@@ -117,8 +119,8 @@ ptrdiff_t bfd_session_poll_packet(bfd_session *s, uint8_t *buf, size_t buflen, u
     return rv;
   rv = bfd_session_expire(s, now);
   n = rv ? rv : bfd_session_write(s, buf, buflen, now);
-  touched(s);
-  return n;
+  rv = done(s, n < 0 ? (int)n : 0, now);
+  return n < 0 ? n : (rv != 0 ? rv : n);
 }
 
 
@@ -141,8 +143,7 @@ int bfd_session_update(bfd_session *s, const bfd_session_settings *in, uint64_t 
   if ((rv = bfd_session_check_clock(s, now)) != 0)
     return rv;
   rv = bfd_session_apply(s, &st, now);
-  touched(s);
-  return rv;
+  return done(s, rv, now);
 }
 
 int bfd_session_set_admin_down(bfd_session *s, uint8_t admin_down, uint64_t now) {
@@ -163,9 +164,7 @@ int bfd_session_goodbye(bfd_session *s, uint64_t now) {
   if ((rv = bfd_session_check_clock(s, now)) != 0)
     return rv;
   rv = bfd_session_goodbye_start(s, now);
-  if (s->table)
-    return bfd_table_session_done(s->table, s, rv, now); /* may free it */
-  return rv;
+  return done(s, rv, now); /* a table session may be freed here */
 }
 
 int bfd_session_goodbye_done(const bfd_session *s) { return s && s->gone; }

@@ -93,6 +93,7 @@ int bfd_auth_ring_put(bfd_auth_ring *r, const bfd_auth_key *k) {
 
 static int fail(bfd_auth_ring *r, int reason) {
   r->failures[reason]++;
+  r->last_reason = (uint8_t)reason;
   return BFD_ERR_PKT_AUTH_FAILED;
 }
 

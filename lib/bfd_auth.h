@@ -13,7 +13,8 @@ typedef struct bfd_auth_ring {
   uint8_t seq_known; /* bfd.AuthSeqKnown */
   uint32_t rcv_seq;  /* bfd.RcvAuthSeq */
   uint32_t xmit_seq; /* bfd.XmitAuthSeq: the next one sent */
-  uint32_t pad;
+  uint8_t last_reason; /* BFD_AUTH_FAIL_* of the latest failure */
+  uint8_t pad[3];
   uint64_t seq_forget_at; /* AuthSeqKnown reads 0 from here on (§6.8.1) */
   uint64_t failures[BFD_AUTH_FAIL_COUNT];
   bfd_auth_key keys[BFD_AUTH_KEYS_MAX];

@@ -517,10 +517,74 @@ int bfd_session_rx_apply(bfd_session *s, const bfd_ctrl_pkt *pkt, const bfd_rx_i
   return rv;
 }
 
+/* Rate-limited: the first, then at most one a second (a forgery flood must
+ * not become a callback flood). */
+static int auth_failed(bfd_session *s, const bfd_ctrl_pkt *pkt, uint64_t now) {
+  bfd_auth_failure_event ev;
+  if (!s->cb->auth_failure)
+    return 0;
+  if (now < s->auth_ev_next) {
+    s->auth_suppressed++;
+    return 0;
+  }
+  memset(&ev, 0, sizeof(ev));
+  ev.ts = now;
+  ev.suppressed = s->auth_suppressed;
+  ev.reason = s->auth ? s->auth->last_reason : (uint8_t)BFD_AUTH_FAIL_TYPE;
+  if (pkt->flags & BFD_FLAG_A) {
+    ev.key_id = pkt->auth.key_id;
+    ev.auth_type = pkt->auth.type;
+  }
+  s->auth_suppressed = 0;
+  s->auth_ev_next = bfd_time_add(now, BFD_SECONDS);
+  return s->cb->auth_failure(s, &ev, s->cb_user_data) ? BFD_ERR_CALLBACK_FAILURE : 0;
+}
+
 int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf,
                    const bfd_rx_info *ri, uint64_t now) {
   int rv = bfd_session_rx_check(s, pkt, buf, ri, now);
-  return rv ? drop(s, rv) : bfd_session_rx_apply(s, pkt, ri, now);
+  if (rv == 0)
+    return bfd_session_rx_apply(s, pkt, ri, now);
+  (void)drop(s, rv);
+  if (rv == BFD_ERR_PKT_AUTH_FAILED && auth_failed(s, pkt, now) != 0)
+    return BFD_ERR_CALLBACK_FAILURE;
+  return rv;
+}
+
+static int params_changed(const bfd_session *s, uint64_t tx, uint64_t det) {
+  return tx != s->rep_tx_ns || det != s->rep_det_ns || s->remote_min_tx_us != s->rep_rmtx_us ||
+         s->remote_min_rx_us != s->rep_rmrx_us || s->adv_tx_us != s->rep_tx_us ||
+         s->adv_rx_us != s->rep_rx_us || s->remote_mult != s->rep_rmult;
+}
+
+static void params_snapshot(bfd_session *s, uint64_t tx, uint64_t det) {
+  s->rep_tx_ns = tx;
+  s->rep_det_ns = det;
+  s->rep_rmtx_us = s->remote_min_tx_us;
+  s->rep_rmrx_us = s->remote_min_rx_us;
+  s->rep_tx_us = s->adv_tx_us;
+  s->rep_rx_us = s->adv_rx_us;
+  s->rep_rmult = s->remote_mult;
+}
+
+int bfd_session_notify(bfd_session *s, uint64_t now) {
+  bfd_params_event ev;
+  uint64_t tx = bfd_session_tx_interval(s), det = bfd_session_detect_time(s);
+  if (!params_changed(s, tx, det))
+    return 0;
+  params_snapshot(s, tx, det);
+  if (!s->cb->params)
+    return 0;
+  memset(&ev, 0, sizeof(ev));
+  ev.ts = now;
+  ev.tx_interval_ns = tx;
+  ev.detect_time_ns = det;
+  ev.remote_desired_min_tx_us = s->remote_min_tx_us;
+  ev.remote_required_min_rx_us = s->remote_min_rx_us;
+  ev.desired_min_tx_us = s->adv_tx_us;
+  ev.required_min_rx_us = s->adv_rx_us;
+  ev.remote_detect_mult = s->remote_mult;
+  return s->cb->params(s, &ev, s->cb_user_data) ? BFD_ERR_CALLBACK_FAILURE : 0;
 }
 
 ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_t now) {
@@ -534,8 +598,9 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
   final = s->final_pending;
   periodic = periodic_allowed(s) && s->next_tx <= now;
 
-  /* Passive with no remote: nothing at all (§6.8.7). */
-  if (s->passive && s->remote_discr == 0)
+  /* Passive with no remote: nothing at all (§6.8.7); a finished goodbye
+   * neither. */
+  if ((s->passive && s->remote_discr == 0) || s->gone)
     return 0;
   if (!final && !periodic)
     return 0;
@@ -684,6 +749,7 @@ void bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_
     s->local_diag = BFD_DIAG_ADMIN_DOWN;
   }
   reschedule_tx(s, now);
+  params_snapshot(s, bfd_session_tx_interval(s), bfd_session_detect_time(s));
 }
 
 int bfd_session_start(bfd_session *s, uint64_t now) {

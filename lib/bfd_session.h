@@ -38,6 +38,12 @@ struct bfd_session {
    * rtt_bound: the largest first-P-to-Final time since contact. */
   uint64_t window_end, rtt_bound;
   uint64_t goodbye_until;   /* the goodbye's Detection Time ends */
+  /* Events: the negotiated values last reported (params), and the auth
+   * failure rate limit. */
+  uint64_t rep_tx_ns, rep_det_ns;
+  uint32_t rep_rmtx_us, rep_rmrx_us, rep_tx_us, rep_rx_us;
+  uint8_t rep_rmult;
+  uint64_t auth_ev_next, auth_suppressed;
 
   /* §6.8.1 state variables */
   uint32_t local_discr;
@@ -117,6 +123,9 @@ int bfd_session_rx_check(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t 
                          const bfd_rx_info *ri, uint64_t now);
 int bfd_session_rx_apply(bfd_session *s, const bfd_ctrl_pkt *pkt, const bfd_rx_info *ri,
                          uint64_t now);
+/* Delivers a params event when the negotiated values differ from the last
+ * ones reported. Called by the owner after every operation. */
+int bfd_session_notify(bfd_session *s, uint64_t now);
 /* Starts the goodbye (RFC 5880 §6.8.16): AdminDown, diag 7, sending for a
  * Detection Time or until the peer is not Up; s->gone when finished. */
 int bfd_session_goodbye_start(bfd_session *s, uint64_t now);

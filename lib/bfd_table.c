@@ -275,9 +275,20 @@ static int maybe_remove(bfd_table *t, bfd_session *s, uint64_t now, int *prv) {
   return 1;
 }
 
+/* After any operation on a session: its params event, then removal or
+ * requeue. Returns 1 when it was freed; *prv keeps the first error. */
+static int after_op(bfd_table *t, bfd_session *s, uint64_t now, int *prv) {
+  int r = bfd_session_notify(s, now);
+  if (r != 0 && *prv == 0)
+    *prv = r;
+  if (maybe_remove(t, s, now, prv))
+    return 1;
+  requeue(t, s);
+  return 0;
+}
+
 int bfd_table_session_done(bfd_table *t, bfd_session *s, int rv, uint64_t now) {
-  if (!maybe_remove(t, s, now, &rv))
-    requeue(t, s);
+  (void)after_op(t, s, now, &rv);
   return rv;
 }
 
@@ -531,10 +542,8 @@ static int try_responder(bfd_table *t, const bfd_ctrl_pkt *pkt, const uint8_t *b
     return BFD_ERR_PKT_NO_SESSION;
   }
   rv = bfd_session_rx_apply(&e->s, pkt, ri, now);
-  if (!maybe_remove(t, &e->s, now, &rv)) {
-    requeue(t, &e->s);
+  if (!after_op(t, &e->s, now, &rv))
     *ps = &e->s;
-  }
   return rv;
 }
 
@@ -638,11 +647,8 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
     return rv;
   }
   rv = bfd_session_rx(s, &pkt, buf, ri, now);
-  if (!maybe_remove(t, s, now, &rv)) {
-    requeue(t, s);
-    if (ps)
-      *ps = s;
-  }
+  if (!after_op(t, s, now, &rv) && ps)
+    *ps = s;
   return rv;
 }
 
@@ -689,8 +695,7 @@ int bfd_table_feed_time(bfd_table *t, uint64_t now) {
       if (r != 0 && rv == 0)
         rv = r;
       /* A finished goodbye or a reaped responder session leaves here. */
-      if (!maybe_remove(t, batch[i], now, &rv))
-        requeue(t, batch[i]);
+      (void)after_op(t, batch[i], now, &rv);
     }
   } while (n == sizeof(batch) / sizeof(batch[0]));
   return rv;
@@ -714,13 +719,20 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
      * write error other than NOBUF has moved the session's schedule on,
      * so the next call serves the others. */
     int r = bfd_session_expire(s, now);
-    if (maybe_remove(t, s, now, &r)) {
+    if (r == 0) {
+      n = bfd_session_write(s, buf, buflen, now);
+      if (n < 0)
+        r = (int)n;
+    } else {
+      n = r;
+    }
+    if (after_op(t, s, now, &r)) { /* freed: its packet (if any) is not sent */
       if (r != 0)
         return r;
       continue;
     }
-    n = r ? r : bfd_session_write(s, buf, buflen, now);
-    requeue(t, s);
+    if (n > 0 && r != 0)
+      n = r; /* a callback failed after the packet was built */
     if (n != 0) {
       if (ps)
         *ps = s;

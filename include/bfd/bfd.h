@@ -553,6 +553,43 @@ typedef struct bfd_session_event {
  *  @since 0.2.0 */
 typedef int (*bfd_session_event_cb)(bfd_session *session, const bfd_session_event *ev,
                                     void *user_data);
+/** The negotiated values of a session changed (bfd_params_cb): what a
+ *  host would otherwise poll bfd_session_get_status() for. @since 0.2.0 */
+typedef struct bfd_params_event {
+  uint64_t ts;                   /**< the `now` of the call that caused it */
+  uint64_t tx_interval_ns;       /**< periodic TX interval in force, before jitter; 0 = none */
+  uint64_t detect_time_ns;       /**< Detection Time in force; 0 = remote unknown */
+  uint32_t remote_desired_min_tx_us;  /**< last received */
+  uint32_t remote_required_min_rx_us; /**< last received (1 when unknown) */
+  uint32_t desired_min_tx_us;    /**< advertised by us now */
+  uint32_t required_min_rx_us;   /**< advertised by us now */
+  uint8_t remote_detect_mult;    /**< last received, 0 = unknown */
+  uint8_t pad[7];                /**< explicit padding, 0 */
+} bfd_params_event;
+
+/** A received packet failed authentication (bfd_auth_failure_cb). Rate
+ *  limited per session: the first failure, then at most one event per
+ *  second; `suppressed` counts the failures not reported since the last
+ *  event (all are counted in bfd_session_get_auth_failures()).
+ *  @since 0.2.0 */
+typedef struct bfd_auth_failure_event {
+  uint64_t ts;         /**< the `now` of the packet */
+  uint64_t suppressed; /**< failures since the previous event, not reported */
+  uint8_t reason;      /**< BFD_AUTH_FAIL_* of this packet */
+  uint8_t key_id;      /**< the packet's Auth Key ID (0 when it had none) */
+  uint8_t auth_type;   /**< the packet's Auth Type (0 when no A bit) */
+  uint8_t pad[5];      /**< explicit padding, 0 */
+} bfd_auth_failure_event;
+
+/** The negotiated values changed; return as bfd_state_change_cb.
+ *  @since 0.2.0 */
+typedef int (*bfd_params_cb)(bfd_session *session, const bfd_params_event *ev,
+                             void *user_data);
+/** A packet failed authentication; return as bfd_state_change_cb.
+ *  @since 0.2.0 */
+typedef int (*bfd_auth_failure_cb)(bfd_session *session, const bfd_auth_failure_event *ev,
+                                   void *user_data);
+
 struct bfd_rx_info; /* below */
 
 /** Responder mode: may this packet from an unknown peer create a passive
@@ -564,7 +601,7 @@ typedef int (*bfd_responder_accept_cb)(bfd_table *table, const struct bfd_rx_inf
                                        void *user_data);
 
 /** The current bfd_callbacks layout (2 since 0.2.0: `session`,
- *  `responder_accept`). @since 0.1.0 */
+ *  `responder_accept`, `params`, `auth_failure`). @since 0.1.0 */
 #define BFD_CALLBACKS_VERSION (2 + BFD_STRUCT_TEST_BUMP)
 
 /**
@@ -588,6 +625,12 @@ typedef struct bfd_callbacks {
   bfd_session_event_cb session;
   /** Version 2: responder mode's veto. NULL accepts. @since 0.2.0 */
   bfd_responder_accept_cb responder_accept;
+  /** Version 2: the negotiated TX interval, Detection Time or remote timer
+   *  values changed (at most one event per call, after the state events).
+   *  @since 0.2.0 */
+  bfd_params_cb params;
+  /** Version 2: authentication failures, rate limited. @since 0.2.0 */
+  bfd_auth_failure_cb auth_failure;
   BFD_STRUCT_TEST_FIELD
 } bfd_callbacks;
 

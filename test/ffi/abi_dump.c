@@ -83,6 +83,16 @@ int main(void) {
   F(bfd_callbacks, state_change);
   F(bfd_callbacks, nexthop);
   F(bfd_callbacks, rand);
+  F(bfd_callbacks, session);
+  F(bfd_callbacks, responder_accept);
+  F(bfd_callbacks, params);
+  F(bfd_callbacks, auth_failure);
+
+  S(bfd_session_event);
+  F(bfd_session_event, ts);
+  F(bfd_session_event, kind);
+  F(bfd_session_event, reason);
+  F(bfd_session_event, pad);
 
   S(bfd_rx_info);
   F(bfd_rx_info, mode);

@@ -46,7 +46,7 @@ def eq(actual, expected, what):
 # --------------------------------------------------------------------------
 
 BFD_SESSION_SETTINGS_VERSION = 1
-BFD_CALLBACKS_VERSION = 1
+BFD_CALLBACKS_VERSION = 2
 BFD_SESSION_STATUS_VERSION = 1
 BFD_STATE_ADMIN_DOWN, BFD_STATE_DOWN, BFD_STATE_INIT, BFD_STATE_UP = 0, 1, 2, 3
 BFD_DIAG_NONE = 0
@@ -133,10 +133,23 @@ nexthop_cb = CFUNCTYPE(c_int, c_void_p, POINTER(bfd_nexthop_event), c_void_p)
 rand_cb = CFUNCTYPE(None, POINTER(c_uint8), c_size_t, c_void_p)
 
 
+class bfd_session_event(Structure):
+    _fields_ = [("ts", c_uint64), ("kind", c_uint8), ("reason", c_uint8),
+                ("pad", c_uint8 * 6)]
+
+
+session_event_cb = CFUNCTYPE(c_int, c_void_p, POINTER(bfd_session_event), c_void_p)
+responder_accept_cb = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+params_cb = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+auth_failure_cb = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+
+
 class bfd_callbacks(Structure):
     _fields_ = [("struct_version", c_uint32), ("reserved0", c_uint32),
                 ("state_change", state_change_cb), ("nexthop", nexthop_cb),
-                ("rand", rand_cb)]
+                ("rand", rand_cb), ("session", session_event_cb),
+                ("responder_accept", responder_accept_cb), ("params", params_cb),
+                ("auth_failure", auth_failure_cb)]
 
 
 class bfd_rx_info(Structure):
@@ -176,7 +189,7 @@ class bfd_session_status(Structure):
 
 
 STRUCTS = [bfd_mem, bfd_auth_section, bfd_ctrl_pkt, bfd_session_settings,
-           bfd_state_event, bfd_nexthop_event, bfd_callbacks, bfd_rx_info,
+           bfd_state_event, bfd_nexthop_event, bfd_session_event, bfd_callbacks, bfd_rx_info,
            bfd_session_key, bfd_session_status]
 
 P = c_void_p  # opaque bfd_session * / bfd_table *
