@@ -2050,9 +2050,12 @@ static void test_err_null_args(void) {
   CU_ASSERT_EQUAL(bfd_session_new(&s, NULL, NULL, NULL, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
   CU_ASSERT_PTR_NULL(s);
   CU_ASSERT_EQUAL(bfd_callbacks_init(BFD_CALLBACKS_VERSION, NULL), BFD_ERR_INVALID_ARGUMENT);
-  CU_ASSERT_EQUAL(bfd_callbacks_init(2, &cb), BFD_ERR_VERSION);
+  /* Versions 1..current are accepted, a newer one is not. */
+  CU_ASSERT_EQUAL(bfd_callbacks_init(BFD_CALLBACKS_VERSION + 1, &cb), BFD_ERR_VERSION);
+  CU_ASSERT_EQUAL(bfd_callbacks_init(0, &cb), BFD_ERR_VERSION);
+  CU_ASSERT_EQUAL(bfd_callbacks_init(1, &cb), 0);
   CU_ASSERT_EQUAL(bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb), 0);
-  cb.struct_version = 2;
+  cb.struct_version = BFD_CALLBACKS_VERSION + 1;
   CU_ASSERT_EQUAL(bfd_session_new(&s, &st, &cb, NULL, NULL, T0), BFD_ERR_VERSION);
   CU_ASSERT_PTR_NULL(s);
   CU_ASSERT_EQUAL(bfd_session_feed_packet(NULL, buf, n, &f.ri, T0), BFD_ERR_INVALID_ARGUMENT);
