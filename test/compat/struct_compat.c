@@ -67,9 +67,17 @@ int main(void) {
   CHECK(guard_ok(st.guard));
   CHECK(bfd_session_settings_check(&st.v) == 0);
 
+  /* Callbacks: this program knows version 2, the library 3; a version 1
+   * caller (before the lifecycle and event callbacks) still works: init
+   * writes only its bytes, and the library never reads the rest. */
+  CHECK(BFD_CALLBACKS_VERSION == 2);
+  memset(&cb, CANARY, sizeof(cb));
+  CHECK(bfd_callbacks_init(4, &cb.v) == BFD_ERR_VERSION);
+  CHECK(bfd_callbacks_init(2, &cb.v) == 0 && guard_ok(cb.guard) && cb.v.params == NULL);
   memset(&cb, CANARY, sizeof(cb));
   CHECK(bfd_callbacks_init(1, &cb.v) == 0);
   CHECK(guard_ok(cb.guard));
+  CHECK(((uint8_t *)&cb.v.session)[0] == CANARY); /* not a v1 field: untouched */
   cb.v.state_change = on_state;
   st.v.local_discr = 7;
   CHECK(bfd_session_new(&s, &st.v, &cb.v, NULL, NULL, 1000) == 0);
