@@ -1,9 +1,12 @@
 /* Property tests: random sequences of received packets (valid and invalid),
  * clock steps, parameter changes, admin down/up and polls on a few sessions
- * in a table, with invariants checked after every step.
+ * in a table, with invariants checked after every step; and two real
+ * sessions over the simulated link (test/bfd_sim.c) with random delays and
+ * live timer changes for hours of virtual time.
  *
  * The seed is printed; BFD_PROP_SEED=<n> replays a run. BFD_PROP_SECONDS
- * bounds the runtime (default 8 s, never more than 20 s). */
+ * bounds the runtime of the first test (default 8 s, never more than 20 s).
+ * BFD_PROP_PAIR_SEED=<n> replays one run of the second. */
 #define _POSIX_C_SOURCE 200809L
 #include "bfd_codec.h"
 #include "bfd_session.h"
@@ -15,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "bfd_sim.c"
 
 #define MS BFD_MILLISECONDS
 #define NS 4 /* sessions per table */
@@ -553,7 +558,175 @@ static void test_bfd_prop_random_sequences(void) {
   free(p);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Two sessions, random delays and live changes, no loss: never a flap       */
+/* ------------------------------------------------------------------------ */
+
+/* One run: a floor b of 10..100 ms, Desired Min TX / Required Min RX drawn
+ * from the realistic values >= b up to 1 s, Detect Mult 1..5 per side, and
+ * a constant one-way delay per direction drawn from [0, 3 b], so the delay
+ * reaches 3 x the TX interval in force whenever the intervals are near b.
+ * For 6 virtual hours, changes of one or both values on either side at
+ * random moments (bursts 0-100 ms apart, else 0-20 s), half of them as a
+ * pair: one now, the next at the instant that side accepts the first Final
+ * of the Poll the first one started (late Finals still in flight). With no
+ * loss every ordering §6.8.3 allows is flap-free: a larger TX or smaller RX
+ * waits for a Final to a P that carried it, everything else applies at once
+ * and only lengthens the peer's detection time first. So: never out of Up,
+ * no Poll ended by a Final to an older Poll (the simulator's Final audit),
+ * and after the last change both run exactly at what the settings
+ * negotiate (§6.8.4, §6.8.7) with no Poll left. */
+#define PAIR_HOURS 6
+
+typedef struct pair_run {
+  uint64_t seed, rng;
+  int failed;
+  bfd_sim sim;
+  bfd_session_settings st[2];
+  int armed[2]; /* apply st[y] when y next accepts a Final */
+  uint64_t changes, after_final;
+} pair_run;
+
+static uint64_t pair_rnd(pair_run *r) { return splitmix(&r->rng); }
+
+#define PCHECK(r, cond)                                                                            \
+  do {                                                                                             \
+    if (!(r)->failed && !(cond)) {                                                                 \
+      (r)->failed = 1;                                                                             \
+      printf("\n    FAILED: %s (line %d) pair seed %" PRIu64 " (replay: BFD_PROP_PAIR_SEED=%" PRIu64 \
+             ") at %.6f s, A tx %u rx %u x%u, B tx %u rx %u x%u, delay %.3f/%.3f ms\n",           \
+             #cond, __LINE__, (r)->seed, (r)->seed, (double)(r)->sim.now / 1e9,                   \
+             (r)->st[0].desired_min_tx_us, (r)->st[0].required_min_rx_us, (r)->st[0].detect_mult, \
+             (r)->st[1].desired_min_tx_us, (r)->st[1].required_min_rx_us, (r)->st[1].detect_mult, \
+             (double)(r)->sim.link[0].delay_ns / 1e6, (double)(r)->sim.link[1].delay_ns / 1e6);   \
+      CU_FAIL(#cond);                                                                              \
+    }                                                                                              \
+  } while (0)
+
+static void pair_on_rx(bfd_sim *sim, int peer, const bfd_ctrl_pkt *pkt, int rv, void *ctx) {
+  pair_run *r = ctx;
+  if (!r->armed[peer] || rv != 0 || !pkt || !(pkt->flags & BFD_FLAG_F))
+    return;
+  r->armed[peer] = 0;
+  r->after_final++;
+  PCHECK(r, bfd_sim_update(sim, peer, &r->st[peer]) == 0);
+}
+
+static int pair_fired(bfd_sim *sim, void *ctx) {
+  pair_run *r = ctx;
+  (void)sim;
+  return !r->armed[0] && !r->armed[1];
+}
+
+static void pair_one(pair_run *r) {
+  static const uint32_t vals[] = {10000,  20000,  30000,  50000,  100000,
+                                  200000, 300000, 500000, 1000000};
+  static const uint32_t floors[] = {10000, 20000, 50000, 100000};
+  const unsigned nvals = sizeof(vals) / sizeof(vals[0]);
+  const uint64_t end = PAIR_HOURS * 3600 * BFD_SECONDS;
+  bfd_sim *sim = &r->sim;
+  unsigned lo = 0, y;
+  uint32_t b = floors[pair_rnd(r) % 4];
+  while (vals[lo] < b)
+    lo++;
+  bfd_sim_init(sim, r->seed);
+  for (y = 0; y < 2; y++) {
+    r->st[y] = bfd_sim_settings(vals[lo + pair_rnd(r) % (nvals - lo)], (uint8_t)(1 + pair_rnd(r) % 5));
+    r->st[y].required_min_rx_us = vals[lo + pair_rnd(r) % (nvals - lo)];
+    bfd_sim_set_dir(sim, (int)y, pair_rnd(r) % (3 * bfd_us_to_ns(b) + 1), 0, 0);
+  }
+  sim->on_rx = pair_on_rx;
+  sim->on_rx_ctx = r;
+  PCHECK(r, bfd_sim_start(sim, 0, &r->st[0]) == 0);
+  PCHECK(r, bfd_sim_start(sim, 1, &r->st[1]) == 0);
+  PCHECK(r, bfd_sim_run_until_up(sim, 30 * BFD_SECONDS));
+  while (!r->failed && sim->now < end) {
+    uint64_t gap = pair_rnd(r) % 4 == 0 ? pair_rnd(r) % (100 * MS) : pair_rnd(r) % (20 * BFD_SECONDS);
+    unsigned what = (unsigned)(pair_rnd(r) % 3), after = (unsigned)(pair_rnd(r) % 2);
+    y = (unsigned)(pair_rnd(r) % 2);
+    if (after) {
+      /* A change that (mostly) starts a Poll now; the next one follows its
+       * first Final. */
+      uint32_t tx = r->st[y].desired_min_tx_us;
+      while (r->st[y].desired_min_tx_us == tx)
+        r->st[y].desired_min_tx_us = vals[lo + pair_rnd(r) % (nvals - lo)];
+      r->changes++;
+      PCHECK(r, bfd_sim_update(sim, (int)y, &r->st[y]) == 0);
+    }
+    if (what != 1)
+      r->st[y].desired_min_tx_us = vals[lo + pair_rnd(r) % (nvals - lo)];
+    if (what != 0)
+      r->st[y].required_min_rx_us = vals[lo + pair_rnd(r) % (nvals - lo)];
+    r->changes++;
+    if (after) {
+      /* At the next Final y accepts; at once if none comes within 5 s. */
+      r->armed[y] = 1;
+      (void)bfd_sim_run_until(sim, sim->now + 5 * BFD_SECONDS, pair_fired, r);
+      if (r->armed[y]) {
+        r->armed[y] = 0;
+        PCHECK(r, bfd_sim_update(sim, (int)y, &r->st[y]) == 0);
+      }
+    } else {
+      PCHECK(r, bfd_sim_update(sim, (int)y, &r->st[y]) == 0);
+    }
+    PCHECK(r, bfd_sim_run(sim, sim->now + gap) == 0);
+    PCHECK(r, sim->peer[0].flaps == 0 && sim->peer[1].flaps == 0);
+    PCHECK(r, sim->peer[0].stale_finals == 0 && sim->peer[1].stale_finals == 0);
+  }
+  /* Quiet: every Poll and §6.8.3 window is over within a minute. */
+  PCHECK(r, bfd_sim_run(sim, sim->now + 60 * BFD_SECONDS) == 0);
+  for (y = 0; y < 2 && !r->failed; y++) {
+    bfd_session_status ss = bfd_sim_status(sim, (int)y);
+    const bfd_session_settings *me = &r->st[y], *peer = &r->st[1 - y];
+    uint32_t tx = me->desired_min_tx_us > peer->required_min_rx_us ? me->desired_min_tx_us
+                                                                   : peer->required_min_rx_us;
+    uint32_t rx = me->required_min_rx_us > peer->desired_min_tx_us ? me->required_min_rx_us
+                                                                   : peer->desired_min_tx_us;
+    PCHECK(r, ss.state == BFD_STATE_UP);
+    PCHECK(r, ss.poll_active == 0);
+    PCHECK(r, ss.tx_interval_ns == bfd_us_to_ns(tx));
+    PCHECK(r, ss.detect_time_ns == peer->detect_mult * bfd_us_to_ns(rx));
+    PCHECK(r, ss.remote_desired_min_tx_us == peer->desired_min_tx_us);
+    PCHECK(r, ss.remote_required_min_rx_us == peer->required_min_rx_us);
+    PCHECK(r, sim->peer[y].flaps == 0);
+    PCHECK(r, sim->peer[y].stale_finals == 0);
+    PCHECK(r, sim->peer[y].unmatched_finals == 0);
+  }
+  PCHECK(r, sim->error == 0);
+  bfd_sim_fini(sim);
+}
+
+static void test_bfd_prop_pair_live_changes(void) {
+  const char *env = getenv("BFD_PROP_PAIR_SEED");
+  pair_run *r = calloc(1, sizeof(*r));
+  struct timespec t0;
+  uint64_t base, polls = 0, changes = 0, after = 0, steps = 0;
+  unsigned run, runs = env ? 1 : 4;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  base = env ? strtoull(env, NULL, 0)
+             : (getenv("BFD_PROP_SEED") ? strtoull(getenv("BFD_PROP_SEED"), NULL, 0)
+                                        : (uint64_t)t0.tv_nsec ^ ((uint64_t)t0.tv_sec << 20));
+  printf("\n    pair seeds from %" PRIu64 "\n", base);
+  for (run = 0; run < runs && !r->failed; run++) {
+    memset(r, 0, sizeof(*r));
+    r->seed = env ? base : splitmix(&base);
+    r->rng = r->seed;
+    pair_one(r);
+    polls += r->sim.peer[0].polls_ended + r->sim.peer[1].polls_ended;
+    changes += r->changes;
+    after += r->after_final;
+    steps += r->sim.steps;
+  }
+  printf("    %u runs x %d h: %" PRIu64 " changes (%" PRIu64 " right after a Final), %" PRIu64
+         " Polls ended, %" PRIu64 " instants, %.1f s\n",
+         run, PAIR_HOURS, changes, after, polls, steps, elapsed(&t0));
+  CU_ASSERT_EQUAL(r->failed, 0);
+  free(r);
+}
+
 static CU_TestInfo tests[] = {{"random sequences", test_bfd_prop_random_sequences},
+                              {"pair live changes", test_bfd_prop_pair_live_changes},
                               CU_TEST_INFO_NULL};
 
 int main(void) { return bfd_test_run_suite("prop", tests); }

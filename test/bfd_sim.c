@@ -258,6 +258,63 @@ static void sim_trace_pkt(const bfd_sim *sim, int dir, const uint8_t *buf, size_
          p.detect_mult, p.my_discr, p.your_discr);
 }
 
+/* What the sender put on the wire, for the Final audit. */
+static void sim_log_tx(bfd_sim *sim, int dir, const uint8_t *buf, size_t len) {
+  bfd_ctrl_pkt p;
+  if (bfd_ctrl_pkt_decode(&p, buf, len) != 0)
+    return;
+  sim->last_tx_us[dir] = p.desired_min_tx_us;
+  sim->last_rx_us[dir] = p.required_min_rx_us;
+  if (p.flags & BFD_FLAG_P) {
+    bfd_sim_plog *e = &sim->plog[dir][sim->nplog[dir]++ % BFD_SIM_PLOG];
+    e->sent = sim->now;
+    e->tx_us = p.desired_min_tx_us;
+    e->rx_us = p.required_min_rx_us;
+  }
+}
+
+/* Only a Final ends a Poll Sequence (§6.5): recorded where it is accepted,
+ * so a Poll that starts in the same instant does not hide the end. */
+static void sim_poll_end(bfd_sim *sim, int idx, const bfd_session_status *st) {
+  bfd_sim_event e;
+  memset(&e, 0, sizeof(e));
+  e.t = sim->now;
+  e.peer = (uint8_t)idx;
+  e.kind = BFD_SIM_EV_POLL_END;
+  e.new_state = st->state;
+  e.tx_interval_ns = st->tx_interval_ns;
+  e.detect_time_ns = st->detect_time_ns;
+  sim_record(sim, &e);
+}
+
+/* Peer `idx` accepted a Final that ended its Poll (see bfd_sim_peer). */
+static void sim_audit_final(bfd_sim *sim, int idx) {
+  int out = idx == 0 ? BFD_SIM_AB : BFD_SIM_BA;
+  const bfd_sim_link *lo = &sim->link[out], *li = &sim->link[1 - out];
+  bfd_sim_peer *p = &sim->peer[idx];
+  uint64_t rtt = lo->delay_ns + li->delay_ns, k;
+  p->polls_ended++;
+  if (lo->jitter_ns || li->jitter_ns || lo->reorder || li->reorder || sim->now < rtt) {
+    p->unmatched_finals++;
+    return;
+  }
+  for (k = 0; k < BFD_SIM_PLOG && k < sim->nplog[out]; k++) {
+    const bfd_sim_plog *e = &sim->plog[out][(sim->nplog[out] - 1 - k) % BFD_SIM_PLOG];
+    if (e->sent == sim->now - rtt) {
+      if (sim->last_tx_us[out] > e->tx_us || sim->last_rx_us[out] < e->rx_us) {
+        p->stale_finals++;
+        if (sim->verbose)
+          printf("    %12.6f %c Poll ended by the Final to the P of %.6f (tx %u rx %u), "
+                 "advertising tx %u rx %u\n",
+                 (double)sim->now / 1e9, 'A' + idx, (double)e->sent / 1e9, e->tx_us, e->rx_us,
+                 sim->last_tx_us[out], sim->last_rx_us[out]);
+      }
+      return;
+    }
+  }
+  p->unmatched_finals++;
+}
+
 static void sim_send(bfd_sim *sim, int dir, const uint8_t *buf, size_t len) {
   bfd_sim_link *l = &sim->link[dir];
   bfd_sim_dirstat *ds = &sim->stat[dir];
@@ -265,6 +322,7 @@ static void sim_send(bfd_sim *sim, int dir, const uint8_t *buf, size_t len) {
   bfd_sim_pkt *q = sim->q[dir];
   size_t i;
 
+  sim_log_tx(sim, dir, buf, len);
   if (l->partitioned) {
     ds->partitioned++;
     sim_trace_pkt(sim, dir, buf, len, "cut");
@@ -312,14 +370,20 @@ static void sim_deliver(bfd_sim *sim, int dir) {
   bfd_sim_pkt pkt = sim->q[dir][0];
   bfd_sim_peer *p = &sim->peer[dir == BFD_SIM_AB ? 1 : 0];
   bfd_ctrl_pkt dec;
-  int rv, was_up, ok;
+  int rv, was_up, ok, was_polling = 0;
+  uint64_t polls = 0;
   memmove(&sim->q[dir][0], &sim->q[dir][1], (sim->qlen[dir] - 1) * sizeof(bfd_sim_pkt));
   sim->qlen[dir]--;
   if (!p->s)
     return; /* nobody listening */
   was_up = bfd_session_get_state(p->s) == BFD_STATE_UP;
-  rv = bfd_session_feed_packet(p->s, pkt.buf, pkt.len, &sim->ri, sim->now);
   ok = bfd_ctrl_pkt_decode(&dec, pkt.buf, pkt.len) == 0;
+  if (ok && (dec.flags & BFD_FLAG_F)) {
+    bfd_session_status st = bfd_sim_status(sim, p->idx);
+    was_polling = st.poll_active;
+    polls = st.polls_sent;
+  }
+  rv = bfd_session_feed_packet(p->s, pkt.buf, pkt.len, &sim->ri, sim->now);
   if (rv == 0 || rv == BFD_FEED_ADMIN_DOWN) { /* valid; AdminDown only skips the FSM */
     if (was_up && p->last_accept != BFD_TSTAMP_NONE && sim->now - p->last_accept > p->max_gap_ns)
       p->max_gap_ns = sim->now - p->last_accept;
@@ -329,6 +393,14 @@ static void sim_deliver(bfd_sim *sim, int dir) {
     p->armed_detect_ns = st.detect_time_ns;
     p->polls_rx += ok && (dec.flags & BFD_FLAG_P);
     p->finals_rx += ok && (dec.flags & BFD_FLAG_F);
+    if (was_polling) {
+      /* Ended, possibly with the next Poll started in the same call. */
+      bfd_session_status now = bfd_sim_status(sim, p->idx);
+      if (!now.poll_active || now.polls_sent != polls) {
+        sim_poll_end(sim, p->idx, &now);
+        sim_audit_final(sim, p->idx);
+      }
+    }
   } else if (rv <= BFD_ERR_PKT_TRUNCATED && rv >= BFD_ERR_PKT_LOOPED) {
     p->rejected++; /* a discard the RFC demands, not a simulator failure */
   } else {
@@ -375,7 +447,7 @@ static void sim_poll_peer(bfd_sim *sim, int idx) {
     sim_fail(sim, (int)n, "bfd_session_poll_packet");
 }
 
-/* Watches what the callbacks do not report: the end of Poll Sequences. */
+/* Watches what the callbacks do not report: timer values while polling. */
 static void sim_sample(bfd_sim *sim, int idx) {
   bfd_sim_peer *p = &sim->peer[idx];
   bfd_session_status st;
@@ -387,17 +459,6 @@ static void sim_sample(bfd_sim *sim, int idx) {
   if (st.poll_active && st.state == BFD_STATE_UP && st.detect_time_ns != 0 &&
       st.detect_time_ns < p->min_poll_detect_ns)
     p->min_poll_detect_ns = st.detect_time_ns;
-  if (p->was_polling && !st.poll_active) {
-    bfd_sim_event e;
-    memset(&e, 0, sizeof(e));
-    e.t = sim->now;
-    e.peer = (uint8_t)idx;
-    e.kind = BFD_SIM_EV_POLL_END;
-    e.new_state = st.state;
-    e.tx_interval_ns = st.tx_interval_ns;
-    e.detect_time_ns = st.detect_time_ns;
-    sim_record(sim, &e);
-  }
   p->was_polling = st.poll_active;
 }
 

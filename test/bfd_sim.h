@@ -4,7 +4,10 @@
  * with per-direction one-way delay, delay jitter, random loss (seeded PRNG),
  * a per-packet drop filter and a partition switch. The event loop jumps the
  * clock straight to the next event, min(session deadlines, packet arrivals),
- * so every timestamp in the trace is exact (no fixed time step).
+ * so every timestamp in the trace is exact (no fixed time step). Tests can
+ * step until a condition holds (bfd_sim_run_until), act at the instant a
+ * packet is accepted (on_rx, e.g. right after a Final) and read the Final
+ * audit (bfd_sim_peer.stale_finals).
  *
  * Include "bfd_sim.c" into exactly one test translation unit. */
 #ifndef BFD_SIM_H
@@ -91,7 +94,23 @@ typedef struct bfd_sim_peer {
   uint64_t armed_detect_ns;    /* detect_time_ns right after accepting it */
   uint64_t accepted, rejected;
   uint64_t polls_rx, finals_rx; /* accepted packets with P / with F */
+  /* Final audit (§6.5, §6.8.3). With constant delays (no jitter, FIFO) the
+   * Final that ends a Poll answers the P this peer sent exactly one round
+   * trip earlier; that P must carry every value that waited for a Final:
+   * no larger Desired Min TX and no smaller Required Min RX than the peer
+   * now advertises, or a Final to an older Poll confirmed a newer change. */
+  uint64_t polls_ended;      /* Poll Sequences ended by a Final */
+  uint64_t stale_finals;     /* ... by a Final to a P that lacked a waiting value */
+  uint64_t unmatched_finals; /* ... not audited: no P one round trip earlier,
+                              * or the link has jitter or reordering */
 } bfd_sim_peer;
+
+#define BFD_SIM_PLOG 64 /* P packets remembered per direction for the audit */
+
+typedef struct bfd_sim_plog {
+  uint64_t sent;
+  uint32_t tx_us, rx_us;
+} bfd_sim_plog;
 
 typedef struct bfd_sim_dirstat {
   uint64_t offered, delivered, lost, filtered, partitioned, overflow;
@@ -104,6 +123,10 @@ struct bfd_sim {
   uint64_t rng; /* link PRNG */
   bfd_sim_link link[2];
   bfd_sim_dirstat stat[2];
+  /* Per direction: the last packet offered and the recent P packets. */
+  uint32_t last_tx_us[2], last_rx_us[2];
+  bfd_sim_plog plog[2][BFD_SIM_PLOG];
+  uint64_t nplog[2];
   bfd_sim_pkt q[2][BFD_SIM_QLEN];
   size_t qlen[2];
   bfd_sim_peer peer[2];

@@ -672,59 +672,106 @@ static void test_live_change(void) {
 }
 
 /* Both peers change Desired Min TX / Required Min RX at random instants,
- * often while a Poll Sequence is still running (§6.8.3: the change waits for
- * the Final and one more packet without F, then polls again), with 10 % loss
- * and Detect Mult 7. Every ordering §6.8.3 allows is flap-free (a larger TX
- * or smaller RX waits for the Final, everything else only lengthens the
- * peer's detection time first), so: zero flaps, and once the changes stop,
- * no Poll left running and both report exactly the §6.8.7 / §6.8.4 values of
- * the last configuration. */
+ * often while a Poll Sequence is still running, and half the time at the
+ * instant the Final of a change just made arrives (from the receive hook),
+ * with 10 % loss and Detect Mult 7.
+ * The one-way delays (25 ms A->B, 12 ms B->A, constant) exceed the 10 ms
+ * interval, so a Poll at 10 ms sends ~4 P's per round trip and late Finals
+ * are always in flight when a change follows a Final. Every ordering §6.8.3
+ * allows is flap-free (a larger TX or smaller RX waits for a Final that
+ * cannot be an older Poll's, everything else only lengthens the peer's
+ * detection time first), so: zero flaps; every Poll is ended by the Final to
+ * a P that carried what waited for it (the simulator's Final audit: with
+ * Detect Mult 7 a stale Final rarely flaps, so it is checked directly); and
+ * once the changes stop, no Poll left running and both report exactly the
+ * §6.8.7 / §6.8.4 values of the last configuration. */
+typedef struct storm_ctx {
+  int armed[2]; /* change side y at the next Final y accepts */
+  bfd_session_settings st[2];
+  unsigned after_final;
+} storm_ctx;
+
+static void storm_on_rx(bfd_sim *sim, int peer, const bfd_ctrl_pkt *pkt, int rv, void *vctx) {
+  storm_ctx *c = vctx;
+  if (rv != 0 || !pkt || !(pkt->flags & BFD_FLAG_F) || !c->armed[peer])
+    return;
+  c->armed[peer] = 0;
+  c->after_final++;
+  (void)bfd_sim_update(sim, peer, &c->st[peer]);
+}
+
+static int storm_fired(bfd_sim *sim, void *vctx) {
+  storm_ctx *c = vctx;
+  (void)sim;
+  return !c->armed[0] && !c->armed[1];
+}
+
 static void test_live_change_storm(void) {
   static const uint32_t vals[] = {10000, 50000, 100000, 300000, 1000000};
   const size_t nv = sizeof(vals) / sizeof(vals[0]);
   bfd_sim sim;
-  bfd_session_settings st[2];
+  storm_ctx c;
   uint64_t polls[2];
   unsigned i;
   int y;
-  st[A] = bfd_sim_settings(100000, 7);
-  st[B] = bfd_sim_settings(100000, 7);
+  memset(&c, 0, sizeof(c));
+  c.st[A] = bfd_sim_settings(100000, 7);
+  c.st[B] = bfd_sim_settings(100000, 7);
   bfd_sim_init(&sim, 5880);
-  bfd_sim_set_link(&sim, 2 * MS, 8 * MS, 100000);
-  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &st[A]), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st[B]), 0);
+  bfd_sim_set_dir(&sim, BFD_SIM_AB, 25 * MS, 0, 100000);
+  bfd_sim_set_dir(&sim, BFD_SIM_BA, 12 * MS, 0, 100000);
+  sim.on_rx = storm_on_rx;
+  sim.on_rx_ctx = &c;
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &c.st[A]), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &c.st[B]), 0);
   CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, 60 * SEC));
   for (i = 0; i < 400; i++) {
+    int after = (int)(bfd_sim_rand(&sim) % 2);
     y = (int)(bfd_sim_rand(&sim) % 2);
+    if (after) {
+      /* A change that (mostly) starts a Poll now; the next one follows its
+       * first Final. */
+      uint32_t tx = c.st[y].desired_min_tx_us;
+      while (c.st[y].desired_min_tx_us == tx)
+        c.st[y].desired_min_tx_us = vals[bfd_sim_rand(&sim) % nv];
+      CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, y, &c.st[y]), 0);
+    }
     if (bfd_sim_rand(&sim) % 2)
-      st[y].desired_min_tx_us = vals[bfd_sim_rand(&sim) % nv];
+      c.st[y].desired_min_tx_us = vals[bfd_sim_rand(&sim) % nv];
     else
-      st[y].required_min_rx_us = vals[bfd_sim_rand(&sim) % nv];
-    CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, y, &st[y]), 0);
+      c.st[y].required_min_rx_us = vals[bfd_sim_rand(&sim) % nv];
+    if (after) {
+      c.armed[y] = 1;
+      /* No Final if the first change only cancelled one still waiting. */
+      (void)bfd_sim_run_until(&sim, sim.now + 30 * SEC, storm_fired, &c);
+      if (c.armed[y]) {
+        c.armed[y] = 0;
+        CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, y, &c.st[y]), 0);
+      }
+    } else {
+      CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, y, &c.st[y]), 0);
+    }
     /* 0-1.5 s apart: many changes land inside a running Poll Sequence. */
     CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + bfd_sim_rand(&sim) % (1500 * MS)), 0);
     CU_ASSERT_EQUAL_FATAL(sim.peer[A].flaps + sim.peer[B].flaps, 0);
   }
   CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 60 * SEC), 0);
+  assert_negotiated(&sim, c.st);
+  for (y = 0; y < 2; y++)
+    polls[y] = bfd_sim_status(&sim, y).polls_sent;
+  CU_ASSERT(c.after_final >= 150);
   for (y = 0; y < 2; y++) {
-    bfd_session_status ss = bfd_sim_status(&sim, y);
-    const bfd_session_settings *me = &st[y], *peer = &st[1 - y];
-    uint32_t tx = me->desired_min_tx_us > peer->required_min_rx_us ? me->desired_min_tx_us
-                                                                   : peer->required_min_rx_us;
-    uint32_t rx = me->required_min_rx_us > peer->desired_min_tx_us ? me->required_min_rx_us
-                                                                   : peer->desired_min_tx_us;
-    CU_ASSERT_EQUAL(ss.state, BFD_STATE_UP);
-    CU_ASSERT_EQUAL(ss.poll_active, 0);
-    CU_ASSERT_EQUAL(ss.tx_interval_ns, (uint64_t)tx * 1000u);
-    CU_ASSERT_EQUAL(ss.detect_time_ns, (uint64_t)peer->detect_mult * rx * 1000u);
-    CU_ASSERT_EQUAL(ss.remote_desired_min_tx_us, peer->desired_min_tx_us);
-    CU_ASSERT_EQUAL(ss.remote_required_min_rx_us, peer->required_min_rx_us);
-    polls[y] = ss.polls_sent;
+    CU_ASSERT(sim.peer[y].polls_ended >= 150);
+    CU_ASSERT_EQUAL(sim.peer[y].stale_finals, 0);
+    CU_ASSERT_EQUAL(sim.peer[y].unmatched_finals, 0);
   }
   CU_ASSERT_EQUAL(sim.peer[A].flaps + sim.peer[B].flaps, 0);
-  printf("\n  sim live change storm: 400 random changes in %.0f s, 10%% loss, polls A %llu B "
-         "%llu, flaps %llu\n",
-         secs(sim.now), (unsigned long long)polls[A], (unsigned long long)polls[B],
+  printf("\n  sim live change storm: 400 random changes (%u right after a Final) in %.0f s, "
+         "delay 25/12 ms, 10%% loss, polls A %llu B %llu, %llu ended by a stale Final "
+         "(of %llu), flaps %llu\n",
+         c.after_final, secs(sim.now), (unsigned long long)polls[A], (unsigned long long)polls[B],
+         (unsigned long long)(sim.peer[A].stale_finals + sim.peer[B].stale_finals),
+         (unsigned long long)(sim.peer[A].polls_ended + sim.peer[B].polls_ended),
          (unsigned long long)(sim.peer[A].flaps + sim.peer[B].flaps));
   bfd_sim_fini(&sim);
 }
@@ -740,28 +787,55 @@ static void test_live_change_storm(void) {
  * and the first 3 after. Correct: A keeps polling at its old 30 ms rate until
  * a genuine Final, so B's silence is at most 4 x 30 ms < D = 5 x 30 ms and B
  * learns 1 s before A slows down: no flap. Taking a stale Final as the answer
- * switches A to 1 s while B still detects after 150 ms: a flap. */
+ * switches A to 1 s while B still detects after 150 ms: a flap. The same
+ * holds when the second change comes right after the first Final (the
+ * stale Finals are then still on their way). */
 typedef struct repoll_ctx {
   size_t mark;
-  int after; /* packets advertising 1 s dropped after the first Poll ended */
+  int after;      /* packets advertising 1 s dropped after the first Poll ended */
+  int armed;      /* after_final mode: change 2 waits for the first Final */
+  uint64_t t_p1_last, t_p2_pass; /* last P of the 30 ms Poll, first 1 s P delivered */
+  bfd_session_settings st;
 } repoll_ctx;
 
 static int repoll_filter(bfd_sim *sim, int dir, uint64_t seq, const uint8_t *pkt, size_t len,
                          void *ctx) {
   repoll_ctx *c = ctx;
-  uint32_t tx;
+  bfd_ctrl_pkt p;
+  int drop;
   (void)seq;
-  if (dir != BFD_SIM_AB || len < 16)
+  if (dir != BFD_SIM_AB || bfd_ctrl_pkt_decode(&p, pkt, len) != 0)
     return 0;
-  tx = (uint32_t)pkt[12] << 24 | (uint32_t)pkt[13] << 16 | (uint32_t)pkt[14] << 8 | pkt[15];
-  if (tx != 1000000)
+  if (p.desired_min_tx_us == 30000 && (p.flags & BFD_FLAG_P))
+    c->t_p1_last = sim->now;
+  if (p.desired_min_tx_us != 1000000)
     return 0;
-  if (!bfd_sim_find(sim, c->mark, A, BFD_SIM_EV_POLL_END, 0xff))
-    return 1;
-  return c->after++ < 3;
+  drop = !bfd_sim_find(sim, c->mark, A, BFD_SIM_EV_POLL_END, 0xff) || c->after++ < 3;
+  if (!drop && (p.flags & BFD_FLAG_P) && c->t_p2_pass == BFD_TSTAMP_NONE)
+    c->t_p2_pass = sim->now;
+  return drop;
 }
 
-static void test_live_change_during_poll(void) {
+/* after_final mode: the 1 s change at the instant the 30 ms Poll's first
+ * Final is accepted, before A sends anything more. */
+static void repoll_on_rx(bfd_sim *sim, int peer, const bfd_ctrl_pkt *pkt, int rv, void *vctx) {
+  repoll_ctx *c = vctx;
+  if (!c->armed || peer != A || rv != 0 || !pkt || !(pkt->flags & BFD_FLAG_F) ||
+      bfd_sim_status(sim, A).poll_active)
+    return;
+  c->armed = 0;
+  c->st.desired_min_tx_us = 1000000;
+  (void)bfd_sim_update(sim, A, &c->st);
+}
+
+/* The second change either 5 ms into the 30 ms Poll, or right after its
+ * first Final: with 20 ms packets and a 100 ms round trip, B answers ~5 P's
+ * of that Poll, so 4 more Finals arrive in the next ~80 ms. Either way the
+ * 1 s Poll starts at least a round trip after the 30 ms Poll's last P
+ * (§6.8.3 choice 2), and ends exactly one round trip (2 x 50 ms) after its
+ * first P that got through. */
+static void repoll(int after_final) {
+  const uint64_t d = 50 * MS;
   bfd_sim sim;
   bfd_session_settings st = bfd_sim_settings(20000, 5);
   repoll_ctx ctx;
@@ -771,7 +845,7 @@ static void test_live_change_during_poll(void) {
   int k;
   for (k = 0; k < 20; k++) {
     bfd_sim_init(&sim, 300 + (uint64_t)k);
-    bfd_sim_set_link(&sim, 50 * MS, 0, 0);
+    bfd_sim_set_link(&sim, d, 0, 0);
     st.desired_min_tx_us = 20000;
     CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &st), 0);
     CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st), 0);
@@ -779,15 +853,24 @@ static void test_live_change_during_poll(void) {
     CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 2 * SEC + bfd_sim_rand(&sim) % (20 * MS)), 0);
     memset(&ctx, 0, sizeof(ctx));
     ctx.mark = sim.ntrace;
+    ctx.t_p1_last = ctx.t_p2_pass = BFD_TSTAMP_NONE;
     sim.link[BFD_SIM_AB].filter = repoll_filter;
     sim.link[BFD_SIM_AB].filter_ctx = &ctx;
     st.desired_min_tx_us = 30000;
     t0 = sim.now;
     CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, A, &st), 0);
-    CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 5 * MS), 0);
-    st.desired_min_tx_us = 1000000;
-    CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, A, &st), 0);
+    if (after_final) {
+      ctx.armed = 1;
+      ctx.st = st;
+      sim.on_rx = repoll_on_rx;
+      sim.on_rx_ctx = &ctx;
+    } else {
+      CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 5 * MS), 0);
+      st.desired_min_tx_us = 1000000;
+      CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, A, &st), 0);
+    }
     CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 10 * SEC), 0);
+    CU_ASSERT_EQUAL(ctx.armed, 0);
     e1 = bfd_sim_find(&sim, ctx.mark, A, BFD_SIM_EV_POLL_END, 0xff);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e1);
     e2 = bfd_sim_find(&sim, (size_t)(e1 - sim.trace) + 1, A, BFD_SIM_EV_POLL_END, 0xff);
@@ -795,20 +878,35 @@ static void test_live_change_during_poll(void) {
     /* First Final: 30 ms confirmed (A's TX = max(30, B's RX 20)). */
     CU_ASSERT_EQUAL(e1->tx_interval_ns, 30 * MS);
     CU_ASSERT_EQUAL(e2->tx_interval_ns, 1000 * MS);
+    /* The 30 ms Poll had P's less than a round trip before its first Final
+     * (late Finals existed), the 1 s Poll waited a round trip after its
+     * last P and was ended by the Final to its own P. */
+    CU_ASSERT(ctx.t_p1_last + 2 * d > e1->t);
+    CU_ASSERT(ctx.t_p2_pass != BFD_TSTAMP_NONE);
+    CU_ASSERT(ctx.t_p2_pass >= ctx.t_p1_last + 2 * d);
+    CU_ASSERT_EQUAL(e2->t, ctx.t_p2_pass + 2 * d);
     CU_ASSERT(ctx.after >= 4); /* 3 dropped after the first Final, then one passed */
     sa = bfd_sim_status(&sim, A);
     sb = bfd_sim_status(&sim, B);
     CU_ASSERT_EQUAL(sa.tx_interval_ns, 1000 * MS);
     CU_ASSERT_EQUAL(sb.detect_time_ns, 5000 * MS);
     CU_ASSERT_EQUAL(sa.polls_sent, 3); /* slow start, 30 ms, 1 s */
+    CU_ASSERT_EQUAL(sim.peer[A].stale_finals, 0);
     CU_ASSERT_EQUAL(sim.peer[A].flaps + sim.peer[B].flaps, 0);
     if (k == 0)
-      printf("\n  sim change during Poll: 30 ms confirmed +%.3f ms, 1 s confirmed +%.3f ms, "
-             "flaps %llu (20 runs)\n",
-             (double)(e1->t - t0) / 1e6, (double)(e2->t - t0) / 1e6,
+      printf("\n  sim change %s: 30 ms confirmed +%.3f ms, 1 s confirmed +%.3f ms, "
+             "flaps %llu (20 runs)",
+             after_final ? "right after the Final" : "during the Poll", (double)(e1->t - t0) / 1e6,
+             (double)(e2->t - t0) / 1e6,
              (unsigned long long)(sim.peer[A].flaps + sim.peer[B].flaps));
     bfd_sim_fini(&sim);
   }
+}
+
+static void test_live_change_during_poll(void) {
+  repoll(0);
+  repoll(1);
+  printf("\n");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1309,6 +1407,8 @@ static void late_final(uint64_t d, uint64_t seed) {
   CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).tx_interval_ns, 5 * MS);
   CU_ASSERT_EQUAL(bfd_sim_status(&sim, B).detect_time_ns, 60 * MS);
   CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).polls_sent, polls0 + 2);
+  CU_ASSERT_EQUAL(sim.peer[A].stale_finals, 0);
+  CU_ASSERT_EQUAL(sim.peer[A].unmatched_finals, 0);
   CU_ASSERT_EQUAL(sim.peer[A].flaps, 0);
   CU_ASSERT_EQUAL(sim.peer[B].flaps, 0);
   if (seed == 1 || sim.peer[A].flaps + sim.peer[B].flaps)
@@ -1333,6 +1433,81 @@ static void test_late_final(void) {
   printf("\n");
 }
 
+/* §6.8.3: "If either bfd.DesiredMinTxInterval is changed or
+ * bfd.RequiredMinRxInterval is changed, a Poll Sequence MUST be initiated",
+ * also for a change that takes effect at once and comes while another
+ * Poll runs. Both 300 ms x 3, delay 50 ms. A raises RX to 1 s (at once, a
+ * Poll); right after that Poll's P has gone out, A lowers TX to 200 ms (at
+ * once). A running sequence may carry it only in a P sent after it; the P
+ * already in flight gets a Final that says nothing about 200 ms. So some P
+ * carrying tx 200000 must go out and be answered. */
+typedef struct joined_ctx {
+  int p_rx1s;             /* A sent a P with RX 1 s */
+  uint64_t t_p200, n_p200; /* A's P's with TX 200 ms: first, count */
+} joined_ctx;
+
+static int joined_filter(bfd_sim *sim, int dir, uint64_t seq, const uint8_t *buf, size_t len,
+                         void *vctx) {
+  joined_ctx *c = vctx;
+  bfd_ctrl_pkt p;
+  (void)seq;
+  if (dir != BFD_SIM_AB || bfd_ctrl_pkt_decode(&p, buf, len) != 0 || !(p.flags & BFD_FLAG_P))
+    return 0;
+  if (p.required_min_rx_us == 1000000)
+    c->p_rx1s = 1;
+  if (p.desired_min_tx_us == 200000 && c->n_p200++ == 0)
+    c->t_p200 = sim->now;
+  return 0;
+}
+
+static int joined_p_sent(bfd_sim *sim, void *vctx) {
+  (void)sim;
+  return ((joined_ctx *)vctx)->p_rx1s;
+}
+
+static void test_change_during_poll_polled(void) {
+  const uint64_t d = 50 * MS;
+  bfd_sim sim;
+  bfd_session_settings st[2];
+  joined_ctx ctx;
+  const bfd_sim_event *e;
+  size_t mark;
+  st[A] = st[B] = bfd_sim_settings(300000, 3);
+  memset(&ctx, 0, sizeof(ctx));
+  bfd_sim_init(&sim, 58803);
+  bfd_sim_set_link(&sim, d, 0, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, A, &st[A]), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&sim, B, &st[B]), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until_up(&sim, 10 * SEC));
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 5 * SEC), 0);
+  sim.link[BFD_SIM_AB].filter = joined_filter;
+  sim.link[BFD_SIM_AB].filter_ctx = &ctx;
+  st[A].required_min_rx_us = 1000000;
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, A, &st[A]), 0);
+  CU_ASSERT_FATAL(bfd_sim_run_until(&sim, sim.now + 2 * SEC, joined_p_sent, &ctx));
+  CU_ASSERT_EQUAL(bfd_sim_status(&sim, A).poll_active, 1);
+  mark = sim.ntrace;
+  st[A].desired_min_tx_us = 200000;
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_update(&sim, A, &st[A]), 0);
+  CU_ASSERT_EQUAL(bfd_sim_run(&sim, sim.now + 10 * SEC), 0);
+  CU_ASSERT(ctx.n_p200 > 0);
+  e = bfd_sim_find(&sim, mark, A, BFD_SIM_EV_POLL_END, 0xff);
+  CU_ASSERT_PTR_NOT_NULL(e);
+  /* The last Poll ended by the Final to a P with TX 200 ms, or later. */
+  while (e && bfd_sim_find(&sim, (size_t)(e - sim.trace) + 1, A, BFD_SIM_EV_POLL_END, 0xff))
+    e = bfd_sim_find(&sim, (size_t)(e - sim.trace) + 1, A, BFD_SIM_EV_POLL_END, 0xff);
+  if (e && ctx.n_p200 > 0)
+    CU_ASSERT(e->t >= ctx.t_p200 + 2 * d);
+  assert_negotiated(&sim, st);
+  CU_ASSERT_EQUAL(sim.peer[A].flaps + sim.peer[B].flaps, 0);
+  printf("\n  sim change during a Poll after its P: %llu P's carried TX 200 ms, last Poll "
+         "ended %.3f ms after the first of them",
+         (unsigned long long)ctx.n_p200,
+         e && ctx.n_p200 ? (double)(e->t - ctx.t_p200) / 1e6 : -1.0);
+  printf("\n");
+  bfd_sim_fini(&sim);
+}
+
 int main(void) {
   CU_TestInfo tests[] = {
       {"converge_simultaneous", test_converge_simultaneous},
@@ -1352,6 +1527,7 @@ int main(void) {
       {"restart", test_restart},
       {"outage_rate", test_outage_rate},
       {"late_final", test_late_final},
+      {"change_during_poll_polled", test_change_during_poll_polled},
       CU_TEST_INFO_NULL,
   };
   return bfd_test_run_suite("sim", tests);
