@@ -171,9 +171,15 @@ static int deliver_nexthop(bfd_session *s, uint8_t action, uint8_t cause, uint64
 /* ------------------------------------------------------------------------ */
 
 static void start_poll(bfd_session *s) {
+  if (s->poll_active) {
+    /* A running sequence carries a change only if none of its P's has gone
+     * out yet: a Final to an earlier P says nothing about it, so it needs
+     * a sequence of its own afterwards (§6.8.3: a change "MUST" start one). */
+    if (!s->poll_sent)
+      s->poll_owed = 0;
+    return;
+  }
   s->poll_owed = 0;
-  if (s->poll_active)
-    return; /* the running sequence carries the newest values */
   s->poll_active = 1;
   s->poll_sent = 0;
   s->poll_np = 0;
