@@ -252,10 +252,10 @@ static void sim_trace_pkt(const bfd_sim *sim, int dir, const uint8_t *buf, size_
   if (sim->verbose < 2 || bfd_ctrl_pkt_decode(&p, buf, len) != 0)
     return;
   printf("    %12.6f %c>%c %-8s %-9s diag %u %c%c tx %u rx %u mult %u my %08x your %08x\n",
-         (double)sim->now / 1e9, dir == BFD_SIM_AB ? 'A' : 'B', dir == BFD_SIM_AB ? 'B' : 'A',
-         fate, bfd_state_name(p.state), p.diag, p.flags & BFD_FLAG_P ? 'P' : '-',
-         p.flags & BFD_FLAG_F ? 'F' : '-', p.desired_min_tx_us, p.required_min_rx_us,
-         p.detect_mult, p.my_discr, p.your_discr);
+         (double)sim->now / 1e9, dir == BFD_SIM_AB ? 'A' : 'B', dir == BFD_SIM_AB ? 'B' : 'A', fate,
+         bfd_state_name(p.state), p.diag, p.flags & BFD_FLAG_P ? 'P' : '-',
+         p.flags & BFD_FLAG_F ? 'F' : '-', p.desired_min_tx_us, p.required_min_rx_us, p.detect_mult,
+         p.my_discr, p.your_discr);
 }
 
 /* What the sender put on the wire, for the Final audit. */

@@ -68,9 +68,9 @@ static negotiated negotiate(const bfd_session_settings *st) {
   int y;
   for (y = 0; y < 2; y++) {
     const bfd_session_settings *me = &st[y], *peer = &st[1 - y];
-    n.iv[y] = bfd_us_to_ns(me->desired_min_tx_us > peer->required_min_rx_us
-                               ? me->desired_min_tx_us
-                               : peer->required_min_rx_us);
+    n.iv[y] =
+        bfd_us_to_ns(me->desired_min_tx_us > peer->required_min_rx_us ? me->desired_min_tx_us
+                                                                      : peer->required_min_rx_us);
     n.det[y] = peer->detect_mult * bfd_us_to_ns(me->required_min_rx_us > peer->desired_min_tx_us
                                                     ? me->required_min_rx_us
                                                     : peer->desired_min_tx_us);
@@ -101,8 +101,7 @@ static int rate_reached(bfd_sim *sim, void *ctx) {
   int x;
   for (x = 0; x < 2; x++) {
     bfd_session_status sx = bfd_sim_status(sim, x), sy = bfd_sim_status(sim, 1 - x);
-    if (w->t[x] == BFD_TSTAMP_NONE && sx.state == BFD_STATE_UP &&
-        sx.tx_interval_ns == w->n.iv[x] &&
+    if (w->t[x] == BFD_TSTAMP_NONE && sx.state == BFD_STATE_UP && sx.tx_interval_ns == w->n.iv[x] &&
         sy.remote_desired_min_tx_us == w->st[x].desired_min_tx_us &&
         sy.detect_time_ns == w->n.det[1 - x])
       w->t[x] = sim->now;
@@ -792,8 +791,8 @@ static void test_live_change_storm(void) {
  * stale Finals are then still on their way). */
 typedef struct repoll_ctx {
   size_t mark;
-  int after;      /* packets advertising 1 s dropped after the first Poll ended */
-  int armed;      /* after_final mode: change 2 waits for the first Final */
+  int after;                     /* packets advertising 1 s dropped after the first Poll ended */
+  int armed;                     /* after_final mode: change 2 waits for the first Final */
   uint64_t t_p1_last, t_p2_pass; /* last P of the 30 ms Poll, first 1 s P delivered */
   bfd_session_settings st;
 } repoll_ctx;
@@ -1171,17 +1170,16 @@ static void test_restart(void) {
  *   round trip plus one interval of X coming Up, whatever `len` is (the
  *   defect: the age of the unanswered Poll, ~len, held the floor).
  * - Right then A changes RX 300 -> 200 ms (waits for a Final) and B TX
- *   300 -> 200 ms (at once). Both take effect within
- *   1 s + 3 RTT + I: a Poll may still run (its Final is due within a round
- *   trip of contact), and its last P before contact may be up to 1 s old, so
- *   the round-trip bound measured from there is < 1 s + RTT; after that
- *   window A's P goes out with the next packet (<= I) and its Final is back
- *   one RTT later (B's TX change is on the wire at once, its Poll waits for
- *   the same window). Then A: 300 ms / detect 3 x 200 = 600 ms, B: 200 ms /
- *   900 ms.
- * - 2 s later (any Poll done), over 10 s the gaps are 75-100 % of the interval (§6.8.7), so
- *   A->B carries 33..45 packets (10 s / 300 ms = 33.3, 10 s / 225 ms + 1)
- *   and B->A 50..67 (200 ms), and no Poll or Final. */
+ *   300 -> 200 ms (at once). Both take effect within 1 s + 3 RTT + I: a
+ *   Poll may still run (its Final is due within a round trip of contact),
+ *   and its last P before contact may be up to 1 s old, so the round-trip
+ *   bound measured from there is < 1 s + RTT; after that window A's P goes
+ *   out with the next packet (<= I) and its Final is back one RTT later
+ *   (B's TX change is on the wire at once, its Poll waits for the same
+ *   window). Then A: 300 ms / detect 3 x 200 = 600 ms, B: 200 ms / 900 ms.
+ * - 2 s later (any Poll done), over 10 s the gaps are 75-100 % of the
+ *   interval (§6.8.7), so A->B carries 33..45 packets (10 s / 300 ms = 33.3,
+ *   10 s / 225 ms + 1) and B->A 50..67 (200 ms), and no Poll or Final. */
 typedef struct effect_watch {
   bfd_session_settings st[2];
 } effect_watch;
@@ -1442,7 +1440,7 @@ static void test_late_final(void) {
  * already in flight gets a Final that says nothing about 200 ms. So some P
  * carrying tx 200000 must go out and be answered. */
 typedef struct joined_ctx {
-  int p_rx1s;             /* A sent a P with RX 1 s */
+  int p_rx1s;              /* A sent a P with RX 1 s */
   uint64_t t_p200, n_p200; /* A's P's with TX 200 ms: first, count */
 } joined_ctx;
 
