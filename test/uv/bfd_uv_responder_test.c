@@ -1,0 +1,599 @@
+/* bfdkit-uv responder mode and peer removal over loopback, unprivileged
+ * (issue 12). Adapters bind 127.0.0.1 / 127.0.0.2; scripted peers, spoofed
+ * sources and a lossy relay are plain UDP sockets on 127.0.0.3 and up
+ * (all of 127/8 is local on Linux), sending with TTL 255 (RFC 5881 §5).
+ *
+ * Regressions for the three defects of the adapter's own responder mode and
+ * goodbye (issue 12):
+ * 1. A packet with State AdminDown must not hold a responder slot
+ *    (admin_down_slots), and neither may a spoofed Down packet asking for a
+ *    huge Detection Time (spoofed_down_slots): "spoofed packets cannot hold
+ *    the slots" (bfd_uv.h).
+ * 2. bfd_uv_peer_remove() sends only what the core builds: nothing from a
+ *    passive session that never heard its peer (RFC 5880 §6.8.7), and
+ *    signed AdminDown packets with Desired Min TX >= 1 s while not Up
+ *    (§6.8.3) when authentication is configured (remove_passive_silent,
+ *    remove_signed).
+ * 3. The goodbye repeats AdminDown (§6.8.16: for at least a Detection
+ *    Time): with the first one lost, the peer still goes Down with diag 3,
+ *    never diag 1 (remove_lost_admin_down).
+ * Each failed on the adapter's own implementation (before the port to
+ * bfd_table_set_responder() / bfd_session_goodbye()). */
+#include <bfd/bfd_uv.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bfd_test_util.h"
+
+#define MS BFD_MILLISECONDS
+
+static uv_loop_t loop;
+static uv_timer_t guard;
+static int guard_fired;
+static uint16_t base_port; /* adapters listen here, wires on base_port + 1 */
+static bfd_auth_key auth_key; /* Keyed SHA1, or Simple Password without crypto */
+
+/* ---- loop helpers ------------------------------------------------------- */
+
+static void guard_cb(uv_timer_t *t) {
+  (void)t;
+  guard_fired = 1;
+  uv_stop(&loop);
+}
+
+typedef int (*cond_fn)(void *ctx);
+
+/* Run the loop until cond(ctx) holds (NULL: never) or `ms` passes. */
+static int run_until(cond_fn cond, void *ctx, uint64_t ms) {
+  guard_fired = 0;
+  uv_timer_start(&guard, guard_cb, ms, 0);
+  while (!(cond && cond(ctx)) && !guard_fired)
+    uv_run(&loop, UV_RUN_ONCE);
+  uv_timer_stop(&guard);
+  return cond && cond(ctx);
+}
+
+static void run_for(uint64_t ms) { (void)run_until(NULL, NULL, ms); }
+
+/* ---- wires: scripted peers, spoofed sources, relays --------------------- */
+
+#define WIRE_LOG 64
+
+typedef struct wire_pkt {
+  bfd_ctrl_pkt pkt;
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  size_t len;
+  uint64_t at;
+} wire_pkt;
+
+typedef struct wire wire;
+struct wire {
+  const char *name;
+  int fd;
+  uv_poll_t poll;
+  int polling;
+  /* relay: forward what arrives to `fwd_dst` through `fwd`'s socket */
+  wire *fwd;
+  struct sockaddr_in fwd_dst;
+  int drop_admin_down; /* drop this many AdminDown packets, then forward */
+  unsigned n_admin_down; /* AdminDown packets seen (dropped or not) */
+  wire_pkt log[WIRE_LOG];
+  unsigned n; /* packets received (the first WIRE_LOG are logged) */
+};
+
+static struct sockaddr_in sin_of(const char *addr, uint16_t port) {
+  struct sockaddr_in sin;
+  memset(&sin, 0, sizeof(sin));
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons(port);
+  inet_pton(AF_INET, addr, &sin.sin_addr);
+  return sin;
+}
+
+static void wire_cb(uv_poll_t *h, int status, int events) {
+  wire *w = h->data;
+  uint8_t buf[256];
+  ssize_t n;
+  (void)status;
+  (void)events;
+  while ((n = recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+    bfd_ctrl_pkt pkt;
+    int admin;
+    if (bfd_ctrl_pkt_decode(&pkt, buf, (size_t)n) != 0)
+      continue;
+    if (w->n < WIRE_LOG) {
+      wire_pkt *e = &w->log[w->n];
+      e->pkt = pkt;
+      e->len = (size_t)n < sizeof(e->buf) ? (size_t)n : sizeof(e->buf);
+      memcpy(e->buf, buf, e->len);
+      e->at = uv_hrtime();
+    }
+    w->n++;
+    admin = pkt.state == BFD_STATE_ADMIN_DOWN;
+    w->n_admin_down += (unsigned)admin;
+    if (!w->fwd)
+      continue;
+    if (admin && w->drop_admin_down > 0) {
+      w->drop_admin_down--;
+      printf("  [%s] dropped an AdminDown packet (the one that gets lost)\n", w->name);
+      continue;
+    }
+    (void)sendto(w->fwd->fd, buf, (size_t)n, 0, (struct sockaddr *)&w->fwd_dst,
+                 sizeof(w->fwd_dst));
+  }
+}
+
+static void wire_open(wire *w, const char *name, const char *addr, uint16_t port) {
+  struct sockaddr_in sin = sin_of(addr, port);
+  int ttl = BFD_TTL_MAX;
+  memset(w, 0, sizeof(*w));
+  w->name = name;
+  w->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  CU_ASSERT_FATAL(w->fd >= 0);
+  CU_ASSERT_FATAL(setsockopt(w->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) == 0);
+  if (bind(w->fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+    printf("  bind %s:%u: %s\n", addr, (unsigned)port, strerror(errno));
+    CU_FAIL_FATAL("bind");
+  }
+  CU_ASSERT_FATAL(uv_poll_init(&loop, &w->poll, w->fd) == 0);
+  w->poll.data = w;
+  CU_ASSERT_FATAL(uv_poll_start(&w->poll, UV_READABLE, wire_cb) == 0);
+  w->polling = 1;
+}
+
+static void wire_close(wire *w) {
+  if (w->polling) {
+    uv_close((uv_handle_t *)&w->poll, NULL);
+    w->polling = 0;
+    run_for(1);
+  }
+  if (w->fd >= 0)
+    close(w->fd);
+  w->fd = -1;
+}
+
+/* A control packet from `w` to addr:port. */
+static void wire_send(wire *w, const char *addr, uint16_t port, const bfd_ctrl_pkt *pkt) {
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  struct sockaddr_in dst = sin_of(addr, port);
+  ptrdiff_t n = bfd_ctrl_pkt_encode(buf, sizeof(buf), pkt);
+  CU_ASSERT_FATAL(n > 0);
+  CU_ASSERT((size_t)sendto(w->fd, buf, (size_t)n, 0, (struct sockaddr *)&dst, sizeof(dst)) ==
+            (size_t)n);
+}
+
+static bfd_ctrl_pkt ctrl(uint8_t state, uint32_t my_discr, uint8_t mult, uint32_t tx_us,
+                         uint32_t rx_us) {
+  bfd_ctrl_pkt p;
+  memset(&p, 0, sizeof(p));
+  p.state = state;
+  p.diag = state == BFD_STATE_ADMIN_DOWN ? BFD_DIAG_ADMIN_DOWN : BFD_DIAG_NONE;
+  p.my_discr = my_discr;
+  p.detect_mult = mult;
+  p.desired_min_tx_us = tx_us;
+  p.required_min_rx_us = rx_us;
+  return p;
+}
+
+/* ---- adapters ------------------------------------------------------------ */
+
+typedef struct side {
+  const char *name;
+  bfd_uv *a;
+  bfd_session *s;
+  uint8_t state;
+  bfd_state_event last_ev;
+  unsigned nh_down_failure;
+  unsigned n_created, n_deleted, n_vetoed;
+  int veto;
+  int errors;
+  int closed;
+} side;
+
+static int on_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
+  side *x = ud;
+  (void)s;
+  x->state = ev->new_state;
+  x->last_ev = *ev;
+  printf("  [%s] %s -> %s local diag %s, remote %s/%s\n", x->name, bfd_state_name(ev->old_state),
+         bfd_state_name(ev->new_state), bfd_diag_name(ev->local_diag),
+         bfd_state_name(ev->remote_state), bfd_diag_name(ev->remote_diag));
+  return 0;
+}
+
+static int on_nexthop(bfd_session *s, const bfd_nexthop_event *ev, void *ud) {
+  side *x = ud;
+  (void)s;
+  if (ev->action == BFD_NEXTHOP_DOWN && ev->cause == BFD_NH_CAUSE_FAILURE)
+    x->nh_down_failure++;
+  return 0;
+}
+
+static void on_error(bfd_uv *a, int code, int err, const char *msg, void *ud) {
+  side *x = ud;
+  (void)a;
+  (void)code;
+  (void)err;
+  x->errors++;
+  printf("  [%s] error: %s\n", x->name, msg);
+}
+
+static int on_new_peer(bfd_uv *a, const bfd_rx_info *rx, void *ud) {
+  side *x = ud;
+  (void)a;
+  (void)rx;
+  if (x->veto)
+    x->n_vetoed++;
+  return x->veto;
+}
+
+static void on_created(bfd_uv *a, bfd_session *s, void *ud) {
+  side *x = ud;
+  (void)a;
+  x->s = s;
+  x->n_created++;
+}
+
+static void on_deleted(bfd_uv *a, bfd_session *s, void *ud) {
+  side *x = ud;
+  (void)a;
+  if (x->s == s)
+    x->s = NULL;
+  x->n_deleted++;
+}
+
+static void on_closed(bfd_uv *a, void *ud) {
+  side *x = ud;
+  (void)a;
+  x->closed = 1;
+}
+
+/* An adapter listening on `addr`:base_port; responder mode with
+ * `max_auto` slots (100 ms x 3, authentication as `auth`). */
+static void side_open(side *x, const char *name, const char *addr, uint32_t max_auto, int auth) {
+  bfd_uv_settings st;
+  bfd_callbacks cb;
+  bfd_uv_callbacks ucb;
+  bfd_uv_addr la;
+  memset(x, 0, sizeof(*x));
+  x->name = name;
+  x->state = BFD_STATE_DOWN;
+  bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &st);
+  st.port_single_hop = base_port;
+  st.auto_listen = 0;
+  st.max_auto_sessions = max_auto;
+  st.auto_desired_min_tx_us = 100000;
+  st.auto_required_min_rx_us = 100000;
+  st.auto_detect_mult = 3;
+  if (auth)
+    st.auto_auth_key = auth_key;
+  bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb);
+  cb.state_change = on_state;
+  cb.nexthop = on_nexthop;
+  bfd_uv_callbacks_init(BFD_UV_CALLBACKS_VERSION, &ucb);
+  ucb.error = on_error;
+  ucb.new_peer = on_new_peer;
+  ucb.peer_created = on_created;
+  ucb.peer_deleted = on_deleted;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&x->a, &loop, &st, &cb, &ucb, NULL, x), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, addr), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(x->a, BFD_MODE_SINGLE_HOP, &la), 0);
+}
+
+static void peer_cfg(bfd_uv_peer_config *c, const char *local, const char *peer, uint16_t port) {
+  bfd_uv_peer_config_init(BFD_UV_PEER_CONFIG_VERSION, c);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&c->peer, peer), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&c->local, local), 0);
+  c->peer_port = port;
+  c->desired_min_tx_us = 100000;
+  c->required_min_rx_us = 100000;
+  c->detect_mult = 3;
+}
+
+static int is_closed(void *ctx) { return ((side *)ctx)->closed; }
+
+static void side_close(side *x) {
+  if (x->a && !x->closed) {
+    bfd_uv_del(x->a, on_closed);
+    CU_ASSERT(run_until(is_closed, x, 10000));
+  }
+  x->a = NULL;
+}
+
+static size_t table_size(const side *x) { return bfd_table_size(bfd_uv_get_table(x->a)); }
+
+static int is_up(void *ctx) { return ((side *)ctx)->state == BFD_STATE_UP; }
+static int is_down(void *ctx) { return ((side *)ctx)->state == BFD_STATE_DOWN; }
+static int table_empty(void *ctx) { return table_size(ctx) == 0; }
+
+typedef struct pair {
+  side *x, *y;
+} pair;
+static int both_up(void *ctx) {
+  pair *p = ctx;
+  return is_up(p->x) && is_up(p->y);
+}
+
+/* A genuine active peer at 127.0.0.1 comes Up with the responder `y`. */
+static void genuine_peer_comes_up(side *y) {
+  side x;
+  bfd_uv_peer_config c;
+  pair p;
+  side_open(&x, "genuine", "127.0.0.1", 0, 0);
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
+  p.x = &x;
+  p.y = y;
+  CU_ASSERT(run_until(both_up, &p, 5000));
+  printf("  genuine peer: %s, responder: %s\n", bfd_state_name(x.state), bfd_state_name(y->state));
+  side_close(&x);
+}
+
+/* ---- defect 1: responder slots ------------------------------------------- */
+
+/* Two packets with State AdminDown from spoofed sources take both slots of
+ * max_auto_sessions = 2; a peer in AdminDown asks for no session
+ * (§6.8.16). Old adapter: both held for good (Down, remote discr 0 once
+ * their Detection Time of 3 s passed), the genuine peer refused. */
+static void test_admin_down_slots(void) {
+  side y;
+  wire s1, s2;
+  bfd_ctrl_pkt p;
+  side_open(&y, "responder", "127.0.0.2", 2, 0);
+  wire_open(&s1, "spoof1", "127.0.0.3", (uint16_t)(base_port + 1));
+  wire_open(&s2, "spoof2", "127.0.0.4", (uint16_t)(base_port + 1));
+  p = ctrl(BFD_STATE_ADMIN_DOWN, 0x5eed0001u, 3, 1000000, 1000000);
+  wire_send(&s1, "127.0.0.2", base_port, &p);
+  p.my_discr = 0x5eed0002u;
+  wire_send(&s2, "127.0.0.2", base_port, &p);
+  run_for(100);
+  printf("  after two AdminDown packets: %zu session(s)\n", table_size(&y));
+  /* Longer than any Detection Time those packets imply (3 x 1 s). */
+  run_for(3500);
+  printf("  3.6 s later: %zu session(s)\n", table_size(&y));
+  CU_ASSERT_EQUAL(table_size(&y), 0);
+  CU_ASSERT_EQUAL(y.n_created, 0);
+  genuine_peer_comes_up(&y);
+  CU_ASSERT_EQUAL(y.n_created, 1);
+  wire_close(&s1);
+  wire_close(&s2);
+  side_close(&y);
+}
+
+/* Spoofed Down packets that never complete the handshake, asking for a
+ * Detection Time of 255 x 60 s: the slots come free after the responder's
+ * hold (a Detection Time of its own template with the 1 s floor), not
+ * after theirs, and peer_deleted reports each. */
+static void test_spoofed_down_slots(void) {
+  side y;
+  wire s1, s2;
+  bfd_ctrl_pkt p;
+  side_open(&y, "responder", "127.0.0.2", 2, 0);
+  wire_open(&s1, "spoof1", "127.0.0.5", (uint16_t)(base_port + 1));
+  wire_open(&s2, "spoof2", "127.0.0.6", (uint16_t)(base_port + 1));
+  p = ctrl(BFD_STATE_DOWN, 0x5eed0003u, 255, 60000000, 60000000);
+  wire_send(&s1, "127.0.0.2", base_port, &p);
+  p.my_discr = 0x5eed0004u;
+  wire_send(&s2, "127.0.0.2", base_port, &p);
+  run_for(100);
+  printf("  after two spoofed Down packets: %zu session(s)\n", table_size(&y));
+  CU_ASSERT_EQUAL(y.n_created, 2);
+  /* Template 100 ms x 3: hold 3 x max(100 ms, 1 s) = 3 s. */
+  CU_ASSERT(run_until(table_empty, &y, 5000));
+  printf("  %zu session(s) left, %u peer_deleted\n", table_size(&y), y.n_deleted);
+  CU_ASSERT_EQUAL(y.n_deleted, 2);
+  genuine_peer_comes_up(&y);
+  wire_close(&s1);
+  wire_close(&s2);
+  side_close(&y);
+}
+
+/* The veto: nothing is created, the packet is dropped. */
+static void test_veto(void) {
+  side y;
+  wire s1;
+  bfd_ctrl_pkt p;
+  bfd_uv_stats st;
+  side_open(&y, "responder", "127.0.0.2", 2, 0);
+  y.veto = 1;
+  wire_open(&s1, "peer", "127.0.0.3", (uint16_t)(base_port + 1));
+  p = ctrl(BFD_STATE_DOWN, 0x5eed0005u, 3, 1000000, 1000000);
+  wire_send(&s1, "127.0.0.2", base_port, &p);
+  run_for(100);
+  CU_ASSERT_EQUAL(y.n_vetoed, 1);
+  CU_ASSERT_EQUAL(y.n_created, 0);
+  CU_ASSERT_EQUAL(table_size(&y), 0);
+  st.struct_version = BFD_UV_STATS_VERSION;
+  CU_ASSERT_EQUAL(bfd_uv_get_stats(y.a, &st), 0);
+  CU_ASSERT_EQUAL(st.rx_dropped, 1);
+  CU_ASSERT_EQUAL(st.auto_sessions, 0);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(bfd_uv_get_table(y.a), BFD_ERR_PKT_NO_SESSION), 1);
+  y.veto = 0;
+  wire_close(&s1);
+  side_close(&y);
+}
+
+/* ---- defect 2: what bfd_uv_peer_remove() sends ---------------------------- */
+
+/* A standalone session with the same key: does an authenticated peer
+ * accept what we sent? */
+static int verify(const wire_pkt *e) {
+  bfd_session_settings ss;
+  bfd_session *v;
+  bfd_rx_info rx;
+  int rv;
+  bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &ss);
+  ss.passive = 1;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_new(&v, &ss, NULL, NULL, NULL, uv_hrtime()), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_auth_add_key(v, &auth_key), 0);
+  memset(&rx, 0, sizeof(rx));
+  rx.mode = BFD_MODE_SINGLE_HOP;
+  rx.family = BFD_AF_INET;
+  rx.ttl = BFD_TTL_MAX;
+  rx.flags = BFD_RX_TTL;
+  rv = bfd_session_feed_packet(v, e->buf, e->len, &rx, uv_hrtime());
+  bfd_session_del(v);
+  return rv;
+}
+
+/* A passive session that never heard its peer removed: it MUST NOT
+ * transmit (§6.8.7), not even AdminDown. Old adapter: one hand-built
+ * AdminDown (no A bit, Desired Min TX 300 ms). */
+static void test_remove_passive_silent(void) {
+  side x;
+  wire w;
+  bfd_uv_peer_config c;
+  side_open(&x, "passive", "127.0.0.1", 0, 0);
+  wire_open(&w, "peer", "127.0.0.3", (uint16_t)(base_port + 1));
+  peer_cfg(&c, "127.0.0.1", "127.0.0.3", (uint16_t)(base_port + 1));
+  c.passive = 1;
+  c.desired_min_tx_us = 300000;
+  c.auth_key = auth_key;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
+  run_for(300);
+  CU_ASSERT_EQUAL(w.n, 0);
+  CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
+  CU_ASSERT_EQUAL(table_size(&x), 0); /* nothing to send: deleted at once */
+  run_for(500);
+  if (w.n)
+    printf("  received %u packet(s): state %s, flags 0x%02x, Desired Min TX %u us\n", w.n,
+           bfd_state_name(w.log[0].pkt.state), w.log[0].pkt.flags,
+           (unsigned)w.log[0].pkt.desired_min_tx_us);
+  CU_ASSERT_EQUAL(w.n, 0);
+  wire_close(&w);
+  side_close(&x);
+}
+
+/* An authenticated session already AdminDown, never Up, removed: every
+ * packet it sends is signed (§6.7) and advertises Desired Min TX >= 1 s
+ * (§6.8.3, not Up). Old adapter: the removal's hand-built packet has no A
+ * bit and Desired Min TX 300 ms, so an authenticated peer discards it. */
+static void test_remove_signed(void) {
+  side x;
+  wire w;
+  bfd_uv_peer_config c;
+  unsigned i;
+  side_open(&x, "admin-down", "127.0.0.1", 0, 0);
+  wire_open(&w, "peer", "127.0.0.3", (uint16_t)(base_port + 1));
+  peer_cfg(&c, "127.0.0.1", "127.0.0.3", (uint16_t)(base_port + 1));
+  c.admin_down = 1;
+  c.desired_min_tx_us = 300000;
+  c.auth_key = auth_key;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
+  run_for(300);
+  CU_ASSERT(w.n >= 1); /* active: AdminDown at the slow rate */
+  CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
+  run_for(500);
+  CU_ASSERT(w.n >= 1);
+  for (i = 0; i < w.n && i < WIRE_LOG; i++) {
+    const bfd_ctrl_pkt *p = &w.log[i].pkt;
+    int rv = verify(&w.log[i]);
+    printf("  packet %u: %s diag %u, flags 0x%02x, auth type %u, Desired Min TX %u us, "
+           "verifies: %s\n",
+           i, bfd_state_name(p->state), p->diag, p->flags,
+           (p->flags & BFD_FLAG_A) ? p->auth.type : 0, (unsigned)p->desired_min_tx_us,
+           rv >= 0 ? "yes" : bfd_strerror(rv));
+    CU_ASSERT_EQUAL(p->state, BFD_STATE_ADMIN_DOWN);
+    CU_ASSERT_EQUAL(p->diag, BFD_DIAG_ADMIN_DOWN);
+    CU_ASSERT(p->flags & BFD_FLAG_A);
+    CU_ASSERT(p->desired_min_tx_us >= 1000000);
+    CU_ASSERT(rv >= 0);
+  }
+  wire_close(&w);
+  side_close(&x);
+}
+
+/* ---- defect 3: the goodbye repeats ------------------------------------- */
+
+/* X (127.0.0.1) and Y (127.0.0.2), both authenticated, talk through a
+ * relay (X's peer is 127.0.0.3, Y's 127.0.0.4) that drops X's first
+ * AdminDown. Y's Detection Time of X is 5 x 500 ms, longer than X's
+ * AdminDown interval (1 s, jittered down to 0.75 s), so the repeat
+ * arrives in time: Y goes Down with diag 3 (Neighbor Signaled Session
+ * Down), no nexthop failure. Old adapter: one AdminDown, lost; Y reports
+ * diag 1 (Control Detection Time Expired) at deconfiguration. Then Y's
+ * Down answer ends X's goodbye: X's session leaves the table. */
+static void test_remove_lost_admin_down(void) {
+  side x, y;
+  wire r3, r4;
+  bfd_uv_peer_config c;
+  pair p;
+  side_open(&x, "X", "127.0.0.1", 0, 0);
+  side_open(&y, "Y", "127.0.0.2", 0, 0);
+  wire_open(&r3, "relay X->Y", "127.0.0.3", (uint16_t)(base_port + 1));
+  wire_open(&r4, "relay Y->X", "127.0.0.4", (uint16_t)(base_port + 1));
+  r3.fwd = &r4;
+  r3.fwd_dst = sin_of("127.0.0.2", base_port);
+  r4.fwd = &r3;
+  r4.fwd_dst = sin_of("127.0.0.1", base_port);
+  peer_cfg(&c, "127.0.0.1", "127.0.0.3", (uint16_t)(base_port + 1));
+  c.detect_mult = 5;
+  c.auth_key = auth_key;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
+  peer_cfg(&c, "127.0.0.2", "127.0.0.4", (uint16_t)(base_port + 1));
+  c.required_min_rx_us = 500000;
+  c.auth_key = auth_key;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(y.a, &y.s, &c, NULL), 0);
+  p.x = &x;
+  p.y = &y;
+  CU_ASSERT_FATAL(run_until(both_up, &p, 5000));
+  run_for(1200); /* past the Polls of coming Up: the negotiated rates */
+  CU_ASSERT_EQUAL_FATAL(y.state, BFD_STATE_UP);
+  r3.drop_admin_down = 1;
+  CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
+  CU_ASSERT(run_until(is_down, &y, 4000));
+  CU_ASSERT_EQUAL(y.last_ev.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(y.last_ev.local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  CU_ASSERT_EQUAL(y.last_ev.remote_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(y.nh_down_failure, 0);
+  printf("  relay saw %u AdminDown packet(s) from X\n", r3.n_admin_down);
+  CU_ASSERT(r3.n_admin_down >= 2);
+  CU_ASSERT(run_until(table_empty, &x, 3000)); /* the goodbye ended on Y's answer */
+  CU_ASSERT_EQUAL(x.errors, 0);
+  CU_ASSERT_EQUAL(y.errors, 0);
+  side_close(&x);
+  side_close(&y);
+  wire_close(&r3);
+  wire_close(&r4);
+}
+
+int main(void) {
+  CU_TestInfo tests[] = {{"admin_down_slots", test_admin_down_slots},
+                         {"spoofed_down_slots", test_spoofed_down_slots},
+                         {"veto", test_veto},
+                         {"remove_passive_silent", test_remove_passive_silent},
+                         {"remove_signed", test_remove_signed},
+                         {"remove_lost_admin_down", test_remove_lost_admin_down},
+                         CU_TEST_INFO_NULL};
+  int rc;
+  /* Ports of our own (below the ephemeral range) so parallel tests and a
+   * local bfdd do not collide. */
+  base_port = (uint16_t)(10000 + (getpid() % 2500) * 4);
+  memset(&auth_key, 0, sizeof(auth_key));
+  auth_key.type = BFD_AUTH_KEYED_SHA1;
+  auth_key.key_id = 7;
+  auth_key.len = 20;
+  memcpy(auth_key.secret, "0123456789abcdefghij", 20);
+  if (bfd_auth_key_check(&auth_key) != 0) { /* no libcrypto in this build */
+    auth_key.type = BFD_AUTH_SIMPLE;
+    auth_key.len = 16;
+  }
+  uv_loop_init(&loop);
+  uv_timer_init(&loop, &guard);
+  rc = bfd_test_run_suite("uv_responder", tests);
+  uv_close((uv_handle_t *)&guard, NULL);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  if (uv_loop_close(&loop) != 0) {
+    fprintf(stderr, "loop has open handles: adapter leaked a handle\n");
+    rc = 1;
+  }
+  return rc;
+}
