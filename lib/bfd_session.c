@@ -254,8 +254,10 @@ static void poll_terminated(bfd_session *s, uint64_t now) {
    * poll_first_p bounds the round trip; Finals to the later P's of this
    * sequence arrive within that bound of the last one. A sequence of one P
    * has no other Final to come. */
-  if (now - s->poll_first_p > s->rtt_bound)
-    s->rtt_bound = now - s->poll_first_p;
+  /* The latest sample, not the largest ever: one slowed by losses (P's
+   * resent) must not hold every later change back for the session's life.
+   * With a steady delay any sample bounds the round trip. */
+  s->rtt_bound = now - s->poll_first_p;
   /* +1: a Final arriving exactly at the bound is still an old one. */
   we = s->poll_np <= 1 ? now : bfd_time_add(bfd_time_add(s->poll_last_p, s->rtt_bound), 1);
   if (we > s->window_end)

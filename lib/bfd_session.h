@@ -35,7 +35,7 @@ struct bfd_session {
   uint64_t poll_first_p, poll_last_p; /* this sequence's first / last P sent */
   /* §6.8.3 choice 2: no Poll Sequence starts while Up before window_end,
    * when every Final to an older P has arrived.
-   * rtt_bound: the largest first-P-to-Final time since contact. */
+   * rtt_bound: the last sequence's first-P-to-Final time. */
   uint64_t window_end, rtt_bound;
   uint64_t goodbye_until;   /* the goodbye's Detection Time ends */
   /* Events: the negotiated values last reported (params), and the auth

@@ -490,10 +490,13 @@ static int try_responder(bfd_table *t, const bfd_ctrl_pkt *pkt, const uint8_t *b
   bfd_session_key key;
   bfd_tsess *e, *sc = t->resp_scratch;
   int rv;
-  if (t->resp_max == 0 || t->nresp >= t->resp_max || !(ri->flags & BFD_RX_PEER) ||
-      pkt->your_discr != 0)
+  if (t->resp_max == 0 || t->nresp >= t->resp_max || t->closing ||
+      !(ri->flags & BFD_RX_PEER) || pkt->your_discr != 0)
     return BFD_ERR_PKT_NO_SESSION;
-  /* Only a peer asking for a session: State Down (not AdminDown, §6.8.16). */
+  /* Only a peer asking for a session: State Down (not AdminDown, §6.8.16).
+   * Init or Up with Your Discriminator 0 is invalid for any session. */
+  if (pkt->state == BFD_STATE_INIT || pkt->state == BFD_STATE_UP)
+    return BFD_ERR_PKT_YOUR_DISCR;
   if (pkt->state != BFD_STATE_DOWN)
     return BFD_ERR_PKT_NO_SESSION;
   memset(&key, 0, sizeof(key));
@@ -533,13 +536,15 @@ static int try_responder(bfd_table *t, const bfd_ctrl_pkt *pkt, const uint8_t *b
   e->responder = 1;
   e->s.table = t;
   link_session(t, e);
-  if ((rv = bfd_session_start(&e->s, now)) != 0) {
-    bfd_table_remove_session(t, &e->s);
-    return rv;
-  }
+  /* CREATED first, so the host can attach its state before any other
+   * event of the session (the nexthop one of its creation included). */
   if (session_event(t, &e->s, BFD_SESSION_EV_CREATED, 0, now) != 0) {
     bfd_table_remove_session(t, &e->s); /* refused: gone without REMOVED */
     return BFD_ERR_PKT_NO_SESSION;
+  }
+  if ((rv = bfd_session_start(&e->s, now)) != 0) {
+    (void)remove_with_event(t, &e->s, BFD_SESSION_REMOVED_REAPED, now);
+    return rv;
   }
   rv = bfd_session_rx_apply(&e->s, pkt, ri, now);
   if (!after_op(t, &e->s, now, &rv))
@@ -555,6 +560,7 @@ int bfd_table_goodbye_all(bfd_table *t, uint64_t now) {
   if (now < t->last_now)
     return BFD_ERR_CLOCK_BACKWARDS;
   t->last_now = now;
+  t->closing = 1; /* responder mode creates nothing from now on */
   /* Two passes: starting a goodbye never frees, removing does. */
   for (i = 0; i < t->nbuckets; i++) {
     bfd_tsess *e;

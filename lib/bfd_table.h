@@ -49,6 +49,7 @@ struct bfd_table {
 
   /* Responder mode (bfd_table_set_responder); off while resp_max is 0. */
   uint32_t resp_max;
+  uint8_t closing; /* bfd_table_goodbye_all() was called */
   size_t nresp;
   uint64_t resp_hold_ns;
   bfd_session_settings resp_st;   /* template, current version */

@@ -1281,7 +1281,8 @@ BFD_EXTERN int bfd_table_set_responder(bfd_table *table, const bfd_responder_set
 BFD_EXTERN size_t bfd_table_responder_count(const bfd_table *table);
 
 /**
- * @brief Graceful shutdown: bfd_session_goodbye() on every session. The
+ * @brief Graceful shutdown: bfd_session_goodbye() on every session, and
+ * responder mode creates no session from now on. The
  * table frees each when its goodbye is done (BFD_SESSION_EV_REMOVED);
  * keep feeding time, packets and polling until bfd_table_size() is 0 (at
  * most one Detection Time of the peers with the one-second floor), then

@@ -351,6 +351,12 @@ BFD_UV_EXTERN int bfd_uv_new(bfd_uv **padapter, uv_loop_t *loop, const bfd_uv_se
  */
 BFD_UV_EXTERN void bfd_uv_del(bfd_uv *adapter, bfd_uv_closed_cb closed_cb);
 
+/** @brief Graceful shutdown (placeholder doc). */
+BFD_UV_EXTERN void bfd_uv_shutdown(bfd_uv *adapter, bfd_uv_closed_cb closed_cb);
+
+/** @brief Responder mode (placeholder doc). */
+BFD_UV_EXTERN int bfd_uv_set_responder(bfd_uv *adapter, const bfd_responder_settings *rs);
+
 /**
  * @brief Open a listener for `mode` on `local` (an all-zero address is the
  * family's wildcard) and the mode's port (bfd_uv_settings.port_single_hop /

@@ -1,5 +1,12 @@
 /* libuv adapter: a bfd_table on real UDP sockets. See include/bfd/bfd_uv.h.
- * Linux only; _GNU_SOURCE comes from CMake (recvmmsg). */
+ * Linux only; _GNU_SOURCE comes from CMake (recvmmsg).
+ *
+ * Protocol behaviour is the core's: responder mode is the table's
+ * (bfd_table_set_responder), removal is bfd_session_goodbye(). The adapter
+ * keeps one bfd_uv_peer (TX socket, counters) per session, created with
+ * the session (bfd_uv_peer_add, or the core's CREATED event for responder
+ * sessions) and freed with it (the core's REMOVED event, or a silent
+ * delete). */
 #include <bfd/bfd_uv.h>
 
 #include <errno.h>
@@ -37,8 +44,7 @@ typedef struct bfd_uv_peer {
   uint8_t auto_created;
   uint8_t mode;
   uint8_t tx_failing; /* report the first failure of a run only */
-  uint8_t reap;       /* auto session went Down: delete after dispatch */
-  uint8_t reap_when_silent; /* Down, peer still talking: delete once forgotten */
+  uint8_t goodbye;    /* removed: the core says goodbye; freed on REMOVED */
   uint32_t ifindex;
   char ifname[IF_NAMESIZE];
   bfd_uv_addr peer, local;
@@ -60,13 +66,13 @@ struct bfd_uv {
   uint64_t armed_deadline;
   bfd_uv_listener *listeners;
   bfd_uv_peer *peers;
-  uint32_t n_auto;
+  uint32_t n_goodbye; /* peers saying goodbye (removed, or shutdown) */
   uint16_t port_cursor;
-  int busy; /* inside a core call: reject re-entry */
-  int closing;
-  int del_requested;
-  int reap_pending;
-  uint32_t n_reap_watch; /* auto sessions with reap_when_silent */
+  int busy;          /* inside a core call: reject re-entry */
+  int closing;       /* bfd_uv_del() / _shutdown(): goodbyes may still run */
+  int finished;      /* the table is gone, the handles are closing */
+  int del_requested; /* asked from a callback: do_del() when it ends */
+  int del_graceful;  /* ...as bfd_uv_shutdown() */
   unsigned pending_close;
   bfd_uv_closed_cb closed_cb;
   bfd_uv_stats stats;
@@ -99,43 +105,6 @@ static void report_core(bfd_uv *a, const char *op, int rc) {
   char msg[160];
   snprintf(msg, sizeof(msg), "%s: %s", op, bfd_strerror(rc));
   report(a, rc, 0, msg);
-}
-
-/* ---- core callback trampolines ---------------------------------------- */
-
-static int tramp_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
-  bfd_uv *a = ud;
-  bfd_uv_peer *p = bfd_session_get_user_data(s);
-  /* An auto-created (passive) session that falls back to Down is freed,
-   * but only once a Detection Time has passed without packets (§6.8.18:
-   * state is kept until then). After a detection timeout that is already
-   * so; after the peer signalled Down/AdminDown, wait until the core has
-   * forgotten the peer (its discriminator reset, §6.8.1). */
-  if (p && p->auto_created) {
-    int fell = ev->new_state == BFD_STATE_DOWN &&
-               (ev->old_state == BFD_STATE_UP || ev->old_state == BFD_STATE_INIT);
-    if (fell && ev->local_diag == BFD_DIAG_DETECT_EXPIRED) {
-      p->reap = 1;
-      a->reap_pending = 1;
-    } else if (fell && !p->reap_when_silent) {
-      p->reap_when_silent = 1;
-      a->n_reap_watch++;
-    } else if (ev->new_state != BFD_STATE_DOWN && p->reap_when_silent) {
-      p->reap_when_silent = 0; /* the peer came back */
-      a->n_reap_watch--;
-    }
-  }
-  return a->host_cbs.state_change ? a->host_cbs.state_change(s, ev, a->user_data) : 0;
-}
-
-static int tramp_nexthop(bfd_session *s, const bfd_nexthop_event *ev, void *ud) {
-  bfd_uv *a = ud;
-  return a->host_cbs.nexthop ? a->host_cbs.nexthop(s, ev, a->user_data) : 0;
-}
-
-static void tramp_rand(uint8_t *dest, size_t len, void *ud) {
-  bfd_uv *a = ud;
-  a->host_cbs.rand(dest, len, a->user_data);
 }
 
 /* ---- public init functions -------------------------------------------- */
@@ -189,7 +158,7 @@ static void timer_cb(uv_timer_t *t);
  * as uv_hrtime() but never ahead of it, so the timer never fires early. */
 static void rearm(bfd_uv *a) {
   uint64_t d, due_ms, now_ms;
-  if (a->closing)
+  if (a->finished)
     return;
   d = bfd_table_next_deadline(a->table);
   if (d == BFD_TSTAMP_NONE) {
@@ -244,6 +213,53 @@ static void drain(bfd_uv *a, uint64_t now) {
     report_core(a, "bfd_table_poll_packet", (int)n);
 }
 
+/* ---- peers: bookkeeping ------------------------------------------------ */
+
+static uint16_t listen_port(const bfd_uv *a, uint8_t mode) {
+  if (mode == BFD_MODE_MULTIHOP)
+    return a->settings.port_multihop ? a->settings.port_multihop : BFD_PORT_MULTIHOP;
+  return a->settings.port_single_hop ? a->settings.port_single_hop : BFD_PORT_SINGLE_HOP;
+}
+
+static int is_link_local6(const bfd_uv_addr *x) {
+  return x->family == BFD_AF_INET6 && x->addr[0] == 0xfe && (x->addr[1] & 0xc0) == 0x80;
+}
+
+/* Fill the transport half of a peer and open its TX socket: `local` (the
+ * wildcard or an address, link-local scope set), `ifname` for
+ * SO_BINDTODEVICE ("" = none). Returns 0, BFD_ERR_CFG_KEY or BFD_ERR_IO
+ * (reported through the error callback). */
+static int peer_open(bfd_uv *a, bfd_uv_peer *p, const bfd_uv_addr *peer, const bfd_uv_addr *local,
+                     const char *ifname, uint32_t ifindex, uint8_t mode, uint16_t peer_port) {
+  bfd_uv_sock_reporter rep;
+  p->a = a;
+  p->fd = -1;
+  p->mode = mode;
+  p->ifindex = ifindex;
+  memcpy(p->ifname, ifname, sizeof(p->ifname));
+  p->ifname[IF_NAMESIZE - 1] = '\0';
+  p->peer = *peer;
+  p->peer.ifindex = is_link_local6(peer) ? ifindex : 0;
+  p->local = *local;
+  p->peer_port = peer_port;
+  if (bfd_uv_sock_to_sockaddr(&p->peer, p->peer_port, &p->dst, &p->dstlen) < 0)
+    return BFD_ERR_CFG_KEY;
+  rep.fn = sock_report;
+  rep.ctx = a;
+  p->fd = bfd_uv_sock_open_tx(local, p->ifname, &a->port_cursor, &p->src_port, &rep);
+  return p->fd < 0 ? BFD_ERR_IO : 0;
+}
+
+static void peer_link(bfd_uv *a, bfd_uv_peer *p) {
+  p->prev = NULL;
+  p->next = a->peers;
+  if (a->peers)
+    a->peers->prev = p;
+  a->peers = p;
+  a->stats.sessions++;
+}
+
+/* The session is gone (or going): unlink, close the socket, free. */
 static void peer_free(bfd_uv_peer *p) {
   bfd_uv *a = p->a;
   if (p->prev)
@@ -254,63 +270,157 @@ static void peer_free(bfd_uv_peer *p) {
     p->next->prev = p->prev;
   if (p->fd >= 0)
     close(p->fd);
-  if (p->auto_created)
-    a->n_auto--;
-  if (p->reap_when_silent)
-    a->n_reap_watch--;
+  if (p->goodbye)
+    a->n_goodbye--;
   a->stats.sessions--;
   mem_free(a, p);
 }
 
-static void reap(bfd_uv *a) {
-  bfd_uv_peer *p, *next;
-  if (a->n_reap_watch) {
-    /* Few sessions at most (bounded by max_auto_sessions), and only while
-     * some wait: a linear look is cheaper than more bookkeeping. */
-    for (p = a->peers; p; p = p->next) {
-      bfd_session_status st;
-      if (!p->reap_when_silent)
-        continue;
-      st.struct_version = BFD_SESSION_STATUS_VERSION;
-      if (bfd_session_get_status(p->s, &st) == 0 && st.state == BFD_STATE_DOWN &&
-          st.remote_discr == 0) {
-        p->reap_when_silent = 0;
-        a->n_reap_watch--;
-        p->reap = 1;
-        a->reap_pending = 1;
-      }
-    }
-  }
-  if (!a->reap_pending)
-    return;
-  a->reap_pending = 0;
-  for (p = a->peers; p; p = next) {
-    next = p->next;
-    if (p->reap) {
-      if (a->uv_cbs.peer_deleted)
-        a->uv_cbs.peer_deleted(a, p->s, a->user_data);
-      bfd_session_del(p->s);
-      peer_free(p);
-    }
-  }
+/* Delete a session at once, without a word to the peer (its clearing
+ * nexthop event, if due, is delivered), and its peer. */
+static void peer_del_silent(bfd_uv_peer *p) {
+  bfd_session_del(p->s);
+  peer_free(p);
 }
 
-static void do_del(bfd_uv *a);
+/* Removal (RFC 5880 §6.8.16, RFC 5882 §3.2: AdminDown with diag 7 is not a
+ * path failure) through the core's goodbye: AdminDown packets, signed and at
+ * the allowed rate, for the peer's Detection Time or until it answers;
+ * REMOVED then frees `p` (possibly inside this call). The host's pointer
+ * is dropped now: nothing of this session reaches the host any more. */
+static void peer_goodbye(bfd_uv_peer *p, uint64_t now) {
+  bfd_uv *a = p->a;
+  bfd_session *s = p->s;
+  bfd_session_status st;
+  int rc;
+  p->goodbye = 1;
+  p->user_data = NULL;
+  a->n_goodbye++;
+  /* A peer that is not Up cannot take our silence for a failure, so the
+   * core's goodbye is done at once; the AdminDown packet that the
+   * transition itself owes the peer (§6.8.7: at once) still goes out first,
+   * as the core builds it: signed, Desired Min TX >= 1 s (§6.8.3), and none
+   * from a passive session that never heard its peer (§6.8.7). */
+  memset(&st, 0, sizeof(st));
+  st.struct_version = BFD_SESSION_STATUS_VERSION;
+  if (bfd_session_get_status(s, &st) == 0 && st.state != BFD_STATE_ADMIN_DOWN &&
+      st.remote_state != BFD_STATE_UP) {
+    uint8_t buf[BFD_CTRL_LEN_MAX];
+    ptrdiff_t n;
+    if ((rc = bfd_session_set_admin_down(s, 1, now)) < 0)
+      report_core(a, "bfd_session_set_admin_down", rc);
+    while ((n = bfd_session_poll_packet(s, buf, sizeof(buf), now)) > 0)
+      send_peer(p, buf, (size_t)n);
+    if (n < 0)
+      report_core(a, "bfd_session_poll_packet", (int)n);
+  }
+  if ((rc = bfd_session_goodbye(s, now)) < 0) /* may free s and p */
+    report_core(a, "bfd_session_goodbye", rc);
+}
+
+/* ---- core callback trampolines ---------------------------------------- */
+
+static int tramp_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
+  bfd_uv *a = ud;
+  return a->host_cbs.state_change ? a->host_cbs.state_change(s, ev, a->user_data) : 0;
+}
+
+static int tramp_nexthop(bfd_session *s, const bfd_nexthop_event *ev, void *ud) {
+  bfd_uv *a = ud;
+  return a->host_cbs.nexthop ? a->host_cbs.nexthop(s, ev, a->user_data) : 0;
+}
+
+static void tramp_rand(uint8_t *dest, size_t len, void *ud) {
+  bfd_uv *a = ud;
+  a->host_cbs.rand(dest, len, a->user_data);
+}
+
+/* Responder mode: the core found a packet that may start a session; the
+ * host's new_peer has the last word. Nothing new once closing. */
+static int tramp_accept(bfd_table *t, const bfd_rx_info *rx, void *ud) {
+  bfd_uv *a = ud;
+  (void)t;
+  if (a->closing)
+    return 1;
+  return a->uv_cbs.new_peer ? a->uv_cbs.new_peer(a, rx, a->user_data) : 0;
+}
+
+/* The core created a responder session: give it a peer and a TX socket
+ * (bound to the address the packet came to, replying to our own listening
+ * port for the mode). Nonzero refuses it. */
+static int responder_created(bfd_uv *a, bfd_session *s) {
+  bfd_session_key key;
+  bfd_uv_addr peer, local;
+  bfd_uv_peer *p;
+  size_t alen;
+  int rc;
+  if (bfd_session_get_key(s, &key) != 0 || !(p = mem_calloc(a, sizeof(*p))))
+    return 1;
+  alen = key.family == BFD_AF_INET ? 4 : 16;
+  memset(&peer, 0, sizeof(peer));
+  memset(&local, 0, sizeof(local));
+  peer.family = local.family = key.family;
+  memcpy(peer.addr, key.peer, alen);
+  memcpy(local.addr, key.local, alen);
+  if (is_link_local6(&local))
+    local.ifindex = key.ifindex;
+  rc = peer_open(a, p, &peer, &local, "", key.ifindex, key.mode, listen_port(a, key.mode));
+  if (rc < 0) {
+    if (p->fd >= 0)
+      close(p->fd);
+    mem_free(a, p);
+    return 1;
+  }
+  p->s = s;
+  p->auto_created = 1;
+  bfd_session_set_user_data(s, p);
+  peer_link(a, p);
+  a->stats.auto_sessions++;
+  if (a->uv_cbs.peer_created)
+    a->uv_cbs.peer_created(a, s, a->user_data);
+  return 0;
+}
+
+/* Lifecycle: CREATED (responder mode) and REMOVED (reaped, or a goodbye
+ * done): the last moment `s` is valid. */
+static int tramp_session(bfd_session *s, const bfd_session_event *ev, void *ud) {
+  bfd_uv *a = ud;
+  bfd_uv_peer *p = bfd_session_get_user_data(s);
+  if (ev->kind == BFD_SESSION_EV_CREATED)
+    return responder_created(a, s);
+  if (ev->kind != BFD_SESSION_EV_REMOVED || !p)
+    return 0;
+  if (ev->reason == BFD_SESSION_REMOVED_REAPED && a->uv_cbs.peer_deleted)
+    a->uv_cbs.peer_deleted(a, s, a->user_data);
+  peer_free(p);
+  return 0;
+}
+
+/* ---- the dispatch ------------------------------------------------------ */
+
+static void do_del(bfd_uv *a, int graceful);
+static void finish(bfd_uv *a);
 
 /* After every RX batch, timer fire and API change: expire, send what is
- * due, re-arm. */
+ * due, re-arm; then a deferred bfd_uv_del(), or the end of the last
+ * goodbye after one. */
 static void service(bfd_uv *a, uint64_t now) {
   int rc;
+  if (a->finished)
+    return;
   a->busy++;
   rc = bfd_table_feed_time(a->table, now);
   if (rc < 0)
     report_core(a, "bfd_table_feed_time", rc);
   drain(a, now);
-  reap(a);
   a->busy--;
   rearm(a);
-  if (a->del_requested && !a->busy)
-    do_del(a);
+  if (a->busy)
+    return;
+  if (a->del_requested)
+    do_del(a, a->del_graceful);
+  else if (a->closing && a->n_goodbye == 0)
+    finish(a);
 }
 
 static void timer_cb(uv_timer_t *t) {
@@ -326,12 +436,6 @@ static void timer_cb(uv_timer_t *t) {
 /* ---- listeners --------------------------------------------------------- */
 
 static void poll_cb(uv_poll_t *h, int status, int events);
-
-static uint16_t listen_port(const bfd_uv *a, uint8_t mode) {
-  if (mode == BFD_MODE_MULTIHOP)
-    return a->settings.port_multihop ? a->settings.port_multihop : BFD_PORT_MULTIHOP;
-  return a->settings.port_single_hop ? a->settings.port_single_hop : BFD_PORT_SINGLE_HOP;
-}
 
 static bfd_uv_listener *find_listener(const bfd_uv *a, uint8_t family, uint8_t mode,
                                       const bfd_uv_addr *addr) {
@@ -389,11 +493,7 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
   return 0;
 }
 
-/* ---- peers ------------------------------------------------------------- */
-
-static int is_link_local6(const bfd_uv_addr *x) {
-  return x->family == BFD_AF_INET6 && x->addr[0] == 0xfe && (x->addr[1] & 0xc0) == 0x80;
-}
+/* ---- peers: the API ---------------------------------------------------- */
 
 static int check_flags(const bfd_uv_peer_config *c) {
   return c->passive <= 1 && c->admin_down <= 1;
@@ -411,13 +511,19 @@ static void cfg_to_settings(const bfd_uv_peer_config *c, bfd_session_settings *s
   s->min_rx_ttl = c->min_rx_ttl;
 }
 
+/* A removed peer (saying goodbye) holding `s`'s key or discriminator. */
+static bfd_uv_peer *saying_goodbye(bfd_session *s) {
+  bfd_uv_peer *p = s ? bfd_session_get_user_data(s) : NULL;
+  return p && p->goodbye ? p : NULL;
+}
+
 static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config *cfg,
-                    void *peer_user_data, int auto_created, uint64_t now) {
+                    void *peer_user_data, uint64_t now) {
   bfd_session_settings ss;
   bfd_session_key key;
-  bfd_uv_sock_reporter rep;
   bfd_uv_addr local;
-  bfd_uv_peer *p;
+  bfd_uv_peer *p, *old;
+  bfd_session *dup;
   uint32_t ifindex = 0;
   int rc;
   uint8_t fam = cfg->peer.family;
@@ -476,7 +582,8 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
   key.ifindex = ifindex;
   memcpy(key.local, local.addr, fam == BFD_AF_INET ? 4 : 16);
   memcpy(key.peer, cfg->peer.addr, fam == BFD_AF_INET ? 4 : 16);
-  if (bfd_table_find_key(a->table, &key))
+  dup = bfd_table_find_key(a->table, &key);
+  if (dup && !saying_goodbye(dup))
     return BFD_ERR_EXISTS;
 
   if (a->settings.auto_listen && !find_listener(a, fam, cfg->mode, NULL)) {
@@ -491,32 +598,23 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
   p = mem_calloc(a, sizeof(*p));
   if (!p)
     return BFD_ERR_NOMEM;
-  p->a = a;
   p->user_data = peer_user_data;
-  p->auto_created = (uint8_t)auto_created;
-  p->mode = cfg->mode;
-  p->ifindex = ifindex;
-  memcpy(p->ifname, cfg->ifname, sizeof(p->ifname));
-  p->ifname[IF_NAMESIZE - 1] = '\0';
-  p->peer = cfg->peer;
-  p->peer.ifindex = is_link_local6(&cfg->peer) ? ifindex : 0;
-  p->local = local;
-  p->peer_port = cfg->peer_port ? cfg->peer_port
-                 : auto_created
-                     ? listen_port(a, cfg->mode)
-                     : (cfg->mode == BFD_MODE_MULTIHOP ? BFD_PORT_MULTIHOP : BFD_PORT_SINGLE_HOP);
-  if (bfd_uv_sock_to_sockaddr(&p->peer, p->peer_port, &p->dst, &p->dstlen) < 0) {
+  rc = peer_open(a, p, &cfg->peer, &local, cfg->ifname, ifindex, cfg->mode,
+                 cfg->peer_port ? cfg->peer_port
+                 : cfg->mode == BFD_MODE_MULTIHOP ? BFD_PORT_MULTIHOP : BFD_PORT_SINGLE_HOP);
+  if (rc < 0) {
+    if (p->fd >= 0)
+      close(p->fd);
     mem_free(a, p);
-    return BFD_ERR_CFG_KEY;
-  }
-  rep.fn = sock_report;
-  rep.ctx = a;
-  p->fd = bfd_uv_sock_open_tx(&local, p->ifname, &a->port_cursor, &p->src_port, &rep);
-  if (p->fd < 0) {
-    mem_free(a, p);
-    return BFD_ERR_IO;
+    return rc;
   }
   a->busy++;
+  /* A removed peer configured again: the new session takes over at once,
+   * its goodbye ends (the peer has had our first AdminDown). */
+  if ((old = saying_goodbye(bfd_table_find_key(a->table, &key))) != NULL)
+    peer_del_silent(old);
+  if (ss.local_discr && (old = saying_goodbye(bfd_table_find_discr(a->table, ss.local_discr))))
+    peer_del_silent(old);
   rc = bfd_table_add_session(a->table, &p->s, &ss, &key, p, now);
   /* Before anything is polled: the first packet is already authenticated. */
   if (rc == 0 && cfg->auth_key.type != BFD_AUTH_NONE &&
@@ -528,15 +626,7 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
     mem_free(a, p);
     return rc;
   }
-  p->next = a->peers;
-  if (a->peers)
-    a->peers->prev = p;
-  a->peers = p;
-  a->stats.sessions++;
-  if (auto_created) {
-    a->n_auto++;
-    a->stats.auto_sessions++;
-  }
+  peer_link(a, p);
   if (psession)
     *psession = p->s;
   return 0;
@@ -551,20 +641,21 @@ int bfd_uv_peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
   if (cfg->struct_version != BFD_UV_PEER_CONFIG_VERSION)
     return BFD_ERR_VERSION;
   now = uv_hrtime();
-  rc = peer_add(a, psession, cfg, peer_user_data, 0, now);
+  rc = peer_add(a, psession, cfg, peer_user_data, now);
   if (rc == 0)
     service(a, now);
   else if (a->del_requested && !a->busy)
-    do_del(a); /* a callback asked for it while the add failed */
+    do_del(a, a->del_graceful); /* a callback asked for it while the add failed */
   return rc;
 }
 
+/* One of this adapter's live peers (not one saying goodbye). */
 static bfd_uv_peer *own_peer(const bfd_uv *a, const bfd_session *s) {
   bfd_uv_peer *p;
   if (!a || !s)
     return NULL;
   p = bfd_session_get_user_data(s);
-  return p && p->a == a && p->s == s ? p : NULL;
+  return p && p->a == a && p->s == s && !p->goodbye ? p : NULL;
 }
 
 int bfd_uv_peer_update(bfd_uv *a, bfd_session *s, const bfd_uv_peer_config *cfg) {
@@ -592,57 +683,22 @@ int bfd_uv_peer_update(bfd_uv *a, bfd_session *s, const bfd_uv_peer_config *cfg)
     ss.local_discr = bfd_session_get_local_discr(s);
   now = uv_hrtime();
   a->busy++;
-  rc = bfd_session_update(s, &ss, now);
+  rc = bfd_session_update(s, &ss, now); /* a reaped responder session is freed here */
   a->busy--;
   service(a, now);
   return rc;
 }
 
-/* The AdminDown packet for a session about to be deleted, built from its
- * status when the core has nothing due at this instant. */
-static ptrdiff_t admin_down_packet(bfd_session *s, uint8_t *buf, size_t len) {
-  bfd_session_status st;
-  bfd_ctrl_pkt pkt;
-  memset(&st, 0, sizeof(st));
-  st.struct_version = BFD_SESSION_STATUS_VERSION;
-  if (bfd_session_get_status(s, &st) < 0)
-    return 0;
-  memset(&pkt, 0, sizeof(pkt));
-  pkt.state = BFD_STATE_ADMIN_DOWN;
-  pkt.diag = BFD_DIAG_ADMIN_DOWN;
-  pkt.detect_mult = st.detect_mult;
-  pkt.my_discr = st.local_discr;
-  pkt.your_discr = st.remote_discr;
-  pkt.desired_min_tx_us = st.desired_min_tx_us;
-  pkt.required_min_rx_us = st.required_min_rx_us;
-  return bfd_ctrl_pkt_encode(buf, len, &pkt);
-}
-
 int bfd_uv_peer_remove(bfd_uv *a, bfd_session *s) {
-  uint8_t buf[BFD_CTRL_LEN_MAX];
   bfd_uv_peer *p = own_peer(a, s);
   uint64_t now;
-  ptrdiff_t n;
-  int sent = 0, rc;
   if (!p || a->busy || a->closing)
     return BFD_ERR_INVALID_ARGUMENT;
   now = uv_hrtime();
   a->busy++;
-  /* RFC 5880 §6.8.16: AdminDown with diag 7 tells the peer this is not a
-   * path failure (RFC 5882 §3.2); send it now, the session goes next. */
-  rc = bfd_session_set_admin_down(s, 1, now);
-  if (rc < 0)
-    report_core(a, "bfd_session_set_admin_down", rc);
-  while ((n = bfd_session_poll_packet(s, buf, sizeof(buf), now)) > 0) {
-    send_peer(p, buf, (size_t)n);
-    sent = 1;
-  }
-  if (!sent && (n = admin_down_packet(s, buf, sizeof(buf))) > 0)
-    send_peer(p, buf, (size_t)n);
-  bfd_session_del(s); /* delivers the clearing nexthop event */
-  peer_free(p);
+  peer_goodbye(p, now);
   a->busy--;
-  service(a, now);
+  service(a, now); /* sends the first AdminDown of the goodbye */
   return 0;
 }
 
@@ -668,64 +724,38 @@ int bfd_uv_peer_get_info(const bfd_session *s, bfd_uv_peer_info *info) {
   return 0;
 }
 
-/* ---- RX ---------------------------------------------------------------- */
+/* ---- responder mode ---------------------------------------------------- */
 
-/* Responder mode: a packet with Your Discriminator 0 from an unknown peer
- * creates a passive session (bounded by max_auto_sessions). */
-static int try_auto(bfd_uv *a, const uint8_t *buf, size_t len, const bfd_rx_info *rx,
-                    uint64_t now) {
-  bfd_uv_peer_config cfg;
-  bfd_session *s;
-  size_t alen = rx->family == BFD_AF_INET ? 4 : 16;
-  int rc;
-  bfd_ctrl_pkt pkt;
-  if (a->n_auto >= a->settings.max_auto_sessions || !(rx->flags & BFD_RX_PEER))
-    return BFD_ERR_PKT_NO_SESSION;
-  /* Only a packet that could start a session creates one: it must decode
-   * (the table already decoded it, so this cannot fail; the fields are
-   * needed here), carry Your Discriminator 0, and then its state must be
-   * Down/AdminDown (§6.8.6). Garbage never costs a socket and two callbacks. */
-  if ((rc = bfd_ctrl_pkt_decode(&pkt, buf, len)) != 0)
-    return rc;
-  if (pkt.your_discr != 0)
-    return BFD_ERR_PKT_NO_SESSION;
-  if (pkt.state != BFD_STATE_DOWN && pkt.state != BFD_STATE_ADMIN_DOWN)
-    return BFD_ERR_PKT_YOUR_DISCR;
-  /* A wrong A bit can never pass: don't create for it. */
-  if (((pkt.flags & BFD_FLAG_A) != 0) != (a->settings.auto_auth_key.type != BFD_AUTH_NONE))
-    return BFD_ERR_PKT_AUTH_MISMATCH;
-  if (a->uv_cbs.new_peer && a->uv_cbs.new_peer(a, rx, a->user_data) != 0)
-    return BFD_ERR_PKT_NO_SESSION;
-  bfd_uv_peer_config_init(BFD_UV_PEER_CONFIG_VERSION, &cfg);
-  cfg.peer.family = rx->family;
-  memcpy(cfg.peer.addr, rx->peer, alen);
-  if (rx->flags & BFD_RX_LOCAL) {
-    cfg.local.family = rx->family;
-    memcpy(cfg.local.addr, rx->local, alen);
-  }
-  if (is_link_local6(&cfg.peer) || is_link_local6(&cfg.local))
-    cfg.peer.ifindex = rx->ifindex;
-  cfg.mode = rx->mode;
-  cfg.passive = 1;
-  cfg.desired_min_tx_us = a->settings.auto_desired_min_tx_us;
-  cfg.required_min_rx_us = a->settings.auto_required_min_rx_us;
-  cfg.detect_mult = a->settings.auto_detect_mult;
-  cfg.auth_key = a->settings.auto_auth_key;
-  rc = peer_add(a, &s, &cfg, NULL, 1, now);
+int bfd_uv_set_responder(bfd_uv *a, const bfd_responder_settings *rs) {
+  if (!a || !rs || a->busy || a->closing)
+    return BFD_ERR_INVALID_ARGUMENT;
+  return bfd_table_set_responder(a->table, rs);
+}
+
+/* bfd_uv_settings.auto_* as the table's responder mode: single-hop (the
+ * core's template has one mode), the core's defaults otherwise. */
+static int auto_responder(bfd_uv *a) {
+  const bfd_uv_settings *us = &a->settings;
+  bfd_responder_settings rs;
+  int rc = bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs);
   if (rc < 0)
     return rc;
-  if (a->uv_cbs.peer_created)
-    a->uv_cbs.peer_created(a, s, a->user_data);
-  rc = bfd_table_feed_packet(a->table, buf, len, rx, now, NULL);
-  if (rc < 0) {
-    /* The packet that made it failed (authentication, TTL, ...): drop the
-     * session at once, or spoofed packets could fill every auto slot. */
-    bfd_uv_peer *p = bfd_session_get_user_data(s);
-    p->reap = 1;
-    a->reap_pending = 1;
+  rs.max_sessions = us->max_auto_sessions;
+  rs.session.desired_min_tx_us = us->auto_desired_min_tx_us;
+  rs.session.required_min_rx_us = us->auto_required_min_rx_us;
+  rs.session.detect_mult = us->auto_detect_mult;
+  rs.session.mode = BFD_MODE_SINGLE_HOP;
+  if (us->auto_auth_key.type != BFD_AUTH_NONE) {
+    rs.nkeys = 1;
+    rs.keys[0] = us->auto_auth_key;
+    rs.tx_key_id = us->auto_auth_key.key_id;
   }
+  rc = bfd_table_set_responder(a->table, &rs);
+  memset(&rs, 0, sizeof(rs)); /* the secret */
   return rc;
 }
+
+/* ---- RX ---------------------------------------------------------------- */
 
 static void rx_one(bfd_uv *a, const bfd_uv_listener *l, struct mmsghdr *m, const uint8_t *buf,
                    uint64_t now) {
@@ -756,9 +786,8 @@ static void rx_one(bfd_uv *a, const bfd_uv_listener *l, struct mmsghdr *m, const
     a->stats.rx_ttl_dropped++;
     return;
   }
+  /* Responder mode happens in here (the CREATED and REMOVED events). */
   rc = bfd_table_feed_packet(a->table, buf, m->msg_len, &rx, now, NULL);
-  if (rc == BFD_ERR_PKT_NO_SESSION && a->settings.max_auto_sessions)
-    rc = try_auto(a, buf, m->msg_len, &rx, now);
   if (rc >= 0) /* 0, or BFD_FEED_ADMIN_DOWN: valid, read while AdminDown */
     a->stats.rx_accepted++;
   else if (rc == BFD_ERR_PKT_TTL)
@@ -825,31 +854,36 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
 
 /* ---- lifecycle --------------------------------------------------------- */
 
+/* Bytes of a caller's bfd_callbacks of `version` (1..current), 0 if
+ * unknown: fields are only appended (bfd.h, versioned structs). */
+static size_t core_cbs_size(uint32_t version) {
+  if (version == 1)
+    return offsetof(bfd_callbacks, session);
+  if (version == 2)
+    return offsetof(bfd_callbacks, responder_accept) + sizeof(bfd_responder_accept_cb);
+  return version == BFD_CALLBACKS_VERSION ? sizeof(bfd_callbacks) : 0;
+}
+
 int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
                const bfd_callbacks *core_cbs, const bfd_uv_callbacks *uv_cbs, const bfd_mem *mem,
                void *user_data) {
-  bfd_callbacks cbs;
+  bfd_callbacks cbs, host;
   bfd_uv *a;
   uint16_t r16 = 0;
   int rc;
   if (!pa || !loop)
     return BFD_ERR_INVALID_ARGUMENT;
   if ((settings && settings->struct_version != BFD_UV_SETTINGS_VERSION) ||
-      (core_cbs && core_cbs->struct_version != BFD_CALLBACKS_VERSION) ||
+      (core_cbs && core_cbs_size(core_cbs->struct_version) == 0) ||
       (uv_cbs && uv_cbs->struct_version != BFD_UV_CALLBACKS_VERSION))
     return BFD_ERR_VERSION;
-  if (settings && settings->max_auto_sessions > 0) {
-    /* Responder templates: a bad one would make every creation fail
-     * silently, so reject it here with the session's own error code. */
-    bfd_session_settings tmpl;
-    (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &tmpl);
-    tmpl.desired_min_tx_us = settings->auto_desired_min_tx_us;
-    tmpl.required_min_rx_us = settings->auto_required_min_rx_us;
-    tmpl.detect_mult = settings->auto_detect_mult;
-    tmpl.passive = 1;
-    if ((rc = bfd_session_settings_check(&tmpl)) != 0)
-      return rc;
-  }
+  memset(&host, 0, sizeof(host));
+  if (core_cbs)
+    memcpy(&host, core_cbs, core_cbs_size(core_cbs->struct_version));
+  /* Lifecycle and the veto are the adapter's own (peer_created,
+   * peer_deleted, new_peer): refuse rather than ignore them. */
+  if (host.session || host.responder_accept)
+    return BFD_ERR_INVALID_ARGUMENT;
   if (settings && settings->auto_auth_key.type != BFD_AUTH_NONE &&
       (rc = bfd_auth_key_check(&settings->auto_auth_key)) != 0)
     return rc;
@@ -868,8 +902,8 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
     a->settings = *settings;
   else
     bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &a->settings);
-  if (core_cbs)
-    a->host_cbs = *core_cbs;
+  a->host_cbs = host;
+  a->host_cbs.struct_version = BFD_CALLBACKS_VERSION;
   if (uv_cbs)
     a->uv_cbs = *uv_cbs;
   a->armed_ms = UINT64_MAX;
@@ -879,7 +913,12 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
   cbs.state_change = tramp_state;
   cbs.nexthop = tramp_nexthop;
   cbs.rand = a->host_cbs.rand ? tramp_rand : NULL;
+  cbs.session = tramp_session;
+  cbs.responder_accept = tramp_accept;
   rc = bfd_table_new(&a->table, &cbs, mem, a);
+  if (rc == 0 && a->settings.max_auto_sessions > 0 && (rc = auto_responder(a)) != 0)
+    bfd_table_del(a->table);
+  memset(&a->settings.auto_auth_key, 0, sizeof(a->settings.auto_auth_key)); /* the table's now */
   if (rc < 0) {
     mem_free(a, a);
     return rc;
@@ -913,13 +952,13 @@ static void handle_closed(uv_handle_t *h) {
   }
 }
 
-static void do_del(bfd_uv *a) {
+/* The last goodbye is done (or none was running): table, sockets, handles. */
+static void finish(bfd_uv *a) {
   bfd_uv_listener *l, *ln;
   bfd_uv_peer *p, *pn;
-  if (a->closing)
+  if (a->finished)
     return;
-  a->closing = 1;
-  a->del_requested = 0;
+  a->finished = 1;
   a->busy++;
   /* Sessions first: their clearing nexthop events may look up the peer. */
   bfd_table_del(a->table);
@@ -941,17 +980,52 @@ static void do_del(bfd_uv *a) {
   uv_close((uv_handle_t *)&a->timer, handle_closed);
 }
 
-void bfd_uv_del(bfd_uv *a, bfd_uv_closed_cb closed_cb) {
-  if (!a || a->closing || a->del_requested)
+/* bfd_uv_del() (graceful 0: sessions not saying goodbye are deleted
+ * silently) or bfd_uv_shutdown() (graceful 1: every session says goodbye).
+ * Goodbyes in progress run to their end, the loop keeps serving them; a
+ * second call ends them at once. */
+static void do_del(bfd_uv *a, int graceful) {
+  bfd_uv_peer *p, *pn;
+  uint64_t now;
+  int again = a->closing;
+  a->del_requested = 0;
+  if (a->finished)
     return;
-  a->closed_cb = closed_cb;
+  a->closing = 1;
+  now = uv_hrtime();
+  a->busy++;
+  for (p = a->peers; p; p = pn) {
+    pn = p->next; /* a goodbye frees only its own peer */
+    if (again || (!graceful && !p->goodbye))
+      peer_del_silent(p);
+    else if (!p->goodbye)
+      peer_goodbye(p, now);
+  }
+  a->busy--;
+  if (a->n_goodbye == 0)
+    finish(a);
+  else
+    service(a, now);
+}
+
+static void del_or_defer(bfd_uv *a, bfd_uv_closed_cb closed_cb, int graceful) {
+  if (!a || a->finished)
+    return;
+  if (!a->closing && !a->del_requested)
+    a->closed_cb = closed_cb;
   if (a->busy) {
     /* Called from a callback: finish the dispatch first. */
+    if (!a->del_requested)
+      a->del_graceful = graceful;
     a->del_requested = 1;
     return;
   }
-  do_del(a);
+  do_del(a, graceful);
 }
+
+void bfd_uv_del(bfd_uv *a, bfd_uv_closed_cb closed_cb) { del_or_defer(a, closed_cb, 0); }
+
+void bfd_uv_shutdown(bfd_uv *a, bfd_uv_closed_cb closed_cb) { del_or_defer(a, closed_cb, 1); }
 
 int bfd_uv_get_stats(const bfd_uv *a, bfd_uv_stats *stats) {
   if (!a || !stats)
@@ -962,6 +1036,6 @@ int bfd_uv_get_stats(const bfd_uv *a, bfd_uv_stats *stats) {
   return 0;
 }
 
-bfd_table *bfd_uv_get_table(const bfd_uv *a) { return a ? a->table : NULL; }
+bfd_table *bfd_uv_get_table(const bfd_uv *a) { return a && !a->closing ? a->table : NULL; }
 
 uv_loop_t *bfd_uv_get_loop(const bfd_uv *a) { return a ? a->loop : NULL; }
