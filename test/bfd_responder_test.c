@@ -1,0 +1,2615 @@
+/* Responder mode and goodbye (bfd_table_set_responder(), bfd_session_goodbye(),
+ * bfd_table_goodbye_all()): passive sessions for unknown peers (RFC 5880
+ * §6.1, §6.8.6), reaping (§6.8.1, §6.8.18), AdminDown before removal
+ * (§6.8.16) and the lifecycle events of version 2 callbacks. */
+#include "bfd_auth.h"
+#include "bfd_crypto.h"
+#include "bfd_table.h"
+#include "bfd_test_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MS  BFD_MILLISECONDS
+#define SEC BFD_SECONDS
+#define T0  (1000 * BFD_SECONDS)
+#define SH  BFD_MODE_SINGLE_HOP
+#define MH  BFD_MODE_MULTIHOP
+
+#define L4  0x0a000001u /* our address */
+#define P4  0x0a000002u /* first peer; peer i is P4 + i */
+#define IFX 3u
+
+/* ------------------------------------------------------------------------ */
+/* Harness: one ordered log of every callback                               */
+/* ------------------------------------------------------------------------ */
+
+enum { EV_STATE = 1, EV_NH = 2, EV_SESS = 3 };
+
+typedef struct logent {
+  uint8_t type;   /* EV_* */
+  uint8_t state;  /* the session's state during the callback */
+  bfd_session *s; /* identity only: never dereferenced after the call */
+  uint32_t discr; /* the session's local discriminator */
+  void *ud;       /* bfd_session_get_user_data() during the callback */
+  int findable;   /* bfd_table_find_discr() and _find_key() give s */
+  bfd_state_event st;
+  bfd_nexthop_event nh;
+  bfd_session_event se;
+} logent;
+
+#define MAX_LOG 512
+
+typedef struct ctx {
+  uint64_t rng;
+  uint32_t script[8]; /* returned by the first draws, before the generator */
+  unsigned nscript;
+  unsigned n;
+  logent log[MAX_LOG];
+  const bfd_table *t; /* probed from CREATED / REMOVED */
+  int created_rv;     /* CREATED's return value */
+  int removed_rv;     /* REMOVED's return value */
+  int state_rv;       /* state_change's return value */
+  int nh_rv;          /* nexthop's return value */
+  void *created_ud;   /* set as the session's pointer in CREATED */
+  int veto;           /* responder_accept's return value */
+  /* params and auth_failure events: discriminator and position in `log` */
+  unsigned nparams, nauth;
+  uint32_t params_discr[MAX_LOG];
+  unsigned params_pos[MAX_LOG];
+  unsigned naccept;
+  const bfd_table *accept_t;
+  bfd_rx_info accept_ri;
+} ctx;
+
+static uint64_t splitmix(uint64_t *x) {
+  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static void rand_cb(uint8_t *dest, size_t len, void *user_data) {
+  ctx *c = user_data;
+  size_t i;
+  if (c->nscript > 0 && len == 4) {
+    memcpy(dest, &c->script[0], 4);
+    memmove(c->script, c->script + 1, sizeof(c->script) - sizeof(c->script[0]));
+    c->nscript--;
+    return;
+  }
+  for (i = 0; i < len; i++)
+    dest[i] = (uint8_t)splitmix(&c->rng);
+}
+
+static logent *push(ctx *c, uint8_t type, bfd_session *s) {
+  logent *e;
+  CU_ASSERT_FATAL(c->n < MAX_LOG);
+  e = &c->log[c->n++];
+  memset(e, 0, sizeof(*e));
+  e->type = type;
+  e->s = s;
+  e->state = bfd_session_get_state(s);
+  e->discr = bfd_session_get_local_discr(s);
+  e->ud = bfd_session_get_user_data(s);
+  if (c->t) {
+    bfd_session_key k;
+    CU_ASSERT_EQUAL(bfd_session_get_key(s, &k), 0);
+    e->findable = bfd_table_find_discr(c->t, e->discr) == s && bfd_table_find_key(c->t, &k) == s;
+  }
+  return e;
+}
+
+static int state_cb(bfd_session *s, const bfd_state_event *ev, void *user_data) {
+  ctx *c = user_data;
+  push(c, EV_STATE, s)->st = *ev;
+  return c->state_rv;
+}
+
+static int nh_cb(bfd_session *s, const bfd_nexthop_event *ev, void *user_data) {
+  ctx *c = user_data;
+  push(c, EV_NH, s)->nh = *ev;
+  return c->nh_rv;
+}
+
+static int sess_cb(bfd_session *s, const bfd_session_event *ev, void *user_data) {
+  ctx *c = user_data;
+  push(c, EV_SESS, s)->se = *ev;
+  if (ev->kind == BFD_SESSION_EV_CREATED) {
+    if (c->created_ud)
+      bfd_session_set_user_data(s, c->created_ud);
+    return c->created_rv;
+  }
+  return c->removed_rv;
+}
+
+static int params_cb(bfd_session *s, const bfd_params_event *ev, void *user_data) {
+  ctx *c = user_data;
+  (void)ev;
+  CU_ASSERT_FATAL(c->nparams < MAX_LOG);
+  c->params_discr[c->nparams] = bfd_session_get_local_discr(s);
+  c->params_pos[c->nparams++] = c->n;
+  return 0;
+}
+
+static int auth_cb(bfd_session *s, const bfd_auth_failure_event *ev, void *user_data) {
+  ctx *c = user_data;
+  (void)s;
+  (void)ev;
+  c->nauth++;
+  return 0;
+}
+
+static int accept_cb(bfd_table *t, const bfd_rx_info *ri, void *user_data) {
+  ctx *c = user_data;
+  c->naccept++;
+  c->accept_t = t;
+  c->accept_ri = *ri;
+  return c->veto;
+}
+
+/* Counts the allocator's calls and live blocks; fails call number fail_at. */
+typedef struct cmem {
+  long calls, live, fail_at;
+} cmem;
+
+static int cm_fail(cmem *m) { return ++m->calls == m->fail_at; }
+
+static void *cm_malloc(size_t size, void *ud) {
+  cmem *m = ud;
+  void *p = cm_fail(m) ? NULL : malloc(size);
+  m->live += p != NULL;
+  return p;
+}
+
+static void *cm_calloc(size_t nmemb, size_t size, void *ud) {
+  cmem *m = ud;
+  void *p = cm_fail(m) ? NULL : calloc(nmemb, size);
+  m->live += p != NULL;
+  return p;
+}
+
+static void *cm_realloc(void *ptr, size_t size, void *ud) {
+  cmem *m = ud;
+  void *p = cm_fail(m) ? NULL : realloc(ptr, size);
+  m->live += p != NULL && ptr == NULL;
+  return p;
+}
+
+static void cm_free(void *ptr, void *ud) {
+  cmem *m = ud;
+  m->live--;
+  free(ptr);
+}
+
+static bfd_table *mk_table_v(ctx *c, const bfd_mem *mem, uint32_t cb_version) {
+  bfd_callbacks cb;
+  bfd_table *t = NULL;
+  memset(c, 0, sizeof(*c));
+  c->rng = 42;
+  CU_ASSERT_EQUAL_FATAL(bfd_callbacks_init(cb_version, &cb), 0);
+  cb.state_change = state_cb;
+  cb.nexthop = nh_cb;
+  cb.rand = rand_cb;
+  if (cb_version >= 2) {
+    cb.session = sess_cb;
+    cb.responder_accept = accept_cb;
+    cb.params = params_cb;
+    cb.auth_failure = auth_cb;
+  }
+  CU_ASSERT_EQUAL_FATAL(bfd_table_new(&t, &cb, mem, c), 0);
+  c->t = t;
+  return t;
+}
+
+static bfd_table *mk_table(ctx *c, const bfd_mem *mem) {
+  return mk_table_v(c, mem, BFD_CALLBACKS_VERSION);
+}
+
+static void put4(uint8_t a[16], uint32_t v) {
+  a[0] = (uint8_t)(v >> 24);
+  a[1] = (uint8_t)(v >> 16);
+  a[2] = (uint8_t)(v >> 8);
+  a[3] = (uint8_t)v;
+}
+
+/* What the host knows of a datagram from `peer` to `local`. */
+static bfd_rx_info ri4(uint8_t mode, uint32_t local, uint32_t peer, uint32_t ifindex) {
+  bfd_rx_info ri;
+  memset(&ri, 0, sizeof(ri));
+  ri.mode = mode;
+  ri.family = BFD_AF_INET;
+  ri.ttl = 255;
+  ri.flags = BFD_RX_TTL | BFD_RX_LOCAL | BFD_RX_PEER;
+  ri.ifindex = ifindex;
+  put4(ri.local, local);
+  put4(ri.peer, peer);
+  ri.peer_port = 49152;
+  ri.local_port = mode == SH ? BFD_PORT_SINGLE_HOP : BFD_PORT_MULTIHOP;
+  return ri;
+}
+
+static bfd_session_key key4(uint8_t mode, uint32_t local, uint32_t peer, uint32_t ifindex) {
+  bfd_session_key k;
+  memset(&k, 0, sizeof(k));
+  k.mode = mode;
+  k.family = BFD_AF_INET;
+  k.ifindex = ifindex;
+  put4(k.local, local);
+  put4(k.peer, peer);
+  return k;
+}
+
+static bfd_rx_info ri_key(const bfd_session_key *k) {
+  bfd_rx_info ri;
+  memset(&ri, 0, sizeof(ri));
+  ri.mode = k->mode;
+  ri.family = k->family;
+  ri.ttl = 255;
+  ri.flags = BFD_RX_TTL | BFD_RX_LOCAL | BFD_RX_PEER;
+  ri.ifindex = k->ifindex;
+  memcpy(ri.local, k->local, 16);
+  memcpy(ri.peer, k->peer, 16);
+  return ri;
+}
+
+/* A scripted peer's packet. */
+typedef struct ppkt {
+  uint8_t state, diag, flags, mult;
+  uint32_t my, your, tx_us, rx_us;
+} ppkt;
+
+static ppkt pk(uint8_t state, uint32_t my, uint32_t your) {
+  ppkt p;
+  memset(&p, 0, sizeof(p));
+  p.state = state;
+  p.mult = 3;
+  p.my = my;
+  p.your = your;
+  p.tx_us = 100000;
+  p.rx_us = 100000;
+  return p;
+}
+
+/* A spoofed source: asks for the largest intervals the wire allows. */
+static ppkt spoof(uint32_t my) {
+  ppkt p = pk(BFD_STATE_DOWN, my, 0);
+  p.mult = 255;
+  p.tx_us = 0xffffffffu;
+  p.rx_us = 0xffffffffu;
+  return p;
+}
+
+/* Encodes, signed with `ring` (a peer's) when given. */
+static size_t enc(uint8_t *buf, const ppkt *p, bfd_auth_ring *ring) {
+  bfd_ctrl_pkt c;
+  ptrdiff_t n;
+  memset(&c, 0, sizeof(c));
+  c.state = p->state;
+  c.diag = p->diag;
+  c.flags = p->flags;
+  c.detect_mult = p->mult;
+  c.my_discr = p->my;
+  c.your_discr = p->your;
+  c.desired_min_tx_us = p->tx_us;
+  c.required_min_rx_us = p->rx_us;
+  n = ring ? bfd_auth_encode(ring, buf, BFD_CTRL_LEN_MAX, &c)
+           : bfd_ctrl_pkt_encode(buf, BFD_CTRL_LEN_MAX, &c);
+  CU_ASSERT_FATAL(n >= BFD_CTRL_LEN);
+  return (size_t)n;
+}
+
+static int feedp(bfd_table *t, const bfd_rx_info *ri, const ppkt *p, bfd_auth_ring *ring,
+                 uint64_t now, bfd_session **ps) {
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  size_t n = enc(buf, p, ring);
+  return bfd_table_feed_packet(t, buf, n, ri, now, ps);
+}
+
+/* The next due packet of the table, decoded; 0 when nothing is due. */
+static ptrdiff_t poll1(bfd_table *t, uint64_t now, bfd_session **ps, bfd_ctrl_pkt *out,
+                       uint8_t *raw) {
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  uint8_t *b = raw ? raw : buf;
+  ptrdiff_t n = bfd_table_poll_packet(t, ps, b, BFD_CTRL_LEN_MAX, now);
+  CU_ASSERT(n >= 0);
+  if (n > 0)
+    CU_ASSERT_EQUAL(bfd_ctrl_pkt_decode(out, b, (size_t)n), 0);
+  return n;
+}
+
+static unsigned drain(bfd_table *t, uint64_t now) {
+  bfd_session *s;
+  bfd_ctrl_pkt p;
+  unsigned k = 0;
+  while (poll1(t, now, &s, &p, NULL) > 0)
+    k++;
+  return k;
+}
+
+static bfd_responder_settings rs_make(uint32_t max, uint32_t hold_ms) {
+  bfd_responder_settings rs;
+  CU_ASSERT_EQUAL(bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs), 0);
+  rs.max_sessions = max;
+  rs.hold_ms = hold_ms;
+  return rs;
+}
+
+static bfd_session_settings mk_settings(uint32_t tx_us, uint32_t rx_us, uint8_t mult) {
+  bfd_session_settings st;
+  CU_ASSERT_EQUAL(bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &st), 0);
+  st.desired_min_tx_us = tx_us;
+  st.required_min_rx_us = rx_us;
+  st.detect_mult = mult;
+  return st;
+}
+
+static bfd_session_status status(const bfd_session *s) {
+  bfd_session_status st;
+  memset(&st, 0, sizeof(st));
+  st.struct_version = BFD_SESSION_STATUS_VERSION;
+  CU_ASSERT_EQUAL(bfd_session_get_status(s, &st), 0);
+  return st;
+}
+
+/* Events of one session (by discriminator) of one type from log index `from`. */
+static unsigned count_ev(const ctx *c, unsigned from, uint8_t type, uint32_t discr) {
+  unsigned i, k = 0;
+  for (i = from; i < c->n; i++)
+    k += c->log[i].type == type && c->log[i].discr == discr;
+  return k;
+}
+
+static unsigned count_sess(const ctx *c, unsigned from, uint8_t kind, uint32_t discr) {
+  unsigned i, k = 0;
+  for (i = from; i < c->n; i++)
+    k += c->log[i].type == EV_SESS && c->log[i].se.kind == kind && c->log[i].discr == discr;
+  return k;
+}
+
+static const logent *find_sess(const ctx *c, uint8_t kind, uint32_t discr) {
+  unsigned i;
+  for (i = 0; i < c->n; i++)
+    if (c->log[i].type == EV_SESS && c->log[i].se.kind == kind && c->log[i].discr == discr)
+      return &c->log[i];
+  return NULL;
+}
+
+/* Every session's events lie between its CREATED (responder sessions) and
+ * its REMOVED: nothing names a pointer the host has not been given, or one
+ * that is gone. */
+static void check_lifecycle(const ctx *c) {
+  unsigned i, j;
+  for (i = 0; i < c->n; i++) {
+    const logent *e = &c->log[i];
+    if (e->type != EV_SESS)
+      continue;
+    for (j = 0; j < c->n; j++) {
+      if (c->log[j].discr != e->discr)
+        continue;
+      CU_ASSERT(e->se.kind == BFD_SESSION_EV_CREATED ? j >= i : j <= i);
+    }
+    for (j = 0; j < c->nparams; j++) {
+      if (c->params_discr[j] != e->discr)
+        continue;
+      CU_ASSERT(e->se.kind == BFD_SESSION_EV_CREATED ? c->params_pos[j] > i
+                                                     : c->params_pos[j] <= i);
+    }
+  }
+}
+
+/* An active table session brought Up by a scripted peer (Down, then Up). */
+static bfd_session *up_session(bfd_table *t, const bfd_session_settings *st,
+                               const bfd_session_key *k, const ppkt *peer, bfd_auth_ring *ring,
+                               uint64_t now) {
+  bfd_session *s = NULL, *got = NULL;
+  bfd_rx_info ri = ri_key(k);
+  ppkt p = *peer;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, st, k, NULL, now), 0);
+  p.state = BFD_STATE_DOWN;
+  p.your = 0;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, ring, now, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, s);
+  p.state = BFD_STATE_UP;
+  p.your = bfd_session_get_local_discr(s);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, ring, now, &got), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+  return s;
+}
+
+static bfd_auth_key mk_key(uint8_t type, uint8_t id, const char *secret) {
+  bfd_auth_key k;
+  memset(&k, 0, sizeof(k));
+  k.type = type;
+  k.key_id = id;
+  k.len = (uint8_t)strlen(secret);
+  memcpy(k.secret, secret, k.len);
+  return k;
+}
+
+/* The strongest type this build has (Meticulous Keyed SHA1 needs libcrypto). */
+static uint8_t auth_type(void) {
+  return bfd_crypto_built() ? BFD_AUTH_METICULOUS_KEYED_SHA1 : BFD_AUTH_SIMPLE;
+}
+
+static bfd_auth_ring *peer_ring(const bfd_auth_key *k, uint32_t seq) {
+  bfd_auth_ring *r = NULL;
+  CU_ASSERT_EQUAL_FATAL(bfd_auth_add_key(&r, bfd_mem_default(), seq, k), 0);
+  return r;
+}
+
+/* Does `raw` verify under `k` (a fresh receiver: any sequence number)? */
+static int verifies(const bfd_auth_key *k, const uint8_t *raw, const bfd_ctrl_pkt *p) {
+  bfd_auth_ring *r = peer_ring(k, 0);
+  int rv = bfd_auth_verify(r, p, raw, 3, 100000, T0);
+  bfd_auth_ring_free(bfd_mem_default(), r);
+  return rv == 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Responder mode: creation                                                 */
+/* ------------------------------------------------------------------------ */
+
+static void test_bfd_responder_off_by_default(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs;
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0x100, 0);
+  bfd_session *s = (bfd_session *)&c;
+  /* The defaults: off, passive, BFD_NHS_AFTER_UP, no keys. */
+  CU_ASSERT_EQUAL(bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs), 0);
+  CU_ASSERT_EQUAL(rs.struct_version, BFD_RESPONDER_SETTINGS_VERSION);
+  CU_ASSERT_EQUAL(rs.max_sessions, 0);
+  CU_ASSERT_EQUAL(rs.hold_ms, 0);
+  CU_ASSERT_EQUAL(rs.nkeys, 0);
+  CU_ASSERT_EQUAL(rs.session.struct_version, BFD_SESSION_SETTINGS_VERSION);
+  CU_ASSERT_EQUAL(rs.session.passive, 1);
+  CU_ASSERT_EQUAL(rs.session.nexthop_policy, BFD_NHS_AFTER_UP);
+  CU_ASSERT_EQUAL(rs.session.desired_min_tx_us, 300000);
+  CU_ASSERT_EQUAL(rs.session.required_min_rx_us, 300000);
+  CU_ASSERT_EQUAL(rs.session.detect_mult, 3);
+  CU_ASSERT_EQUAL(rs.session.admin_down, 0);
+  CU_ASSERT_EQUAL(bfd_session_settings_check(&rs.session), 0);
+  CU_ASSERT_EQUAL(bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, NULL),
+                  BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_responder_settings_init(0, &rs), BFD_ERR_VERSION);
+  CU_ASSERT_EQUAL(bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION + 1, &rs),
+                  BFD_ERR_VERSION);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(NULL), 0);
+
+  /* A new table: no session for an unknown peer. */
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(s);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
+  /* The defaults as given (max_sessions 0) keep it off. */
+  (void)bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs);
+  CU_ASSERT_EQUAL(bfd_table_set_responder(t, &rs), 0);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
+  CU_ASSERT_EQUAL(c.n, 0);
+  CU_ASSERT_EQUAL(c.naccept, 0);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* §6.1 / §6.8.6: a Down packet from an unknown source creates one passive
+ * session; a scripted peer brings it Up. */
+static void test_bfd_responder_create(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(4, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  bfd_session_key k, want = key4(SH, L4, P4, IFX);
+  bfd_session_settings got;
+  bfd_session_status stat;
+  bfd_ctrl_pkt out;
+  ppkt p = pk(BFD_STATE_DOWN, 0x7001, 0);
+  bfd_session *s = NULL, *ps = NULL;
+  int marker;
+  uint32_t d;
+
+  rs.session.desired_min_tx_us = 200000;
+  rs.session.required_min_rx_us = 250000;
+  rs.session.required_min_echo_rx_us = 50000;
+  rs.session.detect_mult = 4;
+  rs.session.cpi = 1;
+  rs.session.passive = 0;        /* forced to 1 */
+  rs.session.local_discr = 1234; /* forced to a drawn one */
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  /* IPv4 lives in the first 4 bytes; the rest is whatever the host left. */
+  memset(ri.local + 4, 0xaa, 12);
+  memset(ri.peer + 4, 0x55, 12);
+  /* §6.8.1: nonzero and unique: a 0 draw is drawn again. */
+  /* A configured session holds 0x5eed0001 (passive, BFD_NHS_AFTER_UP: no
+   * events of its own). */
+  {
+    bfd_session_settings cst = mk_settings(300000, 300000, 3);
+    bfd_session_key ck = key4(SH, L4, 0x0a0000fe, IFX);
+    bfd_session *cs = NULL;
+    cst.passive = 1;
+    cst.nexthop_policy = BFD_NHS_AFTER_UP;
+    cst.local_discr = 0x5eed0001u;
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &cs, &cst, &ck, NULL, T0), 0);
+  }
+  c.script[0] = 0;
+  c.script[1] = 0x5eed0001u;
+  c.script[2] = 0x5eed0002u;
+  c.nscript = 3;
+  c.created_ud = &marker;
+
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  d = bfd_session_get_local_discr(s);
+  CU_ASSERT_EQUAL(d, 0x5eed0002u); /* not 0, not taken (§6.8.1) */
+  CU_ASSERT_EQUAL(bfd_table_size(t), 2);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
+  CU_ASSERT_PTR_EQUAL(bfd_table_find_discr(t, d), s);
+  CU_ASSERT_PTR_EQUAL(bfd_table_find_key(t, &want), s);
+  CU_ASSERT_EQUAL(c.naccept, 1);
+  CU_ASSERT_PTR_EQUAL(c.accept_t, t);
+  CU_ASSERT_EQUAL(memcmp(&c.accept_ri, &ri, sizeof(ri)), 0);
+  /* CREATED first (findable, still Down), then Down -> Init. */
+  CU_ASSERT_EQUAL_FATAL(c.n, 2);
+  CU_ASSERT_EQUAL(c.log[0].type, EV_SESS);
+  CU_ASSERT_PTR_EQUAL(c.log[0].s, s);
+  CU_ASSERT_EQUAL(c.log[0].se.kind, BFD_SESSION_EV_CREATED);
+  CU_ASSERT_EQUAL(c.log[0].se.reason, 0);
+  CU_ASSERT_EQUAL(c.log[0].se.ts, T0);
+  CU_ASSERT_EQUAL(c.log[0].findable, 1);
+  CU_ASSERT_EQUAL(c.log[0].state, BFD_STATE_DOWN);
+  CU_ASSERT_PTR_NULL(c.log[0].ud);
+  CU_ASSERT_EQUAL(c.log[1].type, EV_STATE);
+  CU_ASSERT_EQUAL(c.log[1].st.old_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(c.log[1].st.new_state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(c.log[1].st.ts, T0);
+  CU_ASSERT_EQUAL(c.log[1].st.change_seq, 1);
+  CU_ASSERT_PTR_EQUAL(c.log[1].ud, &marker);
+  CU_ASSERT_PTR_EQUAL(bfd_session_get_user_data(s), &marker);
+  /* The key is the packet's: mode, family, ifindex, local, peer. */
+  CU_ASSERT_EQUAL(bfd_session_get_key(s, &k), 0);
+  CU_ASSERT_EQUAL(memcmp(&k, &want, sizeof(k)), 0);
+  /* Template values; passive forced, discriminator drawn. */
+  CU_ASSERT_EQUAL(bfd_session_get_settings(s, &got), 0);
+  CU_ASSERT_EQUAL(got.passive, 1);
+  CU_ASSERT_EQUAL(got.local_discr, d);
+  CU_ASSERT_EQUAL(got.desired_min_tx_us, 200000);
+  CU_ASSERT_EQUAL(got.required_min_rx_us, 250000);
+  CU_ASSERT_EQUAL(got.required_min_echo_rx_us, 50000);
+  CU_ASSERT_EQUAL(got.detect_mult, 4);
+  CU_ASSERT_EQUAL(got.mode, SH);
+  CU_ASSERT_EQUAL(got.cpi, 1);
+  CU_ASSERT_EQUAL(got.admin_down, 0);
+  CU_ASSERT_EQUAL(got.nexthop_policy, BFD_NHS_AFTER_UP);
+  CU_ASSERT_EQUAL(got.min_rx_ttl, 0);
+  stat = status(s);
+  CU_ASSERT_EQUAL(stat.state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(stat.remote_discr, 0x7001);
+  CU_ASSERT_EQUAL(stat.rx_packets, 1);
+  CU_ASSERT_EQUAL(stat.rx_dropped, 0);
+  CU_ASSERT_EQUAL(bfd_session_auth_get_type(s), BFD_AUTH_NONE);
+
+  /* It answers at once (§6.8.7: it has the remote's discriminator now),
+   * at the one-second floor while not Up (§6.8.3). */
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0);
+  CU_ASSERT_EQUAL(poll1(t, T0, &ps, &out, NULL), BFD_CTRL_LEN);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  CU_ASSERT_EQUAL(out.state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(out.diag, BFD_DIAG_NONE);
+  CU_ASSERT_EQUAL(out.flags, BFD_FLAG_C);
+  CU_ASSERT_EQUAL(out.detect_mult, 4);
+  CU_ASSERT_EQUAL(out.my_discr, d);
+  CU_ASSERT_EQUAL(out.your_discr, 0x7001);
+  CU_ASSERT_EQUAL(out.desired_min_tx_us, 1000000);
+  CU_ASSERT_EQUAL(out.required_min_rx_us, 250000);
+  CU_ASSERT_EQUAL(out.required_min_echo_rx_us, 50000);
+  CU_ASSERT_EQUAL(poll1(t, T0, &ps, &out, NULL), 0);
+
+  /* The same source again (it has not heard us yet): the same session. */
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 2);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
+  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_CREATED, d), 1);
+  CU_ASSERT_EQUAL(c.naccept, 1);
+  CU_ASSERT_EQUAL(c.n, 2);
+  CU_ASSERT_EQUAL(status(s).rx_packets, 2);
+
+  /* The peer heard our Init: Up (§6.8.6). */
+  p = pk(BFD_STATE_INIT, 0x7001, d);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 20 * MS, &ps), 0);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
+  CU_ASSERT_EQUAL_FATAL(c.n, 3);
+  CU_ASSERT_EQUAL(c.log[2].type, EV_STATE);
+  CU_ASSERT_EQUAL(c.log[2].st.old_state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(c.log[2].st.new_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(c.log[2].st.ts, T0 + 20 * MS);
+  CU_ASSERT_EQUAL(poll1(t, T0 + 20 * MS, &ps, &out, NULL), BFD_CTRL_LEN);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  CU_ASSERT_EQUAL(out.state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(out.your_discr, 0x7001);
+  p = pk(BFD_STATE_UP, 0x7001, d);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 30 * MS, &ps), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
+  CU_ASSERT_EQUAL(count_ev(&c, 0, EV_NH, d), 0); /* BFD_NHS_AFTER_UP, never failed */
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 0);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* The key for multihop (no interface: the path may change) and IPv6;
+ * without BFD_RX_LOCAL the key's local address is "any". */
+static void test_bfd_responder_key_multihop_v6(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(4, 0);
+  bfd_rx_info ri;
+  bfd_session_key k;
+  bfd_session *s1 = NULL, *s2 = NULL, *ps = NULL;
+  ppkt p = pk(BFD_STATE_DOWN, 0x200, 0);
+  rs.session.mode = MH;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  memset(&ri, 0, sizeof(ri));
+  ri.mode = MH;
+  ri.family = BFD_AF_INET6;
+  ri.ttl = 250; /* RFC 5883: no fixed floor */
+  ri.flags = BFD_RX_TTL | BFD_RX_LOCAL | BFD_RX_PEER;
+  ri.ifindex = 7;
+  ri.local[0] = 0x20, ri.local[1] = 0x01, ri.local[2] = 0x0d, ri.local[3] = 0xb8;
+  memcpy(ri.peer, ri.local, 16);
+  ri.local[15] = 1;
+  ri.peer[15] = 2;
+  ri.peer[8] = 0x77;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s1), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+  CU_ASSERT_EQUAL(bfd_session_get_key(s1, &k), 0);
+  CU_ASSERT_EQUAL(k.mode, MH);
+  CU_ASSERT_EQUAL(k.family, BFD_AF_INET6);
+  CU_ASSERT_EQUAL(k.flags, 0);
+  CU_ASSERT_EQUAL(k.pad, 0);
+  CU_ASSERT_EQUAL(k.ifindex, 0);
+  CU_ASSERT_EQUAL(memcmp(k.local, ri.local, 16), 0);
+  CU_ASSERT_EQUAL(memcmp(k.peer, ri.peer, 16), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s1), BFD_STATE_INIT);
+  /* The same peer on another interface: the same multihop session. */
+  ri.ifindex = 8;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
+  CU_ASSERT_PTR_EQUAL(ps, s1);
+
+  /* Another peer, local address unknown. */
+  ri.flags = BFD_RX_TTL | BFD_RX_PEER;
+  ri.peer[15] = 3;
+  p.my = 0x201;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s2), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+  CU_ASSERT_PTR_NOT_EQUAL(s1, s2);
+  CU_ASSERT_EQUAL(bfd_session_get_key(s2, &k), 0);
+  {
+    static const uint8_t zero[16] = {0};
+    CU_ASSERT_EQUAL(memcmp(k.local, zero, 16), 0);
+  }
+  CU_ASSERT_EQUAL(memcmp(k.peer, ri.peer, 16), 0);
+  /* Later packets from it with the local address known still find it. */
+  ri.flags = BFD_RX_TTL | BFD_RX_LOCAL | BFD_RX_PEER;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
+  CU_ASSERT_PTR_EQUAL(ps, s2);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 2);
+
+  /* A single-hop packet does not fit the multihop template (RFC 5881 §5 /
+   * 5883: the port's mode), and without a source there is no key. */
+  ri.mode = SH;
+  ri.ttl = 255;
+  ri.peer[15] = 4;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_MODE);
+  CU_ASSERT_PTR_NULL(ps);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_MODE), 1);
+  ri.mode = MH;
+  ri.flags = BFD_RX_TTL | BFD_RX_LOCAL;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 2);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 2);
+  CU_ASSERT_EQUAL(c.naccept, 2);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* §6.8.16: a peer in AdminDown asks for no session. */
+static void test_bfd_responder_admin_down_never_creates(void) {
+  cmem m = {0, 0, 0};
+  bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
+  ctx c;
+  bfd_table *t = mk_table(&c, &mem);
+  bfd_responder_settings rs = rs_make(4, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_ADMIN_DOWN, 0x300, 0);
+  bfd_session *ps = (bfd_session *)&c;
+  long calls;
+  p.diag = BFD_DIAG_ADMIN_DOWN;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  calls = m.calls;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(ps);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + SEC, &ps), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(m.calls, calls);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
+  CU_ASSERT_EQUAL(c.n, 0);
+  CU_ASSERT_EQUAL(c.naccept, 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  /* A nonzero Your Discriminator names a session we do not have. */
+  p = pk(BFD_STATE_DOWN, 0x300, 0x12345678);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + SEC, &ps), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(c.naccept, 0);
+  /* The same source in Down: created. */
+  p = pk(BFD_STATE_DOWN, 0x300, 0);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + SEC, &ps), 0);
+  CU_ASSERT_PTR_NOT_NULL(ps);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+  CU_ASSERT_EQUAL(m.live, 0);
+}
+
+/* N spoofed sources create N sessions, the next is refused; reaping frees
+ * the slots. */
+static void test_bfd_responder_max_sessions(void) {
+  enum { N = 3 };
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(N, 1000);
+  bfd_session *s[N], *ps = NULL;
+  bfd_rx_info ri;
+  ppkt p;
+  uint32_t d[N];
+  unsigned i;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  for (i = 0; i < N; i++) {
+    ri = ri4(SH, L4, P4 + i, IFX);
+    p = spoof(0x400 + i);
+    s[i] = NULL;
+    CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s[i]), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s[i]);
+    d[i] = bfd_session_get_local_discr(s[i]);
+    CU_ASSERT_EQUAL(bfd_table_responder_count(t), i + 1);
+  }
+  CU_ASSERT(d[0] != d[1] && d[1] != d[2] && d[0] != d[2]);
+  /* Full: the next source is refused before any callback. */
+  ri = ri4(SH, L4, P4 + N, IFX);
+  p = spoof(0x4ff);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(ps);
+  CU_ASSERT_EQUAL(bfd_table_size(t), N);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), N);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
+  CU_ASSERT_EQUAL(c.naccept, N);
+  for (i = 0; i < N; i++)
+    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_CREATED, d[i]), 1);
+  /* A known source still reaches its session. */
+  ri = ri4(SH, L4, P4, IFX);
+  p = spoof(0x400);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
+  CU_ASSERT_PTR_EQUAL(ps, s[0]);
+  CU_ASSERT_EQUAL(drain(t, T0), N);
+  /* Reaped together at T0 + hold. */
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0 + 1000 * MS);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 1000 * MS - 1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), N);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 1000 * MS), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  for (i = 0; i < N; i++) {
+    const logent *e = find_sess(&c, BFD_SESSION_EV_REMOVED, d[i]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_REAPED);
+    CU_ASSERT_EQUAL(e->se.ts, T0 + 1000 * MS);
+    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d[i]), 1);
+  }
+  /* The slots are free again. */
+  ri = ri4(SH, L4, P4 + N, IFX);
+  p = spoof(0x4ff);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 1000 * MS, &ps), 0);
+  CU_ASSERT_PTR_NOT_NULL(ps);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Responder mode: reaping (§6.8.1, §6.8.18)                                */
+/* ------------------------------------------------------------------------ */
+
+/* A never-Up session goes at exactly last_rx + hold, whatever Detection
+ * Time the spoofed packet asked for (Detect Mult 255 x 0xffffffff us). */
+static void test_bfd_responder_reap_hold_ms(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(2, 2500);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = spoof(0x500);
+  bfd_session *s = NULL, *ps = NULL;
+  bfd_ctrl_pkt out;
+  const uint64_t t1 = T0 + SEC, end = t1 + 2500 * MS;
+  unsigned mark;
+  uint32_t d;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  d = bfd_session_get_local_discr(s);
+  CU_ASSERT(status(s).detect_time_ns > 1000000 * SEC);
+  CU_ASSERT_EQUAL(poll1(t, T0, &ps, &out, NULL), BFD_CTRL_LEN); /* the Init answer */
+  CU_ASSERT_EQUAL(out.state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(poll1(t, T0, &ps, &out, NULL), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0 + 2500 * MS);
+  /* Another packet from the source: measured from it. */
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, t1, &ps), 0);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), end);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
+  CU_ASSERT_EQUAL(poll1(t, end - 1, &ps, &out, NULL), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), end);
+  mark = c.n;
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  /* Only REMOVED: a session that never came Up has no state to report. */
+  CU_ASSERT_EQUAL_FATAL(c.n, mark + 1);
+  CU_ASSERT_EQUAL(c.log[mark].type, EV_SESS);
+  CU_ASSERT_EQUAL(c.log[mark].discr, d);
+  CU_ASSERT_EQUAL(c.log[mark].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.log[mark].se.reason, BFD_SESSION_REMOVED_REAPED);
+  CU_ASSERT_EQUAL(c.log[mark].se.ts, end);
+  CU_ASSERT_EQUAL(c.log[mark].state, BFD_STATE_INIT);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* hold_ms 0: the template's Detect Mult x max(Required Min RX, 1 s). */
+static void test_bfd_responder_reap_default_hold(void) {
+  static const struct {
+    uint8_t mult;
+    uint32_t rx_us;
+    uint64_t hold;
+  } cases[] = {
+      {3, 300000, 3 * SEC},  /* the defaults: 3 x 1 s */
+      {4, 2000000, 8 * SEC}, /* RX above the floor */
+      {2, 1000000, 2 * SEC}, /* exactly the floor */
+      {1, 999999, 1 * SEC},
+  };
+  size_t i;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    ctx c;
+    bfd_table *t = mk_table(&c, NULL);
+    bfd_responder_settings rs = rs_make(1, 0);
+    bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+    ppkt p = spoof(0x600);
+    bfd_session *s = NULL;
+    const logent *e;
+    rs.session.detect_mult = cases[i].mult;
+    rs.session.required_min_rx_us = cases[i].rx_us;
+    CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+    CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(drain(t, T0), 1);
+    CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0 + cases[i].hold);
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + cases[i].hold - 1), 0);
+    CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + cases[i].hold), 0);
+    CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+    CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+    e = find_sess(&c, BFD_SESSION_EV_REMOVED, c.log[0].discr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_REAPED);
+    CU_ASSERT_EQUAL(e->se.ts, T0 + cases[i].hold);
+    check_lifecycle(&c);
+    bfd_table_del(t);
+  }
+}
+
+/* An honest peer that falls silent before the handshake: its Detection
+ * Time (3 x max(300 ms, 100 ms)) comes before the 3 s hold; Init -> Down
+ * (diag 1, §6.8.4), forgotten (§6.8.1), reaped in the same call. The host
+ * here only polls. */
+static void test_bfd_responder_reap_never_up_detect(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(1, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0x700, 0);
+  bfd_session *s = NULL, *ps;
+  bfd_ctrl_pkt out;
+  const uint64_t at = T0 + 900 * MS;
+  unsigned mark;
+  uint32_t d;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  d = bfd_session_get_local_discr(s);
+  CU_ASSERT_EQUAL(status(s).detect_time_ns, 900 * MS);
+  (void)drain(t, T0);
+  (void)drain(t, at - 1);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  mark = c.n;
+  while (poll1(t, at, &ps, &out, NULL) > 0)
+    ;
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
+  CU_ASSERT_EQUAL(c.log[mark].type, EV_STATE);
+  CU_ASSERT_EQUAL(c.log[mark].st.old_state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(c.log[mark].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(c.log[mark].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
+  CU_ASSERT_EQUAL(c.log[mark].st.ts, at);
+  CU_ASSERT_EQUAL(c.log[mark + 1].type, EV_SESS);
+  CU_ASSERT_EQUAL(c.log[mark + 1].discr, d);
+  CU_ASSERT_EQUAL(c.log[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.log[mark + 1].se.reason, BFD_SESSION_REMOVED_REAPED);
+  CU_ASSERT_EQUAL(c.log[mark + 1].se.ts, at);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* An Up responder session whose peer goes silent: at the detection time,
+ * Up -> Down (diag 1), its nexthop events (RFC 5882 §3: DOWN, then the
+ * clearing UP), REMOVED, all in that one feed_time call. */
+static void test_bfd_responder_reap_up_silent(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(1, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0x800, 0);
+  bfd_session *s = NULL, *ps;
+  const uint64_t t1 = T0 + 10 * MS, at = t1 + 900 * MS;
+  unsigned mark;
+  uint32_t d;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  d = bfd_session_get_local_discr(s);
+  (void)drain(t, T0);
+  p = pk(BFD_STATE_INIT, 0x800, d);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, t1, &ps), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+  (void)drain(t, t1);
+  /* §6.8.4: the peer's Detect Mult x max(our 300 ms, its 100 ms). */
+  CU_ASSERT_EQUAL(status(s).detect_time_ns, 900 * MS);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, at - 1), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  mark = c.n;
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, at), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  CU_ASSERT_EQUAL_FATAL(c.n, mark + 4);
+  CU_ASSERT_EQUAL(c.log[mark].type, EV_STATE);
+  CU_ASSERT_EQUAL(c.log[mark].st.old_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(c.log[mark].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(c.log[mark].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
+  CU_ASSERT_EQUAL(c.log[mark].st.ts, at);
+  CU_ASSERT_EQUAL(c.log[mark + 1].type, EV_NH);
+  CU_ASSERT_EQUAL(c.log[mark + 1].nh.action, BFD_NEXTHOP_DOWN);
+  CU_ASSERT_EQUAL(c.log[mark + 1].nh.cause, BFD_NH_CAUSE_FAILURE);
+  CU_ASSERT_EQUAL(c.log[mark + 1].nh.ts, at);
+  CU_ASSERT_EQUAL(c.log[mark + 2].type, EV_NH);
+  CU_ASSERT_EQUAL(c.log[mark + 2].nh.action, BFD_NEXTHOP_UP);
+  CU_ASSERT_EQUAL(c.log[mark + 2].nh.cause, BFD_NH_CAUSE_DELETED);
+  CU_ASSERT_EQUAL(c.log[mark + 2].nh.ts, at);
+  CU_ASSERT_EQUAL(c.log[mark + 3].type, EV_SESS);
+  CU_ASSERT_EQUAL(c.log[mark + 3].discr, d);
+  CU_ASSERT_EQUAL(c.log[mark + 3].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.log[mark + 3].se.reason, BFD_SESSION_REMOVED_REAPED);
+  CU_ASSERT_EQUAL(c.log[mark + 3].se.ts, at);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* Reaping also happens in a bfd_session_* call on the session (here
+ * bfd_session_feed_time()): REMOVED inside it, the table empty after. */
+static void test_bfd_responder_reap_by_session_call(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(1, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0x860, 0);
+  bfd_session *s = NULL, *ps;
+  const uint64_t at = T0 + 10 * MS + 900 * MS;
+  uint32_t d;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  d = bfd_session_get_local_discr(s);
+  p = pk(BFD_STATE_INIT, 0x860, d);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bfd_session_feed_time(s, at - 1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(bfd_session_feed_time(s, at), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.reason, BFD_SESSION_REMOVED_REAPED);
+  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, at);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* The peer says goodbye (§6.8.16): Up -> Down, diag 3, no nexthop event
+ * (RFC 5882 §3.2: AdminDown is not a failure); reaped once its AdminDown
+ * packets stop for a Detection Time (3 x its 1 s, = the 3 s hold). */
+static void test_bfd_responder_reap_after_peer_goodbye(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(1, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0x850, 0);
+  bfd_session *s = NULL, *ps;
+  const uint64_t t2 = T0 + 100 * MS, t3 = T0 + 600 * MS, end = t3 + 3 * SEC;
+  unsigned mark;
+  uint32_t d;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  d = bfd_session_get_local_discr(s);
+  p = pk(BFD_STATE_INIT, 0x850, d);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+  (void)drain(t, T0 + 10 * MS);
+  mark = c.n;
+  p = pk(BFD_STATE_ADMIN_DOWN, 0x850, d);
+  p.diag = BFD_DIAG_ADMIN_DOWN;
+  p.tx_us = 1000000;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, t2, &ps), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(status(s).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  (void)drain(t, t2);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, t3, &ps), 0);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  (void)drain(t, t3);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
+  (void)drain(t, end - 1);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
+  CU_ASSERT_EQUAL(c.log[mark].type, EV_STATE);
+  CU_ASSERT_EQUAL(c.log[mark].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(c.log[mark].st.local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  CU_ASSERT_EQUAL(c.log[mark].st.remote_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(c.log[mark + 1].type, EV_SESS);
+  CU_ASSERT_EQUAL(c.log[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.log[mark + 1].se.reason, BFD_SESSION_REMOVED_REAPED);
+  CU_ASSERT_EQUAL(c.log[mark + 1].se.ts, end);
+  CU_ASSERT_EQUAL(count_ev(&c, 0, EV_NH, d), 0);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* Packets for configured sessions (an exact key, a RFC 5881 §6
+ * BFD_KEY_ANY_PEER key) never start responder sessions: only "a peer no
+ * session knows" does. */
+static void test_bfd_responder_known_peers_first(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(4, 0);
+  bfd_session_settings st = mk_settings(300000, 300000, 3);
+  bfd_session_key kc = key4(SH, 0, P4, 0), ka = key4(SH, 0, 0, 5);
+  bfd_session *cs = NULL, *as = NULL, *ps;
+  bfd_rx_info ri;
+  ppkt p = pk(BFD_STATE_DOWN, 0x870, 0);
+  ka.flags = BFD_KEY_ANY_PEER;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &cs, &st, &kc, NULL, T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &as, &st, &ka, NULL, T0), 0);
+  ri = ri4(SH, L4, P4, IFX);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
+  CU_ASSERT_PTR_EQUAL(ps, cs);
+  ri = ri4(SH, L4, P4 + 7, 5);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
+  CU_ASSERT_PTR_EQUAL(ps, as);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL(c.naccept, 0);
+  ri = ri4(SH, L4, P4 + 8, IFX);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
+  CU_ASSERT_PTR_NOT_NULL(ps);
+  CU_ASSERT(ps != cs && ps != as);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 3);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* BFD_ERR_NOMEM at each allocation of a creation: nothing created, no
+ * callback, no leak; the next packet creates it. */
+static void test_bfd_responder_create_nomem(void) {
+  bfd_responder_settings rs = rs_make(4, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  bfd_auth_key key = mk_key(BFD_AUTH_SIMPLE, 1, "pw");
+  bfd_auth_ring *pr = peer_ring(&key, 0);
+  ppkt p = pk(BFD_STATE_DOWN, 0x880, 0);
+  long need = 0, i;
+  rs.nkeys = 1;
+  rs.tx_key_id = 1;
+  rs.keys[0] = key;
+  for (i = 0; i <= need; i++) {
+    cmem m = {0, 0, 0};
+    bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
+    ctx c;
+    bfd_table *t = mk_table(&c, &mem);
+    bfd_session *ps = (bfd_session *)&c;
+    long before;
+    CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+    before = m.calls;
+    if (i == 0) { /* count them */
+      CU_ASSERT_EQUAL(feedp(t, &ri, &p, pr, T0, &ps), 0);
+      need = m.calls - before;
+      CU_ASSERT(need >= 2); /* the session, its key ring */
+    } else {
+      long live = m.live;
+      m.fail_at = before + i;
+      CU_ASSERT_EQUAL(feedp(t, &ri, &p, pr, T0, &ps), BFD_ERR_NOMEM);
+      CU_ASSERT_PTR_NULL(ps);
+      CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+      CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+      CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+      CU_ASSERT_EQUAL(c.n, 0);
+      CU_ASSERT_EQUAL(c.nparams, 0);
+      CU_ASSERT(m.live <= live + 1); /* at most the table's reserved room */
+      m.fail_at = 0;
+      CU_ASSERT_EQUAL(feedp(t, &ri, &p, pr, T0, &ps), 0);
+      CU_ASSERT_PTR_NOT_NULL(ps);
+      CU_ASSERT_EQUAL(bfd_session_auth_get_type(ps), BFD_AUTH_SIMPLE);
+      CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_CREATED, bfd_session_get_local_discr(ps)),
+                      1);
+    }
+    check_lifecycle(&c);
+    bfd_table_del(t);
+    CU_ASSERT_EQUAL(m.live, 0);
+  }
+  bfd_auth_ring_free(bfd_mem_default(), pr);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Responder mode: refusals                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* A candidate that fails a check of §6.8.6 / RFC 5881 §5 against the
+ * template creates nothing, calls nothing, allocates nothing and is counted
+ * in the table under its reason. */
+static void test_bfd_responder_reject_candidates(void) {
+  cmem m = {0, 0, 0};
+  bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
+  ctx c;
+  bfd_table *t = mk_table(&c, &mem);
+  bfd_responder_settings rs = rs_make(4, 0);
+  const uint8_t ty = auth_type();
+  bfd_auth_key good = mk_key(ty, 1, "secret-one"), bad = mk_key(ty, 1, "secret-two"),
+               other = mk_key(ty, 9, "secret-one");
+  bfd_auth_ring *rgood = peer_ring(&good, 100), *rbad = peer_ring(&bad, 100),
+                *rother = peer_ring(&other, 100);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0x900, 0);
+  bfd_session *ps = (bfd_session *)&c;
+  long calls;
+  rs.nkeys = 1;
+  rs.tx_key_id = 1;
+  rs.keys[0] = good;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  calls = m.calls;
+#define REJECT(ring, reason, count)                                                                \
+  do {                                                                                             \
+    ps = (bfd_session *)&c;                                                                        \
+    CU_ASSERT_EQUAL(feedp(t, &ri, &p, (ring), T0, &ps), (reason));                                 \
+    CU_ASSERT_PTR_NULL(ps);                                                                        \
+    CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, (reason)), (count));                                 \
+  } while (0)
+  /* §6.7: wrong secret (digest, or password), an unknown Key ID. */
+  REJECT(rbad, BFD_ERR_PKT_AUTH_FAILED, 1);
+  REJECT(rother, BFD_ERR_PKT_AUTH_FAILED, 2);
+  /* §6.8.6: the A bit must match bfd.AuthType. */
+  REJECT(NULL, BFD_ERR_PKT_AUTH_MISMATCH, 1);
+  /* RFC 5881 §5: single-hop needs TTL 255; an unknown TTL fails too. */
+  ri.ttl = 254;
+  REJECT(rgood, BFD_ERR_PKT_TTL, 1);
+  ri.flags = BFD_RX_LOCAL | BFD_RX_PEER;
+  ri.ttl = 255;
+  REJECT(rgood, BFD_ERR_PKT_TTL, 2);
+  ri.flags = BFD_RX_TTL | BFD_RX_LOCAL | BFD_RX_PEER;
+  /* Undecodable (Length beyond the datagram). */
+  {
+    uint8_t buf[BFD_CTRL_LEN_MAX];
+    size_t n = enc(buf, &p, NULL);
+    CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n - 1, &ri, T0, &ps), BFD_ERR_PKT_TRUNCATED);
+    CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_TRUNCATED), 1);
+  }
+  CU_ASSERT_EQUAL(m.calls, calls);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 0);
+  CU_ASSERT_EQUAL(c.n, 0);
+  CU_ASSERT_EQUAL(c.nparams, 0);
+  CU_ASSERT_EQUAL(c.nauth, 0);
+  CU_ASSERT_EQUAL(c.naccept, 0);
+  /* The genuine peer gets its session. */
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, rgood, T0, &ps), 0);
+  CU_ASSERT_PTR_NOT_NULL(ps);
+  CU_ASSERT_EQUAL(c.naccept, 1);
+  CU_ASSERT(m.calls > calls);
+
+  /* Without keys, a signed packet is the mismatch (§6.8.6). */
+  rs.nkeys = 0;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  calls = m.calls;
+  ri = ri4(SH, L4, P4 + 1, IFX);
+  REJECT(rgood, BFD_ERR_PKT_AUTH_MISMATCH, 2);
+  CU_ASSERT_EQUAL(m.calls, calls);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(c.naccept, 1);
+#undef REJECT
+  bfd_auth_ring_free(bfd_mem_default(), rgood);
+  bfd_auth_ring_free(bfd_mem_default(), rbad);
+  bfd_auth_ring_free(bfd_mem_default(), rother);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+  CU_ASSERT_EQUAL(m.live, 0);
+}
+
+/* §6.8.6: "If the Your Discriminator field is zero and the State field is
+ * not Down or AdminDown, the packet MUST be discarded", a check before any
+ * session is selected; counted as that reason, not as "no session". */
+static void test_bfd_responder_reject_your_discr_zero(void) {
+  cmem m = {0, 0, 0};
+  bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
+  ctx c;
+  bfd_table *t = mk_table(&c, &mem);
+  bfd_responder_settings rs = rs_make(4, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_INIT, 0xa00, 0);
+  bfd_session *ps = (bfd_session *)&c;
+  long calls;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  calls = m.calls;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_YOUR_DISCR);
+  CU_ASSERT_PTR_NULL(ps);
+  p.state = BFD_STATE_UP;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_YOUR_DISCR);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_YOUR_DISCR), 2);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 0);
+  CU_ASSERT_EQUAL(m.calls, calls);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(c.n, 0);
+  CU_ASSERT_EQUAL(c.naccept, 0);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* responder_accept's veto: nothing created, counted as NO_SESSION. */
+static void test_bfd_responder_accept_veto(void) {
+  cmem m = {0, 0, 0};
+  bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
+  ctx c;
+  bfd_table *t = mk_table(&c, &mem);
+  bfd_responder_settings rs = rs_make(4, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0xb00, 0);
+  bfd_session *ps = (bfd_session *)&c;
+  long calls;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  calls = m.calls;
+  c.veto = 1;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(ps);
+  CU_ASSERT_EQUAL(c.naccept, 1);
+  CU_ASSERT_PTR_EQUAL(c.accept_t, t);
+  CU_ASSERT_EQUAL(memcmp(&c.accept_ri, &ri, sizeof(ri)), 0);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  CU_ASSERT_EQUAL(c.n, 0);
+  CU_ASSERT_EQUAL(m.calls, calls);
+  c.veto = -1; /* any nonzero value */
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
+  CU_ASSERT_EQUAL(c.naccept, 2);
+  c.veto = 0;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
+  CU_ASSERT_PTR_NOT_NULL(ps);
+  CU_ASSERT_EQUAL(c.naccept, 3);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+  CU_ASSERT_EQUAL(m.live, 0);
+}
+
+/* CREATED returning nonzero: the session is gone again at once, without
+ * REMOVED, and its slot is free. */
+static void test_bfd_responder_created_refused(void) {
+  cmem m = {0, 0, 0};
+  bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
+  ctx c;
+  bfd_table *t = mk_table(&c, &mem);
+  bfd_responder_settings rs = rs_make(1, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0xc00, 0);
+  bfd_session *ps = (bfd_session *)&c, *s2 = NULL;
+  long live;
+  uint32_t d;
+  rs.nkeys = 0;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  c.created_rv = 1;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(ps);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
+  CU_ASSERT_EQUAL_FATAL(c.n, 1);
+  CU_ASSERT_EQUAL(c.log[0].type, EV_SESS);
+  CU_ASSERT_EQUAL(c.log[0].se.kind, BFD_SESSION_EV_CREATED);
+  d = c.log[0].discr;
+  CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
+  /* The session's blocks are freed: a second refusal leaves the same
+   * (the first one reserved the table's room for a session). */
+  live = m.live;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(m.live, live);
+  CU_ASSERT_EQUAL(c.n, 2);
+  CU_ASSERT_EQUAL(c.log[1].se.kind, BFD_SESSION_EV_CREATED);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
+  /* max_sessions 1: the slot is free for the next source. */
+  c.created_rv = 0;
+  ri = ri4(SH, L4, P4 + 1, IFX);
+  p.my = 0xc01;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s2), 0);
+  CU_ASSERT_PTR_NOT_NULL(s2);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
+  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 0);
+  CU_ASSERT_EQUAL(count_ev(&c, 0, EV_STATE, d), 0);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+  CU_ASSERT_EQUAL(m.live, 0);
+}
+
+/* CREATED is the first event the host gets of a responder session, also
+ * with a BFD_NHS_DOWN_UNTIL_UP template (its creation nexthop event), so
+ * the host knows the pointer (and may have set its own) before any other
+ * callback names it. A refused one still gets its clearing event. */
+static void test_bfd_responder_created_first(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(2, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0xd00, 0);
+  bfd_session *s = NULL;
+  int marker;
+  unsigned i;
+  rs.session.nexthop_policy = BFD_NHS_DOWN_UNTIL_UP;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  c.created_ud = &marker;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  CU_ASSERT_FATAL(c.n >= 3);
+  CU_ASSERT_EQUAL(c.log[0].type, EV_SESS);
+  CU_ASSERT_EQUAL(c.log[0].se.kind, BFD_SESSION_EV_CREATED);
+  for (i = 1; i < c.n; i++)
+    CU_ASSERT_PTR_EQUAL(c.log[i].ud, &marker);
+  CU_ASSERT_EQUAL(count_ev(&c, 0, EV_NH, bfd_session_get_local_discr(s)), 1);
+  CU_ASSERT_EQUAL(status(s).nexthop_down, 1);
+  /* Refused: every nexthop DOWN it got is cleared; no REMOVED. */
+  c.created_rv = 1;
+  ri = ri4(SH, L4, P4 + 1, IFX);
+  {
+    unsigned mark = c.n, downs = 0, ups = 0;
+    CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), BFD_ERR_PKT_NO_SESSION);
+    CU_ASSERT_FATAL(c.n > mark);
+    for (i = mark; i < c.n; i++) {
+      downs += c.log[i].type == EV_NH && c.log[i].nh.action == BFD_NEXTHOP_DOWN;
+      ups += c.log[i].type == EV_NH && c.log[i].nh.action == BFD_NEXTHOP_UP;
+      CU_ASSERT(!(c.log[i].type == EV_SESS && c.log[i].se.kind == BFD_SESSION_EV_REMOVED));
+    }
+    CU_ASSERT_EQUAL(downs, ups);
+    CU_ASSERT_EQUAL(c.log[mark].type, EV_SESS);
+    CU_ASSERT_EQUAL(c.log[mark].se.kind, BFD_SESSION_EV_CREATED);
+  }
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* A BFD_NHS_DOWN_UNTIL_UP template whose creation nexthop event fails:
+ * BFD_ERR_CALLBACK_FAILURE, and the host, told of the session by CREATED,
+ * also gets its clearing event and its REMOVED, nothing after. */
+static void test_bfd_responder_create_nexthop_fails(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(1, 0);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0xd80, 0);
+  bfd_session *ps = (bfd_session *)&c;
+  uint32_t d;
+  rs.session.nexthop_policy = BFD_NHS_DOWN_UNTIL_UP;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  c.nh_rv = 1;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_CALLBACK_FAILURE);
+  CU_ASSERT_PTR_NULL(ps);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL_FATAL(c.n, 4);
+  d = c.log[0].discr;
+  CU_ASSERT_EQUAL(c.log[0].type, EV_SESS);
+  CU_ASSERT_EQUAL(c.log[0].se.kind, BFD_SESSION_EV_CREATED);
+  CU_ASSERT_EQUAL(c.log[1].type, EV_NH);
+  CU_ASSERT_EQUAL(c.log[1].nh.action, BFD_NEXTHOP_DOWN);
+  CU_ASSERT_EQUAL(c.log[1].nh.cause, BFD_NH_CAUSE_CREATED);
+  CU_ASSERT_EQUAL(c.log[2].type, EV_NH);
+  CU_ASSERT_EQUAL(c.log[2].nh.action, BFD_NEXTHOP_UP);
+  CU_ASSERT_EQUAL(c.log[2].nh.cause, BFD_NH_CAUSE_DELETED);
+  CU_ASSERT_EQUAL(c.log[3].type, EV_SESS);
+  CU_ASSERT_EQUAL(c.log[3].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.log[3].se.ts, T0);
+  CU_ASSERT_EQUAL(c.log[3].discr, d);
+  CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
+  /* The slot is free. */
+  c.nh_rv = 0;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
+  CU_ASSERT_PTR_NOT_NULL(ps);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* §6.7: responder sessions sign with tx_key_id and accept every key of the
+ * ring; the ring is copied (bfd.XmitAuthSeq per session, §6.8.1). */
+static void test_bfd_responder_auth(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(4, 0);
+  const uint8_t ty = auth_type();
+  const int keyed = ty != BFD_AUTH_SIMPLE;
+  bfd_auth_key k1 = mk_key(ty, 1, "alpha-secret"), k2 = mk_key(ty, 2, "bravo-secret");
+  bfd_auth_ring *ra = peer_ring(&k1, 1000), *rb = peer_ring(&k2, 5000);
+  bfd_rx_info ria = ri4(SH, L4, P4, IFX), rib = ri4(SH, L4, P4 + 1, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0xe00, 0);
+  bfd_session *sa = NULL, *sb = NULL, *ps;
+  bfd_ctrl_pkt out;
+  uint8_t raw[BFD_CTRL_LEN_MAX], first[BFD_CTRL_LEN_MAX];
+  size_t nfirst;
+  uint32_t seq = 0;
+  uint64_t now;
+  unsigned got_a = 0, got_b = 0;
+  uint32_t da;
+  p.tx_us = 1000000; /* the peer's slow start: our Detection Time 3 s */
+  rs.nkeys = 2;
+  rs.keys[0] = k1;
+  rs.keys[1] = k2;
+  rs.tx_key_id = 2;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  memset(rs.keys, 0, sizeof(rs.keys)); /* copied */
+
+  nfirst = enc(first, &p, ra);
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, first, nfirst, &ria, T0, &sa), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
+  da = bfd_session_get_local_discr(sa);
+  p.my = 0xe01;
+  CU_ASSERT_EQUAL(feedp(t, &rib, &p, rb, T0, &sb), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
+  CU_ASSERT_EQUAL(bfd_session_auth_get_type(sa), ty);
+  CU_ASSERT_EQUAL(bfd_session_auth_get_type(sb), ty);
+  CU_ASSERT_EQUAL(bfd_session_auth_get_tx_key(sa), 2);
+  CU_ASSERT_EQUAL(bfd_session_auth_get_tx_key(sb), 2);
+  /* Both answer signed with key 2. */
+  while (poll1(t, T0, &ps, &out, raw) > 0) {
+    got_a += ps == sa;
+    got_b += ps == sb;
+    CU_ASSERT(out.flags & BFD_FLAG_A);
+    CU_ASSERT_EQUAL(out.auth.type, ty);
+    CU_ASSERT_EQUAL(out.auth.key_id, 2);
+    CU_ASSERT(verifies(&k2, raw, &out));
+    CU_ASSERT(!verifies(&k1, raw, &out));
+    if (ps == sa)
+      seq = out.auth.seq;
+  }
+  CU_ASSERT_EQUAL(got_a, 1);
+  CU_ASSERT_EQUAL(got_b, 1);
+  /* The sequence number advances by one per packet (§6.7.3, §6.7.4). */
+  p.my = 0xe00;
+  for (now = T0 + SEC; keyed && now <= T0 + 3 * SEC; now += SEC) {
+    ptrdiff_t n;
+    while ((n = poll1(t, now, &ps, &out, raw)) > 0) {
+      if (ps != sa)
+        continue;
+      CU_ASSERT_EQUAL(out.auth.seq, seq + 1);
+      CU_ASSERT(verifies(&k2, raw, &out));
+      seq = out.auth.seq;
+    }
+    /* The peer keeps talking (signed, sequence rising) so nothing expires. */
+    CU_ASSERT_EQUAL(feedp(t, &ria, &p, ra, now, &ps), 0);
+    CU_ASSERT_PTR_EQUAL_FATAL(bfd_table_find_discr(t, da), sa); /* not reaped */
+    CU_ASSERT_PTR_EQUAL(ps, sa);
+  }
+  /* The creating packet's sequence number is known: its replay fails
+   * (meticulous: strictly increasing). */
+  CU_ASSERT_PTR_EQUAL_FATAL(bfd_table_find_discr(t, da), sa);
+  if (keyed) {
+    CU_ASSERT_EQUAL(bfd_table_feed_packet(t, first, nfirst, &ria, T0 + 3 * SEC, &ps),
+                    BFD_ERR_PKT_AUTH_FAILED);
+    CU_ASSERT_PTR_EQUAL(ps, sa);
+    CU_ASSERT_EQUAL(bfd_session_get_rx_drops(sa, BFD_ERR_PKT_AUTH_FAILED), 1);
+    CU_ASSERT_EQUAL(bfd_session_get_auth_failures(sa, BFD_AUTH_FAIL_SEQ), 1);
+  }
+  /* Signed Init with our discriminator: Up. */
+  p = pk(BFD_STATE_INIT, 0xe00, bfd_session_get_local_discr(sa));
+  CU_ASSERT_EQUAL(feedp(t, &ria, &p, ra, T0 + 3 * SEC, &ps), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(sa), BFD_STATE_UP);
+  bfd_auth_ring_free(bfd_mem_default(), ra);
+  bfd_auth_ring_free(bfd_mem_default(), rb);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Responder mode: configuration                                            */
+/* ------------------------------------------------------------------------ */
+
+/* What the table does now: max 1, hold 700 ms, no keys, template RX 250 ms. */
+static void expect_unchanged(bfd_table *t, ctx *c, uint64_t now) {
+  bfd_rx_info ri = ri4(SH, L4, 0x0a0a0a01, IFX);
+  ppkt p = spoof(0xf00);
+  bfd_session *s = NULL, *ps = NULL;
+  const logent *e;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, now, &s), 0); /* no keys */
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  CU_ASSERT_EQUAL(status(s).required_min_rx_us, 250000);
+  ri = ri4(SH, L4, 0x0a0a0a02, IFX);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, now, &ps), BFD_ERR_PKT_NO_SESSION); /* max 1 */
+  (void)drain(t, now);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), now + 700 * MS); /* hold */
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, now + 700 * MS), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  e = &c->log[c->n - 1];
+  CU_ASSERT_EQUAL(e->type, EV_SESS);
+  CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_REAPED);
+}
+
+static void test_bfd_responder_set_errors(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings ok = rs_make(1, 700), rs;
+  bfd_auth_key simple = mk_key(BFD_AUTH_SIMPLE, 1, "pw");
+  unsigned i;
+  ok.session.required_min_rx_us = 250000;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &ok), 0);
+
+  CU_ASSERT_EQUAL(bfd_table_set_responder(NULL, &ok), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_table_set_responder(t, NULL), BFD_ERR_INVALID_ARGUMENT);
+#define FAILS(edit, code)                                                                          \
+  do {                                                                                             \
+    rs = rs_make(8, 5000);                                                                         \
+    edit;                                                                                          \
+    CU_ASSERT_EQUAL(bfd_table_set_responder(t, &rs), (code));                                      \
+  } while (0)
+  FAILS(rs.struct_version = 0, BFD_ERR_VERSION);
+  FAILS(rs.struct_version = BFD_RESPONDER_SETTINGS_VERSION + 1, BFD_ERR_VERSION);
+  FAILS(rs.session.struct_version = 0, BFD_ERR_VERSION);
+  FAILS(rs.session.struct_version = BFD_SESSION_SETTINGS_VERSION + 1, BFD_ERR_VERSION);
+  /* The template must pass bfd_session_settings_check(): its error. */
+  {
+    bfd_session_settings bad[8];
+    static const int want[8] = {BFD_ERR_CFG_DETECT_MULT, BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX,
+                                BFD_ERR_CFG_MODE,        BFD_ERR_CFG_POLICY, BFD_ERR_CFG_FLAG,
+                                BFD_ERR_CFG_FLAG,        BFD_ERR_CFG_TTL};
+    for (i = 0; i < 8; i++)
+      bad[i] = rs_make(1, 0).session;
+    bad[0].detect_mult = 0;
+    bad[1].desired_min_tx_us = 0;
+    bad[2].required_min_rx_us = 0;
+    bad[3].mode = 2;
+    bad[4].nexthop_policy = 2;
+    bad[5].passive = 2;
+    bad[6].cpi = 2;
+    bad[7].min_rx_ttl = 100; /* single-hop: 0 or 255 (RFC 5881 §5) */
+    for (i = 0; i < 8; i++) {
+      CU_ASSERT_EQUAL(bfd_session_settings_check(&bad[i]), want[i]);
+      FAILS(rs.session = bad[i], want[i]);
+    }
+  }
+  /* Keys. */
+  FAILS((rs.nkeys = BFD_AUTH_KEYS_MAX + 1, rs.tx_key_id = 1, rs.keys[0] = simple),
+        BFD_ERR_CFG_AUTH);
+  if (bfd_crypto_built())
+    FAILS((rs.nkeys = 2, rs.tx_key_id = 1, rs.keys[0] = simple,
+           rs.keys[1] = mk_key(BFD_AUTH_KEYED_SHA1, 2, "sha")),
+          BFD_ERR_CFG_AUTH); /* mixed types */
+  FAILS((rs.nkeys = 2, rs.tx_key_id = 1, rs.keys[0] = simple,
+         rs.keys[1] = mk_key(BFD_AUTH_SIMPLE, 2, "pw2"), rs.keys[1].type = 9),
+        BFD_ERR_CFG_AUTH); /* a reserved type */
+  FAILS((rs.nkeys = 1, rs.tx_key_id = 1, rs.keys[0] = simple, rs.keys[0].len = 0),
+        BFD_ERR_CFG_AUTH); /* empty secret */
+  FAILS((rs.nkeys = 1, rs.tx_key_id = 1, rs.keys[0] = simple, rs.keys[0].len = 17),
+        BFD_ERR_CFG_AUTH); /* password above 16 (§6.7.2) */
+  FAILS((rs.nkeys = 1, rs.tx_key_id = 7, rs.keys[0] = simple), BFD_ERR_CFG_AUTH);
+  if (!bfd_crypto_built())
+    FAILS((rs.nkeys = 1, rs.tx_key_id = 1, rs.keys[0] = mk_key(BFD_AUTH_KEYED_MD5, 1, "md5")),
+          BFD_ERR_NOT_BUILT);
+#undef FAILS
+  /* None of that changed anything. */
+  CU_ASSERT_EQUAL(c.n, 0);
+  expect_unchanged(t, &c, T0);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* BFD_ERR_NOMEM at each allocation of a call: nothing changed, no leak. */
+static void test_bfd_responder_set_nomem(void) {
+  long need, i;
+  bfd_responder_settings ok = rs_make(1, 700), keyed = rs_make(8, 5000);
+  ok.session.required_min_rx_us = 250000;
+  keyed.nkeys = 2;
+  keyed.tx_key_id = 4;
+  keyed.keys[0] = mk_key(BFD_AUTH_SIMPLE, 3, "pw3");
+  keyed.keys[1] = mk_key(BFD_AUTH_SIMPLE, 4, "pw4");
+  {
+    cmem m = {0, 0, 0};
+    bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
+    ctx c;
+    bfd_table *t = mk_table(&c, &mem);
+    long before;
+    CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &ok), 0);
+    before = m.calls;
+    CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &keyed), 0);
+    need = m.calls - before;
+    CU_ASSERT(need >= 2); /* the ring and the candidate's scratch space at least */
+    check_lifecycle(&c);
+    bfd_table_del(t);
+    CU_ASSERT_EQUAL(m.live, 0);
+  }
+  for (i = 1; i <= need; i++) {
+    cmem m = {0, 0, 0};
+    bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
+    ctx c;
+    bfd_table *t = mk_table(&c, &mem);
+    long live;
+    CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &ok), 0);
+    live = m.live;
+    m.fail_at = m.calls + i;
+    CU_ASSERT_EQUAL(bfd_table_set_responder(t, &keyed), BFD_ERR_NOMEM);
+    CU_ASSERT_EQUAL(m.live, live);
+    m.fail_at = 0;
+    expect_unchanged(t, &c, T0);
+    check_lifecycle(&c);
+    bfd_table_del(t);
+    CU_ASSERT_EQUAL(m.live, 0);
+  }
+}
+
+/* Lowering max_sessions (or turning it off) keeps the sessions there; new
+ * ones wait until the count is below the new maximum. */
+static void test_bfd_responder_lower_max(void) {
+  enum { N = 3 };
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(N, 0);
+  bfd_session *s[N], *ps = NULL;
+  bfd_rx_info ri;
+  ppkt p = pk(BFD_STATE_DOWN, 0x1000, 0);
+  unsigned i;
+  rs.session.desired_min_tx_us = 200000;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  for (i = 0; i < N; i++) {
+    ri = ri4(SH, L4, P4 + i, IFX);
+    s[i] = NULL;
+    CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s[i]), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s[i]);
+  }
+  rs.max_sessions = 1;
+  rs.session.desired_min_tx_us = 400000; /* for new sessions only */
+  CU_ASSERT_EQUAL(bfd_table_set_responder(t, &rs), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), N);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), N);
+  for (i = 0; i < N; i++) {
+    CU_ASSERT_PTR_EQUAL(bfd_table_find_discr(t, bfd_session_get_local_discr(s[i])), s[i]);
+    CU_ASSERT_EQUAL(status(s[i]).desired_min_tx_us, 200000);
+  }
+  ri = ri4(SH, L4, P4 + 1, IFX);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0); /* known: still served */
+  CU_ASSERT_PTR_EQUAL(ps, s[1]);
+  ri = ri4(SH, L4, P4 + N, IFX);
+  for (i = 0; i < N; i++) {
+    CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
+    /* In Init with a remote in Down: goodbye is done at once (§6.8.16). */
+    CU_ASSERT_EQUAL(bfd_session_goodbye(s[i], T0), 0);
+    CU_ASSERT_EQUAL(bfd_table_responder_count(t), N - 1 - i);
+  }
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ps);
+  CU_ASSERT_EQUAL(status(ps).desired_min_tx_us, 400000);
+  /* Off: the session stays, nothing new. */
+  rs.max_sessions = 0;
+  CU_ASSERT_EQUAL(bfd_table_set_responder(t, &rs), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
+  CU_ASSERT_PTR_EQUAL(bfd_table_find_discr(t, bfd_session_get_local_discr(ps)), ps);
+  ri = ri4(SH, L4, P4 + N + 1, IFX);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* A version 1 bfd_callbacks (0.1.0) still works with a table: the version 2
+ * fields are not read (no lifecycle events, no veto), responder mode still
+ * creates and reaps sessions, goodbye still frees them. */
+static void test_bfd_responder_callbacks_v1(void) {
+  ctx c;
+  bfd_callbacks cb;
+  bfd_table *t = NULL;
+  bfd_responder_settings rs = rs_make(2, 1000);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0x1100, 0);
+  bfd_session_settings st = mk_settings(300000, 300000, 3);
+  bfd_session_key k = key4(SH, L4, 0x0a0000fe, IFX);
+  bfd_session *s = NULL, *a = NULL;
+  memset(&c, 0, sizeof(c));
+  c.rng = 42;
+  c.veto = 1;
+  memset(&cb, 0xff, sizeof(cb)); /* bytes past version 1 are never read */
+  CU_ASSERT_EQUAL_FATAL(bfd_callbacks_init(1, &cb), 0);
+  CU_ASSERT_EQUAL(cb.struct_version, 1);
+  cb.state_change = state_cb;
+  cb.nexthop = nh_cb;
+  cb.rand = rand_cb;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_new(&t, &cb, NULL, &c), 0);
+  cb.struct_version = BFD_CALLBACKS_VERSION + 1;
+  {
+    bfd_table *x = (bfd_table *)&c;
+    CU_ASSERT_EQUAL(bfd_table_new(&x, &cb, NULL, &c), BFD_ERR_VERSION);
+    CU_ASSERT_PTR_NULL(x);
+  }
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_INIT);
+  CU_ASSERT_EQUAL_FATAL(c.n, 1);
+  CU_ASSERT_EQUAL(c.log[0].type, EV_STATE);
+  CU_ASSERT_EQUAL(c.naccept, 0);
+  (void)drain(t, T0);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 1000 * MS), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  /* Goodbye of a session that never heard its peer. */
+  st.passive = 1;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &a, &st, &k, NULL, T0 + SEC), 0);
+  CU_ASSERT_EQUAL(bfd_session_goodbye(a, T0 + SEC), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  {
+    unsigned i;
+    for (i = 0; i < c.n; i++)
+      CU_ASSERT(c.log[i].type != EV_SESS);
+  }
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Goodbye (RFC 5880 §6.8.16)                                               */
+/* ------------------------------------------------------------------------ */
+
+/* An Up table session: AdminDown diag 7 at once, Desired Min TX at least
+ * 1 s (§6.8.3), P/F rules kept (§6.5: a pending Final first, never P with
+ * F); REMOVED(GOODBYE) inside the feed_packet call in which the peer shows
+ * it is not Up after our AdminDown went out. */
+static void test_bfd_goodbye_up_peer_answers(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(100000, 100000, 3);
+  bfd_session_key k = key4(SH, L4, P4, IFX);
+  bfd_rx_info ri = ri_key(&k);
+  ppkt peer = pk(BFD_STATE_UP, 0x2000, 0);
+  bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0), *ps;
+  bfd_ctrl_pkt out;
+  const uint64_t t1 = T0 + 100 * MS;
+  uint32_t d = bfd_session_get_local_discr(s);
+  unsigned mark;
+  (void)drain(t, T0);
+  /* The peer polls; the Final is still owed when the goodbye starts. */
+  peer.your = d;
+  peer.flags = BFD_FLAG_P;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, t1, &ps), 0);
+  mark = c.n;
+  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
+  CU_ASSERT_EQUAL_FATAL(c.n, mark + 1);
+  CU_ASSERT_EQUAL(c.log[mark].type, EV_STATE);
+  CU_ASSERT_EQUAL(c.log[mark].st.old_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(c.log[mark].st.new_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(c.log[mark].st.local_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(c.log[mark].st.ts, t1);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), t1);
+  /* The Final, in AdminDown... */
+  CU_ASSERT_EQUAL(poll1(t, t1, &ps, &out, NULL), BFD_CTRL_LEN);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(out.flags, BFD_FLAG_F);
+  CU_ASSERT_EQUAL(out.my_discr, d);
+  CU_ASSERT_EQUAL(out.your_discr, 0x2000);
+  CU_ASSERT_EQUAL(out.detect_mult, 3);
+  CU_ASSERT_EQUAL(out.desired_min_tx_us, 1000000);
+  CU_ASSERT_EQUAL(out.required_min_rx_us, 100000);
+  /* ...then our Poll for the slower Desired Min TX (§6.8.3). */
+  CU_ASSERT_EQUAL(poll1(t, t1, &ps, &out, NULL), BFD_CTRL_LEN);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(out.flags, BFD_FLAG_P);
+  CU_ASSERT_EQUAL(out.desired_min_tx_us, 1000000);
+  CU_ASSERT_EQUAL(poll1(t, t1, &ps, &out, NULL), 0);
+  /* A packet the peer sent before it saw ours: still Up, still here. */
+  peer.flags = 0;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, t1 + MS, &ps), BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(c.n, mark + 1);
+  /* The peer went Down (diag 3) and answers our Poll: done, freed. */
+  peer.state = BFD_STATE_DOWN;
+  peer.diag = BFD_DIAG_NEIGHBOR_DOWN;
+  peer.flags = BFD_FLAG_F;
+  ps = (bfd_session *)&c;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, t1 + 2 * MS, &ps), BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT_PTR_NULL(ps);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
+  CU_ASSERT_EQUAL(c.log[mark + 1].type, EV_SESS);
+  CU_ASSERT_EQUAL(c.log[mark + 1].discr, d);
+  CU_ASSERT_EQUAL(c.log[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.log[mark + 1].se.reason, BFD_SESSION_REMOVED_GOODBYE);
+  CU_ASSERT_EQUAL(c.log[mark + 1].se.ts, t1 + 2 * MS);
+  CU_ASSERT_EQUAL(c.log[mark + 1].state, BFD_STATE_ADMIN_DOWN);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* "After our first AdminDown packet went out": a Down that arrives before
+ * it does not end the goodbye; the next one after it does. */
+static void test_bfd_goodbye_down_before_first_packet(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(100000, 100000, 3);
+  bfd_session_key k = key4(SH, L4, P4, IFX);
+  bfd_rx_info ri = ri_key(&k);
+  ppkt peer = pk(BFD_STATE_UP, 0x2100, 0);
+  bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0), *ps;
+  bfd_ctrl_pkt out;
+  uint32_t d = bfd_session_get_local_discr(s);
+  (void)drain(t, T0);
+  CU_ASSERT_EQUAL(bfd_session_goodbye(s, T0 + 10 * MS), 0);
+  peer.your = d;
+  peer.state = BFD_STATE_DOWN;
+  peer.diag = BFD_DIAG_DETECT_EXPIRED;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, T0 + 10 * MS, &ps), BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
+  CU_ASSERT_EQUAL(poll1(t, T0 + 10 * MS, &ps, &out, NULL), BFD_CTRL_LEN);
+  CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, T0 + 20 * MS, &ps), BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT_PTR_NULL(ps);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, T0 + 20 * MS);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* A silent peer: REMOVED at exactly start + our Detect Mult x max(peer's
+ * Required Min RX, max(our Desired Min TX, 1 s)), the peer's Detection Time
+ * of our AdminDown packets (§6.8.4, §6.8.3). Every packet until then is
+ * AdminDown, diag 7, at least 1 s. */
+static void test_bfd_goodbye_silent_peer_exact(void) {
+  static const struct {
+    uint32_t peer_rx_us, our_tx_us;
+    uint8_t mult;
+    uint64_t hold;
+  } cases[] = {
+      {2000000, 100000, 3, 6 * SEC}, /* the peer's RX rules */
+      {100000, 300000, 3, 3 * SEC},  /* the 1 s floor rules */
+      {100000, 1500000, 2, 3 * SEC}, /* our TX rules */
+      {1200000, 1100000, 5, 6 * SEC},
+  };
+  size_t i;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    ctx c;
+    bfd_table *t = mk_table(&c, NULL);
+    bfd_session_settings st = mk_settings(cases[i].our_tx_us, 100000, cases[i].mult);
+    bfd_session_key k = key4(SH, L4, P4, IFX);
+    ppkt peer = pk(BFD_STATE_UP, 0x2200, 0);
+    bfd_session *s, *ps;
+    bfd_ctrl_pkt out;
+    const uint64_t t1 = T0 + 50 * MS, end = t1 + cases[i].hold;
+    uint64_t now = t1, last = 0;
+    unsigned sent = 0;
+    uint32_t d;
+    peer.rx_us = cases[i].peer_rx_us;
+    s = up_session(t, &st, &k, &peer, NULL, T0);
+    d = bfd_session_get_local_discr(s);
+    (void)drain(t, T0);
+    CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
+    /* The host loop: every deadline up to the end. */
+    for (;;) {
+      uint64_t dl;
+      CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+      while (poll1(t, now, &ps, &out, NULL) > 0) {
+        sent++;
+        CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
+        CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
+        CU_ASSERT(out.desired_min_tx_us >= 1000000);
+        CU_ASSERT(!((out.flags & BFD_FLAG_P) && (out.flags & BFD_FLAG_F)));
+        /* §6.8.7: never faster than 1 s less 25 % jitter (after t1's). */
+        if (now > t1)
+          CU_ASSERT(now - last >= 750 * MS);
+        last = now;
+      }
+      CU_ASSERT_EQUAL_FATAL(bfd_table_size(t), 1);
+      dl = bfd_table_next_deadline(t);
+      CU_ASSERT_FATAL(dl <= end);
+      if (dl >= end - 1)
+        break;
+      now = dl;
+    }
+    CU_ASSERT(sent >= 1);
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
+    CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 0);
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
+    CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+    {
+      const logent *e = find_sess(&c, BFD_SESSION_EV_REMOVED, d);
+      CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+      CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_GOODBYE);
+      CU_ASSERT_EQUAL(e->se.ts, end);
+      CU_ASSERT_PTR_EQUAL(e, &c.log[c.n - 1]);
+    }
+    CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+    check_lifecycle(&c);
+    bfd_table_del(t);
+  }
+}
+
+/* §6.8.7: a passive session that never heard its peer must not transmit,
+ * so there is nobody to tell: REMOVED inside bfd_session_goodbye(), after
+ * its state event and the nexthop event that clears its creation DOWN. */
+static void test_bfd_goodbye_passive_never_heard(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(100000, 100000, 3);
+  bfd_session_key k = key4(SH, L4, P4, IFX);
+  bfd_session *s = NULL;
+  const uint64_t t1 = T0 + SEC;
+  unsigned mark;
+  uint32_t d;
+  st.passive = 1;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  d = bfd_session_get_local_discr(s);
+  CU_ASSERT_EQUAL(drain(t, T0), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, t1), 0);
+  CU_ASSERT_EQUAL(drain(t, t1), 0);
+  mark = c.n; /* after the creation nexthop DOWN (BFD_NHS_DOWN_UNTIL_UP) */
+  CU_ASSERT_EQUAL(status(s).nexthop_down, 1);
+  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
+  CU_ASSERT_EQUAL(drain(t, t1), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  CU_ASSERT_EQUAL_FATAL(c.n, mark + 3);
+  CU_ASSERT_EQUAL(c.log[mark].type, EV_STATE);
+  CU_ASSERT_EQUAL(c.log[mark].st.new_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(c.log[mark].st.local_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(c.log[mark + 1].type, EV_NH);
+  CU_ASSERT_EQUAL(c.log[mark + 1].nh.action, BFD_NEXTHOP_UP);
+  CU_ASSERT_EQUAL(c.log[mark + 1].nh.ts, t1);
+  CU_ASSERT_EQUAL(c.log[mark + 2].type, EV_SESS);
+  CU_ASSERT_EQUAL(c.log[mark + 2].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.log[mark + 2].se.reason, BFD_SESSION_REMOVED_GOODBYE);
+  CU_ASSERT_EQUAL(c.log[mark + 2].se.ts, t1);
+  CU_ASSERT_EQUAL(c.log[mark + 2].discr, d);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* RFC 5882 §3: a session whose last nexthop event was DOWN (Up, then a
+ * detection timeout) gets its clearing UP before REMOVED, exactly once. */
+static void test_bfd_goodbye_nexthop_cleared_first(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(100000, 100000, 3);
+  bfd_session_key k = key4(SH, L4, P4, IFX);
+  ppkt peer = pk(BFD_STATE_UP, 0x2300, 0);
+  bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0);
+  const uint64_t t1 = T0 + SEC;
+  unsigned mark, i, ups = 0;
+  int removed_at = -1, up_at = -1;
+  uint32_t d = bfd_session_get_local_discr(s);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 300 * MS), 0); /* §6.8.4 */
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(status(s).nexthop_down, 1);
+  mark = c.n;
+  /* The remote is forgotten (§6.8.1): nobody to tell, done at once. */
+  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  for (i = mark; i < c.n; i++) {
+    CU_ASSERT_EQUAL(c.log[i].discr, d);
+    if (c.log[i].type == EV_NH && c.log[i].nh.action == BFD_NEXTHOP_UP) {
+      ups++;
+      up_at = (int)i;
+    }
+    CU_ASSERT(!(c.log[i].type == EV_NH && c.log[i].nh.action == BFD_NEXTHOP_DOWN));
+    if (c.log[i].type == EV_SESS)
+      removed_at = (int)i;
+  }
+  CU_ASSERT_EQUAL(ups, 1);
+  CU_ASSERT(up_at >= 0 && up_at < removed_at);
+  CU_ASSERT_EQUAL(removed_at, (int)c.n - 1);
+  CU_ASSERT_EQUAL(c.log[c.n - 1].se.reason, BFD_SESSION_REMOVED_GOODBYE);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* §6.8.7 with authentication: the AdminDown packets are signed, with the
+ * sequence number advancing (§6.7.3, §6.7.4). */
+static void test_bfd_goodbye_auth(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(100000, 100000, 3);
+  bfd_session_key k = key4(SH, L4, P4, IFX);
+  bfd_rx_info ri = ri_key(&k);
+  const uint8_t ty = auth_type();
+  const int keyed = ty != BFD_AUTH_SIMPLE;
+  bfd_auth_key key = mk_key(ty, 7, "goodbye-key");
+  bfd_auth_ring *peer_r = peer_ring(&key, 77);
+  ppkt peer = pk(BFD_STATE_UP, 0x2400, 0);
+  bfd_session *s = NULL, *ps;
+  bfd_ctrl_pkt out;
+  uint8_t raw[BFD_CTRL_LEN_MAX];
+  uint64_t now;
+  uint32_t d, seq = 0;
+  unsigned sent = 0;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_auth_add_key(s, &key), 0);
+  d = bfd_session_get_local_discr(s);
+  peer.state = BFD_STATE_DOWN;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, peer_r, T0, &ps), 0);
+  peer.state = BFD_STATE_UP;
+  peer.your = d;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, peer_r, T0, &ps), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+  (void)drain(t, T0);
+  CU_ASSERT_EQUAL(bfd_session_goodbye(s, T0 + 10 * MS), 0);
+  for (now = T0 + 10 * MS; now < T0 + 2500 * MS; now += 10 * MS) {
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+    while (poll1(t, now, &ps, &out, raw) > 0) {
+      CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
+      CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
+      CU_ASSERT(out.flags & BFD_FLAG_A);
+      CU_ASSERT_EQUAL(out.auth.type, ty);
+      CU_ASSERT_EQUAL(out.auth.key_id, 7);
+      CU_ASSERT(verifies(&key, raw, &out));
+      if (keyed && sent > 0)
+        CU_ASSERT_EQUAL(out.auth.seq, seq + 1);
+      seq = out.auth.seq;
+      sent++;
+    }
+  }
+  CU_ASSERT(sent >= 3); /* at t1, then about once a second */
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  /* The peer's signed Down ends it. */
+  peer.state = BFD_STATE_DOWN;
+  peer.diag = BFD_DIAG_NEIGHBOR_DOWN;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, peer_r, now, &ps), BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT_PTR_NULL(ps);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+  bfd_auth_ring_free(bfd_mem_default(), peer_r);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* A second bfd_session_goodbye() changes nothing: no event, the same end. */
+static void test_bfd_goodbye_twice(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(100000, 100000, 3);
+  bfd_session_key k = key4(SH, L4, P4, IFX);
+  ppkt peer = pk(BFD_STATE_UP, 0x2500, 0);
+  bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0);
+  const uint64_t t1 = T0 + 100 * MS, end = t1 + 3 * SEC;
+  uint32_t d = bfd_session_get_local_discr(s), seq;
+  unsigned mark;
+  (void)drain(t, T0);
+  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
+  (void)drain(t, t1);
+  mark = c.n;
+  seq = status(s).change_seq;
+  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1 + 500 * MS), 0);
+  CU_ASSERT_EQUAL(c.n, mark);
+  CU_ASSERT_EQUAL(status(s).change_seq, seq);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  /* Clock checks still apply (the table's clock). */
+  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_EQUAL(bfd_session_goodbye(NULL, t1), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, end);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* A responder session in its goodbye is not reaped (AdminDown holds no
+ * slot it should lose): REMOVED(GOODBYE) at the goodbye's end, though
+ * hold_ms (500 ms) and its Detection Time pass long before. */
+static void test_bfd_goodbye_responder_session(void) {
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(1, 500);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  ppkt p = pk(BFD_STATE_DOWN, 0x2800, 0);
+  bfd_session *s = NULL, *ps;
+  const uint64_t t1 = T0 + 20 * MS, end = t1 + 3 * SEC;
+  uint64_t now;
+  uint32_t d;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  d = bfd_session_get_local_discr(s);
+  p = pk(BFD_STATE_INIT, 0x2800, d);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
+  p.state = BFD_STATE_UP; /* the remote Up too: somebody to tell */
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+  (void)drain(t, T0 + 10 * MS);
+  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
+  /* 3 x max(100 ms, max(300 ms, 1 s)) */
+  for (now = t1; now < end; now += 100 * MS) {
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+    (void)drain(t, now);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_size(t), 1);
+  }
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.reason, BFD_SESSION_REMOVED_GOODBYE);
+  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, end);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* A failing callback makes the call return BFD_ERR_CALLBACK_FAILURE, and
+ * every session is still handled (bfd_table_goodbye_all()); a failing
+ * REMOVED still frees the session. */
+static void test_bfd_goodbye_callback_failure(void) {
+  enum { N = 3 };
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_session_settings st = mk_settings(300000, 300000, 3);
+  bfd_session *s[N];
+  unsigned i;
+  st.passive = 1;
+  for (i = 0; i < N; i++) {
+    bfd_session_key k = key4(SH, L4, P4 + i, IFX);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k, NULL, T0), 0);
+  }
+  c.state_rv = 1;
+  CU_ASSERT_EQUAL(bfd_table_goodbye_all(t, T0), BFD_ERR_CALLBACK_FAILURE);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  for (i = 0; i < c.n; i++)
+    if (c.log[i].type == EV_STATE)
+      CU_ASSERT_EQUAL(c.log[i].st.new_state, BFD_STATE_ADMIN_DOWN);
+  {
+    unsigned removed = 0;
+    for (i = 0; i < c.n; i++)
+      removed += c.log[i].type == EV_SESS && c.log[i].se.kind == BFD_SESSION_EV_REMOVED;
+    CU_ASSERT_EQUAL(removed, N);
+  }
+  c.state_rv = 0;
+  c.removed_rv = 1;
+  for (i = 0; i < 2; i++) {
+    bfd_session_key k = key4(SH, L4, P4 + i, IFX);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k, NULL, T0), 0);
+  }
+  CU_ASSERT_EQUAL(bfd_session_goodbye(s[0], T0), BFD_ERR_CALLBACK_FAILURE);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(bfd_table_goodbye_all(t, T0), BFD_ERR_CALLBACK_FAILURE);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* The call that finishes a table session's goodbye delivers REMOVED, also
+ * when it is a bfd_session_* call on that session (bfd_session_feed_packet,
+ * _feed_time, _poll_packet work on table sessions). Otherwise the session
+ * is done but stays in the table, out of the deadline heap, and the host's
+ * "feed until bfd_table_size() is 0" never ends. */
+static void test_bfd_goodbye_finished_by_session_call(void) {
+  int how;
+  for (how = 0; how < 3; how++) {
+    ctx c;
+    bfd_table *t = mk_table(&c, NULL);
+    bfd_session_settings st = mk_settings(100000, 100000, 3);
+    bfd_session_key k = key4(SH, L4, P4, IFX);
+    bfd_rx_info ri = ri_key(&k);
+    ppkt peer = pk(BFD_STATE_UP, 0x2600, 0);
+    bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0);
+    const uint64_t t1 = T0 + 100 * MS, end = t1 + 3 * SEC;
+    uint32_t d = bfd_session_get_local_discr(s);
+    uint8_t buf[BFD_CTRL_LEN_MAX];
+    (void)drain(t, T0);
+    CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
+    CU_ASSERT_EQUAL(drain(t, t1), 1);
+    if (how == 0) {
+      size_t n;
+      peer.your = d;
+      peer.state = BFD_STATE_DOWN;
+      peer.diag = BFD_DIAG_NEIGHBOR_DOWN;
+      n = enc(buf, &peer, NULL);
+      CU_ASSERT_EQUAL(bfd_session_feed_packet(s, buf, n, &ri, t1 + MS), BFD_FEED_ADMIN_DOWN);
+    } else if (how == 1) {
+      CU_ASSERT_EQUAL(bfd_session_feed_time(s, end), 0);
+    } else {
+      CU_ASSERT(bfd_session_poll_packet(s, buf, sizeof(buf), end) >= 0);
+    }
+    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+    CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+    if (bfd_table_size(t) != 0) {
+      /* The host keeps going as bfd_table_goodbye_all() says. */
+      uint64_t now = end;
+      int i;
+      for (i = 0; i < 100 && bfd_table_size(t) > 0; i++) {
+        uint64_t dl = bfd_table_next_deadline(t);
+        now = dl == BFD_TSTAMP_NONE ? now + SEC : (dl > now ? dl : now);
+        (void)bfd_table_feed_time(t, now);
+        (void)drain(t, now);
+      }
+      CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+    }
+    check_lifecycle(&c);
+    bfd_table_del(t);
+  }
+}
+
+/* A standalone session is never freed by the goodbye: goodbye_done becomes
+ * 1 at the moments a table would free it, then bfd_session_del() is clean. */
+static void test_bfd_goodbye_standalone(void) {
+  ctx c;
+  bfd_callbacks cb;
+  bfd_session_settings st = mk_settings(100000, 100000, 3);
+  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  bfd_ctrl_pkt out;
+  int how;
+  memset(&c, 0, sizeof(c));
+  c.rng = 9;
+  CU_ASSERT_EQUAL_FATAL(bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb), 0);
+  cb.state_change = state_cb;
+  cb.nexthop = nh_cb;
+  cb.session = sess_cb;
+  cb.rand = rand_cb;
+  CU_ASSERT_EQUAL(bfd_session_goodbye_done(NULL), 0);
+  for (how = 0; how < 3; how++) {
+    bfd_session *s = NULL;
+    ppkt peer = pk(BFD_STATE_DOWN, 0x2700, 0);
+    const uint64_t t1 = T0 + 100 * MS, end = t1 + 3 * SEC;
+    size_t n;
+    st.passive = (uint8_t)(how == 2);
+    CU_ASSERT_EQUAL_FATAL(bfd_session_new(&s, &st, &cb, NULL, &c, T0), 0);
+    if (how < 2) {
+      n = enc(buf, &peer, NULL);
+      CU_ASSERT_EQUAL(bfd_session_feed_packet(s, buf, n, &ri, T0), 0);
+      peer.state = BFD_STATE_UP;
+      peer.your = bfd_session_get_local_discr(s);
+      n = enc(buf, &peer, NULL);
+      CU_ASSERT_EQUAL(bfd_session_feed_packet(s, buf, n, &ri, T0), 0);
+      CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+      while (bfd_session_poll_packet(s, buf, sizeof(buf), T0) > 0)
+        ;
+    }
+    CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
+    CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
+    if (how == 2) {
+      /* §6.8.7: never heard its peer, never sends: done at once. */
+      CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 1);
+      CU_ASSERT_EQUAL(bfd_session_poll_packet(s, buf, sizeof(buf), t1), 0);
+      CU_ASSERT_EQUAL(status(s).tx_packets, 0);
+    } else {
+      ptrdiff_t len;
+      CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
+      len = bfd_session_poll_packet(s, buf, sizeof(buf), t1);
+      CU_ASSERT_FATAL(len > 0);
+      CU_ASSERT_EQUAL(bfd_ctrl_pkt_decode(&out, buf, (size_t)len), 0);
+      CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
+      CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
+      CU_ASSERT(out.desired_min_tx_us >= 1000000);
+      if (how == 0) {
+        /* Still Up (sent before it saw ours), then Down. */
+        n = enc(buf, &peer, NULL);
+        CU_ASSERT_EQUAL(bfd_session_feed_packet(s, buf, n, &ri, t1 + MS), BFD_FEED_ADMIN_DOWN);
+        CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
+        peer.state = BFD_STATE_DOWN;
+        peer.diag = BFD_DIAG_NEIGHBOR_DOWN;
+        n = enc(buf, &peer, NULL);
+        CU_ASSERT_EQUAL(bfd_session_feed_packet(s, buf, n, &ri, t1 + 2 * MS), BFD_FEED_ADMIN_DOWN);
+        CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 1);
+      } else {
+        /* Silent: 3 x max(100 ms, max(100 ms, 1 s)). */
+        CU_ASSERT_EQUAL(bfd_session_feed_time(s, end - 1), 0);
+        CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
+        CU_ASSERT_EQUAL(bfd_session_feed_time(s, end), 0);
+        CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 1);
+      }
+    }
+    /* Done: nothing more to send (§6.8.16: "then go"). */
+    CU_ASSERT_EQUAL(bfd_session_next_deadline(s), BFD_TSTAMP_NONE);
+    CU_ASSERT_EQUAL(bfd_session_poll_packet(s, buf, sizeof(buf), end + 10 * SEC), 0);
+    /* Not freed: still usable until the host deletes it. */
+    CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_ADMIN_DOWN);
+    CU_ASSERT_EQUAL(status(s).local_diag, BFD_DIAG_ADMIN_DOWN);
+    CU_ASSERT_EQUAL(bfd_session_goodbye(s, end + 10 * SEC), 0); /* again: a no-op */
+    CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 1);
+    bfd_session_del(s);
+  }
+  {
+    unsigned i;
+    for (i = 0; i < c.n; i++)
+      CU_ASSERT(c.log[i].type != EV_SESS); /* lifecycle events are the table's */
+  }
+}
+
+/* bfd_table_goodbye_all() over sessions in every state: those with nobody
+ * to tell go inside the call, the others when their peer answers or their
+ * time is up; the table drains to 0, one REMOVED each. */
+static void test_bfd_goodbye_all_mixed(void) {
+  enum { A, B, C, D, E, F, G, H, NS };
+  ctx c;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(4, 0);
+  bfd_session_settings st = mk_settings(100000, 100000, 3), pst = st;
+  bfd_session_key k[NS];
+  bfd_session *s[NS], *ps;
+  bfd_ctrl_pkt out;
+  const uint64_t t1 = T0 + 200 * MS;
+  uint64_t now;
+  uint32_t d[NS];
+  unsigned i;
+  int rounds;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  for (i = 0; i < NS; i++)
+    k[i] = key4(SH, L4, P4 + i, IFX);
+  /* A: Up, the peer answers. B: Up, the peer is silent. F: Up, then
+   * AdminDown by the host (not sent yet). */
+  {
+    static const unsigned up[3] = {A, B, F};
+    for (i = 0; i < 3; i++) {
+      ppkt peer = pk(BFD_STATE_UP, 0x3000 + up[i], 0);
+      s[up[i]] = up_session(t, &st, &k[up[i]], &peer, NULL, T0);
+    }
+  }
+  /* C: active, never heard. D: passive, never heard. */
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[C], &st, &k[C], NULL, T0), 0);
+  pst.passive = 1;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[D], &pst, &k[D], NULL, T0), 0);
+  /* E: a responder session in Init. */
+  {
+    bfd_rx_info ri = ri_key(&k[E]);
+    ppkt p = pk(BFD_STATE_DOWN, 0x3000 + E, 0);
+    s[E] = NULL;
+    CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s[E]), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s[E]);
+  }
+  /* G: Init (the peer is Down). */
+  {
+    bfd_rx_info ri = ri_key(&k[G]);
+    ppkt p = pk(BFD_STATE_DOWN, 0x3000 + G, 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[G], &st, &k[G], NULL, T0), 0);
+    CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
+    CU_ASSERT_EQUAL(bfd_session_get_state(s[G]), BFD_STATE_INIT);
+  }
+  /* H: configured AdminDown, never heard. */
+  {
+    bfd_session_settings hst = st;
+    hst.admin_down = 1;
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[H], &hst, &k[H], NULL, T0), 0);
+  }
+  (void)drain(t, T0);
+  CU_ASSERT_EQUAL(bfd_session_set_admin_down(s[F], 1, t1 - MS), 0);
+  for (i = 0; i < NS; i++)
+    d[i] = bfd_session_get_local_discr(s[i]);
+  CU_ASSERT_EQUAL(bfd_table_size(t), NS);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
+
+  CU_ASSERT_EQUAL(bfd_table_goodbye_all(NULL, t1), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_table_goodbye_all(t, T0 - 1), BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_EQUAL(bfd_table_size(t), NS);
+  {
+    unsigned mark = c.n;
+    CU_ASSERT_EQUAL(bfd_table_goodbye_all(t, t1), 0);
+    /* H was AdminDown already: its REMOVED is its only event. */
+    for (i = mark; i < c.n; i++)
+      if (c.log[i].discr == d[H])
+        CU_ASSERT_EQUAL(c.log[i].type, EV_SESS);
+    CU_ASSERT_EQUAL(count_ev(&c, mark, EV_STATE, d[F]), 0);
+  }
+  /* Nobody to tell: gone inside the call. */
+  CU_ASSERT_EQUAL(bfd_table_size(t), 3);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  for (i = 0; i < NS; i++) {
+    unsigned want = (unsigned)(i == C || i == D || i == E || i == G || i == H);
+    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d[i]), want);
+    if (want)
+      CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d[i])->se.ts, t1);
+  }
+  /* The host loop; the peers of A and F answer each AdminDown with Down. */
+  now = t1;
+  for (rounds = 0; rounds < 1000 && bfd_table_size(t) > 0; rounds++) {
+    uint64_t dl;
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+    while (poll1(t, now, &ps, &out, NULL) > 0) {
+      bfd_session_key kk;
+      CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
+      CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
+      CU_ASSERT_EQUAL(bfd_session_get_key(ps, &kk), 0);
+      if (memcmp(&kk, &k[A], sizeof(kk)) == 0 || memcmp(&kk, &k[F], sizeof(kk)) == 0) {
+        bfd_rx_info ri = ri_key(&kk);
+        ppkt p = pk(BFD_STATE_DOWN, out.your_discr, out.my_discr);
+        p.diag = BFD_DIAG_NEIGHBOR_DOWN;
+        CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, now, &ps), BFD_FEED_ADMIN_DOWN);
+        CU_ASSERT_PTR_NULL(ps);
+      }
+    }
+    dl = bfd_table_next_deadline(t);
+    if (dl == BFD_TSTAMP_NONE)
+      break;
+    now = dl > now ? dl : now;
+  }
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  for (i = 0; i < NS; i++) {
+    const logent *e = find_sess(&c, BFD_SESSION_EV_REMOVED, d[i]);
+    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d[i]), 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_GOODBYE);
+  }
+  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d[A])->se.ts, t1);
+  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d[F])->se.ts, t1);
+  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d[B])->se.ts, t1 + 3 * SEC);
+  CU_ASSERT_EQUAL(bfd_table_goodbye_all(t, now), 0); /* empty: nothing to do */
+  check_lifecycle(&c);
+  bfd_table_del(t);
+}
+
+/* Graceful shutdown with responder mode on and a real (active) peer: the
+ * peer of a session that said goodbye goes Down, forgets us after its
+ * Detection Time (§6.8.1) and asks again with Your Discriminator 0. The
+ * table must still drain to 0 within the longest goodbye (here B's 6 s):
+ * bfd_table_goodbye_all() promises "keep feeding ... until
+ * bfd_table_size() is 0". */
+static void test_bfd_goodbye_all_peer_asks_again(void) {
+  ctx c, pc;
+  bfd_table *t = mk_table(&c, NULL);
+  bfd_responder_settings rs = rs_make(4, 0);
+  bfd_session_settings st = mk_settings(100000, 100000, 3);
+  bfd_callbacks pcb;
+  bfd_session *pa = NULL, *a = NULL, *b, *ps;
+  bfd_session_key ka = key4(SH, L4, P4, IFX), kb = key4(SH, L4, P4 + 1, IFX), kk;
+  bfd_rx_info at_t = ri4(SH, L4, P4, IFX), at_pa = ri4(SH, P4, L4, IFX);
+  ppkt peer_b = pk(BFD_STATE_UP, 0x4100, 0);
+  uint8_t buf[BFD_CTRL_LEN_MAX];
+  uint64_t now, t1 = 0;
+  unsigned created_after = 0, mark = 0;
+  ptrdiff_t n;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  memset(&pc, 0, sizeof(pc));
+  pc.rng = 99;
+  CU_ASSERT_EQUAL_FATAL(bfd_callbacks_init(BFD_CALLBACKS_VERSION, &pcb), 0);
+  pcb.rand = rand_cb;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_new(&pa, &st, &pcb, NULL, &pc, T0), 0);
+  for (now = T0; now <= T0 + 20 * SEC; now += 10 * MS) {
+    /* The link: the peer's packets to the table, the table's to the peer
+     * (B's peer is silent). */
+    CU_ASSERT_EQUAL(bfd_session_feed_time(pa, now), 0);
+    while ((n = bfd_session_poll_packet(pa, buf, sizeof(buf), now)) > 0)
+      (void)bfd_table_feed_packet(t, buf, (size_t)n, &at_t, now, &ps);
+    CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+    while ((n = bfd_table_poll_packet(t, &ps, buf, sizeof(buf), now)) > 0) {
+      CU_ASSERT_EQUAL(bfd_session_get_key(ps, &kk), 0);
+      if (memcmp(&kk, &ka, sizeof(kk)) == 0)
+        (void)bfd_session_feed_packet(pa, buf, (size_t)n, &at_pa, now);
+    }
+    if (t1 == 0) {
+      a = bfd_table_find_key(t, &ka);
+      if (a && bfd_session_get_state(a) == BFD_STATE_UP &&
+          bfd_session_get_state(pa) == BFD_STATE_UP) {
+        peer_b.rx_us = 2000000; /* B's goodbye: 3 x 2 s */
+        b = up_session(t, &st, &kb, &peer_b, NULL, now);
+        CU_ASSERT_EQUAL(bfd_session_get_state(b), BFD_STATE_UP);
+        t1 = now;
+        mark = c.n;
+        CU_ASSERT_EQUAL(bfd_table_goodbye_all(t, t1), 0);
+      }
+    } else if (now > t1 + 6 * SEC + SEC) {
+      break;
+    }
+  }
+  CU_ASSERT_FATAL(t1 != 0);
+  {
+    unsigned i;
+    for (i = mark; i < c.n; i++)
+      created_after += c.log[i].type == EV_SESS && c.log[i].se.kind == BFD_SESSION_EV_CREATED;
+  }
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(created_after, 0);
+  check_lifecycle(&c);
+  bfd_table_del(t);
+  bfd_session_del(pa);
+}
+
+static CU_TestInfo tests[] = {
+    {"off by default", test_bfd_responder_off_by_default},
+    {"creates one passive session", test_bfd_responder_create},
+    {"key: multihop, IPv6, no local", test_bfd_responder_key_multihop_v6},
+    {"AdminDown never creates", test_bfd_responder_admin_down_never_creates},
+    {"max_sessions", test_bfd_responder_max_sessions},
+    {"reap at last_rx + hold_ms", test_bfd_responder_reap_hold_ms},
+    {"reap at the default hold", test_bfd_responder_reap_default_hold},
+    {"reap never-Up at detection", test_bfd_responder_reap_never_up_detect},
+    {"reap Up session gone silent", test_bfd_responder_reap_up_silent},
+    {"reap by a session call", test_bfd_responder_reap_by_session_call},
+    {"reap after the peer's goodbye", test_bfd_responder_reap_after_peer_goodbye},
+    {"configured sessions first", test_bfd_responder_known_peers_first},
+    {"NOMEM while creating", test_bfd_responder_create_nomem},
+    {"rejected candidates", test_bfd_responder_reject_candidates},
+    {"Your Discr 0 in Init/Up", test_bfd_responder_reject_your_discr_zero},
+    {"responder_accept veto", test_bfd_responder_accept_veto},
+    {"CREATED refused", test_bfd_responder_created_refused},
+    {"CREATED is the first event", test_bfd_responder_created_first},
+    {"creation nexthop event fails", test_bfd_responder_create_nexthop_fails},
+    {"authentication", test_bfd_responder_auth},
+    {"set_responder errors change nothing", test_bfd_responder_set_errors},
+    {"set_responder NOMEM changes nothing", test_bfd_responder_set_nomem},
+    {"lowering max_sessions", test_bfd_responder_lower_max},
+    {"version 1 callbacks", test_bfd_responder_callbacks_v1},
+    {"goodbye: Up, peer answers", test_bfd_goodbye_up_peer_answers},
+    {"goodbye: Down before our first packet", test_bfd_goodbye_down_before_first_packet},
+    {"goodbye: silent peer, exact end", test_bfd_goodbye_silent_peer_exact},
+    {"goodbye: passive never heard", test_bfd_goodbye_passive_never_heard},
+    {"goodbye: nexthop cleared first", test_bfd_goodbye_nexthop_cleared_first},
+    {"goodbye: authentication", test_bfd_goodbye_auth},
+    {"goodbye twice", test_bfd_goodbye_twice},
+    {"goodbye: responder session not reaped", test_bfd_goodbye_responder_session},
+    {"goodbye: callback failure", test_bfd_goodbye_callback_failure},
+    {"goodbye finished by a session call", test_bfd_goodbye_finished_by_session_call},
+    {"goodbye: standalone", test_bfd_goodbye_standalone},
+    {"goodbye_all: mixed states", test_bfd_goodbye_all_mixed},
+    {"goodbye_all: the peer asks again", test_bfd_goodbye_all_peer_asks_again},
+    CU_TEST_INFO_NULL};
+
+int main(void) { return bfd_test_run_suite("responder", tests); }
