@@ -493,10 +493,7 @@ static int try_responder(bfd_table *t, const bfd_ctrl_pkt *pkt, const uint8_t *b
   if (t->resp_max == 0 || t->nresp >= t->resp_max || t->closing ||
       !(ri->flags & BFD_RX_PEER) || pkt->your_discr != 0)
     return BFD_ERR_PKT_NO_SESSION;
-  /* Only a peer asking for a session: State Down (not AdminDown, §6.8.16).
-   * Init or Up with Your Discriminator 0 is invalid for any session. */
-  if (pkt->state == BFD_STATE_INIT || pkt->state == BFD_STATE_UP)
-    return BFD_ERR_PKT_YOUR_DISCR;
+  /* Only a peer asking for a session: State Down (not AdminDown, §6.8.16). */
   if (pkt->state != BFD_STATE_DOWN)
     return BFD_ERR_PKT_NO_SESSION;
   memset(&key, 0, sizeof(key));
@@ -543,7 +540,7 @@ static int try_responder(bfd_table *t, const bfd_ctrl_pkt *pkt, const uint8_t *b
     return BFD_ERR_PKT_NO_SESSION;
   }
   if ((rv = bfd_session_start(&e->s, now)) != 0) {
-    (void)remove_with_event(t, &e->s, BFD_SESSION_REMOVED_REAPED, now);
+    (void)remove_with_event(t, &e->s, BFD_SESSION_REMOVED_REFUSED, now);
     return rv;
   }
   rv = bfd_session_rx_apply(&e->s, pkt, ri, now);
@@ -645,6 +642,12 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
   s = pkt.your_discr ? bfd_table_find_discr(t, pkt.your_discr) : find_by_rx(t, ri);
   if (!s) {
     bfd_session *created = NULL;
+    /* §6.8.6 discards Your Discriminator 0 outside Down/AdminDown before
+     * selecting a session; with no session it is the table's drop. */
+    if (pkt.your_discr == 0 && pkt.state != BFD_STATE_DOWN && pkt.state != BFD_STATE_ADMIN_DOWN) {
+      count_drop(t, BFD_ERR_PKT_YOUR_DISCR);
+      return BFD_ERR_PKT_YOUR_DISCR;
+    }
     rv = try_responder(t, &pkt, buf, ri, now, &created);
     if (rv < 0 && rv != BFD_ERR_CALLBACK_FAILURE && rv != BFD_ERR_NOMEM && !created)
       count_drop(t, rv); /* rejected before any session existed */

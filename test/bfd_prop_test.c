@@ -271,7 +271,11 @@ static void feed_one(prop *p, sess_model *m, const uint8_t *buf, size_t n, const
   }
   (void)m;
   if (!got) {
-    CHECK(p, rv == BFD_ERR_PKT_NO_SESSION);
+    /* §6.8.6: Your Discr 0 outside Down/AdminDown is discarded before a
+     * session is selected. */
+    CHECK(p, rv == (pk.your_discr == 0 && (pk.state == BFD_STATE_INIT || pk.state == BFD_STATE_UP)
+                        ? BFD_ERR_PKT_YOUR_DISCR
+                        : BFD_ERR_PKT_NO_SESSION));
     return;
   }
   CHECK(p, gm != NULL);

@@ -537,7 +537,10 @@ enum {
  *  @since 0.2.0 */
 enum {
   BFD_SESSION_REMOVED_REAPED = 0,  /**< responder session, silent for a Detection Time (§6.8.18) */
-  BFD_SESSION_REMOVED_GOODBYE = 1  /**< bfd_session_goodbye() finished */
+  BFD_SESSION_REMOVED_GOODBYE = 1, /**< bfd_session_goodbye() finished */
+  /** a responder session whose creation nexthop event failed (the call
+   *  returns BFD_ERR_CALLBACK_FAILURE) */
+  BFD_SESSION_REMOVED_REFUSED = 2
 };
 
 /** A table session's lifecycle event. @since 0.2.0 */
@@ -548,9 +551,11 @@ typedef struct bfd_session_event {
   uint8_t pad[6]; /**< explicit padding, 0 */
 } bfd_session_event;
 
-/** A table created or is about to free a session; return as
- *  bfd_state_change_cb (for CREATED, nonzero refuses the session).
- *  @since 0.2.0 */
+/** A table created or is about to free a session. For CREATED, return 0 to
+ *  keep the session, anything else to refuse it (it is removed without a
+ *  REMOVED event and the packet counts as BFD_ERR_PKT_NO_SESSION: not a
+ *  callback failure). For REMOVED, nonzero makes the call return
+ *  BFD_ERR_CALLBACK_FAILURE. @since 0.2.0 */
 typedef int (*bfd_session_event_cb)(bfd_session *session, const bfd_session_event *ev,
                                     void *user_data);
 /** The negotiated values of a session changed (bfd_params_cb): what a
@@ -1320,8 +1325,11 @@ BFD_EXTERN bfd_session *bfd_table_find_key(const bfd_table *table,
  * @param psession out, may be NULL: the session it went to, or NULL (also
  *                 when that session was freed during the call: its goodbye
  *                 finished, or a responder session it created was refused).
- * @return as bfd_session_feed_packet(), plus BFD_ERR_PKT_NO_SESSION; drops
- *         before a session is found are counted in the table. Without
+ * @return as bfd_session_feed_packet(), plus BFD_ERR_PKT_NO_SESSION, and
+ *         BFD_ERR_NOMEM when responder mode could not allocate a session for
+ *         it (nothing created); drops before a session is found are counted
+ *         in the table (with Your Discriminator 0 and State Init/Up,
+ *         BFD_ERR_PKT_YOUR_DISCR, §6.8.6). Without
  *         BFD_RX_PEER in rx_info, Your Discriminator 0 can only match a
  *         BFD_KEY_ANY_PEER session.
  * @since 0.1.0
