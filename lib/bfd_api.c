@@ -94,9 +94,13 @@ int bfd_session_feed_packet(bfd_session *s, const uint8_t *buf, size_t len,
     return rv;
   if ((rv = bfd_ctrl_pkt_decode(&pkt, buf, len)) != 0) {
     bfd_session_count_drop(s, rv);
+    if (s->table)
+      bfd_table_count_session_drop(s->table, rv);
     return rv;
   }
   rv = bfd_session_rx(s, &pkt, buf, ri, now);
+  if (rv < 0 && s->table)
+    bfd_table_count_session_drop(s->table, rv);
   return done(s, rv, now);
 }
 

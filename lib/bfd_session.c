@@ -288,6 +288,8 @@ static int set_state_ev(bfd_session *s, uint8_t state, uint8_t diag, uint8_t rst
     s->ever_up = 1;
   } else if (old == BFD_STATE_UP && state == BFD_STATE_DOWN) {
     s->down_count++; /* Up -> AdminDown (local) is not a loss of the session */
+    if (!(diag == BFD_DIAG_NEIGHBOR_DOWN && rstate == BFD_STATE_ADMIN_DOWN))
+      s->failure_count++; /* RFC 5882 §3.2: the peer's AdminDown is not one */
   }
   apply_params(s, now);
   /* §6.8.7 SHOULD: tell the peer at once. The immediate packet replaces the
@@ -306,6 +308,11 @@ static int set_state_ev(bfd_session *s, uint8_t state, uint8_t diag, uint8_t rst
     ev.local_diag = diag;
     ev.remote_state = rstate;
     ev.remote_diag = rdiag;
+    if (state == BFD_STATE_DOWN && diag == BFD_DIAG_NEIGHBOR_DOWN &&
+        rstate == BFD_STATE_ADMIN_DOWN)
+      ev.flags |= BFD_STATE_EV_REMOTE_ADMIN_DOWN;
+    if (state == BFD_STATE_DOWN && diag == BFD_DIAG_DETECT_EXPIRED)
+      ev.flags |= BFD_STATE_EV_FAILURE;
     if (s->cb->state_change(s, &ev, s->cb_user_data))
       rv = BFD_ERR_CALLBACK_FAILURE;
   }
@@ -901,6 +908,14 @@ static void fill_status(const bfd_session *s, bfd_session_status *o) {
   o->down_count = s->down_count;
   o->polls_sent = s->polls_sent;
   o->finals_sent = s->finals_sent;
+  o->failure_count = s->failure_count;
+  o->tx_failed = s->tx_failed;
+  if (s->auth) {
+    int i;
+    for (i = 0; i < BFD_AUTH_FAIL_COUNT; i++)
+      o->auth_failures += s->auth->failures[i];
+  }
+  o->goodbye = s->gone ? 2 : s->goodbye;
 }
 
 uint64_t bfd_session_get_rx_drops(const bfd_session *s, int error_code) {

@@ -83,7 +83,7 @@ struct bfd_session {
 
   /* Counters */
   uint64_t rx_packets, rx_dropped, tx_packets, up_count, down_count;
-  uint64_t polls_sent, finals_sent, tx_failed;
+  uint64_t polls_sent, finals_sent, tx_failed, failure_count;
   uint32_t drops[BFD_SESSION_DROP_SLOTS];
 
   /* §6.7: key ring, bfd.AuthType and the sequence variables; NULL when no

@@ -38,7 +38,8 @@ size_t bfd_struct_callbacks_size(uint32_t version) {
 }
 
 size_t bfd_struct_status_size(uint32_t version) {
-  static const size_t sizes[] = {STATUS_CUR_END};
+  /* 1: up to finals_sent; 2 (0.2.0): failure_count .. goodbye. */
+  static const size_t sizes[] = {offsetof(bfd_session_status, failure_count), STATUS_CUR_END};
   return PICK(version, BFD_SESSION_STATUS_VERSION, sizes, sizeof(bfd_session_status));
 }
 

@@ -225,6 +225,7 @@ static void unlink_session(bfd_table *t, bfd_session *s) {
     bfd_pq_remove(&t->pq, &e->pq);
   fix_top(t, &t->pq);
   t->count--;
+  t->by_state[e->counted_state & 3]--;
   if (e->responder)
     t->nresp--;
 }
@@ -275,10 +276,19 @@ static int maybe_remove(bfd_table *t, bfd_session *s, uint64_t now, int *prv) {
   return 1;
 }
 
+static void recount(bfd_table *t, bfd_tsess *e) {
+  if (e->counted_state != e->s.state) {
+    t->by_state[e->counted_state & 3]--;
+    t->by_state[e->s.state & 3]++;
+    e->counted_state = e->s.state;
+  }
+}
+
 /* After any operation on a session: its params event, then removal or
  * requeue. Returns 1 when it was freed; *prv keeps the first error. */
 static int after_op(bfd_table *t, bfd_session *s, uint64_t now, int *prv) {
   int r = bfd_session_notify(s, now);
+  recount(t, tsess_of(s));
   if (r != 0 && *prv == 0)
     *prv = r;
   if (maybe_remove(t, s, now, prv))
@@ -358,6 +368,8 @@ static void link_session(bfd_table *t, bfd_tsess *e) {
   e->key_next = t->key_buckets[b];
   t->key_buckets[b] = e;
   t->count++;
+  e->counted_state = e->s.state;
+  t->by_state[e->s.state & 3]++;
   if (e->responder)
     t->nresp++;
   requeue(t, &e->s);
@@ -656,6 +668,8 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
     return rv;
   }
   rv = bfd_session_rx(s, &pkt, buf, ri, now);
+  if (rv < 0)
+    bfd_table_count_session_drop(t, rv);
   if (!after_op(t, s, now, &rv) && ps)
     *ps = s;
   return rv;
@@ -762,6 +776,50 @@ uint64_t bfd_table_next_deadline(const bfd_table *t) {
 }
 
 size_t bfd_table_size(const bfd_table *t) { return t ? t->count : 0; }
+
+void bfd_table_count_session_drop(bfd_table *t, int error_code) {
+  int slot = bfd_err_drop_slot(error_code);
+  if (slot >= 0)
+    t->sess_drops[slot]++;
+}
+
+bfd_session *bfd_table_next_session(const bfd_table *t, const bfd_session *prev) {
+  size_t b;
+  if (!t)
+    return NULL;
+  if (prev) {
+    const bfd_tsess *e = (const bfd_tsess *)(const void *)prev;
+    if (e->discr_next)
+      return &e->discr_next->s;
+    b = hash_discr(t, prev->local_discr) + 1;
+  } else {
+    b = 0;
+  }
+  for (; b < t->nbuckets; b++)
+    if (t->discr_buckets[b])
+      return &t->discr_buckets[b]->s;
+  return NULL;
+}
+
+int bfd_table_get_stats(const bfd_table *t, bfd_table_stats *o) {
+  size_t i;
+  int code;
+  if (!t || !o)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (o->struct_version == 0 || o->struct_version > BFD_TABLE_STATS_VERSION)
+    return BFD_ERR_VERSION;
+  memset(o, 0, sizeof(*o));
+  o->struct_version = BFD_TABLE_STATS_VERSION;
+  o->sessions = t->count;
+  for (i = 0; i < 4; i++)
+    o->by_state[i] = t->by_state[i];
+  o->responder_sessions = t->nresp;
+  for (i = 0; i < BFD_TABLE_DROP_REASONS && (code = bfd_pkt_error_at(i)) != 0; i++) {
+    int slot = bfd_err_drop_slot(code);
+    o->rx_drops[i] = t->drops[slot] + t->sess_drops[slot];
+  }
+  return 0;
+}
 
 uint64_t bfd_table_get_rx_drops(const bfd_table *t, int error_code) {
   int slot = bfd_err_drop_slot(error_code);

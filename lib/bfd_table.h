@@ -18,6 +18,7 @@
 
 #include <bfd/bfd.h>
 
+#include "bfd_err.h"
 #include "bfd_pq.h"
 #include "bfd_rand.h"
 #include "bfd_session.h"
@@ -31,6 +32,7 @@ typedef struct bfd_tsess {
   struct bfd_tsess *key_next;   /* hash chain by key */
   bfd_pq_node pq;               /* in the deadline heap */
   uint8_t responder;            /* created by responder mode (reaped) */
+  uint8_t counted_state;        /* the state by_state counts it in */
 } bfd_tsess;
 
 struct bfd_table {
@@ -57,7 +59,9 @@ struct bfd_table {
   struct bfd_auth_ring *resp_scratch_ring;
   bfd_tsess *resp_scratch;        /* checks a candidate packet, no allocation */
 
-  uint64_t drops[BFD_DROP_SLOTS];
+  uint64_t drops[BFD_DROP_SLOTS];      /* before a session was found */
+  uint64_t sess_drops[BFD_DROP_SLOTS]; /* by its sessions */
+  uint64_t by_state[4];
 };
 
 /* Called by bfd_session.c after any public operation on a table session. */
@@ -68,5 +72,7 @@ void bfd_table_remove_session(bfd_table *t, bfd_session *s);
  * and free it if its goodbye finished or responder mode reaps it. Returns
  * rv, or BFD_ERR_CALLBACK_FAILURE from the removal events. */
 int bfd_table_session_done(bfd_table *t, bfd_session *s, int rv, uint64_t now);
+/* A table session discarded a packet fed through bfd_session_feed_packet. */
+void bfd_table_count_session_drop(bfd_table *t, int error_code);
 
 #endif

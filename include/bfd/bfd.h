@@ -480,8 +480,18 @@ typedef struct bfd_state_event {
    *  timeout has made the session forget it (§6.8.1) */
   uint8_t remote_state;
   uint8_t remote_diag;  /**< the last Diag received from the remote */
-  uint8_t pad[7];       /**< explicit padding, 0 */
+  uint8_t flags;        /**< BFD_STATE_EV_* (0.2.0; was padding, 0) */
+  uint8_t pad[6];       /**< explicit padding, 0 */
 } bfd_state_event;
+
+/** bfd_state_event.flags. @since 0.2.0 */
+enum {
+  /** Down because the peer signalled AdminDown (diag 3 with the remote in
+   *  AdminDown): not a path failure (RFC 5882 §3.2). */
+  BFD_STATE_EV_REMOTE_ADMIN_DOWN = 0x01,
+  /** Down because the Detection Time expired (diag 1): a path failure. */
+  BFD_STATE_EV_FAILURE = 0x02
+};
 
 /** Nexthop-shutdown actions. @since 0.1.0 */
 enum {
@@ -710,8 +720,9 @@ typedef struct bfd_session_key {
   uint8_t peer[16];  /**< peer address */
 } bfd_session_key;
 
-/** The current bfd_session_status layout. @since 0.1.0 */
-#define BFD_SESSION_STATUS_VERSION (1 + BFD_STRUCT_TEST_BUMP)
+/** The current bfd_session_status layout (2 since 0.2.0: failure_count,
+ *  tx_failed, auth_failures, goodbye). @since 0.1.0 */
+#define BFD_SESSION_STATUS_VERSION (2 + BFD_STRUCT_TEST_BUMP)
 
 /** A snapshot of a session. @since 0.1.0 */
 typedef struct bfd_session_status {
@@ -756,6 +767,19 @@ typedef struct bfd_session_status {
   uint64_t polls_sent;       /**< Poll Sequences started (each parameter
                                   change that needs one, §6.8.3) */
   uint64_t finals_sent;      /**< packets sent with the F bit */
+  /** Version 2 (0.2.0): Up -> Down transitions that were path failures:
+   *  down_count without those caused by the peer's AdminDown (RFC 5882
+   *  §3.2: not a failure). @since 0.2.0 */
+  uint64_t failure_count;
+  /** Version 2: packets that could not be built (e.g. a digest the crypto
+   *  library refused) and were skipped. @since 0.2.0 */
+  uint64_t tx_failed;
+  /** Version 2: authentication failures, all reasons. @since 0.2.0 */
+  uint64_t auth_failures;
+  /** Version 2: bfd_session_goodbye() is under way (1) or done (2).
+   *  @since 0.2.0 */
+  uint8_t goodbye;
+  uint8_t pad3[7];           /**< explicit padding, 0 */
   BFD_STRUCT_TEST_FIELD
 } bfd_session_status;
 
@@ -1299,6 +1323,42 @@ BFD_EXTERN size_t bfd_table_responder_count(const bfd_table *table);
  * @since 0.2.0
  */
 BFD_EXTERN int bfd_table_goodbye_all(bfd_table *table, uint64_t now);
+
+/** @brief Iterate over a table's sessions, in no particular order:
+ *  bfd_table_next_session(t, NULL) is the first, then pass the previous one.
+ *  A whole pass costs O(sessions). Adding or freeing sessions during a pass
+ *  may skip or repeat sessions, except freeing the session just returned
+ *  after asking for its successor.
+ *  @param table the table.
+ *  @param prev  NULL, or a session of this table.
+ *  @return the next session, or NULL at the end (or for a NULL table).
+ *  @since 0.2.0 */
+BFD_EXTERN bfd_session *bfd_table_next_session(const bfd_table *table,
+                                               const bfd_session *prev);
+
+/** The current bfd_table_stats layout. @since 0.2.0 */
+#define BFD_TABLE_STATS_VERSION 1
+/** Entries of bfd_table_stats.rx_drops. @since 0.2.0 */
+#define BFD_TABLE_DROP_REASONS 32
+
+/** Table-wide counts: what a big host would otherwise compute with a scan
+ *  of every session. @since 0.2.0 */
+typedef struct bfd_table_stats {
+  uint32_t struct_version;  /**< set by the caller: BFD_TABLE_STATS_VERSION */
+  uint32_t pad;             /**< explicit padding, 0 */
+  uint64_t sessions;        /**< bfd_table_size() */
+  uint64_t by_state[4];     /**< sessions in BFD_STATE_AdminDown/Down/Init/Up (index = state) */
+  uint64_t responder_sessions; /**< bfd_table_responder_count() */
+  /** Every datagram the table or one of its sessions discarded, counted
+   *  once: rx_drops[i] counts the reason bfd_pkt_error_at(i). */
+  uint64_t rx_drops[BFD_TABLE_DROP_REASONS];
+} bfd_table_stats;
+
+/** @brief Fill a table's counts; set `stats->struct_version` first. O(1).
+ *  @param table the table.
+ *  @param stats in: struct_version; out: the counts.
+ *  @return 0, BFD_ERR_INVALID_ARGUMENT or BFD_ERR_VERSION. @since 0.2.0 */
+BFD_EXTERN int bfd_table_get_stats(const bfd_table *table, bfd_table_stats *stats);
 
 /** @brief Session by local discriminator.
  *  @param table       the table.

@@ -68,6 +68,7 @@ int main(void) {
   F(bfd_state_event, local_diag);
   F(bfd_state_event, remote_state);
   F(bfd_state_event, remote_diag);
+  F(bfd_state_event, flags);
   F(bfd_state_event, pad);
 
   S(bfd_nexthop_event);
@@ -115,6 +116,11 @@ int main(void) {
   F(bfd_session_key, peer);
 
   S(bfd_session_status);
+  F(bfd_session_status, failure_count);
+  F(bfd_session_status, tx_failed);
+  F(bfd_session_status, auth_failures);
+  F(bfd_session_status, goodbye);
+  F(bfd_session_status, pad3);
   F(bfd_session_status, struct_version);
   F(bfd_session_status, change_seq);
   F(bfd_session_status, state);

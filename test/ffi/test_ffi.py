@@ -47,7 +47,7 @@ def eq(actual, expected, what):
 
 BFD_SESSION_SETTINGS_VERSION = 1
 BFD_CALLBACKS_VERSION = 2
-BFD_SESSION_STATUS_VERSION = 1
+BFD_SESSION_STATUS_VERSION = 2
 BFD_STATE_ADMIN_DOWN, BFD_STATE_DOWN, BFD_STATE_INIT, BFD_STATE_UP = 0, 1, 2, 3
 BFD_DIAG_NONE = 0
 BFD_DIAG_DETECT_EXPIRED = 1
@@ -119,7 +119,7 @@ class bfd_state_event(Structure):
     _fields_ = [("ts", c_uint64), ("change_seq", c_uint32),
                 ("old_state", c_uint8), ("new_state", c_uint8),
                 ("local_diag", c_uint8), ("remote_state", c_uint8),
-                ("remote_diag", c_uint8), ("pad", c_uint8 * 7)]
+                ("remote_diag", c_uint8), ("flags", c_uint8), ("pad", c_uint8 * 6)]
 
 
 class bfd_nexthop_event(Structure):
@@ -185,7 +185,10 @@ class bfd_session_status(Structure):
                 ("last_change", c_uint64), ("rx_packets", c_uint64),
                 ("rx_dropped", c_uint64), ("tx_packets", c_uint64),
                 ("up_count", c_uint64), ("down_count", c_uint64),
-                ("polls_sent", c_uint64), ("finals_sent", c_uint64)]
+                ("polls_sent", c_uint64), ("finals_sent", c_uint64),
+                ("failure_count", c_uint64), ("tx_failed", c_uint64),
+                ("auth_failures", c_uint64), ("goodbye", c_uint8),
+                ("pad3", c_uint8 * 7)]
 
 
 STRUCTS = [bfd_mem, bfd_auth_section, bfd_ctrl_pkt, bfd_session_settings,
