@@ -584,12 +584,14 @@ static void params_snapshot(bfd_session *s, uint64_t tx, uint64_t det) {
 
 int bfd_session_notify(bfd_session *s, uint64_t now) {
   bfd_params_event ev;
-  uint64_t tx = bfd_session_tx_interval(s), det = bfd_session_detect_time(s);
+  uint64_t tx, det;
+  if (!s->cb->params)
+    return 0; /* nobody listens: no per-packet cost */
+  tx = bfd_session_tx_interval(s);
+  det = bfd_session_detect_time(s);
   if (!params_changed(s, tx, det))
     return 0;
   params_snapshot(s, tx, det);
-  if (!s->cb->params)
-    return 0;
   memset(&ev, 0, sizeof(ev));
   ev.ts = now;
   ev.tx_interval_ns = tx;
