@@ -2,7 +2,7 @@
  * after every operation, against a reference model, and allocation
  * failure in reserve. */
 #include "bfd_pq.h"
-#include "bfd_test_util.h"
+#include "bfd_harness.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +16,7 @@ typedef struct item {
 } item;
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-static uint64_t next_rand(void) { /* splitmix64 */
-  uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+static uint64_t next_rand(void) { return bt_rng_next(&rng); }
 
 /* Every entry's node points back at its slot, keys match the model, every
  * parent <= child, and the top is the model's minimum. */
@@ -120,18 +115,12 @@ static void test_edges(void) {
   bfd_pq_free(&q);
 }
 
-static void *fail_realloc(void *p, size_t n, void *ud) {
-  (void)p;
-  (void)n;
-  (void)ud;
-  return NULL;
-}
-
 static void test_reserve_nomem(void) {
-  bfd_mem m = *bfd_mem_default();
+  bt_mem m;
   bfd_pq q;
-  m.realloc = fail_realloc;
-  bfd_pq_init(&q, &m);
+  bt_mem_init(&m);
+  m.fail = BT_MEM_REALLOC;
+  bfd_pq_init(&q, &m.mem);
   CU_ASSERT_EQUAL(bfd_pq_reserve(&q, 1), BFD_ERR_NOMEM);
   CU_ASSERT_PTR_NULL(q.v);
   CU_ASSERT_EQUAL(q.cap, 0);

@@ -11,7 +11,7 @@
 #include "bfd_codec.h"
 #include "bfd_session.h"
 #include "bfd_table.h"
-#include "bfd_test_util.h"
+#include "bfd_harness.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "bfd_sim.c"
 
 #define MS BFD_MILLISECONDS
 #define NS 4 /* sessions per table */
@@ -48,15 +47,8 @@ typedef struct prop {
   char op[64];
 } prop;
 
-static uint64_t splitmix(uint64_t *x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-static uint64_t rnd(prop *p) { return splitmix(&p->rng); }
-static uint32_t below(prop *p, uint32_t n) { return (uint32_t)(rnd(p) % n); }
+static uint64_t rnd(prop *p) { return bt_rng_next(&p->rng); }
+static uint32_t below(prop *p, uint32_t n) { return bt_rng_below(&p->rng, n); }
 
 /* Stops the run at the first broken invariant with enough to replay it. */
 #define CHECK(p, cond)                                                                             \
@@ -77,9 +69,7 @@ static sess_model *model_of(prop *p, const bfd_session *s) {
 
 static void rand_cb(uint8_t *dest, size_t len, void *user_data) {
   prop *p = user_data;
-  size_t i;
-  for (i = 0; i < len; i++)
-    dest[i] = (uint8_t)rnd(p);
+  bt_rng_fill(&p->rng, dest, len);
 }
 
 static int state_cb(bfd_session *s, const bfd_state_event *ev, void *user_data) {
@@ -326,7 +316,8 @@ static void drain(prop *p) {
     }
     if (pk.flags & BFD_FLAG_F)
       m->finals_seen++;
-    /* At most one Final per accepted Poll: no queue (PITFALLS). */
+    /* At most one Final per accepted Poll (RFC 5880 §6.5: a Final answers
+     * a Poll; none is queued for later). */
     CHECK(p, m->finals_seen <= m->polls_accepted);
     /* Bounded: a Final and one P/periodic packet per session per instant,
      * plus one per reply fed back in between (a state change sends at once). */
@@ -594,7 +585,7 @@ typedef struct pair_run {
   uint64_t changes, after_final;
 } pair_run;
 
-static uint64_t pair_rnd(pair_run *r) { return splitmix(&r->rng); }
+static uint64_t pair_rnd(pair_run *r) { return bt_rng_next(&r->rng); }
 
 #define PCHECK(r, cond)                                                                            \
   do {                                                                                             \
@@ -720,7 +711,7 @@ static void test_bfd_prop_pair_live_changes(void) {
   printf("\n    pair seeds from %" PRIu64 "\n", base);
   for (run = 0; run < runs && !r->failed; run++) {
     memset(r, 0, sizeof(*r));
-    r->seed = env ? base : splitmix(&base);
+    r->seed = env ? base : bt_rng_next(&base);
     r->rng = r->seed;
     pair_one(r);
     polls += r->sim.peer[0].polls_ended + r->sim.peer[1].polls_ended;

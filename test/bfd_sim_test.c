@@ -1,5 +1,5 @@
 /* Two-peer simulation (suite "sim"): two bfdkit sessions joined by a virtual
- * link (test/bfd_sim.c) on a virtual clock that jumps from event to event,
+ * link (test/harness/bfd_sim.c) on a virtual clock that jumps from event to event,
  * so every bound below is asserted exactly, derived from RFC 5880.
  *
  * Notation: d = one-way delay (dmin..dmax with jitter), I = the sender's
@@ -10,8 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bfd_sim.c"
-#include "bfd_test_util.h"
+#include "bfd_harness.h"
 
 #define MS  BFD_MILLISECONDS
 #define SEC BFD_SECONDS

@@ -5,14 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t sim_splitmix(uint64_t *x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+#include "bt_rng.h"
 
-uint64_t bfd_sim_rand(bfd_sim *sim) { return sim_splitmix(&sim->rng); }
+uint64_t bfd_sim_rand(bfd_sim *sim) { return bt_rng_next(&sim->rng); }
 
 static void sim_fail(bfd_sim *sim, int code, const char *what) {
   if (sim->error)
@@ -41,20 +36,13 @@ static void sim_record(bfd_sim *sim, const bfd_sim_event *ev) {
  * run is reproducible. */
 static void sim_rand_cb(uint8_t *dest, size_t len, void *user_data) {
   bfd_sim_peer *p = user_data;
-  while (len > 0) {
-    uint64_t v = sim_splitmix(&p->rng);
-    size_t n = len < sizeof(v) ? len : sizeof(v);
-    memcpy(dest, &v, n);
-    dest += n;
-    len -= n;
-  }
+  bt_rng_fill(&p->rng, dest, len);
 }
 
 static int sim_state_cb(bfd_session *s, const bfd_state_event *ev, void *user_data) {
   bfd_sim_peer *p = user_data;
   bfd_sim *sim = p->sim;
   bfd_sim_event e;
-  (void)s;
   memset(&e, 0, sizeof(e));
   e.t = ev->ts;
   e.peer = (uint8_t)p->idx;
@@ -78,13 +66,12 @@ static int sim_state_cb(bfd_session *s, const bfd_state_event *ev, void *user_da
            bfd_state_name(ev->old_state), bfd_state_name(ev->new_state), ev->local_diag,
            bfd_diag_name(ev->local_diag));
   sim_record(sim, &e);
-  return 0;
+  return p->rec ? bt_rec_on_state(s, ev, p->rec) : 0;
 }
 
 static int sim_nexthop_cb(bfd_session *s, const bfd_nexthop_event *ev, void *user_data) {
   bfd_sim_peer *p = user_data;
   bfd_sim_event e;
-  (void)s;
   memset(&e, 0, sizeof(e));
   e.t = ev->ts;
   e.peer = (uint8_t)p->idx;
@@ -98,7 +85,17 @@ static int sim_nexthop_cb(bfd_session *s, const bfd_nexthop_event *ev, void *use
     printf("    %12.6f %c nexthop %s cause %u\n", (double)ev->ts / 1e9, 'A' + p->idx,
            ev->action == BFD_NEXTHOP_UP ? "UP" : "DOWN", ev->cause);
   sim_record(p->sim, &e);
-  return 0;
+  return p->rec ? bt_rec_on_nh(s, ev, p->rec) : 0;
+}
+
+static int sim_params_cb(bfd_session *s, const bfd_params_event *ev, void *user_data) {
+  bfd_sim_peer *p = user_data;
+  return p->rec ? bt_rec_on_params(s, ev, p->rec) : 0;
+}
+
+static int sim_auth_cb(bfd_session *s, const bfd_auth_failure_event *ev, void *user_data) {
+  bfd_sim_peer *p = user_data;
+  return p->rec ? bt_rec_on_auth(s, ev, p->rec) : 0;
 }
 
 void bfd_sim_init(bfd_sim *sim, uint64_t seed) {
@@ -110,6 +107,8 @@ void bfd_sim_init(bfd_sim *sim, uint64_t seed) {
   sim->cb.state_change = sim_state_cb;
   sim->cb.nexthop = sim_nexthop_cb;
   sim->cb.rand = sim_rand_cb;
+  sim->cb.params = sim_params_cb;
+  sim->cb.auth_failure = sim_auth_cb;
   /* Single-hop, as a host reading IP_RECVTTL would report it (GTSM). */
   sim->ri.mode = BFD_MODE_SINGLE_HOP;
   sim->ri.family = BFD_AF_INET;
@@ -441,6 +440,11 @@ static void sim_poll_peer(bfd_sim *sim, int idx) {
       sim_fail(sim, 0, "more than 4 packets due in one instant");
       break;
     }
+    if (sim->on_tx) {
+      bfd_ctrl_pkt dec;
+      int ok = bfd_ctrl_pkt_decode(&dec, buf, (size_t)n) == 0;
+      sim->on_tx(sim, idx, buf, (size_t)n, ok ? &dec : NULL, sim->on_tx_ctx);
+    }
     sim_send(sim, idx == 0 ? BFD_SIM_AB : BFD_SIM_BA, buf, (size_t)n);
   }
   if (n < 0)
@@ -470,7 +474,8 @@ int bfd_sim_run(bfd_sim *sim, uint64_t until) {
     if (t < sim->now)
       t = sim->now; /* overdue (e.g. right after a stop/start): run now */
     /* A deadline that stays at the same instant after it was handled is a
-     * hot loop (PITFALLS: "Remote RequiredMinRx of 0"). */
+     * hot loop (e.g. a Required Min RX of 0 treated as "send at once"
+     * instead of "send nothing", RFC 5880 §6.8.3/§6.8.7). */
     sim->same = t == sim->last_t ? sim->same + 1 : 0;
     if (sim->same > 8) {
       sim_fail(sim, 0, "hot loop: deadline does not advance");

@@ -7,15 +7,18 @@
  * so every timestamp in the trace is exact (no fixed time step). Tests can
  * step until a condition holds (bfd_sim_run_until), act at the instant a
  * packet is accepted (on_rx, e.g. right after a Final) and read the Final
- * audit (bfd_sim_peer.stale_finals).
+ * audit (bfd_sim_peer.stale_finals). A peer's events can also go to a
+ * bt_rec (bfd_sim_peer.rec), and every packet sent to a tap (on_tx).
  *
- * Include "bfd_sim.c" into exactly one test translation unit. */
+ * Part of bfd_testlib (test/harness/). */
 #ifndef BFD_SIM_H
 #define BFD_SIM_H
 
 #include <bfd/bfd.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "bt_rec.h"
 
 /* Directions: 0 is A -> B, 1 is B -> A. Peers: 0 is A, 1 is B. */
 enum { BFD_SIM_AB = 0, BFD_SIM_BA = 1 };
@@ -31,6 +34,11 @@ typedef struct bfd_sim bfd_sim;
  * (bfd_sim_update) at that instant, before the receiver's due packets go
  * out: "right after a Final arrives". */
 typedef void (*bfd_sim_rx_fn)(bfd_sim *sim, int peer, const bfd_ctrl_pkt *pkt, int rv, void *ctx);
+
+/* Called with every datagram a running peer sends (`peer`, its direction's
+ * sender), before the link sees it, decoded (NULL if it does not decode). */
+typedef void (*bfd_sim_tx_fn)(bfd_sim *sim, int peer, const uint8_t *buf, size_t len,
+                              const bfd_ctrl_pkt *pkt, void *ctx);
 
 /* A condition for bfd_sim_run_until(), checked after every instant. */
 typedef int (*bfd_sim_pred_fn)(bfd_sim *sim, void *ctx);
@@ -81,6 +89,9 @@ typedef struct bfd_sim_peer {
   int idx;
   uint8_t was_polling;
   uint8_t pad[3];
+  /* Set: the session's events (state, nexthop, params, auth failure) also
+   * go to this recorder, and its return values are the callbacks'. */
+  bt_rec *rec;
   /* Derived from the trace. */
   uint64_t flaps;    /* Up -> anything else */
   uint64_t first_up; /* BFD_TSTAMP_NONE until Up */
@@ -134,6 +145,8 @@ struct bfd_sim {
   bfd_rx_info ri;
   bfd_sim_rx_fn on_rx;
   void *on_rx_ctx;
+  bfd_sim_tx_fn on_tx;
+  void *on_tx_ctx;
   bfd_sim_event *trace;
   size_t ntrace, trace_cap;
   uint64_t steps;
