@@ -1,8 +1,8 @@
 /* Session core: RFC 5880 §6.2/§6.8 state machine, timer negotiation, jitter,
  * Poll/Final, detection, AdminDown, RFC 5882 nexthop events and the error
  * contract, all driven through the public API on a virtual clock. */
+#include "bfd_harness.h"
 #include "bfd_session.h"
-#include "bfd_test_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,251 +11,12 @@
 #define US     BFD_MICROSECONDS
 #define MS     BFD_MILLISECONDS
 #define SEC    BFD_SECONDS
-#define T0     (1000 * SEC) /* clock origin: anything but 0 */
-#define LDISCR 0x11111111u
-#define RDISCR 0x22222222u
+#define T0     BT_T0
+#define LDISCR BT_LDISCR
+#define RDISCR BT_RDISCR
 
-/* ------------------------------------------------------------------------ */
-/* Fixture                                                                  */
-/* ------------------------------------------------------------------------ */
-
-enum { EV_STATE = 1, EV_NH = 2 };
-enum { RAND_DEFAULT = 0, RAND_CONST, RAND_LCG, RAND_SCRIPT };
-
-typedef struct ev_rec {
-  int kind;
-  bfd_state_event st;
-  bfd_nexthop_event nh;
-} ev_rec;
-
-/* What the simulated peer puts into its packets. */
-typedef struct peer_tpl {
-  uint8_t diag, mult;
-  uint32_t my, your, tx_us, rx_us, echo_us;
-} peer_tpl;
-
-typedef struct fx {
-  bfd_session *s;
-  bfd_session_settings st;
-  bfd_callbacks cb;
-  bfd_rx_info ri;
-  peer_tpl peer;
-  uint64_t now;
-  ev_rec ev[128];
-  unsigned nev;     /* recorded (capped) */
-  unsigned nev_all; /* delivered */
-  int fail_state, fail_nh;
-  int rand_mode;
-  uint32_t rand_const;
-  uint64_t lcg;
-  uint32_t script[8];
-  unsigned nscript, iscript;
-  unsigned rand_calls;
-} fx;
-
-static void rec(fx *f, const ev_rec *e) {
-  if (f->nev < sizeof(f->ev) / sizeof(f->ev[0]))
-    f->ev[f->nev++] = *e;
-  f->nev_all++;
-}
-
-static int on_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
-  fx *f = ud;
-  ev_rec e;
-  (void)s;
-  memset(&e, 0, sizeof(e));
-  e.kind = EV_STATE;
-  e.st = *ev;
-  rec(f, &e);
-  return f->fail_state;
-}
-
-static int on_nh(bfd_session *s, const bfd_nexthop_event *ev, void *ud) {
-  fx *f = ud;
-  ev_rec e;
-  (void)s;
-  memset(&e, 0, sizeof(e));
-  e.kind = EV_NH;
-  e.nh = *ev;
-  rec(f, &e);
-  return f->fail_nh;
-}
-
-static void on_rand(uint8_t *dest, size_t len, void *ud) {
-  fx *f = ud;
-  size_t i;
-  f->rand_calls++;
-  for (i = 0; i < len; i += 4) {
-    uint32_t v;
-    size_t n = len - i < 4 ? len - i : 4;
-    switch (f->rand_mode) {
-    case RAND_CONST: v = f->rand_const; break;
-    case RAND_SCRIPT: v = f->iscript < f->nscript ? f->script[f->iscript++] : f->rand_const; break;
-    default: /* 64-bit LCG (Knuth MMIX), top bits */
-      f->lcg = f->lcg * 6364136223846793005ULL + 1442695040888963407ULL;
-      v = (uint32_t)(f->lcg >> 32);
-      break;
-    }
-    memcpy(dest + i, &v, n);
-  }
-}
-
-/* Defaults: 300 ms / 300 ms x 3, fixed discriminators, single-hop GTSM rx
- * info, a peer advertising 300 ms / 300 ms x 3. */
-static void fx_init(fx *f) {
-  memset(f, 0, sizeof(*f));
-  CU_ASSERT_EQUAL_FATAL(bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &f->st), 0);
-  f->st.local_discr = LDISCR;
-  CU_ASSERT_EQUAL_FATAL(bfd_callbacks_init(BFD_CALLBACKS_VERSION, &f->cb), 0);
-  f->cb.state_change = on_state;
-  f->cb.nexthop = on_nh;
-  f->ri.mode = BFD_MODE_SINGLE_HOP;
-  f->ri.family = BFD_AF_INET;
-  f->ri.ttl = 255;
-  f->ri.flags = BFD_RX_TTL;
-  f->peer.mult = 3;
-  f->peer.my = RDISCR;
-  f->peer.your = LDISCR;
-  f->peer.tx_us = 300000;
-  f->peer.rx_us = 300000;
-  f->now = T0;
-  f->lcg = 0x5eed;
-}
-
-static void fx_start(fx *f) {
-  if (f->rand_mode != RAND_DEFAULT)
-    f->cb.rand = on_rand;
-  CU_ASSERT_EQUAL_FATAL(bfd_session_new(&f->s, &f->st, &f->cb, NULL, f, f->now), 0);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(f->s);
-}
-
-static void fx_new(fx *f) {
-  fx_init(f);
-  fx_start(f);
-}
-
-static void fx_del(fx *f) {
-  bfd_session_del(f->s);
-  f->s = NULL;
-}
-
-static void clear_ev(fx *f) { f->nev = f->nev_all = 0; }
-
-static unsigned count_kind(const fx *f, int kind) {
-  unsigned i, n = 0;
-  for (i = 0; i < f->nev; i++)
-    n += f->ev[i].kind == kind;
-  return n;
-}
-
-static bfd_session_status status(const fx *f) {
-  bfd_session_status o;
-  memset(&o, 0xa5, sizeof(o));
-  o.struct_version = BFD_SESSION_STATUS_VERSION;
-  CU_ASSERT_EQUAL_FATAL(bfd_session_get_status(f->s, &o), 0);
-  return o;
-}
-
-static size_t build(const fx *f, uint8_t state, uint8_t flags, uint8_t *buf) {
-  bfd_ctrl_pkt p;
-  ptrdiff_t n;
-  memset(&p, 0, sizeof(p));
-  p.version = 1;
-  p.diag = f->peer.diag;
-  p.state = state;
-  p.flags = flags;
-  p.detect_mult = f->peer.mult;
-  p.my_discr = f->peer.my;
-  p.your_discr = f->peer.your;
-  p.desired_min_tx_us = f->peer.tx_us;
-  p.required_min_rx_us = f->peer.rx_us;
-  p.required_min_echo_rx_us = f->peer.echo_us;
-  n = bfd_ctrl_pkt_encode(buf, 64, &p);
-  CU_ASSERT_EQUAL_FATAL(n, 24);
-  return (size_t)n;
-}
-
-/* Feed a packet from the peer (template + state/flags) at f->now. */
-static int rx(fx *f, uint8_t state, uint8_t flags) {
-  uint8_t buf[64];
-  size_t n = build(f, state, flags, buf);
-  return bfd_session_feed_packet(f->s, buf, n, &f->ri, f->now);
-}
-
-/* An IPv4 address into the first 4 bytes of a 16-byte field, rest zero. */
-static void set4(uint8_t a[16], uint32_t v) {
-  memset(a, 0, 16);
-  a[0] = (uint8_t)(v >> 24);
-  a[1] = (uint8_t)(v >> 16);
-  a[2] = (uint8_t)(v >> 8);
-  a[3] = (uint8_t)v;
-}
-
-/* Poll one packet at f->now. Every packet the session emits must decode and
- * must never carry P and F together (§6.5). */
-static ptrdiff_t tx(fx *f, bfd_ctrl_pkt *out) {
-  uint8_t buf[64];
-  bfd_ctrl_pkt tmp;
-  ptrdiff_t n = bfd_session_poll_packet(f->s, buf, sizeof(buf), f->now);
-  if (!out)
-    out = &tmp;
-  memset(out, 0, sizeof(*out));
-  CU_ASSERT_FATAL(n >= 0);
-  if (n > 0) {
-    CU_ASSERT_EQUAL_FATAL(n, 24);
-    CU_ASSERT_FATAL((buf[1] & (BFD_FLAG_P | BFD_FLAG_F)) != (BFD_FLAG_P | BFD_FLAG_F));
-    CU_ASSERT_EQUAL_FATAL(bfd_ctrl_pkt_decode(out, buf, (size_t)n), 0);
-    CU_ASSERT_EQUAL(out->my_discr, bfd_session_get_local_discr(f->s));
-  }
-  return n;
-}
-
-/* Poll everything due now; returns the count and ORs the flags seen. */
-static unsigned drain(fx *f, uint8_t *flags, bfd_ctrl_pkt *last) {
-  bfd_ctrl_pkt p;
-  unsigned n = 0;
-  if (flags)
-    *flags = 0;
-  while (tx(f, &p) > 0) {
-    n++;
-    CU_ASSERT_FATAL(n < 10);
-    if (flags)
-      *flags |= p.flags;
-    if (last)
-      *last = p;
-  }
-  return n;
-}
-
-/* Reach a local state through real packets / admin calls. */
-static void reach(fx *f, uint8_t state) {
-  uint32_t your = f->peer.your;
-  switch (state) {
-  case BFD_STATE_DOWN: break;
-  case BFD_STATE_INIT:
-    f->peer.your = 0; /* the peer does not know us yet */
-    CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_DOWN, 0), 0);
-    f->peer.your = your;
-    break;
-  case BFD_STATE_UP: CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_INIT, 0), 0); break;
-  case BFD_STATE_ADMIN_DOWN:
-    CU_ASSERT_EQUAL_FATAL(bfd_session_set_admin_down(f->s, 1, f->now), 0);
-    break;
-  }
-  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(f->s), state);
-  drain(f, NULL, NULL);
-}
-
-/* An Up session with its slow-start Poll completed. */
-static void up_settled(fx *f) {
-  reach(f, BFD_STATE_UP);
-  if (status(f).poll_active) {
-    CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_UP, BFD_FLAG_F), 0);
-    drain(f, NULL, NULL);
-  }
-  CU_ASSERT_EQUAL_FATAL(status(f).poll_active, 0);
-  CU_ASSERT_EQUAL_FATAL(status(f).state, BFD_STATE_UP);
-}
+/* The fixture is bt_fx (test/harness/bt_fx.h): one session, a scripted
+ * peer advertising 300 ms / 300 ms x 3, single-hop rx info, `now`. */
 
 /* ------------------------------------------------------------------------ */
 /* 1. Transition table (§6.2, §6.8.6)                                       */
@@ -295,17 +56,17 @@ static void test_fsm_table(void) {
   };
   size_t i;
   for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-    fx f;
+    bt_fx f;
     bfd_session_status a, b;
     int rv, changed;
-    fx_new(&f);
-    reach(&f, t[i].local);
+    bt_fx_new(&f);
+    bt_fx_reach(&f, t[i].local);
     f.now += 10 * MS;
-    clear_ev(&f);
-    a = status(&f);
+    bt_rec_clear(&f.rec);
+    a = bt_fx_status(&f);
     f.peer.diag = peer_diag_for(t[i].rcvd);
-    rv = rx(&f, t[i].rcvd, 0);
-    b = status(&f);
+    rv = bt_fx_rx(&f, t[i].rcvd, 0);
+    b = bt_fx_status(&f);
     /* §6.8.6: a packet received while AdminDown updated the remote
      * variables and was then discarded: BFD_FEED_ADMIN_DOWN, counted as
      * received, not as a drop. */
@@ -324,135 +85,132 @@ static void test_fsm_table(void) {
     CU_ASSERT_EQUAL(b.remote_diag, peer_diag_for(t[i].rcvd));
     CU_ASSERT_EQUAL(b.remote_discr, RDISCR);
     changed = t[i].state != t[i].local;
-    CU_ASSERT_EQUAL(count_kind(&f, EV_STATE), changed ? 1u : 0u);
+    CU_ASSERT_EQUAL(bt_rec_count(&f.rec, 0, BT_EV_STATE), changed ? 1u : 0u);
     if (changed) {
       CU_ASSERT_EQUAL(b.change_seq, a.change_seq + 1);
       CU_ASSERT_EQUAL(b.last_change, f.now);
-      CU_ASSERT_EQUAL(f.ev[0].kind, EV_STATE);
-      CU_ASSERT_EQUAL(f.ev[0].st.old_state, t[i].local);
-      CU_ASSERT_EQUAL(f.ev[0].st.new_state, t[i].state);
-      CU_ASSERT_EQUAL(f.ev[0].st.local_diag, t[i].diag);
-      CU_ASSERT_EQUAL(f.ev[0].st.remote_state, t[i].rcvd);
-      CU_ASSERT_EQUAL(f.ev[0].st.remote_diag, peer_diag_for(t[i].rcvd));
-      CU_ASSERT_EQUAL(f.ev[0].st.change_seq, b.change_seq);
-      CU_ASSERT_EQUAL(f.ev[0].st.ts, f.now);
+      CU_ASSERT_EQUAL(f.rec.ev[0].kind, BT_EV_STATE);
+      CU_ASSERT_EQUAL(f.rec.ev[0].st.old_state, t[i].local);
+      CU_ASSERT_EQUAL(f.rec.ev[0].st.new_state, t[i].state);
+      CU_ASSERT_EQUAL(f.rec.ev[0].st.local_diag, t[i].diag);
+      CU_ASSERT_EQUAL(f.rec.ev[0].st.remote_state, t[i].rcvd);
+      CU_ASSERT_EQUAL(f.rec.ev[0].st.remote_diag, peer_diag_for(t[i].rcvd));
+      CU_ASSERT_EQUAL(f.rec.ev[0].st.change_seq, b.change_seq);
+      CU_ASSERT_EQUAL(f.rec.ev[0].st.ts, f.now);
     } else {
       CU_ASSERT_EQUAL(b.change_seq, a.change_seq);
       CU_ASSERT_EQUAL(b.last_change, a.last_change);
     }
-    fx_del(&f);
+    bt_fx_del(&f);
   }
 }
 
 /* A Down session keeps its old diag when a peer AdminDown arrives (§6.8.6:
  * only "if bfd.SessionState is not Down"), and emits nothing. */
 static void test_fsm_down_keeps_diag(void) {
-  fx f;
-  fx_new(&f);
-  up_settled(&f);
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
-  clear_ev(&f);
+  bt_fx f;
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  bt_rec_clear(&f.rec);
   f.now += MS;
   f.peer.diag = BFD_DIAG_ADMIN_DOWN;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
+  bt_fx_del(&f);
 }
 
 /* Local AdminDown never leaves by packet, whatever arrives, however often;
  * a Poll received while AdminDown gets no Final (§6.8.6: discarded before
  * the P bit is looked at). */
 static void test_fsm_admin_down_sticky(void) {
-  fx f;
+  bt_fx f;
   unsigned i;
   uint32_t seq;
   uint8_t fl, all = 0;
   bfd_session_status a;
-  fx_new(&f);
-  up_settled(&f);
-  reach(&f, BFD_STATE_ADMIN_DOWN);
-  a = status(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
+  bt_fx_reach(&f, BFD_STATE_ADMIN_DOWN);
+  a = bt_fx_status(&f);
   seq = a.change_seq;
-  clear_ev(&f);
+  bt_rec_clear(&f.rec);
   for (i = 0; i < 400; i++) {
     f.now += MS;
     f.peer.your = (i & 4) ? LDISCR : 0;
-    CU_ASSERT_EQUAL(rx(&f, (uint8_t)((i & 4) ? i & 3 : i & 1), (uint8_t)((i & 8) ? BFD_FLAG_P : 0)),
-                    BFD_FEED_ADMIN_DOWN);
-    drain(&f, &fl, NULL);
+    CU_ASSERT_EQUAL(
+        bt_fx_rx(&f, (uint8_t)((i & 4) ? i & 3 : i & 1), (uint8_t)((i & 8) ? BFD_FLAG_P : 0)),
+        BFD_FEED_ADMIN_DOWN);
+    bt_fx_drain(&f, &fl, NULL);
     all |= fl;
     CU_ASSERT_EQUAL(bfd_session_get_state(f.s), BFD_STATE_ADMIN_DOWN);
   }
-  CU_ASSERT_EQUAL(status(&f).change_seq, seq);
-  CU_ASSERT_EQUAL(status(&f).rx_packets, a.rx_packets + 400);
-  CU_ASSERT_EQUAL(status(&f).rx_dropped, a.rx_dropped);
-  CU_ASSERT_EQUAL(status(&f).finals_sent, a.finals_sent);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).change_seq, seq);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).rx_packets, a.rx_packets + 400);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).rx_dropped, a.rx_dropped);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).finals_sent, a.finals_sent);
   CU_ASSERT_EQUAL(all & BFD_FLAG_F, 0);
   CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_PKT_ADMIN_DOWN), 0);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
+  bt_fx_del(&f);
 }
 
 /* ------------------------------------------------------------------------ */
 /* 2. Rejections: a packet that fails changes nothing (§6.8.6)              */
 /* ------------------------------------------------------------------------ */
 
-static const int all_pkt_errs[] = {
-    BFD_ERR_PKT_TRUNCATED,     BFD_ERR_PKT_VERSION,     BFD_ERR_PKT_LENGTH_SHORT,
-    BFD_ERR_PKT_LENGTH_LONG,   BFD_ERR_PKT_DETECT_MULT, BFD_ERR_PKT_MULTIPOINT,
-    BFD_ERR_PKT_MY_DISCR,      BFD_ERR_PKT_POLL_FINAL,  BFD_ERR_PKT_AUTH_TYPE,
-    BFD_ERR_PKT_AUTH_LEN,      BFD_ERR_PKT_NO_SESSION,  BFD_ERR_PKT_YOUR_DISCR,
-    BFD_ERR_PKT_AUTH_MISMATCH, BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL,
-    BFD_ERR_PKT_MODE,          BFD_ERR_PKT_ADMIN_DOWN, BFD_ERR_PKT_LOOPED};
-#define N_PKT_ERRS (sizeof(all_pkt_errs) / sizeof(all_pkt_errs[0]))
-
 /* Feed buf and require: return `err`; status identical except rx_dropped
  * +1; that reason's counter +1 and no other; deadline unchanged; no event. */
-static void expect_reject(fx *f, const uint8_t *buf, size_t len, const bfd_rx_info *ri, int err,
+static void expect_reject(bt_fx *f, const uint8_t *buf, size_t len, const bfd_rx_info *ri, int err,
                           const char *what) {
   bfd_session_status a, b;
-  uint64_t drops[N_PKT_ERRS];
+  int reasons[BT_DROP_MAX];
+  uint64_t drops[BT_DROP_MAX], admin_down;
   uint64_t dl = bfd_session_next_deadline(f->s);
-  size_t i;
+  size_t i, nr = bt_drop_reasons(reasons);
   int rv;
-  a = status(f);
-  for (i = 0; i < N_PKT_ERRS; i++)
-    drops[i] = bfd_session_get_rx_drops(f->s, all_pkt_errs[i]);
-  clear_ev(f);
+  a = bt_fx_status(f);
+  for (i = 0; i < nr; i++)
+    drops[i] = bfd_session_get_rx_drops(f->s, reasons[i]);
+  admin_down = bfd_session_get_rx_drops(f->s, BFD_ERR_PKT_ADMIN_DOWN);
+  bt_rec_clear(&f->rec);
   f->now += 1 * MS; /* stays well before any deadline */
   rv = bfd_session_feed_packet(f->s, buf, len, ri, f->now);
   if (rv != err)
     fprintf(stderr, "\nreject %s: got %d expected %d\n", what, rv, err);
   CU_ASSERT_EQUAL(rv, err);
-  b = status(f);
+  b = bt_fx_status(f);
   CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped + 1);
   b.rx_dropped = a.rx_dropped;
   CU_ASSERT(memcmp(&a, &b, sizeof(a)) == 0);
   CU_ASSERT_EQUAL(bfd_session_next_deadline(f->s), dl);
-  CU_ASSERT_EQUAL(f->nev_all, 0);
-  for (i = 0; i < N_PKT_ERRS; i++)
-    CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f->s, all_pkt_errs[i]),
-                    drops[i] + (all_pkt_errs[i] == err ? 1 : 0));
+  CU_ASSERT_EQUAL(f->rec.n_all, 0);
+  /* That reason's counter +1 and no other (bfd_pkt_error_at() lists them;
+   * BFD_ERR_PKT_ADMIN_DOWN still has a slot but is no longer a drop). */
+  for (i = 0; i < nr; i++)
+    CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f->s, reasons[i]),
+                    drops[i] + (reasons[i] == err ? 1 : 0));
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f->s, BFD_ERR_PKT_ADMIN_DOWN), admin_down);
 }
 
 /* Every rejection class against a session in `state` (AdminDown entered
  * from Up, so the remote variables, detection timer and a Poll are live). */
 static void rejections_in(uint8_t state) {
-  fx f;
+  bt_fx f;
   uint8_t buf[64], good[64];
   bfd_rx_info ri;
   size_t n;
   uint8_t rs;
-  fx_new(&f);
+  bt_fx_new(&f);
   if (state == BFD_STATE_UP || state == BFD_STATE_ADMIN_DOWN)
-    up_settled(&f);
+    bt_fx_up_settled(&f);
   if (state != BFD_STATE_UP)
-    reach(&f, state);
-  n = build(&f, BFD_STATE_UP, 0, good);
+    bt_fx_reach(&f, state);
+  n = bt_fx_build(&f, BFD_STATE_UP, 0, 0, good);
   CU_ASSERT_EQUAL_FATAL(n, 24);
 
   /* Codec classes (§6.8.6 first paragraph), via bfd_session_feed_packet. */
@@ -496,11 +254,11 @@ static void rejections_in(uint8_t state) {
 
   /* Session context (§6.8.6 second part, RFC 5881 §5). */
   f.peer.your = LDISCR ^ 1;
-  n = build(&f, BFD_STATE_UP, 0, buf);
+  n = bt_fx_build(&f, BFD_STATE_UP, 0, 0, buf);
   expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_NO_SESSION, "wrong your discr");
   f.peer.your = 0;
   for (rs = BFD_STATE_INIT; rs <= BFD_STATE_UP; rs++) {
-    n = build(&f, rs, 0, buf);
+    n = bt_fx_build(&f, rs, 0, 0, buf);
     expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_YOUR_DISCR, "your discr 0 init/up");
   }
   f.peer.your = LDISCR;
@@ -532,15 +290,15 @@ static void rejections_in(uint8_t state) {
     bfd_rx_info self = f.ri, same = f.ri;
     self.flags |= BFD_RX_SELF;
     same.flags |= BFD_RX_PEER | BFD_RX_LOCAL;
-    set4(same.local, 0x7f000001u);
-    set4(same.peer, 0x7f000001u);
+    bt_put4(same.local, 0x7f000001u);
+    bt_put4(same.peer, 0x7f000001u);
     f.peer.my = LDISCR;
     f.peer.your = 0;
-    n = build(&f, BFD_STATE_DOWN, 0, buf);
+    n = bt_fx_build(&f, BFD_STATE_DOWN, 0, 0, buf);
     expect_reject(&f, buf, n, &self, BFD_ERR_PKT_LOOPED, "looped (RX_SELF), your discr 0");
     expect_reject(&f, buf, n, &same, BFD_ERR_PKT_LOOPED, "looped (peer == local), your discr 0");
     f.peer.your = LDISCR;
-    n = build(&f, BFD_STATE_UP, 0, buf);
+    n = bt_fx_build(&f, BFD_STATE_UP, 0, 0, buf);
     expect_reject(&f, buf, n, &self, BFD_ERR_PKT_LOOPED, "looped (RX_SELF), your discr ours");
     expect_reject(&f, buf, n, &same, BFD_ERR_PKT_LOOPED, "looped (peer == local), your discr ours");
     f.peer.my = my;
@@ -549,9 +307,9 @@ static void rejections_in(uint8_t state) {
   /* Each class once more from a different "attacker" state: a forged Down
    * with the wrong discriminator must not take a session Down. */
   f.peer.your = 0xdeadbeef;
-  n = build(&f, BFD_STATE_DOWN, BFD_FLAG_P, buf);
+  n = bt_fx_build(&f, BFD_STATE_DOWN, BFD_FLAG_P, 0, buf);
   expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_NO_SESSION, "forged down");
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 static void test_reject_up(void) { rejections_in(BFD_STATE_UP); }
@@ -562,17 +320,17 @@ static void test_reject_admin_down(void) { rejections_in(BFD_STATE_ADMIN_DOWN); 
 /* RFC 5883: multihop with a configured floor of 10: ttl 9 fails, 10 passes;
  * a single-hop packet on the multihop session is a mode mismatch. */
 static void test_reject_multihop_ttl(void) {
-  fx f;
+  bt_fx f;
   uint8_t buf[64];
   size_t n;
   bfd_rx_info ri;
-  fx_init(&f);
+  bt_fx_init(&f);
   f.st.mode = BFD_MODE_MULTIHOP;
   f.st.min_rx_ttl = 10;
   f.ri.mode = BFD_MODE_MULTIHOP;
   f.ri.ttl = 9;
-  fx_start(&f);
-  n = build(&f, BFD_STATE_DOWN, 0, buf);
+  bt_fx_start(&f);
+  n = bt_fx_build(&f, BFD_STATE_DOWN, 0, 0, buf);
   expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_TTL, "multihop ttl 9");
   ri = f.ri;
   ri.flags = 0;
@@ -583,21 +341,21 @@ static void test_reject_multihop_ttl(void) {
   ri.ttl = 255;
   expect_reject(&f, buf, n, &ri, BFD_ERR_PKT_MODE, "single-hop on multihop");
   f.ri.ttl = 10;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_INIT);
+  bt_fx_del(&f);
 
   /* Default multihop floor is 1: any TTL, even without TTL info. */
-  fx_init(&f);
+  bt_fx_init(&f);
   f.st.mode = BFD_MODE_MULTIHOP;
   f.ri.mode = BFD_MODE_MULTIHOP;
   f.ri.ttl = 1;
-  fx_start(&f);
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  bt_fx_start(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
   f.ri.flags = 0;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  bt_fx_del(&f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -608,7 +366,7 @@ static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 /* After sending at `now`, the next TX must come within [75 %, 100 %] of
  * `iv` (no detection deadline earlier: callers make it long). */
-static void check_next_gap(fx *f, uint64_t iv) {
+static void check_next_gap(bt_fx *f, uint64_t iv) {
   uint64_t dl = bfd_session_next_deadline(f->s);
   CU_ASSERT(dl >= f->now + iv - iv / 4);
   CU_ASSERT(dl <= f->now + iv);
@@ -625,27 +383,27 @@ static void test_timers_tx_not_up(void) {
   };
   size_t i;
   for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-    fx f;
+    bt_fx f;
     bfd_ctrl_pkt p;
-    fx_init(&f);
+    bt_fx_init(&f);
     f.st.desired_min_tx_us = t[i].cfg_tx_us;
     f.peer.rx_us = t[i].remote_rx_us;
     f.peer.tx_us = 10000000; /* long detection: 30 s */
-    fx_start(&f);
+    bt_fx_start(&f);
     /* Before the remote is known: remote RequiredMinRx is 1 µs (§6.8.1). */
-    CU_ASSERT_EQUAL(status(&f).tx_interval_ns, max64(t[i].cfg_tx_us * US, SEC));
-    CU_ASSERT_EQUAL(status(&f).detect_time_ns, 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, max64(t[i].cfg_tx_us * US, SEC));
+    CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 0);
     CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), T0); /* first packet at creation */
-    CU_ASSERT_EQUAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
     CU_ASSERT_EQUAL(p.desired_min_tx_us, t[i].cfg_tx_us > 1000000 ? t[i].cfg_tx_us : 1000000);
     CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
     CU_ASSERT_EQUAL(p.your_discr, 0);
     f.now += 1 * MS;
-    reach(&f, BFD_STATE_INIT);
-    CU_ASSERT_EQUAL(status(&f).tx_interval_ns, t[i].iv);
-    CU_ASSERT_EQUAL(status(&f).last_tx, f.now); /* the state-change packet */
+    bt_fx_reach(&f, BFD_STATE_INIT);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, t[i].iv);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).last_tx, f.now); /* the state-change packet */
     check_next_gap(&f, t[i].iv);
-    fx_del(&f);
+    bt_fx_del(&f);
   }
 }
 
@@ -660,25 +418,25 @@ static void test_timers_tx_up(void) {
   };
   size_t i;
   for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-    fx f;
+    bt_fx f;
     bfd_ctrl_pkt p;
-    fx_init(&f);
+    bt_fx_init(&f);
     f.st.desired_min_tx_us = t[i].cfg_tx_us;
     f.peer.rx_us = t[i].remote_rx_us;
     f.peer.tx_us = 10000000;
-    fx_start(&f);
-    drain(&f, NULL, NULL);
+    bt_fx_start(&f);
+    bt_fx_drain(&f, NULL, NULL);
     f.now += 1 * MS;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
-    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
     /* A smaller TX interval applies at once (§6.8.3 only delays larger). */
-    CU_ASSERT_EQUAL(status(&f).tx_interval_ns, t[i].iv);
-    CU_ASSERT_EQUAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, t[i].iv);
+    CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
     CU_ASSERT_EQUAL(p.state, BFD_STATE_UP);
     CU_ASSERT_EQUAL(p.desired_min_tx_us, t[i].cfg_tx_us);
-    CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+    CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
     check_next_gap(&f, t[i].iv);
-    fx_del(&f);
+    bt_fx_del(&f);
   }
 }
 
@@ -698,98 +456,98 @@ static void test_timers_detect(void) {
   };
   size_t i;
   for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-    fx f;
-    fx_init(&f);
+    bt_fx f;
+    bt_fx_init(&f);
     f.st.detect_mult = t[i].lmult;
     f.st.required_min_rx_us = t[i].lrx_us;
     f.peer.mult = t[i].rmult;
     f.peer.tx_us = t[i].rtx_us;
-    fx_start(&f);
-    drain(&f, NULL, NULL);
+    bt_fx_start(&f);
+    bt_fx_drain(&f, NULL, NULL);
     f.now += 7 * MS;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0); /* Down -> Up */
-    CU_ASSERT_EQUAL(status(&f).detect_time_ns, t[i].dt);
-    CU_ASSERT_EQUAL(status(&f).remote_detect_mult, t[i].rmult);
-    CU_ASSERT_EQUAL(status(&f).last_rx, f.now);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0); /* Down -> Up */
+    CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, t[i].dt);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).remote_detect_mult, t[i].rmult);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).last_rx, f.now);
     /* The deadline is the detection time once TX is quiet. */
     f.peer.rx_us = 0;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
-    drain(&f, NULL, NULL);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
+    bt_fx_drain(&f, NULL, NULL);
     CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now + t[i].dt);
-    fx_del(&f);
+    bt_fx_del(&f);
   }
 }
 
 /* §6.8.7: remote Required Min RX 0 -> no periodic TX at all; the only
  * deadline is detection, and nothing is sent before it. */
 static void test_timers_remote_rx_zero(void) {
-  fx f;
+  bt_fx f;
   uint64_t dl;
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   f.now += 10 * MS;
   f.peer.rx_us = 0;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 0);
-  CU_ASSERT_EQUAL(status(&f).remote_required_min_rx_us, 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).remote_required_min_rx_us, 0);
   dl = bfd_session_next_deadline(f.s);
   CU_ASSERT_EQUAL(dl, f.now + 900 * MS);
-  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
   f.now = dl - 1;
   CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
-  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
   /* A Poll is still answered (§6.5: the Final is not periodic). */
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0);
   CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now);
   {
     bfd_ctrl_pkt p;
-    CU_ASSERT_EQUAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
     CU_ASSERT_EQUAL(p.flags & (BFD_FLAG_F | BFD_FLAG_P), BFD_FLAG_F);
   }
-  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
   CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now + 900 * MS);
-  fx_del(&f);
+  bt_fx_del(&f);
 
   /* Same from Down: the Down -> Init change sends nothing either. */
-  fx_new(&f);
-  drain(&f, NULL, NULL);
+  bt_fx_new(&f);
+  bt_fx_drain(&f, NULL, NULL);
   f.now += MS;
   f.peer.rx_us = 0;
   f.peer.your = 0;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
-  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
   CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now + 900 * MS);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* §6.8.7 / §6.1: a passive session sends nothing until the remote
  * discriminator is known, then answers at once. */
 static void test_timers_passive(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
   int i;
-  fx_init(&f);
+  bt_fx_init(&f);
   f.st.passive = 1;
-  fx_start(&f);
+  bt_fx_start(&f);
   CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), BFD_TSTAMP_NONE);
   for (i = 0; i < 100; i++) {
-    CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+    CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
     f.now += 100 * MS;
   }
   CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).tx_packets, 0);
-  CU_ASSERT_EQUAL(status(&f).last_tx, BFD_TSTAMP_NONE);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_packets, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).last_tx, BFD_TSTAMP_NONE);
   f.peer.your = 0;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
   CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.state, BFD_STATE_INIT);
   CU_ASSERT_EQUAL(p.your_discr, RDISCR);
-  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
   check_next_gap(&f, SEC);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -806,7 +564,7 @@ typedef struct gaps {
  * is `iv`, polling every 1 µs. The peer sends its own packets every
  * `peer_every` µs (0: answers each of ours at once), always Up, and answers
  * a P with F. */
-static gaps collect_gaps(fx *f, uint64_t iv, unsigned want, uint64_t peer_every) {
+static gaps collect_gaps(bt_fx *f, uint64_t iv, unsigned want, uint64_t peer_every) {
   gaps g;
   uint64_t last = BFD_TSTAMP_NONE, next_peer = f->now + peer_every * US;
   double sum = 0;
@@ -817,17 +575,17 @@ static gaps collect_gaps(fx *f, uint64_t iv, unsigned want, uint64_t peer_every)
     bfd_ctrl_pkt p;
     f->now += US;
     if (peer_every && f->now >= next_peer) {
-      CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_UP, pend_f), 0);
+      CU_ASSERT_EQUAL_FATAL(bt_fx_rx(f, BFD_STATE_UP, pend_f), 0);
       pend_f = 0;
       next_peer += peer_every * US;
     }
-    if (tx(f, &p) <= 0)
+    if (bt_fx_tx(f, &p) <= 0)
       continue;
-    CU_ASSERT_EQUAL_FATAL(tx(f, NULL), 0); /* one packet per instant */
+    CU_ASSERT_EQUAL_FATAL(bt_fx_tx(f, NULL), 0); /* one packet per instant */
     if (p.flags & BFD_FLAG_P)
       pend_f = BFD_FLAG_F;
     if (!peer_every) {
-      CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_UP, pend_f), 0);
+      CU_ASSERT_EQUAL_FATAL(bt_fx_rx(f, BFD_STATE_UP, pend_f), 0);
       pend_f = 0;
     }
     if (last != BFD_TSTAMP_NONE) {
@@ -841,26 +599,28 @@ static gaps collect_gaps(fx *f, uint64_t iv, unsigned want, uint64_t peer_every)
     }
     last = f->now;
   }
-  CU_ASSERT_EQUAL(status(f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_status(f).state, BFD_STATE_UP);
   g.mean_reduction = sum / g.n;
   return g;
 }
 
+enum { RAND_LIB = 0, RAND_RNG = 2 }; /* the library's generator, bt_rng */
+
 static void jitter_case(int rand_mode, uint8_t mult, uint64_t peer_every, double lo, double hi,
                         double mlo, double mhi) {
-  fx f;
+  bt_fx f;
   gaps g;
   uint64_t iv = 1000 * US;
-  fx_init(&f);
-  f.rand_mode = rand_mode;
+  bt_fx_init(&f);
+  f.lib_rand = rand_mode == RAND_LIB;
   f.st.desired_min_tx_us = 1000;
   f.st.required_min_rx_us = 1000;
   f.st.detect_mult = mult;
   f.peer.tx_us = 1000;
   f.peer.rx_us = 1000;
-  fx_start(&f);
-  up_settled(&f);
-  CU_ASSERT_EQUAL_FATAL(status(&f).tx_interval_ns, iv);
+  bt_fx_start(&f);
+  bt_fx_up_settled(&f);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).tx_interval_ns, iv);
   g = collect_gaps(&f, iv, 2000, peer_every);
   fprintf(stderr,
           "\n    jitter rand %d mult %u peer %llu: %u gaps in [%llu, %llu] ns, mean %.2f %% below",
@@ -870,27 +630,27 @@ static void jitter_case(int rand_mode, uint8_t mult, uint64_t peer_every, double
   CU_ASSERT(g.min >= (uint64_t)((double)iv * lo));
   CU_ASSERT(g.max <= (uint64_t)((double)iv * hi));
   CU_ASSERT(g.mean_reduction >= mlo && g.mean_reduction <= mhi);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* §6.8.7: each interval reduced by 0-25 %, uniformly: gaps in [75 %, 100 %],
  * mean 12.5 % below (10.5-14.5 % with 2000 samples). */
 static void test_jitter_uniform(void) {
-  jitter_case(RAND_DEFAULT, 3, 0, 0.75, 1.0, 0.105, 0.145);
-  jitter_case(RAND_LCG, 3, 0, 0.75, 1.0, 0.105, 0.145);
+  jitter_case(RAND_LIB, 3, 0, 0.75, 1.0, 0.105, 0.145);
+  jitter_case(RAND_RNG, 3, 0, 0.75, 1.0, 0.105, 0.145);
 }
 
 /* The same when the peer's packets arrive on their own schedule. */
 static void test_jitter_uniform_peer_async(void) {
-  jitter_case(RAND_DEFAULT, 3, 1000, 0.75, 1.0, 0.105, 0.145);
-  jitter_case(RAND_LCG, 3, 777, 0.75, 1.0, 0.105, 0.145);
+  jitter_case(RAND_LIB, 3, 1000, 0.75, 1.0, 0.105, 0.145);
+  jitter_case(RAND_RNG, 3, 777, 0.75, 1.0, 0.105, 0.145);
 }
 
 /* Detect Mult 1: 10-25 %, gaps in [75 %, 90 %], mean 17.5 % below. */
 static void test_jitter_mult1(void) {
-  jitter_case(RAND_DEFAULT, 1, 0, 0.75, 0.90, 0.155, 0.195);
-  jitter_case(RAND_LCG, 1, 0, 0.75, 0.90, 0.155, 0.195);
-  jitter_case(RAND_LCG, 1, 1000, 0.75, 0.90, 0.155, 0.195);
+  jitter_case(RAND_LIB, 1, 0, 0.75, 0.90, 0.155, 0.195);
+  jitter_case(RAND_RNG, 1, 0, 0.75, 0.90, 0.155, 0.195);
+  jitter_case(RAND_RNG, 1, 1000, 0.75, 0.90, 0.155, 0.195);
 }
 
 /* Deterministic extremes: a generator stuck at 0 gives exactly the
@@ -909,22 +669,23 @@ static void test_jitter_extremes(void) {
   };
   size_t i;
   for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-    fx f;
+    bt_fx f;
     gaps g;
-    fx_init(&f);
-    f.rand_mode = RAND_CONST;
-    f.rand_const = t[i].r;
+    bt_fx_init(&f);
+    f.lib_rand = 0;
+    f.rec.rand_mode = BT_RAND_CONST;
+    f.rec.rand_const = t[i].r;
     f.st.desired_min_tx_us = 1000;
     f.st.required_min_rx_us = 1000;
     f.st.detect_mult = t[i].mult;
     f.peer.tx_us = 1000;
     f.peer.rx_us = 1000;
-    fx_start(&f);
-    up_settled(&f);
+    bt_fx_start(&f);
+    bt_fx_up_settled(&f);
     g = collect_gaps(&f, 1000 * US, 50, 0);
     CU_ASSERT_EQUAL(g.min, t[i].gap);
     CU_ASSERT_EQUAL(g.max, t[i].gap);
-    fx_del(&f);
+    bt_fx_del(&f);
   }
 }
 
@@ -948,7 +709,7 @@ static void rs_init(run_stats *rs) {
 
 /* Jump from deadline to deadline up to `until` (inclusive). Each of our
  * packets is recorded; the peer answers it with an Up packet per `mode`. */
-static void run(fx *f, uint64_t until, int mode, run_stats *rs) {
+static void run(bt_fx *f, uint64_t until, int mode, run_stats *rs) {
   unsigned guard = 0;
   for (;;) {
     bfd_ctrl_pkt p;
@@ -959,7 +720,7 @@ static void run(fx *f, uint64_t until, int mode, run_stats *rs) {
     if (dl > f->now)
       f->now = dl;
     CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f->s, f->now), 0);
-    while (tx(f, &p) > 0) {
+    while (bt_fx_tx(f, &p) > 0) {
       if (rs) {
         rs->pkts++;
         rs->with_p += (p.flags & BFD_FLAG_P) != 0;
@@ -974,8 +735,9 @@ static void run(fx *f, uint64_t until, int mode, run_stats *rs) {
       }
       if (mode != PEER_SILENT)
         CU_ASSERT_EQUAL_FATAL(
-            rx(f, BFD_STATE_UP,
-               (uint8_t)((mode == PEER_ANSWER_FINAL && (p.flags & BFD_FLAG_P)) ? BFD_FLAG_F : 0)),
+            bt_fx_rx(
+                f, BFD_STATE_UP,
+                (uint8_t)((mode == PEER_ANSWER_FINAL && (p.flags & BFD_FLAG_P)) ? BFD_FLAG_F : 0)),
             0);
     }
   }
@@ -988,31 +750,31 @@ static void run(fx *f, uint64_t until, int mode, run_stats *rs) {
 /* ------------------------------------------------------------------------ */
 
 /* Up at 100 ms TX, 300 ms RX, the peer wanting 10 ms / sending 100 ms. */
-static void poll_fx(fx *f) {
-  fx_init(f);
+static void poll_fx(bt_fx *f) {
+  bt_fx_init(f);
   f->st.desired_min_tx_us = 100000;
   f->st.required_min_rx_us = 300000;
   f->peer.rx_us = 10000;
   f->peer.tx_us = 100000;
-  fx_start(f);
-  up_settled(f);
-  CU_ASSERT_EQUAL_FATAL(status(f).tx_interval_ns, 100 * MS);
-  CU_ASSERT_EQUAL_FATAL(status(f).detect_time_ns, 900 * MS);
+  bt_fx_start(f);
+  bt_fx_up_settled(f);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(f).tx_interval_ns, 100 * MS);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(f).detect_time_ns, 900 * MS);
 }
 
 static void test_poll_tx_increase_waits_for_final(void) {
-  fx f;
+  bt_fx f;
   run_stats rs;
   uint64_t polls;
   poll_fx(&f);
-  polls = status(&f).polls_sent;
+  polls = bt_fx_status(&f).polls_sent;
   f.now += 5 * MS;
   f.st.desired_min_tx_us = 500000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
-  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
-  CU_ASSERT_EQUAL(status(&f).desired_min_tx_us, 500000);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 100 * MS); /* old value in force */
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, polls + 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).desired_min_tx_us, 500000);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, 100 * MS); /* old value in force */
   /* No Final for 3 s: every packet polls, at the old rate. */
   rs_init(&rs);
   run(&f, f.now + 3 * SEC, PEER_ANSWER, &rs);
@@ -1021,120 +783,120 @@ static void test_poll_tx_increase_waits_for_final(void) {
   CU_ASSERT_EQUAL(rs.with_f, 0);
   CU_ASSERT(rs.max_gap <= 100 * MS);
   CU_ASSERT_EQUAL(rs.lastp.desired_min_tx_us, 500000);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 100 * MS);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, 100 * MS);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
   /* The Final switches to the new interval. */
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 500 * MS);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, 500 * MS);
   /* Skip the packet already scheduled on the old rate, then measure. */
   run(&f, bfd_session_next_deadline(f.s), PEER_ANSWER, NULL);
   rs_init(&rs);
-  rs.last = status(&f).last_tx;
+  rs.last = bt_fx_status(&f).last_tx;
   run(&f, f.now + 10 * SEC, PEER_ANSWER, &rs);
   CU_ASSERT_EQUAL(rs.with_p, 0);
   CU_ASSERT(rs.min_gap >= 375 * MS && rs.max_gap <= 500 * MS);
   CU_ASSERT(rs.pkts >= 20 && rs.pkts <= 27);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  bt_fx_del(&f);
 }
 
 static void test_poll_rx_decrease_waits_for_final(void) {
-  fx f;
+  bt_fx f;
   uint64_t t;
   poll_fx(&f);
   f.now += 5 * MS;
   f.st.required_min_rx_us = 50000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 900 * MS); /* old RX in force */
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 900 * MS); /* old RX in force */
   {
     bfd_ctrl_pkt p;
     f.now = bfd_session_next_deadline(f.s); /* the P rides the next packet */
-    CU_ASSERT_EQUAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
     CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
     CU_ASSERT_EQUAL(p.required_min_rx_us, 50000); /* advertised at once */
   }
   /* A packet without F: detection still uses 300 ms x 3. */
   f.now += 1 * MS;
   t = f.now;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 900 * MS);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 900 * MS);
   CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, t + 900 * MS - 1), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
   f.now = t + 900 * MS - 1;
   /* The Final: now 3 x max(50 ms, 100 ms) = 300 ms. */
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
   t = f.now;
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 300 * MS);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 300 * MS);
   CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, t + 300 * MS - 1), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
   CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, t + 300 * MS), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_DETECT_EXPIRED);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).local_diag, BFD_DIAG_DETECT_EXPIRED);
+  bt_fx_del(&f);
 }
 
 /* The safe directions apply at once (§6.8.3): a smaller TX interval, a
  * larger RX interval. Both still poll. */
 static void test_poll_safe_changes_immediate(void) {
-  fx f;
+  bt_fx f;
   poll_fx(&f);
   f.st.desired_min_tx_us = 50000;
   f.st.required_min_rx_us = 600000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 50 * MS);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 1800 * MS);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, 50 * MS);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 1800 * MS);
   /* The next packet comes within the new, shorter interval. */
   CU_ASSERT(bfd_session_next_deadline(f.s) <= f.now + 50 * MS);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* Detect Mult needs no Poll (§6.8.12): next packet carries it, no P. */
 static void test_poll_detect_mult_no_poll(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
   uint64_t polls;
   poll_fx(&f);
-  polls = status(&f).polls_sent;
+  polls = bt_fx_status(&f).polls_sent;
   f.st.detect_mult = 7;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
-  CU_ASSERT_EQUAL(status(&f).polls_sent, polls);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, polls);
   f.now = bfd_session_next_deadline(f.s);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.detect_mult, 7);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, 0);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* A received P gets one Final, built after the state update. */
 static void final_reflects(uint8_t local, uint8_t rcvd, uint8_t exp_state, uint8_t exp_diag) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
   run_stats rs;
-  fx_new(&f);
+  bt_fx_new(&f);
   if (local == BFD_STATE_UP)
-    up_settled(&f);
+    bt_fx_up_settled(&f);
   else
-    reach(&f, local);
+    bt_fx_reach(&f, local);
   f.now += 3 * MS;
-  CU_ASSERT_EQUAL(rx(&f, rcvd, BFD_FLAG_P), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, rcvd, BFD_FLAG_P), 0);
   CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & (BFD_FLAG_P | BFD_FLAG_F), BFD_FLAG_F);
   CU_ASSERT_EQUAL(p.state, exp_state);
   CU_ASSERT_EQUAL(p.diag, exp_diag);
   CU_ASSERT_EQUAL(p.your_discr, RDISCR);
-  CU_ASSERT_EQUAL(status(&f).finals_sent, 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).finals_sent, 1);
   /* Never a second Final for it. */
   rs_init(&rs);
   run(&f, f.now + 5 * SEC, PEER_ANSWER_FINAL, &rs);
   CU_ASSERT_EQUAL(rs.with_f, 0);
-  CU_ASSERT_EQUAL(status(&f).finals_sent, 1);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).finals_sent, 1);
+  bt_fx_del(&f);
 }
 
 static void test_pitfall_final_stale_state(void) {
@@ -1149,47 +911,47 @@ static void test_pitfall_final_stale_state(void) {
 /* Coming Up while the peer polls: the Final (state Up) goes first, our own
  * slow-start Poll right after it, never in one packet (§6.5). */
 static void test_poll_final_then_own_poll(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
-  fx_new(&f);
-  drain(&f, NULL, NULL);
+  bt_fx_new(&f);
+  bt_fx_drain(&f, NULL, NULL);
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, BFD_FLAG_P), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, BFD_FLAG_P), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & (BFD_FLAG_P | BFD_FLAG_F), BFD_FLAG_F);
   CU_ASSERT_EQUAL(p.state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & (BFD_FLAG_P | BFD_FLAG_F), BFD_FLAG_P);
   CU_ASSERT_EQUAL(p.state, BFD_STATE_UP);
   CU_ASSERT_EQUAL(p.desired_min_tx_us, 300000);
-  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
+  bt_fx_del(&f);
 }
 
 /* 1000 Polls before we poll: exactly one Final (one flag, no queue). */
 static void test_pitfall_unbounded_poll_queue(void) {
-  fx f;
+  bt_fx f;
   run_stats rs;
   unsigned i;
   uint8_t fl;
-  fx_new(&f);
-  up_settled(&f);
-  CU_ASSERT_EQUAL(status(&f).finals_sent, 0);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).finals_sent, 0);
   for (i = 0; i < 1000; i++) {
     f.now += US;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0);
   }
-  CU_ASSERT_EQUAL(drain(&f, &fl, NULL), 1);
+  CU_ASSERT_EQUAL(bt_fx_drain(&f, &fl, NULL), 1);
   CU_ASSERT_EQUAL(fl & (BFD_FLAG_P | BFD_FLAG_F), BFD_FLAG_F);
-  CU_ASSERT_EQUAL(status(&f).finals_sent, 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).finals_sent, 1);
   rs_init(&rs);
   run(&f, f.now + 3 * SEC, PEER_ANSWER, &rs);
   CU_ASSERT_EQUAL(rs.with_f, 0);
   CU_ASSERT(rs.pkts >= 10 && rs.pkts <= 14);
-  CU_ASSERT_EQUAL(status(&f).finals_sent, 1);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).finals_sent, 1);
+  bt_fx_del(&f);
 }
 
 /* Two lagged changes (TX up, then RX down while the first Poll runs): the
@@ -1200,17 +962,17 @@ static void test_pitfall_unbounded_poll_queue(void) {
  * clear alone is not enough (choice 3 is unsafe when a late Final can
  * follow it). Then it gets its own Poll. */
 static void test_poll_two_changes(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
   uint64_t polls, t_first, t_last, bound;
   unsigned guard = 0;
   poll_fx(&f);
-  polls = status(&f).polls_sent;
+  polls = bt_fx_status(&f).polls_sent;
   f.now += MS;
   f.st.desired_min_tx_us = 200000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
   f.now = bfd_session_next_deadline(f.s);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
   CU_ASSERT_EQUAL(p.desired_min_tx_us, 200000);
   CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
@@ -1218,50 +980,50 @@ static void test_poll_two_changes(void) {
   f.now += MS;
   f.st.required_min_rx_us = 250000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 900 * MS); /* old RX in force */
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, polls + 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 900 * MS); /* old RX in force */
   f.now = bfd_session_next_deadline(f.s);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
   CU_ASSERT_EQUAL(p.required_min_rx_us, 300000); /* not spread over this Poll */
   t_last = f.now;
   /* Final 10 ms after the last P: poll 1 ends; the RX change still waits. */
   f.now += 10 * MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 200 * MS);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 900 * MS);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, 200 * MS);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 900 * MS);
   bound = f.now - t_first;
   /* A packet with F clear within the bound does not start poll 2, nor does
    * a second F. */
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
-  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, polls + 1);
   /* Our packets until poll 2's first P (the peer answers each, F clear):
    * none with P before t_last + bound, and the first one at or after it
    * carries P with the new RX. */
   for (;;) {
     CU_ASSERT_FATAL(++guard < 20);
     f.now = bfd_session_next_deadline(f.s);
-    CU_ASSERT_EQUAL_FATAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL_FATAL(bt_fx_tx(&f, &p), 24);
     if (p.flags & BFD_FLAG_P)
       break;
     CU_ASSERT(f.now < t_last + bound);
     CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
   }
   CU_ASSERT(f.now >= t_last + bound);
   CU_ASSERT(f.now <= t_last + 200 * MS); /* no later than the next periodic */
   CU_ASSERT_EQUAL(p.desired_min_tx_us, 200000);
   CU_ASSERT_EQUAL(p.required_min_rx_us, 250000);
-  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 2);
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 750 * MS);
-  CU_ASSERT_EQUAL(status(&f).change_seq, 1); /* never flapped */
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, polls + 2);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 750 * MS);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).change_seq, 1); /* never flapped */
+  bt_fx_del(&f);
 }
 
 /* A change with no lagged part (RX up: 300 -> 400 ms) made while a Poll
@@ -1269,34 +1031,34 @@ static void test_poll_two_changes(void) {
  * those explicitly called out above, timing parameter changes MUST be
  * effected immediately" (issue 11 §1). */
 static void test_poll_safe_change_rides_poll(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
   uint64_t polls;
   poll_fx(&f);
-  polls = status(&f).polls_sent;
+  polls = bt_fx_status(&f).polls_sent;
   f.now += MS;
   f.st.desired_min_tx_us = 200000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
   f.now = bfd_session_next_deadline(f.s);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
   f.now += MS;
   f.st.required_min_rx_us = 400000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 1200 * MS); /* at once: 3 x 400 ms */
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 100 * MS);  /* the TX increase still waits */
-  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 1200 * MS); /* at once: 3 x 400 ms */
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, 100 * MS);  /* the TX increase still waits */
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, polls + 1);
   f.now = bfd_session_next_deadline(f.s);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
   CU_ASSERT_EQUAL(p.desired_min_tx_us, 200000);
   CU_ASSERT_EQUAL(p.required_min_rx_us, 400000);
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 200 * MS);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 1200 * MS);
-  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 1);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, 200 * MS);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 1200 * MS);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, polls + 1);
+  bt_fx_del(&f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1304,27 +1066,27 @@ static void test_poll_safe_change_rides_poll(void) {
 /* ------------------------------------------------------------------------ */
 
 static void test_detect_expiry_exact(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
   bfd_session_status b;
   uint64_t t;
   uint32_t seq;
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   f.now += 10 * MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
   t = f.now;
-  seq = status(&f).change_seq;
+  seq = bt_fx_status(&f).change_seq;
   /* Our own packets keep going; the peer is silent. */
   run(&f, t + 900 * MS - 1, PEER_SILENT, NULL);
   CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(status(&f).remote_discr, RDISCR);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).remote_discr, RDISCR);
   CU_ASSERT(bfd_session_next_deadline(f.s) <= t + 900 * MS);
-  clear_ev(&f);
+  bt_rec_clear(&f.rec);
   f.now = t + 900 * MS;
   CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
-  b = status(&f);
+  b = bt_fx_status(&f);
   CU_ASSERT_EQUAL(b.state, BFD_STATE_DOWN);
   CU_ASSERT_EQUAL(b.local_diag, BFD_DIAG_DETECT_EXPIRED);
   CU_ASSERT_EQUAL(b.change_seq, seq + 1);
@@ -1335,37 +1097,37 @@ static void test_detect_expiry_exact(void) {
   CU_ASSERT_EQUAL(b.remote_detect_mult, 0);
   CU_ASSERT_EQUAL(b.detect_time_ns, 0);
   CU_ASSERT_EQUAL(b.forwarding, 0);
-  CU_ASSERT_EQUAL(count_kind(&f, EV_STATE), 1);
-  CU_ASSERT_EQUAL(f.ev[0].st.old_state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(f.ev[0].st.new_state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(f.ev[0].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
-  CU_ASSERT_EQUAL(f.ev[0].st.ts, t + 900 * MS);
+  CU_ASSERT_EQUAL(bt_rec_count(&f.rec, 0, BT_EV_STATE), 1);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.old_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.ts, t + 900 * MS);
   /* The next packet, at once: Down, diag 1, Your Discr 0. */
   CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.state, BFD_STATE_DOWN);
   CU_ASSERT_EQUAL(p.diag, BFD_DIAG_DETECT_EXPIRED);
   CU_ASSERT_EQUAL(p.your_discr, 0);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* poll_packet runs the expiry first: the packet it returns at the deadline
  * is already the Down one. Init expires the same way. */
 static void test_detect_expiry_via_poll(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
   uint64_t t;
-  fx_new(&f);
-  reach(&f, BFD_STATE_INIT);
+  bt_fx_new(&f);
+  bt_fx_reach(&f, BFD_STATE_INIT);
   t = f.now;
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 900 * MS);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 900 * MS);
   f.now = t + 900 * MS;
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.state, BFD_STATE_DOWN);
   CU_ASSERT_EQUAL(p.diag, BFD_DIAG_DETECT_EXPIRED);
   CU_ASSERT_EQUAL(p.your_discr, 0);
-  CU_ASSERT_EQUAL(status(&f).down_count, 0); /* Init -> Down is not an Up loss */
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).down_count, 0); /* Init -> Down is not an Up loss */
+  bt_fx_del(&f);
 }
 
 /* In Down, expiry only forgets the remote: no state change, no callback. */
@@ -1373,32 +1135,32 @@ static void test_detect_expiry_in_down(void) {
   static const uint8_t rcvd[] = {BFD_STATE_ADMIN_DOWN, BFD_STATE_UP};
   size_t i;
   for (i = 0; i < 2; i++) {
-    fx f;
+    bt_fx f;
     bfd_session_status a, b;
     uint64_t t;
-    fx_new(&f);
-    drain(&f, NULL, NULL);
+    bt_fx_new(&f);
+    bt_fx_drain(&f, NULL, NULL);
     f.now += MS;
-    CU_ASSERT_EQUAL(rx(&f, rcvd[i], 0), 0);
-    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, rcvd[i], 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
     t = f.now;
     run(&f, t + 900 * MS - 1, PEER_SILENT, NULL);
-    CU_ASSERT_EQUAL(status(&f).remote_discr, RDISCR);
-    clear_ev(&f);
-    a = status(&f);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).remote_discr, RDISCR);
+    bt_rec_clear(&f.rec);
+    a = bt_fx_status(&f);
     f.now = t + 900 * MS;
     CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
-    b = status(&f);
+    b = bt_fx_status(&f);
     CU_ASSERT_EQUAL(b.state, BFD_STATE_DOWN);
     CU_ASSERT_EQUAL(b.local_diag, a.local_diag);
     CU_ASSERT_EQUAL(b.change_seq, a.change_seq);
     CU_ASSERT_EQUAL(b.remote_discr, 0);
     CU_ASSERT_EQUAL(b.remote_state, BFD_STATE_DOWN);
     CU_ASSERT_EQUAL(b.detect_time_ns, 0);
-    CU_ASSERT_EQUAL(f.nev_all, 0);
+    CU_ASSERT_EQUAL(f.rec.n_all, 0);
     /* Nothing left to expire: the only deadline is the periodic TX. */
     CU_ASSERT(bfd_session_next_deadline(f.s) <= f.now + SEC);
-    fx_del(&f);
+    bt_fx_del(&f);
   }
 }
 
@@ -1407,28 +1169,28 @@ static void test_detect_expiry_in_down(void) {
 /* ------------------------------------------------------------------------ */
 
 static void test_admin_down_up(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
   run_stats rs;
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   f.now += 20 * MS;
-  clear_ev(&f);
+  bt_rec_clear(&f.rec);
   CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(status(&f).down_count, 0); /* Up -> AdminDown is not Up -> Down */
-  CU_ASSERT_EQUAL(count_kind(&f, EV_STATE), 1);
-  CU_ASSERT_EQUAL(f.ev[0].st.old_state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(f.ev[0].st.new_state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(f.ev[0].st.local_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).local_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).down_count, 0); /* Up -> AdminDown is not Up -> Down */
+  CU_ASSERT_EQUAL(bt_rec_count(&f.rec, 0, BT_EV_STATE), 1);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.old_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.new_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.local_diag, BFD_DIAG_ADMIN_DOWN);
   CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.state, BFD_STATE_ADMIN_DOWN);
   CU_ASSERT_EQUAL(p.diag, BFD_DIAG_ADMIN_DOWN);
   CU_ASSERT_EQUAL(p.your_discr, RDISCR);
   CU_ASSERT_EQUAL(p.desired_min_tx_us, 1000000); /* slow rate, §6.8.3 */
-  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
   /* It keeps telling the peer, at >= 1 s. */
   rs_init(&rs);
   rs.last = f.now;
@@ -1437,40 +1199,40 @@ static void test_admin_down_up(void) {
   CU_ASSERT_EQUAL(rs.lastp.state, BFD_STATE_ADMIN_DOWN);
   CU_ASSERT_EQUAL(rs.lastp.diag, BFD_DIAG_ADMIN_DOWN);
   /* Same value again: no event. */
-  clear_ev(&f);
+  bt_rec_clear(&f.rec);
   CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
   CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 0, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_NONE);
-  CU_ASSERT_EQUAL(count_kind(&f, EV_STATE), 1);
-  CU_ASSERT_EQUAL(f.ev[0].st.old_state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(f.ev[0].st.new_state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).local_diag, BFD_DIAG_NONE);
+  CU_ASSERT_EQUAL(bt_rec_count(&f.rec, 0, BT_EV_STATE), 1);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.old_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.state, BFD_STATE_DOWN);
   CU_ASSERT_EQUAL(p.diag, BFD_DIAG_NONE);
   /* And it comes back Up through the normal handshake. */
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  bt_fx_del(&f);
 }
 
 static void test_admin_down_at_creation(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
-  fx_init(&f);
+  bt_fx_init(&f);
   f.st.admin_down = 1;
-  fx_start(&f);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(status(&f).change_seq, 0);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
+  bt_fx_start(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).local_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).change_seq, 0);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
   CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), T0);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.state, BFD_STATE_ADMIN_DOWN);
   CU_ASSERT_EQUAL(p.diag, BFD_DIAG_ADMIN_DOWN);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1484,19 +1246,19 @@ typedef struct xev {
 } xev;
 
 #define XS(o, n, d)                                                                                \
-  { EV_STATE, BFD_STATE_##o, BFD_STATE_##n, d }
+  { BT_EV_STATE, BFD_STATE_##o, BFD_STATE_##n, d }
 #define XN(act, cause, d)                                                                          \
-  { EV_NH, BFD_NEXTHOP_##act, BFD_NH_CAUSE_##cause, d }
+  { BT_EV_NH, BFD_NEXTHOP_##act, BFD_NH_CAUSE_##cause, d }
 
 /* The events since clear_ev(), in order, exactly. */
-static void expect_ev(fx *f, const xev *x, unsigned n, const char *what) {
+static void expect_ev(bt_fx *f, const xev *x, unsigned n, const char *what) {
   unsigned i;
-  int ok = f->nev_all == n;
+  int ok = f->rec.n_all == n;
   for (i = 0; ok && i < n; i++) {
-    const ev_rec *e = &f->ev[i];
+    const bt_ev *e = &f->rec.ev[i];
     if (e->kind != x[i].kind)
       ok = 0;
-    else if (e->kind == EV_STATE)
+    else if (e->kind == BT_EV_STATE)
       ok = e->st.old_state == x[i].a && e->st.new_state == x[i].b && e->st.local_diag == x[i].c &&
            e->st.ts == f->now;
     else
@@ -1504,10 +1266,10 @@ static void expect_ev(fx *f, const xev *x, unsigned n, const char *what) {
            e->nh.ts == f->now;
   }
   if (!ok) {
-    fprintf(stderr, "\nevents at '%s': got %u, expected %u:", what, f->nev_all, n);
-    for (i = 0; i < f->nev; i++) {
-      const ev_rec *e = &f->ev[i];
-      if (e->kind == EV_STATE)
+    fprintf(stderr, "\nevents at '%s': got %u, expected %u:", what, f->rec.n_all, n);
+    for (i = 0; i < f->rec.n; i++) {
+      const bt_ev *e = &f->rec.ev[i];
+      if (e->kind == BT_EV_STATE)
         fprintf(stderr, " [state %u->%u d%u]", e->st.old_state, e->st.new_state, e->st.local_diag);
       else
         fprintf(stderr, " [nh %s cause %u d%u]", e->nh.action ? "UP" : "DOWN", e->nh.cause,
@@ -1515,75 +1277,75 @@ static void expect_ev(fx *f, const xev *x, unsigned n, const char *what) {
     }
   }
   CU_ASSERT(ok);
-  clear_ev(f);
+  bt_rec_clear(&f->rec);
 }
 
 /* Expire detection from Up/Init: the peer goes silent. */
-static void expire(fx *f) {
-  uint64_t dl = f->now + status(f).detect_time_ns;
+static void expire(bt_fx *f) {
+  uint64_t dl = f->now + bt_fx_status(f).detect_time_ns;
   run(f, dl - 1, PEER_SILENT, NULL);
   f->now = dl;
-  clear_ev(f);
+  bt_rec_clear(&f->rec);
   CU_ASSERT_EQUAL(bfd_session_feed_time(f->s, f->now), 0);
 }
 
 static void test_nexthop_down_until_up(void) {
-  fx f;
-  fx_init(&f);
-  fx_start(&f);
+  bt_fx f;
+  bt_fx_init(&f);
+  bt_fx_start(&f);
   {
     const xev x[] = {XN(DOWN, CREATED, 0)};
     expect_ev(&f, x, 1, "created");
   }
-  CU_ASSERT_EQUAL(status(&f).nexthop_down, 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 1);
   /* Init -> Down before ever Up: already down, no duplicate. */
-  reach(&f, BFD_STATE_INIT);
-  clear_ev(&f);
+  bt_fx_reach(&f, BFD_STATE_INIT);
+  bt_rec_clear(&f.rec);
   expire(&f);
   {
     const xev x[] = {XS(INIT, DOWN, 1)};
     expect_ev(&f, x, 1, "init expired");
   }
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
   {
     const xev x[] = {XS(DOWN, UP, 0), XN(UP, UP, 0)};
     expect_ev(&f, x, 2, "up");
   }
-  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 0);
   expire(&f);
   {
     const xev x[] = {XS(UP, DOWN, 1), XN(DOWN, FAILURE, 1)};
     expect_ev(&f, x, 2, "detect expired");
   }
-  CU_ASSERT_EQUAL(status(&f).nexthop_down, 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 1);
   f.now += MS;
   f.peer.your = 0;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
   f.peer.your = LDISCR;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
   {
     const xev x[] = {XS(DOWN, INIT, 0), XS(INIT, UP, 0), XN(UP, UP, 0)};
     expect_ev(&f, x, 3, "up again");
   }
   /* Remote AdminDown is not a path failure (§3.2). */
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
   {
     const xev x[] = {XS(UP, DOWN, 3)};
     expect_ev(&f, x, 1, "remote admin down");
   }
-  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 0);
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
   {
     const xev x[] = {XS(DOWN, INIT, 0), XS(INIT, UP, 0)};
     expect_ev(&f, x, 2, "up after remote admin down");
   }
   /* The peer signalling Down (not AdminDown) is a failure. */
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
   {
     const xev x[] = {XS(UP, DOWN, 3), XN(DOWN, FAILURE, 3)};
     expect_ev(&f, x, 2, "neighbor down");
@@ -1612,21 +1374,21 @@ static void test_nexthop_down_until_up(void) {
 }
 
 static void test_nexthop_after_up(void) {
-  fx f;
-  fx_init(&f);
+  bt_fx f;
+  bt_fx_init(&f);
   f.st.nexthop_policy = BFD_NHS_AFTER_UP;
-  fx_start(&f);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
-  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
-  reach(&f, BFD_STATE_INIT);
-  clear_ev(&f);
+  bt_fx_start(&f);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 0);
+  bt_fx_reach(&f, BFD_STATE_INIT);
+  bt_rec_clear(&f.rec);
   expire(&f);
   {
     const xev x[] = {XS(INIT, DOWN, 1)};
     expect_ev(&f, x, 1, "init expired, never up");
   }
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
   {
     const xev x[] = {XS(DOWN, UP, 0)};
     expect_ev(&f, x, 1, "first up");
@@ -1640,7 +1402,7 @@ static void test_nexthop_after_up(void) {
    * already down: no second DOWN. */
   f.now += MS;
   f.peer.your = 0;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
   f.peer.your = LDISCR;
   expire(&f);
   {
@@ -1648,19 +1410,19 @@ static void test_nexthop_after_up(void) {
     expect_ev(&f, x, 1, "init expired while nexthop down");
   }
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
   {
     const xev x[] = {XS(DOWN, UP, 0), XN(UP, UP, 0)};
     expect_ev(&f, x, 2, "up again");
   }
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
   {
     const xev x[] = {XS(UP, DOWN, 3)};
     expect_ev(&f, x, 1, "remote admin down");
   }
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
   CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
   CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 0, f.now), 0);
   {
@@ -1668,8 +1430,8 @@ static void test_nexthop_after_up(void) {
     expect_ev(&f, x, 3, "admin cycle");
   }
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
   {
     const xev x[] = {XS(DOWN, UP, 0), XS(UP, DOWN, 3), XN(DOWN, FAILURE, 3)};
     expect_ev(&f, x, 3, "neighbor down");
@@ -1680,53 +1442,53 @@ static void test_nexthop_after_up(void) {
     expect_ev(&f, x, 1, "deleted");
   }
   /* Deleting a session whose nexthop is not down says nothing. */
-  fx_init(&f);
-  fx_start(&f);
-  up_settled(&f);
-  clear_ev(&f);
+  bt_fx_init(&f);
+  bt_fx_start(&f);
+  bt_fx_up_settled(&f);
+  bt_rec_clear(&f.rec);
   bfd_session_del(f.s);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
-  fx_init(&f);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
+  bt_fx_init(&f);
   f.st.nexthop_policy = BFD_NHS_AFTER_UP;
-  fx_start(&f);
+  bt_fx_start(&f);
   bfd_session_del(f.s);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
 }
 
 /* Created AdminDown: nothing until it leaves AdminDown. */
 static void test_nexthop_admin_down_at_creation(void) {
-  fx f;
-  fx_init(&f);
+  bt_fx f;
+  bt_fx_init(&f);
   f.st.admin_down = 1;
-  fx_start(&f);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
+  bt_fx_start(&f);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
   f.now += MS;
   CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 0, f.now), 0);
   {
     const xev x[] = {XS(ADMIN_DOWN, DOWN, 0), XN(DOWN, CREATED, 0)};
     expect_ev(&f, x, 2, "leave admin down");
   }
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* Delete then re-add the same peer: the old session's clearing UP is
  * delivered inside bfd_session_del, before the new one's DOWN. */
 static void test_pitfall_delete_readd_order(void) {
-  fx f;
+  bt_fx f;
   bfd_session *old;
-  fx_init(&f);
-  fx_start(&f);
-  reach(&f, BFD_STATE_INIT);
+  bt_fx_init(&f);
+  bt_fx_start(&f);
+  bt_fx_reach(&f, BFD_STATE_INIT);
   old = f.s;
-  clear_ev(&f);
+  bt_rec_clear(&f.rec);
   bfd_session_del(old);
   f.st.local_discr = LDISCR + 1;
-  fx_start(&f);
+  bt_fx_start(&f);
   {
     const xev x[] = {XN(UP, DELETED, 0), XN(DOWN, CREATED, 0)};
     expect_ev(&f, x, 2, "del + re-add");
   }
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1812,31 +1574,31 @@ static void test_err_settings_check(void) {
 
 /* Huge intervals saturate rather than wrap: 255 x 2^32-1 µs. */
 static void test_err_max_intervals(void) {
-  fx f;
-  fx_init(&f);
+  bt_fx f;
+  bt_fx_init(&f);
   f.st.desired_min_tx_us = UINT32_MAX;
   f.st.required_min_rx_us = UINT32_MAX;
   f.peer.tx_us = UINT32_MAX;
   f.peer.rx_us = UINT32_MAX;
   f.peer.mult = 255;
-  fx_start(&f);
-  drain(&f, NULL, NULL);
-  reach(&f, BFD_STATE_INIT);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, (uint64_t)UINT32_MAX * US);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 255 * (uint64_t)UINT32_MAX * US);
+  bt_fx_start(&f);
+  bt_fx_drain(&f, NULL, NULL);
+  bt_fx_reach(&f, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, (uint64_t)UINT32_MAX * US);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 255 * (uint64_t)UINT32_MAX * US);
   CU_ASSERT(bfd_session_next_deadline(f.s) > f.now);
   check_next_gap(&f, (uint64_t)UINT32_MAX * US);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 static void test_err_update_immutable(void) {
-  fx f;
+  bt_fx f;
   bfd_session_settings st;
   bfd_session_status a;
-  fx_new(&f);
-  up_settled(&f);
-  a = status(&f);
-  clear_ev(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
+  a = bt_fx_status(&f);
+  bt_rec_clear(&f.rec);
   st = f.st;
   st.mode = BFD_MODE_MULTIHOP;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &st, f.now), BFD_ERR_CFG_IMMUTABLE);
@@ -1851,10 +1613,10 @@ static void test_err_update_immutable(void) {
   st.struct_version = 9;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &st, f.now), BFD_ERR_VERSION);
   {
-    bfd_session_status b = status(&f);
+    bfd_session_status b = bt_fx_status(&f);
     CU_ASSERT(memcmp(&a, &b, sizeof(a)) == 0);
   }
-  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
   /* local_discr 0 or the same value is "unchanged". */
   st = f.st;
   st.local_discr = 0;
@@ -1862,32 +1624,32 @@ static void test_err_update_immutable(void) {
   st.local_discr = LDISCR;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &st, f.now), 0);
   CU_ASSERT_EQUAL(bfd_session_get_local_discr(f.s), LDISCR);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0); /* nothing changed: no Poll */
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0); /* nothing changed: no Poll */
   {
     bfd_session_settings got;
     CU_ASSERT_EQUAL(bfd_session_get_settings(f.s, &got), 0);
     CU_ASSERT(memcmp(&got, &f.st, sizeof(got)) == 0);
   }
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* Time going backwards fails every entry point and changes nothing. */
 static void test_err_clock_backwards(void) {
-  fx f;
+  bt_fx f;
   bfd_session_status a, b;
   uint8_t buf[64];
   size_t n;
   uint64_t dl, back;
   int k;
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   f.now += 5 * MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0); /* a Final pending */
-  n = build(&f, BFD_STATE_DOWN, 0, buf);
-  a = status(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0); /* a Final pending */
+  n = bt_fx_build(&f, BFD_STATE_DOWN, 0, 0, buf);
+  a = bt_fx_status(&f);
   dl = bfd_session_next_deadline(f.s);
   back = f.now - 1;
-  clear_ev(&f);
+  bt_rec_clear(&f.rec);
   for (k = 0; k < 6; k++) {
     bfd_session_settings st = f.st;
     int rv = 0;
@@ -1901,150 +1663,129 @@ static void test_err_clock_backwards(void) {
     case 5: rv = (int)bfd_session_poll_packet(f.s, buf, sizeof(buf), 0); break;
     }
     CU_ASSERT_EQUAL(rv, BFD_ERR_CLOCK_BACKWARDS);
-    b = status(&f);
+    b = bt_fx_status(&f);
     CU_ASSERT(memcmp(&a, &b, sizeof(a)) == 0);
     CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), dl);
   }
-  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
   /* The same instant again is fine. */
   CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
   {
     bfd_ctrl_pkt p;
-    CU_ASSERT_EQUAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
     CU_ASSERT_EQUAL(p.flags & BFD_FLAG_F, BFD_FLAG_F);
   }
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* A too-small buffer loses nothing: the packet (here a Final) stays due. */
 static void test_err_nobuf(void) {
-  fx f;
+  bt_fx f;
   uint8_t buf[64];
   bfd_session_status a, b;
   bfd_ctrl_pkt p;
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   f.now += 5 * MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0);
-  a = status(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0);
+  a = bt_fx_status(&f);
   CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, BFD_CTRL_LEN_MAX - 1, f.now), BFD_ERR_NOBUF);
   CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, 24, f.now), BFD_ERR_NOBUF);
   CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, 0, f.now), BFD_ERR_NOBUF);
-  b = status(&f);
+  b = bt_fx_status(&f);
   CU_ASSERT(memcmp(&a, &b, sizeof(a)) == 0);
   CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), f.now);
   CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, BFD_CTRL_LEN_MAX, f.now), 24);
   CU_ASSERT_EQUAL(bfd_ctrl_pkt_decode(&p, buf, 24), 0);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_F, BFD_FLAG_F);
-  CU_ASSERT_EQUAL(status(&f).finals_sent, 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).finals_sent, 1);
   /* Nothing due: 0 even with a small buffer. */
   CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, 1, f.now), 0);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 static void test_err_callback_failure(void) {
-  fx f;
+  bt_fx f;
   bfd_session *s = (bfd_session *)&f;
   /* The DOWN_UNTIL_UP creation event fails: no session, and the host,
    * which did get the DOWN, gets the clearing UP (RFC 5882 §3: no nexthop
    * stays shut down by a session that does not exist; issue 11 (d)). */
-  fx_init(&f);
-  f.fail_nh = 1;
-  CU_ASSERT_EQUAL(bfd_session_new(&s, &f.st, &f.cb, NULL, &f, T0), BFD_ERR_CALLBACK_FAILURE);
+  bt_fx_init(&f);
+  f.rec.nh_rv = 1;
+  CU_ASSERT_EQUAL(bfd_session_new(&s, &f.st, &f.cb, NULL, &f.rec, T0), BFD_ERR_CALLBACK_FAILURE);
   CU_ASSERT_PTR_NULL(s);
-  CU_ASSERT_EQUAL(f.nev_all, 2);
-  CU_ASSERT_EQUAL(f.ev[0].kind, EV_NH);
-  CU_ASSERT_EQUAL(f.ev[0].nh.action, BFD_NEXTHOP_DOWN);
-  CU_ASSERT_EQUAL(f.ev[0].nh.cause, BFD_NH_CAUSE_CREATED);
-  CU_ASSERT_EQUAL(f.ev[1].kind, EV_NH);
-  CU_ASSERT_EQUAL(f.ev[1].nh.action, BFD_NEXTHOP_UP);
-  CU_ASSERT_EQUAL(f.ev[1].nh.cause, BFD_NH_CAUSE_DELETED);
-  CU_ASSERT_EQUAL(f.ev[1].nh.ts, T0);
+  CU_ASSERT_EQUAL(f.rec.n_all, 2);
+  CU_ASSERT_EQUAL(f.rec.ev[0].kind, BT_EV_NH);
+  CU_ASSERT_EQUAL(f.rec.ev[0].nh.action, BFD_NEXTHOP_DOWN);
+  CU_ASSERT_EQUAL(f.rec.ev[0].nh.cause, BFD_NH_CAUSE_CREATED);
+  CU_ASSERT_EQUAL(f.rec.ev[1].kind, BT_EV_NH);
+  CU_ASSERT_EQUAL(f.rec.ev[1].nh.action, BFD_NEXTHOP_UP);
+  CU_ASSERT_EQUAL(f.rec.ev[1].nh.cause, BFD_NH_CAUSE_DELETED);
+  CU_ASSERT_EQUAL(f.rec.ev[1].nh.ts, T0);
   /* A failing state callback: the call fails, the change has happened. */
-  fx_new(&f);
-  drain(&f, NULL, NULL);
-  f.fail_state = 1;
+  bt_fx_new(&f);
+  bt_fx_drain(&f, NULL, NULL);
+  f.rec.state_rv = 1;
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), BFD_ERR_CALLBACK_FAILURE);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), BFD_ERR_CALLBACK_FAILURE);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
   /* ...from feed_time's expiry, poll_packet's expiry, update. */
-  f.now += status(&f).detect_time_ns;
+  f.now += bt_fx_status(&f).detect_time_ns;
   CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), BFD_ERR_CALLBACK_FAILURE);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
-  f.fail_state = 0;
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
+  f.rec.state_rv = 0;
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
-  f.fail_state = 1;
-  f.now += status(&f).detect_time_ns;
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
+  f.rec.state_rv = 1;
+  f.now += bt_fx_status(&f).detect_time_ns;
   {
     uint8_t buf[64];
     CU_ASSERT_EQUAL(bfd_session_poll_packet(f.s, buf, sizeof(buf), f.now),
                     BFD_ERR_CALLBACK_FAILURE);
   }
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
   CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 1, f.now), BFD_ERR_CALLBACK_FAILURE);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_ADMIN_DOWN);
-  f.fail_state = 0;
-  f.fail_nh = 1; /* leaving AdminDown delivers DOWN(CREATED) */
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_ADMIN_DOWN);
+  f.rec.state_rv = 0;
+  f.rec.nh_rv = 1; /* leaving AdminDown delivers DOWN(CREATED) */
   CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 0, f.now), BFD_ERR_CALLBACK_FAILURE);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
-  f.fail_nh = 0;
-  fx_del(&f);
-}
-
-static void *fail_malloc(size_t n, void *ud) {
-  (void)n;
-  (void)ud;
-  return NULL;
-}
-static void *fail_calloc(size_t n, size_t m, void *ud) {
-  (void)n;
-  (void)m;
-  (void)ud;
-  return NULL;
-}
-static void *fail_realloc(void *p, size_t n, void *ud) {
-  (void)p;
-  (void)n;
-  (void)ud;
-  return NULL;
-}
-static void count_free(void *p, void *ud) {
-  (*(int *)ud)++;
-  free(p);
-}
-static void *count_calloc(size_t n, size_t m, void *ud) {
-  (*(int *)ud) += 1000;
-  return calloc(n, m);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
+  f.rec.nh_rv = 0;
+  bt_fx_del(&f);
 }
 
 static void test_err_nomem(void) {
-  int frees = 0;
-  bfd_mem failing = {&frees, fail_malloc, count_free, fail_calloc, fail_realloc};
-  bfd_mem counting = {&frees, fail_malloc, count_free, count_calloc, fail_realloc};
+  bt_mem failing, counting;
   bfd_session_settings st;
   bfd_session *s = (bfd_session *)&st;
+  bt_mem_init(&failing);
+  failing.fail = BT_MEM_ALL;
+  bt_mem_init(&counting);
+  counting.fail = BT_MEM_MALLOC | BT_MEM_REALLOC; /* calloc only */
   CU_ASSERT_EQUAL(bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &st), 0);
-  CU_ASSERT_EQUAL(bfd_session_new(&s, &st, NULL, &failing, NULL, T0), BFD_ERR_NOMEM);
+  CU_ASSERT_EQUAL(bfd_session_new(&s, &st, NULL, &failing.mem, NULL, T0), BFD_ERR_NOMEM);
   CU_ASSERT_PTR_NULL(s);
-  CU_ASSERT_EQUAL(frees, 0);
+  CU_ASSERT_EQUAL(failing.frees, 0);
   /* The allocator given is the one used, for allocation and free. */
-  CU_ASSERT_EQUAL(bfd_session_new(&s, &st, NULL, &counting, NULL, T0), 0);
-  CU_ASSERT_EQUAL(frees, 1000);
+  CU_ASSERT_EQUAL(bfd_session_new(&s, &st, NULL, &counting.mem, NULL, T0), 0);
+  CU_ASSERT_EQUAL(counting.callocs, 1);
+  CU_ASSERT_EQUAL(counting.calls, 1);
+  CU_ASSERT_EQUAL(counting.frees, 0);
   bfd_session_del(s);
-  CU_ASSERT_EQUAL(frees, 1001);
+  CU_ASSERT_EQUAL(counting.frees, 1);
+  CU_ASSERT_EQUAL(counting.live_blocks, 0);
 }
 
 static void test_err_null_args(void) {
-  fx f;
+  bt_fx f;
   bfd_session *s;
   bfd_session_settings st;
   bfd_session_status o;
   bfd_callbacks cb;
   uint8_t buf[64];
   size_t n;
-  fx_new(&f);
-  n = build(&f, BFD_STATE_DOWN, 0, buf);
+  bt_fx_new(&f);
+  n = bt_fx_build(&f, BFD_STATE_DOWN, 0, 0, buf);
   st = f.st;
   CU_ASSERT_EQUAL(bfd_session_new(NULL, &st, NULL, NULL, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(bfd_session_new(&s, NULL, NULL, NULL, NULL, T0), BFD_ERR_INVALID_ARGUMENT);
@@ -2089,8 +1830,8 @@ static void test_err_null_args(void) {
   o.struct_version = BFD_SESSION_STATUS_VERSION + 1;
   CU_ASSERT_EQUAL(bfd_session_get_status(f.s, &o), BFD_ERR_VERSION);
   /* Nothing above touched the session. */
-  CU_ASSERT_EQUAL(status(&f).rx_dropped, 0);
-  CU_ASSERT_EQUAL(status(&f).tx_packets, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).rx_dropped, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_packets, 0);
   /* Accessors on a live standalone session. */
   {
     bfd_session_key k, zero;
@@ -2106,20 +1847,20 @@ static void test_err_null_args(void) {
     CU_ASSERT_EQUAL(bfd_session_get_peer(f.s, NULL), BFD_ERR_INVALID_ARGUMENT);
     CU_ASSERT_EQUAL(bfd_session_get_peer(f.s, peer), BFD_ERR_NOT_FOUND);
   }
-  CU_ASSERT_PTR_EQUAL(bfd_session_get_user_data(f.s), &f);
+  CU_ASSERT_PTR_EQUAL(bfd_session_get_user_data(f.s), &f.rec);
   bfd_session_set_user_data(f.s, buf);
   CU_ASSERT_PTR_EQUAL(bfd_session_get_user_data(f.s), buf);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* ------------------------------------------------------------------------ */
-/* 10. PITFALLS.md regressions                                              */
+/* 10. Regressions for known implementation pitfalls (RFC 5880 §6.8)     */
 /* ------------------------------------------------------------------------ */
 
 /* Our session against a scripted peer sending Up every `piv` (no jitter);
  * of every `every` peer packets the first `lost` are lost; a P from us is
  * answered with F in the peer's next (delivered) packet. */
-static void sim_peer(fx *f, uint64_t until, uint64_t piv, unsigned every, unsigned lost) {
+static void sim_peer(bt_fx *f, uint64_t until, uint64_t piv, unsigned every, unsigned lost) {
   uint64_t next_peer = f->now + piv;
   unsigned i = 0, guard = 0;
   int want_f = 0;
@@ -2133,14 +1874,14 @@ static void sim_peer(fx *f, uint64_t until, uint64_t piv, unsigned every, unsign
       f->now = t;
     if (f->now >= next_peer) {
       if (!(every && i % every < lost)) {
-        CU_ASSERT_EQUAL_FATAL(rx(f, BFD_STATE_UP, (uint8_t)(want_f ? BFD_FLAG_F : 0)), 0);
+        CU_ASSERT_EQUAL_FATAL(bt_fx_rx(f, BFD_STATE_UP, (uint8_t)(want_f ? BFD_FLAG_F : 0)), 0);
         want_f = 0;
       }
       i++;
       next_peer += piv;
     }
     CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f->s, f->now), 0);
-    drain(f, &fl, NULL);
+    bt_fx_drain(f, &fl, NULL);
     if (fl & BFD_FLAG_P)
       want_f = 1;
   }
@@ -2152,75 +1893,75 @@ static void sim_peer(fx *f, uint64_t until, uint64_t piv, unsigned every, unsign
  * The local multiplier (3 x 300 ms = 0.9 s) or ignoring the remote's TX
  * (3 x 50 ms) would flap constantly (maghemite vs Juniper, §6.8.4). */
 static void test_pitfall_detect_time_remote_values(void) {
-  fx f;
-  fx_init(&f);
+  bt_fx f;
+  bt_fx_init(&f);
   f.st.desired_min_tx_us = 50000;
   f.st.required_min_rx_us = 50000;
   f.peer.mult = 5;
   f.peer.tx_us = 300000;
   f.peer.rx_us = 300000;
-  fx_start(&f);
-  up_settled(&f);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 1500 * MS);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 300 * MS);
+  bt_fx_start(&f);
+  bt_fx_up_settled(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 1500 * MS);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, 300 * MS);
   sim_peer(&f, f.now + 3600 * SEC, 300 * MS, 10, 3);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(status(&f).change_seq, 1);
-  CU_ASSERT_EQUAL(status(&f).down_count, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).change_seq, 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).down_count, 0);
   /* Losing 5 in a row (6 x 300 ms = 1.8 s) is a real failure. */
   sim_peer(&f, f.now + 60 * SEC, 300 * MS, 10, 5);
-  CU_ASSERT_EQUAL(status(&f).down_count, 1);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).down_count, 1);
+  bt_fx_del(&f);
 }
 
 /* Real gaps: >= 1 s (with jitter) while not Up even with a 10 ms config;
  * max(10 ms, remote 40 ms) once Up (§6.8.3, §6.8.7). */
 static void test_pitfall_tx_interval_negotiation(void) {
-  fx f;
+  bt_fx f;
   run_stats rs;
-  fx_init(&f);
+  bt_fx_init(&f);
   f.st.desired_min_tx_us = 10000;
   f.peer.rx_us = 40000;
   f.peer.tx_us = 40000;
-  fx_start(&f);
+  bt_fx_start(&f);
   rs_init(&rs);
   run(&f, f.now + 20 * SEC, PEER_SILENT, &rs);
   CU_ASSERT(rs.pkts >= 21 && rs.pkts <= 28);
   CU_ASSERT(rs.min_gap >= 750 * MS && rs.max_gap <= SEC);
   CU_ASSERT_EQUAL(rs.lastp.desired_min_tx_us, 1000000);
-  up_settled(&f);
+  bt_fx_up_settled(&f);
   run(&f, bfd_session_next_deadline(f.s), PEER_ANSWER_FINAL, NULL);
   rs_init(&rs);
-  rs.last = status(&f).last_tx;
+  rs.last = bt_fx_status(&f).last_tx;
   run(&f, f.now + 4 * SEC, PEER_ANSWER_FINAL, &rs);
   CU_ASSERT(rs.min_gap >= 30 * MS && rs.max_gap <= 40 * MS);
   CU_ASSERT_EQUAL(rs.lastp.desired_min_tx_us, 10000);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 40 * MS);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, 40 * MS);
+  bt_fx_del(&f);
 }
 
 /* Local RequiredMinRx 0 is refused; a remote one stops periodic TX without
  * a hot loop: after polling, the deadline is always in the future. */
 static void test_pitfall_remote_min_rx_zero(void) {
-  fx f;
+  bt_fx f;
   bfd_session *s;
   unsigned i;
-  fx_init(&f);
+  bt_fx_init(&f);
   f.st.required_min_rx_us = 0;
   CU_ASSERT_EQUAL(bfd_session_new(&s, &f.st, NULL, NULL, NULL, T0), BFD_ERR_CFG_MIN_RX);
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   f.peer.rx_us = 0;
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
   for (i = 0; i < 100; i++) {
-    drain(&f, NULL, NULL);
+    bt_fx_drain(&f, NULL, NULL);
     CU_ASSERT(bfd_session_next_deadline(f.s) > f.now);
     f.now += 5 * MS;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
   }
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  bt_fx_del(&f);
 }
 
 static void test_pitfall_timer_change_waits_for_poll(void) {
@@ -2236,16 +1977,16 @@ static void test_pitfall_live_update_no_flap(void) {
     uint8_t mult;
   } t[] = {{500000, 300000, 3}, {500000, 50000, 3},  {20000, 50000, 3},
            {20000, 1000000, 3}, {100000, 120000, 1}, {100000, 300000, 5}};
-  fx f;
+  bt_fx f;
   size_t i;
   uint64_t polls;
-  fx_init(&f);
+  bt_fx_init(&f);
   f.st.desired_min_tx_us = 100000;
   f.peer.tx_us = 100000;
   f.peer.rx_us = 10000;
-  fx_start(&f);
-  up_settled(&f);
-  polls = status(&f).polls_sent;
+  bt_fx_start(&f);
+  bt_fx_up_settled(&f);
+  polls = bt_fx_status(&f).polls_sent;
   for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
     bfd_session_status b;
     f.st.desired_min_tx_us = t[i].tx_us;
@@ -2253,31 +1994,31 @@ static void test_pitfall_live_update_no_flap(void) {
     f.st.detect_mult = t[i].mult;
     CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
     sim_peer(&f, f.now + 10 * SEC, 100 * MS, 0, 0);
-    b = status(&f);
+    b = bt_fx_status(&f);
     CU_ASSERT_EQUAL(b.state, BFD_STATE_UP);
     CU_ASSERT_EQUAL(b.change_seq, 1);
     CU_ASSERT_EQUAL(b.poll_active, 0);
     CU_ASSERT_EQUAL(b.tx_interval_ns, max64(t[i].tx_us, 10000) * US);
     CU_ASSERT_EQUAL(b.detect_time_ns, 3 * max64(t[i].rx_us, 100000) * US);
   }
-  CU_ASSERT_EQUAL(status(&f).polls_sent, polls + 6);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, polls + 6);
+  bt_fx_del(&f);
 }
 
 /* Detection expiry forgets the remote (§6.8.1): a new peer incarnation
  * with a new discriminator can bring the session back. */
 static void test_pitfall_remote_state_reset(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
   bfd_session_status b;
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   f.peer.echo_us = 7;
   f.peer.diag = BFD_DIAG_PATH_DOWN;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_D), 0);
-  CU_ASSERT_EQUAL(status(&f).remote_demand, 1);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_D), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).remote_demand, 1);
   expire(&f);
-  b = status(&f);
+  b = bt_fx_status(&f);
   CU_ASSERT_EQUAL(b.state, BFD_STATE_DOWN);
   CU_ASSERT_EQUAL(b.remote_discr, 0);
   CU_ASSERT_EQUAL(b.remote_state, BFD_STATE_DOWN);
@@ -2285,45 +2026,45 @@ static void test_pitfall_remote_state_reset(void) {
   CU_ASSERT_EQUAL(b.remote_required_min_rx_us, 1);
   CU_ASSERT_EQUAL(b.remote_desired_min_tx_us, 0);
   CU_ASSERT_EQUAL(b.remote_detect_mult, 0);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.your_discr, 0);
   f.now += MS;
   f.peer.my = 0x33333333u;
   f.peer.your = 0;
   f.peer.diag = 0;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.your_discr, 0x33333333u);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* §6.6: the D bit stops periodic TX only when both sides are Up, and not
  * while we poll. Before that it must not stall bring-up. */
 static void test_pitfall_demand_bit_any_state(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
-  fx_new(&f);
-  drain(&f, NULL, NULL);
+  bt_fx_new(&f);
+  bt_fx_drain(&f, NULL, NULL);
   f.now += MS;
   f.peer.your = 0;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, BFD_FLAG_D), 0);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, SEC);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, BFD_FLAG_D), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, SEC);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.state, BFD_STATE_INIT);
   f.now += MS;
   f.peer.your = LDISCR;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, BFD_FLAG_D), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24); /* remote still Init: periodic */
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, BFD_FLAG_D), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24); /* remote still Init: periodic */
   CU_ASSERT_EQUAL(p.state, BFD_STATE_UP);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
   /* Both Up, but our Poll runs: it still goes out. */
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_D), 0);
-  CU_ASSERT(status(&f).tx_interval_ns != 0);
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_D | BFD_FLAG_F), 0);
-  CU_ASSERT_EQUAL(status(&f).tx_interval_ns, 0);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_D), 0);
+  CU_ASSERT(bt_fx_status(&f).tx_interval_ns != 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_D | BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, 0);
+  bt_fx_del(&f);
 }
 
 /* FRR #18416: the peer keeps sending Down; we must go Init then Up, from a
@@ -2331,28 +2072,28 @@ static void test_pitfall_demand_bit_any_state(void) {
 static void test_pitfall_stays_down_forever(void) {
   int k;
   for (k = 0; k < 2; k++) {
-    fx f;
-    fx_new(&f);
-    up_settled(&f);
+    bt_fx f;
+    bt_fx_new(&f);
+    bt_fx_up_settled(&f);
     if (k == 0) {
       f.now += MS;
-      CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
+      CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
     } else {
       expire(&f);
       f.peer.your = 0;
     }
-    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
     f.now += MS;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
-    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_INIT);
     f.now += MS;
     f.peer.your = LDISCR;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
-    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_INIT, 0), 0);
-    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
-    CU_ASSERT_EQUAL(status(&f).up_count, 2);
-    fx_del(&f);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_INIT);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).up_count, 2);
+    bt_fx_del(&f);
   }
 }
 
@@ -2363,57 +2104,57 @@ static void test_pitfall_extra_poll_on_coming_up(void) {
   static const uint32_t cfg[] = {300000, 1000000, 2000000};
   size_t i;
   for (i = 0; i < 3; i++) {
-    fx f;
+    bt_fx f;
     bfd_ctrl_pkt p;
     uint8_t fl;
-    fx_init(&f);
+    bt_fx_init(&f);
     f.st.desired_min_tx_us = cfg[i];
     f.peer.tx_us = 10000000; /* detection (30 s) out of the way */
-    fx_start(&f);
-    drain(&f, NULL, NULL);
+    bt_fx_start(&f);
+    bt_fx_drain(&f, NULL, NULL);
     f.now += 10 * MS;
     f.peer.your = 0;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
-    CU_ASSERT_EQUAL(drain(&f, &fl, &p), 1);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_drain(&f, &fl, &p), 1);
     CU_ASSERT_EQUAL(fl & BFD_FLAG_P, 0);
     CU_ASSERT_EQUAL(p.state, BFD_STATE_INIT);
-    CU_ASSERT_EQUAL(status(&f).polls_sent, 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, 0);
     f.now += 10 * MS;
     f.peer.your = LDISCR;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
-    CU_ASSERT_EQUAL(drain(&f, &fl, &p), 1);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_drain(&f, &fl, &p), 1);
     CU_ASSERT_EQUAL(p.state, BFD_STATE_UP);
     CU_ASSERT_EQUAL(fl & BFD_FLAG_P, cfg[i] < 1000000 ? BFD_FLAG_P : 0);
-    CU_ASSERT_EQUAL(status(&f).polls_sent, cfg[i] < 1000000 ? 1u : 0u);
-    check_next_gap(&f, status(&f).tx_interval_ns);
-    fx_del(&f);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, cfg[i] < 1000000 ? 1u : 0u);
+    check_next_gap(&f, bt_fx_status(&f).tx_interval_ns);
+    bt_fx_del(&f);
   }
 }
 
 /* FRR #18593: nothing about the remote is cleared before a full Detection
  * Time has passed, however often the host calls in. */
 static void test_pitfall_state_cleared_before_detection(void) {
-  fx f;
+  bt_fx f;
   uint64_t t, dt;
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
   t = f.now;
-  dt = status(&f).detect_time_ns;
+  dt = bt_fx_status(&f).detect_time_ns;
   while (f.now + 7 * MS < t + dt) {
     f.now += 7 * MS;
     CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
-    drain(&f, NULL, NULL);
-    CU_ASSERT_EQUAL(status(&f).remote_discr, RDISCR);
-    CU_ASSERT_EQUAL(status(&f).remote_state, BFD_STATE_UP);
-    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+    bt_fx_drain(&f, NULL, NULL);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).remote_discr, RDISCR);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).remote_state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
   }
   f.now = t + dt - 1;
   CU_ASSERT_EQUAL(bfd_session_feed_time(f.s, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).remote_discr, RDISCR);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, dt);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).remote_discr, RDISCR);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, dt);
+  bt_fx_del(&f);
 }
 
 /* Diagnostics (§4.1) and the forwarding verdict. */
@@ -2421,29 +2162,29 @@ static void test_pitfall_diag_codes(void) {
   static const struct {
     uint8_t rdiag, fwd;
   } v[] = {{0, 1}, {1, 1}, {3, 1}, {4, 1}, {5, 0}, {6, 0}, {7, 1}, {8, 0}};
-  fx f;
+  bt_fx f;
   size_t i;
-  fx_new(&f);
-  CU_ASSERT_EQUAL(status(&f).forwarding, 0);
-  up_settled(&f);
+  bt_fx_new(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).forwarding, 0);
+  bt_fx_up_settled(&f);
   for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
     f.peer.diag = v[i].rdiag;
     f.now += MS;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
-    CU_ASSERT_EQUAL(status(&f).remote_diag, v[i].rdiag);
-    CU_ASSERT_EQUAL(status(&f).forwarding, v[i].fwd);
-    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).remote_diag, v[i].rdiag);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).forwarding, v[i].fwd);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
   }
   f.peer.diag = 0;
   expire(&f);
-  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_DETECT_EXPIRED);
-  reach(&f, BFD_STATE_INIT);
-  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_NONE);
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
-  reach(&f, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(status(&f).local_diag, BFD_DIAG_ADMIN_DOWN);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).local_diag, BFD_DIAG_DETECT_EXPIRED);
+  bt_fx_reach(&f, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).local_diag, BFD_DIAG_NONE);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  bt_fx_reach(&f, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).local_diag, BFD_DIAG_ADMIN_DOWN);
+  bt_fx_del(&f);
 }
 
 /* A rejected packet changes nothing but its drop counter, whatever the
@@ -2460,13 +2201,13 @@ static void test_pitfall_failed_packet_changes_nothing(void) {
 /* The A bit is checked before any session field is updated (FRR updated
  * the remote discriminator first). */
 static void test_pitfall_auth_before_update(void) {
-  fx f;
+  bt_fx f;
   uint8_t buf[64];
   size_t n;
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   f.peer.my = 0x99999999u;
-  n = build(&f, BFD_STATE_DOWN, 0, buf);
+  n = bt_fx_build(&f, BFD_STATE_DOWN, 0, 0, buf);
   buf[1] |= BFD_FLAG_A;
   buf[3] = 28;
   buf[24] = BFD_AUTH_SIMPLE;
@@ -2475,94 +2216,96 @@ static void test_pitfall_auth_before_update(void) {
   buf[27] = 'k';
   n = 28;
   expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_AUTH_MISMATCH, "auth before update");
-  CU_ASSERT_EQUAL(status(&f).remote_discr, RDISCR);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).remote_discr, RDISCR);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  bt_fx_del(&f);
 }
 
 /* RFC 5881 §5: single-hop accepts only TTL 255, known; and the floor is not
  * configurable lower. */
 static void test_pitfall_gtsm_single_hop(void) {
-  fx f;
+  bt_fx f;
   bfd_session *s;
   unsigned ttl;
-  fx_init(&f);
+  bt_fx_init(&f);
   f.st.min_rx_ttl = 254;
   CU_ASSERT_EQUAL(bfd_session_new(&s, &f.st, NULL, NULL, NULL, T0), BFD_ERR_CFG_TTL);
-  fx_new(&f);
+  bt_fx_new(&f);
   for (ttl = 0; ttl < 255; ttl++) {
     f.ri.ttl = (uint8_t)ttl;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), BFD_ERR_PKT_TTL);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), BFD_ERR_PKT_TTL);
   }
   CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_PKT_TTL), 255);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
   f.ri.ttl = 255;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_INIT);
+  bt_fx_del(&f);
 }
 
 /* Random local discriminators are never 0 (§6.8.1). */
 static void test_pitfall_discriminator_nonzero(void) {
-  fx f;
-  fx_init(&f);
+  bt_fx f;
+  bt_fx_init(&f);
   f.st.local_discr = 0;
-  f.rand_mode = RAND_SCRIPT;
-  f.script[0] = f.script[1] = f.script[2] = 0;
-  f.script[3] = 0xcafebabeu;
-  f.nscript = 4;
-  fx_start(&f);
+  f.lib_rand = 0;
+  f.rec.rand_mode = BT_RAND_CONST;
+  f.rec.script[0] = f.rec.script[1] = f.rec.script[2] = 0;
+  f.rec.script[3] = 0xcafebabeu;
+  f.rec.nscript = 4;
+  bt_fx_start(&f);
   CU_ASSERT_EQUAL(bfd_session_get_local_discr(f.s), 0xcafebabeu);
-  CU_ASSERT_EQUAL(status(&f).local_discr, 0xcafebabeu);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).local_discr, 0xcafebabeu);
   {
     bfd_ctrl_pkt p;
-    CU_ASSERT_EQUAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
     CU_ASSERT_EQUAL(p.my_discr, 0xcafebabeu);
   }
   /* A configured discriminator is used as is. */
-  fx_del(&f);
-  fx_init(&f);
-  f.rand_mode = RAND_CONST;
-  fx_start(&f);
+  bt_fx_del(&f);
+  bt_fx_init(&f);
+  f.lib_rand = 0;
+  f.rec.rand_mode = BT_RAND_CONST;
+  bt_fx_start(&f);
   CU_ASSERT_EQUAL(bfd_session_get_local_discr(f.s), LDISCR);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 static void test_pitfall_remote_admin_down_not_failure(void) {
   uint8_t pol;
   for (pol = 0; pol < 2; pol++) {
-    fx f;
-    fx_init(&f);
+    bt_fx f;
+    bt_fx_init(&f);
     f.st.nexthop_policy = pol;
-    fx_start(&f);
-    up_settled(&f);
-    clear_ev(&f);
+    bt_fx_start(&f);
+    bt_fx_up_settled(&f);
+    bt_rec_clear(&f.rec);
     f.peer.diag = BFD_DIAG_ADMIN_DOWN;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
     {
       const xev x[] = {XS(UP, DOWN, 3)};
       expect_ev(&f, x, 1, "remote admin down");
     }
-    CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 0);
     /* ...and its silence afterwards is not a failure either. */
     expire(&f);
-    CU_ASSERT_EQUAL(f.nev_all, 0);
-    CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
-    fx_del(&f);
+    CU_ASSERT_EQUAL(f.rec.n_all, 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 0);
+    bt_fx_del(&f);
   }
 }
 
 static void test_pitfall_nexthop_cleared_on_delete(void) {
   uint8_t pol;
   for (pol = 0; pol < 2; pol++) {
-    fx f;
-    fx_init(&f);
+    bt_fx f;
+    bt_fx_init(&f);
     f.st.nexthop_policy = pol;
-    fx_start(&f);
-    up_settled(&f);
+    bt_fx_start(&f);
+    bt_fx_up_settled(&f);
     expire(&f);
-    CU_ASSERT_EQUAL(status(&f).nexthop_down, 1);
-    clear_ev(&f);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 1);
+    bt_rec_clear(&f.rec);
     bfd_session_del(f.s);
     {
       const xev x[] = {XN(UP, DELETED, 1)};
@@ -2584,38 +2327,38 @@ static void test_pitfall_nexthop_cleared_on_delete(void) {
 static void test_same_discr_peer_comes_up(void) {
   int k;
   for (k = 0; k < 3; k++) {
-    fx f;
+    bt_fx f;
     bfd_ctrl_pkt p;
     bfd_session_status b;
-    fx_init(&f);
+    bt_fx_init(&f);
     f.peer.my = LDISCR;
     if (k == 1) { /* both addresses known, and different */
       f.ri.flags |= BFD_RX_PEER | BFD_RX_LOCAL;
-      set4(f.ri.local, 0x0a000001u);
-      set4(f.ri.peer, 0x0a000002u);
+      bt_put4(f.ri.local, 0x0a000001u);
+      bt_put4(f.ri.peer, 0x0a000002u);
     } else if (k == 2) { /* only the source known; `local` holds stale bytes equal to it */
       f.ri.flags |= BFD_RX_PEER;
-      set4(f.ri.local, 0x0a000002u);
-      set4(f.ri.peer, 0x0a000002u);
+      bt_put4(f.ri.local, 0x0a000002u);
+      bt_put4(f.ri.peer, 0x0a000002u);
     }
-    fx_start(&f);
-    drain(&f, NULL, NULL);
+    bt_fx_start(&f);
+    bt_fx_drain(&f, NULL, NULL);
     f.now += MS;
     f.peer.your = 0;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
-    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
-    CU_ASSERT_EQUAL(status(&f).remote_discr, LDISCR);
-    CU_ASSERT_EQUAL(tx(&f, &p), 24);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_INIT);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).remote_discr, LDISCR);
+    CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
     CU_ASSERT_EQUAL(p.state, BFD_STATE_INIT);
     CU_ASSERT_EQUAL(p.my_discr, LDISCR);
     CU_ASSERT_EQUAL(p.your_discr, LDISCR);
     f.now += MS;
     f.peer.your = LDISCR;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
-    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_UP);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
     /* It stays Up for 10 s of a peer answering every packet (and Poll). */
     run(&f, f.now + 10 * SEC, PEER_ANSWER_FINAL, NULL);
-    b = status(&f);
+    b = bt_fx_status(&f);
     CU_ASSERT_EQUAL(b.state, BFD_STATE_UP);
     CU_ASSERT_EQUAL(b.change_seq, 2);
     CU_ASSERT_EQUAL(b.poll_active, 0);
@@ -2623,19 +2366,19 @@ static void test_same_discr_peer_comes_up(void) {
     CU_ASSERT_EQUAL(b.remote_discr, LDISCR);
     CU_ASSERT_EQUAL(b.rx_dropped, 0);
     CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_PKT_LOOPED), 0);
-    fx_del(&f);
+    bt_fx_del(&f);
   }
   /* BFD_RX_SELF with another discriminator: two sessions of this host
    * talking to each other, not a loop. */
   {
-    fx f;
-    fx_init(&f);
+    bt_fx f;
+    bt_fx_init(&f);
     f.ri.flags |= BFD_RX_SELF;
-    fx_start(&f);
+    bt_fx_start(&f);
     f.peer.your = 0;
-    CU_ASSERT_EQUAL(rx(&f, BFD_STATE_DOWN, 0), 0);
-    CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_INIT);
-    fx_del(&f);
+    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_INIT);
+    bt_fx_del(&f);
   }
 }
 
@@ -2646,23 +2389,23 @@ static void test_same_discr_peer_comes_up(void) {
  * no Final. The feed returns BFD_FEED_ADMIN_DOWN; the packet is counted as
  * received, not dropped. Nothing else in the snapshot moves. */
 static void test_admin_down_feed_changes_exactly(void) {
-  fx f;
+  bt_fx f;
   bfd_session_status a, b;
   bfd_ctrl_pkt p;
   uint64_t t_ad;
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   f.now += 10 * MS;
   CU_ASSERT_EQUAL_FATAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
   /* The AdminDown announcement polls for the 1 s floor (§6.8.3). */
-  CU_ASSERT_EQUAL_FATAL(status(&f).poll_active, 1);
-  CU_ASSERT_EQUAL_FATAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
-  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
   t_ad = f.now;
   f.now += 5 * MS;
-  clear_ev(&f);
-  a = status(&f);
+  bt_rec_clear(&f.rec);
+  a = bt_fx_status(&f);
   CU_ASSERT_EQUAL(a.tx_interval_ns, 1 * SEC);
   CU_ASSERT_EQUAL(a.detect_time_ns, 900 * MS);
   /* A new peer incarnation, with new everything, answering our Poll. */
@@ -2672,8 +2415,8 @@ static void test_admin_down_feed_changes_exactly(void) {
   f.peer.tx_us = 5000000;
   f.peer.rx_us = 5000000;
   f.peer.echo_us = 1000;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F | BFD_FLAG_D), BFD_FEED_ADMIN_DOWN);
-  b = status(&f);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F | BFD_FLAG_D), BFD_FEED_ADMIN_DOWN);
+  b = bt_fx_status(&f);
   CU_ASSERT_EQUAL(b.state, BFD_STATE_ADMIN_DOWN);
   CU_ASSERT_EQUAL(b.local_diag, BFD_DIAG_ADMIN_DOWN);
   CU_ASSERT_EQUAL(b.remote_discr, 0xbeefu);
@@ -2684,9 +2427,9 @@ static void test_admin_down_feed_changes_exactly(void) {
   CU_ASSERT_EQUAL(b.remote_desired_min_tx_us, 5000000);
   CU_ASSERT_EQUAL(b.remote_required_min_rx_us, 5000000);
   CU_ASSERT_EQUAL(b.remote_required_min_echo_rx_us, 1000);
-  CU_ASSERT_EQUAL(b.poll_active, 0);                 /* F ended the Poll */
-  CU_ASSERT_EQUAL(b.tx_interval_ns, 5 * SEC);        /* max(1 s, 5 s), §6.8.7 */
-  CU_ASSERT_EQUAL(b.detect_time_ns, 7 * 5 * SEC);    /* 7 x max(300 ms, 5 s), §6.8.4 */
+  CU_ASSERT_EQUAL(b.poll_active, 0);              /* F ended the Poll */
+  CU_ASSERT_EQUAL(b.tx_interval_ns, 5 * SEC);     /* max(1 s, 5 s), §6.8.7 */
+  CU_ASSERT_EQUAL(b.detect_time_ns, 7 * 5 * SEC); /* 7 x max(300 ms, 5 s), §6.8.4 */
   CU_ASSERT_EQUAL(b.last_rx, f.now);
   CU_ASSERT_EQUAL(b.rx_packets, a.rx_packets + 1);
   CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped);
@@ -2705,34 +2448,34 @@ static void test_admin_down_feed_changes_exactly(void) {
   a.last_rx = f.now;
   a.rx_packets++;
   CU_ASSERT(memcmp(&a, &b, sizeof(a)) == 0);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
   CU_ASSERT_EQUAL(bfd_session_get_rx_drops(f.s, BFD_ERR_PKT_ADMIN_DOWN), 0);
   /* A Poll while AdminDown gets no Final: nothing is due now. */
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_P), BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_P), BFD_FEED_ADMIN_DOWN);
   CU_ASSERT(bfd_session_next_deadline(f.s) > f.now);
-  CU_ASSERT_EQUAL(tx(&f, NULL), 0);
-  CU_ASSERT_EQUAL(status(&f).finals_sent, a.finals_sent);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).finals_sent, a.finals_sent);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_ADMIN_DOWN);
   /* The TX schedule followed: the next AdminDown packet comes 3.75..5 s
    * after the last one, to the new discriminator. */
   CU_ASSERT(bfd_session_next_deadline(f.s) >= t_ad + 3750 * MS);
   CU_ASSERT(bfd_session_next_deadline(f.s) <= t_ad + 5 * SEC);
   f.now = bfd_session_next_deadline(f.s);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.state, BFD_STATE_ADMIN_DOWN);
   CU_ASSERT_EQUAL(p.diag, BFD_DIAG_ADMIN_DOWN);
   CU_ASSERT_EQUAL(p.your_discr, 0xbeefu);
   CU_ASSERT_EQUAL(p.flags & (BFD_FLAG_P | BFD_FLAG_F), 0);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
+  bt_fx_del(&f);
 }
 
 /* Defect 9. RFC 5882 §3 policies: DOWN_UNTIL_UP reports a never-Up
  * session's nexthop DOWN, AFTER_UP never does. A live policy change is
  * applied at once with a BFD_NH_CAUSE_POLICY event, in both directions, and
  * only where the two policies disagree (never Up, not AdminDown). */
-static void set_policy(fx *f, uint8_t pol) {
+static void set_policy(bt_fx *f, uint8_t pol) {
   bfd_session_settings st;
   CU_ASSERT_EQUAL_FATAL(bfd_session_get_settings(f->s, &st), 0);
   st.nexthop_policy = pol;
@@ -2740,28 +2483,28 @@ static void set_policy(fx *f, uint8_t pol) {
 }
 
 static void test_nexthop_policy_change_live(void) {
-  fx f;
-  fx_new(&f); /* DOWN_UNTIL_UP: DOWN(CREATED) */
-  clear_ev(&f);
+  bt_fx f;
+  bt_fx_new(&f); /* DOWN_UNTIL_UP: DOWN(CREATED) */
+  bt_rec_clear(&f.rec);
   f.now += MS;
   set_policy(&f, BFD_NHS_AFTER_UP);
   {
     const xev x[] = {XN(UP, POLICY, 0)};
     expect_ev(&f, x, 1, "down_until_up -> after_up, Down, never Up");
   }
-  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 0);
   set_policy(&f, BFD_NHS_AFTER_UP); /* unchanged: nothing */
-  CU_ASSERT_EQUAL(f.nev_all, 0);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
   f.now += MS;
   set_policy(&f, BFD_NHS_DOWN_UNTIL_UP);
   {
     const xev x[] = {XN(DOWN, POLICY, 0)};
     expect_ev(&f, x, 1, "after_up -> down_until_up, Down, never Up");
   }
-  CU_ASSERT_EQUAL(status(&f).nexthop_down, 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 1);
   /* Init, never Up: the same both ways. */
-  reach(&f, BFD_STATE_INIT);
-  clear_ev(&f);
+  bt_fx_reach(&f, BFD_STATE_INIT);
+  bt_rec_clear(&f.rec);
   f.now += MS;
   set_policy(&f, BFD_NHS_AFTER_UP);
   {
@@ -2775,15 +2518,15 @@ static void test_nexthop_policy_change_live(void) {
   }
   /* Up: both policies vouch: no event either way. */
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
   {
     const xev x[] = {XS(INIT, UP, 0), XN(UP, UP, 0)};
     expect_ev(&f, x, 2, "up");
   }
   set_policy(&f, BFD_NHS_AFTER_UP);
   set_policy(&f, BFD_NHS_DOWN_UNTIL_UP);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
-  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 0);
   /* Failed after being Up: DOWN under both: no event either way. */
   expire(&f);
   {
@@ -2792,31 +2535,31 @@ static void test_nexthop_policy_change_live(void) {
   }
   set_policy(&f, BFD_NHS_AFTER_UP);
   set_policy(&f, BFD_NHS_DOWN_UNTIL_UP);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
-  CU_ASSERT_EQUAL(status(&f).nexthop_down, 1);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 1);
   /* AdminDown: released under both: no event either way. */
   f.now += MS;
   CU_ASSERT_EQUAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
-  clear_ev(&f);
+  bt_rec_clear(&f.rec);
   set_policy(&f, BFD_NHS_AFTER_UP);
   set_policy(&f, BFD_NHS_DOWN_UNTIL_UP);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
-  CU_ASSERT_EQUAL(status(&f).nexthop_down, 0);
-  CU_ASSERT_EQUAL(status(&f).state, BFD_STATE_ADMIN_DOWN);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_ADMIN_DOWN);
+  bt_fx_del(&f);
 
   /* Created with AFTER_UP (no event), switched before it was ever Up. */
-  fx_init(&f);
+  bt_fx_init(&f);
   f.st.nexthop_policy = BFD_NHS_AFTER_UP;
-  fx_start(&f);
-  CU_ASSERT_EQUAL(f.nev_all, 0);
+  bt_fx_start(&f);
+  CU_ASSERT_EQUAL(f.rec.n_all, 0);
   f.now += MS;
   set_policy(&f, BFD_NHS_DOWN_UNTIL_UP);
   {
     const xev x[] = {XN(DOWN, POLICY, 0)};
     expect_ev(&f, x, 1, "after_up -> down_until_up at creation");
   }
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* Defect 10. The state event of a detection timeout reports the last State
@@ -2824,68 +2567,68 @@ static void test_nexthop_policy_change_live(void) {
  * afterwards the snapshot shows the remote forgotten consistently (§6.8.1:
  * RemoteDiscr zero after a Detection Time; state Down, diag 0). */
 static void test_detect_event_last_remote(void) {
-  fx f;
+  bt_fx f;
   bfd_session_status b;
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   f.peer.diag = BFD_DIAG_CONCAT_PATH_DOWN;
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
   expire(&f);
-  CU_ASSERT_EQUAL_FATAL(f.nev, 2); /* state, nexthop */
-  CU_ASSERT_EQUAL(f.ev[0].kind, EV_STATE);
-  CU_ASSERT_EQUAL(f.ev[0].st.old_state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(f.ev[0].st.new_state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(f.ev[0].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
-  CU_ASSERT_EQUAL(f.ev[0].st.remote_state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(f.ev[0].st.remote_diag, BFD_DIAG_CONCAT_PATH_DOWN);
-  b = status(&f);
+  CU_ASSERT_EQUAL_FATAL(f.rec.n, 2); /* state, nexthop */
+  CU_ASSERT_EQUAL(f.rec.ev[0].kind, BT_EV_STATE);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.old_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.remote_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.remote_diag, BFD_DIAG_CONCAT_PATH_DOWN);
+  b = bt_fx_status(&f);
   CU_ASSERT_EQUAL(b.state, BFD_STATE_DOWN);
   CU_ASSERT_EQUAL(b.remote_state, BFD_STATE_DOWN);
   CU_ASSERT_EQUAL(b.remote_diag, BFD_DIAG_NONE);
   CU_ASSERT_EQUAL(b.remote_discr, 0);
   CU_ASSERT_EQUAL(b.remote_detect_mult, 0);
-  fx_del(&f);
+  bt_fx_del(&f);
 
   /* From Init: the peer's last packet was Down with diag 1. */
-  fx_new(&f);
+  bt_fx_new(&f);
   f.peer.diag = BFD_DIAG_DETECT_EXPIRED;
-  reach(&f, BFD_STATE_INIT);
+  bt_fx_reach(&f, BFD_STATE_INIT);
   expire(&f);
-  CU_ASSERT_EQUAL_FATAL(f.nev, 1); /* DOWN_UNTIL_UP: the nexthop is already down */
-  CU_ASSERT_EQUAL(f.ev[0].st.old_state, BFD_STATE_INIT);
-  CU_ASSERT_EQUAL(f.ev[0].st.remote_state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(f.ev[0].st.remote_diag, BFD_DIAG_DETECT_EXPIRED);
-  b = status(&f);
+  CU_ASSERT_EQUAL_FATAL(f.rec.n, 1); /* DOWN_UNTIL_UP: the nexthop is already down */
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.old_state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.remote_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(f.rec.ev[0].st.remote_diag, BFD_DIAG_DETECT_EXPIRED);
+  b = bt_fx_status(&f);
   CU_ASSERT_EQUAL(b.remote_state, BFD_STATE_DOWN);
   CU_ASSERT_EQUAL(b.remote_diag, BFD_DIAG_NONE);
   CU_ASSERT_EQUAL(b.remote_discr, 0);
-  fx_del(&f);
+  bt_fx_del(&f);
 }
 
 /* Suspected (c): polls_sent / finals_sent are 64-bit in the status, so the
  * session must not wrap them at 2^32 either. */
 static void test_counters_64bit(void) {
-  fx f;
+  bt_fx f;
   bfd_ctrl_pkt p;
   CU_ASSERT_EQUAL(sizeof(((bfd_session_status *)NULL)->polls_sent), 8);
   CU_ASSERT_EQUAL(sizeof(((bfd_session_status *)NULL)->finals_sent), 8);
-  fx_new(&f);
-  up_settled(&f);
+  bt_fx_new(&f);
+  bt_fx_up_settled(&f);
   CU_ASSERT_EQUAL(sizeof(f.s->polls_sent), 8);
   CU_ASSERT_EQUAL(sizeof(f.s->finals_sent), 8);
   f.s->polls_sent = UINT32_MAX;
   f.s->finals_sent = UINT32_MAX;
   f.now += MS;
-  CU_ASSERT_EQUAL(rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0);
-  CU_ASSERT_EQUAL(tx(&f, &p), 24);
+  CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_P), 0);
+  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.flags & BFD_FLAG_F, BFD_FLAG_F);
-  CU_ASSERT_EQUAL(status(&f).finals_sent, (uint64_t)UINT32_MAX + 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).finals_sent, (uint64_t)UINT32_MAX + 1);
   f.st.desired_min_tx_us = 200000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 1);
-  CU_ASSERT_EQUAL(status(&f).polls_sent, (uint64_t)UINT32_MAX + 1);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, (uint64_t)UINT32_MAX + 1);
+  bt_fx_del(&f);
 }
 
 /* Defect 2, the case test_poll_two_changes does not reach: a lagged change
@@ -2909,19 +2652,19 @@ static void test_poll_change_after_final_late_final(void) {
   uint64_t next_peer, end, first_p1 = BFD_TSTAMP_NONE, last_p1 = 0, t_final1 = 0;
   uint64_t first_p2 = BFD_TSTAMP_NONE;
   uint32_t ended_by = 0;
-  fx f;
-  fx_init(&f);
-  f.rand_mode = RAND_LCG;
+  bt_fx f;
+  bt_fx_init(&f);
+  f.lib_rand = 0;
   f.st.desired_min_tx_us = 20000;
   f.st.required_min_rx_us = 1000000;
   f.peer.tx_us = 20000;
   f.peer.rx_us = 20000;
-  fx_start(&f);
-  up_settled(&f);
-  CU_ASSERT_EQUAL_FATAL(status(&f).tx_interval_ns, 20 * MS);
-  CU_ASSERT_EQUAL_FATAL(status(&f).detect_time_ns, 3 * SEC);
+  bt_fx_start(&f);
+  bt_fx_up_settled(&f);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).tx_interval_ns, 20 * MS);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).detect_time_ns, 3 * SEC);
   sim_peer(&f, f.now + SEC, piv, 0, 0); /* the slow-start Poll is long over */
-  CU_ASSERT_EQUAL_FATAL(status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 0);
   f.st.required_min_rx_us = 900000; /* change 1: a decrease, lagged */
   CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
   next_peer = f.now + piv;
@@ -2940,13 +2683,13 @@ static void test_poll_change_after_final_late_final(void) {
       f.now = t;
     /* Finals due by now, oldest first. */
     while (iq < nq && q[iq].at <= f.now) {
-      int was = status(&f).poll_active;
-      CU_ASSERT_EQUAL_FATAL(rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+      int was = bt_fx_status(&f).poll_active;
+      CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
       if (phase == 2 && q[iq].answers_rx == 900000)
         late++; /* a late Final of Poll 1, after change 2 */
-      if (was && !status(&f).poll_active) {
+      if (was && !bt_fx_status(&f).poll_active) {
         if (phase == 1) {
-          CU_ASSERT_EQUAL(status(&f).detect_time_ns, 2700 * MS);
+          CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 2700 * MS);
           t_final1 = f.now;
           phase = 2;
           f.st.required_min_rx_us = 5000; /* change 2, right after the Final */
@@ -2959,11 +2702,11 @@ static void test_poll_change_after_final_late_final(void) {
       iq++;
     }
     if (f.now >= next_peer) {
-      CU_ASSERT_EQUAL_FATAL(rx(&f, BFD_STATE_UP, 0), 0);
+      CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
       next_peer += piv;
     }
     CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f.s, f.now), 0);
-    while (tx(&f, &p) > 0) {
+    while (bt_fx_tx(&f, &p) > 0) {
       if (!(p.flags & BFD_FLAG_P)) {
         /* The new RX goes out in P packets only until its Final. */
         if (phase == 2)
@@ -2984,8 +2727,8 @@ static void test_poll_change_after_final_late_final(void) {
     }
     /* Until Poll 2's own Final, detection keeps 3 x 900 ms (§6.8.3). */
     if (phase == 2)
-      CU_ASSERT_EQUAL(status(&f).detect_time_ns, 2700 * MS);
-    CU_ASSERT_EQUAL_FATAL(status(&f).state, BFD_STATE_UP);
+      CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 2700 * MS);
+    CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_UP);
   }
   fprintf(stderr,
           "\n    poll 1: P at +0..+%llu ms, Final at +%llu ms; poll 2: first P at +%llu ms, "
@@ -3002,10 +2745,10 @@ static void test_poll_change_after_final_late_final(void) {
   CU_ASSERT(first_p2 != BFD_TSTAMP_NONE);
   CU_ASSERT(first_p2 >= last_p1 + (t_final1 - first_p1));
   CU_ASSERT(first_p2 <= last_p1 + (t_final1 - first_p1) + 20 * MS);
-  CU_ASSERT_EQUAL(status(&f).poll_active, 0);
-  CU_ASSERT_EQUAL(status(&f).detect_time_ns, 60 * MS); /* 3 x max(5 ms, 20 ms) */
-  CU_ASSERT_EQUAL(status(&f).change_seq, 1);
-  fx_del(&f);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 60 * MS); /* 3 x max(5 ms, 20 ms) */
+  CU_ASSERT_EQUAL(bt_fx_status(&f).change_seq, 1);
+  bt_fx_del(&f);
 }
 
 /* ------------------------------------------------------------------------ */
