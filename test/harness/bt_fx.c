@@ -149,20 +149,50 @@ ptrdiff_t bt_table_poll(bfd_table *t, uint64_t now, bfd_session **ps, bfd_ctrl_p
                         uint8_t *raw) {
   uint8_t buf[BFD_CTRL_LEN_MAX];
   uint8_t *b = raw ? raw : buf;
-  ptrdiff_t n = bfd_table_poll_packet(t, ps, b, BFD_CTRL_LEN_MAX, now);
+  bfd_session *s = NULL;
+  bfd_ctrl_pkt tmp;
+  ptrdiff_t n = bfd_table_poll_packet(t, &s, b, BFD_CTRL_LEN_MAX, now);
+  if (ps)
+    *ps = s;
+  if (!out)
+    out = &tmp;
   CU_ASSERT(n >= 0);
-  if (n > 0)
+  if (n > 0) {
+    CU_ASSERT_PTR_NOT_NULL(s);
     CU_ASSERT_EQUAL(bfd_ctrl_pkt_decode(out, b, (size_t)n), 0);
+    if (s)
+      CU_ASSERT_EQUAL(out->my_discr, bfd_session_get_local_discr(s));
+  }
   return n;
 }
 
 unsigned bt_table_drain(bfd_table *t, uint64_t now) {
-  bfd_session *s;
-  bfd_ctrl_pkt p;
   unsigned k = 0;
-  while (bt_table_poll(t, now, &s, &p, NULL) > 0)
+  while (bt_table_poll(t, now, NULL, NULL, NULL) > 0) {
     k++;
+    CU_ASSERT_FATAL(k < 100000); /* a table that never stops sending */
+  }
   return k;
+}
+
+bfd_table *bt_table_new(bt_rec *r, const bfd_mem *mem, uint32_t cb_version, unsigned which) {
+  bfd_callbacks cb;
+  bfd_table *t = NULL;
+  bt_rec_init(r);
+  CU_ASSERT_EQUAL_FATAL(bt_rec_callbacks(r, &cb, cb_version, which), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_new(&t, &cb, mem, r), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+  return t;
+}
+
+bfd_session_settings bt_settings(uint32_t tx_us, uint32_t rx_us, uint8_t mult) {
+  bfd_session_settings st;
+  CU_ASSERT_EQUAL(bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &st), 0);
+  st.desired_min_tx_us = tx_us;
+  st.required_min_rx_us = rx_us;
+  if (mult)
+    st.detect_mult = mult;
+  return st;
 }
 
 void bt_table_bring_up(bfd_table *t, bfd_session *s, const bt_peer *peer, uint64_t now) {

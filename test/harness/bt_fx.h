@@ -59,15 +59,23 @@ void bt_fx_up_settled(bt_fx *f);
  * numbers from *seq (NULL: 0 each). */
 void bt_fx_bring_up(bt_fx *f, uint32_t *seq);
 
+/* A table whose callbacks (`which`, BT_CB_*, of version cb_version) record
+ * into r (bt_rec_init first); user data r. */
+bfd_table *bt_table_new(bt_rec *r, const bfd_mem *mem, uint32_t cb_version, unsigned which);
+/* Settings with Desired Min TX tx_us, Required Min RX rx_us, Detect Mult
+ * mult (0: the default). */
+bfd_session_settings bt_settings(uint32_t tx_us, uint32_t rx_us, uint8_t mult);
+
 /* The scripted peer against a table: encodes p (signed with p->ring) and
  * feeds it with `ri`. */
 int bt_table_feed(bfd_table *t, const bfd_rx_info *ri, const bt_peer *p, uint64_t now,
                   bfd_session **ps);
-/* The table's next due packet, decoded (into raw too when given); 0 when
- * nothing is due. */
+/* The table's next due packet, decoded into *out (the bytes into raw when
+ * given); 0 when nothing is due. ps and out may be NULL. */
 ptrdiff_t bt_table_poll(bfd_table *t, uint64_t now, bfd_session **ps, bfd_ctrl_pkt *out,
                         uint8_t *raw);
-/* Polls everything due: the count. */
+/* Polls everything due: the count. Every packet must decode and come from
+ * a session of the table, with its discriminator. */
 unsigned bt_table_drain(bfd_table *t, uint64_t now);
 /* Brings table session `s` Up from `peer` (its my, intervals and ring):
  * its Down with Your Discr 0 (s goes Init), then its Up naming s. */

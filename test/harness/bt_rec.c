@@ -133,7 +133,7 @@ void bt_rec_on_rand(uint8_t *dest, size_t len, void *ud) {
       memcpy(dest + i, &r->rand_const, len - i < 4 ? len - i : 4);
     return;
   }
-  bt_rng_fill(&r->rng, dest, len);
+  bt_rng_bytes(&r->rng, dest, len);
 }
 
 unsigned bt_rec_count(const bt_rec *r, unsigned from, int kind) {

@@ -20,3 +20,9 @@ void bt_rng_fill(uint64_t *state, uint8_t *dest, size_t len) {
     len -= n;
   }
 }
+
+void bt_rng_bytes(uint64_t *state, uint8_t *dest, size_t len) {
+  size_t i;
+  for (i = 0; i < len; i++)
+    dest[i] = (uint8_t)bt_rng_next(state);
+}

@@ -13,5 +13,8 @@ uint64_t bt_rng_next(uint64_t *state);
 uint32_t bt_rng_below(uint64_t *state, uint32_t n);
 /* Fills dest from the generator, 8 bytes a draw (a bfd_rand_cb body). */
 void bt_rng_fill(uint64_t *state, uint8_t *dest, size_t len);
+/* Fills dest one draw per byte (the low byte of each): the stream the table
+ * and responder suites' sessions have always drawn from. */
+void bt_rng_bytes(uint64_t *state, uint8_t *dest, size_t len);
 
 #endif
