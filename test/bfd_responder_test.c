@@ -4,8 +4,8 @@
  * (§6.8.16) and the lifecycle events of version 2 callbacks. */
 #include "bfd_auth.h"
 #include "bfd_crypto.h"
+#include "bfd_harness.h"
 #include "bfd_table.h"
-#include "bfd_test_util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,259 +21,30 @@
 #define IFX 3u
 
 /* ------------------------------------------------------------------------ */
-/* Harness: one ordered log of every callback                               */
+/* Harness: bfd_testlib; one ordered log of every callback (bt_rec: state,  */
+/* nexthop, session; params and auth failures in its side log)              */
 /* ------------------------------------------------------------------------ */
 
-enum { EV_STATE = 1, EV_NH = 2, EV_SESS = 3 };
-
-typedef struct logent {
-  uint8_t type;   /* EV_* */
-  uint8_t state;  /* the session's state during the callback */
-  bfd_session *s; /* identity only: never dereferenced after the call */
-  uint32_t discr; /* the session's local discriminator */
-  void *ud;       /* bfd_session_get_user_data() during the callback */
-  int findable;   /* bfd_table_find_discr() and _find_key() give s */
-  bfd_state_event st;
-  bfd_nexthop_event nh;
-  bfd_session_event se;
-} logent;
-
-#define MAX_LOG 512
-
-typedef struct ctx {
-  uint64_t rng;
-  uint32_t script[8]; /* returned by the first draws, before the generator */
-  unsigned nscript;
-  unsigned n;
-  logent log[MAX_LOG];
-  const bfd_table *t; /* probed from CREATED / REMOVED */
-  int created_rv;     /* CREATED's return value */
-  int removed_rv;     /* REMOVED's return value */
-  int state_rv;       /* state_change's return value */
-  int nh_rv;          /* nexthop's return value */
-  void *created_ud;   /* set as the session's pointer in CREATED */
-  int veto;           /* responder_accept's return value */
-  /* params and auth_failure events: discriminator and position in `log` */
-  unsigned nparams, nauth;
-  uint32_t params_discr[MAX_LOG];
-  unsigned params_pos[MAX_LOG];
-  unsigned naccept;
-  const bfd_table *accept_t;
-  bfd_rx_info accept_ri;
-} ctx;
-
-static uint64_t splitmix(uint64_t *x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-static void rand_cb(uint8_t *dest, size_t len, void *user_data) {
-  ctx *c = user_data;
-  size_t i;
-  if (c->nscript > 0 && len == 4) {
-    memcpy(dest, &c->script[0], 4);
-    memmove(c->script, c->script + 1, sizeof(c->script) - sizeof(c->script[0]));
-    c->nscript--;
-    return;
-  }
-  for (i = 0; i < len; i++)
-    dest[i] = (uint8_t)splitmix(&c->rng);
-}
-
-static logent *push(ctx *c, uint8_t type, bfd_session *s) {
-  logent *e;
-  CU_ASSERT_FATAL(c->n < MAX_LOG);
-  e = &c->log[c->n++];
-  memset(e, 0, sizeof(*e));
-  e->type = type;
-  e->s = s;
-  e->state = bfd_session_get_state(s);
-  e->discr = bfd_session_get_local_discr(s);
-  e->ud = bfd_session_get_user_data(s);
-  if (c->t) {
-    bfd_session_key k;
-    CU_ASSERT_EQUAL(bfd_session_get_key(s, &k), 0);
-    e->findable = bfd_table_find_discr(c->t, e->discr) == s && bfd_table_find_key(c->t, &k) == s;
-  }
-  return e;
-}
-
-static int state_cb(bfd_session *s, const bfd_state_event *ev, void *user_data) {
-  ctx *c = user_data;
-  push(c, EV_STATE, s)->st = *ev;
-  return c->state_rv;
-}
-
-static int nh_cb(bfd_session *s, const bfd_nexthop_event *ev, void *user_data) {
-  ctx *c = user_data;
-  push(c, EV_NH, s)->nh = *ev;
-  return c->nh_rv;
-}
-
-static int sess_cb(bfd_session *s, const bfd_session_event *ev, void *user_data) {
-  ctx *c = user_data;
-  push(c, EV_SESS, s)->se = *ev;
-  if (ev->kind == BFD_SESSION_EV_CREATED) {
-    if (c->created_ud)
-      bfd_session_set_user_data(s, c->created_ud);
-    return c->created_rv;
-  }
-  return c->removed_rv;
-}
-
-static int params_cb(bfd_session *s, const bfd_params_event *ev, void *user_data) {
-  ctx *c = user_data;
-  (void)ev;
-  CU_ASSERT_FATAL(c->nparams < MAX_LOG);
-  c->params_discr[c->nparams] = bfd_session_get_local_discr(s);
-  c->params_pos[c->nparams++] = c->n;
-  return 0;
-}
-
-static int auth_cb(bfd_session *s, const bfd_auth_failure_event *ev, void *user_data) {
-  ctx *c = user_data;
-  (void)s;
-  (void)ev;
-  c->nauth++;
-  return 0;
-}
-
-static int accept_cb(bfd_table *t, const bfd_rx_info *ri, void *user_data) {
-  ctx *c = user_data;
-  c->naccept++;
-  c->accept_t = t;
-  c->accept_ri = *ri;
-  return c->veto;
-}
-
-/* Counts the allocator's calls and live blocks; fails call number fail_at. */
-typedef struct cmem {
-  long calls, live, fail_at;
-} cmem;
-
-static int cm_fail(cmem *m) { return ++m->calls == m->fail_at; }
-
-static void *cm_malloc(size_t size, void *ud) {
-  cmem *m = ud;
-  void *p = cm_fail(m) ? NULL : malloc(size);
-  m->live += p != NULL;
-  return p;
-}
-
-static void *cm_calloc(size_t nmemb, size_t size, void *ud) {
-  cmem *m = ud;
-  void *p = cm_fail(m) ? NULL : calloc(nmemb, size);
-  m->live += p != NULL;
-  return p;
-}
-
-static void *cm_realloc(void *ptr, size_t size, void *ud) {
-  cmem *m = ud;
-  void *p = cm_fail(m) ? NULL : realloc(ptr, size);
-  m->live += p != NULL && ptr == NULL;
-  return p;
-}
-
-static void cm_free(void *ptr, void *ud) {
-  cmem *m = ud;
-  m->live--;
-  free(ptr);
-}
-
-static bfd_table *mk_table_v(ctx *c, const bfd_mem *mem, uint32_t cb_version) {
-  bfd_callbacks cb;
-  bfd_table *t = NULL;
-  memset(c, 0, sizeof(*c));
-  c->rng = 42;
-  CU_ASSERT_EQUAL_FATAL(bfd_callbacks_init(cb_version, &cb), 0);
-  cb.state_change = state_cb;
-  cb.nexthop = nh_cb;
-  cb.rand = rand_cb;
-  if (cb_version >= 2) {
-    cb.session = sess_cb;
-    cb.responder_accept = accept_cb;
-    cb.params = params_cb;
-    cb.auth_failure = auth_cb;
-  }
-  CU_ASSERT_EQUAL_FATAL(bfd_table_new(&t, &cb, mem, c), 0);
-  c->t = t;
+static bfd_table *mk_table_v(bt_rec *c, const bfd_mem *mem, uint32_t cb_version) {
+  bfd_table *t = bt_table_new(c, mem, cb_version, BT_CB_ALL);
+  c->strict = 1;
+  c->side_kinds = 1u << BT_EV_PARAMS | 1u << BT_EV_AUTH;
+  c->probe = t;
   return t;
 }
 
-static bfd_table *mk_table(ctx *c, const bfd_mem *mem) {
+static bfd_table *mk_table(bt_rec *c, const bfd_mem *mem) {
   return mk_table_v(c, mem, BFD_CALLBACKS_VERSION);
 }
 
-static void put4(uint8_t a[16], uint32_t v) {
-  a[0] = (uint8_t)(v >> 24);
-  a[1] = (uint8_t)(v >> 16);
-  a[2] = (uint8_t)(v >> 8);
-  a[3] = (uint8_t)v;
-}
-
-/* What the host knows of a datagram from `peer` to `local`. */
-static bfd_rx_info ri4(uint8_t mode, uint32_t local, uint32_t peer, uint32_t ifindex) {
-  bfd_rx_info ri;
-  memset(&ri, 0, sizeof(ri));
-  ri.mode = mode;
-  ri.family = BFD_AF_INET;
-  ri.ttl = 255;
-  ri.flags = BFD_RX_TTL | BFD_RX_LOCAL | BFD_RX_PEER;
-  ri.ifindex = ifindex;
-  put4(ri.local, local);
-  put4(ri.peer, peer);
-  ri.peer_port = 49152;
-  ri.local_port = mode == SH ? BFD_PORT_SINGLE_HOP : BFD_PORT_MULTIHOP;
-  return ri;
-}
-
-static bfd_session_key key4(uint8_t mode, uint32_t local, uint32_t peer, uint32_t ifindex) {
-  bfd_session_key k;
-  memset(&k, 0, sizeof(k));
-  k.mode = mode;
-  k.family = BFD_AF_INET;
-  k.ifindex = ifindex;
-  put4(k.local, local);
-  put4(k.peer, peer);
-  return k;
-}
-
-static bfd_rx_info ri_key(const bfd_session_key *k) {
-  bfd_rx_info ri;
-  memset(&ri, 0, sizeof(ri));
-  ri.mode = k->mode;
-  ri.family = k->family;
-  ri.ttl = 255;
-  ri.flags = BFD_RX_TTL | BFD_RX_LOCAL | BFD_RX_PEER;
-  ri.ifindex = k->ifindex;
-  memcpy(ri.local, k->local, 16);
-  memcpy(ri.peer, k->peer, 16);
-  return ri;
-}
-
-/* A scripted peer's packet. */
-typedef struct ppkt {
-  uint8_t state, diag, flags, mult;
-  uint32_t my, your, tx_us, rx_us;
-} ppkt;
-
-static ppkt pk(uint8_t state, uint32_t my, uint32_t your) {
-  ppkt p;
-  memset(&p, 0, sizeof(p));
-  p.state = state;
-  p.mult = 3;
-  p.my = my;
-  p.your = your;
-  p.tx_us = 100000;
-  p.rx_us = 100000;
-  return p;
+/* A scripted peer's packet: 100 ms / 100 ms x 3. */
+static bt_peer pk(uint8_t state, uint32_t my, uint32_t your) {
+  return bt_peer_make(state, my, your, 100000);
 }
 
 /* A spoofed source: asks for the largest intervals the wire allows. */
-static ppkt spoof(uint32_t my) {
-  ppkt p = pk(BFD_STATE_DOWN, my, 0);
+static bt_peer spoof(uint32_t my) {
+  bt_peer p = pk(BFD_STATE_DOWN, my, 0);
   p.mult = 255;
   p.tx_us = 0xffffffffu;
   p.rx_us = 0xffffffffu;
@@ -281,50 +52,17 @@ static ppkt spoof(uint32_t my) {
 }
 
 /* Encodes, signed with `ring` (a peer's) when given. */
-static size_t enc(uint8_t *buf, const ppkt *p, bfd_auth_ring *ring) {
-  bfd_ctrl_pkt c;
-  ptrdiff_t n;
-  memset(&c, 0, sizeof(c));
-  c.state = p->state;
-  c.diag = p->diag;
-  c.flags = p->flags;
-  c.detect_mult = p->mult;
-  c.my_discr = p->my;
-  c.your_discr = p->your;
-  c.desired_min_tx_us = p->tx_us;
-  c.required_min_rx_us = p->rx_us;
-  n = ring ? bfd_auth_encode(ring, buf, BFD_CTRL_LEN_MAX, &c)
-           : bfd_ctrl_pkt_encode(buf, BFD_CTRL_LEN_MAX, &c);
-  CU_ASSERT_FATAL(n >= BFD_CTRL_LEN);
-  return (size_t)n;
+static size_t enc(uint8_t *buf, const bt_peer *p, bfd_auth_ring *ring) {
+  bt_peer q = *p;
+  q.ring = ring;
+  return bt_peer_encode(&q, buf);
 }
 
-static int feedp(bfd_table *t, const bfd_rx_info *ri, const ppkt *p, bfd_auth_ring *ring,
+static int feedp(bfd_table *t, const bfd_rx_info *ri, const bt_peer *p, bfd_auth_ring *ring,
                  uint64_t now, bfd_session **ps) {
-  uint8_t buf[BFD_CTRL_LEN_MAX];
-  size_t n = enc(buf, p, ring);
-  return bfd_table_feed_packet(t, buf, n, ri, now, ps);
-}
-
-/* The next due packet of the table, decoded; 0 when nothing is due. */
-static ptrdiff_t poll1(bfd_table *t, uint64_t now, bfd_session **ps, bfd_ctrl_pkt *out,
-                       uint8_t *raw) {
-  uint8_t buf[BFD_CTRL_LEN_MAX];
-  uint8_t *b = raw ? raw : buf;
-  ptrdiff_t n = bfd_table_poll_packet(t, ps, b, BFD_CTRL_LEN_MAX, now);
-  CU_ASSERT(n >= 0);
-  if (n > 0)
-    CU_ASSERT_EQUAL(bfd_ctrl_pkt_decode(out, b, (size_t)n), 0);
-  return n;
-}
-
-static unsigned drain(bfd_table *t, uint64_t now) {
-  bfd_session *s;
-  bfd_ctrl_pkt p;
-  unsigned k = 0;
-  while (poll1(t, now, &s, &p, NULL) > 0)
-    k++;
-  return k;
+  bt_peer q = *p;
+  q.ring = ring;
+  return bt_table_feed(t, ri, &q, now, ps);
 }
 
 static bfd_responder_settings rs_make(uint32_t max, uint32_t hold_ms) {
@@ -335,96 +73,38 @@ static bfd_responder_settings rs_make(uint32_t max, uint32_t hold_ms) {
   return rs;
 }
 
-static bfd_session_settings mk_settings(uint32_t tx_us, uint32_t rx_us, uint8_t mult) {
-  bfd_session_settings st;
-  CU_ASSERT_EQUAL(bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &st), 0);
-  st.desired_min_tx_us = tx_us;
-  st.required_min_rx_us = rx_us;
-  st.detect_mult = mult;
-  return st;
-}
-
-static bfd_session_status status(const bfd_session *s) {
-  bfd_session_status st;
-  memset(&st, 0, sizeof(st));
-  st.struct_version = BFD_SESSION_STATUS_VERSION;
-  CU_ASSERT_EQUAL(bfd_session_get_status(s, &st), 0);
-  return st;
-}
-
-/* Events of one session (by discriminator) of one type from log index `from`. */
-static unsigned count_ev(const ctx *c, unsigned from, uint8_t type, uint32_t discr) {
-  unsigned i, k = 0;
-  for (i = from; i < c->n; i++)
-    k += c->log[i].type == type && c->log[i].discr == discr;
-  return k;
-}
-
-static unsigned count_sess(const ctx *c, unsigned from, uint8_t kind, uint32_t discr) {
-  unsigned i, k = 0;
-  for (i = from; i < c->n; i++)
-    k += c->log[i].type == EV_SESS && c->log[i].se.kind == kind && c->log[i].discr == discr;
-  return k;
-}
-
-static const logent *find_sess(const ctx *c, uint8_t kind, uint32_t discr) {
-  unsigned i;
-  for (i = 0; i < c->n; i++)
-    if (c->log[i].type == EV_SESS && c->log[i].se.kind == kind && c->log[i].discr == discr)
-      return &c->log[i];
-  return NULL;
-}
-
 /* Every session's events lie between its CREATED (responder sessions) and
  * its REMOVED: nothing names a pointer the host has not been given, or one
  * that is gone. */
-static void check_lifecycle(const ctx *c) {
+static void check_lifecycle(const bt_rec *c) {
   unsigned i, j;
   for (i = 0; i < c->n; i++) {
-    const logent *e = &c->log[i];
-    if (e->type != EV_SESS)
+    const bt_ev *e = &c->ev[i];
+    if (e->kind != BT_EV_SESS)
       continue;
     for (j = 0; j < c->n; j++) {
-      if (c->log[j].discr != e->discr)
+      if (c->ev[j].discr != e->discr)
         continue;
       CU_ASSERT(e->se.kind == BFD_SESSION_EV_CREATED ? j >= i : j <= i);
     }
-    for (j = 0; j < c->nparams; j++) {
-      if (c->params_discr[j] != e->discr)
+    for (j = 0; j < c->nside; j++) {
+      if (c->side[j].kind != BT_EV_PARAMS || c->side[j].discr != e->discr)
         continue;
-      CU_ASSERT(e->se.kind == BFD_SESSION_EV_CREATED ? c->params_pos[j] > i
-                                                     : c->params_pos[j] <= i);
+      CU_ASSERT(e->se.kind == BFD_SESSION_EV_CREATED ? c->side[j].pos > i : c->side[j].pos <= i);
     }
   }
 }
 
 /* An active table session brought Up by a scripted peer (Down, then Up). */
 static bfd_session *up_session(bfd_table *t, const bfd_session_settings *st,
-                               const bfd_session_key *k, const ppkt *peer, bfd_auth_ring *ring,
+                               const bfd_session_key *k, const bt_peer *peer, bfd_auth_ring *ring,
                                uint64_t now) {
-  bfd_session *s = NULL, *got = NULL;
-  bfd_rx_info ri = ri_key(k);
-  ppkt p = *peer;
+  bfd_session *s = NULL;
+  bt_peer p = *peer;
+  p.ring = ring;
   CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, st, k, NULL, now), 0);
-  p.state = BFD_STATE_DOWN;
-  p.your = 0;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, ring, now, &got), 0);
-  CU_ASSERT_PTR_EQUAL(got, s);
-  p.state = BFD_STATE_UP;
-  p.your = bfd_session_get_local_discr(s);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, ring, now, &got), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+  bt_table_bring_up(t, s, &p, now);
   return s;
-}
-
-static bfd_auth_key mk_key(uint8_t type, uint8_t id, const char *secret) {
-  bfd_auth_key k;
-  memset(&k, 0, sizeof(k));
-  k.type = type;
-  k.key_id = id;
-  k.len = (uint8_t)strlen(secret);
-  memcpy(k.secret, secret, k.len);
-  return k;
 }
 
 /* The strongest type this build has (Meticulous Keyed SHA1 needs libcrypto). */
@@ -432,17 +112,11 @@ static uint8_t auth_type(void) {
   return bfd_crypto_built() ? BFD_AUTH_METICULOUS_KEYED_SHA1 : BFD_AUTH_SIMPLE;
 }
 
-static bfd_auth_ring *peer_ring(const bfd_auth_key *k, uint32_t seq) {
-  bfd_auth_ring *r = NULL;
-  CU_ASSERT_EQUAL_FATAL(bfd_auth_add_key(&r, bfd_mem_default(), seq, k), 0);
-  return r;
-}
-
 /* Does `raw` verify under `k` (a fresh receiver: any sequence number)? */
 static int verifies(const bfd_auth_key *k, const uint8_t *raw, const bfd_ctrl_pkt *p) {
-  bfd_auth_ring *r = peer_ring(k, 0);
+  bfd_auth_ring *r = bt_ring(k, 0);
   int rv = bfd_auth_verify(r, p, raw, 3, 100000, T0);
-  bfd_auth_ring_free(bfd_mem_default(), r);
+  bt_ring_free(r);
   return rv == 0;
 }
 
@@ -451,11 +125,11 @@ static int verifies(const bfd_auth_key *k, const uint8_t *raw, const bfd_ctrl_pk
 /* ------------------------------------------------------------------------ */
 
 static void test_bfd_responder_off_by_default(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs;
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0x100, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x100, 0);
   bfd_session *s = (bfd_session *)&c;
   /* The defaults: off, passive, BFD_NHS_AFTER_UP, no keys. */
   CU_ASSERT_EQUAL(bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs), 0);
@@ -499,15 +173,15 @@ static void test_bfd_responder_off_by_default(void) {
 /* §6.1 / §6.8.6: a Down packet from an unknown source creates one passive
  * session; a scripted peer brings it Up. */
 static void test_bfd_responder_create(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(4, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  bfd_session_key k, want = key4(SH, L4, P4, IFX);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bfd_session_key k, want = bt_key4(SH, L4, P4, IFX);
   bfd_session_settings got;
   bfd_session_status stat;
   bfd_ctrl_pkt out;
-  ppkt p = pk(BFD_STATE_DOWN, 0x7001, 0);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x7001, 0);
   bfd_session *s = NULL, *ps = NULL;
   int marker;
   uint32_t d;
@@ -527,8 +201,8 @@ static void test_bfd_responder_create(void) {
   /* A configured session holds 0x5eed0001 (passive, BFD_NHS_AFTER_UP: no
    * events of its own). */
   {
-    bfd_session_settings cst = mk_settings(300000, 300000, 3);
-    bfd_session_key ck = key4(SH, L4, 0x0a0000fe, IFX);
+    bfd_session_settings cst = bt_settings(300000, 300000, 3);
+    bfd_session_key ck = bt_key4(SH, L4, 0x0a0000fe, IFX);
     bfd_session *cs = NULL;
     cst.passive = 1;
     cst.nexthop_policy = BFD_NHS_AFTER_UP;
@@ -554,20 +228,20 @@ static void test_bfd_responder_create(void) {
   CU_ASSERT_EQUAL(memcmp(&c.accept_ri, &ri, sizeof(ri)), 0);
   /* CREATED first (findable, still Down), then Down -> Init. */
   CU_ASSERT_EQUAL_FATAL(c.n, 2);
-  CU_ASSERT_EQUAL(c.log[0].type, EV_SESS);
-  CU_ASSERT_PTR_EQUAL(c.log[0].s, s);
-  CU_ASSERT_EQUAL(c.log[0].se.kind, BFD_SESSION_EV_CREATED);
-  CU_ASSERT_EQUAL(c.log[0].se.reason, 0);
-  CU_ASSERT_EQUAL(c.log[0].se.ts, T0);
-  CU_ASSERT_EQUAL(c.log[0].findable, 1);
-  CU_ASSERT_EQUAL(c.log[0].state, BFD_STATE_DOWN);
-  CU_ASSERT_PTR_NULL(c.log[0].ud);
-  CU_ASSERT_EQUAL(c.log[1].type, EV_STATE);
-  CU_ASSERT_EQUAL(c.log[1].st.old_state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(c.log[1].st.new_state, BFD_STATE_INIT);
-  CU_ASSERT_EQUAL(c.log[1].st.ts, T0);
-  CU_ASSERT_EQUAL(c.log[1].st.change_seq, 1);
-  CU_ASSERT_PTR_EQUAL(c.log[1].ud, &marker);
+  CU_ASSERT_EQUAL(c.ev[0].kind, BT_EV_SESS);
+  CU_ASSERT_PTR_EQUAL(c.ev[0].s, s);
+  CU_ASSERT_EQUAL(c.ev[0].se.kind, BFD_SESSION_EV_CREATED);
+  CU_ASSERT_EQUAL(c.ev[0].se.reason, 0);
+  CU_ASSERT_EQUAL(c.ev[0].se.ts, T0);
+  CU_ASSERT_EQUAL(c.ev[0].findable, 1);
+  CU_ASSERT_EQUAL(c.ev[0].state, BFD_STATE_DOWN);
+  CU_ASSERT_PTR_NULL(c.ev[0].ud);
+  CU_ASSERT_EQUAL(c.ev[1].kind, BT_EV_STATE);
+  CU_ASSERT_EQUAL(c.ev[1].st.old_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(c.ev[1].st.new_state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(c.ev[1].st.ts, T0);
+  CU_ASSERT_EQUAL(c.ev[1].st.change_seq, 1);
+  CU_ASSERT_PTR_EQUAL(c.ev[1].ud, &marker);
   CU_ASSERT_PTR_EQUAL(bfd_session_get_user_data(s), &marker);
   /* The key is the packet's: mode, family, ifindex, local, peer. */
   CU_ASSERT_EQUAL(bfd_session_get_key(s, &k), 0);
@@ -585,7 +259,7 @@ static void test_bfd_responder_create(void) {
   CU_ASSERT_EQUAL(got.admin_down, 0);
   CU_ASSERT_EQUAL(got.nexthop_policy, BFD_NHS_AFTER_UP);
   CU_ASSERT_EQUAL(got.min_rx_ttl, 0);
-  stat = status(s);
+  stat = bt_status(s);
   CU_ASSERT_EQUAL(stat.state, BFD_STATE_INIT);
   CU_ASSERT_EQUAL(stat.remote_discr, 0x7001);
   CU_ASSERT_EQUAL(stat.rx_packets, 1);
@@ -595,7 +269,7 @@ static void test_bfd_responder_create(void) {
   /* It answers at once (§6.8.7: it has the remote's discriminator now),
    * at the one-second floor while not Up (§6.8.3). */
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0);
-  CU_ASSERT_EQUAL(poll1(t, T0, &ps, &out, NULL), BFD_CTRL_LEN);
+  CU_ASSERT_EQUAL(bt_table_poll(t, T0, &ps, &out, NULL), BFD_CTRL_LEN);
   CU_ASSERT_PTR_EQUAL(ps, s);
   CU_ASSERT_EQUAL(out.state, BFD_STATE_INIT);
   CU_ASSERT_EQUAL(out.diag, BFD_DIAG_NONE);
@@ -606,17 +280,17 @@ static void test_bfd_responder_create(void) {
   CU_ASSERT_EQUAL(out.desired_min_tx_us, 1000000);
   CU_ASSERT_EQUAL(out.required_min_rx_us, 250000);
   CU_ASSERT_EQUAL(out.required_min_echo_rx_us, 50000);
-  CU_ASSERT_EQUAL(poll1(t, T0, &ps, &out, NULL), 0);
+  CU_ASSERT_EQUAL(bt_table_poll(t, T0, &ps, &out, NULL), 0);
 
   /* The same source again (it has not heard us yet): the same session. */
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
   CU_ASSERT_PTR_EQUAL(ps, s);
   CU_ASSERT_EQUAL(bfd_table_size(t), 2);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
-  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_CREATED, d), 1);
+  CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_CREATED, d), 1);
   CU_ASSERT_EQUAL(c.naccept, 1);
   CU_ASSERT_EQUAL(c.n, 2);
-  CU_ASSERT_EQUAL(status(s).rx_packets, 2);
+  CU_ASSERT_EQUAL(bt_status(s).rx_packets, 2);
 
   /* The peer heard our Init: Up (§6.8.6). */
   p = pk(BFD_STATE_INIT, 0x7001, d);
@@ -624,18 +298,18 @@ static void test_bfd_responder_create(void) {
   CU_ASSERT_PTR_EQUAL(ps, s);
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
   CU_ASSERT_EQUAL_FATAL(c.n, 3);
-  CU_ASSERT_EQUAL(c.log[2].type, EV_STATE);
-  CU_ASSERT_EQUAL(c.log[2].st.old_state, BFD_STATE_INIT);
-  CU_ASSERT_EQUAL(c.log[2].st.new_state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(c.log[2].st.ts, T0 + 20 * MS);
-  CU_ASSERT_EQUAL(poll1(t, T0 + 20 * MS, &ps, &out, NULL), BFD_CTRL_LEN);
+  CU_ASSERT_EQUAL(c.ev[2].kind, BT_EV_STATE);
+  CU_ASSERT_EQUAL(c.ev[2].st.old_state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(c.ev[2].st.new_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(c.ev[2].st.ts, T0 + 20 * MS);
+  CU_ASSERT_EQUAL(bt_table_poll(t, T0 + 20 * MS, &ps, &out, NULL), BFD_CTRL_LEN);
   CU_ASSERT_PTR_EQUAL(ps, s);
   CU_ASSERT_EQUAL(out.state, BFD_STATE_UP);
   CU_ASSERT_EQUAL(out.your_discr, 0x7001);
   p = pk(BFD_STATE_UP, 0x7001, d);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 30 * MS, &ps), 0);
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
-  CU_ASSERT_EQUAL(count_ev(&c, 0, EV_NH, d), 0); /* BFD_NHS_AFTER_UP, never failed */
+  CU_ASSERT_EQUAL(bt_rec_count_discr(&c, 0, BT_EV_NH, d), 0); /* BFD_NHS_AFTER_UP, never failed */
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 0);
   check_lifecycle(&c);
   bfd_table_del(t);
@@ -644,13 +318,13 @@ static void test_bfd_responder_create(void) {
 /* The key for multihop (no interface: the path may change) and IPv6;
  * without BFD_RX_LOCAL the key's local address is "any". */
 static void test_bfd_responder_key_multihop_v6(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(4, 0);
   bfd_rx_info ri;
   bfd_session_key k;
   bfd_session *s1 = NULL, *s2 = NULL, *ps = NULL;
-  ppkt p = pk(BFD_STATE_DOWN, 0x200, 0);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x200, 0);
   rs.session.mode = MH;
   CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
   memset(&ri, 0, sizeof(ri));
@@ -720,13 +394,13 @@ static void test_bfd_responder_key_multihop_v6(void) {
 
 /* §6.8.16: a peer in AdminDown asks for no session. */
 static void test_bfd_responder_admin_down_never_creates(void) {
-  cmem m = {0, 0, 0};
-  bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
-  ctx c;
-  bfd_table *t = mk_table(&c, &mem);
+  bt_mem m;
+  bt_mem_init(&m);
+  bt_rec c;
+  bfd_table *t = mk_table(&c, &m.mem);
   bfd_responder_settings rs = rs_make(4, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_ADMIN_DOWN, 0x300, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_ADMIN_DOWN, 0x300, 0);
   bfd_session *ps = (bfd_session *)&c;
   long calls;
   p.diag = BFD_DIAG_ADMIN_DOWN;
@@ -754,24 +428,24 @@ static void test_bfd_responder_admin_down_never_creates(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   check_lifecycle(&c);
   bfd_table_del(t);
-  CU_ASSERT_EQUAL(m.live, 0);
+  CU_ASSERT_EQUAL(m.live_blocks, 0);
 }
 
 /* N spoofed sources create N sessions, the next is refused; reaping frees
  * the slots. */
 static void test_bfd_responder_max_sessions(void) {
   enum { N = 3 };
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(N, 1000);
   bfd_session *s[N], *ps = NULL;
   bfd_rx_info ri;
-  ppkt p;
+  bt_peer p;
   uint32_t d[N];
   unsigned i;
   CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
   for (i = 0; i < N; i++) {
-    ri = ri4(SH, L4, P4 + i, IFX);
+    ri = bt_ri4(SH, L4, P4 + i, IFX);
     p = spoof(0x400 + i);
     s[i] = NULL;
     CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s[i]), 0);
@@ -781,7 +455,7 @@ static void test_bfd_responder_max_sessions(void) {
   }
   CU_ASSERT(d[0] != d[1] && d[1] != d[2] && d[0] != d[2]);
   /* Full: the next source is refused before any callback. */
-  ri = ri4(SH, L4, P4 + N, IFX);
+  ri = bt_ri4(SH, L4, P4 + N, IFX);
   p = spoof(0x4ff);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
   CU_ASSERT_PTR_NULL(ps);
@@ -790,13 +464,13 @@ static void test_bfd_responder_max_sessions(void) {
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
   CU_ASSERT_EQUAL(c.naccept, N);
   for (i = 0; i < N; i++)
-    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_CREATED, d[i]), 1);
+    CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_CREATED, d[i]), 1);
   /* A known source still reaches its session. */
-  ri = ri4(SH, L4, P4, IFX);
+  ri = bt_ri4(SH, L4, P4, IFX);
   p = spoof(0x400);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
   CU_ASSERT_PTR_EQUAL(ps, s[0]);
-  CU_ASSERT_EQUAL(drain(t, T0), N);
+  CU_ASSERT_EQUAL(bt_table_drain(t, T0), N);
   /* Reaped together at T0 + hold. */
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0 + 1000 * MS);
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 1000 * MS - 1), 0);
@@ -805,14 +479,14 @@ static void test_bfd_responder_max_sessions(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
   for (i = 0; i < N; i++) {
-    const logent *e = find_sess(&c, BFD_SESSION_EV_REMOVED, d[i]);
+    const bt_ev *e = bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d[i]);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_REAPED);
     CU_ASSERT_EQUAL(e->se.ts, T0 + 1000 * MS);
-    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d[i]), 1);
+    CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d[i]), 1);
   }
   /* The slots are free again. */
-  ri = ri4(SH, L4, P4 + N, IFX);
+  ri = bt_ri4(SH, L4, P4 + N, IFX);
   p = spoof(0x4ff);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 1000 * MS, &ps), 0);
   CU_ASSERT_PTR_NOT_NULL(ps);
@@ -828,11 +502,11 @@ static void test_bfd_responder_max_sessions(void) {
 /* A never-Up session goes at exactly last_rx + hold, whatever Detection
  * Time the spoofed packet asked for (Detect Mult 255 x 0xffffffff us). */
 static void test_bfd_responder_reap_hold_ms(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(2, 2500);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = spoof(0x500);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = spoof(0x500);
   bfd_session *s = NULL, *ps = NULL;
   bfd_ctrl_pkt out;
   const uint64_t t1 = T0 + SEC, end = t1 + 2500 * MS;
@@ -842,17 +516,17 @@ static void test_bfd_responder_reap_hold_ms(void) {
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s);
   d = bfd_session_get_local_discr(s);
-  CU_ASSERT(status(s).detect_time_ns > 1000000 * SEC);
-  CU_ASSERT_EQUAL(poll1(t, T0, &ps, &out, NULL), BFD_CTRL_LEN); /* the Init answer */
+  CU_ASSERT(bt_status(s).detect_time_ns > 1000000 * SEC);
+  CU_ASSERT_EQUAL(bt_table_poll(t, T0, &ps, &out, NULL), BFD_CTRL_LEN); /* the Init answer */
   CU_ASSERT_EQUAL(out.state, BFD_STATE_INIT);
-  CU_ASSERT_EQUAL(poll1(t, T0, &ps, &out, NULL), 0);
+  CU_ASSERT_EQUAL(bt_table_poll(t, T0, &ps, &out, NULL), 0);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0 + 2500 * MS);
   /* Another packet from the source: measured from it. */
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, t1, &ps), 0);
   CU_ASSERT_PTR_EQUAL(ps, s);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), end);
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
-  CU_ASSERT_EQUAL(poll1(t, end - 1, &ps, &out, NULL), 0);
+  CU_ASSERT_EQUAL(bt_table_poll(t, end - 1, &ps, &out, NULL), 0);
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), end);
   mark = c.n;
@@ -862,12 +536,12 @@ static void test_bfd_responder_reap_hold_ms(void) {
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   /* Only REMOVED: a session that never came Up has no state to report. */
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 1);
-  CU_ASSERT_EQUAL(c.log[mark].type, EV_SESS);
-  CU_ASSERT_EQUAL(c.log[mark].discr, d);
-  CU_ASSERT_EQUAL(c.log[mark].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.log[mark].se.reason, BFD_SESSION_REMOVED_REAPED);
-  CU_ASSERT_EQUAL(c.log[mark].se.ts, end);
-  CU_ASSERT_EQUAL(c.log[mark].state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_SESS);
+  CU_ASSERT_EQUAL(c.ev[mark].discr, d);
+  CU_ASSERT_EQUAL(c.ev[mark].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.ev[mark].se.reason, BFD_SESSION_REMOVED_REAPED);
+  CU_ASSERT_EQUAL(c.ev[mark].se.ts, end);
+  CU_ASSERT_EQUAL(c.ev[mark].state, BFD_STATE_INIT);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -886,26 +560,26 @@ static void test_bfd_responder_reap_default_hold(void) {
   };
   size_t i;
   for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    ctx c;
+    bt_rec c;
     bfd_table *t = mk_table(&c, NULL);
     bfd_responder_settings rs = rs_make(1, 0);
-    bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-    ppkt p = spoof(0x600);
+    bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+    bt_peer p = spoof(0x600);
     bfd_session *s = NULL;
-    const logent *e;
+    const bt_ev *e;
     rs.session.detect_mult = cases[i].mult;
     rs.session.required_min_rx_us = cases[i].rx_us;
     CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
     CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-    CU_ASSERT_EQUAL(drain(t, T0), 1);
+    CU_ASSERT_EQUAL(bt_table_drain(t, T0), 1);
     CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0 + cases[i].hold);
     CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + cases[i].hold - 1), 0);
     CU_ASSERT_EQUAL(bfd_table_size(t), 1);
     CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + cases[i].hold), 0);
     CU_ASSERT_EQUAL(bfd_table_size(t), 0);
     CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-    e = find_sess(&c, BFD_SESSION_EV_REMOVED, c.log[0].discr);
+    e = bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, c.ev[0].discr);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_REAPED);
     CU_ASSERT_EQUAL(e->se.ts, T0 + cases[i].hold);
@@ -919,11 +593,11 @@ static void test_bfd_responder_reap_default_hold(void) {
  * (diag 1, §6.8.4), forgotten (§6.8.1), reaped in the same call. The host
  * here only polls. */
 static void test_bfd_responder_reap_never_up_detect(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(1, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0x700, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x700, 0);
   bfd_session *s = NULL, *ps;
   bfd_ctrl_pkt out;
   const uint64_t at = T0 + 900 * MS;
@@ -933,26 +607,26 @@ static void test_bfd_responder_reap_never_up_detect(void) {
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s);
   d = bfd_session_get_local_discr(s);
-  CU_ASSERT_EQUAL(status(s).detect_time_ns, 900 * MS);
-  (void)drain(t, T0);
-  (void)drain(t, at - 1);
+  CU_ASSERT_EQUAL(bt_status(s).detect_time_ns, 900 * MS);
+  (void)bt_table_drain(t, T0);
+  (void)bt_table_drain(t, at - 1);
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   mark = c.n;
-  while (poll1(t, at, &ps, &out, NULL) > 0)
+  while (bt_table_poll(t, at, &ps, &out, NULL) > 0)
     ;
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
-  CU_ASSERT_EQUAL(c.log[mark].type, EV_STATE);
-  CU_ASSERT_EQUAL(c.log[mark].st.old_state, BFD_STATE_INIT);
-  CU_ASSERT_EQUAL(c.log[mark].st.new_state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(c.log[mark].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
-  CU_ASSERT_EQUAL(c.log[mark].st.ts, at);
-  CU_ASSERT_EQUAL(c.log[mark + 1].type, EV_SESS);
-  CU_ASSERT_EQUAL(c.log[mark + 1].discr, d);
-  CU_ASSERT_EQUAL(c.log[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.log[mark + 1].se.reason, BFD_SESSION_REMOVED_REAPED);
-  CU_ASSERT_EQUAL(c.log[mark + 1].se.ts, at);
+  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_STATE);
+  CU_ASSERT_EQUAL(c.ev[mark].st.old_state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(c.ev[mark].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(c.ev[mark].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
+  CU_ASSERT_EQUAL(c.ev[mark].st.ts, at);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].kind, BT_EV_SESS);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].discr, d);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].se.reason, BFD_SESSION_REMOVED_REAPED);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].se.ts, at);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -961,11 +635,11 @@ static void test_bfd_responder_reap_never_up_detect(void) {
  * Up -> Down (diag 1), its nexthop events (RFC 5882 §3: DOWN, then the
  * clearing UP), REMOVED, all in that one feed_time call. */
 static void test_bfd_responder_reap_up_silent(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(1, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0x800, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x800, 0);
   bfd_session *s = NULL, *ps;
   const uint64_t t1 = T0 + 10 * MS, at = t1 + 900 * MS;
   unsigned mark;
@@ -974,13 +648,13 @@ static void test_bfd_responder_reap_up_silent(void) {
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s);
   d = bfd_session_get_local_discr(s);
-  (void)drain(t, T0);
+  (void)bt_table_drain(t, T0);
   p = pk(BFD_STATE_INIT, 0x800, d);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, t1, &ps), 0);
   CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
-  (void)drain(t, t1);
+  (void)bt_table_drain(t, t1);
   /* §6.8.4: the peer's Detect Mult x max(our 300 ms, its 100 ms). */
-  CU_ASSERT_EQUAL(status(s).detect_time_ns, 900 * MS);
+  CU_ASSERT_EQUAL(bt_status(s).detect_time_ns, 900 * MS);
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, at - 1), 0);
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
@@ -990,24 +664,24 @@ static void test_bfd_responder_reap_up_silent(void) {
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 4);
-  CU_ASSERT_EQUAL(c.log[mark].type, EV_STATE);
-  CU_ASSERT_EQUAL(c.log[mark].st.old_state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(c.log[mark].st.new_state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(c.log[mark].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
-  CU_ASSERT_EQUAL(c.log[mark].st.ts, at);
-  CU_ASSERT_EQUAL(c.log[mark + 1].type, EV_NH);
-  CU_ASSERT_EQUAL(c.log[mark + 1].nh.action, BFD_NEXTHOP_DOWN);
-  CU_ASSERT_EQUAL(c.log[mark + 1].nh.cause, BFD_NH_CAUSE_FAILURE);
-  CU_ASSERT_EQUAL(c.log[mark + 1].nh.ts, at);
-  CU_ASSERT_EQUAL(c.log[mark + 2].type, EV_NH);
-  CU_ASSERT_EQUAL(c.log[mark + 2].nh.action, BFD_NEXTHOP_UP);
-  CU_ASSERT_EQUAL(c.log[mark + 2].nh.cause, BFD_NH_CAUSE_DELETED);
-  CU_ASSERT_EQUAL(c.log[mark + 2].nh.ts, at);
-  CU_ASSERT_EQUAL(c.log[mark + 3].type, EV_SESS);
-  CU_ASSERT_EQUAL(c.log[mark + 3].discr, d);
-  CU_ASSERT_EQUAL(c.log[mark + 3].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.log[mark + 3].se.reason, BFD_SESSION_REMOVED_REAPED);
-  CU_ASSERT_EQUAL(c.log[mark + 3].se.ts, at);
+  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_STATE);
+  CU_ASSERT_EQUAL(c.ev[mark].st.old_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(c.ev[mark].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(c.ev[mark].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
+  CU_ASSERT_EQUAL(c.ev[mark].st.ts, at);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].kind, BT_EV_NH);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].nh.action, BFD_NEXTHOP_DOWN);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].nh.cause, BFD_NH_CAUSE_FAILURE);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].nh.ts, at);
+  CU_ASSERT_EQUAL(c.ev[mark + 2].kind, BT_EV_NH);
+  CU_ASSERT_EQUAL(c.ev[mark + 2].nh.action, BFD_NEXTHOP_UP);
+  CU_ASSERT_EQUAL(c.ev[mark + 2].nh.cause, BFD_NH_CAUSE_DELETED);
+  CU_ASSERT_EQUAL(c.ev[mark + 2].nh.ts, at);
+  CU_ASSERT_EQUAL(c.ev[mark + 3].kind, BT_EV_SESS);
+  CU_ASSERT_EQUAL(c.ev[mark + 3].discr, d);
+  CU_ASSERT_EQUAL(c.ev[mark + 3].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.ev[mark + 3].se.reason, BFD_SESSION_REMOVED_REAPED);
+  CU_ASSERT_EQUAL(c.ev[mark + 3].se.ts, at);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -1015,11 +689,11 @@ static void test_bfd_responder_reap_up_silent(void) {
 /* Reaping also happens in a bfd_session_* call on the session (here
  * bfd_session_feed_time()): REMOVED inside it, the table empty after. */
 static void test_bfd_responder_reap_by_session_call(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(1, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0x860, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x860, 0);
   bfd_session *s = NULL, *ps;
   const uint64_t at = T0 + 10 * MS + 900 * MS;
   uint32_t d;
@@ -1035,9 +709,10 @@ static void test_bfd_responder_reap_by_session_call(void) {
   CU_ASSERT_EQUAL(bfd_session_feed_time(s, at), 0);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
-  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.reason, BFD_SESSION_REMOVED_REAPED);
-  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, at);
+  CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.reason,
+                  BFD_SESSION_REMOVED_REAPED);
+  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, at);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   check_lifecycle(&c);
   bfd_table_del(t);
@@ -1047,11 +722,11 @@ static void test_bfd_responder_reap_by_session_call(void) {
  * (RFC 5882 §3.2: AdminDown is not a failure); reaped once its AdminDown
  * packets stop for a Detection Time (3 x its 1 s, = the 3 s hold). */
 static void test_bfd_responder_reap_after_peer_goodbye(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(1, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0x850, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x850, 0);
   bfd_session *s = NULL, *ps;
   const uint64_t t2 = T0 + 100 * MS, t3 = T0 + 600 * MS, end = t3 + 3 * SEC;
   unsigned mark;
@@ -1063,34 +738,34 @@ static void test_bfd_responder_reap_after_peer_goodbye(void) {
   p = pk(BFD_STATE_INIT, 0x850, d);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
   CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
-  (void)drain(t, T0 + 10 * MS);
+  (void)bt_table_drain(t, T0 + 10 * MS);
   mark = c.n;
   p = pk(BFD_STATE_ADMIN_DOWN, 0x850, d);
   p.diag = BFD_DIAG_ADMIN_DOWN;
   p.tx_us = 1000000;
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, t2, &ps), 0);
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(status(s).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
-  (void)drain(t, t2);
+  CU_ASSERT_EQUAL(bt_status(s).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  (void)bt_table_drain(t, t2);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, t3, &ps), 0);
   CU_ASSERT_PTR_EQUAL(ps, s);
-  (void)drain(t, t3);
+  (void)bt_table_drain(t, t3);
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
-  (void)drain(t, end - 1);
+  (void)bt_table_drain(t, end - 1);
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
-  CU_ASSERT_EQUAL(c.log[mark].type, EV_STATE);
-  CU_ASSERT_EQUAL(c.log[mark].st.new_state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(c.log[mark].st.local_diag, BFD_DIAG_NEIGHBOR_DOWN);
-  CU_ASSERT_EQUAL(c.log[mark].st.remote_state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(c.log[mark + 1].type, EV_SESS);
-  CU_ASSERT_EQUAL(c.log[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.log[mark + 1].se.reason, BFD_SESSION_REMOVED_REAPED);
-  CU_ASSERT_EQUAL(c.log[mark + 1].se.ts, end);
-  CU_ASSERT_EQUAL(count_ev(&c, 0, EV_NH, d), 0);
+  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_STATE);
+  CU_ASSERT_EQUAL(c.ev[mark].st.new_state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(c.ev[mark].st.local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  CU_ASSERT_EQUAL(c.ev[mark].st.remote_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].kind, BT_EV_SESS);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].se.reason, BFD_SESSION_REMOVED_REAPED);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].se.ts, end);
+  CU_ASSERT_EQUAL(bt_rec_count_discr(&c, 0, BT_EV_NH, d), 0);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -1099,27 +774,27 @@ static void test_bfd_responder_reap_after_peer_goodbye(void) {
  * BFD_KEY_ANY_PEER key) never start responder sessions: only "a peer no
  * session knows" does. */
 static void test_bfd_responder_known_peers_first(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(4, 0);
-  bfd_session_settings st = mk_settings(300000, 300000, 3);
-  bfd_session_key kc = key4(SH, 0, P4, 0), ka = key4(SH, 0, 0, 5);
+  bfd_session_settings st = bt_settings(300000, 300000, 3);
+  bfd_session_key kc = bt_key4(SH, 0, P4, 0), ka = bt_key4(SH, 0, 0, 5);
   bfd_session *cs = NULL, *as = NULL, *ps;
   bfd_rx_info ri;
-  ppkt p = pk(BFD_STATE_DOWN, 0x870, 0);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x870, 0);
   ka.flags = BFD_KEY_ANY_PEER;
   CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
   CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &cs, &st, &kc, NULL, T0), 0);
   CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &as, &st, &ka, NULL, T0), 0);
-  ri = ri4(SH, L4, P4, IFX);
+  ri = bt_ri4(SH, L4, P4, IFX);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
   CU_ASSERT_PTR_EQUAL(ps, cs);
-  ri = ri4(SH, L4, P4 + 7, 5);
+  ri = bt_ri4(SH, L4, P4 + 7, 5);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
   CU_ASSERT_PTR_EQUAL(ps, as);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
   CU_ASSERT_EQUAL(c.naccept, 0);
-  ri = ri4(SH, L4, P4 + 8, IFX);
+  ri = bt_ri4(SH, L4, P4 + 8, IFX);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
   CU_ASSERT_PTR_NOT_NULL(ps);
   CU_ASSERT(ps != cs && ps != as);
@@ -1133,19 +808,19 @@ static void test_bfd_responder_known_peers_first(void) {
  * callback, no leak; the next packet creates it. */
 static void test_bfd_responder_create_nomem(void) {
   bfd_responder_settings rs = rs_make(4, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  bfd_auth_key key = mk_key(BFD_AUTH_SIMPLE, 1, "pw");
-  bfd_auth_ring *pr = peer_ring(&key, 0);
-  ppkt p = pk(BFD_STATE_DOWN, 0x880, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bfd_auth_key key = bt_key_str(BFD_AUTH_SIMPLE, 1, "pw");
+  bfd_auth_ring *pr = bt_ring(&key, 0);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x880, 0);
   long need = 0, i;
   rs.nkeys = 1;
   rs.tx_key_id = 1;
   rs.keys[0] = key;
   for (i = 0; i <= need; i++) {
-    cmem m = {0, 0, 0};
-    bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
-    ctx c;
-    bfd_table *t = mk_table(&c, &mem);
+    bt_mem m;
+    bt_mem_init(&m);
+    bt_rec c;
+    bfd_table *t = mk_table(&c, &m.mem);
     bfd_session *ps = (bfd_session *)&c;
     long before;
     CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
@@ -1155,7 +830,7 @@ static void test_bfd_responder_create_nomem(void) {
       need = m.calls - before;
       CU_ASSERT(need >= 2); /* the session, its key ring */
     } else {
-      long live = m.live;
+      long live = m.live_blocks;
       m.fail_at = before + i;
       CU_ASSERT_EQUAL(feedp(t, &ri, &p, pr, T0, &ps), BFD_ERR_NOMEM);
       CU_ASSERT_PTR_NULL(ps);
@@ -1163,20 +838,20 @@ static void test_bfd_responder_create_nomem(void) {
       CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
       CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
       CU_ASSERT_EQUAL(c.n, 0);
-      CU_ASSERT_EQUAL(c.nparams, 0);
-      CU_ASSERT(m.live <= live + 1); /* at most the table's reserved room */
+      CU_ASSERT_EQUAL(c.nk[BT_EV_PARAMS], 0);
+      CU_ASSERT(m.live_blocks <= live + 1); /* at most the table's reserved room */
       m.fail_at = 0;
       CU_ASSERT_EQUAL(feedp(t, &ri, &p, pr, T0, &ps), 0);
       CU_ASSERT_PTR_NOT_NULL(ps);
       CU_ASSERT_EQUAL(bfd_session_auth_get_type(ps), BFD_AUTH_SIMPLE);
-      CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_CREATED, bfd_session_get_local_discr(ps)),
-                      1);
+      CU_ASSERT_EQUAL(
+          bt_rec_count_sess(&c, 0, BFD_SESSION_EV_CREATED, bfd_session_get_local_discr(ps)), 1);
     }
     check_lifecycle(&c);
     bfd_table_del(t);
-    CU_ASSERT_EQUAL(m.live, 0);
+    CU_ASSERT_EQUAL(m.live_blocks, 0);
   }
-  bfd_auth_ring_free(bfd_mem_default(), pr);
+  bt_ring_free(pr);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1187,18 +862,18 @@ static void test_bfd_responder_create_nomem(void) {
  * template creates nothing, calls nothing, allocates nothing and is counted
  * in the table under its reason. */
 static void test_bfd_responder_reject_candidates(void) {
-  cmem m = {0, 0, 0};
-  bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
-  ctx c;
-  bfd_table *t = mk_table(&c, &mem);
+  bt_mem m;
+  bt_mem_init(&m);
+  bt_rec c;
+  bfd_table *t = mk_table(&c, &m.mem);
   bfd_responder_settings rs = rs_make(4, 0);
   const uint8_t ty = auth_type();
-  bfd_auth_key good = mk_key(ty, 1, "secret-one"), bad = mk_key(ty, 1, "secret-two"),
-               other = mk_key(ty, 9, "secret-one");
-  bfd_auth_ring *rgood = peer_ring(&good, 100), *rbad = peer_ring(&bad, 100),
-                *rother = peer_ring(&other, 100);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0x900, 0);
+  bfd_auth_key good = bt_key_str(ty, 1, "secret-one"), bad = bt_key_str(ty, 1, "secret-two"),
+               other = bt_key_str(ty, 9, "secret-one");
+  bfd_auth_ring *rgood = bt_ring(&good, 100), *rbad = bt_ring(&bad, 100),
+                *rother = bt_ring(&other, 100);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x900, 0);
   bfd_session *ps = (bfd_session *)&c;
   long calls;
   rs.nkeys = 1;
@@ -1238,8 +913,8 @@ static void test_bfd_responder_reject_candidates(void) {
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 0);
   CU_ASSERT_EQUAL(c.n, 0);
-  CU_ASSERT_EQUAL(c.nparams, 0);
-  CU_ASSERT_EQUAL(c.nauth, 0);
+  CU_ASSERT_EQUAL(c.nk[BT_EV_PARAMS], 0);
+  CU_ASSERT_EQUAL(c.nk[BT_EV_AUTH], 0);
   CU_ASSERT_EQUAL(c.naccept, 0);
   /* The genuine peer gets its session. */
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, rgood, T0, &ps), 0);
@@ -1251,31 +926,31 @@ static void test_bfd_responder_reject_candidates(void) {
   rs.nkeys = 0;
   CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
   calls = m.calls;
-  ri = ri4(SH, L4, P4 + 1, IFX);
+  ri = bt_ri4(SH, L4, P4 + 1, IFX);
   REJECT(rgood, BFD_ERR_PKT_AUTH_MISMATCH, 2);
   CU_ASSERT_EQUAL(m.calls, calls);
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   CU_ASSERT_EQUAL(c.naccept, 1);
 #undef REJECT
-  bfd_auth_ring_free(bfd_mem_default(), rgood);
-  bfd_auth_ring_free(bfd_mem_default(), rbad);
-  bfd_auth_ring_free(bfd_mem_default(), rother);
+  bt_ring_free(rgood);
+  bt_ring_free(rbad);
+  bt_ring_free(rother);
   check_lifecycle(&c);
   bfd_table_del(t);
-  CU_ASSERT_EQUAL(m.live, 0);
+  CU_ASSERT_EQUAL(m.live_blocks, 0);
 }
 
 /* §6.8.6: "If the Your Discriminator field is zero and the State field is
  * not Down or AdminDown, the packet MUST be discarded", a check before any
  * session is selected; counted as that reason, not as "no session". */
 static void test_bfd_responder_reject_your_discr_zero(void) {
-  cmem m = {0, 0, 0};
-  bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
-  ctx c;
-  bfd_table *t = mk_table(&c, &mem);
+  bt_mem m;
+  bt_mem_init(&m);
+  bt_rec c;
+  bfd_table *t = mk_table(&c, &m.mem);
   bfd_responder_settings rs = rs_make(4, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_INIT, 0xa00, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_INIT, 0xa00, 0);
   bfd_session *ps = (bfd_session *)&c;
   long calls;
   CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
@@ -1296,13 +971,13 @@ static void test_bfd_responder_reject_your_discr_zero(void) {
 
 /* responder_accept's veto: nothing created, counted as NO_SESSION. */
 static void test_bfd_responder_accept_veto(void) {
-  cmem m = {0, 0, 0};
-  bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
-  ctx c;
-  bfd_table *t = mk_table(&c, &mem);
+  bt_mem m;
+  bt_mem_init(&m);
+  bt_rec c;
+  bfd_table *t = mk_table(&c, &m.mem);
   bfd_responder_settings rs = rs_make(4, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0xb00, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0xb00, 0);
   bfd_session *ps = (bfd_session *)&c;
   long calls;
   CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
@@ -1330,19 +1005,19 @@ static void test_bfd_responder_accept_veto(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   check_lifecycle(&c);
   bfd_table_del(t);
-  CU_ASSERT_EQUAL(m.live, 0);
+  CU_ASSERT_EQUAL(m.live_blocks, 0);
 }
 
 /* CREATED returning nonzero: the session is gone again at once, without
  * REMOVED, and its slot is free. */
 static void test_bfd_responder_created_refused(void) {
-  cmem m = {0, 0, 0};
-  bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
-  ctx c;
-  bfd_table *t = mk_table(&c, &mem);
+  bt_mem m;
+  bt_mem_init(&m);
+  bt_rec c;
+  bfd_table *t = mk_table(&c, &m.mem);
   bfd_responder_settings rs = rs_make(1, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0xc00, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0xc00, 0);
   bfd_session *ps = (bfd_session *)&c, *s2 = NULL;
   long live;
   uint32_t d;
@@ -1356,30 +1031,30 @@ static void test_bfd_responder_created_refused(void) {
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
   CU_ASSERT_EQUAL_FATAL(c.n, 1);
-  CU_ASSERT_EQUAL(c.log[0].type, EV_SESS);
-  CU_ASSERT_EQUAL(c.log[0].se.kind, BFD_SESSION_EV_CREATED);
-  d = c.log[0].discr;
+  CU_ASSERT_EQUAL(c.ev[0].kind, BT_EV_SESS);
+  CU_ASSERT_EQUAL(c.ev[0].se.kind, BFD_SESSION_EV_CREATED);
+  d = c.ev[0].discr;
   CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
   /* The session's blocks are freed: a second refusal leaves the same
    * (the first one reserved the table's room for a session). */
-  live = m.live;
+  live = m.live_blocks;
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
-  CU_ASSERT_EQUAL(m.live, live);
+  CU_ASSERT_EQUAL(m.live_blocks, live);
   CU_ASSERT_EQUAL(c.n, 2);
-  CU_ASSERT_EQUAL(c.log[1].se.kind, BFD_SESSION_EV_CREATED);
+  CU_ASSERT_EQUAL(c.ev[1].se.kind, BFD_SESSION_EV_CREATED);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
   /* max_sessions 1: the slot is free for the next source. */
   c.created_rv = 0;
-  ri = ri4(SH, L4, P4 + 1, IFX);
+  ri = bt_ri4(SH, L4, P4 + 1, IFX);
   p.my = 0xc01;
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s2), 0);
   CU_ASSERT_PTR_NOT_NULL(s2);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
-  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 0);
-  CU_ASSERT_EQUAL(count_ev(&c, 0, EV_STATE, d), 0);
+  CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 0);
+  CU_ASSERT_EQUAL(bt_rec_count_discr(&c, 0, BT_EV_STATE, d), 0);
   check_lifecycle(&c);
   bfd_table_del(t);
-  CU_ASSERT_EQUAL(m.live, 0);
+  CU_ASSERT_EQUAL(m.live_blocks, 0);
 }
 
 /* CREATED is the first event the host gets of a responder session, also
@@ -1387,11 +1062,11 @@ static void test_bfd_responder_created_refused(void) {
  * the host knows the pointer (and may have set its own) before any other
  * callback names it. A refused one still gets its clearing event. */
 static void test_bfd_responder_created_first(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(2, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0xd00, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0xd00, 0);
   bfd_session *s = NULL;
   int marker;
   unsigned i;
@@ -1401,27 +1076,27 @@ static void test_bfd_responder_created_first(void) {
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s);
   CU_ASSERT_FATAL(c.n >= 3);
-  CU_ASSERT_EQUAL(c.log[0].type, EV_SESS);
-  CU_ASSERT_EQUAL(c.log[0].se.kind, BFD_SESSION_EV_CREATED);
+  CU_ASSERT_EQUAL(c.ev[0].kind, BT_EV_SESS);
+  CU_ASSERT_EQUAL(c.ev[0].se.kind, BFD_SESSION_EV_CREATED);
   for (i = 1; i < c.n; i++)
-    CU_ASSERT_PTR_EQUAL(c.log[i].ud, &marker);
-  CU_ASSERT_EQUAL(count_ev(&c, 0, EV_NH, bfd_session_get_local_discr(s)), 1);
-  CU_ASSERT_EQUAL(status(s).nexthop_down, 1);
+    CU_ASSERT_PTR_EQUAL(c.ev[i].ud, &marker);
+  CU_ASSERT_EQUAL(bt_rec_count_discr(&c, 0, BT_EV_NH, bfd_session_get_local_discr(s)), 1);
+  CU_ASSERT_EQUAL(bt_status(s).nexthop_down, 1);
   /* Refused: every nexthop DOWN it got is cleared; no REMOVED. */
   c.created_rv = 1;
-  ri = ri4(SH, L4, P4 + 1, IFX);
+  ri = bt_ri4(SH, L4, P4 + 1, IFX);
   {
     unsigned mark = c.n, downs = 0, ups = 0;
     CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), BFD_ERR_PKT_NO_SESSION);
     CU_ASSERT_FATAL(c.n > mark);
     for (i = mark; i < c.n; i++) {
-      downs += c.log[i].type == EV_NH && c.log[i].nh.action == BFD_NEXTHOP_DOWN;
-      ups += c.log[i].type == EV_NH && c.log[i].nh.action == BFD_NEXTHOP_UP;
-      CU_ASSERT(!(c.log[i].type == EV_SESS && c.log[i].se.kind == BFD_SESSION_EV_REMOVED));
+      downs += c.ev[i].kind == BT_EV_NH && c.ev[i].nh.action == BFD_NEXTHOP_DOWN;
+      ups += c.ev[i].kind == BT_EV_NH && c.ev[i].nh.action == BFD_NEXTHOP_UP;
+      CU_ASSERT(!(c.ev[i].kind == BT_EV_SESS && c.ev[i].se.kind == BFD_SESSION_EV_REMOVED));
     }
     CU_ASSERT_EQUAL(downs, ups);
-    CU_ASSERT_EQUAL(c.log[mark].type, EV_SESS);
-    CU_ASSERT_EQUAL(c.log[mark].se.kind, BFD_SESSION_EV_CREATED);
+    CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_SESS);
+    CU_ASSERT_EQUAL(c.ev[mark].se.kind, BFD_SESSION_EV_CREATED);
   }
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
   check_lifecycle(&c);
@@ -1432,11 +1107,11 @@ static void test_bfd_responder_created_first(void) {
  * BFD_ERR_CALLBACK_FAILURE, and the host, told of the session by CREATED,
  * also gets its clearing event and its REMOVED, nothing after. */
 static void test_bfd_responder_create_nexthop_fails(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(1, 0);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0xd80, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0xd80, 0);
   bfd_session *ps = (bfd_session *)&c;
   uint32_t d;
   rs.session.nexthop_policy = BFD_NHS_DOWN_UNTIL_UP;
@@ -1447,19 +1122,19 @@ static void test_bfd_responder_create_nexthop_fails(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
   CU_ASSERT_EQUAL_FATAL(c.n, 4);
-  d = c.log[0].discr;
-  CU_ASSERT_EQUAL(c.log[0].type, EV_SESS);
-  CU_ASSERT_EQUAL(c.log[0].se.kind, BFD_SESSION_EV_CREATED);
-  CU_ASSERT_EQUAL(c.log[1].type, EV_NH);
-  CU_ASSERT_EQUAL(c.log[1].nh.action, BFD_NEXTHOP_DOWN);
-  CU_ASSERT_EQUAL(c.log[1].nh.cause, BFD_NH_CAUSE_CREATED);
-  CU_ASSERT_EQUAL(c.log[2].type, EV_NH);
-  CU_ASSERT_EQUAL(c.log[2].nh.action, BFD_NEXTHOP_UP);
-  CU_ASSERT_EQUAL(c.log[2].nh.cause, BFD_NH_CAUSE_DELETED);
-  CU_ASSERT_EQUAL(c.log[3].type, EV_SESS);
-  CU_ASSERT_EQUAL(c.log[3].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.log[3].se.ts, T0);
-  CU_ASSERT_EQUAL(c.log[3].discr, d);
+  d = c.ev[0].discr;
+  CU_ASSERT_EQUAL(c.ev[0].kind, BT_EV_SESS);
+  CU_ASSERT_EQUAL(c.ev[0].se.kind, BFD_SESSION_EV_CREATED);
+  CU_ASSERT_EQUAL(c.ev[1].kind, BT_EV_NH);
+  CU_ASSERT_EQUAL(c.ev[1].nh.action, BFD_NEXTHOP_DOWN);
+  CU_ASSERT_EQUAL(c.ev[1].nh.cause, BFD_NH_CAUSE_CREATED);
+  CU_ASSERT_EQUAL(c.ev[2].kind, BT_EV_NH);
+  CU_ASSERT_EQUAL(c.ev[2].nh.action, BFD_NEXTHOP_UP);
+  CU_ASSERT_EQUAL(c.ev[2].nh.cause, BFD_NH_CAUSE_DELETED);
+  CU_ASSERT_EQUAL(c.ev[3].kind, BT_EV_SESS);
+  CU_ASSERT_EQUAL(c.ev[3].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.ev[3].se.ts, T0);
+  CU_ASSERT_EQUAL(c.ev[3].discr, d);
   CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
   /* The slot is free. */
   c.nh_rv = 0;
@@ -1472,15 +1147,15 @@ static void test_bfd_responder_create_nexthop_fails(void) {
 /* §6.7: responder sessions sign with tx_key_id and accept every key of the
  * ring; the ring is copied (bfd.XmitAuthSeq per session, §6.8.1). */
 static void test_bfd_responder_auth(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(4, 0);
   const uint8_t ty = auth_type();
   const int keyed = ty != BFD_AUTH_SIMPLE;
-  bfd_auth_key k1 = mk_key(ty, 1, "alpha-secret"), k2 = mk_key(ty, 2, "bravo-secret");
-  bfd_auth_ring *ra = peer_ring(&k1, 1000), *rb = peer_ring(&k2, 5000);
-  bfd_rx_info ria = ri4(SH, L4, P4, IFX), rib = ri4(SH, L4, P4 + 1, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0xe00, 0);
+  bfd_auth_key k1 = bt_key_str(ty, 1, "alpha-secret"), k2 = bt_key_str(ty, 2, "bravo-secret");
+  bfd_auth_ring *ra = bt_ring(&k1, 1000), *rb = bt_ring(&k2, 5000);
+  bfd_rx_info ria = bt_ri4(SH, L4, P4, IFX), rib = bt_ri4(SH, L4, P4 + 1, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0xe00, 0);
   bfd_session *sa = NULL, *sb = NULL, *ps;
   bfd_ctrl_pkt out;
   uint8_t raw[BFD_CTRL_LEN_MAX], first[BFD_CTRL_LEN_MAX];
@@ -1509,7 +1184,7 @@ static void test_bfd_responder_auth(void) {
   CU_ASSERT_EQUAL(bfd_session_auth_get_tx_key(sa), 2);
   CU_ASSERT_EQUAL(bfd_session_auth_get_tx_key(sb), 2);
   /* Both answer signed with key 2. */
-  while (poll1(t, T0, &ps, &out, raw) > 0) {
+  while (bt_table_poll(t, T0, &ps, &out, raw) > 0) {
     got_a += ps == sa;
     got_b += ps == sb;
     CU_ASSERT(out.flags & BFD_FLAG_A);
@@ -1526,7 +1201,7 @@ static void test_bfd_responder_auth(void) {
   p.my = 0xe00;
   for (now = T0 + SEC; keyed && now <= T0 + 3 * SEC; now += SEC) {
     ptrdiff_t n;
-    while ((n = poll1(t, now, &ps, &out, raw)) > 0) {
+    while ((n = bt_table_poll(t, now, &ps, &out, raw)) > 0) {
       if (ps != sa)
         continue;
       CU_ASSERT_EQUAL(out.auth.seq, seq + 1);
@@ -1552,8 +1227,8 @@ static void test_bfd_responder_auth(void) {
   p = pk(BFD_STATE_INIT, 0xe00, bfd_session_get_local_discr(sa));
   CU_ASSERT_EQUAL(feedp(t, &ria, &p, ra, T0 + 3 * SEC, &ps), 0);
   CU_ASSERT_EQUAL(bfd_session_get_state(sa), BFD_STATE_UP);
-  bfd_auth_ring_free(bfd_mem_default(), ra);
-  bfd_auth_ring_free(bfd_mem_default(), rb);
+  bt_ring_free(ra);
+  bt_ring_free(rb);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -1563,30 +1238,30 @@ static void test_bfd_responder_auth(void) {
 /* ------------------------------------------------------------------------ */
 
 /* What the table does now: max 1, hold 700 ms, no keys, template RX 250 ms. */
-static void expect_unchanged(bfd_table *t, ctx *c, uint64_t now) {
-  bfd_rx_info ri = ri4(SH, L4, 0x0a0a0a01, IFX);
-  ppkt p = spoof(0xf00);
+static void expect_unchanged(bfd_table *t, bt_rec *c, uint64_t now) {
+  bfd_rx_info ri = bt_ri4(SH, L4, 0x0a0a0a01, IFX);
+  bt_peer p = spoof(0xf00);
   bfd_session *s = NULL, *ps = NULL;
-  const logent *e;
+  const bt_ev *e;
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, now, &s), 0); /* no keys */
   CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-  CU_ASSERT_EQUAL(status(s).required_min_rx_us, 250000);
-  ri = ri4(SH, L4, 0x0a0a0a02, IFX);
+  CU_ASSERT_EQUAL(bt_status(s).required_min_rx_us, 250000);
+  ri = bt_ri4(SH, L4, 0x0a0a0a02, IFX);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, now, &ps), BFD_ERR_PKT_NO_SESSION); /* max 1 */
-  (void)drain(t, now);
+  (void)bt_table_drain(t, now);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), now + 700 * MS); /* hold */
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, now + 700 * MS), 0);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  e = &c->log[c->n - 1];
-  CU_ASSERT_EQUAL(e->type, EV_SESS);
+  e = &c->ev[c->n - 1];
+  CU_ASSERT_EQUAL(e->kind, BT_EV_SESS);
   CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_REAPED);
 }
 
 static void test_bfd_responder_set_errors(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings ok = rs_make(1, 700), rs;
-  bfd_auth_key simple = mk_key(BFD_AUTH_SIMPLE, 1, "pw");
+  bfd_auth_key simple = bt_key_str(BFD_AUTH_SIMPLE, 1, "pw");
   unsigned i;
   ok.session.required_min_rx_us = 250000;
   CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &ok), 0);
@@ -1629,10 +1304,10 @@ static void test_bfd_responder_set_errors(void) {
         BFD_ERR_CFG_AUTH);
   if (bfd_crypto_built())
     FAILS((rs.nkeys = 2, rs.tx_key_id = 1, rs.keys[0] = simple,
-           rs.keys[1] = mk_key(BFD_AUTH_KEYED_SHA1, 2, "sha")),
+           rs.keys[1] = bt_key_str(BFD_AUTH_KEYED_SHA1, 2, "sha")),
           BFD_ERR_CFG_AUTH); /* mixed types */
   FAILS((rs.nkeys = 2, rs.tx_key_id = 1, rs.keys[0] = simple,
-         rs.keys[1] = mk_key(BFD_AUTH_SIMPLE, 2, "pw2"), rs.keys[1].type = 9),
+         rs.keys[1] = bt_key_str(BFD_AUTH_SIMPLE, 2, "pw2"), rs.keys[1].type = 9),
         BFD_ERR_CFG_AUTH); /* a reserved type */
   FAILS((rs.nkeys = 1, rs.tx_key_id = 1, rs.keys[0] = simple, rs.keys[0].len = 0),
         BFD_ERR_CFG_AUTH); /* empty secret */
@@ -1640,7 +1315,7 @@ static void test_bfd_responder_set_errors(void) {
         BFD_ERR_CFG_AUTH); /* password above 16 (§6.7.2) */
   FAILS((rs.nkeys = 1, rs.tx_key_id = 7, rs.keys[0] = simple), BFD_ERR_CFG_AUTH);
   if (!bfd_crypto_built())
-    FAILS((rs.nkeys = 1, rs.tx_key_id = 1, rs.keys[0] = mk_key(BFD_AUTH_KEYED_MD5, 1, "md5")),
+    FAILS((rs.nkeys = 1, rs.tx_key_id = 1, rs.keys[0] = bt_key_str(BFD_AUTH_KEYED_MD5, 1, "md5")),
           BFD_ERR_NOT_BUILT);
 #undef FAILS
   /* None of that changed anything. */
@@ -1657,13 +1332,13 @@ static void test_bfd_responder_set_nomem(void) {
   ok.session.required_min_rx_us = 250000;
   keyed.nkeys = 2;
   keyed.tx_key_id = 4;
-  keyed.keys[0] = mk_key(BFD_AUTH_SIMPLE, 3, "pw3");
-  keyed.keys[1] = mk_key(BFD_AUTH_SIMPLE, 4, "pw4");
+  keyed.keys[0] = bt_key_str(BFD_AUTH_SIMPLE, 3, "pw3");
+  keyed.keys[1] = bt_key_str(BFD_AUTH_SIMPLE, 4, "pw4");
   {
-    cmem m = {0, 0, 0};
-    bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
-    ctx c;
-    bfd_table *t = mk_table(&c, &mem);
+    bt_mem m;
+    bt_mem_init(&m);
+    bt_rec c;
+    bfd_table *t = mk_table(&c, &m.mem);
     long before;
     CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &ok), 0);
     before = m.calls;
@@ -1672,24 +1347,24 @@ static void test_bfd_responder_set_nomem(void) {
     CU_ASSERT(need >= 2); /* the ring and the candidate's scratch space at least */
     check_lifecycle(&c);
     bfd_table_del(t);
-    CU_ASSERT_EQUAL(m.live, 0);
+    CU_ASSERT_EQUAL(m.live_blocks, 0);
   }
   for (i = 1; i <= need; i++) {
-    cmem m = {0, 0, 0};
-    bfd_mem mem = {&m, cm_malloc, cm_free, cm_calloc, cm_realloc};
-    ctx c;
-    bfd_table *t = mk_table(&c, &mem);
+    bt_mem m;
+    bt_mem_init(&m);
+    bt_rec c;
+    bfd_table *t = mk_table(&c, &m.mem);
     long live;
     CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &ok), 0);
-    live = m.live;
+    live = m.live_blocks;
     m.fail_at = m.calls + i;
     CU_ASSERT_EQUAL(bfd_table_set_responder(t, &keyed), BFD_ERR_NOMEM);
-    CU_ASSERT_EQUAL(m.live, live);
+    CU_ASSERT_EQUAL(m.live_blocks, live);
     m.fail_at = 0;
     expect_unchanged(t, &c, T0);
     check_lifecycle(&c);
     bfd_table_del(t);
-    CU_ASSERT_EQUAL(m.live, 0);
+    CU_ASSERT_EQUAL(m.live_blocks, 0);
   }
 }
 
@@ -1697,17 +1372,17 @@ static void test_bfd_responder_set_nomem(void) {
  * ones wait until the count is below the new maximum. */
 static void test_bfd_responder_lower_max(void) {
   enum { N = 3 };
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(N, 0);
   bfd_session *s[N], *ps = NULL;
   bfd_rx_info ri;
-  ppkt p = pk(BFD_STATE_DOWN, 0x1000, 0);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x1000, 0);
   unsigned i;
   rs.session.desired_min_tx_us = 200000;
   CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
   for (i = 0; i < N; i++) {
-    ri = ri4(SH, L4, P4 + i, IFX);
+    ri = bt_ri4(SH, L4, P4 + i, IFX);
     s[i] = NULL;
     CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s[i]), 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s[i]);
@@ -1719,12 +1394,12 @@ static void test_bfd_responder_lower_max(void) {
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), N);
   for (i = 0; i < N; i++) {
     CU_ASSERT_PTR_EQUAL(bfd_table_find_discr(t, bfd_session_get_local_discr(s[i])), s[i]);
-    CU_ASSERT_EQUAL(status(s[i]).desired_min_tx_us, 200000);
+    CU_ASSERT_EQUAL(bt_status(s[i]).desired_min_tx_us, 200000);
   }
-  ri = ri4(SH, L4, P4 + 1, IFX);
+  ri = bt_ri4(SH, L4, P4 + 1, IFX);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0); /* known: still served */
   CU_ASSERT_PTR_EQUAL(ps, s[1]);
-  ri = ri4(SH, L4, P4 + N, IFX);
+  ri = bt_ri4(SH, L4, P4 + N, IFX);
   for (i = 0; i < N; i++) {
     CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
     /* In Init with a remote in Down: goodbye is done at once (§6.8.16). */
@@ -1733,13 +1408,13 @@ static void test_bfd_responder_lower_max(void) {
   }
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(ps);
-  CU_ASSERT_EQUAL(status(ps).desired_min_tx_us, 400000);
+  CU_ASSERT_EQUAL(bt_status(ps).desired_min_tx_us, 400000);
   /* Off: the session stays, nothing new. */
   rs.max_sessions = 0;
   CU_ASSERT_EQUAL(bfd_table_set_responder(t, &rs), 0);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
   CU_ASSERT_PTR_EQUAL(bfd_table_find_discr(t, bfd_session_get_local_discr(ps)), ps);
-  ri = ri4(SH, L4, P4 + N + 1, IFX);
+  ri = bt_ri4(SH, L4, P4 + N + 1, IFX);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
   check_lifecycle(&c);
@@ -1750,24 +1425,25 @@ static void test_bfd_responder_lower_max(void) {
  * fields are not read (no lifecycle events, no veto), responder mode still
  * creates and reaps sessions, goodbye still frees them. */
 static void test_bfd_responder_callbacks_v1(void) {
-  ctx c;
+  bt_rec c;
   bfd_callbacks cb;
   bfd_table *t = NULL;
   bfd_responder_settings rs = rs_make(2, 1000);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0x1100, 0);
-  bfd_session_settings st = mk_settings(300000, 300000, 3);
-  bfd_session_key k = key4(SH, L4, 0x0a0000fe, IFX);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x1100, 0);
+  bfd_session_settings st = bt_settings(300000, 300000, 3);
+  bfd_session_key k = bt_key4(SH, L4, 0x0a0000fe, IFX);
   bfd_session *s = NULL, *a = NULL;
-  memset(&c, 0, sizeof(c));
+  bt_rec_init(&c);
+  c.strict = 1;
   c.rng = 42;
   c.veto = 1;
   memset(&cb, 0xff, sizeof(cb)); /* bytes past version 1 are never read */
   CU_ASSERT_EQUAL_FATAL(bfd_callbacks_init(1, &cb), 0);
   CU_ASSERT_EQUAL(cb.struct_version, 1);
-  cb.state_change = state_cb;
-  cb.nexthop = nh_cb;
-  cb.rand = rand_cb;
+  cb.state_change = bt_rec_on_state;
+  cb.nexthop = bt_rec_on_nh;
+  cb.rand = bt_rec_on_rand;
   CU_ASSERT_EQUAL_FATAL(bfd_table_new(&t, &cb, NULL, &c), 0);
   cb.struct_version = BFD_CALLBACKS_VERSION + 1;
   {
@@ -1780,9 +1456,9 @@ static void test_bfd_responder_callbacks_v1(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(s);
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_INIT);
   CU_ASSERT_EQUAL_FATAL(c.n, 1);
-  CU_ASSERT_EQUAL(c.log[0].type, EV_STATE);
+  CU_ASSERT_EQUAL(c.ev[0].kind, BT_EV_STATE);
   CU_ASSERT_EQUAL(c.naccept, 0);
-  (void)drain(t, T0);
+  (void)bt_table_drain(t, T0);
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 1000 * MS), 0);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
@@ -1794,7 +1470,7 @@ static void test_bfd_responder_callbacks_v1(void) {
   {
     unsigned i;
     for (i = 0; i < c.n; i++)
-      CU_ASSERT(c.log[i].type != EV_SESS);
+      CU_ASSERT(c.ev[i].kind != BT_EV_SESS);
   }
   check_lifecycle(&c);
   bfd_table_del(t);
@@ -1809,18 +1485,18 @@ static void test_bfd_responder_callbacks_v1(void) {
  * F); REMOVED(GOODBYE) inside the feed_packet call in which the peer shows
  * it is not Up after our AdminDown went out. */
 static void test_bfd_goodbye_up_peer_answers(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
-  bfd_session_settings st = mk_settings(100000, 100000, 3);
-  bfd_session_key k = key4(SH, L4, P4, IFX);
-  bfd_rx_info ri = ri_key(&k);
-  ppkt peer = pk(BFD_STATE_UP, 0x2000, 0);
+  bfd_session_settings st = bt_settings(100000, 100000, 3);
+  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
+  bfd_rx_info ri = bt_ri_key(&k);
+  bt_peer peer = pk(BFD_STATE_UP, 0x2000, 0);
   bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0), *ps;
   bfd_ctrl_pkt out;
   const uint64_t t1 = T0 + 100 * MS;
   uint32_t d = bfd_session_get_local_discr(s);
   unsigned mark;
-  (void)drain(t, T0);
+  (void)bt_table_drain(t, T0);
   /* The peer polls; the Final is still owed when the goodbye starts. */
   peer.your = d;
   peer.flags = BFD_FLAG_P;
@@ -1830,14 +1506,14 @@ static void test_bfd_goodbye_up_peer_answers(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 1);
-  CU_ASSERT_EQUAL(c.log[mark].type, EV_STATE);
-  CU_ASSERT_EQUAL(c.log[mark].st.old_state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(c.log[mark].st.new_state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(c.log[mark].st.local_diag, BFD_DIAG_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(c.log[mark].st.ts, t1);
+  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_STATE);
+  CU_ASSERT_EQUAL(c.ev[mark].st.old_state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(c.ev[mark].st.new_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(c.ev[mark].st.local_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(c.ev[mark].st.ts, t1);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), t1);
   /* The Final, in AdminDown... */
-  CU_ASSERT_EQUAL(poll1(t, t1, &ps, &out, NULL), BFD_CTRL_LEN);
+  CU_ASSERT_EQUAL(bt_table_poll(t, t1, &ps, &out, NULL), BFD_CTRL_LEN);
   CU_ASSERT_PTR_EQUAL(ps, s);
   CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
   CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
@@ -1848,13 +1524,13 @@ static void test_bfd_goodbye_up_peer_answers(void) {
   CU_ASSERT_EQUAL(out.desired_min_tx_us, 1000000);
   CU_ASSERT_EQUAL(out.required_min_rx_us, 100000);
   /* ...then our Poll for the slower Desired Min TX (§6.8.3). */
-  CU_ASSERT_EQUAL(poll1(t, t1, &ps, &out, NULL), BFD_CTRL_LEN);
+  CU_ASSERT_EQUAL(bt_table_poll(t, t1, &ps, &out, NULL), BFD_CTRL_LEN);
   CU_ASSERT_PTR_EQUAL(ps, s);
   CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
   CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
   CU_ASSERT_EQUAL(out.flags, BFD_FLAG_P);
   CU_ASSERT_EQUAL(out.desired_min_tx_us, 1000000);
-  CU_ASSERT_EQUAL(poll1(t, t1, &ps, &out, NULL), 0);
+  CU_ASSERT_EQUAL(bt_table_poll(t, t1, &ps, &out, NULL), 0);
   /* A packet the peer sent before it saw ours: still Up, still here. */
   peer.flags = 0;
   CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, t1 + MS, &ps), BFD_FEED_ADMIN_DOWN);
@@ -1872,12 +1548,12 @@ static void test_bfd_goodbye_up_peer_answers(void) {
   CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
-  CU_ASSERT_EQUAL(c.log[mark + 1].type, EV_SESS);
-  CU_ASSERT_EQUAL(c.log[mark + 1].discr, d);
-  CU_ASSERT_EQUAL(c.log[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.log[mark + 1].se.reason, BFD_SESSION_REMOVED_GOODBYE);
-  CU_ASSERT_EQUAL(c.log[mark + 1].se.ts, t1 + 2 * MS);
-  CU_ASSERT_EQUAL(c.log[mark + 1].state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].kind, BT_EV_SESS);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].discr, d);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].se.reason, BFD_SESSION_REMOVED_GOODBYE);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].se.ts, t1 + 2 * MS);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].state, BFD_STATE_ADMIN_DOWN);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -1885,16 +1561,16 @@ static void test_bfd_goodbye_up_peer_answers(void) {
 /* "After our first AdminDown packet went out": a Down that arrives before
  * it does not end the goodbye; the next one after it does. */
 static void test_bfd_goodbye_down_before_first_packet(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
-  bfd_session_settings st = mk_settings(100000, 100000, 3);
-  bfd_session_key k = key4(SH, L4, P4, IFX);
-  bfd_rx_info ri = ri_key(&k);
-  ppkt peer = pk(BFD_STATE_UP, 0x2100, 0);
+  bfd_session_settings st = bt_settings(100000, 100000, 3);
+  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
+  bfd_rx_info ri = bt_ri_key(&k);
+  bt_peer peer = pk(BFD_STATE_UP, 0x2100, 0);
   bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0), *ps;
   bfd_ctrl_pkt out;
   uint32_t d = bfd_session_get_local_discr(s);
-  (void)drain(t, T0);
+  (void)bt_table_drain(t, T0);
   CU_ASSERT_EQUAL(bfd_session_goodbye(s, T0 + 10 * MS), 0);
   peer.your = d;
   peer.state = BFD_STATE_DOWN;
@@ -1903,13 +1579,13 @@ static void test_bfd_goodbye_down_before_first_packet(void) {
   CU_ASSERT_PTR_EQUAL(ps, s);
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
-  CU_ASSERT_EQUAL(poll1(t, T0 + 10 * MS, &ps, &out, NULL), BFD_CTRL_LEN);
+  CU_ASSERT_EQUAL(bt_table_poll(t, T0 + 10 * MS, &ps, &out, NULL), BFD_CTRL_LEN);
   CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
   CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, T0 + 20 * MS, &ps), BFD_FEED_ADMIN_DOWN);
   CU_ASSERT_PTR_NULL(ps);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
-  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, T0 + 20 * MS);
+  CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, T0 + 20 * MS);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -1931,11 +1607,11 @@ static void test_bfd_goodbye_silent_peer_exact(void) {
   };
   size_t i;
   for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    ctx c;
+    bt_rec c;
     bfd_table *t = mk_table(&c, NULL);
-    bfd_session_settings st = mk_settings(cases[i].our_tx_us, 100000, cases[i].mult);
-    bfd_session_key k = key4(SH, L4, P4, IFX);
-    ppkt peer = pk(BFD_STATE_UP, 0x2200, 0);
+    bfd_session_settings st = bt_settings(cases[i].our_tx_us, 100000, cases[i].mult);
+    bfd_session_key k = bt_key4(SH, L4, P4, IFX);
+    bt_peer peer = pk(BFD_STATE_UP, 0x2200, 0);
     bfd_session *s, *ps;
     bfd_ctrl_pkt out;
     const uint64_t t1 = T0 + 50 * MS, end = t1 + cases[i].hold;
@@ -1945,13 +1621,13 @@ static void test_bfd_goodbye_silent_peer_exact(void) {
     peer.rx_us = cases[i].peer_rx_us;
     s = up_session(t, &st, &k, &peer, NULL, T0);
     d = bfd_session_get_local_discr(s);
-    (void)drain(t, T0);
+    (void)bt_table_drain(t, T0);
     CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
     /* The host loop: every deadline up to the end. */
     for (;;) {
       uint64_t dl;
       CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
-      while (poll1(t, now, &ps, &out, NULL) > 0) {
+      while (bt_table_poll(t, now, &ps, &out, NULL) > 0) {
         sent++;
         CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
         CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
@@ -1972,16 +1648,16 @@ static void test_bfd_goodbye_silent_peer_exact(void) {
     CU_ASSERT(sent >= 1);
     CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
     CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 0);
+    CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 0);
     CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
     CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+    CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
     {
-      const logent *e = find_sess(&c, BFD_SESSION_EV_REMOVED, d);
+      const bt_ev *e = bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d);
       CU_ASSERT_PTR_NOT_NULL_FATAL(e);
       CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_GOODBYE);
       CU_ASSERT_EQUAL(e->se.ts, end);
-      CU_ASSERT_PTR_EQUAL(e, &c.log[c.n - 1]);
+      CU_ASSERT_PTR_EQUAL(e, &c.ev[c.n - 1]);
     }
     CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
     check_lifecycle(&c);
@@ -1993,10 +1669,10 @@ static void test_bfd_goodbye_silent_peer_exact(void) {
  * so there is nobody to tell: REMOVED inside bfd_session_goodbye(), after
  * its state event and the nexthop event that clears its creation DOWN. */
 static void test_bfd_goodbye_passive_never_heard(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
-  bfd_session_settings st = mk_settings(100000, 100000, 3);
-  bfd_session_key k = key4(SH, L4, P4, IFX);
+  bfd_session_settings st = bt_settings(100000, 100000, 3);
+  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
   bfd_session *s = NULL;
   const uint64_t t1 = T0 + SEC;
   unsigned mark;
@@ -2004,29 +1680,29 @@ static void test_bfd_goodbye_passive_never_heard(void) {
   st.passive = 1;
   CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, T0), 0);
   d = bfd_session_get_local_discr(s);
-  CU_ASSERT_EQUAL(drain(t, T0), 0);
+  CU_ASSERT_EQUAL(bt_table_drain(t, T0), 0);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, t1), 0);
-  CU_ASSERT_EQUAL(drain(t, t1), 0);
+  CU_ASSERT_EQUAL(bt_table_drain(t, t1), 0);
   mark = c.n; /* after the creation nexthop DOWN (BFD_NHS_DOWN_UNTIL_UP) */
-  CU_ASSERT_EQUAL(status(s).nexthop_down, 1);
+  CU_ASSERT_EQUAL(bt_status(s).nexthop_down, 1);
   CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
-  CU_ASSERT_EQUAL(drain(t, t1), 0);
+  CU_ASSERT_EQUAL(bt_table_drain(t, t1), 0);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 3);
-  CU_ASSERT_EQUAL(c.log[mark].type, EV_STATE);
-  CU_ASSERT_EQUAL(c.log[mark].st.new_state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(c.log[mark].st.local_diag, BFD_DIAG_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(c.log[mark + 1].type, EV_NH);
-  CU_ASSERT_EQUAL(c.log[mark + 1].nh.action, BFD_NEXTHOP_UP);
-  CU_ASSERT_EQUAL(c.log[mark + 1].nh.ts, t1);
-  CU_ASSERT_EQUAL(c.log[mark + 2].type, EV_SESS);
-  CU_ASSERT_EQUAL(c.log[mark + 2].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.log[mark + 2].se.reason, BFD_SESSION_REMOVED_GOODBYE);
-  CU_ASSERT_EQUAL(c.log[mark + 2].se.ts, t1);
-  CU_ASSERT_EQUAL(c.log[mark + 2].discr, d);
+  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_STATE);
+  CU_ASSERT_EQUAL(c.ev[mark].st.new_state, BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(c.ev[mark].st.local_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].kind, BT_EV_NH);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].nh.action, BFD_NEXTHOP_UP);
+  CU_ASSERT_EQUAL(c.ev[mark + 1].nh.ts, t1);
+  CU_ASSERT_EQUAL(c.ev[mark + 2].kind, BT_EV_SESS);
+  CU_ASSERT_EQUAL(c.ev[mark + 2].se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(c.ev[mark + 2].se.reason, BFD_SESSION_REMOVED_GOODBYE);
+  CU_ASSERT_EQUAL(c.ev[mark + 2].se.ts, t1);
+  CU_ASSERT_EQUAL(c.ev[mark + 2].discr, d);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -2034,11 +1710,11 @@ static void test_bfd_goodbye_passive_never_heard(void) {
 /* RFC 5882 §3: a session whose last nexthop event was DOWN (Up, then a
  * detection timeout) gets its clearing UP before REMOVED, exactly once. */
 static void test_bfd_goodbye_nexthop_cleared_first(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
-  bfd_session_settings st = mk_settings(100000, 100000, 3);
-  bfd_session_key k = key4(SH, L4, P4, IFX);
-  ppkt peer = pk(BFD_STATE_UP, 0x2300, 0);
+  bfd_session_settings st = bt_settings(100000, 100000, 3);
+  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
+  bt_peer peer = pk(BFD_STATE_UP, 0x2300, 0);
   bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0);
   const uint64_t t1 = T0 + SEC;
   unsigned mark, i, ups = 0;
@@ -2046,25 +1722,25 @@ static void test_bfd_goodbye_nexthop_cleared_first(void) {
   uint32_t d = bfd_session_get_local_discr(s);
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 300 * MS), 0); /* §6.8.4 */
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(status(s).nexthop_down, 1);
+  CU_ASSERT_EQUAL(bt_status(s).nexthop_down, 1);
   mark = c.n;
   /* The remote is forgotten (§6.8.1): nobody to tell, done at once. */
   CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   for (i = mark; i < c.n; i++) {
-    CU_ASSERT_EQUAL(c.log[i].discr, d);
-    if (c.log[i].type == EV_NH && c.log[i].nh.action == BFD_NEXTHOP_UP) {
+    CU_ASSERT_EQUAL(c.ev[i].discr, d);
+    if (c.ev[i].kind == BT_EV_NH && c.ev[i].nh.action == BFD_NEXTHOP_UP) {
       ups++;
       up_at = (int)i;
     }
-    CU_ASSERT(!(c.log[i].type == EV_NH && c.log[i].nh.action == BFD_NEXTHOP_DOWN));
-    if (c.log[i].type == EV_SESS)
+    CU_ASSERT(!(c.ev[i].kind == BT_EV_NH && c.ev[i].nh.action == BFD_NEXTHOP_DOWN));
+    if (c.ev[i].kind == BT_EV_SESS)
       removed_at = (int)i;
   }
   CU_ASSERT_EQUAL(ups, 1);
   CU_ASSERT(up_at >= 0 && up_at < removed_at);
   CU_ASSERT_EQUAL(removed_at, (int)c.n - 1);
-  CU_ASSERT_EQUAL(c.log[c.n - 1].se.reason, BFD_SESSION_REMOVED_GOODBYE);
+  CU_ASSERT_EQUAL(c.ev[c.n - 1].se.reason, BFD_SESSION_REMOVED_GOODBYE);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -2072,16 +1748,16 @@ static void test_bfd_goodbye_nexthop_cleared_first(void) {
 /* §6.8.7 with authentication: the AdminDown packets are signed, with the
  * sequence number advancing (§6.7.3, §6.7.4). */
 static void test_bfd_goodbye_auth(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
-  bfd_session_settings st = mk_settings(100000, 100000, 3);
-  bfd_session_key k = key4(SH, L4, P4, IFX);
-  bfd_rx_info ri = ri_key(&k);
+  bfd_session_settings st = bt_settings(100000, 100000, 3);
+  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
+  bfd_rx_info ri = bt_ri_key(&k);
   const uint8_t ty = auth_type();
   const int keyed = ty != BFD_AUTH_SIMPLE;
-  bfd_auth_key key = mk_key(ty, 7, "goodbye-key");
-  bfd_auth_ring *peer_r = peer_ring(&key, 77);
-  ppkt peer = pk(BFD_STATE_UP, 0x2400, 0);
+  bfd_auth_key key = bt_key_str(ty, 7, "goodbye-key");
+  bfd_auth_ring *peer_r = bt_ring(&key, 77);
+  bt_peer peer = pk(BFD_STATE_UP, 0x2400, 0);
   bfd_session *s = NULL, *ps;
   bfd_ctrl_pkt out;
   uint8_t raw[BFD_CTRL_LEN_MAX];
@@ -2097,11 +1773,11 @@ static void test_bfd_goodbye_auth(void) {
   peer.your = d;
   CU_ASSERT_EQUAL(feedp(t, &ri, &peer, peer_r, T0, &ps), 0);
   CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
-  (void)drain(t, T0);
+  (void)bt_table_drain(t, T0);
   CU_ASSERT_EQUAL(bfd_session_goodbye(s, T0 + 10 * MS), 0);
   for (now = T0 + 10 * MS; now < T0 + 2500 * MS; now += 10 * MS) {
     CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
-    while (poll1(t, now, &ps, &out, raw) > 0) {
+    while (bt_table_poll(t, now, &ps, &out, raw) > 0) {
       CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
       CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
       CU_ASSERT(out.flags & BFD_FLAG_A);
@@ -2122,31 +1798,31 @@ static void test_bfd_goodbye_auth(void) {
   CU_ASSERT_EQUAL(feedp(t, &ri, &peer, peer_r, now, &ps), BFD_FEED_ADMIN_DOWN);
   CU_ASSERT_PTR_NULL(ps);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
-  bfd_auth_ring_free(bfd_mem_default(), peer_r);
+  CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+  bt_ring_free(peer_r);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
 
 /* A second bfd_session_goodbye() changes nothing: no event, the same end. */
 static void test_bfd_goodbye_twice(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
-  bfd_session_settings st = mk_settings(100000, 100000, 3);
-  bfd_session_key k = key4(SH, L4, P4, IFX);
-  ppkt peer = pk(BFD_STATE_UP, 0x2500, 0);
+  bfd_session_settings st = bt_settings(100000, 100000, 3);
+  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
+  bt_peer peer = pk(BFD_STATE_UP, 0x2500, 0);
   bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0);
   const uint64_t t1 = T0 + 100 * MS, end = t1 + 3 * SEC;
   uint32_t d = bfd_session_get_local_discr(s), seq;
   unsigned mark;
-  (void)drain(t, T0);
+  (void)bt_table_drain(t, T0);
   CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
-  (void)drain(t, t1);
+  (void)bt_table_drain(t, t1);
   mark = c.n;
-  seq = status(s).change_seq;
+  seq = bt_status(s).change_seq;
   CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1 + 500 * MS), 0);
   CU_ASSERT_EQUAL(c.n, mark);
-  CU_ASSERT_EQUAL(status(s).change_seq, seq);
+  CU_ASSERT_EQUAL(bt_status(s).change_seq, seq);
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_ADMIN_DOWN);
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   /* Clock checks still apply (the table's clock). */
@@ -2156,8 +1832,8 @@ static void test_bfd_goodbye_twice(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
-  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, end);
+  CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, end);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -2166,11 +1842,11 @@ static void test_bfd_goodbye_twice(void) {
  * slot it should lose): REMOVED(GOODBYE) at the goodbye's end, though
  * hold_ms (500 ms) and its Detection Time pass long before. */
 static void test_bfd_goodbye_responder_session(void) {
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(1, 500);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
-  ppkt p = pk(BFD_STATE_DOWN, 0x2800, 0);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer p = pk(BFD_STATE_DOWN, 0x2800, 0);
   bfd_session *s = NULL, *ps;
   const uint64_t t1 = T0 + 20 * MS, end = t1 + 3 * SEC;
   uint64_t now;
@@ -2184,12 +1860,12 @@ static void test_bfd_goodbye_responder_session(void) {
   p.state = BFD_STATE_UP; /* the remote Up too: somebody to tell */
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
   CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
-  (void)drain(t, T0 + 10 * MS);
+  (void)bt_table_drain(t, T0 + 10 * MS);
   CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
   /* 3 x max(100 ms, max(300 ms, 1 s)) */
   for (now = t1; now < end; now += 100 * MS) {
     CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
-    (void)drain(t, now);
+    (void)bt_table_drain(t, now);
     CU_ASSERT_EQUAL_FATAL(bfd_table_size(t), 1);
   }
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
@@ -2197,9 +1873,10 @@ static void test_bfd_goodbye_responder_session(void) {
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
-  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.reason, BFD_SESSION_REMOVED_GOODBYE);
-  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, end);
+  CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.reason,
+                  BFD_SESSION_REMOVED_GOODBYE);
+  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, end);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -2209,32 +1886,32 @@ static void test_bfd_goodbye_responder_session(void) {
  * REMOVED still frees the session. */
 static void test_bfd_goodbye_callback_failure(void) {
   enum { N = 3 };
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
-  bfd_session_settings st = mk_settings(300000, 300000, 3);
+  bfd_session_settings st = bt_settings(300000, 300000, 3);
   bfd_session *s[N];
   unsigned i;
   st.passive = 1;
   for (i = 0; i < N; i++) {
-    bfd_session_key k = key4(SH, L4, P4 + i, IFX);
+    bfd_session_key k = bt_key4(SH, L4, P4 + i, IFX);
     CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k, NULL, T0), 0);
   }
   c.state_rv = 1;
   CU_ASSERT_EQUAL(bfd_table_goodbye_all(t, T0), BFD_ERR_CALLBACK_FAILURE);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   for (i = 0; i < c.n; i++)
-    if (c.log[i].type == EV_STATE)
-      CU_ASSERT_EQUAL(c.log[i].st.new_state, BFD_STATE_ADMIN_DOWN);
+    if (c.ev[i].kind == BT_EV_STATE)
+      CU_ASSERT_EQUAL(c.ev[i].st.new_state, BFD_STATE_ADMIN_DOWN);
   {
     unsigned removed = 0;
     for (i = 0; i < c.n; i++)
-      removed += c.log[i].type == EV_SESS && c.log[i].se.kind == BFD_SESSION_EV_REMOVED;
+      removed += c.ev[i].kind == BT_EV_SESS && c.ev[i].se.kind == BFD_SESSION_EV_REMOVED;
     CU_ASSERT_EQUAL(removed, N);
   }
   c.state_rv = 0;
   c.removed_rv = 1;
   for (i = 0; i < 2; i++) {
-    bfd_session_key k = key4(SH, L4, P4 + i, IFX);
+    bfd_session_key k = bt_key4(SH, L4, P4 + i, IFX);
     CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[i], &st, &k, NULL, T0), 0);
   }
   CU_ASSERT_EQUAL(bfd_session_goodbye(s[0], T0), BFD_ERR_CALLBACK_FAILURE);
@@ -2253,19 +1930,19 @@ static void test_bfd_goodbye_callback_failure(void) {
 static void test_bfd_goodbye_finished_by_session_call(void) {
   int how;
   for (how = 0; how < 3; how++) {
-    ctx c;
+    bt_rec c;
     bfd_table *t = mk_table(&c, NULL);
-    bfd_session_settings st = mk_settings(100000, 100000, 3);
-    bfd_session_key k = key4(SH, L4, P4, IFX);
-    bfd_rx_info ri = ri_key(&k);
-    ppkt peer = pk(BFD_STATE_UP, 0x2600, 0);
+    bfd_session_settings st = bt_settings(100000, 100000, 3);
+    bfd_session_key k = bt_key4(SH, L4, P4, IFX);
+    bfd_rx_info ri = bt_ri_key(&k);
+    bt_peer peer = pk(BFD_STATE_UP, 0x2600, 0);
     bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0);
     const uint64_t t1 = T0 + 100 * MS, end = t1 + 3 * SEC;
     uint32_t d = bfd_session_get_local_discr(s);
     uint8_t buf[BFD_CTRL_LEN_MAX];
-    (void)drain(t, T0);
+    (void)bt_table_drain(t, T0);
     CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
-    CU_ASSERT_EQUAL(drain(t, t1), 1);
+    CU_ASSERT_EQUAL(bt_table_drain(t, t1), 1);
     if (how == 0) {
       size_t n;
       peer.your = d;
@@ -2278,7 +1955,7 @@ static void test_bfd_goodbye_finished_by_session_call(void) {
     } else {
       CU_ASSERT(bfd_session_poll_packet(s, buf, sizeof(buf), end) >= 0);
     }
-    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+    CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
     CU_ASSERT_EQUAL(bfd_table_size(t), 0);
     if (bfd_table_size(t) != 0) {
       /* The host keeps going as bfd_table_goodbye_all() says. */
@@ -2288,7 +1965,7 @@ static void test_bfd_goodbye_finished_by_session_call(void) {
         uint64_t dl = bfd_table_next_deadline(t);
         now = dl == BFD_TSTAMP_NONE ? now + SEC : (dl > now ? dl : now);
         (void)bfd_table_feed_time(t, now);
-        (void)drain(t, now);
+        (void)bt_table_drain(t, now);
       }
       CU_ASSERT_EQUAL(bfd_table_size(t), 0);
     }
@@ -2300,24 +1977,25 @@ static void test_bfd_goodbye_finished_by_session_call(void) {
 /* A standalone session is never freed by the goodbye: goodbye_done becomes
  * 1 at the moments a table would free it, then bfd_session_del() is clean. */
 static void test_bfd_goodbye_standalone(void) {
-  ctx c;
+  bt_rec c;
   bfd_callbacks cb;
-  bfd_session_settings st = mk_settings(100000, 100000, 3);
-  bfd_rx_info ri = ri4(SH, L4, P4, IFX);
+  bfd_session_settings st = bt_settings(100000, 100000, 3);
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
   uint8_t buf[BFD_CTRL_LEN_MAX];
   bfd_ctrl_pkt out;
   int how;
-  memset(&c, 0, sizeof(c));
+  bt_rec_init(&c);
+  c.strict = 1;
   c.rng = 9;
   CU_ASSERT_EQUAL_FATAL(bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb), 0);
-  cb.state_change = state_cb;
-  cb.nexthop = nh_cb;
-  cb.session = sess_cb;
-  cb.rand = rand_cb;
+  cb.state_change = bt_rec_on_state;
+  cb.nexthop = bt_rec_on_nh;
+  cb.session = bt_rec_on_sess;
+  cb.rand = bt_rec_on_rand;
   CU_ASSERT_EQUAL(bfd_session_goodbye_done(NULL), 0);
   for (how = 0; how < 3; how++) {
     bfd_session *s = NULL;
-    ppkt peer = pk(BFD_STATE_DOWN, 0x2700, 0);
+    bt_peer peer = pk(BFD_STATE_DOWN, 0x2700, 0);
     const uint64_t t1 = T0 + 100 * MS, end = t1 + 3 * SEC;
     size_t n;
     st.passive = (uint8_t)(how == 2);
@@ -2339,7 +2017,7 @@ static void test_bfd_goodbye_standalone(void) {
       /* §6.8.7: never heard its peer, never sends: done at once. */
       CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 1);
       CU_ASSERT_EQUAL(bfd_session_poll_packet(s, buf, sizeof(buf), t1), 0);
-      CU_ASSERT_EQUAL(status(s).tx_packets, 0);
+      CU_ASSERT_EQUAL(bt_status(s).tx_packets, 0);
     } else {
       ptrdiff_t len;
       CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
@@ -2372,7 +2050,7 @@ static void test_bfd_goodbye_standalone(void) {
     CU_ASSERT_EQUAL(bfd_session_poll_packet(s, buf, sizeof(buf), end + 10 * SEC), 0);
     /* Not freed: still usable until the host deletes it. */
     CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_ADMIN_DOWN);
-    CU_ASSERT_EQUAL(status(s).local_diag, BFD_DIAG_ADMIN_DOWN);
+    CU_ASSERT_EQUAL(bt_status(s).local_diag, BFD_DIAG_ADMIN_DOWN);
     CU_ASSERT_EQUAL(bfd_session_goodbye(s, end + 10 * SEC), 0); /* again: a no-op */
     CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 1);
     bfd_session_del(s);
@@ -2380,7 +2058,7 @@ static void test_bfd_goodbye_standalone(void) {
   {
     unsigned i;
     for (i = 0; i < c.n; i++)
-      CU_ASSERT(c.log[i].type != EV_SESS); /* lifecycle events are the table's */
+      CU_ASSERT(c.ev[i].kind != BT_EV_SESS); /* lifecycle events are the table's */
   }
 }
 
@@ -2389,10 +2067,10 @@ static void test_bfd_goodbye_standalone(void) {
  * time is up; the table drains to 0, one REMOVED each. */
 static void test_bfd_goodbye_all_mixed(void) {
   enum { A, B, C, D, E, F, G, H, NS };
-  ctx c;
+  bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(4, 0);
-  bfd_session_settings st = mk_settings(100000, 100000, 3), pst = st;
+  bfd_session_settings st = bt_settings(100000, 100000, 3), pst = st;
   bfd_session_key k[NS];
   bfd_session *s[NS], *ps;
   bfd_ctrl_pkt out;
@@ -2403,13 +2081,13 @@ static void test_bfd_goodbye_all_mixed(void) {
   int rounds;
   CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
   for (i = 0; i < NS; i++)
-    k[i] = key4(SH, L4, P4 + i, IFX);
+    k[i] = bt_key4(SH, L4, P4 + i, IFX);
   /* A: Up, the peer answers. B: Up, the peer is silent. F: Up, then
    * AdminDown by the host (not sent yet). */
   {
     static const unsigned up[3] = {A, B, F};
     for (i = 0; i < 3; i++) {
-      ppkt peer = pk(BFD_STATE_UP, 0x3000 + up[i], 0);
+      bt_peer peer = pk(BFD_STATE_UP, 0x3000 + up[i], 0);
       s[up[i]] = up_session(t, &st, &k[up[i]], &peer, NULL, T0);
     }
   }
@@ -2419,16 +2097,16 @@ static void test_bfd_goodbye_all_mixed(void) {
   CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[D], &pst, &k[D], NULL, T0), 0);
   /* E: a responder session in Init. */
   {
-    bfd_rx_info ri = ri_key(&k[E]);
-    ppkt p = pk(BFD_STATE_DOWN, 0x3000 + E, 0);
+    bfd_rx_info ri = bt_ri_key(&k[E]);
+    bt_peer p = pk(BFD_STATE_DOWN, 0x3000 + E, 0);
     s[E] = NULL;
     CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s[E]), 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s[E]);
   }
   /* G: Init (the peer is Down). */
   {
-    bfd_rx_info ri = ri_key(&k[G]);
-    ppkt p = pk(BFD_STATE_DOWN, 0x3000 + G, 0);
+    bfd_rx_info ri = bt_ri_key(&k[G]);
+    bt_peer p = pk(BFD_STATE_DOWN, 0x3000 + G, 0);
     CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[G], &st, &k[G], NULL, T0), 0);
     CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
     CU_ASSERT_EQUAL(bfd_session_get_state(s[G]), BFD_STATE_INIT);
@@ -2439,7 +2117,7 @@ static void test_bfd_goodbye_all_mixed(void) {
     hst.admin_down = 1;
     CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s[H], &hst, &k[H], NULL, T0), 0);
   }
-  (void)drain(t, T0);
+  (void)bt_table_drain(t, T0);
   CU_ASSERT_EQUAL(bfd_session_set_admin_down(s[F], 1, t1 - MS), 0);
   for (i = 0; i < NS; i++)
     d[i] = bfd_session_get_local_discr(s[i]);
@@ -2454,32 +2132,32 @@ static void test_bfd_goodbye_all_mixed(void) {
     CU_ASSERT_EQUAL(bfd_table_goodbye_all(t, t1), 0);
     /* H was AdminDown already: its REMOVED is its only event. */
     for (i = mark; i < c.n; i++)
-      if (c.log[i].discr == d[H])
-        CU_ASSERT_EQUAL(c.log[i].type, EV_SESS);
-    CU_ASSERT_EQUAL(count_ev(&c, mark, EV_STATE, d[F]), 0);
+      if (c.ev[i].discr == d[H])
+        CU_ASSERT_EQUAL(c.ev[i].kind, BT_EV_SESS);
+    CU_ASSERT_EQUAL(bt_rec_count_discr(&c, mark, BT_EV_STATE, d[F]), 0);
   }
   /* Nobody to tell: gone inside the call. */
   CU_ASSERT_EQUAL(bfd_table_size(t), 3);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
   for (i = 0; i < NS; i++) {
     unsigned want = (unsigned)(i == C || i == D || i == E || i == G || i == H);
-    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d[i]), want);
+    CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d[i]), want);
     if (want)
-      CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d[i])->se.ts, t1);
+      CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d[i])->se.ts, t1);
   }
   /* The host loop; the peers of A and F answer each AdminDown with Down. */
   now = t1;
   for (rounds = 0; rounds < 1000 && bfd_table_size(t) > 0; rounds++) {
     uint64_t dl;
     CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
-    while (poll1(t, now, &ps, &out, NULL) > 0) {
+    while (bt_table_poll(t, now, &ps, &out, NULL) > 0) {
       bfd_session_key kk;
       CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
       CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
       CU_ASSERT_EQUAL(bfd_session_get_key(ps, &kk), 0);
       if (memcmp(&kk, &k[A], sizeof(kk)) == 0 || memcmp(&kk, &k[F], sizeof(kk)) == 0) {
-        bfd_rx_info ri = ri_key(&kk);
-        ppkt p = pk(BFD_STATE_DOWN, out.your_discr, out.my_discr);
+        bfd_rx_info ri = bt_ri_key(&kk);
+        bt_peer p = pk(BFD_STATE_DOWN, out.your_discr, out.my_discr);
         p.diag = BFD_DIAG_NEIGHBOR_DOWN;
         CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, now, &ps), BFD_FEED_ADMIN_DOWN);
         CU_ASSERT_PTR_NULL(ps);
@@ -2493,14 +2171,14 @@ static void test_bfd_goodbye_all_mixed(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   for (i = 0; i < NS; i++) {
-    const logent *e = find_sess(&c, BFD_SESSION_EV_REMOVED, d[i]);
-    CU_ASSERT_EQUAL(count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d[i]), 1);
+    const bt_ev *e = bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d[i]);
+    CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d[i]), 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_GOODBYE);
   }
-  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d[A])->se.ts, t1);
-  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d[F])->se.ts, t1);
-  CU_ASSERT_EQUAL(find_sess(&c, BFD_SESSION_EV_REMOVED, d[B])->se.ts, t1 + 3 * SEC);
+  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d[A])->se.ts, t1);
+  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d[F])->se.ts, t1);
+  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d[B])->se.ts, t1 + 3 * SEC);
   CU_ASSERT_EQUAL(bfd_table_goodbye_all(t, now), 0); /* empty: nothing to do */
   check_lifecycle(&c);
   bfd_table_del(t);
@@ -2513,24 +2191,25 @@ static void test_bfd_goodbye_all_mixed(void) {
  * bfd_table_goodbye_all() promises "keep feeding ... until
  * bfd_table_size() is 0". */
 static void test_bfd_goodbye_all_peer_asks_again(void) {
-  ctx c, pc;
+  bt_rec c, pc;
   bfd_table *t = mk_table(&c, NULL);
   bfd_responder_settings rs = rs_make(4, 0);
-  bfd_session_settings st = mk_settings(100000, 100000, 3);
+  bfd_session_settings st = bt_settings(100000, 100000, 3);
   bfd_callbacks pcb;
   bfd_session *pa = NULL, *a = NULL, *b, *ps;
-  bfd_session_key ka = key4(SH, L4, P4, IFX), kb = key4(SH, L4, P4 + 1, IFX), kk;
-  bfd_rx_info at_t = ri4(SH, L4, P4, IFX), at_pa = ri4(SH, P4, L4, IFX);
-  ppkt peer_b = pk(BFD_STATE_UP, 0x4100, 0);
+  bfd_session_key ka = bt_key4(SH, L4, P4, IFX), kb = bt_key4(SH, L4, P4 + 1, IFX), kk;
+  bfd_rx_info at_t = bt_ri4(SH, L4, P4, IFX), at_pa = bt_ri4(SH, P4, L4, IFX);
+  bt_peer peer_b = pk(BFD_STATE_UP, 0x4100, 0);
   uint8_t buf[BFD_CTRL_LEN_MAX];
   uint64_t now, t1 = 0;
   unsigned created_after = 0, mark = 0;
   ptrdiff_t n;
   CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  memset(&pc, 0, sizeof(pc));
+  bt_rec_init(&pc);
+  pc.strict = 1;
   pc.rng = 99;
   CU_ASSERT_EQUAL_FATAL(bfd_callbacks_init(BFD_CALLBACKS_VERSION, &pcb), 0);
-  pcb.rand = rand_cb;
+  pcb.rand = bt_rec_on_rand;
   CU_ASSERT_EQUAL_FATAL(bfd_session_new(&pa, &st, &pcb, NULL, &pc, T0), 0);
   for (now = T0; now <= T0 + 20 * SEC; now += 10 * MS) {
     /* The link: the peer's packets to the table, the table's to the peer
@@ -2563,7 +2242,7 @@ static void test_bfd_goodbye_all_peer_asks_again(void) {
   {
     unsigned i;
     for (i = mark; i < c.n; i++)
-      created_after += c.log[i].type == EV_SESS && c.log[i].se.kind == BFD_SESSION_EV_CREATED;
+      created_after += c.ev[i].kind == BT_EV_SESS && c.ev[i].se.kind == BFD_SESSION_EV_CREATED;
   }
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(created_after, 0);

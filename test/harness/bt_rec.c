@@ -13,7 +13,7 @@ void bt_rec_init(bt_rec *r) {
 }
 
 void bt_rec_clear(bt_rec *r) {
-  r->n = r->n_all = 0;
+  r->n = r->n_all = r->nside = 0;
   memset(r->nk, 0, sizeof(r->nk));
 }
 
@@ -44,16 +44,19 @@ int bt_rec_callbacks(bt_rec *r, bfd_callbacks *cb, uint32_t version, unsigned wh
 /* A new log entry for an event of session `s` (NULL when the log is full;
  * the event still counts). */
 static bt_ev *push(bt_rec *r, uint8_t kind, bfd_session *s) {
+  int side = (r->side_kinds >> kind) & 1;
+  unsigned *n = side ? &r->nside : &r->n;
   bt_ev *e;
   r->n_all++;
   r->nk[kind]++;
   if (r->strict)
-    CU_ASSERT_FATAL(r->n < BT_REC_MAX);
-  if (r->n >= BT_REC_MAX)
+    CU_ASSERT_FATAL(*n < BT_REC_MAX);
+  if (*n >= BT_REC_MAX)
     return NULL;
-  e = &r->ev[r->n++];
+  e = side ? &r->side[(*n)++] : &r->ev[(*n)++];
   memset(e, 0, sizeof(*e));
   e->kind = kind;
+  e->pos = r->n;
   e->s = s;
   e->state = bfd_session_get_state(s);
   e->discr = bfd_session_get_local_discr(s);
@@ -63,6 +66,7 @@ static bt_ev *push(bt_rec *r, uint8_t kind, bfd_session *s) {
     CU_ASSERT_EQUAL(bfd_session_get_key(s, &k), 0);
     e->found_discr = bfd_table_find_discr(r->probe, e->discr) == s;
     e->found_key = bfd_table_find_key(r->probe, &k) == s;
+    e->findable = e->found_discr && e->found_key;
   }
   return e;
 }
@@ -124,8 +128,10 @@ void bt_rec_on_rand(uint8_t *dest, size_t len, void *ud) {
   bt_rec *r = ud;
   size_t i;
   r->rand_calls++;
-  if (r->iscript < r->nscript && len == 4) {
-    memcpy(dest, &r->script[r->iscript++], 4);
+  if (r->nscript > 0 && len == 4) {
+    memcpy(dest, &r->script[0], 4);
+    memmove(r->script, r->script + 1, sizeof(r->script) - sizeof(r->script[0]));
+    r->nscript--;
     return;
   }
   if (r->rand_mode == BT_RAND_CONST) {

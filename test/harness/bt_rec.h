@@ -33,7 +33,9 @@ typedef struct bt_ev {
   uint8_t kind;                   /* BT_EV_* */
   uint8_t state;                  /* the session's state during the callback */
   uint8_t found_discr, found_key; /* with probe: bfd_table_find_discr / _find_key give s */
+  uint8_t findable;               /* ... both */
   uint32_t discr;                 /* the session's local discriminator */
+  unsigned pos;                   /* in side[]: the length of ev[] then */
   bfd_session *s;                 /* identity only: never dereferenced after the call */
   void *ud;                       /* bfd_session_get_user_data() during the callback */
   bfd_state_event st;
@@ -51,12 +53,14 @@ typedef struct bt_rec {
   /* Set: every event looks its session up in this table (found_*). */
   const bfd_table *probe;
   int strict; /* set: a full log is a fatal assertion, checked at every event */
+  /* Bits 1 << BT_EV_*: kinds kept out of ev[], logged in side[] instead. */
+  unsigned side_kinds;
   /* Randomness. */
   int rand_mode; /* BT_RAND_* */
   uint32_t rand_const;
   uint64_t rng;
-  uint32_t script[8]; /* 4-byte draws return these first */
-  unsigned nscript, iscript, rand_calls;
+  uint32_t script[8]; /* 4-byte draws return these first (consumed) */
+  unsigned nscript, rand_calls;
   /* responder_accept calls. */
   unsigned naccept;
   const bfd_table *accept_t;
@@ -65,7 +69,9 @@ typedef struct bt_rec {
   unsigned n;               /* recorded */
   unsigned n_all;           /* delivered */
   unsigned nk[BT_EV_KINDS]; /* delivered, by kind */
-  bt_ev ev[BT_REC_MAX];     /* last: bt_rec_init() clears only what precedes it */
+  unsigned nside;           /* recorded in side[] */
+  bt_ev ev[BT_REC_MAX];     /* bt_rec_init() clears only what precedes ev */
+  bt_ev side[BT_REC_MAX];
 } bt_rec;
 
 /* Empty log, hooks return 0, the generator seeded with 42. */
