@@ -230,14 +230,26 @@ static void apply_params(bfd_session *s, uint64_t now) {
       s->eff_rx_us = rx;
     changed = 1;
   }
+  /* Not Up, nothing lags: what is advertised is in force (a TX increase
+   * that was waiting for a Final when the session fell is simply in force). */
+  if (!up && (s->eff_tx_us != s->adv_tx_us || s->eff_rx_us != s->adv_rx_us)) {
+    s->eff_tx_us = s->adv_tx_us;
+    s->eff_rx_us = s->adv_rx_us;
+    changed = 1;
+  }
   s->repoll = (uint8_t)(tx_wait || rx_wait);
   if (changed) {
     s->poll_owed = 1;
     refresh_detect(s);
   }
-  /* Not Up, a sequence carries nothing that waits for its Final, so it may
-   * start at once; while Up it waits for the window like any other. */
-  if (s->poll_owed && (s->poll_active || !up || !blocked))
+  /* A running sequence may take the change (start_poll decides); a new one
+   * waits for the window in every state, so each sequence's Final is its
+   * own and its round trip a true bound. And none starts while the remote
+   * is unknown: nobody could answer (the values go out in every packet
+   * anyway), and a P sent into the void can be answered late, after
+   * contact, making the next Final ambiguous (§6.8.3). It starts with
+   * contact. */
+  if (s->poll_owed && s->remote_discr != 0 && (s->poll_active || now >= s->window_end))
     start_poll(s);
   reschedule_tx(s, now);
 }
@@ -355,6 +367,14 @@ static void forget_remote(bfd_session *s, uint64_t now) {
   s->remote_min_tx_us = 0;
   s->remote_mult = 0;
   s->detect_deadline = BFD_TSTAMP_NONE;
+  /* A Poll nobody can answer any more (a Detection Time without a packet)
+   * ends without a Final; its values are in force (the session is not Up)
+   * and a new sequence carries them once the remote is back, so an outage
+   * of any length never inflates the round trip. */
+  if (s->poll_active) {
+    s->poll_active = 0;
+    s->poll_owed = 1;
+  }
   reschedule_tx(s, now);
 }
 
@@ -458,17 +478,6 @@ int bfd_session_rx_apply(bfd_session *s, const bfd_ctrl_pkt *pkt, const bfd_rx_i
 
 
   /* Accepted: from here on the packet updates the session. */
-  if (s->remote_discr == 0) {
-    /* (Re)gained contact. A Poll that ran while the peer was silent (the
-     * slow-start Poll after a failure) is most likely answered by its
-     * latest P: measure the round trip from there, or an outage of an hour
-     * would hold every later change back for an hour (§6.8.3 asks for a
-     * round trip, not the age of the sequence). Older bounds say nothing
-     * about the path now. */
-    s->rtt_bound = 0;
-    if (s->poll_sent)
-      s->poll_first_p = s->poll_last_p;
-  }
   /* RFC 5881 §6: on a point-to-point link the source never identifies the
    * session and may change; the destination stays the address configured
    * at creation, or (unnumbered) the first source heard, until the remote
