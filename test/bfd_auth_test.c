@@ -1,15 +1,15 @@
 /* Authentication (RFC 5880 §6.7): known answers from an independent Python
  * hashlib generator (test/vectors/gen_auth_vectors.py -> auth-kat.txt), real
  * BIRD 2.0.12 packets with a known key, the sequence-number windows, the
- * A-bit rules, configuration errors, and pairs of sessions on a virtual
- * clock (every type reaches Up, a wrong key never does, key rotation does
+ * A-bit rules, configuration errors, and pairs of sessions on bfd_sim's
+ * virtual clock (every type reaches Up, a wrong key never does, key rotation does
  * not flap). */
 #define _POSIX_C_SOURCE 200809L
 #include "bfd_auth.h"
 #include "bfd_codec.h"
 #include "bfd_crypto.h"
+#include "bfd_harness.h"
 #include "bfd_session.h"
-#include "bfd_test_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,19 +49,9 @@ static int unhex(const char *s, uint8_t *out, size_t max) {
   return (int)n;
 }
 
-static bfd_auth_key mkkey(uint8_t type, uint8_t id, const void *secret, size_t len) {
-  bfd_auth_key k;
-  memset(&k, 0, sizeof(k));
-  k.type = type;
-  k.key_id = id;
-  k.len = (uint8_t)len;
-  memcpy(k.secret, secret, len > sizeof(k.secret) ? sizeof(k.secret) : len);
-  return k;
-}
-
 static bfd_auth_ring *mkring(uint8_t type, uint8_t id, const char *secret, uint32_t xmit) {
   bfd_auth_ring *r = bfd_auth_ring_new(NULL, type, xmit);
-  bfd_auth_key k = mkkey(type, id, secret, strlen(secret));
+  bfd_auth_key k = bt_key_str(type, id, secret);
   CU_ASSERT_FATAL(r != NULL);
   CU_ASSERT_EQUAL(bfd_auth_ring_put(r, &k), 0);
   return r;
@@ -151,7 +141,7 @@ static void test_kat_verify(void) {
     const kat *k = &kats[i];
     bfd_ctrl_pkt pkt;
     bfd_auth_ring *r;
-    bfd_auth_key key = mkkey(k->type, k->key_id, k->key, k->key_len);
+    bfd_auth_key key = bt_key(k->type, k->key_id, k->key, k->key_len);
     uint8_t bad[BFD_CTRL_LEN_MAX];
     types |= 1u << k->type;
     CU_ASSERT_EQUAL_FATAL(bfd_ctrl_pkt_decode(&pkt, k->pkt, k->len), 0);
@@ -205,7 +195,7 @@ static void test_kat_sign(void) {
     const kat *k = &kats[i];
     bfd_ctrl_pkt pkt;
     bfd_auth_ring *r;
-    bfd_auth_key key = mkkey(k->type, k->key_id, k->key, k->key_len);
+    bfd_auth_key key = bt_key(k->type, k->key_id, k->key, k->key_len);
     uint8_t out[BFD_CTRL_LEN_MAX];
     ptrdiff_t n;
     CU_ASSERT_EQUAL_FATAL(bfd_ctrl_pkt_decode(&pkt, k->pkt, k->len), 0);
@@ -486,7 +476,7 @@ static void test_config(void) {
   CU_ASSERT_EQUAL(bfd_session_get_auth_failures(NULL, 0), 0);
 
   /* Types 0 and 6..255 */
-  k = mkkey(BFD_AUTH_NONE, 1, "abc", 3);
+  k = bt_key(BFD_AUTH_NONE, 1, "abc", 3);
   CU_ASSERT_EQUAL(bfd_auth_key_check(&k), BFD_ERR_CFG_AUTH);
   k.type = 6;
   CU_ASSERT_EQUAL(bfd_session_auth_add_key(s, &k), BFD_ERR_CFG_AUTH);
@@ -495,7 +485,7 @@ static void test_config(void) {
   /* Lengths per type: 0 and max + 1 rejected, 1 and max accepted. */
   for (t = BFD_AUTH_SIMPLE; t <= BFD_AUTH_METICULOUS_KEYED_SHA1; t++) {
     int ok = have(t) ? 0 : BFD_ERR_NOT_BUILT;
-    k = mkkey(t, 1, "01234567890123456789", 20);
+    k = bt_key(t, 1, "01234567890123456789", 20);
     k.len = 0;
     CU_ASSERT_EQUAL(bfd_auth_key_check(&k), BFD_ERR_CFG_AUTH);
     k.len = 1;
@@ -518,17 +508,17 @@ static void test_config(void) {
 
   /* The first key turns it on and is the transmit key. */
   t = have(BFD_AUTH_KEYED_MD5) ? BFD_AUTH_KEYED_MD5 : BFD_AUTH_SIMPLE;
-  k = mkkey(t, 5, "five", 4);
+  k = bt_key(t, 5, "five", 4);
   CU_ASSERT_EQUAL(bfd_session_auth_add_key(s, &k), 0);
   CU_ASSERT_EQUAL(bfd_session_auth_get_type(s), t);
   CU_ASSERT_EQUAL(bfd_session_auth_get_tx_key(s), 5);
   /* Another type: mismatch with the ring. */
-  k = mkkey(t == BFD_AUTH_SIMPLE ? BFD_AUTH_SIMPLE + 0 : BFD_AUTH_METICULOUS_KEYED_MD5, 6, "six",
-            3);
+  k = bt_key(t == BFD_AUTH_SIMPLE ? BFD_AUTH_SIMPLE + 0 : BFD_AUTH_METICULOUS_KEYED_MD5, 6, "six",
+             3);
   if (t != BFD_AUTH_SIMPLE)
     CU_ASSERT_EQUAL(bfd_session_auth_add_key(s, &k), BFD_ERR_CFG_AUTH);
   /* Replace by Key ID; add more up to the maximum. */
-  k = mkkey(t, 5, "FIVE", 4);
+  k = bt_key(t, 5, "FIVE", 4);
   CU_ASSERT_EQUAL(bfd_session_auth_add_key(s, &k), 0);
   CU_ASSERT_EQUAL(s->auth->nkeys, 1);
   CU_ASSERT(memcmp(s->auth->keys[0].secret, "FIVE", 4) == 0);
@@ -552,7 +542,7 @@ static void test_config(void) {
   CU_ASSERT_EQUAL(bfd_session_auth_get_type(s), BFD_AUTH_NONE);
   CU_ASSERT_PTR_NULL(s->auth);
   /* After clear any type may start a new ring. */
-  k = mkkey(BFD_AUTH_SIMPLE, 1, "pw", 2);
+  k = bt_key(BFD_AUTH_SIMPLE, 1, "pw", 2);
   CU_ASSERT_EQUAL(bfd_session_auth_add_key(s, &k), 0);
   CU_ASSERT_EQUAL(bfd_session_auth_get_type(s), BFD_AUTH_SIMPLE);
   bfd_session_del(s); /* frees the ring (ASan checks) */
@@ -566,7 +556,7 @@ static void test_not_built(void) {
   uint8_t t;
   int want = bfd_crypto_built() ? 0 : BFD_ERR_NOT_BUILT;
   for (t = BFD_AUTH_KEYED_MD5; t <= BFD_AUTH_METICULOUS_KEYED_SHA1; t++) {
-    k = mkkey(t, 1, "key", 3);
+    k = bt_key(t, 1, "key", 3);
     CU_ASSERT_EQUAL(bfd_auth_key_check(&k), want);
     CU_ASSERT_EQUAL(bfd_session_auth_add_key(s, &k), want);
     CU_ASSERT_EQUAL(bfd_session_auth_get_type(s), want ? BFD_AUTH_NONE : t);
@@ -575,72 +565,40 @@ static void test_not_built(void) {
   CU_ASSERT_EQUAL(bfd_crypto_available(BFD_CRYPTO_MD5), want);
   CU_ASSERT_EQUAL(bfd_crypto_available(BFD_CRYPTO_SHA1), want);
   CU_ASSERT_EQUAL(bfd_crypto_available(99), BFD_ERR_NOT_BUILT);
-  k = mkkey(BFD_AUTH_SIMPLE, 1, "key", 3);
+  k = bt_key(BFD_AUTH_SIMPLE, 1, "key", 3);
   CU_ASSERT_EQUAL(bfd_session_auth_add_key(s, &k), 0);
   printf("\n    crypto %s\n", bfd_crypto_built() ? "built" : "NOT built");
   bfd_session_del(s);
 }
 
 /* Allocation failure of the ring is BFD_ERR_NOMEM and leaves no auth. */
-static int fail_alloc;
-static void *f_malloc(size_t n, void *u) {
-  (void)u;
-  return fail_alloc ? NULL : malloc(n);
-}
-static void *f_calloc(size_t a, size_t b, void *u) {
-  (void)u;
-  return fail_alloc ? NULL : calloc(a, b);
-}
-static void *f_realloc(void *p, size_t n, void *u) {
-  (void)u;
-  return fail_alloc ? NULL : realloc(p, n);
-}
-static void f_free(void *p, void *u) {
-  (void)u;
-  free(p);
-}
-
 static void test_nomem(void) {
-  bfd_mem mem = {NULL, f_malloc, f_free, f_calloc, f_realloc};
+  bt_mem mem;
   bfd_session_settings st;
   bfd_session *s = NULL;
-  bfd_auth_key k = mkkey(BFD_AUTH_SIMPLE, 1, "pw", 2);
+  bfd_auth_key k = bt_key(BFD_AUTH_SIMPLE, 1, "pw", 2);
   (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &st);
-  fail_alloc = 0;
-  CU_ASSERT_EQUAL_FATAL(bfd_session_new(&s, &st, NULL, &mem, NULL, T0), 0);
-  fail_alloc = 1;
+  bt_mem_init(&mem);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_new(&s, &st, NULL, &mem.mem, NULL, T0), 0);
+  mem.fail = BT_MEM_ALL;
   CU_ASSERT_EQUAL(bfd_session_auth_add_key(s, &k), BFD_ERR_NOMEM);
   CU_ASSERT_EQUAL(bfd_session_auth_get_type(s), BFD_AUTH_NONE);
-  fail_alloc = 0;
+  mem.fail = 0;
   CU_ASSERT_EQUAL(bfd_session_auth_add_key(s, &k), 0);
   bfd_session_del(s);
+  CU_ASSERT_EQUAL(mem.live_blocks, 0);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Sessions                                                                 */
 /* ------------------------------------------------------------------------ */
 
-static bfd_rx_info rxi(void) {
-  bfd_rx_info ri;
-  memset(&ri, 0, sizeof(ri));
-  ri.mode = BFD_MODE_SINGLE_HOP;
-  ri.family = BFD_AF_INET;
-  ri.ttl = 255;
-  ri.flags = BFD_RX_TTL;
-  return ri;
-}
-
-static void status(const bfd_session *s, bfd_session_status *o) {
-  o->struct_version = BFD_SESSION_STATUS_VERSION;
-  CU_ASSERT_EQUAL_FATAL(bfd_session_get_status(s, o), 0);
-}
-
 /* A bit without authentication configured, no A bit with it, a failing
  * packet: each is dropped and changes nothing but the drop counters. */
 static void test_session_abit(void) {
   bfd_session *s = new_session(0x55667788, T0);
   bfd_session_status a, b;
-  bfd_rx_info ri = rxi();
+  bfd_rx_info ri = bt_ri_single_hop();
   const kat *k = NULL;
   bfd_auth_key key;
   uint8_t plain[24], bad[BFD_CTRL_LEN_MAX];
@@ -653,7 +611,7 @@ static void test_session_abit(void) {
       k = &kats[i];
   if (!k)
     k = &kats[0];
-  key = mkkey(k->type, k->key_id, k->key, k->key_len);
+  key = bt_key(k->type, k->key_id, k->key, k->key_len);
   /* The same packet without the auth section. */
   memcpy(plain, k->pkt, 24);
   plain[BFD_CODEC_OFF_STA_FLAGS] &= (uint8_t)~BFD_FLAG_A;
@@ -666,9 +624,9 @@ static void test_session_abit(void) {
   bad[k->len - 1] ^= 0x80;
 
   /* No authentication: A bit -> mismatch. */
-  status(s, &a);
+  a = bt_status(s);
   CU_ASSERT_EQUAL(bfd_session_feed_packet(s, bad, k->len, &ri, T0), BFD_ERR_PKT_AUTH_MISMATCH);
-  status(s, &b);
+  b = bt_status(s);
   CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped + 1);
   b.rx_dropped = a.rx_dropped;
   CU_ASSERT(memcmp(&a, &b, sizeof(a)) == 0);
@@ -676,7 +634,7 @@ static void test_session_abit(void) {
 
   /* Authentication on: no A bit -> mismatch. */
   CU_ASSERT_EQUAL_FATAL(bfd_session_auth_add_key(s, &key), 0);
-  status(s, &a);
+  a = bt_status(s);
   CU_ASSERT_EQUAL(bfd_session_feed_packet(s, plain, 24, &ri, T0), BFD_ERR_PKT_AUTH_MISMATCH);
   CU_ASSERT_EQUAL(bfd_session_get_rx_drops(s, BFD_ERR_PKT_AUTH_MISMATCH), 2);
   /* A packet that fails authentication (state byte changed after signing). */
@@ -686,7 +644,7 @@ static void test_session_abit(void) {
                                                        ? BFD_AUTH_FAIL_PASSWORD
                                                        : BFD_AUTH_FAIL_DIGEST),
                   1);
-  status(s, &b);
+  b = bt_status(s);
   CU_ASSERT_EQUAL(b.rx_dropped, a.rx_dropped + 2);
   CU_ASSERT_EQUAL(b.auth_failures, a.auth_failures + 1); /* a drop counter too */
   b.rx_dropped = a.rx_dropped;
@@ -695,7 +653,7 @@ static void test_session_abit(void) {
   CU_ASSERT_EQUAL(b.remote_discr, 0);
   /* The genuine packet is accepted and updates the session. */
   CU_ASSERT_EQUAL(bfd_session_feed_packet(s, k->pkt, k->len, &ri, T0), 0);
-  status(s, &b);
+  b = bt_status(s);
   CU_ASSERT_EQUAL(b.remote_discr, 0x11223344u);
   CU_ASSERT_EQUAL(b.rx_packets, a.rx_packets + 1);
   CU_ASSERT_EQUAL(bfd_session_get_auth_failures(s, -1), 0);
@@ -703,67 +661,71 @@ static void test_session_abit(void) {
   bfd_session_del(s);
 }
 
-/* Two sessions wired together on a virtual clock. */
+/* Two sessions wired together: bfd_sim with a link of no delay. Every
+ * packet of A is checked (A bit and Auth Type exactly when A signs, its
+ * transmit key, sequence numbers one apart); B's are counted. */
 typedef struct pair {
+  bfd_sim sim;
   bfd_session *a, *b;
-  uint64_t now;
   unsigned a_tx, b_tx;
   uint32_t a_seq_last, a_seq_first;
   unsigned a_seq_steps_bad;
   uint8_t a_last_key;
 } pair;
 
-static void pair_new(pair *p) {
-  memset(p, 0, sizeof(*p));
-  p->now = T0;
-  p->a = new_session(0xaaaa0001, p->now);
-  p->b = new_session(0xbbbb0002, p->now);
-}
-
-static void pair_del(pair *p) {
-  bfd_session_del(p->a);
-  bfd_session_del(p->b);
-}
-
-static void pair_run(pair *p, uint64_t dur) {
-  bfd_rx_info ri = rxi();
-  uint64_t end = p->now + dur;
-  uint8_t buf[64];
-  ptrdiff_t n;
-  for (; p->now < end; p->now += MS) {
-    CU_ASSERT_EQUAL(bfd_session_feed_time(p->a, p->now), 0);
-    CU_ASSERT_EQUAL(bfd_session_feed_time(p->b, p->now), 0);
-    while ((n = bfd_session_poll_packet(p->a, buf, sizeof buf, p->now)) > 0) {
-      bfd_ctrl_pkt d;
-      CU_ASSERT_EQUAL_FATAL(bfd_ctrl_pkt_decode(&d, buf, (size_t)n), 0);
-      if (p->a->auth) {
-        CU_ASSERT(d.flags & BFD_FLAG_A);
-        CU_ASSERT_EQUAL(d.auth.type, p->a->auth->type);
-        CU_ASSERT_EQUAL(d.auth.key_id, bfd_session_auth_get_tx_key(p->a));
-        if (keyed(d.auth.type)) {
-          if (p->a_tx && d.auth.seq != p->a_seq_last + 1)
-            p->a_seq_steps_bad++;
-          if (!p->a_tx)
-            p->a_seq_first = d.auth.seq;
-          p->a_seq_last = d.auth.seq;
-        }
-        p->a_last_key = d.auth.key_id;
-      } else {
-        CU_ASSERT_FALSE(d.flags & BFD_FLAG_A);
-        CU_ASSERT_EQUAL(n, 24);
-      }
-      p->a_tx++;
-      (void)bfd_session_feed_packet(p->b, buf, (size_t)n, &ri, p->now);
-    }
-    while ((n = bfd_session_poll_packet(p->b, buf, sizeof buf, p->now)) > 0) {
-      p->b_tx++;
-      (void)bfd_session_feed_packet(p->a, buf, (size_t)n, &ri, p->now);
-    }
+static void pair_tx(bfd_sim *sim, int peer, const uint8_t *buf, size_t n, const bfd_ctrl_pkt *d,
+                    void *ctx) {
+  pair *p = ctx;
+  (void)sim;
+  (void)buf;
+  if (peer == 1) {
+    p->b_tx++;
+    return;
   }
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  if (p->a->auth) {
+    CU_ASSERT(d->flags & BFD_FLAG_A);
+    CU_ASSERT_EQUAL(d->auth.type, p->a->auth->type);
+    CU_ASSERT_EQUAL(d->auth.key_id, bfd_session_auth_get_tx_key(p->a));
+    if (keyed(d->auth.type)) {
+      if (p->a_tx && d->auth.seq != p->a_seq_last + 1)
+        p->a_seq_steps_bad++;
+      if (!p->a_tx)
+        p->a_seq_first = d->auth.seq;
+      p->a_seq_last = d->auth.seq;
+    }
+    p->a_last_key = d->auth.key_id;
+  } else {
+    CU_ASSERT_FALSE(d->flags & BFD_FLAG_A);
+    CU_ASSERT_EQUAL(n, 24);
+  }
+  p->a_tx++;
+}
+
+static void pair_new(pair *p) {
+  bfd_session_settings st = bfd_sim_settings(100000, 3);
+  memset(p, 0, sizeof(*p));
+  bfd_sim_init(&p->sim, 0x5eed);
+  p->sim.now = T0;
+  p->sim.on_tx = pair_tx;
+  p->sim.on_tx_ctx = p;
+  st.local_discr = 0xaaaa0001;
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&p->sim, 0, &st), 0);
+  st.local_discr = 0xbbbb0002;
+  CU_ASSERT_EQUAL_FATAL(bfd_sim_start(&p->sim, 1, &st), 0);
+  p->a = p->sim.peer[0].s;
+  p->b = p->sim.peer[1].s;
+}
+
+static void pair_del(pair *p) { bfd_sim_fini(&p->sim); }
+
+/* Every event in the next `dur`: the sessions' calls all succeed. */
+static void pair_run(pair *p, uint64_t dur) {
+  CU_ASSERT_EQUAL(bfd_sim_run(&p->sim, p->sim.now + dur), 0);
 }
 
 static void add(bfd_session *s, uint8_t type, uint8_t id, const char *secret) {
-  bfd_auth_key k = mkkey(type, id, secret, strlen(secret));
+  bfd_auth_key k = bt_key_str(type, id, secret);
   CU_ASSERT_EQUAL_FATAL(bfd_session_auth_add_key(s, &k), 0);
 }
 
@@ -780,8 +742,8 @@ static void test_pair_up(void) {
     add(p.a, t, 1, "pair-secret");
     add(p.b, t, 1, "pair-secret");
     pair_run(&p, 5 * SEC);
-    status(p.a, &sa);
-    status(p.b, &sb);
+    sa = bt_status(p.a);
+    sb = bt_status(p.b);
     CU_ASSERT_EQUAL(sa.state, BFD_STATE_UP);
     CU_ASSERT_EQUAL(sb.state, BFD_STATE_UP);
     CU_ASSERT_EQUAL(sa.up_count, 1);
@@ -858,8 +820,8 @@ static void test_rotation(void) {
     CU_ASSERT_EQUAL(bfd_session_auth_remove_key(p.a, 1), 0);
     CU_ASSERT_EQUAL(bfd_session_auth_remove_key(p.b, 1), 0);
     pair_run(&p, 2 * SEC);
-    status(p.a, &sa);
-    status(p.b, &sb);
+    sa = bt_status(p.a);
+    sb = bt_status(p.b);
     CU_ASSERT_EQUAL(sa.state, BFD_STATE_UP);
     CU_ASSERT_EQUAL(sb.state, BFD_STATE_UP);
     CU_ASSERT_EQUAL(sa.up_count, 1);
@@ -887,7 +849,7 @@ static void test_table(void) {
   bfd_session *s = NULL, *got = NULL;
   bfd_session_settings st;
   bfd_session_key key;
-  bfd_rx_info ri = rxi();
+  bfd_rx_info ri = bt_ri_single_hop();
   const kat *k;
   bfd_auth_key ak;
   uint8_t bad[BFD_CTRL_LEN_MAX];
@@ -903,7 +865,7 @@ static void test_table(void) {
   ri.peer[0] = 10;
   ri.flags |= BFD_RX_PEER; /* Your Discriminator 0: found by the source */
   CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &key, NULL, T0), 0);
-  ak = mkkey(k->type, k->key_id, k->key, k->key_len);
+  ak = bt_key(k->type, k->key_id, k->key, k->key_len);
   if (!have(k->type)) {
     CU_ASSERT_EQUAL(bfd_session_auth_add_key(s, &ak), BFD_ERR_NOT_BUILT);
     bfd_table_del(t);
