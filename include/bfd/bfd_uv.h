@@ -36,37 +36,58 @@
  * @par Callbacks and re-entrancy
  * The core's callbacks (bfd_callbacks) and the adapter's (bfd_uv_callbacks)
  * run synchronously inside the adapter's loop callbacks and inside the
- * bfd_uv_peer_* calls. From inside the core callbacks and the new_peer,
- * peer_created and peer_deleted callbacks, bfd_uv_peer_add(),
- * bfd_uv_peer_update() and bfd_uv_peer_remove() return
+ * bfd_uv_peer_* calls; new_peer, peer_created and peer_deleted run inside
+ * core callbacks (the table's responder_accept and session events). From
+ * inside any of them, bfd_uv_peer_add(), bfd_uv_peer_update(),
+ * bfd_uv_peer_remove() and bfd_uv_set_responder() return
  * BFD_ERR_INVALID_ARGUMENT and change nothing; do not call them from the
  * error callback either (it is not always guarded). To act on an event,
  * record it and defer the call with a uv_idle_t or a 0 ms uv_timer_t.
- * bfd_uv_del() from inside a callback is deferred instead (see there).
- * The core's own rule holds as well: no feed, poll, update, add or delete on
- * the table or its sessions from a callback; the const getters are fine.
+ * bfd_uv_del() and bfd_uv_shutdown() from inside a callback are deferred
+ * instead (see there). The core's own rule holds as well: no feed, poll,
+ * update, add, delete or key change on the table or its sessions from a
+ * callback; the const getters are fine.
  *
  * @par Responder mode
- * With bfd_uv_settings.max_auto_sessions > 0, a packet that matches no
- * session, decodes (bfd_ctrl_pkt_decode()), has Your Discriminator 0 with
- * state Down or AdminDown, an A bit that matches auto_auth_key and a known
- * source address makes the adapter create a passive session for its sender
- * (unless bfd_uv_callbacks.new_peer vetoes it or max_auto_sessions such
- * sessions exist), then call bfd_uv_callbacks.peer_created and feed it that
- * packet. The adapter deletes such a session again
- * - when it has fallen back to Down from Init or Up and a Detection Time has
- *   passed without packets (RFC 5880 §6.8.18: state is kept until then): at
- *   once after a detection timeout; after the peer's AdminDown or Down, once
- *   the peer goes silent for a Detection Time (it may also come back Up),
- *   and
- * - when the packet that created it is rejected (authentication, TTL,
- *   malformed, ...), so spoofed packets cannot hold the slots.
+ * The table's (bfd_table_set_responder(), see bfd_responder_settings in
+ * bfd.h), switched on by bfd_uv_settings.max_auto_sessions > 0 or by
+ * bfd_uv_set_responder(): a packet from an unknown peer that could start a
+ * session (it decodes, Your Discriminator 0, State Down, the A bit as
+ * configured, every RFC 5880 §6.8.6 check passed, authentication
+ * included), while fewer than the maximum of responder sessions exist and
+ * unless bfd_uv_callbacks.new_peer vetoes it, becomes a passive session
+ * for its sender; the adapter opens its TX socket and calls
+ * bfd_uv_callbacks.peer_created, then the packet is applied. A packet with
+ * State AdminDown never creates one (a peer in AdminDown asks for no
+ * session, §6.8.16). A packet that fails a check creates nothing at all,
+ * so spoofed packets cannot hold the slots: the core frees a responder
+ * session (RFC 5880 §6.8.18)
+ * - once it is Down and a Detection Time has passed without packets (the
+ *   remote forgotten, §6.8.1): after a detection timeout, or after the
+ *   peer's AdminDown or Down when the peer then stays silent (it may also
+ *   come back Up), and
+ * - when it is not Up and the responder's hold (by default the template's
+ *   Detection Time with the one-second floor, Detect Mult x max(Required
+ *   Min RX, 1 s)) has passed without packets, whatever Detection Time the
+ *   peer asked for: a spoofed source never completes the handshake.
  *
- * The deletion happens when the adapter's current dispatch ends: first
- * bfd_uv_callbacks.peer_deleted is called, then the session is deleted
- * (delivering its clearing nexthop event, if one is due) and its TX socket
- * closed. Sessions added with bfd_uv_peer_add() are only deleted by
- * bfd_uv_peer_remove() and bfd_uv_del().
+ * Then bfd_uv_callbacks.peer_deleted is called (after the session's
+ * clearing nexthop event, if one was due) and the TX socket closed. A
+ * responder session in AdminDown (bfd_uv_peer_update()) is never reaped.
+ * Sessions added with bfd_uv_peer_add() are only deleted by
+ * bfd_uv_peer_remove(), bfd_uv_del() and bfd_uv_shutdown().
+ *
+ * @par Removal
+ * bfd_uv_peer_remove() and bfd_uv_shutdown() use the core's goodbye
+ * (bfd_session_goodbye()): the session goes AdminDown (diag 7) and keeps
+ * sending AdminDown packets, built and signed by the core at the rate the
+ * RFC allows (at least one second, §6.8.3), for the peer's Detection Time
+ * of us or until the peer shows it is no longer Up (§6.8.16; RFC 5882 §3.2:
+ * AdminDown is not a path failure). The adapter keeps the session's TX
+ * socket until then. A session the peer cannot mistake for a failure
+ * (the peer not Up, or never heard) sends the AdminDown packet of the
+ * transition, if it may transmit at all (§6.8.7: a passive session that
+ * never heard its peer sends nothing), and goes at once.
  *
  * @since 0.1.0
  */
@@ -158,21 +179,25 @@ BFD_UV_EXTERN ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen, const bfd_u
  */
 typedef struct bfd_uv_settings {
   uint32_t struct_version; /**< BFD_UV_SETTINGS_VERSION */
-  /** Responder mode: the largest number of passive sessions the adapter
-   *  creates by itself for unknown peers whose packet has Your
-   *  Discriminator 0 (each can be vetoed by bfd_uv_callbacks.new_peer).
-   *  0 = off (default): such packets are dropped as BFD_ERR_PKT_NO_SESSION. */
+  /** Responder mode (see "Responder mode" in bfd_uv.h): the largest
+   *  number of passive sessions the table creates by itself for unknown
+   *  single-hop peers (bfd_responder_settings.max_sessions; each can be
+   *  vetoed by bfd_uv_callbacks.new_peer). 0 = off (default): such packets
+   *  are dropped as BFD_ERR_PKT_NO_SESSION. For a multihop responder, a
+   *  key ring or another hold, use bfd_uv_set_responder() instead. */
   uint32_t max_auto_sessions;
   /** Template for responder sessions: Desired Min TX in microseconds;
-   *  default 300000 as the core's. Not checked by bfd_uv_new(): an invalid
-   *  value makes every responder session fail to be created. */
+   *  default 300000 as the core's. Checked by bfd_uv_new() when
+   *  max_auto_sessions > 0. */
   uint32_t auto_desired_min_tx_us;
   /** Template for responder sessions: Required Min RX in microseconds;
    *  default 300000, checked as auto_desired_min_tx_us. */
   uint32_t auto_required_min_rx_us;
   /** Template for responder sessions: Detect Mult; default 3, checked as
    *  auto_desired_min_tx_us. Responder sessions otherwise take the
-   *  bfd_uv_peer_config_init() defaults, with passive set. */
+   *  bfd_responder_settings_init() defaults: single-hop, passive, nexthop
+   *  policy BFD_NHS_AFTER_UP (a peer the host did not configure never holds
+   *  a nexthop down), the default hold. */
   uint8_t auto_detect_mult;
   /** 1 (default): when a peer is added and no listener exists for its
    *  (family, mode), open one on the wildcard address. 0: only the
@@ -194,8 +219,9 @@ typedef struct bfd_uv_settings {
   uint16_t rx_batch;
   uint16_t reserved0; /**< 0 */
   /** Authentication for responder sessions (type BFD_AUTH_NONE = none,
-   *  the default); checked like bfd_uv_peer_config.auth_key, by
-   *  bfd_uv_new(). */
+   *  the default): the responder's one key, also its transmit key; checked
+   *  like bfd_uv_peer_config.auth_key, by bfd_uv_new(). For a ring of
+   *  several keys use bfd_uv_set_responder(). */
   bfd_auth_key auto_auth_key;
 } bfd_uv_settings;
 
@@ -226,15 +252,16 @@ BFD_UV_EXTERN int bfd_uv_settings_init(uint32_t version, bfd_uv_settings *settin
  *  @since 0.1.0 */
 typedef void (*bfd_uv_error_cb)(bfd_uv *adapter, int code, int sys_errno, const char *msg,
                                 void *user_data);
-/** Responder mode: an unknown peer sent a packet with Your Discriminator 0
- *  (described by `rx`). Return 0 to create a passive session for it (keyed
- *  by mode, family, peer, the packet's destination address, and for
- *  link-local addresses the interface; it replies to the adapter's own
- *  listening port for the mode), nonzero to drop the packet. An
- *  auto-created session is deleted again a Detection Time after it falls
- *  back to Down and its peer is silent, or at once when this packet is
- *  rejected. Only called while fewer than
- *  bfd_uv_settings.max_auto_sessions responder sessions exist.
+/** Responder mode: an unknown peer sent a packet that could start a
+ *  session (described by `rx`; it passed every check, see "Responder mode"
+ *  in bfd_uv.h). Return 0 to create a passive session for it (keyed by
+ *  mode, family, peer, the packet's destination address, and for
+ *  single-hop the arrival interface; it replies to the adapter's own
+ *  listening port for the mode), nonzero to drop the packet (counted as
+ *  BFD_ERR_PKT_NO_SESSION). Only called while fewer than the maximum of
+ *  responder sessions exist, and never once bfd_uv_del() or
+ *  bfd_uv_shutdown() was called (then the packet is refused). Runs inside
+ *  the core's responder_accept callback.
  *  @param adapter   the adapter.
  *  @param rx        what the adapter knows about the datagram (mode,
  *                   family, addresses, ports, TTL, interface); valid only
@@ -243,18 +270,23 @@ typedef void (*bfd_uv_error_cb)(bfd_uv *adapter, int code, int sys_errno, const 
  *  @return 0 to accept the peer, nonzero to drop the packet.
  *  @since 0.1.0 */
 typedef int (*bfd_uv_new_peer_cb)(bfd_uv *adapter, const bfd_rx_info *rx, void *user_data);
-/** The adapter created a session on its own (responder mode). Called after
- *  the session is in the table (its creation nexthop event, if any, has been
- *  delivered) and before the packet that caused it is fed to it.
+/** The table created a session on its own (responder mode). Called from
+ *  the core's BFD_SESSION_EV_CREATED event: the session is in the table
+ *  (its creation nexthop event, if its policy has one, has been delivered)
+ *  and has its TX socket; the packet that caused it is applied after this
+ *  returns. The core's callback rule applies: getters only (give responder
+ *  sessions their key ring with bfd_uv_set_responder(), not from here).
  *  @param adapter   the adapter.
  *  @param session   the new session; bfd_uv_peer_get_user_data() is NULL.
  *  @param user_data bfd_uv_new()'s `user_data`.
  *  @since 0.1.0 */
 typedef void (*bfd_uv_peer_created_cb)(bfd_uv *adapter, bfd_session *session, void *user_data);
-/** The adapter is about to delete a session on its own (a responder-mode
- *  session that fell back to Down, or whose first packet was rejected).
- *  Called before the session is deleted, so before its clearing nexthop
- *  event. Not called by bfd_uv_peer_remove() or bfd_uv_del().
+/** The table is about to free a responder session it reaped (see
+ *  "Responder mode" in bfd_uv.h): called from the core's
+ *  BFD_SESSION_EV_REMOVED event, after the session's clearing nexthop
+ *  event, before the session is freed and its TX socket closed. Not called
+ *  for sessions removed by bfd_uv_peer_remove(), bfd_uv_del() or
+ *  bfd_uv_shutdown().
  *  @param adapter   the adapter.
  *  @param session   the session; valid during the call only: forget every
  *                   pointer to it.
@@ -262,8 +294,8 @@ typedef void (*bfd_uv_peer_created_cb)(bfd_uv *adapter, bfd_session *session, vo
  *  @since 0.1.0 */
 typedef void (*bfd_uv_peer_deleted_cb)(bfd_uv *adapter, bfd_session *session,
                                        void *user_data);
-/** bfd_uv_del() finished: every handle is closed, memory is freed after
- *  this returns.
+/** bfd_uv_del() or bfd_uv_shutdown() finished: every goodbye is done,
+ *  every handle is closed, memory is freed after this returns.
  *  @param adapter   the adapter; invalid once this returns.
  *  @param user_data bfd_uv_new()'s `user_data`.
  *  @since 0.1.0 */
@@ -302,13 +334,18 @@ BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version, bfd_uv_callbacks *cb);
  *                  it until bfd_uv_del()'s `closed_cb`).
  * @param settings  NULL for defaults; copied.
  * @param core_cbs  the table's callbacks (state change, nexthop, rand),
- *                  delivered unchanged with `user_data`; may be NULL; copied.
+ *                  delivered unchanged with `user_data`; may be NULL;
+ *                  copied (any struct_version from 1 to
+ *                  BFD_CALLBACKS_VERSION). `session` and `responder_accept`
+ *                  are the adapter's own and must be NULL: use peer_created,
+ *                  peer_deleted and new_peer in `uv_cbs`.
  * @param uv_cbs    adapter callbacks; may be NULL; copied.
  * @param mem       NULL for libc; kept by pointer.
  * @param user_data passed to every callback.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT `padapter` or `loop` NULL,
- *         settings->rx_batch not 1..64, or settings->auto_listen not 0/1.
+ *         settings->rx_batch not 1..64, settings->auto_listen not 0/1, or
+ *         core_cbs->session or core_cbs->responder_accept set.
  * @retval BFD_ERR_VERSION   unknown struct_version in `settings`,
  *                           `core_cbs` or `uv_cbs`.
  * @retval BFD_ERR_CFG_AUTH  settings->auto_auth_key is invalid (see
@@ -319,7 +356,7 @@ BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version, bfd_uv_callbacks *cb);
  * @retval BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX, BFD_ERR_CFG_DETECT_MULT
  *         with max_auto_sessions > 0: the responder template
  *         (auto_desired_min_tx_us, auto_required_min_rx_us,
- *         auto_detect_mult) is invalid.
+ *         auto_detect_mult) is invalid (bfd_table_set_responder()).
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_new(bfd_uv **padapter, uv_loop_t *loop, const bfd_uv_settings *settings,
@@ -328,22 +365,30 @@ BFD_UV_EXTERN int bfd_uv_new(bfd_uv **padapter, uv_loop_t *loop, const bfd_uv_se
 
 /**
  * @brief Destroy the adapter. Sessions are deleted at once, silently (no
- * AdminDown is sent; use bfd_uv_peer_remove() first for that; peer_deleted
- * is not called), each delivering its clearing nexthop event; TX sockets
- * close at once. The listeners' uv_poll_t and the uv_timer_t close
- * asynchronously like uv_close(): keep running the loop (uv_run() returns
- * once nothing else is active); `closed_cb`, if not NULL, runs when the last
- * handle has closed, after which the memory is freed. NULL adapter, or a
- * second call before `closed_cb`, is a no-op.
+ * AdminDown is sent; peer_deleted is not called; use bfd_uv_shutdown(), or
+ * bfd_uv_peer_remove() first, to tell the peers), each delivering its
+ * clearing nexthop event, and their TX sockets close. Sessions that are
+ * still saying goodbye (bfd_uv_peer_remove()) finish it first: the loop
+ * keeps serving them, with the listeners and the timer, for at most their
+ * peer's Detection Time of us (Detect Mult x max(its Required Min RX, our
+ * Desired Min TX, 1 s)), less once the peer answers. Then the listeners'
+ * uv_poll_t and the uv_timer_t close asynchronously like uv_close(): keep
+ * running the loop (uv_run() returns once nothing else is active);
+ * `closed_cb`, if not NULL, runs when the last handle has closed, after
+ * which the memory is freed. A second call (or a bfd_uv_shutdown()) while
+ * goodbyes still run ends them at once, silently, and closes; its
+ * `closed_cb` is ignored (the first call's runs). NULL adapter, or a call
+ * once the handles are closing, is a no-op.
  *
  * Called from inside a callback, it is deferred: it returns at once, the
  * dispatch in progress finishes (more callbacks may still run), and the
  * adapter is destroyed when it ends (if the callback ran inside a
  * bfd_uv_peer_add() that then fails: at the next timer fire or packet).
  *
- * After the sessions are deleted every session pointer is invalid (do not
- * pass one to bfd_uv_peer_*); bfd_uv_peer_add() and bfd_uv_listen() return
- * BFD_ERR_INVALID_ARGUMENT and bfd_uv_get_table() returns NULL until
+ * After the call every session pointer is invalid (do not pass one to
+ * bfd_uv_peer_*); bfd_uv_peer_add(), bfd_uv_listen() and
+ * bfd_uv_set_responder() return BFD_ERR_INVALID_ARGUMENT, no responder
+ * session is created any more, and bfd_uv_get_table() returns NULL, until
  * `closed_cb`.
  * @param adapter   the adapter, or NULL.
  * @param closed_cb called once every handle has closed; may be NULL.
@@ -351,10 +396,48 @@ BFD_UV_EXTERN int bfd_uv_new(bfd_uv **padapter, uv_loop_t *loop, const bfd_uv_se
  */
 BFD_UV_EXTERN void bfd_uv_del(bfd_uv *adapter, bfd_uv_closed_cb closed_cb);
 
-/** @brief Graceful shutdown (placeholder doc). */
+/**
+ * @brief Graceful shutdown: every session says goodbye as with
+ * bfd_uv_peer_remove() (AdminDown, diag 7, until the peer has seen it or
+ * for its Detection Time of us; at once where nobody is to be told), then
+ * the adapter closes as bfd_uv_del() does: the same bound, the same
+ * asynchronous close and `closed_cb`, the same deferral from inside a
+ * callback, the same invalid session pointers and NULL table; a second
+ * call (or a bfd_uv_del()) ends the goodbyes at once. peer_deleted is not
+ * called. NULL adapter, or a call once the handles are closing, is a no-op.
+ * @param adapter   the adapter, or NULL.
+ * @param closed_cb called once every goodbye is done and every handle has
+ *                  closed; may be NULL.
+ * @since 0.2.0
+ */
 BFD_UV_EXTERN void bfd_uv_shutdown(bfd_uv *adapter, bfd_uv_closed_cb closed_cb);
 
-/** @brief Responder mode (placeholder doc). */
+/**
+ * @brief Turn responder mode on, change it, or off (max_sessions 0), with
+ * every setting the core has (bfd_table_set_responder()): the template's
+ * mode (a multihop responder), a key ring and its transmit key, the hold.
+ * Replaces what bfd_uv_settings.max_auto_sessions set up. Existing
+ * responder sessions stay, with their settings, and count against the new
+ * maximum. The template's mode is the only mode answered: a packet of the
+ * other mode from an unknown peer is dropped (BFD_ERR_PKT_MODE). Responder
+ * sessions reply to the adapter's listening port for the mode; open the
+ * listeners with bfd_uv_listen() (auto_listen opens them only for
+ * bfd_uv_peer_add()).
+ * @param adapter the adapter.
+ * @param rs      the settings; copied (the keys too; wipe yours).
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `adapter` or `rs` NULL, called from
+ *         inside a callback, or bfd_uv_del() / bfd_uv_shutdown() was called.
+ * @retval BFD_ERR_VERSION  unknown struct_version of `rs` or `rs->session`.
+ * @retval BFD_ERR_CFG_AUTH nkeys above BFD_AUTH_KEYS_MAX, keys of different
+ *         types, an invalid key, or no key with tx_key_id.
+ * @retval BFD_ERR_NOT_BUILT an MD5/SHA1 key this build does not provide.
+ * @retval BFD_ERR_NOMEM    out of memory; nothing changed.
+ * @retval BFD_ERR_CFG_DETECT_MULT, BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX,
+ *         BFD_ERR_CFG_MODE, BFD_ERR_CFG_POLICY, BFD_ERR_CFG_FLAG,
+ *         BFD_ERR_CFG_TTL the template fails bfd_session_settings_check().
+ * @since 0.2.0
+ */
 BFD_UV_EXTERN int bfd_uv_set_responder(bfd_uv *adapter, const bfd_responder_settings *rs);
 
 /**
@@ -371,7 +454,8 @@ BFD_UV_EXTERN int bfd_uv_set_responder(bfd_uv *adapter, const bfd_responder_sett
  *                link-local address); copied.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT `adapter` or `local` NULL, unknown
- *         `mode` or `local->family`, or bfd_uv_del() was called.
+ *         `mode` or `local->family`, or bfd_uv_del() / bfd_uv_shutdown()
+ *         was called.
  * @retval BFD_ERR_NOMEM out of memory.
  * @retval BFD_ERR_IO    socket(), setsockopt(), bind() or uv_poll failed
  *         (also reported through the error callback with the address and
@@ -448,7 +532,7 @@ BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *
  * @param peer_user_data returned by bfd_uv_peer_get_user_data().
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT `adapter` or `cfg` NULL, called from
- *         inside a callback, or bfd_uv_del() was called.
+ *         inside a callback, or bfd_uv_del() / bfd_uv_shutdown() was called.
  * @retval BFD_ERR_VERSION unknown cfg->struct_version.
  * @retval BFD_ERR_CFG_KEY peer.family is neither BFD_AF_INET nor
  *         BFD_AF_INET6; local.family is not 0 and differs from it; `ifname`
@@ -463,7 +547,9 @@ BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *
  *         BFD_ERR_CFG_POLICY, BFD_ERR_CFG_TTL as bfd_session_settings_check().
  * @retval BFD_ERR_EXISTS  a session with the same key (mode, family,
  *         interface, local and peer address) exists, or the fixed
- *         `local_discr` is in use.
+ *         `local_discr` is in use. A removed peer still saying goodbye
+ *         does not count: its goodbye ends at once (silently), and the new
+ *         session takes its key and discriminator.
  * @retval BFD_ERR_FULL    no unique discriminator could be drawn.
  * @retval BFD_ERR_NOMEM   out of memory.
  * @retval BFD_ERR_IO      the listener or the TX socket could not be opened
@@ -483,16 +569,18 @@ BFD_UV_EXTERN int bfd_uv_peer_add(bfd_uv *adapter, bfd_session **psession,
  * `ifname` and `mode` must be as given to bfd_uv_peer_add(), `local` and
  * `peer_port` too unless family 0 / port 0. `auth_key` and peer.ifindex
  * are ignored (change keys with the bfd_session_auth_* functions). A
- * responder session that leaves AdminDown goes to Down and is therefore
- * deleted by the adapter.
+ * responder session in AdminDown is never reaped; one that leaves it goes
+ * to Down and is reaped by the usual rules, possibly before this returns
+ * (peer_deleted is called; the session pointer is then invalid).
  * @param adapter the adapter.
  * @param session one of this adapter's sessions.
  * @param cfg     the complete new configuration; `local_discr` 0 keeps the
  *                current discriminator.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT `adapter`, `session` or `cfg` NULL,
- *         `session` belongs to another adapter, called from inside a
- *         callback, or bfd_uv_del() was called.
+ *         `session` belongs to another adapter or was removed, called from
+ *         inside a callback, or bfd_uv_del() / bfd_uv_shutdown() was
+ *         called.
  * @retval BFD_ERR_VERSION       unknown cfg->struct_version.
  * @retval BFD_ERR_CFG_IMMUTABLE an address, the interface, the mode, the
  *         port or a nonzero `local_discr` differs.
@@ -508,24 +596,34 @@ BFD_UV_EXTERN int bfd_uv_peer_update(bfd_uv *adapter, bfd_session *session,
                                      const bfd_uv_peer_config *cfg);
 
 /**
- * @brief Remove a peer: set AdminDown (diag 7, RFC 5880 §6.8.16), send that
- * packet at once, then delete the session (the core delivers the clearing
- * nexthop event) and close its TX socket. Works for responder sessions too
- * (peer_deleted is not called). Once the checks below pass, the session is
- * always deleted; a failed send or a failed AdminDown transition is
- * reported through the error callback.
+ * @brief Remove a peer with the core's goodbye (see "Removal" in
+ * bfd_uv.h): the session goes AdminDown (diag 7, RFC 5880 §6.8.16), its
+ * state and nexthop events are delivered before this returns, and its
+ * first AdminDown packet goes out (unless it is a passive session that
+ * never heard its peer, §6.8.7). It then keeps sending AdminDown until the
+ * peer shows it is no longer Up, or for the peer's Detection Time of us,
+ * and the core frees it; the adapter closes its TX socket then. Where
+ * nobody is to be told (the peer not Up, or never heard), the session is
+ * deleted before this returns. Meanwhile the session stays in the table
+ * (bfd_uv_stats.sessions counts it) but is no longer the host's: no
+ * further callback concerns it, bfd_uv_peer_get_user_data() returns NULL,
+ * and the same peer may be added again at once (see bfd_uv_peer_add()).
+ * Works for responder sessions too (peer_deleted is not called). Failures
+ * of the core calls are reported through the error callback; the removal
+ * always proceeds.
  * @param adapter the adapter.
- * @param session one of this adapter's sessions; invalid once this returns 0.
+ * @param session one of this adapter's sessions; invalid for the caller
+ *                once this returns 0.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT `adapter` or `session` NULL, `session`
- *         belongs to another adapter, called from inside a callback, or
- *         bfd_uv_del() was called.
+ *         belongs to another adapter or was removed already, called from
+ *         inside a callback, or bfd_uv_del() / bfd_uv_shutdown() was called.
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_peer_remove(bfd_uv *adapter, bfd_session *session);
 
 /** @brief The `peer_user_data` given to bfd_uv_peer_add() (NULL for
- *  auto-created sessions). Adapter sessions keep the adapter's pointer in
+ *  responder sessions, and once bfd_uv_peer_remove() was called). Adapter sessions keep the adapter's pointer in
  *  bfd_session_get_user_data(): never change it. Allowed inside callbacks.
  *  @param session an adapter session, or NULL.
  *  @return the pointer; NULL for a NULL session. @since 0.1.0 */
@@ -541,7 +639,9 @@ typedef struct bfd_uv_peer_info {
   uint16_t src_port;       /**< bound source port (49152-65535) */
   uint8_t auto_created;    /**< 1: created by responder mode */
   uint8_t pad;             /**< explicit padding, 0 */
-  /** The session's interface (from `ifname`, or peer.ifindex), 0 = none. */
+  /** The session's interface (from `ifname`, or peer.ifindex; for a
+   *  single-hop responder session the one its first packet arrived on),
+   *  0 = none. */
   uint32_t ifindex;
   uint64_t tx_packets; /**< packets sent on this session's TX socket */
   uint64_t tx_errors; /**< failed sends (counted, dropped, not queued) */
@@ -583,7 +683,9 @@ typedef struct bfd_uv_stats {
   /** Sessions created by responder mode (a running total: deleted ones
    *  are not subtracted). */
   uint64_t auto_sessions;
-  uint64_t sessions; /**< sessions in the table now */
+  /** sessions in the table now, including removed ones still saying
+   *  goodbye */
+  uint64_t sessions;
 } bfd_uv_stats;
 
 /** @brief Fill `stats`; set `stats->struct_version` first.
@@ -601,8 +703,8 @@ BFD_UV_EXTERN int bfd_uv_get_stats(const bfd_uv *adapter, bfd_uv_stats *stats);
  *  bfd_session_update(): the adapter would not send or re-arm its timer
  *  for a direct change until its next wake-up.
  *  @param adapter the adapter.
- *  @return the table; NULL for a NULL adapter or after bfd_uv_del() has
- *  deleted the sessions.
+ *  @return the table; NULL for a NULL adapter, and once bfd_uv_del() or
+ *  bfd_uv_shutdown() was called.
  *  @since 0.1.0 */
 BFD_UV_EXTERN bfd_table *bfd_uv_get_table(const bfd_uv *adapter);
 

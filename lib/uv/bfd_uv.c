@@ -236,8 +236,11 @@ static int peer_open(bfd_uv *a, bfd_uv_peer *p, const bfd_uv_addr *peer, const b
   p->fd = -1;
   p->mode = mode;
   p->ifindex = ifindex;
-  memcpy(p->ifname, ifname, sizeof(p->ifname));
-  p->ifname[IF_NAMESIZE - 1] = '\0';
+  {
+    size_t n = strnlen(ifname, sizeof(p->ifname) - 1);
+    memcpy(p->ifname, ifname, n);
+    p->ifname[n] = '\0';
+  }
   p->peer = *peer;
   p->peer.ifindex = is_link_local6(peer) ? ifindex : 0;
   p->local = *local;

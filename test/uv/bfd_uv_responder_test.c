@@ -18,7 +18,12 @@
  *    Time): with the first one lost, the peer still goes Down with diag 3,
  *    never diag 1 (remove_lost_admin_down).
  * Each failed on the adapter's own implementation (before the port to
- * bfd_table_set_responder() / bfd_session_goodbye()). */
+ * bfd_table_set_responder() / bfd_session_goodbye()).
+ *
+ * Then the lifecycle of the port: bfd_uv_del() lets goodbyes finish (a
+ * second call ends them), bfd_uv_shutdown() says goodbye to every peer, a
+ * removed peer added again takes over at once, bfd_uv_set_responder()
+ * (multihop, a key ring), and bfd_uv_new()'s checks of the core callbacks. */
 #include <bfd/bfd_uv.h>
 
 #include <arpa/inet.h>
@@ -38,7 +43,7 @@
 static uv_loop_t loop;
 static uv_timer_t guard;
 static int guard_fired;
-static uint16_t base_port; /* adapters listen here, wires on base_port + 1 */
+static uint16_t base_port; /* single-hop listeners; wires on + 1, multihop on + 2 */
 static bfd_auth_key auth_key; /* Keyed SHA1, or Simple Password without crypto */
 
 /* ---- loop helpers ------------------------------------------------------- */
@@ -268,6 +273,7 @@ static void side_open(side *x, const char *name, const char *addr, uint32_t max_
   x->state = BFD_STATE_DOWN;
   bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &st);
   st.port_single_hop = base_port;
+  st.port_multihop = (uint16_t)(base_port + 2);
   st.auto_listen = 0;
   st.max_auto_sessions = max_auto;
   st.auto_desired_min_tx_us = 100000;
@@ -565,6 +571,164 @@ static void test_remove_lost_admin_down(void) {
   wire_close(&r4);
 }
 
+/* ---- the lifecycle after the port ------------------------------------ */
+
+/* Two adapters Up with each other, 100 ms x 3 (X 127.0.0.1, Y 127.0.0.2). */
+static void up_pair(side *x, side *y) {
+  bfd_uv_peer_config c;
+  pair p;
+  side_open(x, "X", "127.0.0.1", 0, 0);
+  side_open(y, "Y", "127.0.0.2", 0, 0);
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x->a, &x->s, &c, NULL), 0);
+  peer_cfg(&c, "127.0.0.2", "127.0.0.1", base_port);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(y->a, &y->s, &c, NULL), 0);
+  p.x = x;
+  p.y = y;
+  CU_ASSERT_FATAL(run_until(both_up, &p, 5000));
+}
+
+/* bfd_uv_peer_remove() then bfd_uv_del() at once: the goodbye still runs,
+ * Y hears AdminDown (diag 3, no nexthop failure), X closes once Y's answer
+ * ended it. The table is no longer the host's meanwhile. */
+static void test_del_finishes_goodbye(void) {
+  side x, y;
+  up_pair(&x, &y);
+  CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
+  CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), BFD_ERR_INVALID_ARGUMENT); /* removed already */
+  CU_ASSERT_EQUAL(table_size(&x), 1); /* saying goodbye */
+  bfd_uv_del(x.a, on_closed);
+  CU_ASSERT_PTR_NULL(bfd_uv_get_table(x.a));
+  CU_ASSERT(run_until(is_closed, &x, 3000));
+  CU_ASSERT_EQUAL(y.state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(y.last_ev.local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  CU_ASSERT_EQUAL(y.last_ev.remote_diag, BFD_DIAG_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(y.nh_down_failure, 0);
+  x.a = NULL;
+  side_close(&y);
+}
+
+/* bfd_uv_shutdown(): every peer says goodbye, then the adapter closes. */
+static void test_shutdown(void) {
+  side x, y;
+  up_pair(&x, &y);
+  bfd_uv_shutdown(x.a, on_closed);
+  CU_ASSERT(run_until(is_closed, &x, 3000));
+  CU_ASSERT_EQUAL(y.state, BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(y.last_ev.local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  CU_ASSERT_EQUAL(y.nh_down_failure, 0);
+  x.a = NULL;
+  side_close(&y);
+}
+
+/* A second bfd_uv_del() ends goodbyes at once: Y is gone without a word,
+ * so X's goodbye would run its whole Detection Time (3 x 1 s). */
+static void test_second_del(void) {
+  side x, y;
+  up_pair(&x, &y);
+  side_close(&y);
+  CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
+  bfd_uv_del(x.a, on_closed);
+  run_for(300);
+  CU_ASSERT_FALSE(x.closed);
+  bfd_uv_del(x.a, NULL);
+  CU_ASSERT(run_until(is_closed, &x, 500));
+  x.a = NULL;
+}
+
+/* Removed and configured again before the goodbye ended: the new session
+ * takes the key at once (no BFD_ERR_EXISTS) and comes Up. */
+static void test_readd_during_goodbye(void) {
+  side x, y;
+  bfd_uv_peer_config c;
+  pair p;
+  up_pair(&x, &y);
+  CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
+  CU_ASSERT_EQUAL(table_size(&x), 1);
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
+  CU_ASSERT_EQUAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
+  CU_ASSERT_EQUAL(table_size(&x), 1);
+  x.state = BFD_STATE_DOWN;
+  p.x = &x;
+  p.y = &y;
+  CU_ASSERT(run_until(both_up, &p, 5000));
+  side_close(&x);
+  side_close(&y);
+}
+
+/* bfd_uv_set_responder(): a multihop responder with a key ring, signing
+ * with the second key; an active multihop peer using that key comes Up. */
+static void test_set_responder(void) {
+  side x, y;
+  bfd_responder_settings rs;
+  bfd_uv_peer_config c;
+  bfd_uv_peer_info info;
+  bfd_uv_addr la;
+  pair p;
+  side_open(&y, "Y", "127.0.0.2", 0, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, "127.0.0.2"), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(y.a, BFD_MODE_MULTIHOP, &la), 0);
+  bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs);
+  CU_ASSERT_EQUAL(bfd_uv_set_responder(NULL, &rs), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_uv_set_responder(y.a, NULL), BFD_ERR_INVALID_ARGUMENT);
+  rs.struct_version = 99;
+  CU_ASSERT_EQUAL(bfd_uv_set_responder(y.a, &rs), BFD_ERR_VERSION);
+  bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs);
+  rs.max_sessions = 1;
+  rs.session.mode = BFD_MODE_MULTIHOP;
+  rs.session.desired_min_tx_us = 100000;
+  rs.session.required_min_rx_us = 100000;
+  rs.nkeys = 2;
+  rs.keys[0] = auth_key;
+  rs.keys[1] = auth_key;
+  rs.keys[1].key_id = 8;
+  rs.keys[1].secret[0] ^= 1;
+  rs.tx_key_id = 9; /* no such key */
+  CU_ASSERT_EQUAL(bfd_uv_set_responder(y.a, &rs), BFD_ERR_CFG_AUTH);
+  rs.tx_key_id = 8;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_set_responder(y.a, &rs), 0);
+  side_open(&x, "X", "127.0.0.1", 0, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, "127.0.0.1"), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(x.a, BFD_MODE_MULTIHOP, &la), 0);
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", (uint16_t)(base_port + 2));
+  c.mode = BFD_MODE_MULTIHOP;
+  c.auth_key = rs.keys[1];
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
+  p.x = &x;
+  p.y = &y;
+  CU_ASSERT(run_until(both_up, &p, 5000));
+  CU_ASSERT_EQUAL(y.n_created, 1);
+  info.struct_version = BFD_UV_PEER_INFO_VERSION;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_get_info(y.s, &info), 0);
+  CU_ASSERT_EQUAL(info.auto_created, 1);
+  CU_ASSERT_EQUAL(bfd_session_auth_get_tx_key(y.s), 8);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(bfd_uv_get_table(y.a)), 1);
+  side_close(&x);
+  side_close(&y);
+}
+
+/* The core's lifecycle and veto callbacks belong to the adapter; version 1
+ * core callbacks (before they existed) are accepted. */
+static void test_new_core_callbacks(void) {
+  bfd_uv *a;
+  bfd_callbacks cb;
+  side x;
+  bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb);
+  cb.session = (bfd_session_event_cb)1;
+  CU_ASSERT_EQUAL(bfd_uv_new(&a, &loop, NULL, &cb, NULL, NULL, NULL), BFD_ERR_INVALID_ARGUMENT);
+  bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb);
+  cb.responder_accept = (bfd_responder_accept_cb)1;
+  CU_ASSERT_EQUAL(bfd_uv_new(&a, &loop, NULL, &cb, NULL, NULL, NULL), BFD_ERR_INVALID_ARGUMENT);
+  bfd_callbacks_init(1, &cb);
+  cb.state_change = on_state;
+  memset(&x, 0, sizeof(x));
+  x.name = "v1";
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&x.a, &loop, NULL, &cb, NULL, NULL, &x), 0);
+  side_close(&x);
+  cb.struct_version = 99;
+  CU_ASSERT_EQUAL(bfd_uv_new(&a, &loop, NULL, &cb, NULL, NULL, NULL), BFD_ERR_VERSION);
+}
+
 int main(void) {
   CU_TestInfo tests[] = {{"admin_down_slots", test_admin_down_slots},
                          {"spoofed_down_slots", test_spoofed_down_slots},
@@ -572,8 +736,14 @@ int main(void) {
                          {"remove_passive_silent", test_remove_passive_silent},
                          {"remove_signed", test_remove_signed},
                          {"remove_lost_admin_down", test_remove_lost_admin_down},
+                         {"del_finishes_goodbye", test_del_finishes_goodbye},
+                         {"shutdown", test_shutdown},
+                         {"second_del", test_second_del},
+                         {"readd_during_goodbye", test_readd_during_goodbye},
+                         {"set_responder", test_set_responder},
+                         {"new_core_callbacks", test_new_core_callbacks},
                          CU_TEST_INFO_NULL};
-  int rc;
+  int rc, i;
   /* Ports of our own (below the ephemeral range) so parallel tests and a
    * local bfdd do not collide. */
   base_port = (uint16_t)(10000 + (getpid() % 2500) * 4);
@@ -590,7 +760,9 @@ int main(void) {
   uv_timer_init(&loop, &guard);
   rc = bfd_test_run_suite("uv_responder", tests);
   uv_close((uv_handle_t *)&guard, NULL);
-  uv_run(&loop, UV_RUN_DEFAULT);
+  /* Bounded: a test that failed early may have left an adapter running. */
+  for (i = 0; i < 100 && uv_run(&loop, UV_RUN_NOWAIT); i++)
+    usleep(10000);
   if (uv_loop_close(&loop) != 0) {
     fprintf(stderr, "loop has open handles: adapter leaked a handle\n");
     rc = 1;
