@@ -248,8 +248,8 @@ static int on_state(bfd_session *s, const bfd_state_event *ev, void *user_data) 
 
 static int on_nexthop(bfd_session *s, const bfd_nexthop_event *ev, void *user_data) {
   app *ap = user_data;
-  /* Never track() here: the clearing event of a deleted session comes after
-   * peer_deleted, and must not resurrect it. */
+  /* Never track() here: the clearing event of a session bfdping stopped
+   * tracking (its summary is out) must not resurrect it. */
   tracked *t = find_tracked(ap, s);
   static const char *const causes[] = {"new session", "session Up", "path failure",
                                        "session deleted", "local AdminDown"};
@@ -289,7 +289,8 @@ static void on_uv_error(bfd_uv *adapter, int code, int sys_errno, const char *ms
 }
 
 /* The adapter installs the first key; the rest of the ring (accepted on
- * receive, for rotation) goes on here. */
+ * receive, for rotation) goes on here. Responder sessions get the whole
+ * ring from the template (set_responder()). */
 static int add_ring(app *ap, bfd_session *s) {
   size_t i;
   int rv;
@@ -307,7 +308,6 @@ static void on_peer_created(bfd_uv *adapter, bfd_session *s, void *user_data) {
   app *ap = user_data;
   tracked *t = track(ap, s);
   (void)adapter;
-  (void)add_ring(ap, s);
   if (t && !ap->json)
     say(ap, uv_hrtime(), "%s: new peer (responder session)", t->name);
 }
@@ -405,6 +405,7 @@ static void show_status(app *ap) {
 }
 
 static void stop(app *ap, const char *why);
+static int set_responder(app *ap);
 
 static void self_test_step(app *ap, uint64_t now);
 
@@ -441,6 +442,8 @@ static void on_signal(uv_signal_t *h, int signum) {
   for (i = 0; i < ap->nsess; i++)
     if (!ap->sess[i].removed)
       (void)bfd_session_auth_set_tx_key(ap->sess[i].s, ap->keys[ap->tx_key].key_id);
+  if (ap->listen_addr)
+    (void)set_responder(ap); /* sessions created from now on */
   if (ap->json) {
     printf("{\"event\":\"auth_key\",\"time\":%.6f,\"tx_key_id\":%u}\n",
            secs(since_start(ap, uv_hrtime())), ap->keys[ap->tx_key].key_id);
@@ -560,20 +563,18 @@ static void stop(app *ap, const char *why) {
     printf("bfdping: %s\n", why);
   }
   summary(ap); /* also sets the exit code (outside the self-test) */
-  /* Tell every peer: AdminDown (diag 7) goes out before the session does. */
   for (i = 0; i < ap->nsess; i++)
-    if (!ap->sess[i].removed && table_of(ap, ap->sess[i].s) == bfd_uv_get_table(ap->a)) {
-      ap->sess[i].removed = 1;
-      (void)bfd_uv_peer_remove(ap->a, ap->sess[i].s);
-    }
+    ap->sess[i].removed = 1;
   uv_close((uv_handle_t *)&ap->tick, close_cb);
   uv_close((uv_handle_t *)&ap->deadline, close_cb);
   uv_close((uv_handle_t *)&ap->sigint, close_cb);
   uv_close((uv_handle_t *)&ap->sigterm, close_cb);
   uv_close((uv_handle_t *)&ap->sigusr1, close_cb);
-  bfd_uv_del(ap->a, NULL);
+  /* Tell every peer (RFC 5880 §6.8.16): AdminDown, diag 7, until it has
+   * seen it or for its Detection Time of us; the loop runs until then. */
+  bfd_uv_shutdown(ap->a, NULL);
   if (ap->b)
-    bfd_uv_del(ap->b, NULL);
+    bfd_uv_shutdown(ap->b, NULL);
   ap->a = ap->b = NULL;
 }
 
@@ -914,18 +915,13 @@ static int parse_args(app *ap, int argc, char **argv) {
   return 0;
 }
 
-static int new_adapter(app *ap, bfd_uv **pa, int auto_listen, uint32_t max_auto) {
+static int new_adapter(app *ap, bfd_uv **pa, int auto_listen) {
   bfd_uv_settings us;
   bfd_callbacks cb;
   bfd_uv_callbacks ucb;
   int rv;
   (void)bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &us);
   us.auto_listen = (uint8_t)auto_listen;
-  us.max_auto_sessions = max_auto;
-  us.auto_desired_min_tx_us = ap->tx_ms * 1000u;
-  us.auto_required_min_rx_us = ap->rx_ms * 1000u;
-  us.auto_detect_mult = (uint8_t)ap->mult;
-  us.auto_auth_key = ap->key;
   if (ap->port) {
     us.port_single_hop = (uint16_t)ap->port;
     us.port_multihop = (uint16_t)ap->port;
@@ -940,6 +936,31 @@ static int new_adapter(app *ap, bfd_uv **pa, int auto_listen, uint32_t max_auto)
   rv = bfd_uv_new(pa, ap->loop, &us, &cb, &ucb, NULL, ap);
   if (rv != 0)
     fprintf(stderr, "bfdping: cannot create the adapter: %s\n", bfd_strerror(rv));
+  return rv;
+}
+
+/* --listen: the table's responder mode (passive sessions for any peer that
+ * talks to us), our timers, mode and whole key ring as its template. */
+static int set_responder(app *ap) {
+  bfd_responder_settings rs;
+  size_t i;
+  int rv;
+  (void)bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs);
+  rs.max_sessions = MAX_TRACKED;
+  rs.session.desired_min_tx_us = ap->tx_ms * 1000u;
+  rs.session.required_min_rx_us = ap->rx_ms * 1000u;
+  rs.session.detect_mult = (uint8_t)ap->mult;
+  rs.session.mode = ap->multihop ? BFD_MODE_MULTIHOP : BFD_MODE_SINGLE_HOP;
+  rs.session.min_rx_ttl = (uint8_t)ap->min_ttl;
+  rs.nkeys = (uint8_t)ap->nkeys;
+  for (i = 0; i < ap->nkeys; i++)
+    rs.keys[i] = ap->keys[i];
+  if (ap->nkeys)
+    rs.tx_key_id = ap->keys[ap->tx_key].key_id;
+  rv = bfd_uv_set_responder(ap->a, &rs);
+  memset(&rs, 0, sizeof(rs)); /* the secrets */
+  if (rv != 0)
+    fprintf(stderr, "bfdping: cannot set up responder mode: %s\n", bfd_strerror(rv));
   return rv;
 }
 
@@ -1033,21 +1054,21 @@ int main(int argc, char **argv) {
     }
     if (!ap->quiet && !ap->json)
       printf("bfdping self-test: 127.0.0.1 <-> 127.0.0.2, %u ms x %u\n", ap->tx_ms, ap->mult);
-    if (new_adapter(ap, &ap->a, 0, 0) || new_adapter(ap, &ap->b, 0, 0) ||
+    if (new_adapter(ap, &ap->a, 0) || new_adapter(ap, &ap->b, 0) ||
         listen_on(ap, ap->a, "127.0.0.1") || listen_on(ap, ap->b, "127.0.0.2") ||
         add_peer(ap, ap->a, "127.0.0.2", "127.0.0.1", &s) ||
         add_peer(ap, ap->b, "127.0.0.1", "127.0.0.2", NULL))
       return 2;
     (void)track(ap, s);
   } else if (ap->listen_addr) {
-    if (new_adapter(ap, &ap->a, 0, MAX_TRACKED) || listen_on(ap, ap->a, ap->listen_addr))
+    if (new_adapter(ap, &ap->a, 0) || set_responder(ap) || listen_on(ap, ap->a, ap->listen_addr))
       return 2;
     if (!ap->quiet && !ap->json)
       printf("bfdping: listening on %s (%s, port %u)\n", ap->listen_addr,
              ap->multihop ? "multihop" : "single-hop",
              ap->port ? ap->port : (ap->multihop ? BFD_PORT_MULTIHOP : BFD_PORT_SINGLE_HOP));
   } else {
-    if (new_adapter(ap, &ap->a, ap->local == NULL, 0))
+    if (new_adapter(ap, &ap->a, ap->local == NULL))
       return 2;
     if (ap->local && listen_on(ap, ap->a, ap->local))
       return 2;
