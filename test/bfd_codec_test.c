@@ -1,6 +1,6 @@
 /* Control packet codec: RFC 5880 §4.1-4.4 layout, §6.8.6 check order, §6.5. */
 #include "bfd_codec.h"
-#include "bfd_test_util.h"
+#include "bfd_harness.h"
 
 #include <ctype.h>
 #include <dirent.h>

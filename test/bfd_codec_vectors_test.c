@@ -9,7 +9,7 @@
  * byte-identically; a hand-written table pins a few packets field by field;
  * and mutations of the real packets must hit the RFC 5880 §6.8.6 checks. */
 #define _POSIX_C_SOURCE 200809L
-#include "bfd_test_util.h"
+#include "bfd_harness.h"
 
 #include <bfd/bfd.h>
 

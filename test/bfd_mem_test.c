@@ -1,41 +1,12 @@
 /* Allocator plumbing (lib/bfd_mem.c): libc default and host allocators. */
 #include "bfd_mem.h"
-#include "bfd_test_util.h"
+#include "bfd_harness.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* A counting allocator that can be told to fail. */
-typedef struct counter {
-  int mallocs, callocs, reallocs, frees;
-  int fail;
-  void *last_user_data;
-} counter;
-
-static void *c_malloc(size_t size, void *ud) {
-  counter *c = ud;
-  c->last_user_data = ud;
-  c->mallocs++;
-  return c->fail ? NULL : malloc(size);
-}
-static void c_free(void *ptr, void *ud) {
-  counter *c = ud;
-  c->last_user_data = ud;
-  c->frees++;
-  free(ptr);
-}
-static void *c_calloc(size_t nmemb, size_t size, void *ud) {
-  counter *c = ud;
-  c->last_user_data = ud;
-  c->callocs++;
-  return c->fail ? NULL : calloc(nmemb, size);
-}
-static void *c_realloc(void *ptr, size_t size, void *ud) {
-  counter *c = ud;
-  c->last_user_data = ud;
-  c->reallocs++;
-  return c->fail ? NULL : realloc(ptr, size);
-}
+/* The host allocator is bt_mem (test/harness/bt_rec.h): it counts every
+ * call and can be told to fail. */
 
 static void test_default(void) {
   const bfd_mem *m = bfd_mem_default();
@@ -73,30 +44,32 @@ static void test_default_works(void) {
 }
 
 static void test_host_allocator(void) {
-  counter c = {0};
-  bfd_mem m = {&c, c_malloc, c_free, c_calloc, c_realloc};
-  exercise(&m);
+  bt_mem c;
+  bt_mem_init(&c);
+  exercise(&c.mem);
   CU_ASSERT_EQUAL(c.mallocs, 1);
   CU_ASSERT_EQUAL(c.reallocs, 1);
   CU_ASSERT_EQUAL(c.callocs, 1);
   CU_ASSERT_EQUAL(c.frees, 2);
   CU_ASSERT_PTR_EQUAL(c.last_user_data, &c);
+  CU_ASSERT_EQUAL(c.live_blocks, 0);
   /* Freeing NULL never reaches the host. */
-  bfd_mem_free(&m, NULL);
+  bfd_mem_free(&c.mem, NULL);
   CU_ASSERT_EQUAL(c.frees, 2);
 }
 
 static void test_host_failure(void) {
-  counter c = {0};
-  bfd_mem m = {&c, c_malloc, c_free, c_calloc, c_realloc};
-  c.fail = 1;
-  CU_ASSERT_PTR_NULL(bfd_mem_malloc(&m, 8));
-  CU_ASSERT_PTR_NULL(bfd_mem_calloc(&m, 1, 8));
-  CU_ASSERT_PTR_NULL(bfd_mem_realloc(&m, NULL, 8));
+  bt_mem c;
+  bt_mem_init(&c);
+  c.fail = BT_MEM_ALL;
+  CU_ASSERT_PTR_NULL(bfd_mem_malloc(&c.mem, 8));
+  CU_ASSERT_PTR_NULL(bfd_mem_calloc(&c.mem, 1, 8));
+  CU_ASSERT_PTR_NULL(bfd_mem_realloc(&c.mem, NULL, 8));
   CU_ASSERT_EQUAL(c.mallocs, 1);
   CU_ASSERT_EQUAL(c.callocs, 1);
   CU_ASSERT_EQUAL(c.reallocs, 1);
   CU_ASSERT_EQUAL(c.frees, 0);
+  CU_ASSERT_EQUAL(c.failed, 3);
 }
 
 int main(void) {

@@ -1,5 +1,5 @@
 /* Time conversions (lib/bfd_time.c): exact values, saturation, rounding up. */
-#include "bfd_test_util.h"
+#include "bfd_harness.h"
 #include "bfd_time.h"
 
 static void test_units(void) {

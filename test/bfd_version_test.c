@@ -1,5 +1,5 @@
 /* Runtime version query (lib/bfd_version.c) against the generated header. */
-#include "bfd_test_util.h"
+#include "bfd_harness.h"
 
 #include <bfd/bfd.h>
 
