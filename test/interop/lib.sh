@@ -42,7 +42,8 @@ declare -gA BFDKV_INS_PID=()         # instance -> daemon PID
 declare -gA BFDKV_INS_OPTS=()        # instance -> last option list (for reconfigure)
 declare -gA BFDKV_CAP_PID=()         # pcap file -> tshark PID
 BFDKV_TMP=${BFDKV_TMP:-}
-BFDKV_KILL_NS=0                      # set by bfdkv_kill9
+BFDKV_KILL_NS=0                      # set by bfdkv_kill9: just before the kill
+BFDKV_KILLED_NS=0                    # set by bfdkv_kill9: just after it
 
 # bfdkv_log MSG...: progress message on stderr.
 bfdkv_log() { printf '[bfdkv %s] %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
@@ -522,14 +523,18 @@ bfdkv_stop() {
 }
 
 # bfdkv_kill9 INSTANCE: SIGKILL the daemon we started (simulates a crash: no
-# AdminDown, no goodbye) and reap it. Sets BFDKV_KILL_NS to the kill time in
-# ns (CLOCK_REALTIME). Do not call it in $(...): the bookkeeping would be
+# AdminDown, no goodbye) and reap it. Sets BFDKV_KILL_NS and BFDKV_KILLED_NS
+# to CLOCK_REALTIME ns read just before and just after the kill (bash's
+# $EPOCHREALTIME: no fork between the reads and the kill, which a busy
+# machine could stretch). Do not call it in $(...): the bookkeeping would be
 # lost in the subshell.
 bfdkv_kill9() {
-  local ins=$1 pid=${BFDKV_INS_PID[$1]:-}
+  local ins=$1 pid=${BFDKV_INS_PID[$1]:-} t0 t1
   [ -n "$pid" ] || bfdkv_die "kill9 $ins: not running"
-  BFDKV_KILL_NS=$(date +%s%N)
+  t0=$EPOCHREALTIME
   kill -KILL "$pid"
+  t1=$EPOCHREALTIME
+  BFDKV_KILL_NS=${t0//[!0-9]/}000 BFDKV_KILLED_NS=${t1//[!0-9]/}000
   wait "$pid" 2>/dev/null
   bfdkv_forget "$pid"
   unset "BFDKV_INS_PID[$ins]"

@@ -1,7 +1,9 @@
 /* bfdkit-uv over loopback, unprivileged: two adapters on one loop reach Up
  * (IPv4 127.0.0.1 <-> 127.0.0.2, IPv6 ::1 <-> ::1 on two listening ports),
  * see a peer removal as AdminDown (not a failure), and detect a silenced
- * peer within Detection Time + 1 timer tick. */
+ * peer no earlier than the Detection Time and well within one interval of
+ * it. Real-clock bounds here must hold on a loaded machine; the timer's
+ * precision is measured by bench/bfd_bench_timer.c, not asserted. */
 #include <bfd/bfd_uv.h>
 
 #include <stdio.h>
@@ -11,7 +13,10 @@
 
 #include "bfd_test_util.h"
 
-#define TX_US 10000u /* 10 ms, Detect Mult 3: Detection Time 30 ms */
+/* 200 ms x 3: Detection Time 600 ms. Both adapters share one thread, so a
+ * stall of about the Detection Time minus an interval looks like a silent
+ * peer: at 10 ms x 3 four busy processes on two cores caused that. */
+#define TX_US 200000u
 #define MULT  3u
 
 typedef struct side {
@@ -20,6 +25,7 @@ typedef struct side {
   bfd_session *s;
   uint8_t state;
   bfd_state_event last_ev;
+  uint64_t last_ev_at; /* uv_hrtime() when last_ev was delivered */
   unsigned n_events;
   unsigned nh_down_failure; /* nexthop DOWN with cause FAILURE */
   unsigned nh_deleted;      /* the clearing event */
@@ -38,6 +44,7 @@ static int on_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
   (void)s;
   x->state = ev->new_state;
   x->last_ev = *ev;
+  x->last_ev_at = uv_hrtime();
   x->n_events++;
   printf("  [%s] %s -> %s local diag %s, remote %s/%s\n", x->name, bfd_state_name(ev->old_state),
          bfd_state_name(ev->new_state), bfd_diag_name(ev->local_diag),
@@ -88,6 +95,11 @@ static int run_until(cond_fn cond, const side *x, const side *y, uint64_t ms) {
   return cond(x, y);
 }
 
+static int never(const side *x, const side *y) {
+  (void)x;
+  (void)y;
+  return 0;
+}
 static int both_up(const side *x, const side *y) {
   return x->state == BFD_STATE_UP && y->state == BFD_STATE_UP;
 }
@@ -193,40 +205,44 @@ static void removal(const char *xa, const char *ya, uint16_t xp, uint16_t yp) {
 }
 
 /* Silence: B's adapter is destroyed without a word; A must declare Control
- * Detection Time Expired no earlier than Detection Time after the last
- * packet, and no later than 2 ms (the deadline rounded up to the timer's
- * 1 ms tick, plus libuv/epoll's own 1 ms granularity) + scheduling slack. */
+ * Detection Time Expired a Detection Time after its last packet, on the
+ * real clock: from status last_rx to when the event reaches us (read here,
+ * not the event's ts, which is only the time the adapter fed the core):
+ * - never early: exact, the adapter rounds its timer up (bfd_uv.h);
+ * - late by less than half a TX interval (100 ms). The adapter adds up to
+ *   ~2 ms (deadline rounded up to the ms, the loop's ms clock); scheduling
+ *   delay on a busy 2-core machine reached ~20 ms (2 or 4 busy processes)
+ *   and 37 ms (6) in bench_timer. A lost timer, one an interval late, or
+ *   one that waits for other work still fails; precision is bench_timer's. */
 static void silence(const char *xa, const char *ya, uint16_t xp, uint16_t yp) {
   side x, y;
   bfd_session_status st;
   bfd_uv_stats stats;
   uint64_t gap, detect = (uint64_t)MULT * TX_US * BFD_MICROSECONDS;
-  uint64_t slack = 2 * BFD_MILLISECONDS;
-  const char *env = getenv("BFD_UV_TEST_SLACK_MS");
-  if (env)
-    slack = strtoull(env, NULL, 10) * BFD_MILLISECONDS;
+  uint64_t max_late = (uint64_t)TX_US * BFD_MICROSECONDS / 2;
   bring_up(&x, &y, xa, ya, xp, yp);
   /* Let a few packets flow at the negotiated rate. */
-  {
-    uint64_t until = uv_hrtime() + 100 * BFD_MILLISECONDS;
-    while (uv_hrtime() < until)
-      uv_run(&loop, UV_RUN_ONCE);
-  }
+  run_until(never, &x, &y, 3 * TX_US / 1000);
   CU_ASSERT_EQUAL(x.state, BFD_STATE_UP);
+  /* The bounds below assume the negotiated rate, not the 1 s of slow start. */
+  memset(&st, 0, sizeof(st));
+  st.struct_version = BFD_SESSION_STATUS_VERSION;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_status(x.s, &st), 0);
+  CU_ASSERT_EQUAL(st.detect_time_ns, detect);
   close_side(&y); /* y's sessions are deleted silently */
   CU_ASSERT_FATAL(run_until(x_down, &x, &y, 2000));
   CU_ASSERT_EQUAL(x.last_ev.local_diag, BFD_DIAG_DETECT_EXPIRED);
   CU_ASSERT_EQUAL(x.nh_down_failure, 1);
-  memset(&st, 0, sizeof(st));
-  st.struct_version = BFD_SESSION_STATUS_VERSION;
   CU_ASSERT_EQUAL_FATAL(bfd_session_get_status(x.s, &st), 0);
   CU_ASSERT_NOT_EQUAL_FATAL(st.last_rx, BFD_TSTAMP_NONE);
-  gap = x.last_ev.ts - st.last_rx;
+  gap = x.last_ev_at - st.last_rx;
   printf("  detection: last RX -> Down %.3f ms (Detection Time %.3f ms, "
-         "late by %.3f ms)\n",
-         (double)gap / 1e6, (double)detect / 1e6, (double)(gap - detect) / 1e6);
-  CU_ASSERT(gap >= detect); /* never early */
-  CU_ASSERT(gap <= detect + 2 * BFD_MILLISECONDS + slack);
+         "late by %.3f ms, limit %.3f ms; event ts %.3f ms before delivery)\n",
+         (double)gap / 1e6, (double)detect / 1e6, ((double)gap - (double)detect) / 1e6,
+         (double)max_late / 1e6, ((double)x.last_ev_at - (double)x.last_ev.ts) / 1e6);
+  CU_ASSERT(x.last_ev.ts <= x.last_ev_at); /* not stamped in the future */
+  CU_ASSERT(gap >= detect);
+  CU_ASSERT(gap < detect + max_late);
   stats.struct_version = BFD_UV_STATS_VERSION;
   CU_ASSERT_EQUAL(bfd_uv_get_stats(x.a, &stats), 0);
   printf("  A: rx %llu accepted %llu ttl-drops %llu tx %llu timer fires %llu "

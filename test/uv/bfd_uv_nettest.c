@@ -16,7 +16,8 @@
  *                         at the end every peer is removed (AdminDown)
  *   --check-ports         TX source ports in 49152-65535 and distinct
  *
- * Output lines the script checks: UP, HOLD, PORTS, STATS, EVENT. */
+ * Output lines the script checks: READY (listeners open: packets sent from
+ * now on are received), UP, HOLD, PORTS, STATS, EVENT. */
 #include <bfd/bfd_uv.h>
 
 #include <arpa/inet.h>
@@ -313,6 +314,8 @@ int main(int argc, char **argv) {
       i++;
     }
   }
+  printf("READY\n");
+  fflush(stdout);
   uv_timer_start(&deadline_timer, deadline_cb, run_ms, 0);
   uv_run(&loop, UV_RUN_DEFAULT);
   bfd_uv_del(adapter, NULL);

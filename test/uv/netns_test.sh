@@ -91,10 +91,13 @@ grep -q '^PORTS n=3 .* bad=0' "$OUT/single.a" || fail "single: ports"
 grep -q 'ERROR' "$OUT/single.a" "$OUT/single.b" && fail "single: socket errors"
 
 echo "=== GTSM: single-hop TTL 254 dropped and counted, TTL 255 accepted"
-ip netns exec $B "$NT" --run-ms 1500 --expect-no-up --peer 10.0.0.1,passive \
+ip netns exec $B "$NT" --run-ms 2500 --expect-no-up --peer 10.0.0.1,passive \
   >"$OUT/ttl.b" 2>&1 &
 bp=$!; PIDS+=($bp)
-sleep 0.3
+# Send only once the receiver listens (a fixed sleep loses the race on a
+# busy machine).
+for _ in $(seq 100); do grep -q '^READY' "$OUT/ttl.b" && break; sleep 0.05; done
+grep -q '^READY' "$OUT/ttl.b" || fail "ttl: receiver not ready after 5 s"
 ip netns exec $A python3 - <<'EOF'
 import socket, struct
 # RFC 5880 §4.1: version 1, Down, Detect Mult 3, Length 24, My Discr 0x5eed,
