@@ -5,53 +5,35 @@
 #include <bfd/bfd.h>
 #include <string.h>
 
-#include "bfd_test_util.h"
+#include "bfd_harness.h"
 
 #define T0 ((uint64_t)1000000000)
 #define MS ((uint64_t)1000000)
 
-static uint8_t last_flags[64];
-static size_t nflags;
-static int on_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
-  (void)s;
-  (void)ud;
-  if (nflags < 64)
-    last_flags[nflags++] = ev->flags;
-  return 0;
-}
-
+/* Peer 10.0.0.<last>, any local address. */
 static bfd_session_key key4(uint8_t last) {
-  bfd_session_key k;
-  memset(&k, 0, sizeof(k));
-  k.mode = BFD_MODE_SINGLE_HOP;
-  k.family = BFD_AF_INET;
-  k.peer[0] = 10;
-  k.peer[3] = last;
-  return k;
+  return bt_key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000000u | last, 0);
 }
 
+/* A datagram from 10.0.0.<last>, its local address unknown. */
 static bfd_rx_info rx4(uint8_t last) {
-  bfd_rx_info ri;
-  memset(&ri, 0, sizeof(ri));
-  ri.mode = BFD_MODE_SINGLE_HOP;
-  ri.family = BFD_AF_INET;
-  ri.ttl = 255;
+  bfd_rx_info ri = bt_ri4(BFD_MODE_SINGLE_HOP, 0, 0x0a000000u | last, 0);
   ri.flags = BFD_RX_TTL | BFD_RX_PEER;
-  ri.peer[0] = 10;
-  ri.peer[3] = last;
   return ri;
 }
 
+/* The scripted peer's packet: 100 ms / 100 ms x 3. */
 static size_t pkt(uint8_t *buf, uint8_t state, uint8_t diag, uint32_t my, uint32_t your) {
-  bfd_ctrl_pkt p;
-  memset(&p, 0, sizeof(p));
-  p.state = state;
+  bt_peer p = bt_peer_make(state, my, your, 100000);
   p.diag = diag;
-  p.detect_mult = 3;
-  p.my_discr = my;
-  p.your_discr = your;
-  p.desired_min_tx_us = p.required_min_rx_us = 100000;
-  return (size_t)bfd_ctrl_pkt_encode(buf, BFD_CTRL_LEN_MAX, &p);
+  return bt_peer_encode(&p, buf);
+}
+
+/* The flags of the last state event. */
+static uint8_t last_flags(const bt_rec *r) {
+  const bt_ev *e = bt_rec_last(r, BT_EV_STATE);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  return e->st.flags;
 }
 
 static bfd_table_stats stats(const bfd_table *t) {
@@ -139,37 +121,40 @@ static void test_failures_flags_drops(void) {
   bfd_rx_info ri = rx4(2), other = rx4(3);
   bfd_table_stats ts;
   bfd_session_status ss;
+  bt_rec rec;
   uint8_t buf[BFD_CTRL_LEN_MAX];
   uint32_t ld;
   uint64_t now = T0;
-  (void)bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb);
-  cb.state_change = on_state;
-  nflags = 0;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_new(&t, &cb, NULL, NULL), 0);
+  bt_rec_init(&rec);
+  (void)bt_rec_callbacks(&rec, &cb, BFD_CALLBACKS_VERSION, BT_CB_STATE);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_new(&t, &cb, NULL, &rec), 0);
   (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &st);
   st.desired_min_tx_us = st.required_min_rx_us = 100000;
   CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(t, &s, &st, &k, NULL, now), 0);
   ld = bfd_session_get_local_discr(s);
-  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, pkt(buf, BFD_STATE_INIT, 0, 77, ld), &ri, now, &got), 0);
+  CU_ASSERT_EQUAL(
+      bfd_table_feed_packet(t, buf, pkt(buf, BFD_STATE_INIT, 0, 77, ld), &ri, now, &got), 0);
   CU_ASSERT_EQUAL(stats(t).by_state[BFD_STATE_UP], 1);
   CU_ASSERT_EQUAL(stats(t).by_state[BFD_STATE_DOWN], 0);
   /* The peer goes AdminDown: Down, diag 3, flag REMOTE_ADMIN_DOWN. */
   now += MS;
-  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, pkt(buf, BFD_STATE_ADMIN_DOWN, 7, 77, ld), &ri, now, &got), 0);
+  CU_ASSERT_EQUAL(
+      bfd_table_feed_packet(t, buf, pkt(buf, BFD_STATE_ADMIN_DOWN, 7, 77, ld), &ri, now, &got), 0);
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(last_flags[nflags - 1], BFD_STATE_EV_REMOTE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(last_flags(&rec), BFD_STATE_EV_REMOTE_ADMIN_DOWN);
   /* Back Up, then silence: Down by timeout, flag FAILURE. */
   now += MS;
-  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, pkt(buf, BFD_STATE_DOWN, 0, 77, 0), &ri, now, &got), 0);
-  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, pkt(buf, BFD_STATE_UP, 0, 77, ld), &ri, now, &got), 0);
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, pkt(buf, BFD_STATE_DOWN, 0, 77, 0), &ri, now, &got),
+                  0);
+  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, pkt(buf, BFD_STATE_UP, 0, 77, ld), &ri, now, &got),
+                  0);
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
-  CU_ASSERT_EQUAL(last_flags[nflags - 1], 0);
+  CU_ASSERT_EQUAL(last_flags(&rec), 0);
   now += 300 * MS; /* 3 x 100 ms */
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(last_flags[nflags - 1], BFD_STATE_EV_FAILURE);
-  ss.struct_version = BFD_SESSION_STATUS_VERSION;
-  CU_ASSERT_EQUAL(bfd_session_get_status(s, &ss), 0);
+  CU_ASSERT_EQUAL(last_flags(&rec), BFD_STATE_EV_FAILURE);
+  ss = bt_status(s);
   CU_ASSERT_EQUAL(ss.down_count, 2);
   CU_ASSERT_EQUAL(ss.failure_count, 1); /* the AdminDown one is not a failure */
   CU_ASSERT_EQUAL(ss.goodbye, 0);
@@ -178,8 +163,9 @@ static void test_failures_flags_drops(void) {
   CU_ASSERT_EQUAL(ts.by_state[BFD_STATE_UP], 0);
   /* Drops: no session (table), TTL (session, via the table and via
    * bfd_session_feed_packet), a truncated datagram (table): each once. */
-  CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, pkt(buf, BFD_STATE_DOWN, 0, 78, 0), &other, now, &got),
-                  BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(
+      bfd_table_feed_packet(t, buf, pkt(buf, BFD_STATE_DOWN, 0, 78, 0), &other, now, &got),
+      BFD_ERR_PKT_NO_SESSION);
   ri.ttl = 254;
   CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, pkt(buf, BFD_STATE_DOWN, 0, 77, 0), &ri, now, &got),
                   BFD_ERR_PKT_TTL);
