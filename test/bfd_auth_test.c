@@ -68,20 +68,13 @@ static uint64_t total_failures(const bfd_auth_ring *r) {
 /* A signed packet from `r` with sequence number `seq` (keyed types). */
 static size_t sign_seq(bfd_auth_ring *r, uint32_t seq, uint8_t mult, uint8_t *buf,
                        bfd_ctrl_pkt *out) {
-  bfd_ctrl_pkt p;
-  ptrdiff_t n;
-  memset(&p, 0, sizeof(p));
-  p.state = BFD_STATE_UP;
-  p.detect_mult = mult;
-  p.my_discr = 0x01020304;
-  p.your_discr = 0x05060708;
-  p.desired_min_tx_us = 300000;
-  p.required_min_rx_us = 300000;
-  r->xmit_seq = seq;
-  n = bfd_auth_encode(r, buf, BFD_CTRL_LEN_MAX, &p);
-  CU_ASSERT_FATAL(n > 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_ctrl_pkt_decode(out, buf, (size_t)n), 0);
-  return (size_t)n;
+  bt_peer p = bt_peer_make(BFD_STATE_UP, 0x01020304, 0x05060708, 300000);
+  size_t n;
+  p.mult = mult;
+  p.ring = r;
+  n = bt_peer_encode_seq(&p, seq, buf);
+  CU_ASSERT_EQUAL_FATAL(bfd_ctrl_pkt_decode(out, buf, n), 0);
+  return n;
 }
 
 /* ------------------------------------------------------------------------ */
