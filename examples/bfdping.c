@@ -618,11 +618,16 @@ static void self_test_step(app *ap, uint64_t now) {
     if (ap->ndet_total > 0) {
       uint64_t limit = st.detect_time_ns ? st.detect_time_ns : 3 * bfd_ms_to_ns(ap->rx_ms);
       const detection *d = &ap->det[0];
-      uint64_t waited = d->at + ap->t0 - ap->st_kill_at;
-      int ok = d->diag == BFD_DIAG_DETECT_EXPIRED && d->gap <= limit + 2 * BFD_MILLISECONDS;
-      (void)waited;
-      say(ap, now, "self-test: %s: detected after %.1f ms without packets (limit %.1f ms + 2 ms)",
-          ok ? "PASSED" : "FAILED", ms(d->gap), ms(limit));
+      /* On the real clock only what holds on a busy machine: never early
+       * (the core's exact rule), late by less than half an interval (a
+       * scheduling delay, not a protocol error; bench_timer measures the
+       * precision). */
+      uint64_t slack = bfd_ms_to_ns(ap->rx_ms) / 2;
+      int ok = d->diag == BFD_DIAG_DETECT_EXPIRED && d->gap >= limit && d->gap <= limit + slack;
+      say(ap, now,
+          "self-test: %s: detected after %.1f ms without packets (limit %.1f ms, never early, "
+          "late by < %.1f ms)",
+          ok ? "PASSED" : "FAILED", ms(d->gap), ms(limit), ms(slack));
       if (ap->json)
         printf("{\"event\":\"self_test\",\"result\":\"%s\",\"gap_ms\":%.3f,\"limit_ms\":%.3f}\n",
                ok ? "passed" : "failed", ms(d->gap), ms(limit));
