@@ -60,7 +60,10 @@
  *     most SPIN_MAX times (hot loop); poll_packet returns 0 after a few
  *     packets; outside AdminDown the deadline is at most one TX interval away
  *     (the session keeps sending, §6.8.7); no packet storm (more than QLEN
- *     packets in flight in one direction).
+ *     packets in flight in one direction) unless duplication or reordering
+ *     is on: then immediate packets on every state change and one Final per
+ *     Poll can feed back without bound (fuzz/README.md), and the excess is
+ *     lost.
  *  3. No false failure. "Clean" = no loss, partition, duplication or jitter
  *     in either direction, both sessions running (no stall, no restart
  *     pending) and neither AdminDown. clean3_start is the latest of: the
@@ -795,18 +798,32 @@ static int running(const side *x) { return x->s && !x->stall_end; }
 /* Link                                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* Duplication or reordering in either direction: stale and repeated
+ * packets flip the peer's state, each change sends at once (§6.8.7 SHOULD)
+ * and each Poll gets a Final (rate limit only a MAY), so the feedback can
+ * reach 1 and the rate is no longer bounded by the intervals. */
+static int wire_amplifies(void) {
+  int d;
+  for (d = 0; d < 2; d++)
+    if (W.ln[d].dup_p16 || (W.ln[d].jitter && W.ln[d].reorder))
+      return 1;
+  return 0;
+}
+
 /* QLEN is >= 3000 packets/s per direction for the longest flight (3 s delay
  * + 1 s jitter + 1 s duplicate offset): several times the fastest periodic
- * rate with one Final per Poll and every packet duplicated. More is a storm
- * (invariant 2), unless the receiving host is stalled or down: then its
- * socket buffer is full, and the packet is lost (those phases are not clean). */
-static void q_push(int d, const qpkt *p) {
+ * rate with one Final per Poll and every packet duplicated. A full queue is
+ * a storm (invariant 2), unless the receiving host is stalled or down (its
+ * socket buffer is full) or the link amplifies (see wire_amplifies; a
+ * robustness limit reported, not an RFC violation): then the packet is lost,
+ * in a phase that is not clean anyway. */
+static int q_push(int d, const qpkt *p) {
   wire *l = &W.ln[d];
   const side *y = &W.sd[1 - d];
   uint32_t i = l->count;
   if (l->count == QLEN) {
-    if (!y->s || y->stall_end)
-      return;
+    if (!y->s || y->stall_end || wire_amplifies())
+      return 0;
     fail(2, "%c->%c: more than %u packets in flight: a packet storm", side_name(d),
          side_name(1 - d), QLEN);
   }
@@ -816,6 +833,7 @@ static void q_push(int d, const qpkt *p) {
   }
   Q[d][(l->head + i) & (QLEN - 1)] = *p;
   l->count++;
+  return 1;
 }
 
 static uint64_t arrival(wire *l, uint64_t extra) {
@@ -862,12 +880,14 @@ static void wire_send(int d, const qpkt *p, const bfd_ctrl_pkt *pk) {
     trace(TR_LOST, d, p->flags, p->state, pk->desired_min_tx_us, pk->required_min_rx_us, 0);
   } else {
     c.at = arrival(l, 0);
-    trace(TR_TX, d, p->flags, p->state, pk->desired_min_tx_us, pk->required_min_rx_us,
-          (uint32_t)((c.at - W.now) / US));
-    q_push(d, &c);
+    if (q_push(d, &c))
+      trace(TR_TX, d, p->flags, p->state, pk->desired_min_tx_us, pk->required_min_rx_us,
+            (uint32_t)((c.at - W.now) / US));
+    else
+      trace(TR_LOST, d, p->flags, p->state, pk->desired_min_tx_us, pk->required_min_rx_us, 0);
     if (l->dup_p16 && rnd16(&l->rng) < l->dup_p16) {
       c.at = arrival(l, l->dup_extra ? sm64(&l->rng) % (l->dup_extra + 1) : 0);
-      q_push(d, &c);
+      (void)q_push(d, &c);
     }
   }
   if (burst_over)
