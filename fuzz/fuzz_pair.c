@@ -1077,11 +1077,18 @@ static void service(side *x) {
     return;
   }
   if (++x->idle % 16 == 0) {
+    /* It may do housekeeping (start an owed Poll whose window ended: its P
+     * goes out with the next periodic packet anyway), but send nothing and
+     * change no state. */
     uint8_t buf[BFD_CTRL_LEN_MAX];
     ptrdiff_t n = bfd_session_poll_packet(x->s, buf, sizeof(buf), W.now);
-    if (n != 0 || x->nev || bfd_session_next_deadline(x->s) != dl)
-      fail(2, "%c: next deadline %.6f, but poll_packet at %.6f returned %d", side_name(x->idx),
-           secs(dl), secs(W.now), (int)n);
+    int changed = x->nev != 0;
+    refresh(x, 0);
+    process_events(x, x->prev, CALL_TIME);
+    if (n != 0 || changed)
+      fail(2, "%c: next deadline %.6f, but poll_packet at %.6f returned %d (state %s -> %s)",
+           side_name(x->idx), secs(dl), secs(W.now), (int)n, bfd_state_name(x->prev->state),
+           bfd_state_name(x->st->state));
   }
 }
 
