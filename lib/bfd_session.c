@@ -682,8 +682,13 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
     return n;
   s->tx_packets++;
   s->last_tx = now;
-  if (s->goodbye && s->state == BFD_STATE_ADMIN_DOWN)
+  if (s->goodbye && s->state == BFD_STATE_ADMIN_DOWN) {
     s->goodbye_sent = 1;
+    if (s->goodbye_last) {
+      s->gone = 1;
+      s->gone_by_tx = 1; /* the caller still holds this packet and session */
+    }
+  }
   return n;
 }
 
@@ -725,10 +730,13 @@ int bfd_session_goodbye_start(bfd_session *s, uint64_t now) {
     s->admin_down = 1;
     rv = set_state(s, BFD_STATE_ADMIN_DOWN, BFD_DIAG_ADMIN_DOWN, now);
   }
-  /* Nobody to tell: no remote heard (a passive session never sends, §6.8.7),
-   * or a remote that is not Up cannot mistake our silence for a failure. */
-  if (s->remote_discr == 0 || s->remote_mult == 0 || s->remote_state != BFD_STATE_UP)
+  /* A passive session that never heard its peer must not transmit (§6.8.7):
+   * done. A remote that is unknown or not Up cannot mistake our silence for
+   * a failure: one AdminDown packet still tells it, then done. */
+  if (s->passive && s->remote_discr == 0)
     s->gone = 1;
+  else if (s->remote_discr == 0 || s->remote_mult == 0 || s->remote_state != BFD_STATE_UP)
+    s->goodbye_last = 1;
   return rv;
 }
 

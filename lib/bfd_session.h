@@ -75,6 +75,8 @@ struct bfd_session {
   uint8_t goodbye;        /* bfd_session_goodbye(): AdminDown until gone */
   uint8_t goodbye_sent;   /* ...and an AdminDown packet went out */
   uint8_t gone;           /* goodbye finished: the owner may free it */
+  uint8_t goodbye_last;   /* ...with the next packet (nobody Up to wait for) */
+  uint8_t gone_by_tx;     /* gone since the packet just written: free later */
   uint16_t jitter_r;      /* jitter fraction of the current TX interval */
   uint32_t poll_np;       /* P packets of this sequence sent since contact */
   uint8_t peer_addr[16];  /* BFD_KEY_ANY_PEER with a zero key peer: where to send */

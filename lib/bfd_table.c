@@ -265,6 +265,13 @@ static int remove_with_event(bfd_table *t, bfd_session *s, uint8_t reason, uint6
 /* Returns 1 when the session was freed (*prv may become a callback error). */
 static int maybe_remove(bfd_table *t, bfd_session *s, uint64_t now, int *prv) {
   int r;
+  if (s->gone && s->gone_by_tx) {
+    bfd_tsess *e = tsess_of(s);
+    s->gone_by_tx = 0;
+    e->doomed_next = t->doomed;
+    t->doomed = e;
+    return 0;
+  }
   if (s->gone)
     r = remove_with_event(t, s, BFD_SESSION_REMOVED_GOODBYE, now);
   else if (reapable(t, tsess_of(s), now))
@@ -295,6 +302,17 @@ static int after_op(bfd_table *t, bfd_session *s, uint64_t now, int *prv) {
     return 1;
   requeue(t, s);
   return 0;
+}
+
+/* Frees the sessions whose goodbye ended with the last packet handed out. */
+static int free_doomed(bfd_table *t, uint64_t now) {
+  int rv = 0;
+  while (t->doomed) {
+    bfd_tsess *e = t->doomed;
+    t->doomed = e->doomed_next;
+    (void)maybe_remove(t, &e->s, now, &rv);
+  }
+  return rv;
 }
 
 int bfd_table_session_done(bfd_table *t, bfd_session *s, int rv, uint64_t now) {
@@ -520,6 +538,12 @@ static int try_responder(bfd_table *t, const bfd_ctrl_pkt *pkt, const uint8_t *b
     return BFD_ERR_PKT_NO_SESSION;
   if ((rv = draw_discr(t, &st.local_discr)) != 0)
     return BFD_ERR_PKT_NO_SESSION;
+  /* One template for both ports: the session takes the packet's mode
+   * (single-hop keeps its GTSM floor of 255, RFC 5881 §5). */
+  if (st.mode != ri->mode) {
+    st.mode = ri->mode;
+    st.min_rx_ttl = 0;
+  }
   memset(sc, 0, sizeof(*sc));
   sc->s.key = key;
   bfd_session_init(&sc->s, &st, &t->cb, t->user_data, t->mem, &t->rand, &t->last_now, now);
@@ -563,12 +587,14 @@ static int try_responder(bfd_table *t, const bfd_ctrl_pkt *pkt, const uint8_t *b
 
 int bfd_table_goodbye_all(bfd_table *t, uint64_t now) {
   size_t i;
-  int rv = 0, r;
+  int rv = 0, r, doomed_rv;
   if (!t)
     return BFD_ERR_INVALID_ARGUMENT;
   if (now < t->last_now)
     return BFD_ERR_CLOCK_BACKWARDS;
   t->last_now = now;
+  if ((doomed_rv = free_doomed(t, now)) != 0)
+    return doomed_rv;
   t->closing = 1; /* responder mode creates nothing from now on */
   /* Two passes: starting a goodbye never frees, removing does. */
   for (i = 0; i < t->nbuckets; i++) {
@@ -639,7 +665,7 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
                           uint64_t now, bfd_session **ps) {
   bfd_ctrl_pkt pkt;
   bfd_session *s;
-  int rv;
+  int rv, doomed_rv;
   if (ps)
     *ps = NULL;
   if (!t || !buf || !ri)
@@ -647,6 +673,8 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
   if (now < t->last_now)
     return BFD_ERR_CLOCK_BACKWARDS;
   t->last_now = now;
+  if ((doomed_rv = free_doomed(t, now)) != 0)
+    return doomed_rv;
   if ((rv = bfd_ctrl_pkt_decode(&pkt, buf, len)) != 0) {
     count_drop(t, rv);
     return rv;
@@ -701,12 +729,14 @@ static size_t collect_expired(const bfd_table *t, uint64_t now, bfd_session **ou
 int bfd_table_feed_time(bfd_table *t, uint64_t now) {
   bfd_session *batch[64];
   size_t n, i;
-  int rv = 0;
+  int rv = 0, doomed_rv;
   if (!t)
     return BFD_ERR_INVALID_ARGUMENT;
   if (now < t->last_now)
     return BFD_ERR_CLOCK_BACKWARDS;
   t->last_now = now;
+  if ((doomed_rv = free_doomed(t, now)) != 0)
+    return doomed_rv;
   /* Detection only; what is due to be sent stays for poll_packet. Expired
    * sessions leave the collection (their detection deadline is cleared,
    * also when a callback fails), so the loop ends; one failing callback
@@ -727,6 +757,7 @@ int bfd_table_feed_time(bfd_table *t, uint64_t now) {
 ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, size_t buflen,
                                 uint64_t now) {
   bfd_pq *h;
+  int h_rv;
   if (ps)
     *ps = NULL;
   if (!t || !buf)
@@ -734,6 +765,8 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
   if (now < t->last_now)
     return BFD_ERR_CLOCK_BACKWARDS;
   t->last_now = now;
+  if ((h_rv = free_doomed(t, now)) != 0)
+    return h_rv;
   h = &t->pq;
   while (h->len > 0 && h->v[0].key <= now) {
     bfd_session *s = pq_session(h->v[0].node);
@@ -770,6 +803,8 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
 }
 
 uint64_t bfd_table_next_deadline(const bfd_table *t) {
+  if (t && t->doomed)
+    return t->last_now; /* a finished goodbye to free: call at once */
   if (!t || t->pq.len == 0)
     return BFD_TSTAMP_NONE;
   return t->pq.v[0].key;

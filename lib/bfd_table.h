@@ -33,6 +33,7 @@ typedef struct bfd_tsess {
   bfd_pq_node pq;               /* in the deadline heap */
   uint8_t responder;            /* created by responder mode (reaped) */
   uint8_t counted_state;        /* the state by_state counts it in */
+  struct bfd_tsess *doomed_next; /* on the table's doomed list */
 } bfd_tsess;
 
 struct bfd_table {
@@ -52,6 +53,9 @@ struct bfd_table {
   /* Responder mode (bfd_table_set_responder); off while resp_max is 0. */
   uint32_t resp_max;
   uint8_t closing; /* bfd_table_goodbye_all() was called */
+  /* Goodbyes finished by the packet just handed to the host: freed at the
+   * start of the next table call (the host still routes that packet). */
+  bfd_tsess *doomed;
   size_t nresp;
   uint64_t resp_hold_ns;
   bfd_session_settings resp_st;   /* template, current version */

@@ -373,21 +373,27 @@ static void test_bfd_responder_key_multihop_v6(void) {
   CU_ASSERT_PTR_EQUAL(ps, s2);
   CU_ASSERT_EQUAL(bfd_table_size(t), 2);
 
-  /* A single-hop packet does not fit the multihop template (RFC 5881 §5 /
-   * 5883: the port's mode), and without a source there is no key. */
+  /* One template answers both ports: a single-hop packet gets a
+   * single-hop session (its key with the ifindex, GTSM's TTL 255: a TTL of
+   * 254 creates nothing, RFC 5881 §5); without a source there is no key. */
   ri.mode = SH;
-  ri.ttl = 255;
+  ri.ttl = 254;
   ri.peer[15] = 4;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_MODE);
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_TTL);
   CU_ASSERT_PTR_NULL(ps);
-  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_MODE), 1);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_TTL), 1);
+  ri.ttl = 255;
+  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ps);
+  CU_ASSERT_EQUAL(bt_status(ps).mode, SH);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 3);
   ri.mode = MH;
   ri.flags = BFD_RX_TTL | BFD_RX_LOCAL;
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 2);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 2);
-  CU_ASSERT_EQUAL(c.naccept, 2);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 3);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 3);
+  CU_ASSERT_EQUAL(c.naccept, 3);
   check_lifecycle(&c);
   bfd_table_del(t);
 }
@@ -1370,6 +1376,24 @@ static void test_bfd_responder_set_nomem(void) {
 
 /* Lowering max_sessions (or turning it off) keeps the sessions there; new
  * ones wait until the count is below the new maximum. */
+/* A goodbye to a remote that is not Up ends with one AdminDown packet
+ * (RFC 5880 §6.8.16): poll it (diag 7), then the next table call frees
+ * the session. Returns the packets polled. */
+static unsigned goodbye_flush(bfd_table *t, uint64_t now) {
+  uint8_t b[BFD_CTRL_LEN_MAX];
+  bfd_session *ps = NULL;
+  unsigned n = 0;
+  ptrdiff_t len;
+  while ((len = bfd_table_poll_packet(t, &ps, b, sizeof(b), now)) > 0) {
+    bfd_ctrl_pkt p;
+    CU_ASSERT_EQUAL(bfd_ctrl_pkt_decode(&p, b, (size_t)len), 0);
+    n++;
+  }
+  CU_ASSERT_EQUAL(len, 0);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
+  return n;
+}
+
 static void test_bfd_responder_lower_max(void) {
   enum { N = 3 };
   bt_rec c;
@@ -1402,8 +1426,10 @@ static void test_bfd_responder_lower_max(void) {
   ri = bt_ri4(SH, L4, P4 + N, IFX);
   for (i = 0; i < N; i++) {
     CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
-    /* In Init with a remote in Down: goodbye is done at once (§6.8.16). */
+    /* In Init with a remote in Down: one AdminDown packet, then gone
+     * (§6.8.16). */
     CU_ASSERT_EQUAL(bfd_session_goodbye(s[i], T0), 0);
+    CU_ASSERT(goodbye_flush(t, T0) >= 1);
     CU_ASSERT_EQUAL(bfd_table_responder_count(t), N - 1 - i);
   }
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
@@ -1724,8 +1750,11 @@ static void test_bfd_goodbye_nexthop_cleared_first(void) {
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
   CU_ASSERT_EQUAL(bt_status(s).nexthop_down, 1);
   mark = c.n;
-  /* The remote is forgotten (§6.8.1): nobody to tell, done at once. */
+  /* The remote is forgotten (§6.8.1): one AdminDown packet still goes to
+   * the configured peer, then the session is freed. */
   CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  CU_ASSERT_EQUAL(goodbye_flush(t, t1), 1);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   for (i = mark; i < c.n; i++) {
     CU_ASSERT_EQUAL(c.ev[i].discr, d);
@@ -2062,9 +2091,10 @@ static void test_bfd_goodbye_standalone(void) {
   }
 }
 
-/* bfd_table_goodbye_all() over sessions in every state: those with nobody
- * to tell go inside the call, the others when their peer answers or their
- * time is up; the table drains to 0, one REMOVED each. */
+/* bfd_table_goodbye_all() over sessions in every state: a passive one that
+ * never heard its peer goes inside the call, those with a remote that is
+ * not Up after one AdminDown packet, the others when their peer answers or
+ * their time is up; the table drains to 0, one REMOVED each. */
 static void test_bfd_goodbye_all_mixed(void) {
   enum { A, B, C, D, E, F, G, H, NS };
   bt_rec c;
@@ -2136,11 +2166,14 @@ static void test_bfd_goodbye_all_mixed(void) {
         CU_ASSERT_EQUAL(c.ev[i].kind, BT_EV_SESS);
     CU_ASSERT_EQUAL(bt_rec_count_discr(&c, mark, BT_EV_STATE, d[F]), 0);
   }
-  /* Nobody to tell: gone inside the call. */
-  CU_ASSERT_EQUAL(bfd_table_size(t), 3);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  /* Only the passive session that never heard its peer must not transmit
+   * (§6.8.7): gone inside the call. The others whose remote is unknown or
+   * not Up (C, E, G, H) send one AdminDown packet first (§6.8.16) and go at
+   * the next call. */
+  CU_ASSERT_EQUAL(bfd_table_size(t), NS - 1);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
   for (i = 0; i < NS; i++) {
-    unsigned want = (unsigned)(i == C || i == D || i == E || i == G || i == H);
+    unsigned want = (unsigned)(i == D);
     CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d[i]), want);
     if (want)
       CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d[i])->se.ts, t1);

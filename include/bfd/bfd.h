@@ -937,9 +937,12 @@ BFD_EXTERN int bfd_session_set_admin_down(bfd_session *session,
  * and keeps sending AdminDown packets at the rate the RFC allows (at least
  * one second, §6.8.3; signed when authentication is configured) for the
  * peer's Detection Time of us, or until the peer shows it is no longer Up
- * after our first AdminDown packet went out. With nobody to tell (no
- * remote heard, a passive session that never heard its peer, which must
- * not transmit (§6.8.7), or a remote that is not Up) it is done at once.
+ * after our first AdminDown packet went out. A passive session that never
+ * heard its peer must not transmit (§6.8.7): done at once. With a remote
+ * that is unknown or not Up (it cannot mistake our silence for a failure)
+ * it is done once one AdminDown packet went out; a table frees such a
+ * session at its next call (bfd_table_next_deadline() is then due at once),
+ * so the host can still route that packet.
  * This is how a session is removed without the peer reporting a path
  * failure (RFC 5882 §3.2: AdminDown is not a failure).
  *
@@ -1271,7 +1274,9 @@ typedef struct bfd_responder_settings {
   uint8_t tx_key_id;       /**< Key ID to sign with (one of `keys`) */
   uint8_t pad[2];          /**< explicit padding, 0 */
   /** template for every responder session: passive is forced to 1 and
-   *  local_discr to 0 (drawn); must pass bfd_session_settings_check() */
+   *  local_discr to 0 (drawn); must pass bfd_session_settings_check(). Its
+   *  mode is the packet's: one template answers single-hop and multihop
+   *  (min_rx_ttl applies to the template's own mode only). */
   bfd_session_settings session;
   bfd_auth_key keys[BFD_AUTH_KEYS_MAX]; /**< the key ring, one type */
 } bfd_responder_settings;
