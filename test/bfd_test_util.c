@@ -11,7 +11,7 @@ static void run_one_by_one(const char *suite_name) {
   CU_pTest t;
   for (t = suite ? suite->pTest : NULL; t; t = t->pNext) {
     CU_basic_run_test(suite, t);
-    fprintf(stderr, "asserts %s/%s %u\n", suite_name, t->pName, CU_get_number_of_asserts());
+    fprintf(stderr, "\nasserts %s/%s %u\n", suite_name, t->pName, CU_get_number_of_asserts());
   }
 }
 
