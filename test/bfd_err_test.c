@@ -17,7 +17,8 @@ static const int all_codes[] = {
     BFD_ERR_PKT_AUTH_TYPE, BFD_ERR_PKT_AUTH_LEN,
     /* packet acceptance */
     BFD_ERR_PKT_NO_SESSION, BFD_ERR_PKT_YOUR_DISCR, BFD_ERR_PKT_AUTH_MISMATCH,
-    BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL, BFD_ERR_PKT_MODE, BFD_ERR_PKT_ADMIN_DOWN, BFD_ERR_PKT_LOOPED,
+    BFD_ERR_PKT_AUTH_FAILED, BFD_ERR_PKT_TTL, BFD_ERR_PKT_MODE, BFD_ERR_PKT_ADMIN_DOWN,
+    BFD_ERR_PKT_LOOPED,
     /* configuration */
     BFD_ERR_CFG_DETECT_MULT, BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX, BFD_ERR_CFG_MODE,
     BFD_ERR_CFG_POLICY, BFD_ERR_CFG_IMMUTABLE, BFD_ERR_CFG_KEY, BFD_ERR_CFG_FLAG, BFD_ERR_CFG_AUTH,
@@ -145,7 +146,7 @@ static void test_pkt_error_at(void) {
     for (size_t j = 0; j < npkt; j++)
       if (pkt_codes[j] == code)
         k = (int)j;
-    CU_ASSERT(k >= 0); /* a packet code... */
+    CU_ASSERT(k >= 0);                       /* a packet code... */
     CU_ASSERT(bfd_err_drop_slot(code) >= 0); /* ...with a counter */
     if (k >= 0) {
       CU_ASSERT_EQUAL(seen[k], 0); /* once */

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-
 #define MS BFD_MILLISECONDS
 #define NS 4 /* sessions per table */
 
