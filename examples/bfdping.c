@@ -1037,7 +1037,7 @@ int main(int argc, char **argv) {
   if (parse_args(ap, argc, argv) != 0)
     return 2;
   if (ap->rt) {
-    /* PITFALLS: userspace BFD timers starve under CPU pressure (FRR flapped
+    /* Userspace BFD timers starve under CPU pressure (FRR flapped
      * at 3 x 10 ms under stress); real-time priority is the remedy. */
     struct sched_param sp;
     memset(&sp, 0, sizeof(sp));

@@ -28,7 +28,7 @@ int bfd_auth_key_check(const bfd_auth_key *k) {
   if (k->type < BFD_AUTH_SIMPLE || k->type > BFD_AUTH_METICULOUS_KEYED_SHA1)
     return BFD_ERR_CFG_AUTH;
   /* §6.7.2: password 1..16; §6.7.3: MD5 key up to 16; §6.7.4: SHA1 up to 20.
-   * An empty key is not "no authentication" (PITFALLS, FRR #23276). */
+   * An empty key is not "no authentication" (FRR #23276). */
   max = k->type == BFD_AUTH_SIMPLE ? BFD_CODEC_SIMPLE_PW_MAX : bfd_codec_auth_digest_len(k->type);
   if (k->len == 0 || k->len > max)
     return BFD_ERR_CFG_AUTH;

@@ -31,7 +31,7 @@ int bfd_session_check_settings(const bfd_session_settings *st) {
   if (st->desired_min_tx_us == 0) /* §4.1: "The value zero is reserved" */
     return BFD_ERR_CFG_MIN_TX;
   /* A local Required Min RX of 0 would make the detection time 0: reject
-   * rather than spin (PITFALLS: "hot loop"). */
+   * rather than spin in a hot loop (§6.8.4). */
   if (st->required_min_rx_us == 0)
     return BFD_ERR_CFG_MIN_RX;
   if (st->mode > BFD_MODE_MULTIHOP)
