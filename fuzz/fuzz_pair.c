@@ -3,7 +3,7 @@
  * (bfd_session_new / feed_packet / feed_time / poll_packet / next_deadline /
  * update / set_admin_down / get_status / del).
  *
- * INPUT FORMAT (little bytes; missing header bytes read as 0)
+ * INPUT FORMAT (missing header bytes read as 0)
  *   header, 8 bytes:
  *     [0..3] seed (LE u32): the rand callbacks, loss, jitter and the
  *            discriminators all come from it, so a run is deterministic
@@ -49,16 +49,19 @@
  *
  * EVENT LOOP: jump the clock to the earliest of both sessions' deadlines,
  * packet arrivals, stall/restart ends and check points; at that instant
- * deliver every packet due, feed_time, then poll each session until it
- * returns 0, and put what it sent on the link. Packets with zero delay are
- * handled in the same instant.
+ * deliver every packet due, then for each session whose deadline is due
+ * feed_time (every other time; poll_packet runs the expiries too) and
+ * poll_packet until it returns 0, and put what it sent on the link. Packets
+ * with zero delay are handled in the same instant. Every 16th time a session
+ * is not due it is polled anyway.
  *
  * INVARIANTS (abort() with "invariant N" on violation)
  *  1. No packet either side sends has both P and F (§6.5); each decodes.
  *  2. After an instant is handled (arrivals, feed_time, poll until 0), every
  *     running session's next deadline is > now; one instant is handled at
  *     most SPIN_MAX times (hot loop); poll_packet returns 0 after a few
- *     packets; outside AdminDown the deadline is at most one TX interval away
+ *     packets, and when nothing is due it sends nothing and changes no
+ *     state; outside AdminDown the deadline is at most one TX interval away
  *     (the session keeps sending, §6.8.7); no packet storm (more than QLEN
  *     packets in flight in one direction) unless duplication or reordering
  *     is on: then immediate packets on every state change and one Final per
@@ -94,34 +97,37 @@
  *  4. Convergence. conv_start = clean3_start, or any later parameter change or
  *     Init/Up -> Down transition (a stale Down packet from before the peer
  *     came Up restarts the handshake, §6.8.6: with a delay above the slow
- *     interval this can go on for long; it is RFC behaviour).
- *     From conv_at = conv_start + Dmax + 5 Imax + 8 RTT + 10 ms on (Dmax: the
+ *     interval this can go on for long; it is RFC behaviour). While clean:
+ *     from conv_at = conv_start + Dmax + 5 Imax + 8 RTT + 10 ms (Dmax: the
  *     longest Detection Time either side reported since the last
  *     convergence, Imax: max(1 s, every interval configured since then), RTT:
- *     both delays) while clean: both Up, each knows the other's
- *     discriminator, tx_interval_ns = max(own Desired Min TX, peer's Required
- *     Min RX), detect_time_ns = peer's Detect Mult x max(own Required Min RX,
- *     peer's Desired Min TX), no Poll Sequence running. The budget: stale
- *     deadlines expire by clean3_start + K + Dmax (invariant 3), a fresh
- *     three-way handshake takes one slow interval + 2.5 RTT, and at most two
- *     Poll Sequences per side (one running, one waiting a round trip) take
- *     4 RTT + 3 Imax. Past conv_at, until conv_at + poll_allow(), a change
- *     that needs a Final (a larger TX, a smaller RX interval, §6.8.3) may
- *     still be missing, and a Poll may run: the issue 11 rule lets such a
- *     change out one round-trip bound (termination - first P since contact)
- *     after the previous sequence's last P, which a sequence that ran through
- *     loss or a peer's AdminDown inflates. Every other change, the end of the
- *     slow start included, must be in force at conv_at. Tighter, the bound of the issue: when a partition heals
- *     with both sides Down, the remote forgotten (remote_discr 0), nothing in
- *     flight and the system clean, both run at the negotiated rates (Up,
- *     tx_interval_ns, detect_time_ns as above) within 2 RTT + 2 I + 1 ms,
- *     I = max(1 s, the four configured intervals): the first packet leaves
- *     within one slow interval, the handshake and the first Up packets take
- *     2 RTT, and leaving the slow start floor needs no Final (§6.8.3: a
- *     smaller TX interval is effected immediately). Once converged, the gap
- *     between consecutive packets without P/F that a side sends is within
- *     [0.75, 1.0] x tx_interval (0.9 for Detect Mult 1, §6.8.7), +-1 us,
- *     and neither side goes Down until the next event.
+ *     both delays), both Up, each knows the other's discriminator and Detect
+ *     Mult, tx_interval_ns = max(own Desired Min TX, peer's Required Min RX),
+ *     detect_time_ns = peer's Detect Mult x max(own Required Min RX, peer's
+ *     Desired Min TX). The budget: stale deadlines expire by clean3_start + K
+ *     + Dmax (invariant 3), a fresh three-way handshake takes one slow
+ *     interval + 2.5 RTT, and at most two Poll Sequences per side (one
+ *     running, one waiting a round trip) take 4 RTT + 3 Imax. Only a change
+ *     that needs a Final (a larger TX or a smaller RX interval while Up,
+ *     §6.8.3) may still be missing then, told apart by the status' remote
+ *     values against the peer's configuration; every other change, leaving
+ *     the slow start included, must be in force. From conv_at +
+ *     poll_allow() on, everything is exact and no Poll Sequence runs:
+ *     issue 11 lets a change that needs a Final out one round-trip bound
+ *     (termination - first P since contact) after the previous sequence's
+ *     last P, and a sequence that ran through loss or a peer's AdminDown
+ *     inflates that bound (poll_allow() follows the P's on the wire).
+ *     Tighter, the issue's bound: when a partition heals with both sides
+ *     Down, the remote forgotten (remote_discr 0), nothing in flight and the
+ *     system clean, both run at the negotiated rates (Up, tx_interval_ns,
+ *     detect_time_ns as above) within 2 RTT + 2 I + 1 ms, I = max(1 s, the
+ *     four configured intervals): the first packet leaves within one slow
+ *     interval, the handshake and the first Up packets take 2 RTT, and
+ *     leaving the slow start floor needs no Final (§6.8.3: a smaller TX
+ *     interval is effected immediately). Once converged, the gap between
+ *     consecutive packets without P/F that a side sends is within [0.75,
+ *     1.0] x tx_interval (0.9 for Detect Mult 1, §6.8.7), +-1 us, and
+ *     neither side goes Down until the next event.
  *  5. Self-consistency: state 0..3; Up implies remote_discr != 0 and remote
  *     state Init/Up; configured fields, discriminator and counters as set /
  *     monotonic; tx_packets +1 per packet, finals_sent +1 per F; a packet
@@ -152,44 +158,60 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #define NONE BFD_TSTAMP_NONE
-#define US BFD_MICROSECONDS
-#define MS BFD_MILLISECONDS
-#define SEC BFD_SECONDS
+#define US   BFD_MICROSECONDS
+#define MS   BFD_MILLISECONDS
+#define SEC  BFD_SECONDS
 
-#define T0          (1000 * SEC)      /* virtual clock origin */
-#define TIME_CAP    (6 * 3600 * SEC)  /* virtual time per input */
-#define STEP_BUDGET 4000u             /* loop steps per input... */
-#define STEP_BUDGET_LONG 40000u       /* ...or with the long flag (header) */
-#define MAX_OPS     512
-#define QLEN        16384u            /* in flight per direction (power of 2) */
-#define SPIN_MAX    1000              /* one instant handled more often: hot loop */
-#define DRAIN_MAX   16                /* packets from one poll loop at one instant */
-#define MAXEV       8                 /* state changes in one call */
-#define SLOW_NS     (1 * SEC)         /* §6.8.3 slow-start floor */
-#define IV_MAX_NS   (2 * SEC)         /* largest entry of k_iv_us */
-#define TRACE_LEN   256u
-#define TRACE_SHOW  80u
+#define T0               (1000 * SEC)     /* virtual clock origin */
+#define TIME_CAP         (6 * 3600 * SEC) /* virtual time per input */
+#define STEP_BUDGET      4000u            /* loop steps per input... */
+#define STEP_BUDGET_LONG 40000u           /* ...or with the long flag (header) */
+#define MAX_OPS          512
+#define QLEN             16384u    /* in flight per direction (power of 2) */
+#define SPIN_MAX         1000      /* one instant handled more often: hot loop */
+#define DRAIN_MAX        16        /* packets from one poll loop at one instant */
+#define MAXEV            8         /* state changes in one call */
+#define SLOW_NS          (1 * SEC) /* §6.8.3 slow-start floor */
+#define IV_MAX_NS        (2 * SEC) /* largest entry of k_iv_us */
+#define TRACE_LEN        256u
+#define TRACE_SHOW       80u
 
 enum { SA = 0, SB = 1 };
 enum { CALL_RX, CALL_TIME, CALL_UPDATE };
 
-static const uint32_t k_iv_us[16] = {3300,   5000,   10000,  20000,  25000,   50000,
-                                     100000, 150000, 250000, 300000, 500000,  750000,
+static const uint32_t k_iv_us[16] = {3300,   5000,    10000,   20000,  25000,  50000,
+                                     100000, 150000,  250000,  300000, 500000, 750000,
                                      900000, 1000000, 1500000, 2000000};
-static const uint64_t k_delay[16] = {0,        100 * US, 1 * MS,   5 * MS,   10 * MS,  25 * MS,
-                                     50 * MS,  100 * MS, 200 * MS, 300 * MS, 500 * MS, 750 * MS,
-                                     1 * SEC,  1500 * MS, 2 * SEC, 3 * SEC};
+static const uint64_t k_delay[16] = {0,       100 * US,  1 * MS,   5 * MS,   10 * MS,  25 * MS,
+                                     50 * MS, 100 * MS,  200 * MS, 300 * MS, 500 * MS, 750 * MS,
+                                     1 * SEC, 1500 * MS, 2 * SEC,  3 * SEC};
 static const uint32_t k_loss_p16[8] = {655, 1311, 3277, 6554, 16384, 32768, 49152, 65536};
 static uint64_t k_dur[256]; /* 100 us x 1.0707^i: 100 us .. ~1 h */
 
 enum {
-  OP_ADVANCE, OP_ADVANCE_MS, OP_UNTIL, OP_SET_TX, OP_SET_RX, OP_SET_MULT, OP_SET_TXRX,
-  OP_DELAY, OP_LOSS, OP_PARTITION, OP_DUP, OP_JITTER, OP_ADMIN, OP_RESTART, OP_STALL,
-  OP_HEAL, OP_SETTLE, OP_COUNT
+  OP_ADVANCE,
+  OP_ADVANCE_MS,
+  OP_UNTIL,
+  OP_SET_TX,
+  OP_SET_RX,
+  OP_SET_MULT,
+  OP_SET_TXRX,
+  OP_DELAY,
+  OP_LOSS,
+  OP_PARTITION,
+  OP_DUP,
+  OP_JITTER,
+  OP_ADMIN,
+  OP_RESTART,
+  OP_STALL,
+  OP_HEAL,
+  OP_SETTLE,
+  OP_COUNT
 };
 static const char *const k_op_names[OP_COUNT] = {
-    "ADVANCE", "ADVANCE_MS", "UNTIL", "SET_TX", "SET_RX", "SET_MULT", "SET_TXRX", "DELAY", "LOSS",
-    "PARTITION", "DUP", "JITTER", "ADMIN", "RESTART", "STALL", "HEAL", "SETTLE"};
+    "ADVANCE",  "ADVANCE_MS", "UNTIL", "SET_TX",    "SET_RX", "SET_MULT",
+    "SET_TXRX", "DELAY",      "LOSS",  "PARTITION", "DUP",    "JITTER",
+    "ADMIN",    "RESTART",    "STALL", "HEAL",      "SETTLE"};
 
 enum { LOSS_OFF, LOSS_RANDOM, LOSS_NTH, LOSS_P, LOSS_F, LOSS_BURST, LOSS_PF, LOSS_PF_HALF };
 
@@ -219,11 +241,11 @@ typedef struct side {
   bfd_session_status *st;   /* after the last call into the session */
   bfd_session_status *prev; /* before it (swapped, not copied) */
   bfd_session_status sb[2];
-  uint64_t rng;             /* the rand callback */
-  uint64_t stall_end;       /* 0, or no calls before this */
-  uint64_t absent_end;      /* 0, or a new session at this time */
-  uint64_t last_accept;     /* last packet the session accepted, NONE */
-  uint64_t gap_prev;        /* last plain packet sent while converged, NONE */
+  uint64_t rng;         /* the rand callback */
+  uint64_t stall_end;   /* 0, or no calls before this */
+  uint64_t absent_end;  /* 0, or a new session at this time */
+  uint64_t last_accept; /* last packet the session accepted, NONE */
+  uint64_t gap_prev;    /* last plain packet sent while converged, NONE */
   /* The running Poll Sequence as seen on the wire: first P (since contact),
    * last P, number of P's; and when the issue 11 rule lets the next one
    * start (last P + termination - first P). */
@@ -313,14 +335,11 @@ static void trace_print(const tr *e) {
     fprintf(stderr, "state %s -> %s diag %u (%s)\n", bfd_state_name(e->a), bfd_state_name(e->b),
             (unsigned)e->c, bfd_diag_name((uint8_t)e->c));
     break;
-  default:
-    fprintf(stderr, "note %u %u\n", (unsigned)e->a, (unsigned)e->c);
-    break;
+  default: fprintf(stderr, "note %u %u\n", (unsigned)e->a, (unsigned)e->c); break;
   }
 }
 
-static void trace(uint8_t kind, int s, unsigned a, unsigned b, uint32_t c, uint32_t d,
-                  uint32_t e) {
+static void trace(uint8_t kind, int s, unsigned a, unsigned b, uint32_t c, uint32_t d, uint32_t e) {
   tr *x = &TR[TRn++ % TRACE_LEN];
   x->t = W.now;
   x->kind = kind;
@@ -364,13 +383,12 @@ static void dump_side(const side *x) {
           "up %llu down %llu polls %llu finals %llu%s%s\n",
           side_name(x->idx), x->s ? "running" : "ABSENT", (unsigned)x->cfg.desired_min_tx_us,
           (unsigned)x->cfg.required_min_rx_us, (unsigned)x->cfg.detect_mult,
-          x->cfg.admin_down ? " admin" : "", (unsigned)x->cfg.local_discr,
-          bfd_state_name(s->state), (unsigned)s->local_diag, bfd_state_name(s->remote_state),
-          (unsigned)s->remote_discr, (unsigned)s->remote_desired_min_tx_us,
-          (unsigned)s->remote_required_min_rx_us, (unsigned)s->remote_detect_mult,
-          msec(s->tx_interval_ns), msec(s->detect_time_ns), (unsigned)s->poll_active,
-          secs(x->seq_first_p), secs(x->seq_last_p), (unsigned)x->seq_np, secs(x->win_end),
-          secs(s->last_rx), secs(s->last_tx), secs(x->last_accept),
+          x->cfg.admin_down ? " admin" : "", (unsigned)x->cfg.local_discr, bfd_state_name(s->state),
+          (unsigned)s->local_diag, bfd_state_name(s->remote_state), (unsigned)s->remote_discr,
+          (unsigned)s->remote_desired_min_tx_us, (unsigned)s->remote_required_min_rx_us,
+          (unsigned)s->remote_detect_mult, msec(s->tx_interval_ns), msec(s->detect_time_ns),
+          (unsigned)s->poll_active, secs(x->seq_first_p), secs(x->seq_last_p), (unsigned)x->seq_np,
+          secs(x->win_end), secs(s->last_rx), secs(s->last_tx), secs(x->last_accept),
           (unsigned long long)s->rx_packets, (unsigned long long)s->rx_dropped,
           (unsigned long long)s->tx_packets, (unsigned long long)s->up_count,
           (unsigned long long)s->down_count, (unsigned long long)s->polls_sent,
@@ -570,7 +588,7 @@ static uint64_t exp_dt(const side *x, const side *y) {
 #define MONO(f)                                                                                    \
   do {                                                                                             \
     if (n->f < o->f)                                                                               \
-      fail(5, "%c: status " #f " went backwards: %llu -> %llu", c, (unsigned long long)o->f,      \
+      fail(5, "%c: status " #f " went backwards: %llu -> %llu", c, (unsigned long long)o->f,       \
            (unsigned long long)n->f);                                                              \
   } while (0)
 
@@ -583,15 +601,13 @@ static void check_status(const side *x, const bfd_session_status *o, const bfd_s
     fail(5, "%c: local_discr %08x, configured %08x", c, (unsigned)n->local_discr,
          (unsigned)x->cfg.local_discr);
   if (n->desired_min_tx_us != x->cfg.desired_min_tx_us ||
-      n->required_min_rx_us != x->cfg.required_min_rx_us ||
-      n->detect_mult != x->cfg.detect_mult)
+      n->required_min_rx_us != x->cfg.required_min_rx_us || n->detect_mult != x->cfg.detect_mult)
     fail(5, "%c: status shows tx %u rx %u mult %u, configured %u %u %u", c,
-         (unsigned)n->desired_min_tx_us, (unsigned)n->required_min_rx_us,
-         (unsigned)n->detect_mult, (unsigned)x->cfg.desired_min_tx_us,
-         (unsigned)x->cfg.required_min_rx_us, (unsigned)x->cfg.detect_mult);
-  if (n->state == BFD_STATE_UP &&
-      (n->remote_discr == 0 ||
-       (n->remote_state != BFD_STATE_INIT && n->remote_state != BFD_STATE_UP)))
+         (unsigned)n->desired_min_tx_us, (unsigned)n->required_min_rx_us, (unsigned)n->detect_mult,
+         (unsigned)x->cfg.desired_min_tx_us, (unsigned)x->cfg.required_min_rx_us,
+         (unsigned)x->cfg.detect_mult);
+  if (n->state == BFD_STATE_UP && (n->remote_discr == 0 || (n->remote_state != BFD_STATE_INIT &&
+                                                            n->remote_state != BFD_STATE_UP)))
     fail(5, "%c: Up with remote_discr %08x remote state %s", c, (unsigned)n->remote_discr,
          bfd_state_name(n->remote_state));
   if (n->tx_interval_ns && n->tx_interval_ns < bfd_us_to_ns(n->remote_required_min_rx_us))
@@ -666,8 +682,7 @@ static int legal(uint8_t from, uint8_t to, uint8_t diag, int call) {
     if (diag == BFD_DIAG_DETECT_EXPIRED)
       return 1; /* §6.8.4; feed_packet may run expiries first */
     return diag == BFD_DIAG_NEIGHBOR_DOWN && call == CALL_RX;
-  default:
-    return 0;
+  default: return 0;
   }
 }
 
@@ -675,8 +690,7 @@ static int legal(uint8_t from, uint8_t to, uint8_t diag, int call) {
 static void on_timeout(const side *x, const bfd_session_status *o, const bfd_state_event *ev) {
   char c = side_name(x->idx);
   /* §6.8.4: a Detection Time without a packet, not less. */
-  if (o->last_rx == NONE || o->detect_time_ns == 0 ||
-      ev->ts < o->last_rx + o->detect_time_ns)
+  if (o->last_rx == NONE || o->detect_time_ns == 0 || ev->ts < o->last_rx + o->detect_time_ns)
     fail(5, "%c: detection expired early: last rx %.6f + detect %.3f ms > %.6f", c,
          secs(o->last_rx), msec(o->detect_time_ns), secs(ev->ts));
   if (sys_clean() && x->last_accept != NONE && x->last_accept >= W.clean3_start + k3())
@@ -704,12 +718,12 @@ static void process_events(side *x, const bfd_session_status *o, int call) {
     trace(TR_STATE, x->idx, ev->old_state, ev->new_state, ev->local_diag, 0, 0);
     if (ev->old_state != state || ev->change_seq != seq + 1 || ev->ts != W.now)
       fail(5, "%c: state event %s -> %s seq %u ts %.6f, but the session was %s seq %u", c,
-           bfd_state_name(ev->old_state), bfd_state_name(ev->new_state),
-           (unsigned)ev->change_seq, secs(ev->ts), bfd_state_name(state), (unsigned)seq);
+           bfd_state_name(ev->old_state), bfd_state_name(ev->new_state), (unsigned)ev->change_seq,
+           secs(ev->ts), bfd_state_name(state), (unsigned)seq);
     if (!legal(ev->old_state, ev->new_state, ev->local_diag, call))
       fail(5, "%c: illegal transition %s -> %s diag %u (call kind %d)", c,
-           bfd_state_name(ev->old_state), bfd_state_name(ev->new_state),
-           (unsigned)ev->local_diag, call);
+           bfd_state_name(ev->old_state), bfd_state_name(ev->new_state), (unsigned)ev->local_diag,
+           call);
     if (ev->new_state == BFD_STATE_UP)
       ups++;
     if (ev->old_state == BFD_STATE_UP && ev->new_state == BFD_STATE_DOWN)
@@ -898,8 +912,8 @@ static void wire_send(int d, const qpkt *p, const bfd_ctrl_pkt *pk) {
 /* Calls into the sessions                                                  */
 /* ------------------------------------------------------------------------ */
 
-static const bfd_rx_info k_ri = {BFD_MODE_SINGLE_HOP, BFD_AF_INET, 255, BFD_RX_TTL, 0,
-                                 {0},                 {0},         0,   0};
+static const bfd_rx_info k_ri = {
+    BFD_MODE_SINGLE_HOP, BFD_AF_INET, 255, BFD_RX_TTL, 0, {0}, {0}, 0, 0};
 
 static void deliver(side *x, const qpkt *p) {
   const bfd_session_status *n, *o;
@@ -996,8 +1010,7 @@ static void check_tx(side *x, const bfd_session_status *o, const uint8_t *buf, p
       n->finals_sent != o->finals_sent + ((pk->flags & BFD_FLAG_F) != 0))
     fail(5, "%c: after sending, tx_packets %llu -> %llu finals %llu -> %llu last_tx %.6f", c,
          (unsigned long long)o->tx_packets, (unsigned long long)n->tx_packets,
-         (unsigned long long)o->finals_sent, (unsigned long long)n->finals_sent,
-         secs(n->last_tx));
+         (unsigned long long)o->finals_sent, (unsigned long long)n->finals_sent, secs(n->last_tx));
 }
 
 /* Invariant 4: the packet rate once converged (§6.8.7 jitter). */
@@ -1011,8 +1024,9 @@ static void check_gap(side *x, uint8_t flags) {
     uint64_t gap = W.now - x->gap_prev, iv = exp_tx(x, y);
     uint64_t lo = iv - iv / 4, hi = x->cfg.detect_mult == 1 ? iv - iv / 10 : iv;
     if (gap + US < lo || gap > hi + US)
-      fail(4, "%c: converged, but packets %.3f ms apart; negotiated interval %.3f ms, allowed "
-              "[%.3f, %.3f] ms (§6.8.7)",
+      fail(4,
+           "%c: converged, but packets %.3f ms apart; negotiated interval %.3f ms, allowed "
+           "[%.3f, %.3f] ms (§6.8.7)",
            side_name(x->idx), msec(gap), msec(iv), msec(lo), msec(hi));
   }
   x->gap_prev = W.now;
@@ -1158,8 +1172,8 @@ static void check_converged(void) {
     return;
   ca = conv_at();
   if (W.now < ca) {
-    check_rates("CONVERGENCE (general bound; a change waiting for a Final excepted)",
-                W.conv_start, ca0 - W.conv_start, 1, 0);
+    check_rates("CONVERGENCE (general bound; a change waiting for a Final excepted)", W.conv_start,
+                ca0 - W.conv_start, 1, 0);
     return;
   }
   check_rates("CONVERGENCE (general bound + Poll window)", W.conv_start, ca - W.conv_start, 0, 1);
@@ -1243,13 +1257,11 @@ static void step(void) {
     if (dl <= W.now)
       fail(2, "%c: next deadline %.6f is not after now with nothing left to do (hot loop)", c,
            secs(dl));
-    if (n->state != BFD_STATE_ADMIN_DOWN && n->tx_interval_ns &&
-        dl > W.now + n->tx_interval_ns)
+    if (n->state != BFD_STATE_ADMIN_DOWN && n->tx_interval_ns && dl > W.now + n->tx_interval_ns)
       fail(2, "%c: next deadline %.3f ms away, beyond the TX interval %.3f ms (§6.8.7)", c,
            msec(dl - W.now), msec(n->tx_interval_ns));
     if ((n->state == BFD_STATE_UP || n->state == BFD_STATE_INIT) &&
-        (n->last_rx == NONE || n->detect_time_ns == 0 ||
-         W.now >= n->last_rx + n->detect_time_ns))
+        (n->last_rx == NONE || n->detect_time_ns == 0 || W.now >= n->last_rx + n->detect_time_ns))
       fail(5, "%c: still %s at %.6f, last rx %.6f + detect %.3f ms: detection late (§6.8.4)", c,
            bfd_state_name(n->state), secs(W.now), secs(n->last_rx), msec(n->detect_time_ns));
     if (x->owe_f)
@@ -1297,18 +1309,18 @@ static int cond_met(int s, int cond) {
   const side *x = &W.sd[s], *y = &W.sd[1 - s];
   uint8_t st = x->s ? x->st->state : 0xff;
   switch (cond) {
-  case 0: return x->rx_f;                      /* received a Final */
-  case 1: return x->tx_p;                      /* sent a Poll */
-  case 2: return x->tx_f;                      /* sent a Final */
-  case 3: return st == BFD_STATE_UP;           /* Up */
+  case 0: return x->rx_f;                                                    /* received a Final */
+  case 1: return x->tx_p;                                                    /* sent a Poll */
+  case 2: return x->tx_f;                                                    /* sent a Final */
+  case 3: return st == BFD_STATE_UP;                                         /* Up */
   case 4: return st == BFD_STATE_UP && y->s && y->st->state == BFD_STATE_UP; /* both Up */
-  case 5: return x->s && !x->st->poll_active;   /* no Poll running */
-  case 6: return x->rx_p;                      /* received a Poll */
-  case 7: return st != BFD_STATE_UP;           /* not Up */
-  case 8: return x->s && x->st->poll_active;    /* a Poll running */
-  case 9: return W.converged;                  /* converged (invariant 4 held) */
-  case 10: return st == BFD_STATE_DOWN;        /* Down */
-  case 11: return x->rx_any;                   /* received anything */
+  case 5: return x->s && !x->st->poll_active;                                /* no Poll running */
+  case 6: return x->rx_p;                                                    /* received a Poll */
+  case 7: return st != BFD_STATE_UP;                                         /* not Up */
+  case 8: return x->s && x->st->poll_active;                                 /* a Poll running */
+  case 9: return W.converged;           /* converged (invariant 4 held) */
+  case 10: return st == BFD_STATE_DOWN; /* Down */
+  case 11: return x->rx_any;            /* received anything */
   default: return x->rx_f;
   }
 }
@@ -1568,8 +1580,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 static void world_init(const uint8_t *h) {
-  uint32_t seed = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
-                  (uint32_t)h[3] << 24;
+  uint32_t seed =
+      (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
   int i;
   memset(&W, 0, sizeof(W));
   TRn = 0;
