@@ -797,7 +797,7 @@ static int parse_args(app *ap, int argc, char **argv) {
     case O_MULTIHOP: ap->multihop = 1; break;
     case O_PASSIVE: ap->passive = 1; break;
     case O_JSON: ap->json = 1; break;
-    case 'q': ap->quiet = 1; break;
+    case 'q': ap->quiet = 1; break; /* only the exit code: no JSON either */
     case 'v': ap->verbose = 1; break;
     case O_LISTEN: ap->listen_addr = optarg; break;
     case O_SELF_TEST: ap->self_test = 1; break;
@@ -879,6 +879,8 @@ static int parse_args(app *ap, int argc, char **argv) {
       return -1;
     }
   }
+  if (ap->quiet)
+    ap->json = 0; /* -q: only the exit code, whatever else was asked for */
   if (ap->self_test + (ap->listen_addr != NULL) + (optind < argc) != 1) {
     fprintf(stderr, "bfdping: give exactly one of PEER, --listen ADDR or --self-test\n"
                     "Try 'bfdping --help' for more information.\n");
@@ -976,6 +978,14 @@ static int add_peer(app *ap, bfd_uv *a, const char *peer, const char *local, bfd
   (void)bfd_uv_peer_config_init(BFD_UV_PEER_CONFIG_VERSION, &pc);
   if (bfd_uv_addr_parse(&pc.peer, peer) != 0) {
     fprintf(stderr, "bfdping: '%s' is not an IPv4/IPv6 address\n", peer);
+    return -1;
+  }
+  /* A link-local peer only means something on one interface: say so,
+   * rather than the core's "invalid session key". */
+  if (pc.peer.family == BFD_AF_INET6 && pc.peer.addr[0] == 0xfe && (pc.peer.addr[1] & 0xc0) == 0x80 &&
+      pc.peer.ifindex == 0 && !ap->ifname) {
+    fprintf(stderr, "bfdping: %s is an IPv6 link-local address: it needs -I IFACE (or %s%%IFACE)\n",
+            peer, peer);
     return -1;
   }
   if (local && bfd_uv_addr_parse(&pc.local, local) != 0) {
