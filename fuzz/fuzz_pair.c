@@ -164,8 +164,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #define T0               (1000 * SEC)     /* virtual clock origin */
 #define TIME_CAP         (6 * 3600 * SEC) /* virtual time per input */
-#define STEP_BUDGET      4000u            /* loop steps per input... */
-#define STEP_BUDGET_LONG 40000u           /* ...or with the long flag (header) */
+#define STEP_BUDGET      2500u            /* loop steps per input... */
+#define STEP_BUDGET_LONG 25000u           /* ...or with the long flag (header) */
 #define MAX_OPS          512
 #define QLEN             16384u    /* in flight per direction (power of 2) */
 #define SPIN_MAX         1000      /* one instant handled more often: hot loop */
