@@ -72,8 +72,11 @@
  *     pending) and neither AdminDown. clean3_start is the latest of: the
  *     moment the system last became clean, any later link change (delay),
  *     the arrival of the last packet in flight at a link change, a stall end,
- *     a restart, an AdminDown change, and a parameter change made while the
- *     changing side was not Up. Assert: an Init/Up -> Down transition with
+ *     a restart, an AdminDown change, a parameter change made while the
+ *     changing side was not Up, and a side leaving Up while its Required Min
+ *     RX is below the value its peer last received (a decrease waiting for
+ *     its Final is then in force at once, and stays so if it comes Up again
+ *     before the peer knows it). Assert: an Init/Up -> Down transition with
  *     diag 1 (Detection Time Expired) never happens while clean, if the
  *     side's last received packet arrived at r >= clean3_start + K, with
  *     K = 2 s (the largest interval in IV, >= the 1 s floor) + both delays.
@@ -90,8 +93,8 @@
  *     Final, §6.8.3), and the receiver's Required Min RX in force never drops
  *     below a value its peer has not acknowledged with a Final to a Poll
  *     carrying it (§6.8.3, §6.5: a Final answers a Poll of the same
- *     sequence). The only RFC-allowed exception is a change made while not
- *     Up ("MUST be effected immediately", §6.8.3), which the peer learns
+ *     sequence). The only RFC-allowed exception is a change in force while
+ *     not Up ("MUST be effected immediately", §6.8.3), which the peer learns
  *     within one interval plus a delay: covered by K. Live changes (while Up)
  *     are allowed and must never flap, however long the delay.
  *  4. Convergence. conv_start = clean3_start, or any later parameter change or
@@ -730,6 +733,13 @@ static void process_events(side *x, const bfd_session_status *o, int call) {
       downs++;
     if (ev->new_state == BFD_STATE_DOWN && ev->local_diag == BFD_DIAG_DETECT_EXPIRED)
       on_timeout(x, o, ev);
+    /* Leaving Up, a Required Min RX decrease still waiting for its Final is
+     * in force at once (§6.8.3 only lags it while Up) and stays so when the
+     * session comes Up again before the peer knows it: as a change made
+     * while not Up, the peer learns it within K. */
+    if (ev->old_state == BFD_STATE_UP && W.sd[1 - x->idx].s &&
+        x->cfg.required_min_rx_us < W.sd[1 - x->idx].st->remote_required_min_rx_us)
+      W.clean3_start = max64(W.clean3_start, W.now);
     if (ev->new_state == BFD_STATE_DOWN && call != CALL_UPDATE) {
       /* Converged, nothing in flight is stale: no reason to go Down. */
       if (W.converged)
