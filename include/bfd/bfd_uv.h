@@ -85,9 +85,11 @@
  * of us or until the peer shows it is no longer Up (§6.8.16; RFC 5882 §3.2:
  * AdminDown is not a path failure). The adapter keeps the session's TX
  * socket until then. A session the peer cannot mistake for a failure
- * (the peer not Up, or never heard) sends the AdminDown packet of the
- * transition, if it may transmit at all (§6.8.7: a passive session that
- * never heard its peer sends nothing), and goes at once.
+ * (the peer not Up, or never heard) sends one AdminDown packet and goes at
+ * the adapter's next wake-up (at once); a passive session that never heard
+ * its peer sends nothing (§6.8.7) and goes before the call returns. The
+ * adapter adds nothing of its own: bfd_uv_shutdown() is
+ * bfd_table_goodbye_all(), as on any other host.
  *
  * @since 0.1.0
  */
@@ -603,8 +605,10 @@ BFD_UV_EXTERN int bfd_uv_peer_update(bfd_uv *adapter, bfd_session *session,
  * never heard its peer, §6.8.7). It then keeps sending AdminDown until the
  * peer shows it is no longer Up, or for the peer's Detection Time of us,
  * and the core frees it; the adapter closes its TX socket then. Where
- * nobody is to be told (the peer not Up, or never heard), the session is
- * deleted before this returns. Meanwhile the session stays in the table
+ * nobody is to be told, the session goes sooner: after its one AdminDown
+ * packet, at the adapter's next wake-up (at once), when the peer is not Up
+ * or never heard; before this returns for a passive session that never
+ * heard its peer. Meanwhile the session stays in the table
  * (bfd_uv_stats.sessions counts it) but is no longer the host's: no
  * further callback concerns it, bfd_uv_peer_get_user_data() returns NULL,
  * and the same peer may be added again at once (see bfd_uv_peer_add()).

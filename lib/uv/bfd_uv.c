@@ -286,38 +286,25 @@ static void peer_del_silent(bfd_uv_peer *p) {
   peer_free(p);
 }
 
-/* Removal (RFC 5880 §6.8.16, RFC 5882 §3.2: AdminDown with diag 7 is not a
- * path failure) through the core's goodbye: AdminDown packets, signed and at
- * the allowed rate, for the peer's Detection Time or until it answers;
- * REMOVED then frees `p` (possibly inside this call). The host's pointer
- * is dropped now: nothing of this session reaches the host any more. */
-static void peer_goodbye(bfd_uv_peer *p, uint64_t now) {
-  bfd_uv *a = p->a;
-  bfd_session *s = p->s;
-  bfd_session_status st;
-  int rc;
+/* Removal through the core's goodbye (RFC 5880 §6.8.16, RFC 5882 §3.2:
+ * AdminDown with diag 7 is not a path failure), as any host has it: the
+ * core sends the AdminDown packets (signed, at the allowed rate, none from
+ * a passive session that never heard its peer, §6.8.7) and REMOVED then
+ * frees the peer. Marked first: the host's pointer is dropped, nothing of
+ * this session reaches the host any more. */
+static void peer_mark_goodbye(bfd_uv_peer *p) {
+  if (p->goodbye)
+    return;
   p->goodbye = 1;
   p->user_data = NULL;
-  a->n_goodbye++;
-  /* A peer that is not Up cannot take our silence for a failure, so the
-   * core's goodbye is done at once; the AdminDown packet that the
-   * transition itself owes the peer (§6.8.7: at once) still goes out first,
-   * as the core builds it: signed, Desired Min TX >= 1 s (§6.8.3), and none
-   * from a passive session that never heard its peer (§6.8.7). */
-  memset(&st, 0, sizeof(st));
-  st.struct_version = BFD_SESSION_STATUS_VERSION;
-  if (bfd_session_get_status(s, &st) == 0 && st.state != BFD_STATE_ADMIN_DOWN &&
-      st.remote_state != BFD_STATE_UP) {
-    uint8_t buf[BFD_CTRL_LEN_MAX];
-    ptrdiff_t n;
-    if ((rc = bfd_session_set_admin_down(s, 1, now)) < 0)
-      report_core(a, "bfd_session_set_admin_down", rc);
-    while ((n = bfd_session_poll_packet(s, buf, sizeof(buf), now)) > 0)
-      send_peer(p, buf, (size_t)n);
-    if (n < 0)
-      report_core(a, "bfd_session_poll_packet", (int)n);
-  }
-  if ((rc = bfd_session_goodbye(s, now)) < 0) /* may free s and p */
+  p->a->n_goodbye++;
+}
+
+static void peer_goodbye(bfd_uv_peer *p, uint64_t now) {
+  bfd_uv *a = p->a;
+  int rc;
+  peer_mark_goodbye(p);
+  if ((rc = bfd_session_goodbye(p->s, now)) < 0) /* may free p */
     report_core(a, "bfd_session_goodbye", rc);
 }
 
@@ -990,19 +977,25 @@ static void finish(bfd_uv *a) {
 static void do_del(bfd_uv *a, int graceful) {
   bfd_uv_peer *p, *pn;
   uint64_t now;
-  int again = a->closing;
+  int again = a->closing, rc;
   a->del_requested = 0;
   if (a->finished)
     return;
   a->closing = 1;
   now = uv_hrtime();
   a->busy++;
-  for (p = a->peers; p; p = pn) {
-    pn = p->next; /* a goodbye frees only its own peer */
-    if (again || (!graceful && !p->goodbye))
-      peer_del_silent(p);
-    else if (!p->goodbye)
-      peer_goodbye(p, now);
+  if (graceful && !again) {
+    /* The core's graceful shutdown, as poll_host.c has it. */
+    for (p = a->peers; p; p = p->next)
+      peer_mark_goodbye(p);
+    if ((rc = bfd_table_goodbye_all(a->table, now)) < 0) /* frees the done ones */
+      report_core(a, "bfd_table_goodbye_all", rc);
+  } else {
+    for (p = a->peers; p; p = pn) {
+      pn = p->next;
+      if (again || !p->goodbye)
+        peer_del_silent(p);
+    }
   }
   a->busy--;
   if (a->n_goodbye == 0)

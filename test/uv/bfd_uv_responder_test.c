@@ -13,7 +13,8 @@
  *    passive session that never heard its peer (RFC 5880 §6.8.7), and
  *    signed AdminDown packets with Desired Min TX >= 1 s while not Up
  *    (§6.8.3) when authentication is configured (remove_passive_silent,
- *    remove_signed).
+ *    remove_signed), and exactly the one AdminDown packet of the core's
+ *    goodbye from a session whose peer is not Up (remove_not_up_once).
  * 3. The goodbye repeats AdminDown (§6.8.16: for at least a Detection
  *    Time): with the first one lost, the peer still goes Down with diag 3,
  *    never diag 1 (remove_lost_admin_down).
@@ -517,6 +518,41 @@ static void test_remove_signed(void) {
   side_close(&x);
 }
 
+/* An active session whose peer never answered, removed: the peer cannot
+ * take silence for a failure, so exactly one AdminDown packet (diag 7,
+ * signed) goes out, the core's goodbye packet (§6.8.16, §6.8.7: at once),
+ * and the session leaves the table at the next wake-up. The adapter sends
+ * nothing of its own (before it sent one itself, then the core's). */
+static void test_remove_not_up_once(void) {
+  side x;
+  wire w;
+  bfd_uv_peer_config c;
+  unsigned before, i;
+  side_open(&x, "not-up", "127.0.0.1", 0, 0);
+  wire_open(&w, "peer", "127.0.0.3", (uint16_t)(base_port + 1));
+  peer_cfg(&c, "127.0.0.1", "127.0.0.3", (uint16_t)(base_port + 1));
+  c.auth_key = auth_key;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
+  run_for(300);
+  CU_ASSERT(w.n >= 1); /* Down at the slow rate */
+  CU_ASSERT_EQUAL(w.n_admin_down, 0);
+  before = w.n;
+  CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
+  CU_ASSERT(run_until(table_empty, &x, 200));
+  run_for(1500); /* longer than an AdminDown interval: a repeat would show */
+  printf("  %u packet(s) after the removal, %u AdminDown\n", w.n - before, w.n_admin_down);
+  CU_ASSERT_EQUAL(w.n - before, 1);
+  CU_ASSERT_EQUAL(w.n_admin_down, 1);
+  for (i = before; i < w.n && i < WIRE_LOG; i++) {
+    CU_ASSERT_EQUAL(w.log[i].pkt.state, BFD_STATE_ADMIN_DOWN);
+    CU_ASSERT_EQUAL(w.log[i].pkt.diag, BFD_DIAG_ADMIN_DOWN);
+    CU_ASSERT(verify(&w.log[i]) >= 0);
+  }
+  CU_ASSERT_EQUAL(x.errors, 0);
+  wire_close(&w);
+  side_close(&x);
+}
+
 /* ---- defect 3: the goodbye repeats ------------------------------------- */
 
 /* X (127.0.0.1) and Y (127.0.0.2), both authenticated, talk through a
@@ -735,6 +771,7 @@ int main(void) {
                          {"veto", test_veto},
                          {"remove_passive_silent", test_remove_passive_silent},
                          {"remove_signed", test_remove_signed},
+                         {"remove_not_up_once", test_remove_not_up_once},
                          {"remove_lost_admin_down", test_remove_lost_admin_down},
                          {"del_finishes_goodbye", test_del_finishes_goodbye},
                          {"shutdown", test_shutdown},
