@@ -6,7 +6,11 @@ A module is a .c/.h pair of the same name. Checks:
      #include "..." edges;
   2. the core includes no adapter header (uv.h, bfd_uv*.h, lib/uv/*) and no
      socket or clock header: it is sans-io;
-  3. adapters (lib/uv/) may include the core, never the other way round.
+  3. adapters (lib/uv/) may include the core, never the other way round;
+  4. the adapter is a host like any other: its files include the public
+     headers (<bfd/...>) and its one private header (bfd_uv_int.h), never
+     a core-private header of lib/, and every adapter .c includes
+     bfd_uv_int.h (one internal header, one naming convention).
 Prints the module graph in layers and exits 1 on any violation.
 """
 import os
@@ -17,6 +21,7 @@ ROOT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file
 LIB = os.path.join(ROOT, "lib")
 INC = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 # Headers the sans-io core must never need.
+UV_INT = "bfd_uv_int.h"  # the adapter's one private header
 FORBIDDEN_SYS = {"uv.h", "sys/socket.h", "netinet/in.h", "arpa/inet.h", "pthread.h",
                  "sys/time.h", "poll.h", "sys/epoll.h", "unistd.h"}
 
@@ -79,14 +84,24 @@ def main():
     for lv in sorted(set(depth.values()), reverse=True):
         row = sorted(m for m in mods if depth[m] == lv)
         print(f"layer {lv}: " + ", ".join(f"{m} -> {{{', '.join(sorted(graph[m]))}}}" for m in row))
-    # The adapter: may include the core, and is never included by it (above).
+    # The adapter: never included by the core (above); reaches the core only
+    # through the public API, and shares one private header.
     uvdir = os.path.join(LIB, "uv")
     if os.path.isdir(uvdir):
-        for f in sorted(os.listdir(uvdir)):
-            if f.endswith((".c", ".h")):
-                for kind, name in includes(os.path.join(uvdir, f)):
-                    if kind == '"' and os.path.splitext(os.path.basename(name))[0] in mods:
-                        pass  # down: allowed
+        uvfiles = sorted(f for f in os.listdir(uvdir) if f.endswith((".c", ".h")))
+        for f in uvfiles:
+            quoted = [name for kind, name in includes(os.path.join(uvdir, f)) if kind == '"']
+            for name in quoted:
+                base = os.path.basename(name)
+                if os.path.splitext(base)[0] in mods:
+                    errors.append(f"lib/uv/{f}: the adapter includes the core-private {name}"
+                                  " (use the public <bfd/bfd.h>)")
+                elif base != UV_INT:
+                    errors.append(f"lib/uv/{f}: includes \"{name}\"; the adapter's one private"
+                                  f" header is {UV_INT}")
+            if f.endswith(".c") and UV_INT not in (os.path.basename(n) for n in quoted):
+                errors.append(f"lib/uv/{f}: does not include {UV_INT}")
+        print("adapter: " + ", ".join(uvfiles))
     for e in errors:
         print("FAIL: " + e)
     if not errors:

@@ -1,5 +1,5 @@
 /* Socket layer of the libuv adapter. Linux: _GNU_SOURCE comes from CMake. */
-#include "bfd_uv_sock.h"
+#include "bfd_uv_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int bfd_uv_addr_is_any(const bfd_uv_addr *addr) {
+int bfd_uv__addr_is_any(const bfd_uv_addr *addr) {
   size_t n = addr->family == BFD_AF_INET ? 4 : 16, i;
   for (i = 0; i < n; i++)
     if (addr->addr[i])
@@ -69,8 +69,8 @@ ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen, const bfd_uv_addr *addr) 
   return (ptrdiff_t)n;
 }
 
-int bfd_uv_sock_to_sockaddr(const bfd_uv_addr *addr, uint16_t port, struct sockaddr_storage *ss,
-                            socklen_t *sslen) {
+int bfd_uv__sock_to_sockaddr(const bfd_uv_addr *addr, uint16_t port, struct sockaddr_storage *ss,
+                             socklen_t *sslen) {
   memset(ss, 0, sizeof(*ss));
   if (addr->family == BFD_AF_INET) {
     struct sockaddr_in *sin = (struct sockaddr_in *)ss;
@@ -92,7 +92,7 @@ int bfd_uv_sock_to_sockaddr(const bfd_uv_addr *addr, uint16_t port, struct socka
   return BFD_ERR_CFG_KEY;
 }
 
-int bfd_uv_sock_from_sockaddr(const struct sockaddr *sa, bfd_uv_addr *addr, uint16_t *port) {
+int bfd_uv__sock_from_sockaddr(const struct sockaddr *sa, bfd_uv_addr *addr, uint16_t *port) {
   memset(addr, 0, sizeof(*addr));
   if (sa->sa_family == AF_INET) {
     const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)sa;
@@ -112,7 +112,7 @@ int bfd_uv_sock_from_sockaddr(const struct sockaddr *sa, bfd_uv_addr *addr, uint
   return BFD_ERR_CFG_KEY;
 }
 
-void bfd_uv_sock_parse_cmsg(struct msghdr *msg, bfd_rx_info *rx) {
+void bfd_uv__sock_parse_cmsg(struct msghdr *msg, bfd_rx_info *rx) {
   struct cmsghdr *c;
   for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
     int v;
@@ -149,7 +149,7 @@ void bfd_uv_sock_parse_cmsg(struct msghdr *msg, bfd_rx_info *rx) {
   }
 }
 
-static void report(const bfd_uv_sock_reporter *rep, int err, const char *op,
+static void report(const bfd_uv__sock_reporter *rep, int err, const char *op,
                    const bfd_uv_addr *addr, int port, const char *ifname) {
   char a[64] = "?", msg[256];
   if (!rep || !rep->fn)
@@ -170,7 +170,7 @@ static int set_int(int fd, int level, int name, int value) {
 }
 
 /* A setsockopt that must succeed; reports and returns -1 on failure. */
-static int must(int rc, const bfd_uv_sock_reporter *rep, const char *op, const bfd_uv_addr *addr,
+static int must(int rc, const bfd_uv__sock_reporter *rep, const char *op, const bfd_uv_addr *addr,
                 int port, const char *ifname) {
   if (rc < 0) {
     report(rep, errno, op, addr, port, ifname);
@@ -179,7 +179,7 @@ static int must(int rc, const bfd_uv_sock_reporter *rep, const char *op, const b
   return 0;
 }
 
-static int open_socket(const bfd_uv_addr *addr, const bfd_uv_sock_reporter *rep, int port) {
+static int open_socket(const bfd_uv_addr *addr, const bfd_uv__sock_reporter *rep, int port) {
   int fd = socket(addr->family == BFD_AF_INET ? AF_INET : AF_INET6,
                   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
   if (fd < 0)
@@ -187,12 +187,12 @@ static int open_socket(const bfd_uv_addr *addr, const bfd_uv_sock_reporter *rep,
   return fd;
 }
 
-int bfd_uv_sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
-                              const bfd_uv_sock_reporter *rep) {
+int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
+                               const bfd_uv__sock_reporter *rep) {
   struct sockaddr_storage ss;
   socklen_t sslen;
   int fd, bad = 0;
-  if (bfd_uv_sock_to_sockaddr(addr, port, &ss, &sslen) < 0)
+  if (bfd_uv__sock_to_sockaddr(addr, port, &ss, &sslen) < 0)
     return BFD_ERR_CFG_KEY;
   fd = open_socket(addr, rep, port);
   if (fd < 0)
@@ -221,8 +221,8 @@ int bfd_uv_sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
   return fd;
 }
 
-int bfd_uv_sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t *cursor,
-                        uint16_t *port, const bfd_uv_sock_reporter *rep) {
+int bfd_uv__sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t *cursor,
+                         uint16_t *port, const bfd_uv__sock_reporter *rep) {
   const unsigned nports = BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1;
   unsigned i;
   int fd, bad = 0;
@@ -231,16 +231,16 @@ int bfd_uv_sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t *
     return BFD_ERR_IO;
   /* RFC 5881 §5 / RFC 5883 §5: 255 so receivers can apply GTSM floors. */
   if (local->family == BFD_AF_INET) {
-    bad |= must(set_int(fd, IPPROTO_IP, IP_TTL, BFD_UV_TTL), rep, "setsockopt(IP_TTL)", local, 0,
+    bad |= must(set_int(fd, IPPROTO_IP, IP_TTL, BFD_UV__TTL), rep, "setsockopt(IP_TTL)", local, 0,
                 ifname);
-    bad |= must(set_int(fd, IPPROTO_IP, IP_TOS, BFD_UV_TOS_CS6), rep, "setsockopt(IP_TOS)", local,
+    bad |= must(set_int(fd, IPPROTO_IP, IP_TOS, BFD_UV__TOS_CS6), rep, "setsockopt(IP_TOS)", local,
                 0, ifname);
   } else {
     bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1), rep, "setsockopt(IPV6_V6ONLY)", local, 0,
                 ifname);
-    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, BFD_UV_TTL), rep,
+    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, BFD_UV__TTL), rep,
                 "setsockopt(IPV6_UNICAST_HOPS)", local, 0, ifname);
-    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_TCLASS, BFD_UV_TOS_CS6), rep,
+    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_TCLASS, BFD_UV__TOS_CS6), rep,
                 "setsockopt(IPV6_TCLASS)", local, 0, ifname);
   }
   /* Nothing is ever read from a TX socket: keep its buffer minimal so a
@@ -261,7 +261,7 @@ int bfd_uv_sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t *
     if (p < BFD_SRC_PORT_MIN)
       p = BFD_SRC_PORT_MIN;
     *cursor = p == BFD_SRC_PORT_MAX ? BFD_SRC_PORT_MIN : (uint16_t)(p + 1);
-    bfd_uv_sock_to_sockaddr(local, p, &ss, &sslen);
+    bfd_uv__sock_to_sockaddr(local, p, &ss, &sslen);
     if (bind(fd, (struct sockaddr *)&ss, sslen) == 0) {
       *port = p;
       return fd;

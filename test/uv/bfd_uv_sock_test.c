@@ -1,6 +1,6 @@
 /* Socket layer of bfdkit-uv: address text, control-message parsing, TX
  * socket options and source port allocation (RFC 5881 §4, §5). */
-#include "bfd_uv_sock.h"
+#include "bfd_uv_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,7 +18,7 @@ static void rep_fn(void *ctx, int err, const char *msg) {
   n_reports++;
   strncpy(last_report, msg, sizeof(last_report) - 1);
 }
-static const bfd_uv_sock_reporter rep = {rep_fn, NULL};
+static const bfd_uv__sock_reporter rep = {rep_fn, NULL};
 
 static void test_addr_text(void) {
   bfd_uv_addr a;
@@ -73,7 +73,7 @@ static void test_cmsg_v4(void) {
   inet_pton(AF_INET, "10.9.9.9", &pi.ipi_spec_dst);
   memcpy(CMSG_DATA(c), &pi, sizeof(pi));
   memset(&rx, 0, sizeof(rx));
-  bfd_uv_sock_parse_cmsg(&mh, &rx);
+  bfd_uv__sock_parse_cmsg(&mh, &rx);
   CU_ASSERT_EQUAL(rx.flags, BFD_RX_TTL | BFD_RX_LOCAL);
   CU_ASSERT_EQUAL(rx.ttl, 254);
   CU_ASSERT_EQUAL(rx.ifindex, 42);
@@ -111,7 +111,7 @@ static void test_cmsg_v6(void) {
   c->cmsg_len = CMSG_LEN(sizeof(int));
   memcpy(CMSG_DATA(c), &hl, sizeof(hl));
   memset(&rx, 0, sizeof(rx));
-  bfd_uv_sock_parse_cmsg(&mh, &rx);
+  bfd_uv__sock_parse_cmsg(&mh, &rx);
   CU_ASSERT_EQUAL(rx.flags, BFD_RX_TTL | BFD_RX_LOCAL);
   CU_ASSERT_EQUAL(rx.ttl, 255);
   CU_ASSERT_EQUAL(rx.ifindex, 7);
@@ -120,7 +120,7 @@ static void test_cmsg_v6(void) {
   /* no control data: nothing claimed */
   mh.msg_controllen = 0;
   memset(&rx, 0, sizeof(rx));
-  bfd_uv_sock_parse_cmsg(&mh, &rx);
+  bfd_uv__sock_parse_cmsg(&mh, &rx);
   CU_ASSERT_EQUAL(rx.flags, 0);
 }
 
@@ -137,7 +137,7 @@ static uint16_t local_port(int fd) {
   bfd_uv_addr a;
   uint16_t p = 0;
   CU_ASSERT_EQUAL(getsockname(fd, (struct sockaddr *)&ss, &l), 0);
-  bfd_uv_sock_from_sockaddr((struct sockaddr *)&ss, &a, &p);
+  bfd_uv__sock_from_sockaddr((struct sockaddr *)&ss, &a, &p);
   return p;
 }
 
@@ -148,7 +148,7 @@ static void test_tx_socket(void) {
   int fd;
   bfd_uv_addr_parse(&lo4, "127.0.0.1");
   bfd_uv_addr_parse(&lo6, "::1");
-  fd = bfd_uv_sock_open_tx(&lo4, NULL, &cursor, &port, &rep);
+  fd = bfd_uv__sock_open_tx(&lo4, NULL, &cursor, &port, &rep);
   CU_ASSERT_FATAL(fd >= 0);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IP, IP_TTL), 255);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IP, IP_TOS), 0xc0);
@@ -157,7 +157,7 @@ static void test_tx_socket(void) {
   /* 65535 wraps to 49152 (unless 65535 was taken already) */
   CU_ASSERT(cursor == 49152 || cursor == port + 1);
   close(fd);
-  fd = bfd_uv_sock_open_tx(&lo6, NULL, &cursor, &port, &rep);
+  fd = bfd_uv__sock_open_tx(&lo6, NULL, &cursor, &port, &rep);
   CU_ASSERT_FATAL(fd >= 0);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS), 255);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IPV6, IPV6_TCLASS), 0xc0);
@@ -173,11 +173,11 @@ static void test_port_in_use(void) {
   bfd_uv_addr_parse(&lo4, "127.0.0.1");
   /* Find a free port and occupy it with a plain socket. */
   cursor = 50000;
-  blocker = bfd_uv_sock_open_tx(&lo4, NULL, &cursor, &taken, &rep);
+  blocker = bfd_uv__sock_open_tx(&lo4, NULL, &cursor, &taken, &rep);
   CU_ASSERT_FATAL(blocker >= 0);
   for (i = 0; i < 3; i++) {
     cursor = taken;
-    fd = bfd_uv_sock_open_tx(&lo4, NULL, &cursor, &port, &rep);
+    fd = bfd_uv__sock_open_tx(&lo4, NULL, &cursor, &port, &rep);
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT(port > taken);
     CU_ASSERT_NOT_EQUAL(port, taken);
@@ -192,14 +192,14 @@ static void test_listener(void) {
   bfd_uv_addr lo6, bad;
   int fd, fd2;
   bfd_uv_addr_parse(&lo6, "::1");
-  fd = bfd_uv_sock_open_listener(&lo6, 0, &rep);
+  fd = bfd_uv__sock_open_listener(&lo6, 0, &rep);
   CU_ASSERT_FATAL(fd >= 0);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IPV6, IPV6_V6ONLY), 1);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT), 1);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO), 1);
   /* same address and port again: EADDRINUSE, reported with the address */
   n_reports = 0;
-  fd2 = bfd_uv_sock_open_listener(&lo6, local_port(fd), &rep);
+  fd2 = bfd_uv__sock_open_listener(&lo6, local_port(fd), &rep);
   CU_ASSERT_EQUAL(fd2, BFD_ERR_IO);
   CU_ASSERT_EQUAL(n_reports, 1);
   CU_ASSERT_PTR_NOT_NULL(strstr(last_report, "bind [::1]:"));
@@ -208,7 +208,7 @@ static void test_listener(void) {
   /* an address not on this host */
   bfd_uv_addr_parse(&bad, "192.0.2.77");
   n_reports = 0;
-  CU_ASSERT_EQUAL(bfd_uv_sock_open_listener(&bad, 0, &rep), BFD_ERR_IO);
+  CU_ASSERT_EQUAL(bfd_uv__sock_open_listener(&bad, 0, &rep), BFD_ERR_IO);
   CU_ASSERT_PTR_NOT_NULL(strstr(last_report, "192.0.2.77"));
   CU_ASSERT_EQUAL(n_reports, 1);
   n_reports = 0;

@@ -1,0 +1,168 @@
+/* Private header of the libuv adapter (lib/uv), shared by its four files:
+ *   bfd_uv.c       lifecycle (new, del, shutdown), the timer, the dispatch
+ *                  after every wake-up, error reports;
+ *   bfd_uv_rx.c    the receive path: listeners, recvmmsg, bfd_rx_info;
+ *   bfd_uv_peer.c  peers and transmit: bfd_uv_peer_*, TX sockets, the
+ *                  core's lifecycle events, responder mode;
+ *   bfd_uv_sock.c  sockets: address conversion, socket setup, cmsg parsing
+ *                  (no libuv calls, unit-tested on its own).
+ * Names: what one file offers the others is bfd_uv__* (BFD_UV__* for
+ * macros); helpers inside a file are plain static names. Only the public
+ * core API (bfd/bfd.h) is used: the adapter is a host like any other. */
+#ifndef BFD_UV_INT_H
+#define BFD_UV_INT_H
+
+#include <net/if.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <bfd/bfd.h>
+#include <bfd/bfd_uv.h>
+
+#define BFD_UV__RX_BATCH_MAX 64
+#define BFD_UV__RX_BUF       256 /* BFD packets are <= 52 bytes; padding allowed */
+#define BFD_UV__RX_CTRL      128
+#define BFD_UV__RX_ROUNDS    8 /* recvmmsg batches per wake-up before yielding */
+
+typedef struct bfd_uv__listener {
+  uv_poll_t poll;
+  bfd_uv *a;
+  int fd;
+  uint8_t mode;
+  uint16_t port;
+  bfd_uv_addr addr;
+  struct bfd_uv__listener *next;
+} bfd_uv__listener;
+
+typedef struct bfd_uv__peer {
+  bfd_uv *a;
+  bfd_session *s;
+  void *user_data;
+  struct bfd_uv__peer *prev, *next;
+  int fd;
+  uint16_t src_port;
+  uint16_t peer_port;
+  uint8_t auto_created;
+  uint8_t mode;
+  uint8_t tx_failing; /* report the first failure of a run only */
+  uint8_t goodbye;    /* removed: the core says goodbye; freed on REMOVED */
+  uint32_t ifindex;
+  char ifname[IF_NAMESIZE];
+  bfd_uv_addr peer, local;
+  struct sockaddr_storage dst;
+  socklen_t dstlen;
+  uint64_t tx_packets, tx_errors;
+} bfd_uv__peer;
+
+struct bfd_uv {
+  uv_loop_t *loop;
+  const bfd_mem *mem;
+  void *user_data;
+  bfd_uv_settings settings;
+  bfd_callbacks host_cbs;
+  bfd_uv_callbacks uv_cbs;
+  bfd_table *table;
+  uv_timer_t timer;
+  uint64_t armed_ms; /* UINT64_MAX: not armed */
+  uint64_t armed_deadline;
+  bfd_uv__listener *listeners;
+  bfd_uv__peer *peers;
+  uint32_t n_goodbye; /* peers saying goodbye (removed, or shutdown) */
+  uint16_t port_cursor;
+  int busy;          /* inside a core call: reject re-entry */
+  int closing;       /* bfd_uv_del() / _shutdown(): goodbyes may still run */
+  int finished;      /* the table is gone, the handles are closing */
+  int del_requested; /* asked from a callback: bfd_uv__do_del() when it ends */
+  int del_graceful;  /* ...as bfd_uv_shutdown() */
+  unsigned pending_close;
+  bfd_uv_closed_cb closed_cb;
+  bfd_uv_stats stats;
+  struct mmsghdr msgs[BFD_UV__RX_BATCH_MAX];
+  struct iovec iov[BFD_UV__RX_BATCH_MAX];
+  struct sockaddr_storage names[BFD_UV__RX_BATCH_MAX];
+  uint8_t bufs[BFD_UV__RX_BATCH_MAX][BFD_UV__RX_BUF];
+  uint8_t ctrl[BFD_UV__RX_BATCH_MAX][BFD_UV__RX_CTRL] __attribute__((aligned(8)));
+};
+
+static inline void *bfd_uv__calloc(const bfd_uv *a, size_t n) {
+  return a->mem->calloc(1, n, a->mem->user_data);
+}
+static inline void bfd_uv__free(const bfd_uv *a, void *p) { a->mem->free(p, a->mem->user_data); }
+
+/* ---- bfd_uv.c ------------------------------------------------------------ */
+
+/* The error callback, if any. */
+void bfd_uv__report(bfd_uv *a, int code, int sys_errno, const char *msg);
+/* A failed core call: "op: strerror" with the core's code. */
+void bfd_uv__report_core(bfd_uv *a, const char *op, int rc);
+/* bfd_uv__sock_reporter.fn for an adapter (ctx): BFD_ERR_IO. */
+void bfd_uv__sock_report(void *ctx, int sys_errno, const char *msg);
+/* After every RX batch, timer fire and API change: expire, send what is
+ * due, re-arm; then a deferred bfd_uv_del(), or the end of the last
+ * goodbye after one. */
+void bfd_uv__service(bfd_uv *a, uint64_t now);
+/* bfd_uv_del() (graceful 0) or bfd_uv_shutdown() (graceful 1), now. */
+void bfd_uv__do_del(bfd_uv *a, int graceful);
+
+/* ---- bfd_uv_rx.c --------------------------------------------------------- */
+
+/* The listening port of `mode` (bfd_uv_settings or the RFC's). */
+uint16_t bfd_uv__listen_port(const bfd_uv *a, uint8_t mode);
+/* A listener for (family, mode) on `addr`; any address if NULL. */
+bfd_uv__listener *bfd_uv__find_listener(const bfd_uv *a, uint8_t family, uint8_t mode,
+                                        const bfd_uv_addr *addr);
+
+/* ---- bfd_uv_peer.c ------------------------------------------------------- */
+
+/* Send every packet the table has due now. */
+void bfd_uv__drain(bfd_uv *a, uint64_t now);
+/* Delete a session at once, without a word to the peer, and its peer. */
+void bfd_uv__peer_del_silent(bfd_uv__peer *p);
+/* Removed: the host's pointer dropped, freed on the core's REMOVED. */
+void bfd_uv__peer_mark_goodbye(bfd_uv__peer *p);
+/* The core's session and responder_accept callbacks. */
+int bfd_uv__on_session(bfd_session *s, const bfd_session_event *ev, void *ud);
+int bfd_uv__on_accept(bfd_table *t, const bfd_rx_info *rx, void *ud);
+/* bfd_uv_settings.auto_* as the table's responder mode. */
+int bfd_uv__auto_responder(bfd_uv *a);
+
+/* ---- bfd_uv_sock.c ------------------------------------------------------- */
+
+/* Called for every failed socket call: errno and a line with the operation,
+ * the address and strerror(). */
+typedef void (*bfd_uv__sock_report_fn)(void *ctx, int sys_errno, const char *msg);
+
+typedef struct bfd_uv__sock_reporter {
+  bfd_uv__sock_report_fn fn;
+  void *ctx;
+} bfd_uv__sock_reporter;
+
+/* bfd_uv_addr + port -> sockaddr. Returns 0 or BFD_ERR_CFG_KEY. */
+int bfd_uv__sock_to_sockaddr(const bfd_uv_addr *addr, uint16_t port, struct sockaddr_storage *ss,
+                             socklen_t *sslen);
+/* sockaddr -> bfd_uv_addr + port. Returns 0 or BFD_ERR_CFG_KEY. */
+int bfd_uv__sock_from_sockaddr(const struct sockaddr *sa, bfd_uv_addr *addr, uint16_t *port);
+/* 1 if every byte of the family's address is zero (the wildcard). */
+int bfd_uv__addr_is_any(const bfd_uv_addr *addr);
+
+/* Parse IP_TTL/IP_PKTINFO or IPV6_HOPLIMIT/IPV6_PKTINFO control messages
+ * into rx->ttl, rx->local, rx->ifindex and rx->flags. */
+void bfd_uv__sock_parse_cmsg(struct msghdr *msg, bfd_rx_info *rx);
+
+/* Listening socket: non-blocking, IPV6_V6ONLY, RECVTTL/HOPLIMIT and
+ * PKTINFO on, bound to (addr, port). Returns the fd or BFD_ERR_IO. */
+int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
+                               const bfd_uv__sock_reporter *rep);
+
+/* TX socket: non-blocking, TTL/Hop Limit 255, TOS/TCLASS CS6, optional
+ * SO_BINDTODEVICE, bound to `local` (may be the wildcard) and a source port
+ * from 49152-65535 starting at *cursor (advanced past the port taken; the
+ * next port is tried on EADDRINUSE). Returns the fd or BFD_ERR_IO, and the
+ * port in *port. */
+int bfd_uv__sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t *cursor,
+                         uint16_t *port, const bfd_uv__sock_reporter *rep);
+
+#define BFD_UV__TTL     255
+#define BFD_UV__TOS_CS6 0xc0
+
+#endif

@@ -1,0 +1,174 @@
+/* libuv adapter: the receive path. Listening sockets (one per family,
+ * mode and bound address) read through uv_poll_t in recvmmsg() batches;
+ * each datagram becomes a bfd_rx_info (TTL, destination, interface from
+ * the control messages) for bfd_table_feed_packet(). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bfd_uv_int.h"
+
+uint16_t bfd_uv__listen_port(const bfd_uv *a, uint8_t mode) {
+  if (mode == BFD_MODE_MULTIHOP)
+    return a->settings.port_multihop ? a->settings.port_multihop : BFD_PORT_MULTIHOP;
+  return a->settings.port_single_hop ? a->settings.port_single_hop : BFD_PORT_SINGLE_HOP;
+}
+
+/* ---- listeners --------------------------------------------------------- */
+
+static void poll_cb(uv_poll_t *h, int status, int events);
+
+bfd_uv__listener *bfd_uv__find_listener(const bfd_uv *a, uint8_t family, uint8_t mode,
+                                        const bfd_uv_addr *addr) {
+  bfd_uv__listener *l;
+  for (l = a->listeners; l; l = l->next)
+    if (l->addr.family == family && l->mode == mode &&
+        (!addr || (memcmp(l->addr.addr, addr->addr, 16) == 0 && l->addr.ifindex == addr->ifindex)))
+      return l;
+  return NULL;
+}
+
+int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
+  bfd_uv__sock_reporter rep;
+  bfd_uv__listener *l;
+  bfd_uv_addr addr;
+  int fd, rc;
+  if (!a || !local || a->closing || mode > BFD_MODE_MULTIHOP ||
+      (local->family != BFD_AF_INET && local->family != BFD_AF_INET6))
+    return BFD_ERR_INVALID_ARGUMENT;
+  addr = *local;
+  if (addr.family == BFD_AF_INET)
+    memset(addr.addr + 4, 0, 12);
+  if (bfd_uv__find_listener(a, addr.family, mode, &addr))
+    return 0;
+  l = bfd_uv__calloc(a, sizeof(*l));
+  if (!l)
+    return BFD_ERR_NOMEM;
+  rep.fn = bfd_uv__sock_report;
+  rep.ctx = a;
+  l->port = bfd_uv__listen_port(a, mode);
+  fd = bfd_uv__sock_open_listener(&addr, l->port, &rep);
+  if (fd < 0) {
+    bfd_uv__free(a, l);
+    return fd == BFD_ERR_CFG_KEY ? BFD_ERR_INVALID_ARGUMENT : BFD_ERR_IO;
+  }
+  rc = uv_poll_init(a->loop, &l->poll, fd);
+  if (rc == 0)
+    rc = uv_poll_start(&l->poll, UV_READABLE, poll_cb);
+  if (rc != 0) {
+    char msg[160];
+    snprintf(msg, sizeof(msg), "uv_poll on listener: %s", uv_strerror(rc));
+    bfd_uv__report(a, BFD_ERR_IO, -rc, msg);
+    close(fd);
+    bfd_uv__free(a, l);
+    return BFD_ERR_IO;
+  }
+  l->poll.data = l;
+  l->a = a;
+  l->fd = fd;
+  l->mode = mode;
+  l->addr = addr;
+  l->next = a->listeners;
+  a->listeners = l;
+  a->stats.listeners++;
+  return 0;
+}
+
+/* ---- RX ---------------------------------------------------------------- */
+
+static void rx_one(bfd_uv *a, const bfd_uv__listener *l, struct mmsghdr *m, const uint8_t *buf,
+                   uint64_t now) {
+  bfd_rx_info rx;
+  bfd_uv_addr peer;
+  uint16_t port;
+  int rc;
+  a->stats.rx_packets++;
+  if (m->msg_hdr.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+    a->stats.rx_errors++;
+    return;
+  }
+  memset(&rx, 0, sizeof(rx));
+  rx.mode = l->mode;
+  rx.family = l->addr.family;
+  rx.local_port = l->port;
+  if (bfd_uv__sock_from_sockaddr(m->msg_hdr.msg_name, &peer, &port) == 0 &&
+      peer.family == rx.family) {
+    memcpy(rx.peer, peer.addr, 16);
+    rx.peer_port = port;
+    rx.flags |= BFD_RX_PEER;
+  }
+  bfd_uv__sock_parse_cmsg(&m->msg_hdr, &rx);
+  /* RFC 5881 §5 (GTSM): single-hop packets must arrive with TTL 255.
+   * Checked here as well as in the core so that nothing below 255 can
+   * reach responder mode or cost a table lookup. */
+  if (rx.mode == BFD_MODE_SINGLE_HOP && (!(rx.flags & BFD_RX_TTL) || rx.ttl != BFD_TTL_MAX)) {
+    a->stats.rx_ttl_dropped++;
+    return;
+  }
+  /* Responder mode happens in here (the CREATED and REMOVED events). */
+  rc = bfd_table_feed_packet(a->table, buf, m->msg_len, &rx, now, NULL);
+  if (rc >= 0) /* 0, or BFD_FEED_ADMIN_DOWN: valid, read while AdminDown */
+    a->stats.rx_accepted++;
+  else if (rc == BFD_ERR_PKT_TTL)
+    a->stats.rx_ttl_dropped++;
+  else {
+    a->stats.rx_dropped++;
+    if (bfd_err_is_fatal(rc))
+      bfd_uv__report_core(a, "bfd_table_feed_packet", rc);
+  }
+}
+
+static void poll_cb(uv_poll_t *h, int status, int events) {
+  bfd_uv__listener *l = h->data;
+  bfd_uv *a = l->a;
+  unsigned batch = a->settings.rx_batch, i, round;
+  uint64_t now;
+  int n = 0;
+  (void)events;
+  if (status < 0) {
+    char msg[120];
+    snprintf(msg, sizeof(msg), "poll on listener: %s", uv_strerror(status));
+    bfd_uv__report(a, BFD_ERR_IO, -status, msg);
+    return;
+  }
+  now = uv_hrtime();
+  a->busy++;
+  for (round = 0; round < BFD_UV__RX_ROUNDS; round++) {
+    for (i = 0; i < batch; i++) {
+      struct msghdr *mh = &a->msgs[i].msg_hdr;
+      a->iov[i].iov_base = a->bufs[i];
+      a->iov[i].iov_len = BFD_UV__RX_BUF;
+      mh->msg_name = &a->names[i];
+      mh->msg_namelen = sizeof(a->names[i]);
+      mh->msg_iov = &a->iov[i];
+      mh->msg_iovlen = 1;
+      mh->msg_control = a->ctrl[i];
+      mh->msg_controllen = BFD_UV__RX_CTRL;
+      mh->msg_flags = 0;
+    }
+    n = recvmmsg(l->fd, a->msgs, batch, MSG_DONTWAIT, NULL);
+    if (n < 0) {
+      int err = errno;
+      if (err == EINTR)
+        continue;
+      if (err != EAGAIN && err != EWOULDBLOCK) {
+        char addr[64], msg[160];
+        a->stats.rx_errors++;
+        bfd_uv_addr_format(addr, sizeof(addr), &l->addr);
+        snprintf(msg, sizeof(msg), "recvmmsg on %s port %u: %s", addr, (unsigned)l->port,
+                 strerror(err));
+        bfd_uv__report(a, BFD_ERR_IO, err, msg);
+      }
+      break;
+    }
+    a->stats.rx_batches++;
+    for (i = 0; i < (unsigned)n; i++)
+      rx_one(a, l, &a->msgs[i], a->bufs[i], now);
+    if ((unsigned)n < batch)
+      break;
+  }
+  a->busy--;
+  bfd_uv__service(a, now);
+}
