@@ -120,6 +120,120 @@ static int verifies(const bfd_auth_key *k, const uint8_t *raw, const bfd_ctrl_pk
   return rv == 0;
 }
 
+/* The end of a test: the lifecycle held, the table goes and, with the
+ * counting allocator m, leaves nothing behind. */
+static void done(bfd_table *t, const bt_rec *c, const bt_mem *m) {
+  check_lifecycle(c);
+  bfd_table_del(t);
+  if (m)
+    CU_ASSERT_EQUAL(m->live_blocks, 0);
+}
+
+/* No session, no responder session, nothing due. */
+static void expect_empty(const bfd_table *t) {
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+}
+
+/* A refusal left no trace: expect_empty, no event, no allocation call
+ * since `calls`. */
+static void expect_no_trace(const bfd_table *t, const bt_rec *c, const bt_mem *m, long calls) {
+  expect_empty(t);
+  CU_ASSERT_EQUAL(c->n, 0);
+  CU_ASSERT_EQUAL(m->calls, calls);
+}
+
+/* The table holds n sessions after a feed_time at end - 1, none after one
+ * at end. */
+static void gone_at(bfd_table *t, uint64_t end, size_t n) {
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), n);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+}
+
+/* Log entry i: a state change old -> new with local diag `diag` at ts. */
+static void ev_state(const bt_rec *c, unsigned i, uint8_t old_state, uint8_t new_state,
+                     uint8_t diag, uint64_t ts) {
+  const bt_ev *e = &c->ev[i];
+  CU_ASSERT_EQUAL(e->kind, BT_EV_STATE);
+  CU_ASSERT_EQUAL(e->st.old_state, old_state);
+  CU_ASSERT_EQUAL(e->st.new_state, new_state);
+  CU_ASSERT_EQUAL(e->st.local_diag, diag);
+  CU_ASSERT_EQUAL(e->st.ts, ts);
+}
+
+/* Log entry i: a nexthop event. */
+static void ev_nh(const bt_rec *c, unsigned i, uint8_t action, uint8_t cause, uint64_t ts) {
+  const bt_ev *e = &c->ev[i];
+  CU_ASSERT_EQUAL(e->kind, BT_EV_NH);
+  CU_ASSERT_EQUAL(e->nh.action, action);
+  CU_ASSERT_EQUAL(e->nh.cause, cause);
+  CU_ASSERT_EQUAL(e->nh.ts, ts);
+}
+
+/* Log entry i: REMOVED of discriminator d. */
+static void ev_removed(const bt_rec *c, unsigned i, uint32_t d, uint8_t reason, uint64_t ts) {
+  const bt_ev *e = &c->ev[i];
+  CU_ASSERT_EQUAL(e->kind, BT_EV_SESS);
+  CU_ASSERT_EQUAL(e->discr, d);
+  CU_ASSERT_EQUAL(e->se.kind, BFD_SESSION_EV_REMOVED);
+  CU_ASSERT_EQUAL(e->se.reason, reason);
+  CU_ASSERT_EQUAL(e->se.ts, ts);
+}
+
+/* Discriminator d was REMOVED exactly once, for `reason` at ts. */
+static void removed_once(const bt_rec *c, uint32_t d, uint8_t reason, uint64_t ts) {
+  const bt_ev *e = bt_rec_find_sess(c, BFD_SESSION_EV_REMOVED, d);
+  CU_ASSERT_EQUAL(bt_rec_count_sess(c, 0, BFD_SESSION_EV_REMOVED, d), 1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+  CU_ASSERT_EQUAL(e->se.reason, reason);
+  CU_ASSERT_EQUAL(e->se.ts, ts);
+}
+
+/* The counting allocator m and a table on it in responder mode rs; *calls
+ * (when given): the allocation calls made so far. */
+static bfd_table *mem_table(bt_mem *m, bt_rec *c, const bfd_responder_settings *rs, long *calls) {
+  bfd_table *t;
+  bt_mem_init(m);
+  t = mk_table(c, &m->mem);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, rs), 0);
+  if (calls)
+    *calls = m->calls;
+  return t;
+}
+
+/* An active table session for P4, 100 ms / 100 ms x 3, brought Up at T0 by
+ * *peer (set here: Up, discriminator my, 100 ms). */
+static bfd_session *up_p4(bfd_table *t, bt_peer *peer, uint32_t my) {
+  bfd_session_settings st = bt_settings(100000, 100000, 3);
+  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
+  *peer = pk(BFD_STATE_UP, my, 0);
+  return up_session(t, &st, &k, peer, NULL, T0);
+}
+
+/* Responder mode with rs; p's packet through ri at T0 creates a session. */
+static bfd_session *responder_first(bfd_table *t, const bfd_responder_settings *rs,
+                                    const bfd_rx_info *ri, const bt_peer *p) {
+  bfd_session *s = NULL;
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, rs), 0);
+  CU_ASSERT_EQUAL(feedp(t, ri, p, NULL, T0, &s), 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  return s;
+}
+
+/* The peer (discriminator my) heard s's Init: its Init naming s at `now`
+ * brings s Up. */
+static void responder_up(bfd_table *t, const bfd_rx_info *ri, bfd_session *s, uint32_t my,
+                         uint64_t now) {
+  bt_peer p = pk(BFD_STATE_INIT, my, bfd_session_get_local_discr(s));
+  bfd_session *ps = NULL;
+  CU_ASSERT_EQUAL(feedp(t, ri, &p, NULL, now, &ps), 0);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Responder mode: creation                                                 */
 /* ------------------------------------------------------------------------ */
@@ -166,8 +280,7 @@ static void test_bfd_responder_off_by_default(void) {
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
   CU_ASSERT_EQUAL(c.n, 0);
   CU_ASSERT_EQUAL(c.naccept, 0);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* §6.1 / §6.8.6: a Down packet from an unknown source creates one passive
@@ -311,8 +424,7 @@ static void test_bfd_responder_create(void) {
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
   CU_ASSERT_EQUAL(bt_rec_count_discr(&c, 0, BT_EV_NH, d), 0); /* BFD_NHS_AFTER_UP, never failed */
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 0);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* The key for multihop (no interface: the path may change) and IPv6;
@@ -394,34 +506,26 @@ static void test_bfd_responder_key_multihop_v6(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 3);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 3);
   CU_ASSERT_EQUAL(c.naccept, 3);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* §6.8.16: a peer in AdminDown asks for no session. */
 static void test_bfd_responder_admin_down_never_creates(void) {
   bt_mem m;
-  bt_mem_init(&m);
   bt_rec c;
-  bfd_table *t = mk_table(&c, &m.mem);
+  long calls;
   bfd_responder_settings rs = rs_make(4, 0);
+  bfd_table *t = mem_table(&m, &c, &rs, &calls);
   bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
   bt_peer p = pk(BFD_STATE_ADMIN_DOWN, 0x300, 0);
   bfd_session *ps = (bfd_session *)&c;
-  long calls;
   p.diag = BFD_DIAG_ADMIN_DOWN;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  calls = m.calls;
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
   CU_ASSERT_PTR_NULL(ps);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + SEC, &ps), BFD_ERR_PKT_NO_SESSION);
-  CU_ASSERT_EQUAL(m.calls, calls);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
+  expect_no_trace(t, &c, &m, calls);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
-  CU_ASSERT_EQUAL(c.n, 0);
   CU_ASSERT_EQUAL(c.naccept, 0);
-  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   /* A nonzero Your Discriminator names a session we do not have. */
   p = pk(BFD_STATE_DOWN, 0x300, 0x12345678);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + SEC, &ps), BFD_ERR_PKT_NO_SESSION);
@@ -432,9 +536,7 @@ static void test_bfd_responder_admin_down_never_creates(void) {
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + SEC, &ps), 0);
   CU_ASSERT_PTR_NOT_NULL(ps);
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  check_lifecycle(&c);
-  bfd_table_del(t);
-  CU_ASSERT_EQUAL(m.live_blocks, 0);
+  done(t, &c, &m);
 }
 
 /* N spoofed sources create N sessions, the next is refused; reaping frees
@@ -479,26 +581,17 @@ static void test_bfd_responder_max_sessions(void) {
   CU_ASSERT_EQUAL(bt_table_drain(t, T0), N);
   /* Reaped together at T0 + hold. */
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0 + 1000 * MS);
-  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 1000 * MS - 1), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), N);
-  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 1000 * MS), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  gone_at(t, T0 + 1000 * MS, N);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  for (i = 0; i < N; i++) {
-    const bt_ev *e = bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d[i]);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-    CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_REAPED);
-    CU_ASSERT_EQUAL(e->se.ts, T0 + 1000 * MS);
-    CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d[i]), 1);
-  }
+  for (i = 0; i < N; i++)
+    removed_once(&c, d[i], BFD_SESSION_REMOVED_REAPED, T0 + 1000 * MS);
   /* The slots are free again. */
   ri = bt_ri4(SH, L4, P4 + N, IFX);
   p = spoof(0x4ff);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 1000 * MS, &ps), 0);
   CU_ASSERT_PTR_NOT_NULL(ps);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -518,9 +611,7 @@ static void test_bfd_responder_reap_hold_ms(void) {
   const uint64_t t1 = T0 + SEC, end = t1 + 2500 * MS;
   unsigned mark;
   uint32_t d;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  s = responder_first(t, &rs, &ri, &p);
   d = bfd_session_get_local_discr(s);
   CU_ASSERT(bt_status(s).detect_time_ns > 1000000 * SEC);
   CU_ASSERT_EQUAL(bt_table_poll(t, T0, &ps, &out, NULL), BFD_CTRL_LEN); /* the Init answer */
@@ -537,19 +628,12 @@ static void test_bfd_responder_reap_hold_ms(void) {
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), end);
   mark = c.n;
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  expect_empty(t);
   /* Only REMOVED: a session that never came Up has no state to report. */
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 1);
-  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_SESS);
-  CU_ASSERT_EQUAL(c.ev[mark].discr, d);
-  CU_ASSERT_EQUAL(c.ev[mark].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.ev[mark].se.reason, BFD_SESSION_REMOVED_REAPED);
-  CU_ASSERT_EQUAL(c.ev[mark].se.ts, end);
+  ev_removed(&c, mark, d, BFD_SESSION_REMOVED_REAPED, end);
   CU_ASSERT_EQUAL(c.ev[mark].state, BFD_STATE_INIT);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* hold_ms 0: the template's Detect Mult x max(Required Min RX, 1 s). */
@@ -571,26 +655,15 @@ static void test_bfd_responder_reap_default_hold(void) {
     bfd_responder_settings rs = rs_make(1, 0);
     bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
     bt_peer p = spoof(0x600);
-    bfd_session *s = NULL;
-    const bt_ev *e;
     rs.session.detect_mult = cases[i].mult;
     rs.session.required_min_rx_us = cases[i].rx_us;
-    CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-    CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    (void)responder_first(t, &rs, &ri, &p);
     CU_ASSERT_EQUAL(bt_table_drain(t, T0), 1);
     CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0 + cases[i].hold);
-    CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + cases[i].hold - 1), 0);
-    CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-    CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + cases[i].hold), 0);
-    CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+    gone_at(t, T0 + cases[i].hold, 1);
     CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-    e = bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, c.ev[0].discr);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-    CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_REAPED);
-    CU_ASSERT_EQUAL(e->se.ts, T0 + cases[i].hold);
-    check_lifecycle(&c);
-    bfd_table_del(t);
+    removed_once(&c, c.ev[0].discr, BFD_SESSION_REMOVED_REAPED, T0 + cases[i].hold);
+    done(t, &c, NULL);
   }
 }
 
@@ -609,9 +682,7 @@ static void test_bfd_responder_reap_never_up_detect(void) {
   const uint64_t at = T0 + 900 * MS;
   unsigned mark;
   uint32_t d;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  s = responder_first(t, &rs, &ri, &p);
   d = bfd_session_get_local_discr(s);
   CU_ASSERT_EQUAL(bt_status(s).detect_time_ns, 900 * MS);
   (void)bt_table_drain(t, T0);
@@ -623,18 +694,9 @@ static void test_bfd_responder_reap_never_up_detect(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
-  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_STATE);
-  CU_ASSERT_EQUAL(c.ev[mark].st.old_state, BFD_STATE_INIT);
-  CU_ASSERT_EQUAL(c.ev[mark].st.new_state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(c.ev[mark].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
-  CU_ASSERT_EQUAL(c.ev[mark].st.ts, at);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].kind, BT_EV_SESS);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].discr, d);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].se.reason, BFD_SESSION_REMOVED_REAPED);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].se.ts, at);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  ev_state(&c, mark, BFD_STATE_INIT, BFD_STATE_DOWN, BFD_DIAG_DETECT_EXPIRED, at);
+  ev_removed(&c, mark + 1, d, BFD_SESSION_REMOVED_REAPED, at);
+  done(t, &c, NULL);
 }
 
 /* An Up responder session whose peer goes silent: at the detection time,
@@ -646,18 +708,14 @@ static void test_bfd_responder_reap_up_silent(void) {
   bfd_responder_settings rs = rs_make(1, 0);
   bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
   bt_peer p = pk(BFD_STATE_DOWN, 0x800, 0);
-  bfd_session *s = NULL, *ps;
+  bfd_session *s;
   const uint64_t t1 = T0 + 10 * MS, at = t1 + 900 * MS;
   unsigned mark;
   uint32_t d;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  s = responder_first(t, &rs, &ri, &p);
   d = bfd_session_get_local_discr(s);
   (void)bt_table_drain(t, T0);
-  p = pk(BFD_STATE_INIT, 0x800, d);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, t1, &ps), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+  responder_up(t, &ri, s, 0x800, t1);
   (void)bt_table_drain(t, t1);
   /* §6.8.4: the peer's Detect Mult x max(our 300 ms, its 100 ms). */
   CU_ASSERT_EQUAL(bt_status(s).detect_time_ns, 900 * MS);
@@ -666,30 +724,13 @@ static void test_bfd_responder_reap_up_silent(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   mark = c.n;
   CU_ASSERT_EQUAL(bfd_table_feed_time(t, at), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  expect_empty(t);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 4);
-  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_STATE);
-  CU_ASSERT_EQUAL(c.ev[mark].st.old_state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(c.ev[mark].st.new_state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(c.ev[mark].st.local_diag, BFD_DIAG_DETECT_EXPIRED);
-  CU_ASSERT_EQUAL(c.ev[mark].st.ts, at);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].kind, BT_EV_NH);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].nh.action, BFD_NEXTHOP_DOWN);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].nh.cause, BFD_NH_CAUSE_FAILURE);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].nh.ts, at);
-  CU_ASSERT_EQUAL(c.ev[mark + 2].kind, BT_EV_NH);
-  CU_ASSERT_EQUAL(c.ev[mark + 2].nh.action, BFD_NEXTHOP_UP);
-  CU_ASSERT_EQUAL(c.ev[mark + 2].nh.cause, BFD_NH_CAUSE_DELETED);
-  CU_ASSERT_EQUAL(c.ev[mark + 2].nh.ts, at);
-  CU_ASSERT_EQUAL(c.ev[mark + 3].kind, BT_EV_SESS);
-  CU_ASSERT_EQUAL(c.ev[mark + 3].discr, d);
-  CU_ASSERT_EQUAL(c.ev[mark + 3].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.ev[mark + 3].se.reason, BFD_SESSION_REMOVED_REAPED);
-  CU_ASSERT_EQUAL(c.ev[mark + 3].se.ts, at);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  ev_state(&c, mark, BFD_STATE_UP, BFD_STATE_DOWN, BFD_DIAG_DETECT_EXPIRED, at);
+  ev_nh(&c, mark + 1, BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_FAILURE, at);
+  ev_nh(&c, mark + 2, BFD_NEXTHOP_UP, BFD_NH_CAUSE_DELETED, at);
+  ev_removed(&c, mark + 3, d, BFD_SESSION_REMOVED_REAPED, at);
+  done(t, &c, NULL);
 }
 
 /* Reaping also happens in a bfd_session_* call on the session (here
@@ -700,28 +741,18 @@ static void test_bfd_responder_reap_by_session_call(void) {
   bfd_responder_settings rs = rs_make(1, 0);
   bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
   bt_peer p = pk(BFD_STATE_DOWN, 0x860, 0);
-  bfd_session *s = NULL, *ps;
+  bfd_session *s;
   const uint64_t at = T0 + 10 * MS + 900 * MS;
   uint32_t d;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  s = responder_first(t, &rs, &ri, &p);
   d = bfd_session_get_local_discr(s);
-  p = pk(BFD_STATE_INIT, 0x860, d);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+  responder_up(t, &ri, s, 0x860, T0 + 10 * MS);
   CU_ASSERT_EQUAL(bfd_session_feed_time(s, at - 1), 0);
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   CU_ASSERT_EQUAL(bfd_session_feed_time(s, at), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
-  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.reason,
-                  BFD_SESSION_REMOVED_REAPED);
-  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, at);
-  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  expect_empty(t);
+  removed_once(&c, d, BFD_SESSION_REMOVED_REAPED, at);
+  done(t, &c, NULL);
 }
 
 /* The peer says goodbye (§6.8.16): Up -> Down, diag 3, no nexthop event
@@ -737,13 +768,9 @@ static void test_bfd_responder_reap_after_peer_goodbye(void) {
   const uint64_t t2 = T0 + 100 * MS, t3 = T0 + 600 * MS, end = t3 + 3 * SEC;
   unsigned mark;
   uint32_t d;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  s = responder_first(t, &rs, &ri, &p);
   d = bfd_session_get_local_discr(s);
-  p = pk(BFD_STATE_INIT, 0x850, d);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+  responder_up(t, &ri, s, 0x850, T0 + 10 * MS);
   (void)bt_table_drain(t, T0 + 10 * MS);
   mark = c.n;
   p = pk(BFD_STATE_ADMIN_DOWN, 0x850, d);
@@ -763,17 +790,11 @@ static void test_bfd_responder_reap_after_peer_goodbye(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
-  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_STATE);
-  CU_ASSERT_EQUAL(c.ev[mark].st.new_state, BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(c.ev[mark].st.local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  ev_state(&c, mark, BFD_STATE_UP, BFD_STATE_DOWN, BFD_DIAG_NEIGHBOR_DOWN, t2);
   CU_ASSERT_EQUAL(c.ev[mark].st.remote_state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].kind, BT_EV_SESS);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].se.reason, BFD_SESSION_REMOVED_REAPED);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].se.ts, end);
+  ev_removed(&c, mark + 1, d, BFD_SESSION_REMOVED_REAPED, end);
   CU_ASSERT_EQUAL(bt_rec_count_discr(&c, 0, BT_EV_NH, d), 0);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* Packets for configured sessions (an exact key, a RFC 5881 §6
@@ -806,8 +827,7 @@ static void test_bfd_responder_known_peers_first(void) {
   CU_ASSERT(ps != cs && ps != as);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
   CU_ASSERT_EQUAL(bfd_table_size(t), 3);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* BFD_ERR_NOMEM at each allocation of a creation: nothing created, no
@@ -824,13 +844,10 @@ static void test_bfd_responder_create_nomem(void) {
   rs.keys[0] = key;
   for (i = 0; i <= need; i++) {
     bt_mem m;
-    bt_mem_init(&m);
     bt_rec c;
-    bfd_table *t = mk_table(&c, &m.mem);
-    bfd_session *ps = (bfd_session *)&c;
     long before;
-    CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-    before = m.calls;
+    bfd_table *t = mem_table(&m, &c, &rs, &before);
+    bfd_session *ps = (bfd_session *)&c;
     if (i == 0) { /* count them */
       CU_ASSERT_EQUAL(feedp(t, &ri, &p, pr, T0, &ps), 0);
       need = m.calls - before;
@@ -840,9 +857,7 @@ static void test_bfd_responder_create_nomem(void) {
       m.fail_at = before + i;
       CU_ASSERT_EQUAL(feedp(t, &ri, &p, pr, T0, &ps), BFD_ERR_NOMEM);
       CU_ASSERT_PTR_NULL(ps);
-      CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-      CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-      CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+      expect_empty(t);
       CU_ASSERT_EQUAL(c.n, 0);
       CU_ASSERT_EQUAL(c.nk[BT_EV_PARAMS], 0);
       CU_ASSERT(m.live_blocks <= live + 1); /* at most the table's reserved room */
@@ -853,9 +868,7 @@ static void test_bfd_responder_create_nomem(void) {
       CU_ASSERT_EQUAL(
           bt_rec_count_sess(&c, 0, BFD_SESSION_EV_CREATED, bfd_session_get_local_discr(ps)), 1);
     }
-    check_lifecycle(&c);
-    bfd_table_del(t);
-    CU_ASSERT_EQUAL(m.live_blocks, 0);
+    done(t, &c, &m);
   }
   bt_ring_free(pr);
 }
@@ -869,9 +882,8 @@ static void test_bfd_responder_create_nomem(void) {
  * in the table under its reason. */
 static void test_bfd_responder_reject_candidates(void) {
   bt_mem m;
-  bt_mem_init(&m);
   bt_rec c;
-  bfd_table *t = mk_table(&c, &m.mem);
+  bfd_table *t;
   bfd_responder_settings rs = rs_make(4, 0);
   const uint8_t ty = auth_type();
   bfd_auth_key good = bt_key_str(ty, 1, "secret-one"), bad = bt_key_str(ty, 1, "secret-two"),
@@ -885,8 +897,7 @@ static void test_bfd_responder_reject_candidates(void) {
   rs.nkeys = 1;
   rs.tx_key_id = 1;
   rs.keys[0] = good;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  calls = m.calls;
+  t = mem_table(&m, &c, &rs, &calls);
 #define REJECT(ring, reason, count)                                                                \
   do {                                                                                             \
     ps = (bfd_session *)&c;                                                                        \
@@ -913,12 +924,8 @@ static void test_bfd_responder_reject_candidates(void) {
     CU_ASSERT_EQUAL(bfd_table_feed_packet(t, buf, n - 1, &ri, T0, &ps), BFD_ERR_PKT_TRUNCATED);
     CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_TRUNCATED), 1);
   }
-  CU_ASSERT_EQUAL(m.calls, calls);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  expect_no_trace(t, &c, &m, calls);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 0);
-  CU_ASSERT_EQUAL(c.n, 0);
   CU_ASSERT_EQUAL(c.nk[BT_EV_PARAMS], 0);
   CU_ASSERT_EQUAL(c.nk[BT_EV_AUTH], 0);
   CU_ASSERT_EQUAL(c.naccept, 0);
@@ -941,9 +948,7 @@ static void test_bfd_responder_reject_candidates(void) {
   bt_ring_free(rgood);
   bt_ring_free(rbad);
   bt_ring_free(rother);
-  check_lifecycle(&c);
-  bfd_table_del(t);
-  CU_ASSERT_EQUAL(m.live_blocks, 0);
+  done(t, &c, &m);
 }
 
 /* §6.8.6: "If the Your Discriminator field is zero and the State field is
@@ -951,43 +956,34 @@ static void test_bfd_responder_reject_candidates(void) {
  * session is selected; counted as that reason, not as "no session". */
 static void test_bfd_responder_reject_your_discr_zero(void) {
   bt_mem m;
-  bt_mem_init(&m);
   bt_rec c;
-  bfd_table *t = mk_table(&c, &m.mem);
+  long calls;
   bfd_responder_settings rs = rs_make(4, 0);
+  bfd_table *t = mem_table(&m, &c, &rs, &calls);
   bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
   bt_peer p = pk(BFD_STATE_INIT, 0xa00, 0);
   bfd_session *ps = (bfd_session *)&c;
-  long calls;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  calls = m.calls;
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_YOUR_DISCR);
   CU_ASSERT_PTR_NULL(ps);
   p.state = BFD_STATE_UP;
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_YOUR_DISCR);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_YOUR_DISCR), 2);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 0);
-  CU_ASSERT_EQUAL(m.calls, calls);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(c.n, 0);
+  expect_no_trace(t, &c, &m, calls);
   CU_ASSERT_EQUAL(c.naccept, 0);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* responder_accept's veto: nothing created, counted as NO_SESSION. */
 static void test_bfd_responder_accept_veto(void) {
   bt_mem m;
-  bt_mem_init(&m);
   bt_rec c;
-  bfd_table *t = mk_table(&c, &m.mem);
+  long calls;
   bfd_responder_settings rs = rs_make(4, 0);
+  bfd_table *t = mem_table(&m, &c, &rs, &calls);
   bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
   bt_peer p = pk(BFD_STATE_DOWN, 0xb00, 0);
   bfd_session *ps = (bfd_session *)&c;
-  long calls;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  calls = m.calls;
   c.veto = 1;
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
   CU_ASSERT_PTR_NULL(ps);
@@ -995,11 +991,7 @@ static void test_bfd_responder_accept_veto(void) {
   CU_ASSERT_PTR_EQUAL(c.accept_t, t);
   CU_ASSERT_EQUAL(memcmp(&c.accept_ri, &ri, sizeof(ri)), 0);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
-  CU_ASSERT_EQUAL(c.n, 0);
-  CU_ASSERT_EQUAL(m.calls, calls);
+  expect_no_trace(t, &c, &m, calls);
   c.veto = -1; /* any nonzero value */
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
@@ -1009,18 +1001,15 @@ static void test_bfd_responder_accept_veto(void) {
   CU_ASSERT_PTR_NOT_NULL(ps);
   CU_ASSERT_EQUAL(c.naccept, 3);
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  check_lifecycle(&c);
-  bfd_table_del(t);
-  CU_ASSERT_EQUAL(m.live_blocks, 0);
+  done(t, &c, &m);
 }
 
 /* CREATED returning nonzero: the session is gone again at once, without
  * REMOVED, and its slot is free. */
 static void test_bfd_responder_created_refused(void) {
   bt_mem m;
-  bt_mem_init(&m);
   bt_rec c;
-  bfd_table *t = mk_table(&c, &m.mem);
+  bfd_table *t;
   bfd_responder_settings rs = rs_make(1, 0);
   bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
   bt_peer p = pk(BFD_STATE_DOWN, 0xc00, 0);
@@ -1028,13 +1017,11 @@ static void test_bfd_responder_created_refused(void) {
   long live;
   uint32_t d;
   rs.nkeys = 0;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
+  t = mem_table(&m, &c, &rs, NULL);
   c.created_rv = 1;
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
   CU_ASSERT_PTR_NULL(ps);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
+  expect_empty(t);
   CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
   CU_ASSERT_EQUAL_FATAL(c.n, 1);
   CU_ASSERT_EQUAL(c.ev[0].kind, BT_EV_SESS);
@@ -1058,9 +1045,7 @@ static void test_bfd_responder_created_refused(void) {
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
   CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 0);
   CU_ASSERT_EQUAL(bt_rec_count_discr(&c, 0, BT_EV_STATE, d), 0);
-  check_lifecycle(&c);
-  bfd_table_del(t);
-  CU_ASSERT_EQUAL(m.live_blocks, 0);
+  done(t, &c, &m);
 }
 
 /* CREATED is the first event the host gets of a responder session, also
@@ -1105,8 +1090,7 @@ static void test_bfd_responder_created_first(void) {
     CU_ASSERT_EQUAL(c.ev[mark].se.kind, BFD_SESSION_EV_CREATED);
   }
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* A BFD_NHS_DOWN_UNTIL_UP template whose creation nexthop event fails:
@@ -1131,23 +1115,15 @@ static void test_bfd_responder_create_nexthop_fails(void) {
   d = c.ev[0].discr;
   CU_ASSERT_EQUAL(c.ev[0].kind, BT_EV_SESS);
   CU_ASSERT_EQUAL(c.ev[0].se.kind, BFD_SESSION_EV_CREATED);
-  CU_ASSERT_EQUAL(c.ev[1].kind, BT_EV_NH);
-  CU_ASSERT_EQUAL(c.ev[1].nh.action, BFD_NEXTHOP_DOWN);
-  CU_ASSERT_EQUAL(c.ev[1].nh.cause, BFD_NH_CAUSE_CREATED);
-  CU_ASSERT_EQUAL(c.ev[2].kind, BT_EV_NH);
-  CU_ASSERT_EQUAL(c.ev[2].nh.action, BFD_NEXTHOP_UP);
-  CU_ASSERT_EQUAL(c.ev[2].nh.cause, BFD_NH_CAUSE_DELETED);
-  CU_ASSERT_EQUAL(c.ev[3].kind, BT_EV_SESS);
-  CU_ASSERT_EQUAL(c.ev[3].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.ev[3].se.ts, T0);
-  CU_ASSERT_EQUAL(c.ev[3].discr, d);
+  ev_nh(&c, 1, BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_CREATED, T0);
+  ev_nh(&c, 2, BFD_NEXTHOP_UP, BFD_NH_CAUSE_DELETED, T0);
+  ev_removed(&c, 3, d, BFD_SESSION_REMOVED_REFUSED, T0);
   CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
   /* The slot is free. */
   c.nh_rv = 0;
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
   CU_ASSERT_PTR_NOT_NULL(ps);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* §6.7: responder sessions sign with tx_key_id and accept every key of the
@@ -1235,8 +1211,7 @@ static void test_bfd_responder_auth(void) {
   CU_ASSERT_EQUAL(bfd_session_get_state(sa), BFD_STATE_UP);
   bt_ring_free(ra);
   bt_ring_free(rb);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1327,8 +1302,7 @@ static void test_bfd_responder_set_errors(void) {
   /* None of that changed anything. */
   CU_ASSERT_EQUAL(c.n, 0);
   expect_unchanged(t, &c, T0);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* BFD_ERR_NOMEM at each allocation of a call: nothing changed, no leak. */
@@ -1342,35 +1316,25 @@ static void test_bfd_responder_set_nomem(void) {
   keyed.keys[1] = bt_key_str(BFD_AUTH_SIMPLE, 4, "pw4");
   {
     bt_mem m;
-    bt_mem_init(&m);
     bt_rec c;
-    bfd_table *t = mk_table(&c, &m.mem);
     long before;
-    CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &ok), 0);
-    before = m.calls;
+    bfd_table *t = mem_table(&m, &c, &ok, &before);
     CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &keyed), 0);
     need = m.calls - before;
     CU_ASSERT(need >= 2); /* the ring and the candidate's scratch space at least */
-    check_lifecycle(&c);
-    bfd_table_del(t);
-    CU_ASSERT_EQUAL(m.live_blocks, 0);
+    done(t, &c, &m);
   }
   for (i = 1; i <= need; i++) {
     bt_mem m;
-    bt_mem_init(&m);
     bt_rec c;
-    bfd_table *t = mk_table(&c, &m.mem);
-    long live;
-    CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &ok), 0);
-    live = m.live_blocks;
+    bfd_table *t = mem_table(&m, &c, &ok, NULL);
+    long live = m.live_blocks;
     m.fail_at = m.calls + i;
     CU_ASSERT_EQUAL(bfd_table_set_responder(t, &keyed), BFD_ERR_NOMEM);
     CU_ASSERT_EQUAL(m.live_blocks, live);
     m.fail_at = 0;
     expect_unchanged(t, &c, T0);
-    check_lifecycle(&c);
-    bfd_table_del(t);
-    CU_ASSERT_EQUAL(m.live_blocks, 0);
+    done(t, &c, &m);
   }
 }
 
@@ -1443,8 +1407,7 @@ static void test_bfd_responder_lower_max(void) {
   ri = bt_ri4(SH, L4, P4 + N + 1, IFX);
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 1);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* A version 1 bfd_callbacks (0.1.0) still works with a table: the version 2
@@ -1477,9 +1440,7 @@ static void test_bfd_responder_callbacks_v1(void) {
     CU_ASSERT_EQUAL(bfd_table_new(&x, &cb, NULL, &c), BFD_ERR_VERSION);
     CU_ASSERT_PTR_NULL(x);
   }
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  s = responder_first(t, &rs, &ri, &p);
   CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_INIT);
   CU_ASSERT_EQUAL_FATAL(c.n, 1);
   CU_ASSERT_EQUAL(c.ev[0].kind, BT_EV_STATE);
@@ -1498,8 +1459,7 @@ static void test_bfd_responder_callbacks_v1(void) {
     for (i = 0; i < c.n; i++)
       CU_ASSERT(c.ev[i].kind != BT_EV_SESS);
   }
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1513,11 +1473,9 @@ static void test_bfd_responder_callbacks_v1(void) {
 static void test_bfd_goodbye_up_peer_answers(void) {
   bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
-  bfd_session_settings st = bt_settings(100000, 100000, 3);
-  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
-  bfd_rx_info ri = bt_ri_key(&k);
-  bt_peer peer = pk(BFD_STATE_UP, 0x2000, 0);
-  bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0), *ps;
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer peer;
+  bfd_session *s = up_p4(t, &peer, 0x2000), *ps;
   bfd_ctrl_pkt out;
   const uint64_t t1 = T0 + 100 * MS;
   uint32_t d = bfd_session_get_local_discr(s);
@@ -1532,11 +1490,7 @@ static void test_bfd_goodbye_up_peer_answers(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 1);
-  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_STATE);
-  CU_ASSERT_EQUAL(c.ev[mark].st.old_state, BFD_STATE_UP);
-  CU_ASSERT_EQUAL(c.ev[mark].st.new_state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(c.ev[mark].st.local_diag, BFD_DIAG_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(c.ev[mark].st.ts, t1);
+  ev_state(&c, mark, BFD_STATE_UP, BFD_STATE_ADMIN_DOWN, BFD_DIAG_ADMIN_DOWN, t1);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), t1);
   /* The Final, in AdminDown... */
   CU_ASSERT_EQUAL(bt_table_poll(t, t1, &ps, &out, NULL), BFD_CTRL_LEN);
@@ -1570,18 +1524,12 @@ static void test_bfd_goodbye_up_peer_answers(void) {
   ps = (bfd_session *)&c;
   CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, t1 + 2 * MS, &ps), BFD_FEED_ADMIN_DOWN);
   CU_ASSERT_PTR_NULL(ps);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  expect_empty(t);
   CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
-  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].kind, BT_EV_SESS);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].discr, d);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].se.reason, BFD_SESSION_REMOVED_GOODBYE);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].se.ts, t1 + 2 * MS);
+  ev_removed(&c, mark + 1, d, BFD_SESSION_REMOVED_GOODBYE, t1 + 2 * MS);
   CU_ASSERT_EQUAL(c.ev[mark + 1].state, BFD_STATE_ADMIN_DOWN);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* "After our first AdminDown packet went out": a Down that arrives before
@@ -1589,11 +1537,9 @@ static void test_bfd_goodbye_up_peer_answers(void) {
 static void test_bfd_goodbye_down_before_first_packet(void) {
   bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
-  bfd_session_settings st = bt_settings(100000, 100000, 3);
-  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
-  bfd_rx_info ri = bt_ri_key(&k);
-  bt_peer peer = pk(BFD_STATE_UP, 0x2100, 0);
-  bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0), *ps;
+  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  bt_peer peer;
+  bfd_session *s = up_p4(t, &peer, 0x2100), *ps;
   bfd_ctrl_pkt out;
   uint32_t d = bfd_session_get_local_discr(s);
   (void)bt_table_drain(t, T0);
@@ -1610,10 +1556,8 @@ static void test_bfd_goodbye_down_before_first_packet(void) {
   CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, T0 + 20 * MS, &ps), BFD_FEED_ADMIN_DOWN);
   CU_ASSERT_PTR_NULL(ps);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
-  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, T0 + 20 * MS);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  removed_once(&c, d, BFD_SESSION_REMOVED_GOODBYE, T0 + 20 * MS);
+  done(t, &c, NULL);
 }
 
 /* A silent peer: REMOVED at exactly start + our Detect Mult x max(peer's
@@ -1677,17 +1621,10 @@ static void test_bfd_goodbye_silent_peer_exact(void) {
     CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 0);
     CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
     CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-    CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
-    {
-      const bt_ev *e = bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d);
-      CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-      CU_ASSERT_EQUAL(e->se.reason, BFD_SESSION_REMOVED_GOODBYE);
-      CU_ASSERT_EQUAL(e->se.ts, end);
-      CU_ASSERT_PTR_EQUAL(e, &c.ev[c.n - 1]);
-    }
+    removed_once(&c, d, BFD_SESSION_REMOVED_GOODBYE, end);
+    CU_ASSERT_PTR_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d), &c.ev[c.n - 1]);
     CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
-    check_lifecycle(&c);
-    bfd_table_del(t);
+    done(t, &c, NULL);
   }
 }
 
@@ -1718,19 +1655,10 @@ static void test_bfd_goodbye_passive_never_heard(void) {
   CU_ASSERT_EQUAL(bt_table_drain(t, t1), 0);
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), BFD_TSTAMP_NONE);
   CU_ASSERT_EQUAL_FATAL(c.n, mark + 3);
-  CU_ASSERT_EQUAL(c.ev[mark].kind, BT_EV_STATE);
-  CU_ASSERT_EQUAL(c.ev[mark].st.new_state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(c.ev[mark].st.local_diag, BFD_DIAG_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].kind, BT_EV_NH);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].nh.action, BFD_NEXTHOP_UP);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].nh.ts, t1);
-  CU_ASSERT_EQUAL(c.ev[mark + 2].kind, BT_EV_SESS);
-  CU_ASSERT_EQUAL(c.ev[mark + 2].se.kind, BFD_SESSION_EV_REMOVED);
-  CU_ASSERT_EQUAL(c.ev[mark + 2].se.reason, BFD_SESSION_REMOVED_GOODBYE);
-  CU_ASSERT_EQUAL(c.ev[mark + 2].se.ts, t1);
-  CU_ASSERT_EQUAL(c.ev[mark + 2].discr, d);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  ev_state(&c, mark, BFD_STATE_DOWN, BFD_STATE_ADMIN_DOWN, BFD_DIAG_ADMIN_DOWN, t1);
+  ev_nh(&c, mark + 1, BFD_NEXTHOP_UP, BFD_NH_CAUSE_ADMIN, t1);
+  ev_removed(&c, mark + 2, d, BFD_SESSION_REMOVED_GOODBYE, t1);
+  done(t, &c, NULL);
 }
 
 /* RFC 5882 §3: a session whose last nexthop event was DOWN (Up, then a
@@ -1738,10 +1666,8 @@ static void test_bfd_goodbye_passive_never_heard(void) {
 static void test_bfd_goodbye_nexthop_cleared_first(void) {
   bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
-  bfd_session_settings st = bt_settings(100000, 100000, 3);
-  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
-  bt_peer peer = pk(BFD_STATE_UP, 0x2300, 0);
-  bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0);
+  bt_peer peer;
+  bfd_session *s = up_p4(t, &peer, 0x2300);
   const uint64_t t1 = T0 + SEC;
   unsigned mark, i, ups = 0;
   int removed_at = -1, up_at = -1;
@@ -1770,8 +1696,7 @@ static void test_bfd_goodbye_nexthop_cleared_first(void) {
   CU_ASSERT(up_at >= 0 && up_at < removed_at);
   CU_ASSERT_EQUAL(removed_at, (int)c.n - 1);
   CU_ASSERT_EQUAL(c.ev[c.n - 1].se.reason, BFD_SESSION_REMOVED_GOODBYE);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* §6.8.7 with authentication: the AdminDown packets are signed, with the
@@ -1829,18 +1754,15 @@ static void test_bfd_goodbye_auth(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
   bt_ring_free(peer_r);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* A second bfd_session_goodbye() changes nothing: no event, the same end. */
 static void test_bfd_goodbye_twice(void) {
   bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
-  bfd_session_settings st = bt_settings(100000, 100000, 3);
-  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
-  bt_peer peer = pk(BFD_STATE_UP, 0x2500, 0);
-  bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0);
+  bt_peer peer;
+  bfd_session *s = up_p4(t, &peer, 0x2500);
   const uint64_t t1 = T0 + 100 * MS, end = t1 + 3 * SEC;
   uint32_t d = bfd_session_get_local_discr(s), seq;
   unsigned mark;
@@ -1857,14 +1779,9 @@ static void test_bfd_goodbye_twice(void) {
   /* Clock checks still apply (the table's clock). */
   CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), BFD_ERR_CLOCK_BACKWARDS);
   CU_ASSERT_EQUAL(bfd_session_goodbye(NULL, t1), BFD_ERR_INVALID_ARGUMENT);
-  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
-  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, end);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  gone_at(t, end, 1);
+  removed_once(&c, d, BFD_SESSION_REMOVED_GOODBYE, end);
+  done(t, &c, NULL);
 }
 
 /* A responder session in its goodbye is not reaped (AdminDown holds no
@@ -1880,13 +1797,10 @@ static void test_bfd_goodbye_responder_session(void) {
   const uint64_t t1 = T0 + 20 * MS, end = t1 + 3 * SEC;
   uint64_t now;
   uint32_t d;
-  CU_ASSERT_EQUAL_FATAL(bfd_table_set_responder(t, &rs), 0);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &s), 0);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  s = responder_first(t, &rs, &ri, &p);
   d = bfd_session_get_local_discr(s);
-  p = pk(BFD_STATE_INIT, 0x2800, d);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
-  p.state = BFD_STATE_UP; /* the remote Up too: somebody to tell */
+  responder_up(t, &ri, s, 0x2800, T0 + 10 * MS);
+  p = pk(BFD_STATE_UP, 0x2800, d); /* the remote Up too: somebody to tell */
   CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
   CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
   (void)bt_table_drain(t, T0 + 10 * MS);
@@ -1897,17 +1811,10 @@ static void test_bfd_goodbye_responder_session(void) {
     (void)bt_table_drain(t, now);
     CU_ASSERT_EQUAL_FATAL(bfd_table_size(t), 1);
   }
-  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+  gone_at(t, end, 1);
   CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
-  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.reason,
-                  BFD_SESSION_REMOVED_GOODBYE);
-  CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d)->se.ts, end);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  removed_once(&c, d, BFD_SESSION_REMOVED_GOODBYE, end);
+  done(t, &c, NULL);
 }
 
 /* A failing callback makes the call return BFD_ERR_CALLBACK_FAILURE, and
@@ -1947,8 +1854,7 @@ static void test_bfd_goodbye_callback_failure(void) {
   CU_ASSERT_EQUAL(bfd_table_size(t), 1);
   CU_ASSERT_EQUAL(bfd_table_goodbye_all(t, T0), BFD_ERR_CALLBACK_FAILURE);
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* The call that finishes a table session's goodbye delivers REMOVED, also
@@ -1961,11 +1867,9 @@ static void test_bfd_goodbye_finished_by_session_call(void) {
   for (how = 0; how < 3; how++) {
     bt_rec c;
     bfd_table *t = mk_table(&c, NULL);
-    bfd_session_settings st = bt_settings(100000, 100000, 3);
-    bfd_session_key k = bt_key4(SH, L4, P4, IFX);
-    bfd_rx_info ri = bt_ri_key(&k);
-    bt_peer peer = pk(BFD_STATE_UP, 0x2600, 0);
-    bfd_session *s = up_session(t, &st, &k, &peer, NULL, T0);
+    bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+    bt_peer peer;
+    bfd_session *s = up_p4(t, &peer, 0x2600);
     const uint64_t t1 = T0 + 100 * MS, end = t1 + 3 * SEC;
     uint32_t d = bfd_session_get_local_discr(s);
     uint8_t buf[BFD_CTRL_LEN_MAX];
@@ -1998,8 +1902,7 @@ static void test_bfd_goodbye_finished_by_session_call(void) {
       }
       CU_ASSERT_EQUAL(bfd_table_size(t), 0);
     }
-    check_lifecycle(&c);
-    bfd_table_del(t);
+    done(t, &c, NULL);
   }
 }
 
@@ -2213,8 +2116,7 @@ static void test_bfd_goodbye_all_mixed(void) {
   CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d[F])->se.ts, t1);
   CU_ASSERT_EQUAL(bt_rec_find_sess(&c, BFD_SESSION_EV_REMOVED, d[B])->se.ts, t1 + 3 * SEC);
   CU_ASSERT_EQUAL(bfd_table_goodbye_all(t, now), 0); /* empty: nothing to do */
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
 }
 
 /* Graceful shutdown with responder mode on and a real (active) peer: the
@@ -2279,8 +2181,7 @@ static void test_bfd_goodbye_all_peer_asks_again(void) {
   }
   CU_ASSERT_EQUAL(bfd_table_size(t), 0);
   CU_ASSERT_EQUAL(created_after, 0);
-  check_lifecycle(&c);
-  bfd_table_del(t);
+  done(t, &c, NULL);
   bfd_session_del(pa);
 }
 
