@@ -335,8 +335,9 @@ BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version, bfd_uv_callbacks *cb);
  * @param loop      the caller's loop; must outlive the adapter (keep running
  *                  it until bfd_uv_del()'s `closed_cb`).
  * @param settings  NULL for defaults; copied.
- * @param core_cbs  the table's callbacks (state change, nexthop, rand),
- *                  delivered unchanged with `user_data`; may be NULL;
+ * @param core_cbs  the table's callbacks (state_change, nexthop, rand,
+ *                  params, auth_failure), delivered unchanged with
+ *                  `user_data`; may be NULL;
  *                  copied (any struct_version from 1 to
  *                  BFD_CALLBACKS_VERSION). `session` and `responder_accept`
  *                  are the adapter's own and must be NULL: use peer_created,

@@ -96,6 +96,16 @@ static int tramp_nexthop(bfd_session *s, const bfd_nexthop_event *ev, void *ud) 
   return a->host_cbs.nexthop ? a->host_cbs.nexthop(s, ev, a->user_data) : 0;
 }
 
+static int tramp_params(bfd_session *s, const bfd_params_event *ev, void *ud) {
+  bfd_uv *a = ud;
+  return a->host_cbs.params(s, ev, a->user_data);
+}
+
+static int tramp_auth_failure(bfd_session *s, const bfd_auth_failure_event *ev, void *ud) {
+  bfd_uv *a = ud;
+  return a->host_cbs.auth_failure(s, ev, a->user_data);
+}
+
 static void tramp_rand(uint8_t *dest, size_t len, void *ud) {
   bfd_uv *a = ud;
   a->host_cbs.rand(dest, len, a->user_data);
@@ -142,8 +152,6 @@ static void timer_cb(uv_timer_t *t) {
 static size_t core_cbs_size(uint32_t version) {
   if (version == 1)
     return offsetof(bfd_callbacks, session);
-  if (version == 2)
-    return offsetof(bfd_callbacks, responder_accept) + sizeof(bfd_responder_accept_cb);
   return version == BFD_CALLBACKS_VERSION ? sizeof(bfd_callbacks) : 0;
 }
 
@@ -196,6 +204,9 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
   cbs.state_change = tramp_state;
   cbs.nexthop = tramp_nexthop;
   cbs.rand = a->host_cbs.rand ? tramp_rand : NULL;
+  /* Only when the host listens: the core skips the work otherwise. */
+  cbs.params = a->host_cbs.params ? tramp_params : NULL;
+  cbs.auth_failure = a->host_cbs.auth_failure ? tramp_auth_failure : NULL;
   cbs.session = bfd_uv__on_session;
   cbs.responder_accept = bfd_uv__on_accept;
   rc = bfd_table_new(&a->table, &cbs, mem, a);

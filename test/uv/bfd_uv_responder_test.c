@@ -24,7 +24,8 @@
  * Then the lifecycle of the port: bfd_uv_del() lets goodbyes finish (a
  * second call ends them), bfd_uv_shutdown() says goodbye to every peer, a
  * removed peer added again takes over at once, bfd_uv_set_responder()
- * (multihop, a key ring), and bfd_uv_new()'s checks of the core callbacks. */
+ * (multihop, a key ring), bfd_uv_new()'s checks of the core callbacks, and
+ * the core's params and auth_failure events through the adapter. */
 #include <bfd/bfd_uv.h>
 
 #include <arpa/inet.h>
@@ -198,7 +199,7 @@ typedef struct side {
   uint8_t state;
   bfd_state_event last_ev;
   unsigned nh_down_failure;
-  unsigned n_created, n_deleted, n_vetoed;
+  unsigned n_created, n_deleted, n_vetoed, n_params, n_auth_failures;
   int veto;
   int errors;
   int closed;
@@ -220,6 +221,22 @@ static int on_nexthop(bfd_session *s, const bfd_nexthop_event *ev, void *ud) {
   (void)s;
   if (ev->action == BFD_NEXTHOP_DOWN && ev->cause == BFD_NH_CAUSE_FAILURE)
     x->nh_down_failure++;
+  return 0;
+}
+
+static int on_params(bfd_session *s, const bfd_params_event *ev, void *ud) {
+  side *x = ud;
+  (void)s;
+  (void)ev;
+  x->n_params++;
+  return 0;
+}
+
+static int on_auth_failure(bfd_session *s, const bfd_auth_failure_event *ev, void *ud) {
+  side *x = ud;
+  (void)s;
+  printf("  [%s] auth failure: reason %u, key ID %u\n", x->name, ev->reason, ev->key_id);
+  x->n_auth_failures++;
   return 0;
 }
 
@@ -285,6 +302,8 @@ static void side_open(side *x, const char *name, const char *addr, uint32_t max_
   bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb);
   cb.state_change = on_state;
   cb.nexthop = on_nexthop;
+  cb.params = on_params;
+  cb.auth_failure = on_auth_failure;
   bfd_uv_callbacks_init(BFD_UV_CALLBACKS_VERSION, &ucb);
   ucb.error = on_error;
   ucb.new_peer = on_new_peer;
@@ -765,6 +784,33 @@ static void test_new_core_callbacks(void) {
   CU_ASSERT_EQUAL(bfd_uv_new(&a, &loop, NULL, &cb, NULL, NULL, NULL), BFD_ERR_VERSION);
 }
 
+/* The core's params and auth_failure events reach the host's callbacks
+ * through the adapter (with its user_data). Before, the adapter copied a
+ * version-2 bfd_callbacks only up to responder_accept and never forwarded
+ * them: a host could not drop its status polling. */
+static void test_core_events(void) {
+  side x, y;
+  bfd_uv_peer_config c;
+  bfd_auth_key wrong = auth_key;
+  up_pair(&x, &y);
+  run_for(300);
+  printf("  params events: X %u, Y %u\n", x.n_params, y.n_params);
+  CU_ASSERT(x.n_params > 0);
+  CU_ASSERT(y.n_params > 0);
+  CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
+  CU_ASSERT(run_until(table_empty, &x, 3000));
+  /* X signs with a wrong secret (or password): Y reports the failures. */
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
+  wrong.secret[0] ^= 1;
+  c.auth_key = wrong;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_auth_add_key(y.s, &auth_key), 0);
+  run_for(2500);
+  CU_ASSERT(y.n_auth_failures > 0);
+  side_close(&x);
+  side_close(&y);
+}
+
 int main(void) {
   CU_TestInfo tests[] = {{"admin_down_slots", test_admin_down_slots},
                          {"spoofed_down_slots", test_spoofed_down_slots},
@@ -779,6 +825,7 @@ int main(void) {
                          {"readd_during_goodbye", test_readd_during_goodbye},
                          {"set_responder", test_set_responder},
                          {"new_core_callbacks", test_new_core_callbacks},
+                         {"core_events", test_core_events},
                          CU_TEST_INFO_NULL};
   int rc, i;
   /* Ports of our own (below the ephemeral range) so parallel tests and a
