@@ -45,6 +45,23 @@ static int use_sha1(bt_fx *f, uint8_t type) {
   return 1;
 }
 
+/* A session signing with a SHA1 key of `type` (use_sha1), or 0 with the
+ * fixture gone where this build has no SHA1. */
+static int sha1_fx(bt_fx *f, uint8_t type) {
+  bt_fx_new(f);
+  if (use_sha1(f, type))
+    return 1;
+  bt_fx_del(f);
+  return 0;
+}
+
+/* Up with 10 ms / 10 ms at both ends. */
+static void up_10ms(bt_fx *f) {
+  bt_fx_init_timers(f, 10000, 10000, 10000, 10000);
+  bt_fx_start(f);
+  bt_fx_bring_up(f, NULL);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Regressions for the defects a reading of §6 proved                       */
 /* ------------------------------------------------------------------------ */
@@ -94,12 +111,7 @@ static void defect_remote_rx_increase_delays_tx(void) {
   bt_fx f;
   uint64_t last_periodic;
   uint8_t fl;
-  bt_fx_init(&f);
-  f.st.desired_min_tx_us = 10000;
-  f.st.required_min_rx_us = 10000;
-  f.peer.tx_us = f.peer.rx_us = 10000;
-  bt_fx_start(&f);
-  bt_fx_bring_up(&f, NULL);
+  up_10ms(&f);
   /* Let one periodic packet go out, remember when. */
   f.now = bfd_session_next_deadline(f.s);
   CU_ASSERT_EQUAL_FATAL(bt_fx_drain(&f, NULL, NULL), 1);
@@ -130,8 +142,7 @@ static void defect_demand_detect_mult_change_polls(void) {
   bfd_session_settings st;
   bfd_ctrl_pkt p;
   int i, got = 0;
-  bt_fx_init(&f);
-  bt_fx_start(&f);
+  bt_fx_new(&f);
   bt_fx_bring_up(&f, NULL);
   CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_D), 0);
   CU_ASSERT_EQUAL_FATAL(bt_status(f.s).tx_interval_ns, 0); /* remote Demand active */
@@ -164,12 +175,8 @@ static void test_auth_reject_changes_nothing(void) {
   uint64_t dl;
   uint8_t buf[64];
   size_t n;
-  bt_fx_init(&f);
-  bt_fx_start(&f);
-  if (!use_sha1(&f, BFD_AUTH_METICULOUS_KEYED_SHA1)) {
-    bt_fx_del(&f);
+  if (!sha1_fx(&f, BFD_AUTH_METICULOUS_KEYED_SHA1))
     return;
-  }
   bt_fx_bring_up(&f, &seq);
   f.now += 10 * MS;
   a = bt_status(f.s);
@@ -209,12 +216,8 @@ static void auth_window(uint8_t type) {
   bt_fx f;
   uint32_t seq = 0xfffffff6u; /* bring-up uses 2 or 3 numbers */
   int met = type == BFD_AUTH_METICULOUS_KEYED_SHA1;
-  bt_fx_init(&f);
-  bt_fx_start(&f);
-  if (!use_sha1(&f, type)) {
-    bt_fx_del(&f);
+  if (!sha1_fx(&f, type))
     return;
-  }
   bt_fx_bring_up(&f, &seq);
   seq = 0xfffffffcu; /* R := 0xfffffffc */
   CU_ASSERT_EQUAL_FATAL(bt_fx_rx_seq(&f, BFD_STATE_UP, 0, seq), 0);
@@ -242,12 +245,8 @@ static void test_auth_seq_known_reset(void) {
   bt_fx f;
   uint32_t seq = 500;
   uint64_t t;
-  bt_fx_init(&f);
-  bt_fx_start(&f);
-  if (!use_sha1(&f, BFD_AUTH_METICULOUS_KEYED_SHA1)) {
-    bt_fx_del(&f);
+  if (!sha1_fx(&f, BFD_AUTH_METICULOUS_KEYED_SHA1))
     return;
-  }
   bt_fx_bring_up(&f, &seq);
   CU_ASSERT_EQUAL_FATAL(bt_fx_rx_seq(&f, BFD_STATE_UP, 0, seq), 0);
   t = f.now;
@@ -331,8 +330,7 @@ static void test_final_without_poll(void) {
   bt_fx f;
   bfd_session_settings st;
   bfd_ctrl_pkt p;
-  bt_fx_init(&f);
-  bt_fx_start(&f);
+  bt_fx_new(&f);
   bt_fx_bring_up(&f, NULL);
   CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
   CU_ASSERT_EQUAL(bt_status(f.s).poll_active, 0);
@@ -392,8 +390,7 @@ static void test_expiry_resets_remote(void) {
   bt_fx f;
   bfd_session_status s;
   bfd_ctrl_pkt p;
-  bt_fx_init(&f);
-  bt_fx_start(&f);
+  bt_fx_new(&f);
   bt_fx_bring_up(&f, NULL);
   f.peer.rx_us = 0; /* the peer wants no periodic packets */
   CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_D), 0);
@@ -481,12 +478,7 @@ static void test_admin_down_tx(void) {
   bt_fx f;
   bfd_ctrl_pkt p;
   uint64_t t;
-  bt_fx_init(&f);
-  f.st.desired_min_tx_us = 10000;
-  f.st.required_min_rx_us = 10000;
-  f.peer.tx_us = f.peer.rx_us = 10000;
-  bt_fx_start(&f);
-  bt_fx_bring_up(&f, NULL);
+  up_10ms(&f);
   CU_ASSERT_EQUAL_FATAL(bfd_session_set_admin_down(f.s, 1, f.now), 0);
   CU_ASSERT_EQUAL_FATAL(bt_fx_tx(&f, &p), 24);
   CU_ASSERT_EQUAL(p.state, BFD_STATE_ADMIN_DOWN);
@@ -541,8 +533,7 @@ static void test_counter_consistency(void) {
   unsigned fed = 0;
   uint64_t sum = 0;
   bfd_session_status s;
-  bt_fx_init(&f);
-  bt_fx_start(&f);
+  bt_fx_new(&f);
   bt_fx_bring_up(&f, NULL);
   fed = 3; /* bring_up: Down, Up, Final */
   n = bt_fx_build(&f, BFD_STATE_UP, 0, 0, buf);

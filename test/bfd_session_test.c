@@ -163,6 +163,18 @@ static void test_fsm_admin_down_sticky(void) {
 /* 2. Rejections: a packet that fails changes nothing (§6.8.6)              */
 /* ------------------------------------------------------------------------ */
 
+/* Sets the A bit of the 24-byte packet in buf and appends a Simple Password
+ * section (§4.2: Key ID 1, the one-byte password pw): 28 bytes. */
+static size_t add_simple_auth(uint8_t *buf, char pw) {
+  buf[1] |= BFD_FLAG_A;
+  buf[3] = 28;
+  buf[24] = BFD_AUTH_SIMPLE;
+  buf[25] = 4;
+  buf[26] = 1;
+  buf[27] = (uint8_t)pw;
+  return 28;
+}
+
 /* Feed buf and require: return `err`; status identical except rx_dropped
  * +1; that reason's counter +1 and no other; deadline unchanged; no event. */
 static void expect_reject(bt_fx *f, const uint8_t *buf, size_t len, const bfd_rx_info *ri, int err,
@@ -262,14 +274,9 @@ static void rejections_in(uint8_t state) {
     expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_YOUR_DISCR, "your discr 0 init/up");
   }
   f.peer.your = LDISCR;
-  memcpy(buf, good, 24); /* a well-formed Simple Password section */
-  buf[1] |= BFD_FLAG_A;
-  buf[3] = 28;
-  buf[24] = BFD_AUTH_SIMPLE;
-  buf[25] = 4;
-  buf[26] = 1;
-  buf[27] = 'x';
-  expect_reject(&f, buf, 28, &f.ri, BFD_ERR_PKT_AUTH_MISMATCH, "A bit without auth");
+  memcpy(buf, good, 24);
+  n = add_simple_auth(buf, 'x');
+  expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_AUTH_MISMATCH, "A bit without auth");
   ri = f.ri;
   ri.ttl = 254;
   expect_reject(&f, good, 24, &ri, BFD_ERR_PKT_TTL, "ttl 254");
@@ -372,12 +379,23 @@ static void check_next_gap(bt_fx *f, uint64_t iv) {
   CU_ASSERT(dl <= f->now + iv);
 }
 
+/* A TX interval case: our Desired Min TX, the remote's Required Min RX, the
+ * interval that must result. */
+typedef struct tx_case {
+  uint32_t cfg_tx_us, remote_rx_us;
+  uint64_t iv;
+} tx_case;
+
+/* The session of a tx_case, started: the remote's TX 10 s (a 30 s
+ * Detection Time keeps detection out of the way). */
+static void tx_case_start(bt_fx *f, const tx_case *c) {
+  bt_fx_init_timers(f, c->cfg_tx_us, 0, 10000000, c->remote_rx_us);
+  bt_fx_start(f);
+}
+
 static void test_timers_tx_not_up(void) {
   /* tx_interval = max(DesiredMinTx floored at 1 s, remote RequiredMinRx). */
-  static const struct {
-    uint32_t cfg_tx_us, remote_rx_us;
-    uint64_t iv;
-  } t[] = {
+  static const tx_case t[] = {
       {50000, 10000, 1 * SEC},     {50000, 1500000, 1500 * MS}, {2000000, 10000, 2 * SEC},
       {2000000, 3000000, 3 * SEC}, {1000000, 1000000, 1 * SEC}, {1, 1, 1 * SEC},
   };
@@ -385,11 +403,7 @@ static void test_timers_tx_not_up(void) {
   for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
     bt_fx f;
     bfd_ctrl_pkt p;
-    bt_fx_init(&f);
-    f.st.desired_min_tx_us = t[i].cfg_tx_us;
-    f.peer.rx_us = t[i].remote_rx_us;
-    f.peer.tx_us = 10000000; /* long detection: 30 s */
-    bt_fx_start(&f);
+    tx_case_start(&f, &t[i]);
     /* Before the remote is known: remote RequiredMinRx is 1 µs (§6.8.1). */
     CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, max64(t[i].cfg_tx_us * US, SEC));
     CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 0);
@@ -409,10 +423,7 @@ static void test_timers_tx_not_up(void) {
 
 static void test_timers_tx_up(void) {
   /* Up: tx_interval = max(DesiredMinTx, remote RequiredMinRx), no floor. */
-  static const struct {
-    uint32_t cfg_tx_us, remote_rx_us;
-    uint64_t iv;
-  } t[] = {
+  static const tx_case t[] = {
       {50000, 10000, 50 * MS},   {50000, 300000, 300 * MS}, {300000, 50000, 300 * MS},
       {2000000, 10000, 2 * SEC}, {10000, 10000, 10 * MS},   {3300, 1, 3300 * US},
   };
@@ -420,11 +431,7 @@ static void test_timers_tx_up(void) {
   for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
     bt_fx f;
     bfd_ctrl_pkt p;
-    bt_fx_init(&f);
-    f.st.desired_min_tx_us = t[i].cfg_tx_us;
-    f.peer.rx_us = t[i].remote_rx_us;
-    f.peer.tx_us = 10000000;
-    bt_fx_start(&f);
+    tx_case_start(&f, &t[i]);
     bt_fx_drain(&f, NULL, NULL);
     f.now += 1 * MS;
     CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
@@ -611,13 +618,9 @@ static void jitter_case(int rand_mode, uint8_t mult, uint64_t peer_every, double
   bt_fx f;
   gaps g;
   uint64_t iv = 1000 * US;
-  bt_fx_init(&f);
+  bt_fx_init_timers(&f, 1000, 1000, 1000, 1000);
   f.lib_rand = rand_mode == RAND_LIB;
-  f.st.desired_min_tx_us = 1000;
-  f.st.required_min_rx_us = 1000;
   f.st.detect_mult = mult;
-  f.peer.tx_us = 1000;
-  f.peer.rx_us = 1000;
   bt_fx_start(&f);
   bt_fx_up_settled(&f);
   CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).tx_interval_ns, iv);
@@ -671,15 +674,11 @@ static void test_jitter_extremes(void) {
   for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
     bt_fx f;
     gaps g;
-    bt_fx_init(&f);
+    bt_fx_init_timers(&f, 1000, 1000, 1000, 1000);
     f.lib_rand = 0;
     f.rec.rand_mode = BT_RAND_CONST;
     f.rec.rand_const = t[i].r;
-    f.st.desired_min_tx_us = 1000;
-    f.st.required_min_rx_us = 1000;
     f.st.detect_mult = t[i].mult;
-    f.peer.tx_us = 1000;
-    f.peer.rx_us = 1000;
     bt_fx_start(&f);
     bt_fx_up_settled(&f);
     g = collect_gaps(&f, 1000 * US, 50, 0);
@@ -954,6 +953,15 @@ static void test_pitfall_unbounded_poll_queue(void) {
   bt_fx_del(&f);
 }
 
+/* Applies f->st a millisecond on and polls at the next deadline: a P. */
+static void update_and_poll(bt_fx *f, bfd_ctrl_pkt *p) {
+  f->now += MS;
+  CU_ASSERT_EQUAL(bfd_session_update(f->s, &f->st, f->now), 0);
+  f->now = bfd_session_next_deadline(f->s);
+  CU_ASSERT_EQUAL(bt_fx_tx(f, p), 24);
+  CU_ASSERT_EQUAL(p->flags & BFD_FLAG_P, BFD_FLAG_P);
+}
+
 /* Two lagged changes (TX up, then RX down while the first Poll runs): the
  * second is not spread over the running Poll (§6.8.3, "the semantics of
  * the returning Final are unclear"). After the Final it waits one
@@ -968,12 +976,8 @@ static void test_poll_two_changes(void) {
   unsigned guard = 0;
   poll_fx(&f);
   polls = bt_fx_status(&f).polls_sent;
-  f.now += MS;
   f.st.desired_min_tx_us = 200000;
-  CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
-  f.now = bfd_session_next_deadline(f.s);
-  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
-  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  update_and_poll(&f, &p);
   CU_ASSERT_EQUAL(p.desired_min_tx_us, 200000);
   CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
   t_first = f.now;
@@ -1036,12 +1040,8 @@ static void test_poll_safe_change_rides_poll(void) {
   uint64_t polls;
   poll_fx(&f);
   polls = bt_fx_status(&f).polls_sent;
-  f.now += MS;
   f.st.desired_min_tx_us = 200000;
-  CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
-  f.now = bfd_session_next_deadline(f.s);
-  CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
-  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  update_and_poll(&f, &p);
   f.now += MS;
   f.st.required_min_rx_us = 400000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
@@ -1575,11 +1575,7 @@ static void test_err_settings_check(void) {
 /* Huge intervals saturate rather than wrap: 255 x 2^32-1 µs. */
 static void test_err_max_intervals(void) {
   bt_fx f;
-  bt_fx_init(&f);
-  f.st.desired_min_tx_us = UINT32_MAX;
-  f.st.required_min_rx_us = UINT32_MAX;
-  f.peer.tx_us = UINT32_MAX;
-  f.peer.rx_us = UINT32_MAX;
+  bt_fx_init_timers(&f, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX);
   f.peer.mult = 255;
   bt_fx_start(&f);
   bt_fx_drain(&f, NULL, NULL);
@@ -1894,12 +1890,8 @@ static void sim_peer(bt_fx *f, uint64_t until, uint64_t piv, unsigned every, uns
  * (3 x 50 ms) would flap constantly (maghemite vs Juniper, §6.8.4). */
 static void test_pitfall_detect_time_remote_values(void) {
   bt_fx f;
-  bt_fx_init(&f);
-  f.st.desired_min_tx_us = 50000;
-  f.st.required_min_rx_us = 50000;
+  bt_fx_init_timers(&f, 50000, 50000, 300000, 300000);
   f.peer.mult = 5;
-  f.peer.tx_us = 300000;
-  f.peer.rx_us = 300000;
   bt_fx_start(&f);
   bt_fx_up_settled(&f);
   CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 1500 * MS);
@@ -1919,10 +1911,7 @@ static void test_pitfall_detect_time_remote_values(void) {
 static void test_pitfall_tx_interval_negotiation(void) {
   bt_fx f;
   run_stats rs;
-  bt_fx_init(&f);
-  f.st.desired_min_tx_us = 10000;
-  f.peer.rx_us = 40000;
-  f.peer.tx_us = 40000;
+  bt_fx_init_timers(&f, 10000, 0, 40000, 40000);
   bt_fx_start(&f);
   rs_init(&rs);
   run(&f, f.now + 20 * SEC, PEER_SILENT, &rs);
@@ -1980,10 +1969,7 @@ static void test_pitfall_live_update_no_flap(void) {
   bt_fx f;
   size_t i;
   uint64_t polls;
-  bt_fx_init(&f);
-  f.st.desired_min_tx_us = 100000;
-  f.peer.tx_us = 100000;
-  f.peer.rx_us = 10000;
+  bt_fx_init_timers(&f, 100000, 0, 100000, 10000);
   bt_fx_start(&f);
   bt_fx_up_settled(&f);
   polls = bt_fx_status(&f).polls_sent;
@@ -2107,9 +2093,7 @@ static void test_pitfall_extra_poll_on_coming_up(void) {
     bt_fx f;
     bfd_ctrl_pkt p;
     uint8_t fl;
-    bt_fx_init(&f);
-    f.st.desired_min_tx_us = cfg[i];
-    f.peer.tx_us = 10000000; /* detection (30 s) out of the way */
+    bt_fx_init_timers(&f, cfg[i], 0, 10000000, 0); /* detection (30 s) out of the way */
     bt_fx_start(&f);
     bt_fx_drain(&f, NULL, NULL);
     f.now += 10 * MS;
@@ -2207,14 +2191,8 @@ static void test_pitfall_auth_before_update(void) {
   bt_fx_new(&f);
   bt_fx_up_settled(&f);
   f.peer.my = 0x99999999u;
-  n = bt_fx_build(&f, BFD_STATE_DOWN, 0, 0, buf);
-  buf[1] |= BFD_FLAG_A;
-  buf[3] = 28;
-  buf[24] = BFD_AUTH_SIMPLE;
-  buf[25] = 4;
-  buf[26] = 1;
-  buf[27] = 'k';
-  n = 28;
+  (void)bt_fx_build(&f, BFD_STATE_DOWN, 0, 0, buf);
+  n = add_simple_auth(buf, 'k');
   expect_reject(&f, buf, n, &f.ri, BFD_ERR_PKT_AUTH_MISMATCH, "auth before update");
   CU_ASSERT_EQUAL(bt_fx_status(&f).remote_discr, RDISCR);
   CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
@@ -2271,14 +2249,19 @@ static void test_pitfall_discriminator_nonzero(void) {
   bt_fx_del(&f);
 }
 
+/* Up (the slow-start Poll done) with nexthop policy `pol`. */
+static void up_with_policy(bt_fx *f, uint8_t pol) {
+  bt_fx_init(f);
+  f->st.nexthop_policy = pol;
+  bt_fx_start(f);
+  bt_fx_up_settled(f);
+}
+
 static void test_pitfall_remote_admin_down_not_failure(void) {
   uint8_t pol;
   for (pol = 0; pol < 2; pol++) {
     bt_fx f;
-    bt_fx_init(&f);
-    f.st.nexthop_policy = pol;
-    bt_fx_start(&f);
-    bt_fx_up_settled(&f);
+    up_with_policy(&f, pol);
     bt_rec_clear(&f.rec);
     f.peer.diag = BFD_DIAG_ADMIN_DOWN;
     CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_ADMIN_DOWN, 0), 0);
@@ -2299,10 +2282,7 @@ static void test_pitfall_nexthop_cleared_on_delete(void) {
   uint8_t pol;
   for (pol = 0; pol < 2; pol++) {
     bt_fx f;
-    bt_fx_init(&f);
-    f.st.nexthop_policy = pol;
-    bt_fx_start(&f);
-    bt_fx_up_settled(&f);
+    up_with_policy(&f, pol);
     expire(&f);
     CU_ASSERT_EQUAL(bt_fx_status(&f).nexthop_down, 1);
     bt_rec_clear(&f.rec);
@@ -2653,12 +2633,8 @@ static void test_poll_change_after_final_late_final(void) {
   uint64_t first_p2 = BFD_TSTAMP_NONE;
   uint32_t ended_by = 0;
   bt_fx f;
-  bt_fx_init(&f);
+  bt_fx_init_timers(&f, 20000, 1000000, 20000, 20000);
   f.lib_rand = 0;
-  f.st.desired_min_tx_us = 20000;
-  f.st.required_min_rx_us = 1000000;
-  f.peer.tx_us = 20000;
-  f.peer.rx_us = 20000;
   bt_fx_start(&f);
   bt_fx_up_settled(&f);
   CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).tx_interval_ns, 20 * MS);

@@ -20,6 +20,19 @@ void bt_fx_init(bt_fx *f) {
   f->lib_rand = 1;
 }
 
+void bt_fx_init_timers(bt_fx *f, uint32_t tx_us, uint32_t rx_us, uint32_t peer_tx_us,
+                       uint32_t peer_rx_us) {
+  bt_fx_init(f);
+  if (tx_us)
+    f->st.desired_min_tx_us = tx_us;
+  if (rx_us)
+    f->st.required_min_rx_us = rx_us;
+  if (peer_tx_us)
+    f->peer.tx_us = peer_tx_us;
+  if (peer_rx_us)
+    f->peer.rx_us = peer_rx_us;
+}
+
 void bt_fx_start(bt_fx *f) {
   if (!f->lib_rand)
     f->cb.rand = bt_rec_on_rand;

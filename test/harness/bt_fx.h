@@ -30,6 +30,11 @@ typedef struct bt_fx {
  * single-hop rx info (TTL 255), a peer BT_RDISCR -> BT_LDISCR advertising
  * 300 ms / 300 ms x 3, now = BT_T0, state and nexthop events recorded. */
 void bt_fx_init(bt_fx *f);
+/* bt_fx_init, then the timers: the session's Desired Min TX tx_us and
+ * Required Min RX rx_us, the peer's peer_tx_us and peer_rx_us (each 0:
+ * bt_fx_init's 300 ms). */
+void bt_fx_init_timers(bt_fx *f, uint32_t tx_us, uint32_t rx_us, uint32_t peer_tx_us,
+                       uint32_t peer_rx_us);
 /* Creates the session with f->st (the recorder's rand hook unless lib_rand). */
 void bt_fx_start(bt_fx *f);
 void bt_fx_new(bt_fx *f);
