@@ -24,16 +24,24 @@ static void mk_sha1(uint8_t out[52]) {
   out[25] = 28;
 }
 
+/* The numeric header fields (§4.1). */
+static void set_nums(bfd_ctrl_pkt *p, uint8_t mult, uint32_t my, uint32_t your, uint32_t tx_us,
+                     uint32_t rx_us, uint32_t echo_us) {
+  p->detect_mult = mult;
+  p->my_discr = my;
+  p->your_discr = your;
+  p->desired_min_tx_us = tx_us;
+  p->required_min_rx_us = rx_us;
+  p->required_min_echo_rx_us = echo_us;
+}
+
+/* base_pkt as a struct. */
 static void base_struct(bfd_ctrl_pkt *p) {
   memset(p, 0, sizeof(*p));
   p->version = 1;
   p->state = BFD_STATE_UP;
-  p->detect_mult = 3;
   p->length = 24;
-  p->my_discr = 1;
-  p->your_discr = 2;
-  p->desired_min_tx_us = 1000000;
-  p->required_min_rx_us = 1000000;
+  set_nums(p, 3, 1, 2, 1000000, 1000000, 0);
 }
 
 /* Fill p->auth with a valid section of `type` (data_len for Simple). */
@@ -74,26 +82,12 @@ static ptrdiff_t roundtrip(const bfd_ctrl_pkt *in) {
 static void test_roundtrip_limits(void) {
   bfd_ctrl_pkt p;
   base_struct(&p);
-  p.desired_min_tx_us = 0;
-  p.required_min_rx_us = 0;
-  p.required_min_echo_rx_us = 0;
-  p.your_discr = 0;
-  p.my_discr = 1;
-  p.detect_mult = 1;
+  set_nums(&p, 1, 1, 0, 0, 0, 0);
   roundtrip(&p);
-  p.desired_min_tx_us = UINT32_MAX;
-  p.required_min_rx_us = UINT32_MAX;
-  p.required_min_echo_rx_us = UINT32_MAX;
-  p.your_discr = UINT32_MAX;
-  p.my_discr = UINT32_MAX;
-  p.detect_mult = 255;
+  set_nums(&p, 255, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX);
   roundtrip(&p);
   /* distinct values catch swapped fields */
-  p.my_discr = 0x01020304;
-  p.your_discr = 0x05060708;
-  p.desired_min_tx_us = 0x090a0b0c;
-  p.required_min_rx_us = 0x0d0e0f10;
-  p.required_min_echo_rx_us = 0x11121314;
+  set_nums(&p, 255, 0x01020304, 0x05060708, 0x090a0b0c, 0x0d0e0f10, 0x11121314);
   roundtrip(&p);
 }
 
@@ -176,12 +170,7 @@ static void test_encode_bytes_plain(void) {
   p.diag = BFD_DIAG_ADMIN_DOWN;
   p.state = BFD_STATE_UP;
   p.flags = BFD_FLAG_P | BFD_FLAG_D;
-  p.detect_mult = 5;
-  p.my_discr = 0x01020304;
-  p.your_discr = 0xa1b2c3d4;
-  p.desired_min_tx_us = 1000000;
-  p.required_min_rx_us = 300000;
-  p.required_min_echo_rx_us = 50000;
+  set_nums(&p, 5, 0x01020304, 0xa1b2c3d4, 1000000, 300000, 50000);
   memset(buf, 0xee, sizeof(buf));
   CU_ASSERT_EQUAL_FATAL(bfd_ctrl_pkt_encode(buf, sizeof(buf), &p), 24);
   CU_ASSERT(memcmp(buf, want, 24) == 0);
@@ -213,10 +202,7 @@ static void test_encode_bytes_simple(void) {
   memset(&p, 0, sizeof(p));
   p.state = BFD_STATE_DOWN;
   p.flags = BFD_FLAG_A;
-  p.detect_mult = 3;
-  p.my_discr = 42;
-  p.desired_min_tx_us = 1000000;
-  p.required_min_rx_us = 1000000;
+  set_nums(&p, 3, 42, 0, 1000000, 1000000, 0);
   p.auth.type = BFD_AUTH_SIMPLE;
   p.auth.len = 9;
   p.auth.key_id = 7;
@@ -255,11 +241,7 @@ static void test_encode_bytes_md5_sha1(void) {
   memset(&p, 0, sizeof(p));
   p.state = BFD_STATE_INIT;
   p.flags = BFD_FLAG_A;
-  p.detect_mult = 3;
-  p.my_discr = 42;
-  p.your_discr = 99;
-  p.desired_min_tx_us = 1000000;
-  p.required_min_rx_us = 1000000;
+  set_nums(&p, 3, 42, 99, 1000000, 1000000, 0);
   p.auth.type = BFD_AUTH_METICULOUS_KEYED_MD5;
   p.auth.len = 24;
   p.auth.key_id = 2;
@@ -620,31 +602,35 @@ static void test_encode_nobuf(void) {
 }
 
 static void test_encode_reject(void) {
+  /* base_struct with one header field out of range */
+  static const struct {
+    uint8_t diag, state, flags, mult;
+    uint32_t my;
+    int want;
+  } bad[] = {
+      {32, BFD_STATE_UP, 0, 3, 1, BFD_ERR_INVALID_ARGUMENT},
+      {0, 4, 0, 3, 1, BFD_ERR_INVALID_ARGUMENT},
+      {0, BFD_STATE_UP, 0x40, 3, 1, BFD_ERR_INVALID_ARGUMENT}, /* would overwrite the state bits */
+      {0, BFD_STATE_UP, 0, 0, 1, BFD_ERR_PKT_DETECT_MULT},
+      {0, BFD_STATE_UP, 0, 3, 0, BFD_ERR_PKT_MY_DISCR},
+      {0, BFD_STATE_UP, BFD_FLAG_M, 3, 1, BFD_ERR_PKT_MULTIPOINT},
+      {0, BFD_STATE_UP, BFD_FLAG_P | BFD_FLAG_F, 3, 1, BFD_ERR_PKT_POLL_FINAL},
+  };
   bfd_ctrl_pkt p;
   uint8_t buf[64];
+  size_t i;
   base_struct(&p);
   CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(NULL, 64, &p), BFD_ERR_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, NULL), BFD_ERR_INVALID_ARGUMENT);
-  p.diag = 32;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_INVALID_ARGUMENT);
-  base_struct(&p);
-  p.state = 4;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_INVALID_ARGUMENT);
-  base_struct(&p);
-  p.flags = 0x40; /* would overwrite the state bits */
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_INVALID_ARGUMENT);
-  base_struct(&p);
-  p.detect_mult = 0;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_DETECT_MULT);
-  base_struct(&p);
-  p.my_discr = 0;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_MY_DISCR);
-  base_struct(&p);
-  p.flags = BFD_FLAG_M;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_MULTIPOINT);
-  base_struct(&p);
-  p.flags = BFD_FLAG_P | BFD_FLAG_F;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_POLL_FINAL);
+  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    base_struct(&p);
+    p.diag = bad[i].diag;
+    p.state = bad[i].state;
+    p.flags = bad[i].flags;
+    p.detect_mult = bad[i].mult;
+    p.my_discr = bad[i].my;
+    CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), bad[i].want);
+  }
   /* auth type */
   base_struct(&p);
   set_auth(&p, BFD_AUTH_KEYED_SHA1, 0);
