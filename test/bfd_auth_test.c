@@ -49,12 +49,18 @@ static int unhex(const char *s, uint8_t *out, size_t max) {
   return (int)n;
 }
 
-static bfd_auth_ring *mkring(uint8_t type, uint8_t id, const char *secret, uint32_t xmit) {
-  bfd_auth_ring *r = bfd_auth_ring_new(NULL, type, xmit);
-  bfd_auth_key k = bt_key_str(type, id, secret);
+/* A ring of k's type holding k, bfd.XmitAuthSeq xmit (bfd_auth_ring_new
+ * and _put, the calls under test here). */
+static bfd_auth_ring *ring_of(const bfd_auth_key *k, uint32_t xmit) {
+  bfd_auth_ring *r = bfd_auth_ring_new(NULL, k->type, xmit);
   CU_ASSERT_FATAL(r != NULL);
-  CU_ASSERT_EQUAL(bfd_auth_ring_put(r, &k), 0);
+  CU_ASSERT_EQUAL(bfd_auth_ring_put(r, k), 0);
   return r;
+}
+
+static bfd_auth_ring *mkring(uint8_t type, uint8_t id, const char *secret, uint32_t xmit) {
+  bfd_auth_key k = bt_key_str(type, id, secret);
+  return ring_of(&k, xmit);
 }
 
 static uint64_t total_failures(const bfd_auth_ring *r) {
@@ -146,9 +152,7 @@ static void test_kat_verify(void) {
       continue;
     }
     CU_ASSERT_EQUAL(bfd_auth_key_check(&key), 0);
-    r = bfd_auth_ring_new(NULL, k->type, 0);
-    CU_ASSERT_FATAL(r != NULL);
-    CU_ASSERT_EQUAL(bfd_auth_ring_put(r, &key), 0);
+    r = ring_of(&key, 0);
     CU_ASSERT_EQUAL(bfd_auth_verify(r, &pkt, k->pkt, 3, 300000, T0), 0);
     CU_ASSERT_EQUAL(total_failures(r), 0);
     if (keyed(k->type)) {
@@ -160,9 +164,7 @@ static void test_kat_verify(void) {
     {
       size_t pos = keyed(k->type) ? 5 : k->len - 1;
       bfd_ctrl_pkt p2;
-      bfd_auth_ring *r2 = bfd_auth_ring_new(NULL, k->type, 0);
-      CU_ASSERT_FATAL(r2 != NULL);
-      CU_ASSERT_EQUAL(bfd_auth_ring_put(r2, &key), 0);
+      bfd_auth_ring *r2 = ring_of(&key, 0);
       memcpy(bad, k->pkt, k->len);
       bad[pos] ^= 0x01;
       CU_ASSERT_EQUAL_FATAL(bfd_ctrl_pkt_decode(&p2, bad, k->len), 0);
@@ -195,9 +197,7 @@ static void test_kat_sign(void) {
     /* Start from a packet without any auth section. */
     pkt.flags &= (uint8_t)~BFD_FLAG_A;
     memset(&pkt.auth, 0xa5, sizeof(pkt.auth));
-    r = bfd_auth_ring_new(NULL, k->type, k->seq);
-    CU_ASSERT_FATAL(r != NULL);
-    CU_ASSERT_EQUAL(bfd_auth_ring_put(r, &key), 0);
+    r = ring_of(&key, k->seq);
     n = bfd_auth_encode(r, out, sizeof out, &pkt);
     if (!have(k->type)) {
       CU_ASSERT_EQUAL(n, BFD_ERR_NOT_BUILT);
@@ -722,27 +722,37 @@ static void add(bfd_session *s, uint8_t type, uint8_t id, const char *secret) {
   CU_ASSERT_EQUAL_FATAL(bfd_session_auth_add_key(s, &k), 0);
 }
 
+/* A pair (pair_new) signing with type t, Key ID 1: A with secret sa, B with sb. */
+static void pair_signed(pair *p, uint8_t t, const char *sa, const char *sb) {
+  pair_new(p);
+  add(p->a, t, 1, sa);
+  add(p->b, t, 1, sb);
+}
+
+/* Both ends Up, having come Up once and never gone Down, nothing dropped. */
+static void expect_up_no_flap(const pair *p) {
+  bfd_session_status sa = bt_status(p->a), sb = bt_status(p->b);
+  CU_ASSERT_EQUAL(sa.state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(sb.state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(sa.up_count, 1);
+  CU_ASSERT_EQUAL(sb.up_count, 1);
+  CU_ASSERT_EQUAL(sa.down_count, 0);
+  CU_ASSERT_EQUAL(sb.down_count, 0);
+  CU_ASSERT_EQUAL(sa.rx_dropped, 0);
+  CU_ASSERT_EQUAL(sb.rx_dropped, 0);
+}
+
 /* Every type: both ends reach Up and stay Up; sequence numbers advance by
  * one per packet from a random start. */
 static void test_pair_up(void) {
   uint8_t t;
   for (t = BFD_AUTH_SIMPLE; t <= BFD_AUTH_METICULOUS_KEYED_SHA1; t++) {
     pair p;
-    bfd_session_status sa, sb;
     if (!have(t))
       continue;
-    pair_new(&p);
-    add(p.a, t, 1, "pair-secret");
-    add(p.b, t, 1, "pair-secret");
+    pair_signed(&p, t, "pair-secret", "pair-secret");
     pair_run(&p, 5 * SEC);
-    sa = bt_status(p.a);
-    sb = bt_status(p.b);
-    CU_ASSERT_EQUAL(sa.state, BFD_STATE_UP);
-    CU_ASSERT_EQUAL(sb.state, BFD_STATE_UP);
-    CU_ASSERT_EQUAL(sa.up_count, 1);
-    CU_ASSERT_EQUAL(sb.up_count, 1);
-    CU_ASSERT_EQUAL(sa.rx_dropped, 0);
-    CU_ASSERT_EQUAL(sb.rx_dropped, 0);
+    expect_up_no_flap(&p);
     CU_ASSERT(p.a_tx > 30);
     if (keyed(t)) {
       CU_ASSERT_EQUAL(p.a_seq_steps_bad, 0);
@@ -761,9 +771,7 @@ static void test_pair_wrong_key(void) {
     int reason = keyed(t) ? BFD_AUTH_FAIL_DIGEST : BFD_AUTH_FAIL_PASSWORD;
     if (!have(t))
       continue;
-    pair_new(&p);
-    add(p.a, t, 1, "right");
-    add(p.b, t, 1, "wrong");
+    pair_signed(&p, t, "right", "wrong");
     pair_run(&p, 5 * SEC);
     CU_ASSERT_EQUAL(bfd_session_get_state(p.a), BFD_STATE_DOWN);
     CU_ASSERT_EQUAL(bfd_session_get_state(p.b), BFD_STATE_DOWN);
@@ -793,12 +801,9 @@ static void test_rotation(void) {
   uint8_t t;
   for (t = BFD_AUTH_SIMPLE; t <= BFD_AUTH_METICULOUS_KEYED_SHA1; t++) {
     pair p;
-    bfd_session_status sa, sb;
     if (!have(t))
       continue;
-    pair_new(&p);
-    add(p.a, t, 1, "old-key");
-    add(p.b, t, 1, "old-key");
+    pair_signed(&p, t, "old-key", "old-key");
     pair_run(&p, 4 * SEC);
     CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(p.a), BFD_STATE_UP);
     add(p.a, t, 2, "new-key");
@@ -813,16 +818,7 @@ static void test_rotation(void) {
     CU_ASSERT_EQUAL(bfd_session_auth_remove_key(p.a, 1), 0);
     CU_ASSERT_EQUAL(bfd_session_auth_remove_key(p.b, 1), 0);
     pair_run(&p, 2 * SEC);
-    sa = bt_status(p.a);
-    sb = bt_status(p.b);
-    CU_ASSERT_EQUAL(sa.state, BFD_STATE_UP);
-    CU_ASSERT_EQUAL(sb.state, BFD_STATE_UP);
-    CU_ASSERT_EQUAL(sa.up_count, 1);
-    CU_ASSERT_EQUAL(sb.up_count, 1);
-    CU_ASSERT_EQUAL(sa.down_count, 0);
-    CU_ASSERT_EQUAL(sb.down_count, 0);
-    CU_ASSERT_EQUAL(sa.rx_dropped, 0);
-    CU_ASSERT_EQUAL(sb.rx_dropped, 0);
+    expect_up_no_flap(&p);
     CU_ASSERT_EQUAL(bfd_session_auth_get_tx_key(p.a), 2);
     /* The negative: an end that drops the key its peer still sends with
      * goes Down on detection time, with the failures counted. */
