@@ -497,8 +497,13 @@ int bfd_session_rx_apply(bfd_session *s, const bfd_ctrl_pkt *pkt, const bfd_rx_i
   s->remote_echo_rx_us = pkt->required_min_echo_rx_us;
   s->remote_mult = pkt->detect_mult;
 
-  /* A Final can only answer a Poll that went out (§6.5) since contact. */
-  if ((pkt->flags & BFD_FLAG_F) && s->poll_active && s->poll_sent)
+  /* A Final can only answer a Poll that went out (§6.5) since contact.
+   * While Up, one from a peer that is not Up answers a P sent before we
+   * were: a peer that takes one of our Up packets is Up itself (§6.8.6),
+   * and one that is Down takes us Down below. It cannot end a sequence
+   * that began while Up. */
+  if ((pkt->flags & BFD_FLAG_F) && s->poll_active && s->poll_sent &&
+      !(s->state == BFD_STATE_UP && rstate != BFD_STATE_UP && s->poll_first_p >= s->last_change))
     poll_terminated(s, now);
   if (params_pending(s))
     apply_params(s, now);

@@ -903,7 +903,9 @@ BFD_EXTERN uint64_t bfd_session_next_deadline(const bfd_session *session);
  * answer to an older Poll (§6.8.3 choice 2): no Poll with a P sent is
  * running, and a round trip has passed since the last P of the previous
  * one (the round trip bounded by the time from that sequence's first P to
- * its Final; no wait when it sent a single P). Detect Mult goes out in the
+ * its Final; no wait when it sent a single P). While Up, a Final from a
+ * peer in Init never ends a sequence begun while Up (it answers an older
+ * P). Detect Mult goes out in the
  * next packet without a Poll (§6.8.12). admin_down enters/leaves AdminDown
  * (§6.8.16). A nexthop_policy change on a session that was never Up is
  * re-evaluated at once (BFD_NH_CAUSE_POLICY). local_discr (unless 0 or

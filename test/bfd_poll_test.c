@@ -1,0 +1,155 @@
+/* Poll Sequences against a path whose round trip changes (RFC 5880 §6.5,
+ * §6.8.3): a scripted peer answers every P with an F after a round trip the
+ * test sets per P, so Finals can be late, and a Final that ends a sequence
+ * may answer a P of an older one. */
+#include "bfd_harness.h"
+
+#include <string.h>
+
+#define MS  BFD_MILLISECONDS
+#define SEC BFD_SECONDS
+
+#define QMAX 64
+
+typedef struct drv {
+  bt_fx f;
+  uint64_t rtt;     /* round trip given to the next P */
+  uint64_t keep_iv; /* the peer's keepalives */
+  uint64_t next_keep;
+  uint64_t fq[QMAX]; /* arrival times of the peer's Finals, in order */
+  unsigned nfq, ifq;
+  uint64_t p_at[QMAX]; /* every P the session sent */
+  unsigned np;
+} drv;
+
+static void drv_init(drv *d) {
+  memset(d, 0, sizeof(*d));
+  bt_fx_init(&d->f);
+  d->f.lib_rand = 0;
+  d->keep_iv = 100 * MS;
+}
+
+/* Runs the session and the peer to `until`; Finals whose arrival time is
+ * due are fed in order, keepalives every keep_iv. */
+static void drv_run(drv *d, uint64_t until) {
+  unsigned guard = 0;
+  for (;;) {
+    uint64_t t = bfd_session_next_deadline(d->f.s);
+    bfd_ctrl_pkt p;
+    if (d->next_keep < t)
+      t = d->next_keep;
+    if (d->ifq < d->nfq && d->fq[d->ifq] < t)
+      t = d->fq[d->ifq];
+    if (t > until)
+      break;
+    CU_ASSERT_FATAL(++guard < 100000);
+    if (t > d->f.now)
+      d->f.now = t;
+    while (d->ifq < d->nfq && d->fq[d->ifq] <= d->f.now) {
+      CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&d->f, BFD_STATE_UP, BFD_FLAG_F), 0);
+      d->ifq++;
+    }
+    if (d->f.now >= d->next_keep) {
+      CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&d->f, BFD_STATE_UP, 0), 0);
+      d->next_keep = d->f.now + d->keep_iv;
+    }
+    CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(d->f.s, d->f.now), 0);
+    while (bt_fx_tx(&d->f, &p) > 0) {
+      if (!(p.flags & BFD_FLAG_P))
+        continue;
+      CU_ASSERT_FATAL(d->np < QMAX && d->nfq < QMAX);
+      d->p_at[d->np++] = d->f.now;
+      d->fq[d->nfq++] = d->f.now + d->rtt;
+    }
+  }
+  d->f.now = until;
+}
+
+static void drv_set_rx(drv *d, uint32_t rx_us) {
+  d->f.st.required_min_rx_us = rx_us;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(d->f.s, &d->f.st, d->f.now), 0);
+}
+
+/* The Finals to the later P's of a sequence ended by its first Final
+ * arrive within its window (last P + the round trip) and end nothing; the
+ * next change that needs a Final goes out with the first packet after the
+ * window, and its own Final puts it in force (§6.8.3 choice 2). */
+static void test_finals_in_window_hold_nothing(void) {
+  drv d;
+  uint64_t last_a, np_a, t2;
+  bfd_session_status st;
+  drv_init(&d);
+  d.f.st.desired_min_tx_us = 20000;
+  d.f.st.required_min_rx_us = 1000000;
+  d.f.peer.tx_us = 20000;
+  d.f.peer.rx_us = 20000;
+  bt_fx_start(&d.f);
+  bt_fx_up_settled(&d.f);
+  d.next_keep = d.f.now + d.keep_iv;
+  drv_run(&d, d.f.now + SEC);
+  d.rtt = 50 * MS;
+  drv_set_rx(&d, 900000);
+  drv_run(&d, d.f.now + 300 * MS);
+  np_a = d.np;
+  CU_ASSERT_FATAL(np_a >= 2);
+  last_a = d.p_at[np_a - 1];
+  CU_ASSERT_EQUAL_FATAL(d.ifq, d.nfq); /* every Final of A is in */
+  /* A's window (last P + 50 ms) is over: the next decrease goes out with
+   * the next packet, within one 20 ms interval. */
+  CU_ASSERT_FATAL(d.f.now > last_a + 50 * MS);
+  t2 = d.f.now;
+  drv_set_rx(&d, 800000);
+  drv_run(&d, d.f.now + 300 * MS);
+  CU_ASSERT_FATAL(d.np > np_a);
+  CU_ASSERT(d.p_at[np_a] <= t2 + 20 * MS);
+  st = bt_fx_status(&d.f);
+  CU_ASSERT_EQUAL(st.poll_active, 0);
+  CU_ASSERT_EQUAL(st.detect_time_ns, 2400 * MS);
+  bt_fx_del(&d.f);
+}
+
+/* While Up, a Final from a peer in Init answers a P we sent before we were
+ * Up: a peer that takes one of our Up packets goes Up (§6.8.6), so its
+ * answer to a P of a sequence begun while Up says Up. With a round trip
+ * longer than the handshake, that old Final arrives after the first Up P
+ * and must not end the sequence: a smaller Required Min RX would be in
+ * force before the peer has it. */
+static void test_final_from_init_peer_is_old(void) {
+  bt_fx f;
+  bfd_ctrl_pkt p;
+  bfd_session_status st;
+  bt_fx_init(&f);
+  f.st.required_min_rx_us = 1000000;
+  bt_fx_start(&f);
+  bt_fx_up_settled(&f);
+  f.now += SEC;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, 0), 0);
+  bt_fx_drain(&f, NULL, NULL);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).detect_time_ns, 3 * SEC);
+  f.st.required_min_rx_us = 300000; /* lagged: waits for a Final */
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  f.now += 400 * MS;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f.s, f.now), 0);
+  CU_ASSERT_FATAL(bt_fx_tx(&f, &p) > 0);
+  CU_ASSERT_EQUAL_FATAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  CU_ASSERT_EQUAL_FATAL(p.required_min_rx_us, 300000);
+  f.now += 10 * MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_INIT, BFD_FLAG_F), 0);
+  st = bt_fx_status(&f);
+  CU_ASSERT_EQUAL(st.state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(st.poll_active, 1);
+  CU_ASSERT_EQUAL(st.detect_time_ns, 3 * SEC); /* 1 s still in force */
+  f.now += 10 * MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  st = bt_fx_status(&f);
+  CU_ASSERT_EQUAL(st.poll_active, 0);
+  CU_ASSERT_EQUAL(st.detect_time_ns, 900 * MS);
+  bt_fx_del(&f);
+}
+
+int main(void) {
+  CU_TestInfo tests[] = {{"finals_in_window_hold_nothing", test_finals_in_window_hold_nothing},
+                         {"final_from_init_peer_is_old", test_final_from_init_peer_is_old},
+                         CU_TEST_INFO_NULL};
+  return bfd_test_run_suite("poll", tests);
+}
