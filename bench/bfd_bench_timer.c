@@ -112,8 +112,8 @@ static void add_peer(side *x, const char *local, const char *peer, uint16_t port
   if (bfd_uv_addr_parse(&c.peer, peer) != 0 || bfd_uv_addr_parse(&c.local, local) != 0)
     die("bad address");
   c.peer_port = port;
-  c.desired_min_tx_us = c.required_min_rx_us = tx_us;
-  c.detect_mult = mult;
+  c.session.desired_min_tx_us = c.session.required_min_rx_us = tx_us;
+  c.session.detect_mult = mult;
   if (bfd_uv_peer_add(x->a, &x->s, &c, x) != 0)
     die("bfd_uv_peer_add failed");
 }

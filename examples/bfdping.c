@@ -1003,17 +1003,21 @@ static int add_peer(app *ap, bfd_uv *a, const char *peer, const char *local, bfd
     }
     strcpy(pc.ifname, ap->ifname);
   }
-  pc.mode = ap->multihop ? BFD_MODE_MULTIHOP : BFD_MODE_SINGLE_HOP;
-  pc.desired_min_tx_us = ap->tx_ms * 1000u;
-  pc.required_min_rx_us = ap->rx_ms * 1000u;
-  pc.detect_mult = (uint8_t)ap->mult;
-  pc.passive = (uint8_t)ap->passive;
-  pc.min_rx_ttl = (uint8_t)ap->min_ttl;
+  pc.session.mode = ap->multihop ? BFD_MODE_MULTIHOP : BFD_MODE_SINGLE_HOP;
+  pc.session.desired_min_tx_us = ap->tx_ms * 1000u;
+  pc.session.required_min_rx_us = ap->rx_ms * 1000u;
+  pc.session.detect_mult = (uint8_t)ap->mult;
+  pc.session.passive = (uint8_t)ap->passive;
+  pc.session.min_rx_ttl = (uint8_t)ap->min_ttl;
   if (ap->port)
     pc.peer_port = (uint16_t)ap->port;
-  pc.nexthop_policy = BFD_NHS_AFTER_UP;
-  pc.auth_key = ap->key;
+  pc.session.nexthop_policy = BFD_NHS_AFTER_UP;
+  pc.nkeys = (uint8_t)ap->nkeys;
+  memcpy(pc.keys, ap->keys, sizeof(pc.keys));
+  if (ap->nkeys)
+    pc.tx_key_id = ap->keys[ap->tx_key].key_id;
   rv = bfd_uv_peer_add(a, &s, &pc, NULL);
+  memset(pc.keys, 0, sizeof(pc.keys)); /* the secrets */
   if (rv != 0) {
     fprintf(stderr, "bfdping: cannot add peer %s: %s\n", peer, bfd_strerror(rv));
     return -1;

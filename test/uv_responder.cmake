@@ -1,13 +1,18 @@
-# Responder mode and peer removal of the libuv adapter over loopback
-# (issue 12 regressions, test/uv/bfd_uv_responder_test.c). Unprivileged.
+# The libuv adapter over loopback, unprivileged: responder mode and peer
+# removal (issue 12 regressions, test/uv/bfd_uv_responder_test.c), the peer
+# config versions and key ring (test/uv/bfd_uv_config_test.c).
 if(NOT TARGET bfdkit_uv_static OR NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/uv/bfd_uv_responder_test.c)
   return()
 endif()
-add_executable(bfd_uv_responder_test ${CMAKE_CURRENT_SOURCE_DIR}/uv/bfd_uv_responder_test.c)
-target_compile_definitions(bfd_uv_responder_test PRIVATE _GNU_SOURCE)
-target_link_libraries(bfd_uv_responder_test PRIVATE bfdkit_uv_static bfd_test_util)
-add_test(NAME uv_responder COMMAND bfd_uv_responder_test)
-# Timing (Detection Times of real sockets on one loop): keep it away from
-# CPU-heavy neighbours, as uv_loop.
-set_tests_properties(uv_responder PROPERTIES LABELS "uv" SKIP_RETURN_CODE ${BFD_TEST_SKIP_CODE}
-  TIMEOUT 120 RUN_SERIAL ON)
+# The loopback fixture (wires, sides) is shared by the suites below.
+foreach(t responder config)
+  add_executable(bfd_uv_${t}_test ${CMAKE_CURRENT_SOURCE_DIR}/uv/bfd_uv_${t}_test.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/uv/bfd_uv_fx.c)
+  target_compile_definitions(bfd_uv_${t}_test PRIVATE _GNU_SOURCE)
+  target_link_libraries(bfd_uv_${t}_test PRIVATE bfdkit_uv_static bfd_test_util)
+  add_test(NAME uv_${t} COMMAND bfd_uv_${t}_test)
+  # Timing (Detection Times of real sockets on one loop), and the fixture's
+  # ports: keep them away from CPU-heavy neighbours and from each other.
+  set_tests_properties(uv_${t} PROPERTIES LABELS "uv" SKIP_RETURN_CODE ${BFD_TEST_SKIP_CODE}
+    TIMEOUT 120 RUN_SERIAL ON)
+endforeach()

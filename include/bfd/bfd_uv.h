@@ -222,7 +222,7 @@ typedef struct bfd_uv_settings {
   uint16_t reserved0; /**< 0 */
   /** Authentication for responder sessions (type BFD_AUTH_NONE = none,
    *  the default): the responder's one key, also its transmit key; checked
-   *  like bfd_uv_peer_config.auth_key, by bfd_uv_new(). For a ring of
+   *  like a key of bfd_uv_peer_config.keys, by bfd_uv_new(). For a ring of
    *  several keys use bfd_uv_set_responder(). */
   bfd_auth_key auto_auth_key;
 } bfd_uv_settings;
@@ -467,18 +467,21 @@ BFD_UV_EXTERN int bfd_uv_set_responder(bfd_uv *adapter, const bfd_responder_sett
  */
 BFD_UV_EXTERN int bfd_uv_listen(bfd_uv *adapter, uint8_t mode, const bfd_uv_addr *local);
 
-/** The current bfd_uv_peer_config layout. @since 0.1.0 */
-#define BFD_UV_PEER_CONFIG_VERSION 1
+/** The current bfd_uv_peer_config layout (2 since 0.2.0: `session` and a
+ *  key ring). Version 1 (0.1.0: the session fields one by one and one
+ *  `auth_key`) is still accepted. @since 0.1.0 */
+#define BFD_UV_PEER_CONFIG_VERSION 2
 
 /**
- * One peer. Fill with bfd_uv_peer_config_init(). The session fields mirror
- * the bfd_session_settings fields of the same name (the others,
- * required_min_echo_rx_us and cpi, stay 0).
+ * One peer: where it is (the transport) and its session. Fill with
+ * bfd_uv_peer_config_init(); fields are only appended. Any struct_version
+ * from 1 to BFD_UV_PEER_CONFIG_VERSION is accepted and only that version's
+ * bytes are read (version 1 is the 0.1.0 layout, translated).
  * @since 0.1.0
  */
 typedef struct bfd_uv_peer_config {
   uint32_t struct_version; /**< BFD_UV_PEER_CONFIG_VERSION */
-  uint32_t local_discr;    /**< 0 = random (on update: keep the current one) */
+  uint32_t reserved0;      /**< 0 */
   /** Required: the peer's address. `ifindex` is the link-local scope and,
    *  when `ifname` is empty, the session's interface (required for an
    *  IPv6 link-local peer). */
@@ -490,37 +493,40 @@ typedef struct bfd_uv_peer_config {
    *  the key's ifindex, SO_BINDTODEVICE on the TX socket and the link-local
    *  scope. An unknown name fails with BFD_ERR_CFG_KEY. */
   char ifname[16];
-  uint32_t desired_min_tx_us;  /**< default 300000 */
-  uint32_t required_min_rx_us; /**< default 300000 */
-  uint8_t detect_mult;         /**< default 3 */
-  uint8_t mode;                /**< BFD_MODE_*; default single-hop */
-  uint8_t passive;             /**< 0/1 */
-  uint8_t admin_down;          /**< 0/1 */
-  uint8_t nexthop_policy;      /**< BFD_NHS_*; default DOWN_UNTIL_UP */
-  /** Multihop minimum received TTL. 0 = the core's default, which is 1 for
-   *  multihop (no floor: RFC 5883 sets none, and a floor like FRR's 254
-   *  silently allows a single hop). Single-hop is always 255 (RFC 5881 §5):
-   *  there only 0 and 255 are accepted (else BFD_ERR_CFG_TTL). */
-  uint8_t min_rx_ttl;
-  /** Destination port; 0 = 3784 / 4784 by mode (the RFC's ports, even when
-   *  bfd_uv_settings overrides the listening ports). */
+  /** Destination port; 0 = 3784 / 4784 by session.mode (the RFC's ports,
+   *  even when bfd_uv_settings overrides the listening ports). */
   uint16_t peer_port;
-  /** Authentication (RFC 5880 §6.7): type BFD_AUTH_NONE (default) = none.
-   *  The key is installed before the session's first packet is built, so
-   *  no unauthenticated packet goes out. Rotate keys later with
-   *  bfd_session_auth_add_key() / _set_tx_key() / _remove_key() on the
-   *  session; bfd_uv_peer_update() ignores this field. */
-  bfd_auth_key auth_key;
+  /** Keys in `keys`; 0 (default): no authentication. */
+  uint8_t nkeys;
+  /** Key ID to sign with: one of `keys` (ignored when nkeys is 0). */
+  uint8_t tx_key_id;
+  uint32_t reserved1; /**< 0; `session` starts at an 8-byte offset */
+  /** The session, exactly as bfd_table_add_session() takes it (defaults
+   *  from bfd_session_settings_init(); local_discr 0 = drawn at random).
+   *  Its `mode` is the transport's too: the listener, the port and the
+   *  key. */
+  bfd_session_settings session;
+  /** Authentication (RFC 5880 §6.7): the key ring, one type, every key
+   *  accepted on receive, `tx_key_id` signs. The whole ring is installed
+   *  before the session's first packet is built, so no unauthenticated
+   *  packet goes out. Rotate later with bfd_session_auth_add_key() /
+   *  _set_tx_key() / _remove_key() on the session: bfd_uv_peer_update()
+   *  ignores the ring. */
+  bfd_auth_key keys[BFD_AUTH_KEYS_MAX];
 } bfd_uv_peer_config;
 
-/** @brief Fill `cfg` with defaults for the caller's struct version
- *  (single-hop, 300000 / 300000 us, Detect Mult 3, active,
- *  BFD_NHS_DOWN_UNTIL_UP, no authentication, everything else 0).
- *  @param version pass BFD_UV_PEER_CONFIG_VERSION.
+/** @brief Fill `cfg` with defaults for the caller's struct version: no
+ *  address, no interface, the RFC's port, no keys, and `session` from
+ *  bfd_session_settings_init() (single-hop, 300000 / 300000 us, Detect
+ *  Mult 3, active, BFD_NHS_DOWN_UNTIL_UP; for version 1 its fields of the
+ *  same names).
+ *  @param version BFD_UV_PEER_CONFIG_VERSION (or 1; only that version's
+ *                 bytes are written).
  *  @param cfg     out.
  *  @return 0, or:
  *  @retval BFD_ERR_INVALID_ARGUMENT `cfg` is NULL.
- *  @retval BFD_ERR_VERSION unknown `version`; nothing written.
+ *  @retval BFD_ERR_VERSION `version` is 0 or newer than the library's;
+ *          nothing written.
  *  @since 0.1.0 */
 BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *cfg);
 
@@ -531,26 +537,37 @@ BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *
  * then cannot be created).
  * @param adapter   the adapter.
  * @param psession  out, may be NULL.
- * @param cfg       the peer; copied.
+ * Every check runs before anything is created: a failing config creates
+ * no session and delivers no event (only the listener may stay).
+ * @param adapter   the adapter.
+ * @param psession  out, may be NULL.
+ * @param cfg       the peer (any struct_version from 1); copied, keys
+ *                  included (wipe yours).
  * @param peer_user_data returned by bfd_uv_peer_get_user_data().
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT `adapter` or `cfg` NULL, called from
  *         inside a callback, or bfd_uv_del() / bfd_uv_shutdown() was called.
- * @retval BFD_ERR_VERSION unknown cfg->struct_version.
+ * @retval BFD_ERR_VERSION cfg->struct_version is 0 or newer than the
+ *         library's, or cfg->session.struct_version is unknown.
  * @retval BFD_ERR_CFG_KEY peer.family is neither BFD_AF_INET nor
  *         BFD_AF_INET6; local.family is not 0 and differs from it; `ifname`
  *         has no NUL or names no interface (also reported through the error
  *         callback, with the errno); an IPv6 link-local peer without an
  *         interface (`ifname` or peer.ifindex).
- * @retval BFD_ERR_CFG_MODE  unknown `mode`.
- * @retval BFD_ERR_CFG_FLAG  `passive` or `admin_down` not 0/1.
- * @retval BFD_ERR_CFG_AUTH, BFD_ERR_NOT_BUILT `auth_key` is set and fails
- *         bfd_auth_key_check().
+ * @retval BFD_ERR_CFG_MODE  unknown session.mode.
+ * @retval BFD_ERR_CFG_FLAG  session.passive, admin_down or cpi not 0/1.
  * @retval BFD_ERR_CFG_DETECT_MULT, BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX,
- *         BFD_ERR_CFG_POLICY, BFD_ERR_CFG_TTL as bfd_session_settings_check().
+ *         BFD_ERR_CFG_POLICY, BFD_ERR_CFG_TTL `session` fails
+ *         bfd_session_settings_check().
+ * @retval BFD_ERR_CFG_AUTH `nkeys` above BFD_AUTH_KEYS_MAX, a key that
+ *         fails bfd_auth_key_check() (type BFD_AUTH_NONE included), keys of
+ *         different types, or no key with `tx_key_id` (version 1: an
+ *         `auth_key` that is set and fails bfd_auth_key_check()).
+ * @retval BFD_ERR_NOT_BUILT an MD5/SHA1 key this build (or libcrypto) does
+ *         not provide.
  * @retval BFD_ERR_EXISTS  a session with the same key (mode, family,
  *         interface, local and peer address) exists, or the fixed
- *         `local_discr` is in use. A removed peer still saying goodbye
+ *         session.local_discr is in use. A removed peer still saying goodbye
  *         does not count: its goodbye ends at once (silently), and the new
  *         session takes its key and discriminator.
  * @retval BFD_ERR_FULL    no unique discriminator could be drawn.
@@ -566,28 +583,37 @@ BFD_UV_EXTERN int bfd_uv_peer_add(bfd_uv *adapter, bfd_session **psession,
                                   const bfd_uv_peer_config *cfg, void *peer_user_data);
 
 /**
- * @brief Change a live peer through bfd_session_update() (timer changes run
- * a Poll Sequence, RFC 5880 §6.8.3; admin_down enters or leaves AdminDown,
- * §6.8.16). Addresses, interface, mode and port cannot change: `peer`,
- * `ifname` and `mode` must be as given to bfd_uv_peer_add(), `local` and
- * `peer_port` too unless family 0 / port 0. `auth_key` and peer.ifindex
- * are ignored (change keys with the bfd_session_auth_* functions). A
+ * @brief Change a live peer: `session` goes to bfd_session_update() as a
+ * whole (timer changes run a Poll Sequence, RFC 5880 §6.8.3; admin_down
+ * enters or leaves AdminDown, §6.8.16; session.local_discr 0 keeps the
+ * current discriminator). A version-1 config changes the fields it has and
+ * keeps the session's others (required_min_echo_rx_us, cpi). Addresses,
+ * interface, mode and port cannot change: `peer`, `ifname` and
+ * session.mode must be as given to bfd_uv_peer_add(), `local` and
+ * `peer_port` too unless family 0 / port 0. The key ring (`nkeys`,
+ * `tx_key_id`, `keys`; version 1: `auth_key`) and peer.ifindex are
+ * ignored, not even checked: an update never turns authentication on or
+ * off or changes the transmit key of a live session, which would make it
+ * fail unless the peer did the same within a Detection Time (§6.7.1).
+ * Change keys with bfd_session_auth_add_key() / _set_tx_key() /
+ * _remove_key() on the session (see "Key rotation" there). A
  * responder session in AdminDown is never reaped; one that leaves it goes
  * to Down and is reaped by the usual rules, possibly before this returns
  * (peer_deleted is called; the session pointer is then invalid).
  * @param adapter the adapter.
  * @param session one of this adapter's sessions.
- * @param cfg     the complete new configuration; `local_discr` 0 keeps the
- *                current discriminator.
+ * @param cfg     the complete new configuration (any struct_version from
+ *                1).
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT `adapter`, `session` or `cfg` NULL,
  *         `session` belongs to another adapter or was removed, called from
  *         inside a callback, or bfd_uv_del() / bfd_uv_shutdown() was
  *         called.
- * @retval BFD_ERR_VERSION       unknown cfg->struct_version.
+ * @retval BFD_ERR_VERSION       cfg->struct_version is 0 or newer than the
+ *         library's, or cfg->session.struct_version is unknown.
  * @retval BFD_ERR_CFG_IMMUTABLE an address, the interface, the mode, the
- *         port or a nonzero `local_discr` differs.
- * @retval BFD_ERR_CFG_FLAG      `passive` or `admin_down` not 0/1.
+ *         port or a nonzero session.local_discr differs.
+ * @retval BFD_ERR_CFG_FLAG      session.passive, admin_down or cpi not 0/1.
  * @retval BFD_ERR_CFG_DETECT_MULT, BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX,
  *         BFD_ERR_CFG_POLICY, BFD_ERR_CFG_TTL as bfd_session_settings_check();
  *         nothing changed.

@@ -84,6 +84,26 @@ struct bfd_uv {
   uint8_t ctrl[BFD_UV__RX_BATCH_MAX][BFD_UV__RX_CTRL] __attribute__((aligned(8)));
 };
 
+/* bfd_uv_peer_config version 1 (0.1.0), still accepted: bfd_uv_peer.c
+ * translates it. Frozen, like every published layout. */
+typedef struct bfd_uv__peer_config_v1 {
+  uint32_t struct_version; /* 1 */
+  uint32_t local_discr;
+  bfd_uv_addr peer;
+  bfd_uv_addr local;
+  char ifname[16];
+  uint32_t desired_min_tx_us;
+  uint32_t required_min_rx_us;
+  uint8_t detect_mult;
+  uint8_t mode;
+  uint8_t passive;
+  uint8_t admin_down;
+  uint8_t nexthop_policy;
+  uint8_t min_rx_ttl;
+  uint16_t peer_port;
+  bfd_auth_key auth_key;
+} bfd_uv__peer_config_v1;
+
 static inline void *bfd_uv__calloc(const bfd_uv *a, size_t n) {
   return a->mem->calloc(1, n, a->mem->user_data);
 }

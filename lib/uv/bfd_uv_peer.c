@@ -11,19 +11,115 @@
 
 #include "bfd_uv_int.h"
 
+/* ---- the peer config --------------------------------------------------- */
+
+/* Published layouts never change. The ring follows `session`: when
+ * bfd_session_settings grows, bfd_uv_peer_config needs a version 3. */
+_Static_assert(sizeof(bfd_uv__peer_config_v1) == 112, "bfd_uv_peer_config v1 is frozen");
+_Static_assert(sizeof(bfd_session_settings) == 28 && offsetof(bfd_uv_peer_config, session) == 80 &&
+                   sizeof(bfd_uv_peer_config) == 300,
+               "bfd_uv_peer_config v2 is frozen: append fields in a new version");
+
+/* Version 1's session fields and their places in bfd_session_settings: the
+ * one translation between the two layouts, used both ways. */
+#define V1_FIELD(f)                                                                                \
+  {                                                                                                \
+    offsetof(bfd_uv__peer_config_v1, f), offsetof(bfd_session_settings, f),                        \
+        sizeof(((bfd_session_settings *)0)->f)                                                     \
+  }
+static const struct {
+  uint8_t v1, ss, len;
+} v1_fields[] = {V1_FIELD(local_discr),
+                 V1_FIELD(desired_min_tx_us),
+                 V1_FIELD(required_min_rx_us),
+                 V1_FIELD(detect_mult),
+                 V1_FIELD(mode),
+                 V1_FIELD(passive),
+                 V1_FIELD(admin_down),
+                 V1_FIELD(nexthop_policy),
+                 V1_FIELD(min_rx_ttl)};
+
+static void v1_copy(void *dst, const void *src, int dst_is_v1) {
+  size_t i;
+  for (i = 0; i < sizeof(v1_fields) / sizeof(v1_fields[0]); i++)
+    memcpy((uint8_t *)dst + (dst_is_v1 ? v1_fields[i].v1 : v1_fields[i].ss),
+           (const uint8_t *)src + (dst_is_v1 ? v1_fields[i].ss : v1_fields[i].v1),
+           v1_fields[i].len);
+}
+
 int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *cfg) {
+  bfd_session_settings ss;
   if (!cfg)
     return BFD_ERR_INVALID_ARGUMENT;
-  if (version != BFD_UV_PEER_CONFIG_VERSION)
+  if (version == 0 || version > BFD_UV_PEER_CONFIG_VERSION)
     return BFD_ERR_VERSION;
-  memset(cfg, 0, sizeof(*cfg));
+  (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &ss); /* the defaults */
+  if (version == 1) {
+    memset(cfg, 0, sizeof(bfd_uv__peer_config_v1));
+    v1_copy(cfg, &ss, 1);
+  } else {
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->session = ss;
+  }
   cfg->struct_version = version;
-  cfg->desired_min_tx_us = 300000;
-  cfg->required_min_rx_us = 300000;
-  cfg->detect_mult = 3;
-  cfg->mode = BFD_MODE_SINGLE_HOP;
-  cfg->nexthop_policy = BFD_NHS_DOWN_UNTIL_UP;
   return 0;
+}
+
+/* The caller's config as the current version: version 2 as it is, version
+ * 1 translated onto `base` (the defaults for an add, the session's own
+ * settings for an update). Only the bytes of the caller's version are
+ * read. */
+static int cfg_import(const bfd_uv_peer_config *in, const bfd_session_settings *base,
+                      bfd_uv_peer_config *out) {
+  const bfd_uv__peer_config_v1 *v1 = (const void *)in;
+  if (in->struct_version == 0 || in->struct_version > BFD_UV_PEER_CONFIG_VERSION)
+    return BFD_ERR_VERSION;
+  if (in->struct_version == BFD_UV_PEER_CONFIG_VERSION) {
+    *out = *in;
+    return 0;
+  }
+  memset(out, 0, sizeof(*out));
+  out->struct_version = BFD_UV_PEER_CONFIG_VERSION;
+  out->peer = v1->peer;
+  out->local = v1->local;
+  memcpy(out->ifname, v1->ifname, sizeof(out->ifname));
+  out->peer_port = v1->peer_port;
+  out->session = *base;
+  v1_copy(&out->session, v1, 0);
+  if (v1->auth_key.type != BFD_AUTH_NONE) { /* set and invalid: ring_check says so */
+    out->nkeys = 1;
+    out->tx_key_id = v1->auth_key.key_id;
+    out->keys[0] = v1->auth_key;
+  }
+  return 0;
+}
+
+/* The ring, checked as bfd_table_set_responder() checks one, before
+ * anything is created: a bad key is a configuration error, never "no
+ * authentication". */
+static int ring_check(const bfd_uv_peer_config *c) {
+  int i, rc, has_tx = 0;
+  if (c->nkeys > BFD_AUTH_KEYS_MAX)
+    return BFD_ERR_CFG_AUTH;
+  for (i = 0; i < c->nkeys; i++) {
+    if ((rc = bfd_auth_key_check(&c->keys[i])) != 0)
+      return rc;
+    if (c->keys[i].type != c->keys[0].type)
+      return BFD_ERR_CFG_AUTH; /* one bfd.AuthType per session (§6.8.1) */
+    has_tx |= c->keys[i].key_id == c->tx_key_id;
+  }
+  return c->nkeys && !has_tx ? BFD_ERR_CFG_AUTH : 0;
+}
+
+/* The whole ring, before the session's first packet is built. Checked
+ * already: only BFD_ERR_NOMEM is left. */
+static int ring_install(bfd_session *s, const bfd_uv_peer_config *c) {
+  int i, rc = 0;
+  for (i = 0; i < c->nkeys && rc == 0; i++)
+    rc = bfd_session_auth_add_key(s, &c->keys[i]);
+  if (rc == 0 && c->nkeys)
+    rc = bfd_session_auth_set_tx_key(s, c->tx_key_id);
+  return rc;
 }
 
 /* ---- TX ---------------------------------------------------------------- */
@@ -216,31 +312,16 @@ int bfd_uv__on_session(bfd_session *s, const bfd_session_event *ev, void *ud) {
 
 /* ---- peers: the API ---------------------------------------------------- */
 
-static int check_flags(const bfd_uv_peer_config *c) {
-  return c->passive <= 1 && c->admin_down <= 1;
-}
-
-static void cfg_to_settings(const bfd_uv_peer_config *c, bfd_session_settings *s) {
-  s->local_discr = c->local_discr;
-  s->desired_min_tx_us = c->desired_min_tx_us;
-  s->required_min_rx_us = c->required_min_rx_us;
-  s->detect_mult = c->detect_mult;
-  s->mode = c->mode;
-  s->passive = c->passive;
-  s->admin_down = c->admin_down;
-  s->nexthop_policy = c->nexthop_policy;
-  s->min_rx_ttl = c->min_rx_ttl;
-}
-
 /* A removed peer (saying goodbye) holding `s`'s key or discriminator. */
 static bfd_uv__peer *saying_goodbye(bfd_session *s) {
   bfd_uv__peer *p = s ? bfd_session_get_user_data(s) : NULL;
   return p && p->goodbye ? p : NULL;
 }
 
+/* `cfg` is current-version (cfg_import()). */
 static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config *cfg,
                     void *peer_user_data, uint64_t now) {
-  bfd_session_settings ss;
+  const bfd_session_settings *ss = &cfg->session;
   bfd_session_key key;
   bfd_uv_addr local;
   bfd_uv__peer *p, *old;
@@ -251,14 +332,11 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
 
   if (fam != BFD_AF_INET && fam != BFD_AF_INET6)
     return BFD_ERR_CFG_KEY;
-  if (cfg->mode > BFD_MODE_MULTIHOP)
-    return BFD_ERR_CFG_MODE;
-  if (!check_flags(cfg))
-    return BFD_ERR_CFG_FLAG;
+  if ((rc = bfd_session_settings_check(ss)) != 0)
+    return rc;
   if (memchr(cfg->ifname, '\0', sizeof(cfg->ifname)) == NULL)
     return BFD_ERR_CFG_KEY;
-  /* A bad key is a configuration error, never "no authentication". */
-  if (cfg->auth_key.type != BFD_AUTH_NONE && (rc = bfd_auth_key_check(&cfg->auth_key)) != 0)
+  if ((rc = ring_check(cfg)) != 0)
     return rc;
   local = cfg->local;
   if (local.family == 0) {
@@ -287,16 +365,8 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
   else
     local.ifindex = 0;
 
-  rc = bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &ss);
-  if (rc < 0)
-    return rc;
-  cfg_to_settings(cfg, &ss);
-  rc = bfd_session_settings_check(&ss);
-  if (rc < 0)
-    return rc;
-
   memset(&key, 0, sizeof(key));
-  key.mode = cfg->mode;
+  key.mode = ss->mode;
   key.family = fam;
   /* Interface-bound and link-local sessions are keyed by interface so that
    * the same link-local address on two links stays two sessions. */
@@ -307,11 +377,11 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
   if (dup && !saying_goodbye(dup))
     return BFD_ERR_EXISTS;
 
-  if (a->settings.auto_listen && !bfd_uv__find_listener(a, fam, cfg->mode, NULL)) {
+  if (a->settings.auto_listen && !bfd_uv__find_listener(a, fam, ss->mode, NULL)) {
     bfd_uv_addr any;
     memset(&any, 0, sizeof(any));
     any.family = fam;
-    rc = bfd_uv_listen(a, cfg->mode, &any);
+    rc = bfd_uv_listen(a, ss->mode, &any);
     if (rc < 0)
       return rc;
   }
@@ -320,10 +390,10 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
   if (!p)
     return BFD_ERR_NOMEM;
   p->user_data = peer_user_data;
-  rc = peer_open(a, p, &cfg->peer, &local, cfg->ifname, ifindex, cfg->mode,
-                 cfg->peer_port                   ? cfg->peer_port
-                 : cfg->mode == BFD_MODE_MULTIHOP ? BFD_PORT_MULTIHOP
-                                                  : BFD_PORT_SINGLE_HOP);
+  rc = peer_open(a, p, &cfg->peer, &local, cfg->ifname, ifindex, ss->mode,
+                 cfg->peer_port                  ? cfg->peer_port
+                 : ss->mode == BFD_MODE_MULTIHOP ? BFD_PORT_MULTIHOP
+                                                 : BFD_PORT_SINGLE_HOP);
   if (rc < 0) {
     if (p->fd >= 0)
       close(p->fd);
@@ -335,12 +405,11 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
    * its goodbye ends (the peer has had our first AdminDown). */
   if ((old = saying_goodbye(bfd_table_find_key(a->table, &key))) != NULL)
     bfd_uv__peer_del_silent(old);
-  if (ss.local_discr && (old = saying_goodbye(bfd_table_find_discr(a->table, ss.local_discr))))
+  if (ss->local_discr && (old = saying_goodbye(bfd_table_find_discr(a->table, ss->local_discr))))
     bfd_uv__peer_del_silent(old);
-  rc = bfd_table_add_session(a->table, &p->s, &ss, &key, p, now);
+  rc = bfd_table_add_session(a->table, &p->s, ss, &key, p, now);
   /* Before anything is polled: the first packet is already authenticated. */
-  if (rc == 0 && cfg->auth_key.type != BFD_AUTH_NONE &&
-      (rc = bfd_session_auth_add_key(p->s, &cfg->auth_key)) != 0)
+  if (rc == 0 && (rc = ring_install(p->s, cfg)) != 0)
     bfd_session_del(p->s);
   a->busy--;
   if (rc < 0) {
@@ -356,14 +425,18 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
 
 int bfd_uv_peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config *cfg,
                     void *peer_user_data) {
+  bfd_uv_peer_config c;
+  bfd_session_settings defaults;
   uint64_t now;
   int rc;
   if (!a || !cfg || a->busy || a->closing)
     return BFD_ERR_INVALID_ARGUMENT;
-  if (cfg->struct_version != BFD_UV_PEER_CONFIG_VERSION)
-    return BFD_ERR_VERSION;
+  (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &defaults);
+  if ((rc = cfg_import(cfg, &defaults, &c)) != 0)
+    return rc;
   now = uv_hrtime();
-  rc = peer_add(a, psession, cfg, peer_user_data, now);
+  rc = peer_add(a, psession, &c, peer_user_data, now);
+  memset(&c, 0, sizeof(c)); /* the secrets */
   if (rc == 0)
     bfd_uv__service(a, now);
   else if (a->del_requested && !a->busy)
@@ -380,32 +453,36 @@ static bfd_uv__peer *own_peer(const bfd_uv *a, const bfd_session *s) {
   return p && p->a == a && p->s == s && !p->goodbye ? p : NULL;
 }
 
+/* The settings change, the key ring is ignored (bfd_uv.h): an update never
+ * turns authentication on or off on a live session (§6.7.1). */
 int bfd_uv_peer_update(bfd_uv *a, bfd_session *s, const bfd_uv_peer_config *cfg) {
-  bfd_session_settings ss;
+  bfd_uv_peer_config c;
+  bfd_session_settings cur;
+  bfd_session_settings *ss = &c.session;
   bfd_uv__peer *p = own_peer(a, s);
   uint64_t now;
   int rc;
   if (!p || !cfg || a->busy || a->closing)
     return BFD_ERR_INVALID_ARGUMENT;
-  if (cfg->struct_version != BFD_UV_PEER_CONFIG_VERSION)
-    return BFD_ERR_VERSION;
-  if (cfg->mode != p->mode || cfg->peer.family != p->peer.family ||
-      memcmp(cfg->peer.addr, p->peer.addr, 16) != 0 ||
-      (cfg->local.family && memcmp(cfg->local.addr, p->local.addr, 16) != 0) ||
-      strncmp(cfg->ifname, p->ifname, sizeof(cfg->ifname)) != 0 ||
-      (cfg->peer_port && cfg->peer_port != p->peer_port))
-    return BFD_ERR_CFG_IMMUTABLE;
-  if (!check_flags(cfg))
-    return BFD_ERR_CFG_FLAG;
-  rc = bfd_session_get_settings(s, &ss);
-  if (rc < 0)
+  if ((rc = bfd_session_get_settings(s, &cur)) < 0)
     return rc;
-  cfg_to_settings(cfg, &ss);
-  if (cfg->local_discr == 0)
-    ss.local_discr = bfd_session_get_local_discr(s);
+  rc = cfg_import(cfg, &cur, &c);
+  memset(c.keys, 0, sizeof(c.keys)); /* ignored; and the secrets */
+  if (rc != 0)
+    return rc;
+  if (bfd_session_settings_check(ss) == BFD_ERR_VERSION)
+    return BFD_ERR_VERSION;
+  if (ss->mode != p->mode || c.peer.family != p->peer.family ||
+      memcmp(c.peer.addr, p->peer.addr, 16) != 0 ||
+      (c.local.family && memcmp(c.local.addr, p->local.addr, 16) != 0) ||
+      strncmp(c.ifname, p->ifname, sizeof(c.ifname)) != 0 ||
+      (c.peer_port && c.peer_port != p->peer_port))
+    return BFD_ERR_CFG_IMMUTABLE;
+  if (ss->local_discr == 0)
+    ss->local_discr = bfd_session_get_local_discr(s);
   now = uv_hrtime();
   a->busy++;
-  rc = bfd_session_update(s, &ss, now); /* a reaped responder session is freed here */
+  rc = bfd_session_update(s, ss, now); /* a reaped responder session is freed here */
   a->busy--;
   bfd_uv__service(a, now);
   return rc;

@@ -140,9 +140,9 @@ static void add_peer(side *x, const char *local, const char *peer, uint16_t peer
   CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&c.peer, peer), 0);
   CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&c.local, local), 0);
   c.peer_port = peer_port;
-  c.desired_min_tx_us = TX_US;
-  c.required_min_rx_us = TX_US;
-  c.detect_mult = MULT;
+  c.session.desired_min_tx_us = TX_US;
+  c.session.required_min_rx_us = TX_US;
+  c.session.detect_mult = MULT;
   CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x->a, &x->s, &c, x), 0);
   CU_ASSERT_PTR_EQUAL(bfd_uv_peer_get_user_data(x->s), x);
 }
@@ -376,7 +376,7 @@ static void test_api_errors(void) {
   bfd_uv_addr_parse(&c.local, "::1");
   CU_ASSERT_EQUAL(bfd_uv_peer_add(a, NULL, &c, NULL), BFD_ERR_CFG_KEY);
   bfd_uv_addr_parse(&c.local, "127.0.0.1");
-  c.detect_mult = 0;
+  c.session.detect_mult = 0;
   CU_ASSERT_EQUAL(bfd_uv_peer_add(a, NULL, &c, NULL), BFD_ERR_CFG_DETECT_MULT);
   CU_ASSERT_EQUAL(bfd_uv_peer_remove(a, NULL), BFD_ERR_INVALID_ARGUMENT);
   bfd_uv_del(a, NULL);

@@ -176,9 +176,9 @@ static void add(bfd_uv_peer_config *c) {
   int rc;
   if (n_peers >= MAX_PEERS)
     die("too many peers");
-  c->desired_min_tx_us = tx_us;
-  c->required_min_rx_us = tx_us;
-  c->detect_mult = mult;
+  c->session.desired_min_tx_us = tx_us;
+  c->session.required_min_rx_us = tx_us;
+  c->session.detect_mult = mult;
   rc = bfd_uv_peer_add(adapter, &sessions[n_peers], c, NULL);
   if (rc < 0) {
     fprintf(stderr, "peer_add: %s\n", bfd_strerror(rc));
@@ -206,11 +206,11 @@ static void add_spec(char *spec) {
     else if (!strncmp(tok, "if=", 3))
       snprintf(c.ifname, sizeof(c.ifname), "%s", tok + 3);
     else if (!strcmp(tok, "multi"))
-      c.mode = BFD_MODE_MULTIHOP;
+      c.session.mode = BFD_MODE_MULTIHOP;
     else if (!strcmp(tok, "passive"))
-      c.passive = 1;
+      c.session.passive = 1;
     else if (!strncmp(tok, "minttl=", 7))
-      c.min_rx_ttl = (uint8_t)atoi(tok + 7);
+      c.session.min_rx_ttl = (uint8_t)atoi(tok + 7);
     else
       die("bad peer option");
   }
