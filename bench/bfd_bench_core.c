@@ -32,63 +32,7 @@
 #include <string.h>
 #include <time.h>
 
-/* ------------------------------------------------------------------------ */
-/* Counting allocator                                                       */
-/* ------------------------------------------------------------------------ */
-
-typedef struct counting_mem {
-  size_t live, peak;
-  uint64_t allocs;
-} counting_mem;
-
-/* 16 bytes keep the returned pointer as aligned as malloc's. */
-#define HDR 16
-
-static void *cm_track(counting_mem *c, unsigned char *raw, size_t size) {
-  if (!raw)
-    return NULL;
-  memcpy(raw, &size, sizeof(size));
-  c->live += size;
-  if (c->live > c->peak)
-    c->peak = c->live;
-  c->allocs++;
-  return raw + HDR;
-}
-
-static void *cm_malloc(size_t size, void *ud) { return cm_track(ud, malloc(size + HDR), size); }
-
-static void *cm_calloc(size_t n, size_t size, void *ud) {
-  return cm_track(ud, calloc(1, n * size + HDR), n * size);
-}
-
-static void cm_free(void *ptr, void *ud) {
-  counting_mem *c = ud;
-  unsigned char *raw;
-  size_t size;
-  if (!ptr)
-    return;
-  raw = (unsigned char *)ptr - HDR;
-  memcpy(&size, raw, sizeof(size));
-  c->live -= size;
-  free(raw);
-}
-
-static void *cm_realloc(void *ptr, size_t size, void *ud) {
-  counting_mem *c = ud;
-  unsigned char *raw = ptr ? (unsigned char *)ptr - HDR : NULL, *n;
-  size_t old = 0;
-  if (raw)
-    memcpy(&old, raw, sizeof(old));
-  n = realloc(raw, size + HDR);
-  if (!n)
-    return NULL;
-  memcpy(n, &size, sizeof(size));
-  c->live = c->live - old + size;
-  if (c->live > c->peak)
-    c->peak = c->live;
-  c->allocs++;
-  return n + HDR;
-}
+#include "bt_mem.h" /* the tests' counting allocator (test/harness) */
 
 /* ------------------------------------------------------------------------ */
 /* The two sides                                                            */
@@ -97,8 +41,7 @@ static void *cm_realloc(void *ptr, size_t size, void *ud) {
 typedef struct side {
   const char *name;
   bfd_table *t;
-  counting_mem cm;
-  bfd_mem mem;
+  bt_mem cm; /* counts live bytes */
   uint64_t flaps, ups, downs;
   int measuring;
 } side;
@@ -156,14 +99,10 @@ static int setup(side *sd, const char *name, uint8_t my_net, uint8_t peer_net, u
   int rv;
   memset(sd, 0, sizeof(*sd));
   sd->name = name;
-  sd->mem.user_data = &sd->cm;
-  sd->mem.malloc = cm_malloc;
-  sd->mem.free = cm_free;
-  sd->mem.calloc = cm_calloc;
-  sd->mem.realloc = cm_realloc;
+  bt_mem_init(&sd->cm);
   (void)bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb);
   cb.state_change = on_state;
-  if ((rv = bfd_table_new(&sd->t, &cb, &sd->mem, sd)) != 0)
+  if ((rv = bfd_table_new(&sd->t, &cb, &sd->cm.mem, sd)) != 0)
     return rv;
   (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &st);
   st.desired_min_tx_us = 100000;

@@ -1,13 +1,15 @@
 /* Event recorders for every bfd_callbacks hook (state, nexthop, session
  * lifecycle, params, auth failure, responder accept), the sessions'
- * randomness (bt_rng, a constant or scripted words) and a counting,
- * failing allocator. */
+ * randomness (bt_rng, a constant or scripted words); bt_mem.h, the
+ * counting allocator, comes with it. */
 #ifndef BT_REC_H
 #define BT_REC_H
 
 #include <bfd/bfd.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "bt_mem.h"
 
 enum { BT_EV_STATE = 1, BT_EV_NH, BT_EV_SESS, BT_EV_PARAMS, BT_EV_AUTH, BT_EV_KINDS };
 
@@ -104,24 +106,6 @@ const bt_ev *bt_rec_find_sess(const bt_rec *r, uint8_t se_kind, uint32_t discr);
 const bt_ev *bt_rec_nth(const bt_rec *r, int kind, unsigned i);
 /* The last recorded event of `kind`, or NULL. */
 const bt_ev *bt_rec_last(const bt_rec *r, int kind);
-
-/* A counting allocator for bfd_mem: counts calls and live blocks and bytes,
- * and fails where it is told to. Hand &m.mem to the library. */
-enum { BT_MEM_MALLOC = 1u, BT_MEM_CALLOC = 2u, BT_MEM_REALLOC = 4u, BT_MEM_ALL = 7u };
-
-typedef struct bt_mem {
-  bfd_mem mem;
-  long calls; /* allocation calls (malloc, calloc, realloc), numbered from 1 */
-  long mallocs, callocs, reallocs, frees;
-  long fail_at;  /* fail allocation call number fail_at; 0: never */
-  unsigned fail; /* BT_MEM_* bits: fail every such call while set */
-  long failed;   /* calls failed */
-  size_t live;   /* live bytes */
-  long live_blocks;
-  void *last_user_data; /* the user data of the last call */
-} bt_mem;
-
-void bt_mem_init(bt_mem *m);
 
 /* The packet-drop reasons, as bfd_pkt_error_at() enumerates them. */
 #define BT_DROP_MAX 32
