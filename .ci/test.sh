@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test suite: the README's "Test it" command and CI (.ci/run) run
 # this. Run from anywhere; builds go to $BFD_CI_DIR (default <repo>/build-ci).
-#   1. normal build, gcc, -DBFD_ENABLE_WERROR=ON, ctest
+#   1. normal build, gcc, -DBFD_ENABLE_WERROR=ON, ctest (with every core
+#      CUnit suite again under valgrind memcheck, BFD_ENABLE_VALGRIND)
 #   2. ASan+UBSan build, clang, -Werror, ctest (halt on the first error)
 #   3. fuzz build, clang, every fuzz/fuzz_* target for a bounded smoke
 # A skipped test fails the run: a skip is not a pass.
@@ -83,7 +84,7 @@ run_ctest() {
 stage=normal
 banner "normal build ($CC_NORMAL, -Werror)"
 CC=$CC_NORMAL cmake -S "$ROOT" -B "$OUT/normal" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DBFD_ENABLE_WERROR=ON -DBFD_ENABLE_ASAN=OFF -DBFD_ENABLE_FUZZ=OFF
+  -DBFD_ENABLE_WERROR=ON -DBFD_ENABLE_ASAN=OFF -DBFD_ENABLE_FUZZ=OFF -DBFD_ENABLE_VALGRIND=ON
 cmake --build "$OUT/normal" -j "$JOBS"
 run_ctest normal "$OUT/normal"
 
