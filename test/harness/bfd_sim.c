@@ -39,14 +39,20 @@ static void sim_rand_cb(uint8_t *dest, size_t len, void *user_data) {
   bt_rng_fill(&p->rng, dest, len);
 }
 
+/* A trace event of peer p at ts, every other field zero. */
+static bfd_sim_event sim_event(const bfd_sim_peer *p, uint64_t ts, uint8_t kind) {
+  bfd_sim_event e;
+  memset(&e, 0, sizeof(e));
+  e.t = ts;
+  e.peer = (uint8_t)p->idx;
+  e.kind = kind;
+  return e;
+}
+
 static int sim_state_cb(bfd_session *s, const bfd_state_event *ev, void *user_data) {
   bfd_sim_peer *p = user_data;
   bfd_sim *sim = p->sim;
-  bfd_sim_event e;
-  memset(&e, 0, sizeof(e));
-  e.t = ev->ts;
-  e.peer = (uint8_t)p->idx;
-  e.kind = BFD_SIM_EV_STATE;
+  bfd_sim_event e = sim_event(p, ev->ts, BFD_SIM_EV_STATE);
   e.old_state = ev->old_state;
   e.new_state = ev->new_state;
   e.local_diag = ev->local_diag;
@@ -71,11 +77,7 @@ static int sim_state_cb(bfd_session *s, const bfd_state_event *ev, void *user_da
 
 static int sim_nexthop_cb(bfd_session *s, const bfd_nexthop_event *ev, void *user_data) {
   bfd_sim_peer *p = user_data;
-  bfd_sim_event e;
-  memset(&e, 0, sizeof(e));
-  e.t = ev->ts;
-  e.peer = (uint8_t)p->idx;
-  e.kind = BFD_SIM_EV_NEXTHOP;
+  bfd_sim_event e = sim_event(p, ev->ts, BFD_SIM_EV_NEXTHOP);
   e.nh_action = ev->action;
   e.nh_cause = ev->cause;
   e.local_diag = ev->diag;
@@ -275,11 +277,7 @@ static void sim_log_tx(bfd_sim *sim, int dir, const uint8_t *buf, size_t len) {
 /* Only a Final ends a Poll Sequence (§6.5): recorded where it is accepted,
  * so a Poll that starts in the same instant does not hide the end. */
 static void sim_poll_end(bfd_sim *sim, int idx, const bfd_session_status *st) {
-  bfd_sim_event e;
-  memset(&e, 0, sizeof(e));
-  e.t = sim->now;
-  e.peer = (uint8_t)idx;
-  e.kind = BFD_SIM_EV_POLL_END;
+  bfd_sim_event e = sim_event(&sim->peer[idx], sim->now, BFD_SIM_EV_POLL_END);
   e.new_state = st->state;
   e.tx_interval_ns = st->tx_interval_ns;
   e.detect_time_ns = st->detect_time_ns;
