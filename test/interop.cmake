@@ -2,7 +2,7 @@
 # namespaces (test/interop/interop_test.sh; root, bird2, frr, tshark,
 # python3, else SKIP). One ctest per daemon; they share namespace names, the
 # BFD ports and timing-sensitive detection windows, hence RUN_SERIAL.
-if(NOT BFD_ENABLE_EXAMPLES OR NOT EXISTS ${PROJECT_SOURCE_DIR}/examples/bfdping.c
+if(NOT BFD_ENABLE_EXAMPLES OR NOT EXISTS ${PROJECT_SOURCE_DIR}/examples/bfdping/main.c
    OR NOT (TARGET bfdkit_uv_static OR TARGET bfdkit_uv))
   return()
 endif()

@@ -4,7 +4,7 @@
 # else SKIP). Shares the BFD port, the lock and the timing-sensitive
 # windows with the other interop tests, hence RUN_SERIAL. About a minute;
 # the timeout leaves room for the host-wide lock (flock -w 120).
-if(NOT BFD_ENABLE_EXAMPLES OR NOT EXISTS ${PROJECT_SOURCE_DIR}/examples/bfdping.c
+if(NOT BFD_ENABLE_EXAMPLES OR NOT EXISTS ${PROJECT_SOURCE_DIR}/examples/bfdping/main.c
    OR NOT (TARGET bfdkit_uv_static OR TARGET bfdkit_uv))
   return()
 endif()

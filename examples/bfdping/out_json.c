@@ -1,0 +1,155 @@
+/*
+ * bfdping: JSON output, one object per line (docs/bfdping.md; the interop
+ * tests read these keys).
+ *
+ * Copyright (c) 2026 the bfdkit developers. MIT licensed, see LICENSE.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "output.h"
+
+/* "key":"value" with the value escaped per RFC 8259 (messages carry
+ * interface names and strerror text). */
+static void json_str(const char *k, const char *v, int comma) {
+  const unsigned char *p;
+  printf("\"%s\":\"", k);
+  for (p = (const unsigned char *)v; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      printf("\\%c", *p);
+    else if (*p < 0x20)
+      printf("\\u%04x", *p);
+    else
+      putchar(*p);
+  }
+  printf("\"%s", comma ? "," : "");
+}
+
+/* {"event":NAME,"time":T, */
+static void begin(const char *event, uint64_t t) {
+  printf("{\"event\":\"%s\",\"time\":%.6f,", event, bp_secs(t));
+}
+
+static void end(void) {
+  printf("}\n");
+  fflush(stdout);
+}
+
+static void json_banner(bp_output *o, const bp_options *opt) { (void)o, (void)opt; }
+
+static void json_state(bp_output *o, const bp_state_out *e) {
+  const bfd_state_event *ev = e->ev;
+  (void)o;
+  begin("state", e->t);
+  json_str("peer", e->peer, 1);
+  json_str("old", bfd_state_name(ev->old_state), 1);
+  json_str("new", bfd_state_name(ev->new_state), 1);
+  printf("\"diag\":%u,", ev->local_diag);
+  json_str("diag_text", bfd_diag_name(ev->local_diag), 1);
+  json_str("remote_state", bfd_state_name(ev->remote_state), 1);
+  printf("\"remote_diag\":%u,\"local_discr\":%" PRIu32 ",\"remote_discr\":%" PRIu32
+         ",\"gap_ms\":%.3f,\"change_seq\":%" PRIu32,
+         ev->remote_diag, e->local_discr, e->remote_discr, bp_ms(e->gap_ns), ev->change_seq);
+  end();
+}
+
+static void json_nexthop(bp_output *o, uint64_t t, const char *peer, const bfd_nexthop_event *ev) {
+  (void)o;
+  begin("nexthop", t);
+  json_str("peer", peer, 1);
+  json_str("action", ev->action == BFD_NEXTHOP_UP ? "up" : "down", 1);
+  json_str("cause", bp_nexthop_cause(ev->cause), 1);
+  printf("\"diag\":%u", ev->diag);
+  end();
+}
+
+static void json_params(bp_output *o, uint64_t t, const char *peer, const bfd_params_event *ev) {
+  (void)o;
+  begin("parameters", t);
+  json_str("peer", peer, 1);
+  printf("\"tx_interval_ms\":%.3f,\"detect_time_ms\":%.3f,\"remote_desired_min_tx_ms\":%.3f,"
+         "\"remote_required_min_rx_ms\":%.3f,\"remote_detect_mult\":%u",
+         bp_ms(ev->tx_interval_ns), bp_ms(ev->detect_time_ns), ev->remote_desired_min_tx_us / 1e3,
+         ev->remote_required_min_rx_us / 1e3, ev->remote_detect_mult);
+  end();
+}
+
+static void json_auth_failure(bp_output *o, const bp_auth_out *e) {
+  (void)o;
+  begin("auth_failure", e->t);
+  json_str("peer", e->peer, 1);
+  json_str("reason", e->reason, 1);
+  printf("\"new\":%" PRIu64 ",\"total\":%" PRIu64, e->added, e->total);
+  end();
+}
+
+static void json_auth_key(bp_output *o, uint64_t t, int rotated, uint8_t key_id) {
+  (void)o;
+  if (!rotated)
+    return;
+  begin("auth_key", t);
+  printf("\"tx_key_id\":%u", key_id);
+  end();
+}
+
+static void json_peer(bp_output *o, uint64_t t, const char *peer) { (void)o, (void)t, (void)peer; }
+
+static void json_error(bp_output *o, int code, const char *msg) {
+  (void)o;
+  printf("{\"event\":\"error\",\"code\":%d,", code);
+  json_str("message", msg, 0);
+  end();
+}
+
+static void json_progress(bp_output *o, uint64_t t, const char *msg) {
+  (void)o, (void)t, (void)msg;
+}
+
+static void json_selftest(bp_output *o, const bp_selftest_out *e) {
+  (void)o;
+  printf("{\"event\":\"self_test\",\"result\":\"%s\",\"gap_ms\":%.3f,\"limit_ms\":%.3f",
+         e->passed ? "passed" : "failed", bp_ms(e->gap_ns), bp_ms(e->limit_ns));
+  end();
+}
+
+static void json_stopping(bp_output *o, const char *why) { (void)o, (void)why; }
+
+static void json_summary(bp_output *o, const bp_summary *s) {
+  size_t i;
+  (void)o;
+  printf("{\"event\":\"summary\",\"up_at_end\":%s,\"time_to_up_ms\":",
+         s->any_up ? "true" : "false");
+  if (s->first_up == UINT64_MAX)
+    printf("null");
+  else
+    printf("%.3f", bp_ms(s->first_up));
+  printf(",\"flaps\":%" PRIu64 ",\"sessions\":%zu,\"packets_in\":%" PRIu64
+         ",\"packets_out\":%" PRIu64 ",\"send_errors\":%" PRIu64 ",\"dropped\":%" PRIu64
+         ",\"ttl_dropped\":%" PRIu64 ",\"timer_fires\":%" PRIu64 ",\"timer_late\":%" PRIu64
+         ",\"drops\":{",
+         s->flaps, s->nsessions, s->us.rx_accepted, s->us.tx_packets, s->us.tx_errors,
+         s->us.rx_dropped + s->us.rx_ttl_dropped, s->us.rx_ttl_dropped, s->us.timer_fires,
+         s->us.timer_late);
+  for (i = 0; i < s->ndrops; i++)
+    printf("%s\"%s\":%" PRIu64, i ? "," : "", bfd_strerror(s->drops[i].code), s->drops[i].n);
+  printf("}");
+  end();
+}
+
+void bp_out_json_init(bp_output *o) {
+  memset(o, 0, sizeof(*o));
+  o->banner = json_banner;
+  o->state = json_state;
+  o->nexthop = json_nexthop;
+  o->params = json_params;
+  o->auth_failure = json_auth_failure;
+  o->auth_key = json_auth_key;
+  o->peer_created = json_peer;
+  o->peer_closed = json_peer;
+  o->error = json_error;
+  o->progress = json_progress;
+  o->selftest = json_selftest;
+  o->stopping = json_stopping;
+  o->summary = json_summary;
+}
