@@ -50,8 +50,8 @@
  *
  * @par Responder mode
  * The table's (bfd_table_set_responder(), see bfd_responder_settings in
- * bfd.h), switched on by bfd_uv_settings.max_auto_sessions > 0 or by
- * bfd_uv_set_responder(): a packet from an unknown peer that could start a
+ * bfd.h), switched on by bfd_uv_set_responder(), or by its shorthand
+ * bfd_uv_settings.max_auto_sessions > 0: a packet from an unknown peer that could start a
  * session (it decodes, Your Discriminator 0, State Down, the A bit as
  * configured, every RFC 5880 §6.8.6 check passed, authentication
  * included), while fewer than the maximum of responder sessions exist and
@@ -181,25 +181,29 @@ BFD_UV_EXTERN ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen, const bfd_u
  */
 typedef struct bfd_uv_settings {
   uint32_t struct_version; /**< BFD_UV_SETTINGS_VERSION */
-  /** Responder mode (see "Responder mode" in bfd_uv.h): the largest
-   *  number of passive sessions the table creates by itself for unknown
-   *  single-hop peers (bfd_responder_settings.max_sessions; each can be
-   *  vetoed by bfd_uv_callbacks.new_peer). 0 = off (default): such packets
-   *  are dropped as BFD_ERR_PKT_NO_SESSION. For a multihop responder, a
-   *  key ring or another hold, use bfd_uv_set_responder() instead. */
+  /** Responder mode (see "Responder mode" in bfd_uv.h) in short: the
+   *  auto_* fields are a shorthand for bfd_uv_set_responder() from
+   *  bfd_uv_new(), with bfd_responder_settings_init() for everything they
+   *  do not name. This is the largest number of passive sessions the table
+   *  creates by itself for unknown peers, on every listener
+   *  (bfd_responder_settings.max_sessions; each can be vetoed by
+   *  bfd_uv_callbacks.new_peer). 0 = off (default): such packets are
+   *  dropped as BFD_ERR_PKT_NO_SESSION. For a key ring, a minimum TTL or
+   *  another hold, call bfd_uv_set_responder() instead. */
   uint32_t max_auto_sessions;
-  /** Template for responder sessions: Desired Min TX in microseconds;
-   *  default 300000 as the core's. Checked by bfd_uv_new() when
+  /** The template's Desired Min TX in microseconds
+   *  (bfd_responder_settings.session); default that of
+   *  bfd_responder_settings_init(). Checked by bfd_uv_new() when
    *  max_auto_sessions > 0. */
   uint32_t auto_desired_min_tx_us;
-  /** Template for responder sessions: Required Min RX in microseconds;
-   *  default 300000, checked as auto_desired_min_tx_us. */
+  /** The template's Required Min RX in microseconds; default and check as
+   *  auto_desired_min_tx_us. */
   uint32_t auto_required_min_rx_us;
-  /** Template for responder sessions: Detect Mult; default 3, checked as
-   *  auto_desired_min_tx_us. Responder sessions otherwise take the
-   *  bfd_responder_settings_init() defaults: single-hop, passive, nexthop
-   *  policy BFD_NHS_AFTER_UP (a peer the host did not configure never holds
-   *  a nexthop down), the default hold. */
+  /** The template's Detect Mult; default and check as
+   *  auto_desired_min_tx_us. Everything else is
+   *  bfd_responder_settings_init()'s: passive, nexthop policy
+   *  BFD_NHS_AFTER_UP (a peer the host did not configure never holds a
+   *  nexthop down), the default hold. */
   uint8_t auto_detect_mult;
   /** 1 (default): when a peer is added and no listener exists for its
    *  (family, mode), open one on the wildcard address. 0: only the
@@ -418,11 +422,13 @@ BFD_UV_EXTERN void bfd_uv_shutdown(bfd_uv *adapter, bfd_uv_closed_cb closed_cb);
 /**
  * @brief Turn responder mode on, change it, or off (max_sessions 0), with
  * every setting the core has (bfd_table_set_responder()): the template's
- * mode (a multihop responder), a key ring and its transmit key, the hold.
+ * timers, minimum TTL and policy, a key ring and its transmit key, the
+ * hold.
  * Replaces what bfd_uv_settings.max_auto_sessions set up. Existing
  * responder sessions stay, with their settings, and count against the new
- * maximum. The template's mode is the only mode answered: a packet of the
- * other mode from an unknown peer is dropped (BFD_ERR_PKT_MODE). Responder
+ * maximum. One template answers both modes: a responder session takes
+ * the mode of the packet that created it (min_rx_ttl applies to the
+ * template's own mode only; single-hop keeps TTL 255). Responder
  * sessions reply to the adapter's listening port for the mode; open the
  * listeners with bfd_uv_listen() (auto_listen opens them only for
  * bfd_uv_peer_add()).
@@ -534,11 +540,9 @@ BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *
  * @brief Add a peer: a session in the table and its TX socket. With
  * bfd_uv_settings.auto_listen, first opens the wildcard listener for the
  * peer's (family, mode) if none exists (it stays open even if the session
- * then cannot be created).
- * @param adapter   the adapter.
- * @param psession  out, may be NULL.
- * Every check runs before anything is created: a failing config creates
- * no session and delivers no event (only the listener may stay).
+ * then cannot be created). Every check of `cfg` runs before anything is
+ * created: a config that fails one opens nothing, creates no session and
+ * delivers no event.
  * @param adapter   the adapter.
  * @param psession  out, may be NULL.
  * @param cfg       the peer (any struct_version from 1); copied, keys
