@@ -34,15 +34,19 @@ void bfd_uv__report_core(bfd_uv *a, const char *op, int rc) {
 /* ---- public init functions -------------------------------------------- */
 
 int bfd_uv_settings_init(uint32_t version, bfd_uv_settings *s) {
+  bfd_responder_settings rs;
   if (!s)
     return BFD_ERR_INVALID_ARGUMENT;
   if (version != BFD_UV_SETTINGS_VERSION)
     return BFD_ERR_VERSION;
   memset(s, 0, sizeof(*s));
   s->struct_version = version;
-  s->auto_desired_min_tx_us = 300000;
-  s->auto_required_min_rx_us = 300000;
-  s->auto_detect_mult = 3;
+  /* auto_* is a shorthand for bfd_uv_set_responder(): the core's template
+   * defaults, no second copy of them. */
+  (void)bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs);
+  s->auto_desired_min_tx_us = rs.session.desired_min_tx_us;
+  s->auto_required_min_rx_us = rs.session.required_min_rx_us;
+  s->auto_detect_mult = rs.session.detect_mult;
   s->auto_listen = 1;
   s->rx_batch = 32;
   return 0;

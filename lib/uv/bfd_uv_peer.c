@@ -531,8 +531,9 @@ int bfd_uv_set_responder(bfd_uv *a, const bfd_responder_settings *rs) {
   return bfd_table_set_responder(a->table, rs);
 }
 
-/* bfd_uv_settings.auto_* as the table's responder mode: single-hop (the
- * core's template has one mode), the core's defaults otherwise. */
+/* bfd_uv_settings.auto_* as bfd_uv_set_responder() with
+ * bfd_responder_settings_init()'s defaults for everything else (one
+ * template answers both modes: the session takes the packet's). */
 int bfd_uv__auto_responder(bfd_uv *a) {
   const bfd_uv_settings *us = &a->settings;
   bfd_responder_settings rs;
@@ -543,7 +544,6 @@ int bfd_uv__auto_responder(bfd_uv *a) {
   rs.session.desired_min_tx_us = us->auto_desired_min_tx_us;
   rs.session.required_min_rx_us = us->auto_required_min_rx_us;
   rs.session.detect_mult = us->auto_detect_mult;
-  rs.session.mode = BFD_MODE_SINGLE_HOP;
   if (us->auto_auth_key.type != BFD_AUTH_NONE) {
     rs.nkeys = 1;
     rs.keys[0] = us->auto_auth_key;

@@ -52,6 +52,20 @@ static void test_init(void) {
                   BFD_ERR_INVALID_ARGUMENT);
 }
 
+/* bfd_uv_settings.auto_* defaults are the responder template's: one set
+ * of defaults, bfd_responder_settings_init()'s. */
+static void test_settings_init(void) {
+  bfd_responder_settings rs;
+  bfd_uv_settings us;
+  CU_ASSERT_EQUAL_FATAL(bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &us), 0);
+  CU_ASSERT_EQUAL(us.max_auto_sessions, rs.max_sessions);
+  CU_ASSERT_EQUAL(us.auto_desired_min_tx_us, rs.session.desired_min_tx_us);
+  CU_ASSERT_EQUAL(us.auto_required_min_rx_us, rs.session.required_min_rx_us);
+  CU_ASSERT_EQUAL(us.auto_detect_mult, rs.session.detect_mult);
+  CU_ASSERT_EQUAL(us.auto_auth_key.type, BFD_AUTH_NONE);
+}
+
 /* A caller built against 0.1.0: a version-1 config in a buffer of exactly
  * its size (ASan catches a read past it) comes Up, authenticated, with a
  * version-2 peer; its update changes the fields it has, keeps the
@@ -245,6 +259,7 @@ static void test_update_ignores_keys(void) {
 
 int main(void) {
   CU_TestInfo tests[] = {{"init", test_init},
+                         {"settings_init", test_settings_init},
                          {"v1_still_works", test_v1_still_works},
                          {"ring_first_packet", test_ring_first_packet},
                          {"errors", test_errors},

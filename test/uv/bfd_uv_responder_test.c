@@ -298,7 +298,7 @@ static void test_del_finishes_goodbye(void) {
   up_pair(&x, &y);
   CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
   CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), BFD_ERR_INVALID_ARGUMENT); /* removed already */
-  CU_ASSERT_EQUAL(table_size(&x), 1); /* saying goodbye */
+  CU_ASSERT_EQUAL(table_size(&x), 1);                                      /* saying goodbye */
   bfd_uv_del(x.a, on_closed);
   CU_ASSERT_PTR_NULL(bfd_uv_get_table(x.a));
   CU_ASSERT(run_until(is_closed, &x, 3000));
@@ -409,6 +409,36 @@ static void test_set_responder(void) {
   side_close(&y);
 }
 
+/* The auto_* shorthand answers multihop too (one template for both modes,
+ * the session takes the packet's): an active multihop peer comes Up with
+ * a responder that only set max_auto_sessions and opened a multihop
+ * listener. */
+static void test_auto_multihop(void) {
+  side x, y;
+  bfd_uv_peer_config c;
+  bfd_session_settings ss;
+  bfd_uv_addr la;
+  pair p;
+  side_open(&y, "Y", "127.0.0.2", 1, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, "127.0.0.2"), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(y.a, BFD_MODE_MULTIHOP, &la), 0);
+  side_open(&x, "X", "127.0.0.1", 0, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, "127.0.0.1"), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(x.a, BFD_MODE_MULTIHOP, &la), 0);
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", (uint16_t)(base_port + 2));
+  c.session.mode = BFD_MODE_MULTIHOP;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
+  p.x = &x;
+  p.y = &y;
+  CU_ASSERT(run_until(both_up, &p, 5000));
+  CU_ASSERT_EQUAL(y.n_created, 1);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_settings(y.s, &ss), 0);
+  CU_ASSERT_EQUAL(ss.mode, BFD_MODE_MULTIHOP);
+  CU_ASSERT_EQUAL(ss.desired_min_tx_us, 100000); /* the auto_* template */
+  side_close(&x);
+  side_close(&y);
+}
+
 /* The core's lifecycle and veto callbacks belong to the adapter; version 1
  * core callbacks (before they existed) are accepted. */
 static void test_new_core_callbacks(void) {
@@ -471,6 +501,7 @@ int main(void) {
                          {"second_del", test_second_del},
                          {"readd_during_goodbye", test_readd_during_goodbye},
                          {"set_responder", test_set_responder},
+                         {"auto_multihop", test_auto_multihop},
                          {"new_core_callbacks", test_new_core_callbacks},
                          {"core_events", test_core_events},
                          CU_TEST_INFO_NULL};
