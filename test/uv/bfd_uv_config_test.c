@@ -75,7 +75,6 @@ static void test_v1_still_works(void) {
   bfd_uv_peer_config c;
   bfd_uv__peer_config_v1 *v1 = malloc(sizeof(*v1));
   bfd_session_settings ss;
-  pair p;
   CU_ASSERT_PTR_NOT_NULL_FATAL(v1);
   side_open(&x, "X", "127.0.0.1", 0, 0);
   side_open(&y, "Y", "127.0.0.2", 0, 0);
@@ -91,9 +90,7 @@ static void test_v1_still_works(void) {
   peer_cfg(&c, "127.0.0.2", "127.0.0.1", base_port);
   set_key(&c, &auth_key);
   CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(y.a, &y.s, &c, NULL), 0);
-  p.x = &x;
-  p.y = &y;
-  CU_ASSERT_FATAL(run_until(both_up, &p, 5000));
+  CU_ASSERT_FATAL(up_within(&x, &y, 5000));
   ss = settings_of(x.s);
   CU_ASSERT_EQUAL(ss.desired_min_tx_us, 100000);
   CU_ASSERT_EQUAL(ss.detect_mult, 4);
@@ -127,9 +124,7 @@ static void test_ring_first_packet(void) {
   wire w;
   bfd_uv_peer_config c;
   unsigned i;
-  side_open(&x, "X", "127.0.0.1", 0, 0);
-  wire_open(&w, "peer", "127.0.0.3", (uint16_t)(base_port + 1));
-  peer_cfg(&c, "127.0.0.1", "127.0.0.3", (uint16_t)(base_port + 1));
+  side_to_wire(&x, "X", &w, &c);
   c.nkeys = 2;
   c.keys[0] = auth_key;
   c.keys[1] = auth_key;
@@ -215,18 +210,7 @@ static void test_update_ignores_keys(void) {
   side x, y;
   bfd_uv_peer_config c;
   bfd_session_settings ss;
-  pair p;
-  side_open(&x, "X", "127.0.0.1", 0, 0);
-  side_open(&y, "Y", "127.0.0.2", 0, 0);
-  peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
-  set_key(&c, &auth_key);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
-  peer_cfg(&c, "127.0.0.2", "127.0.0.1", base_port);
-  set_key(&c, &auth_key);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(y.a, &y.s, &c, NULL), 0);
-  p.x = &x;
-  p.y = &y;
-  CU_ASSERT_FATAL(run_until(both_up, &p, 5000));
+  up_pair(&x, &y, &auth_key);
   peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
   c.session.desired_min_tx_us = 150000;
   CU_ASSERT_EQUAL(bfd_uv_peer_update(x.a, x.s, &c), 0); /* no keys */

@@ -217,7 +217,6 @@ void side_open(side *x, const char *name, const char *addr, uint32_t max_auto, i
   bfd_uv_settings st;
   bfd_callbacks cb;
   bfd_uv_callbacks ucb;
-  bfd_uv_addr la;
   memset(x, 0, sizeof(*x));
   x->name = name;
   x->state = BFD_STATE_DOWN;
@@ -242,8 +241,7 @@ void side_open(side *x, const char *name, const char *addr, uint32_t max_auto, i
   ucb.peer_created = on_created;
   ucb.peer_deleted = on_deleted;
   CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&x->a, &loop, &st, &cb, &ucb, NULL, x), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, addr), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(x->a, BFD_MODE_SINGLE_HOP, &la), 0);
+  side_listen(x, BFD_MODE_SINGLE_HOP, addr);
 }
 
 void peer_cfg(bfd_uv_peer_config *c, const char *local, const char *peer, uint16_t port) {
@@ -279,7 +277,10 @@ int is_up(void *ctx) { return ((side *)ctx)->state == BFD_STATE_UP; }
 int is_down(void *ctx) { return ((side *)ctx)->state == BFD_STATE_DOWN; }
 int table_empty(void *ctx) { return table_size(ctx) == 0; }
 
-int both_up(void *ctx) {
+typedef struct pair {
+  side *x, *y;
+} pair;
+static int both_up(void *ctx) {
   pair *p = ctx;
   return is_up(p->x) && is_up(p->y);
 }
@@ -306,18 +307,38 @@ int verify(const wire_pkt *e) {
 }
 
 /* Two adapters Up with each other, 100 ms x 3 (X 127.0.0.1, Y 127.0.0.2). */
-void up_pair(side *x, side *y) {
-  bfd_uv_peer_config c;
+int up_within(side *x, side *y, uint64_t ms) {
   pair p;
+  p.x = x;
+  p.y = y;
+  return run_until(both_up, &p, ms);
+}
+
+void up_pair(side *x, side *y, const bfd_auth_key *key) {
+  bfd_uv_peer_config c;
   side_open(x, "X", "127.0.0.1", 0, 0);
   side_open(y, "Y", "127.0.0.2", 0, 0);
   peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
+  if (key)
+    set_key(&c, key);
   CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x->a, &x->s, &c, NULL), 0);
   peer_cfg(&c, "127.0.0.2", "127.0.0.1", base_port);
+  if (key)
+    set_key(&c, key);
   CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(y->a, &y->s, &c, NULL), 0);
-  p.x = x;
-  p.y = y;
-  CU_ASSERT_FATAL(run_until(both_up, &p, 5000));
+  CU_ASSERT_FATAL(up_within(x, y, 5000));
+}
+
+void side_to_wire(side *x, const char *name, wire *w, bfd_uv_peer_config *c) {
+  side_open(x, name, "127.0.0.1", 0, 0);
+  wire_open(w, "peer", "127.0.0.3", (uint16_t)(base_port + 1));
+  peer_cfg(c, "127.0.0.1", "127.0.0.3", (uint16_t)(base_port + 1));
+}
+
+void side_listen(side *x, uint8_t mode, const char *addr) {
+  bfd_uv_addr la;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, addr), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(x->a, mode, &la), 0);
 }
 
 /* ---- the suite ----------------------------------------------------------- */

@@ -95,11 +95,15 @@ int is_up(void *ctx);
 int is_down(void *ctx);
 int table_empty(void *ctx);
 
-typedef struct pair {
-  side *x, *y;
-} pair;
-int both_up(void *ctx);
-/* Two adapters Up with each other, 100 ms x 3 (X 127.0.0.1, Y 127.0.0.2). */
-void up_pair(side *x, side *y);
+/* Run the loop until both are Up or `ms` passes; 1 if they are. */
+int up_within(side *x, side *y, uint64_t ms);
+/* Two adapters Up with each other, 100 ms x 3 (X 127.0.0.1, Y 127.0.0.2),
+ * both with the one-key ring `key` (NULL: no authentication). */
+void up_pair(side *x, side *y, const bfd_auth_key *key);
+/* X on 127.0.0.1 named `name`, a wire at 127.0.0.3 (base_port + 1), and
+ * `c` a peer config from X to the wire. */
+void side_to_wire(side *x, const char *name, wire *w, bfd_uv_peer_config *c);
+/* A listener of `mode` on `addr` (the mode's port from side_open()). */
+void side_listen(side *x, uint8_t mode, const char *addr);
 
 #endif

@@ -35,13 +35,10 @@
 static void genuine_peer_comes_up(side *y) {
   side x;
   bfd_uv_peer_config c;
-  pair p;
   side_open(&x, "genuine", "127.0.0.1", 0, 0);
   peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
   CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
-  p.x = &x;
-  p.y = y;
-  CU_ASSERT(run_until(both_up, &p, 5000));
+  CU_ASSERT(up_within(&x, y, 5000));
   printf("  genuine peer: %s, responder: %s\n", bfd_state_name(x.state), bfd_state_name(y->state));
   side_close(&x);
 }
@@ -139,9 +136,7 @@ static void test_remove_passive_silent(void) {
   side x;
   wire w;
   bfd_uv_peer_config c;
-  side_open(&x, "passive", "127.0.0.1", 0, 0);
-  wire_open(&w, "peer", "127.0.0.3", (uint16_t)(base_port + 1));
-  peer_cfg(&c, "127.0.0.1", "127.0.0.3", (uint16_t)(base_port + 1));
+  side_to_wire(&x, "passive", &w, &c);
   c.session.passive = 1;
   c.session.desired_min_tx_us = 300000;
   set_key(&c, &auth_key);
@@ -169,9 +164,7 @@ static void test_remove_signed(void) {
   wire w;
   bfd_uv_peer_config c;
   unsigned i;
-  side_open(&x, "admin-down", "127.0.0.1", 0, 0);
-  wire_open(&w, "peer", "127.0.0.3", (uint16_t)(base_port + 1));
-  peer_cfg(&c, "127.0.0.1", "127.0.0.3", (uint16_t)(base_port + 1));
+  side_to_wire(&x, "admin-down", &w, &c);
   c.session.admin_down = 1;
   c.session.desired_min_tx_us = 300000;
   set_key(&c, &auth_key);
@@ -209,9 +202,7 @@ static void test_remove_not_up_once(void) {
   wire w;
   bfd_uv_peer_config c;
   unsigned before, i;
-  side_open(&x, "not-up", "127.0.0.1", 0, 0);
-  wire_open(&w, "peer", "127.0.0.3", (uint16_t)(base_port + 1));
-  peer_cfg(&c, "127.0.0.1", "127.0.0.3", (uint16_t)(base_port + 1));
+  side_to_wire(&x, "not-up", &w, &c);
   set_key(&c, &auth_key);
   CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
   run_for(300);
@@ -248,7 +239,6 @@ static void test_remove_lost_admin_down(void) {
   side x, y;
   wire r3, r4;
   bfd_uv_peer_config c;
-  pair p;
   side_open(&x, "X", "127.0.0.1", 0, 0);
   side_open(&y, "Y", "127.0.0.2", 0, 0);
   wire_open(&r3, "relay X->Y", "127.0.0.3", (uint16_t)(base_port + 1));
@@ -265,9 +255,7 @@ static void test_remove_lost_admin_down(void) {
   c.session.required_min_rx_us = 500000;
   set_key(&c, &auth_key);
   CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(y.a, &y.s, &c, NULL), 0);
-  p.x = &x;
-  p.y = &y;
-  CU_ASSERT_FATAL(run_until(both_up, &p, 5000));
+  CU_ASSERT_FATAL(up_within(&x, &y, 5000));
   run_for(1200); /* past the Polls of coming Up: the negotiated rates */
   CU_ASSERT_EQUAL_FATAL(y.state, BFD_STATE_UP);
   r3.drop_admin_down = 1;
@@ -295,7 +283,7 @@ static void test_remove_lost_admin_down(void) {
  * ended it. The table is no longer the host's meanwhile. */
 static void test_del_finishes_goodbye(void) {
   side x, y;
-  up_pair(&x, &y);
+  up_pair(&x, &y, NULL);
   CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
   CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), BFD_ERR_INVALID_ARGUMENT); /* removed already */
   CU_ASSERT_EQUAL(table_size(&x), 1);                                      /* saying goodbye */
@@ -313,7 +301,7 @@ static void test_del_finishes_goodbye(void) {
 /* bfd_uv_shutdown(): every peer says goodbye, then the adapter closes. */
 static void test_shutdown(void) {
   side x, y;
-  up_pair(&x, &y);
+  up_pair(&x, &y, NULL);
   bfd_uv_shutdown(x.a, on_closed);
   CU_ASSERT(run_until(is_closed, &x, 3000));
   CU_ASSERT_EQUAL(y.state, BFD_STATE_DOWN);
@@ -327,7 +315,7 @@ static void test_shutdown(void) {
  * so X's goodbye would run its whole Detection Time (3 x 1 s). */
 static void test_second_del(void) {
   side x, y;
-  up_pair(&x, &y);
+  up_pair(&x, &y, NULL);
   side_close(&y);
   CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
   bfd_uv_del(x.a, on_closed);
@@ -343,17 +331,14 @@ static void test_second_del(void) {
 static void test_readd_during_goodbye(void) {
   side x, y;
   bfd_uv_peer_config c;
-  pair p;
-  up_pair(&x, &y);
+  up_pair(&x, &y, NULL);
   CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, x.s), 0);
   CU_ASSERT_EQUAL(table_size(&x), 1);
   peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
   CU_ASSERT_EQUAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
   CU_ASSERT_EQUAL(table_size(&x), 1);
   x.state = BFD_STATE_DOWN;
-  p.x = &x;
-  p.y = &y;
-  CU_ASSERT(run_until(both_up, &p, 5000));
+  CU_ASSERT(up_within(&x, &y, 5000));
   side_close(&x);
   side_close(&y);
 }
@@ -365,11 +350,8 @@ static void test_set_responder(void) {
   bfd_responder_settings rs;
   bfd_uv_peer_config c;
   bfd_uv_peer_info info;
-  bfd_uv_addr la;
-  pair p;
   side_open(&y, "Y", "127.0.0.2", 0, 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, "127.0.0.2"), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(y.a, BFD_MODE_MULTIHOP, &la), 0);
+  side_listen(&y, BFD_MODE_MULTIHOP, "127.0.0.2");
   bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs);
   CU_ASSERT_EQUAL(bfd_uv_set_responder(NULL, &rs), BFD_ERR_INVALID_ARGUMENT);
   CU_ASSERT_EQUAL(bfd_uv_set_responder(y.a, NULL), BFD_ERR_INVALID_ARGUMENT);
@@ -390,15 +372,12 @@ static void test_set_responder(void) {
   rs.tx_key_id = 8;
   CU_ASSERT_EQUAL_FATAL(bfd_uv_set_responder(y.a, &rs), 0);
   side_open(&x, "X", "127.0.0.1", 0, 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, "127.0.0.1"), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(x.a, BFD_MODE_MULTIHOP, &la), 0);
+  side_listen(&x, BFD_MODE_MULTIHOP, "127.0.0.1");
   peer_cfg(&c, "127.0.0.1", "127.0.0.2", (uint16_t)(base_port + 2));
   c.session.mode = BFD_MODE_MULTIHOP;
   set_key(&c, &rs.keys[1]);
   CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
-  p.x = &x;
-  p.y = &y;
-  CU_ASSERT(run_until(both_up, &p, 5000));
+  CU_ASSERT(up_within(&x, &y, 5000));
   CU_ASSERT_EQUAL(y.n_created, 1);
   info.struct_version = BFD_UV_PEER_INFO_VERSION;
   CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_get_info(y.s, &info), 0);
@@ -417,20 +396,14 @@ static void test_auto_multihop(void) {
   side x, y;
   bfd_uv_peer_config c;
   bfd_session_settings ss;
-  bfd_uv_addr la;
-  pair p;
   side_open(&y, "Y", "127.0.0.2", 1, 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, "127.0.0.2"), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(y.a, BFD_MODE_MULTIHOP, &la), 0);
+  side_listen(&y, BFD_MODE_MULTIHOP, "127.0.0.2");
   side_open(&x, "X", "127.0.0.1", 0, 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, "127.0.0.1"), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(x.a, BFD_MODE_MULTIHOP, &la), 0);
+  side_listen(&x, BFD_MODE_MULTIHOP, "127.0.0.1");
   peer_cfg(&c, "127.0.0.1", "127.0.0.2", (uint16_t)(base_port + 2));
   c.session.mode = BFD_MODE_MULTIHOP;
   CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, NULL), 0);
-  p.x = &x;
-  p.y = &y;
-  CU_ASSERT(run_until(both_up, &p, 5000));
+  CU_ASSERT(up_within(&x, &y, 5000));
   CU_ASSERT_EQUAL(y.n_created, 1);
   CU_ASSERT_EQUAL_FATAL(bfd_session_get_settings(y.s, &ss), 0);
   CU_ASSERT_EQUAL(ss.mode, BFD_MODE_MULTIHOP);
@@ -469,7 +442,7 @@ static void test_core_events(void) {
   side x, y;
   bfd_uv_peer_config c;
   bfd_auth_key wrong = auth_key;
-  up_pair(&x, &y);
+  up_pair(&x, &y, NULL);
   run_for(300);
   printf("  params events: X %u, Y %u\n", x.n_params, y.n_params);
   CU_ASSERT(x.n_params > 0);
