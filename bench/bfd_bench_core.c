@@ -3,7 +3,7 @@
  * each step advances the clock to the earliest deadline, runs feed_time,
  * drains poll_packet on each table and feeds every packet to the other.
  *
- * Reported (not a ctest; targets from issue 4 in brackets):
+ * Reported (not a ctest; the targets in brackets):
  * - ns/rx [<= 50]: wall time (CLOCK_MONOTONIC) inside the
  *   bfd_table_feed_packet loops per packet (first pass);
  * - ns/tx [<= 30]: the same for the bfd_table_poll_packet loops per built

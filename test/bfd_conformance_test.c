@@ -1,8 +1,8 @@
 /* RFC 5880 §6 conformance of the core (session, auth, table): each test
- * states the rule it checks. The defect_* tests proved defects an
- * independent reading of §6 found (clock wrap near UINT64_MAX, TX not slowed by a
- * larger remote Required Min RX, no Poll for changes under Demand mode);
- * they are the regression tests for the fixes. */
+ * states the rule it checks. The first four hold rules an independent
+ * reading of §6 once found broken: no clock wrap near UINT64_MAX, TX slowed
+ * by a larger remote Required Min RX, a Poll for changes under Demand
+ * mode. */
 #include "bfd_auth.h"
 #include "bfd_crypto.h"
 #include "bfd_session.h"
@@ -63,14 +63,14 @@ static void up_10ms(bt_fx *f) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* Regressions for the defects a reading of §6 proved                       */
+/* Clock wrap, a larger remote Required Min RX, Demand-mode changes         */
 /* ------------------------------------------------------------------------ */
 
 /* `now` near UINT64_MAX: "time is monotonic ns from any origin" (bfd.h).
  * After sending, the next transmission must lie after `now`; a wrapped
- * next_tx makes next_deadline() lie in the past forever and the host sends
- * on every call (bfd_session.c:461 now + jittered() wraps). */
-static void defect_huge_now_tx_deadline(void) {
+ * next packet time (now + the jittered interval) would make next_deadline()
+ * lie in the past forever and the host send on every call. */
+static void test_huge_now_tx_deadline(void) {
   bt_fx f;
   bt_fx_init(&f);
   f.now = UINT64_MAX - 500 * MS; /* less than one 1 s slow-start interval left */
@@ -82,8 +82,9 @@ static void defect_huge_now_tx_deadline(void) {
 }
 
 /* `now` near UINT64_MAX: an Up session that heard its peer 1 ms ago must
- * not be declared down (§6.8.4). bfd_session.c:377 now + dt wraps. */
-static void defect_huge_now_detect_wrap(void) {
+ * not be declared down (§6.8.4), though now + the Detection Time overflows
+ * 64 bits. */
+static void test_huge_now_detect_wrap(void) {
   bt_fx f;
   bt_fx_init(&f);
   f.now = UINT64_MAX - 500 * MS; /* Detection Time here is 3 x 300 ms */
@@ -105,9 +106,9 @@ static void defect_huge_now_detect_wrap(void) {
  * applied jitter" and "The transmit interval MUST be recalculated whenever
  * ... bfd.RemoteMinRxInterval changes". When the peer raises Required Min RX
  * from 10 ms to 1 s, the next periodic packet must wait >= 750 ms after the
- * previous one; reschedule_tx() (bfd_session.c:136-138) only ever moves
- * next_tx earlier, so one more packet goes out at the old 10 ms rate. */
-static void defect_remote_rx_increase_delays_tx(void) {
+ * previous one (a scheduler that only ever moves the next packet earlier
+ * sends one more at the old 10 ms rate). */
+static void test_remote_rx_increase_delays_tx(void) {
   bt_fx f;
   uint64_t last_periodic;
   uint8_t fl;
@@ -135,9 +136,9 @@ static void defect_remote_rx_increase_delays_tx(void) {
  * be sent would be different than the contents of the previous packet";
  * §6.8.12 (Detect Mult change) refers to §6.6 for exactly this. With the
  * peer in Demand mode (both Up, we send nothing periodic), changing Detect
- * Mult must produce a Poll carrying the new value. bfd_session_update()
- * (bfd_session.c:654-656) changes it silently: nothing is ever sent. */
-static void defect_demand_detect_mult_change_polls(void) {
+ * Mult must produce a Poll carrying the new value, not change it silently
+ * (then nothing at all would be sent). */
+static void test_demand_detect_mult_change_polls(void) {
   bt_fx f;
   bfd_session_settings st;
   bfd_ctrl_pkt p;
@@ -585,10 +586,10 @@ int main(void) {
       {"passive_role", test_passive_role},
       {"admin_down_tx", test_admin_down_tx},
       {"counter_consistency", test_counter_consistency},
-      {"huge_now_tx_deadline", defect_huge_now_tx_deadline},
-      {"huge_now_detect_wrap", defect_huge_now_detect_wrap},
-      {"remote_rx_increase_delays_tx", defect_remote_rx_increase_delays_tx},
-      {"demand_detect_mult_change_polls", defect_demand_detect_mult_change_polls},
+      {"huge_now_tx_deadline", test_huge_now_tx_deadline},
+      {"huge_now_detect_wrap", test_huge_now_detect_wrap},
+      {"remote_rx_increase_delays_tx", test_remote_rx_increase_delays_tx},
+      {"demand_detect_mult_change_polls", test_demand_detect_mult_change_polls},
       CU_TEST_INFO_NULL,
   };
   return bfd_test_run_suite("conformance", tests);

@@ -966,7 +966,8 @@ static void update_and_poll(bt_fx *f, bfd_ctrl_pkt *p) {
  * second is not spread over the running Poll (§6.8.3, "the semantics of
  * the returning Final are unclear"). After the Final it waits one
  * round-trip bound after the last P (bound = Final time - first P of the
- * sequence, §6.8.3 choice 2 as decided in issue 11 §1); a packet with F
+ * sequence: §6.8.3 choice 2, docs/guide.md "Parameter changes and Poll
+ * Sequences"); a packet with F
  * clear alone is not enough (choice 3 is unsafe when a late Final can
  * follow it). Then it gets its own Poll. */
 static void test_poll_two_changes(void) {
@@ -1033,7 +1034,7 @@ static void test_poll_two_changes(void) {
 /* A change with no lagged part (RX up: 300 -> 400 ms) made while a Poll
  * runs applies at once and rides that Poll: §6.8.3 "in any case other than
  * those explicitly called out above, timing parameter changes MUST be
- * effected immediately" (issue 11 §1). */
+ * effected immediately". */
 static void test_poll_safe_change_rides_poll(void) {
   bt_fx f;
   bfd_ctrl_pkt p;
@@ -1705,7 +1706,7 @@ static void test_err_callback_failure(void) {
   bfd_session *s = (bfd_session *)&f;
   /* The DOWN_UNTIL_UP creation event fails: no session, and the host,
    * which did get the DOWN, gets the clearing UP (RFC 5882 §3: no nexthop
-   * stays shut down by a session that does not exist; issue 11 (d)). */
+   * stays shut down by a session that does not exist). */
   bt_fx_init(&f);
   f.rec.nh_rv = 1;
   CU_ASSERT_EQUAL(bfd_session_new(&s, &f.st, &f.cb, NULL, &f.rec, T0), BFD_ERR_CALLBACK_FAILURE);
@@ -1850,7 +1851,7 @@ static void test_err_null_args(void) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* 10. Regressions for known implementation pitfalls (RFC 5880 §6.8)     */
+/* 10. Regressions for known implementation pitfalls (RFC 5880 §6.8)        */
 /* ------------------------------------------------------------------------ */
 
 /* Our session against a scripted peer sending Up every `piv` (no jitter);
@@ -2295,10 +2296,10 @@ static void test_pitfall_nexthop_cleared_on_delete(void) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* 11. Issue 11 regressions                                                 */
+/* 11. Discriminators, AdminDown, policies, detection, a late Final         */
 /* ------------------------------------------------------------------------ */
 
-/* Defect 3. §6.8.1: bfd.LocalDiscr "MUST be unique across all BFD sessions
+/* §6.8.1: bfd.LocalDiscr "MUST be unique across all BFD sessions
  * on this system"; a peer may pick the same value, and nothing in §6.8.6
  * discards a packet whose My Discriminator equals ours. Such a peer comes
  * Up, whatever the host knows about the addresses, as long as the packet
@@ -2362,7 +2363,7 @@ static void test_same_discr_peer_comes_up(void) {
   }
 }
 
-/* Defect 6. §6.8.6: while AdminDown a packet that passed the checks
+/* §6.8.6: while AdminDown a packet that passed the checks
  * updates the remote variables (RemoteDiscr, RemoteState, RemoteDemandMode,
  * RemoteMinRxInterval, ...), may end a Poll (F), updates the transmit
  * interval and the Detection Time, and is then discarded: no state change,
@@ -2451,7 +2452,7 @@ static void test_admin_down_feed_changes_exactly(void) {
   bt_fx_del(&f);
 }
 
-/* Defect 9. RFC 5882 §3 policies: DOWN_UNTIL_UP reports a never-Up
+/* RFC 5882 §3 policies: DOWN_UNTIL_UP reports a never-Up
  * session's nexthop DOWN, AFTER_UP never does. A live policy change is
  * applied at once with a BFD_NH_CAUSE_POLICY event, in both directions, and
  * only where the two policies disagree (never Up, not AdminDown). */
@@ -2542,7 +2543,7 @@ static void test_nexthop_policy_change_live(void) {
   bt_fx_del(&f);
 }
 
-/* Defect 10. The state event of a detection timeout reports the last State
+/* The state event of a detection timeout reports the last State
  * and Diag the peer sent (§6.8.1 bfd.RemoteSessionState "last reported");
  * afterwards the snapshot shows the remote forgotten consistently (§6.8.1:
  * RemoteDiscr zero after a Detection Time; state Down, diag 0). */
@@ -2611,14 +2612,14 @@ static void test_counters_64bit(void) {
   bt_fx_del(&f);
 }
 
-/* Defect 2, the case test_poll_two_changes does not reach: a lagged change
- * right after a Final while later Finals of that Poll are still in flight.
+/* The case test_poll_two_changes does not reach: a lagged change right
+ * after a Final while later Finals of that Poll are still in flight.
  * The peer is 25 ms away (RTT 50 ms) and we send every 20 ms, so Poll 1
  * puts several P on the wire and each gets its F. Change 2 (RX 900 ms ->
  * 5 ms) is made the moment the first F arrives. The late Finals of Poll 1
  * must not end Poll 2 (§6.8.3: "the semantics of the returning Final are
  * unclear"); Poll 2 goes on the wire only a round-trip bound after Poll 1's
- * last P (issue 11 §1) and ends with an F answering one of its own P. */
+ * last P (§6.8.3 choice 2) and ends with an F answering one of its own P. */
 typedef struct inflight {
   uint64_t at;         /* arrival of the peer's F */
   uint32_t answers_rx; /* Required Min RX of the P it answers */

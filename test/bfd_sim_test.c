@@ -1156,7 +1156,7 @@ static void test_restart(void) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* 9. Issue 11: the rate after an outage, a late Final after a quick change */
+/* 9. The rate after an outage, a late Final after a quick change          */
 /* ------------------------------------------------------------------------ */
 
 /* Both 300 ms x 3, delay 1..20 ms (FIFO), a partition of `len`, then the
@@ -1166,8 +1166,8 @@ static void test_restart(void) {
  * - Coming Up lifts the floor at once (a smaller Desired Min TX is
  *   "effected immediately", §6.8.3): each side X runs at 300 ms and its peer
  *   has received Desired Min TX 300000 with detect_time_ns 900 ms within one
- *   round trip plus one interval of X coming Up, whatever `len` is (the
- *   defect: the age of the unanswered Poll, ~len, held the floor).
+ *   round trip plus one interval of X coming Up, whatever `len` is (not
+ *   held at the floor for the age of the unanswered Poll, ~len).
  * - Right then A changes RX 300 -> 200 ms (waits for a Final) and B TX
  *   300 -> 200 ms (at once). Both take effect within 1 s + 3 RTT + I: a
  *   Poll may still run (its Final is due within a round trip of contact),
@@ -1228,7 +1228,7 @@ static void outage(uint64_t len, uint64_t seed, uint64_t *worst_rate, uint64_t *
   for (y = 0; y < 2; y++)
     CU_ASSERT(sim.peer[y].last_up <= h + 1 * SEC + 3 * dmax);
 
-  /* Run long enough to see the old defect's lag in full (~len). */
+  /* Run long enough to see a lag of ~len in full, were there one. */
   CU_ASSERT(bfd_sim_run_until(&sim, h + len + 20 * SEC, rate_reached, &w));
   for (y = 0; y < 2; y++) {
     uint64_t lag = w.t[y] - sim.peer[y].last_up;
@@ -1314,10 +1314,11 @@ static void test_outage_rate(void) {
  * proof when packets outnumber one per round trip). So: A's first P carrying
  * 5 ms leaves >= last P of Poll 1 + 2d; A's Detection Time stays 3 x 900 ms
  * until exactly 2d after it (B answers at once, the delay is constant) and
- * then becomes 3 x max(5 ms, B's 5 ms) = 15 ms. The defect: a Final to an
- * old P ended Poll 2, A detected after 15 ms while B still sent every 900 ms:
- * A Down (diag 1), B Down (diag 3), without a packet lost. Then zero flaps for
- * 3 minutes, and the values of A 20 ms x 15 ms, B 5 ms x 60 ms. */
+ * then becomes 3 x max(5 ms, B's 5 ms) = 15 ms. What must not happen: a
+ * Final to an old P ends Poll 2, A detects after 15 ms while B still sends
+ * every 900 ms: A Down (diag 1), B Down (diag 3), without a packet lost.
+ * Then zero flaps for 3 minutes, and the values of A 20 ms x 15 ms, B 5 ms
+ * x 60 ms. */
 typedef struct late_ctx {
   uint64_t d;
   int armed; /* change 2 not made yet */

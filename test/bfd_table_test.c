@@ -627,7 +627,8 @@ static void test_bfd_table_feed_time_then_poll(void) {
     CU_ASSERT_EQUAL(bt_rec_nth(&c, BT_EV_STATE, i)->st.new_state, BFD_STATE_DOWN);
     CU_ASSERT_EQUAL(bt_rec_nth(&c, BT_EV_STATE, i)->st.local_diag, BFD_DIAG_DETECT_EXPIRED);
     CU_ASSERT_EQUAL(bt_rec_nth(&c, BT_EV_STATE, i)->st.ts, exp);
-    /* The last state the peer sent, not the forgotten one (issue 11 #10). */
+    /* The last state the peer sent, not the forgotten one (§6.8.1
+     * bfd.RemoteSessionState: "last reported"). */
     CU_ASSERT_EQUAL(bt_rec_nth(&c, BT_EV_STATE, i)->st.remote_state, BFD_STATE_UP);
     CU_ASSERT_EQUAL(bt_rec_nth(&c, BT_EV_STATE, i)->st.remote_diag, BFD_DIAG_NONE);
   }
@@ -1157,8 +1158,8 @@ static void test_bfd_table_nomem_every_allocation(void) {
   printf("\n    %ld allocation points failed one by one\n", total);
 }
 
-/* No allocation at all on the packet path (issue 4: "No allocation per
- * packet"). */
+/* No allocation at all on the packet path: a table allocates when sessions
+ * are added, never per packet. */
 static void test_bfd_table_no_alloc_per_packet(void) {
   bt_mem f;
   bt_rec c;
@@ -1194,7 +1195,7 @@ static void test_bfd_table_no_alloc_per_packet(void) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* Issue 11 regressions                                                     */
+/* Discriminators, unnumbered and secondary peers, the table's contract     */
 /* ------------------------------------------------------------------------ */
 
 /* A single-hop IPv4 datagram from `peer` to `local` on `ifindex`, TTL 255,
@@ -1227,7 +1228,7 @@ static int peer_is(const bfd_session *s, uint32_t v) {
   return bfd_session_get_peer(s, got) == 0 && memcmp(got, want, 16) == 0;
 }
 
-/* Defect 3. §6.8.1 LocalDiscr is unique on this system only: a peer that
+/* §6.8.1 LocalDiscr is unique on this system only: a peer that
  * picked ours comes Up through the table. Only our own packets are loops:
  * BFD_RX_SELF, source == destination, or source == the key's local
  * address. */
@@ -1279,7 +1280,7 @@ static void test_bfd_table_same_discr_and_loops(void) {
   bfd_table_del(t);
 }
 
-/* Defect 4, RFC 5881 §6: on a point-to-point link "the initial BFD packet
+/* RFC 5881 §6: on a point-to-point link "the initial BFD packet
  * MUST be accepted with any source address" and later ones "MUST be
  * demultiplexed solely by the Your Discriminator field" ("This allows the
  * source address to change"). An unnumbered session (zero peer,
@@ -1370,7 +1371,7 @@ static void test_bfd_table_any_peer_unnumbered(void) {
   bfd_table_del(t);
 }
 
-/* Defect 4, secondary addresses: keyed to 10.0.0.2 on ifindex 5 (where it
+/* RFC 5881 §6, secondary addresses: keyed to 10.0.0.2 on ifindex 5 (where it
  * sends first), the peer answers from 10.0.0.9. Exact keys are matched
  * before the ANY_PEER session. */
 static void test_bfd_table_any_peer_secondary(void) {
@@ -1406,7 +1407,7 @@ static void test_bfd_table_any_peer_secondary(void) {
   bfd_table_del(t);
 }
 
-/* Defect 4: what an ANY_PEER key may be. */
+/* What an ANY_PEER key (RFC 5881 §6) may be. */
 static void test_bfd_table_any_peer_keys(void) {
   bt_rec c;
   bfd_table *t = mk_table(&c, NULL);
@@ -1472,7 +1473,7 @@ static void test_bfd_table_any_peer_keys(void) {
   bfd_table_del(t);
 }
 
-/* Defect 5: without BFD_RX_PEER the datagram's source is unknown, so a
+/* Without BFD_RX_PEER the datagram's source is unknown, so a
  * Your-Discr-0 packet can match only an ANY_PEER session, never an exact
  * key through stale bytes in rx_info.peer. */
 static void test_bfd_table_no_rx_peer(void) {
@@ -1509,7 +1510,7 @@ static void test_bfd_table_no_rx_peer(void) {
   bfd_table_del(t);
 }
 
-/* Defect 6 through the table: a packet for an AdminDown session returns
+/* AdminDown through the table: a packet for an AdminDown session returns
  * BFD_FEED_ADMIN_DOWN (not a drop, §6.8.6) and names the session. */
 static void test_bfd_table_admin_down_feed(void) {
   bt_rec c;
@@ -1540,7 +1541,7 @@ static void test_bfd_table_admin_down_feed(void) {
   bfd_table_del(t);
 }
 
-/* Defect 7: psession may be NULL; a `now` before the table's clock is
+/* bfd_table_add_session(): psession may be NULL; a `now` before the table's clock is
  * BFD_ERR_CLOCK_BACKWARDS (documented) and creates nothing. */
 static void test_bfd_table_add_contract(void) {
   bt_rec c;
@@ -1566,7 +1567,7 @@ static void test_bfd_table_add_contract(void) {
   bfd_table_del(t);
 }
 
-/* Defect 8: as bfd_session_poll_packet(), 0 when nothing is due whatever
+/* bfd_table_poll_packet(), as bfd_session_poll_packet(): 0 when nothing is due whatever
  * the buffer; BFD_ERR_NOBUF only for a due packet, which stays due. */
 static void test_bfd_table_poll_nothing_due(void) {
   bt_rec c;
@@ -1791,9 +1792,9 @@ static void test_bfd_table_shared_clock(void) {
   bfd_table_del(t);
 }
 
-/* A bad session never stalls the others (issue 11, suspected items): when
- * a state callback fails during feed_time, the other expired sessions are
- * still handled and the error comes at the end (bfd.h). */
+/* A bad session never stalls the others: when a state callback fails
+ * during feed_time, the other expired sessions are still handled and the
+ * error comes at the end (bfd.h). */
 static void test_bfd_table_feed_time_callback_failure(void) {
   enum { N = 5 };
   bt_rec c;

@@ -1,4 +1,4 @@
-/* What a big host needs from a table without scanning it (issue 14):
+/* What a big host needs from a table without scanning it:
  * iteration, per-state counts, drops per reason counted once, the failure
  * counter that excludes the peer's AdminDown (RFC 5882 §3.2) and the state
  * event flags. */
