@@ -3,16 +3,14 @@ if(NOT TARGET bfdkit_uv_static)
   return()
 endif()
 
-foreach(t sock loop)
-  add_executable(bfd_uv_${t}_test ${CMAKE_CURRENT_SOURCE_DIR}/uv/bfd_uv_${t}_test.c)
-  target_compile_definitions(bfd_uv_${t}_test PRIVATE _GNU_SOURCE)
-  target_link_libraries(bfd_uv_${t}_test PRIVATE bfdkit_uv_static bfd_test_util)
-  add_test(NAME uv_${t} COMMAND bfd_uv_${t}_test)
-  set_tests_properties(uv_${t} PROPERTIES LABELS "uv" SKIP_RETURN_CODE ${BFD_TEST_SKIP_CODE}
-    TIMEOUT 60)
-endforeach()
-# Timing assertions: keep the loopback test away from CPU-heavy neighbours.
-set_tests_properties(uv_loop PROPERTIES RUN_SERIAL ON)
+# The socket layer alone; the loopback suites (uv_loop, uv_responder,
+# uv_config) share a fixture and are in uv_responder.cmake.
+add_executable(bfd_uv_sock_test ${CMAKE_CURRENT_SOURCE_DIR}/uv/bfd_uv_sock_test.c)
+target_compile_definitions(bfd_uv_sock_test PRIVATE _GNU_SOURCE)
+target_link_libraries(bfd_uv_sock_test PRIVATE bfdkit_uv_static bfd_test_util)
+add_test(NAME uv_sock COMMAND bfd_uv_sock_test)
+set_tests_properties(uv_sock PROPERTIES LABELS "uv" SKIP_RETURN_CODE ${BFD_TEST_SKIP_CODE}
+  TIMEOUT 60)
 
 # Root only: network namespaces + veth (created and removed by the script).
 if(NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/uv/bfd_uv_nettest.c)

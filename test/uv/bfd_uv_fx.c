@@ -141,6 +141,7 @@ int on_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
   (void)s;
   x->state = ev->new_state;
   x->last_ev = *ev;
+  x->last_ev_at = uv_hrtime();
   printf("  [%s] %s -> %s local diag %s, remote %s/%s\n", x->name, bfd_state_name(ev->old_state),
          bfd_state_name(ev->new_state), bfd_diag_name(ev->local_diag),
          bfd_state_name(ev->remote_state), bfd_diag_name(ev->remote_diag));
@@ -151,6 +152,7 @@ static int on_nexthop(bfd_session *s, const bfd_nexthop_event *ev, void *ud) {
   side *x = ud;
   (void)s;
   x->nh_events++;
+  x->nh_last_action = ev->action;
   if (ev->action == BFD_NEXTHOP_DOWN && ev->cause == BFD_NH_CAUSE_FAILURE)
     x->nh_down_failure++;
   return 0;
@@ -213,13 +215,8 @@ void on_closed(bfd_uv *a, void *ud) {
 
 /* An adapter listening on `addr`:base_port; responder mode with
  * `max_auto` slots (100 ms x 3, authentication as `auth`). */
-void side_open(side *x, const char *name, const char *addr, uint32_t max_auto, int auth) {
+bfd_uv_settings side_settings(uint32_t max_auto, int auth) {
   bfd_uv_settings st;
-  bfd_callbacks cb;
-  bfd_uv_callbacks ucb;
-  memset(x, 0, sizeof(*x));
-  x->name = name;
-  x->state = BFD_STATE_DOWN;
   bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &st);
   st.port_single_hop = base_port;
   st.port_multihop = (uint16_t)(base_port + 2);
@@ -230,6 +227,16 @@ void side_open(side *x, const char *name, const char *addr, uint32_t max_auto, i
   st.auto_detect_mult = 3;
   if (auth)
     st.auto_auth_key = auth_key;
+  return st;
+}
+
+void side_new(side *x, const char *name, const bfd_uv_settings *st) {
+  bfd_callbacks cb;
+  bfd_uv_callbacks ucb;
+  memset(x, 0, sizeof(*x));
+  x->name = name;
+  x->state = BFD_STATE_DOWN;
+  x->nh_last_action = -1;
   bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb);
   cb.state_change = on_state;
   cb.nexthop = on_nexthop;
@@ -240,7 +247,12 @@ void side_open(side *x, const char *name, const char *addr, uint32_t max_auto, i
   ucb.new_peer = on_new_peer;
   ucb.peer_created = on_created;
   ucb.peer_deleted = on_deleted;
-  CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&x->a, &loop, &st, &cb, &ucb, NULL, x), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&x->a, &loop, st, &cb, &ucb, NULL, x), 0);
+}
+
+void side_open(side *x, const char *name, const char *addr, uint32_t max_auto, int auth) {
+  bfd_uv_settings st = side_settings(max_auto, auth);
+  side_new(x, name, &st);
   side_listen(x, BFD_MODE_SINGLE_HOP, addr);
 }
 

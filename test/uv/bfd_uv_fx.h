@@ -71,15 +71,22 @@ typedef struct side {
   bfd_session *s;
   uint8_t state;
   bfd_state_event last_ev;
+  uint64_t last_ev_at; /* uv_hrtime() when last_ev was delivered */
   unsigned nh_events, nh_down_failure;
+  int nh_last_action; /* the last nexthop event's action, -1 = none */
   unsigned n_created, n_deleted, n_vetoed, n_params, n_auth_failures;
   int veto;
   int errors;
   int closed;
 } side;
 
-/* An adapter listening on `addr`:base_port; responder mode with
- * `max_auto` slots (100 ms x 3, authentication as `auth`). */
+/* The fixture's adapter settings: the ports above, no auto_listen,
+ * responder mode with `max_auto` slots (100 ms x 3, auth_key if `auth`). */
+bfd_uv_settings side_settings(uint32_t max_auto, int auth);
+/* An adapter with `st` and every callback recorded in `x`; no listener. */
+void side_new(side *x, const char *name, const bfd_uv_settings *st);
+/* side_new() with side_settings(max_auto, auth), listening on
+ * `addr`:base_port. */
 void side_open(side *x, const char *name, const char *addr, uint32_t max_auto, int auth);
 void side_close(side *x);
 /* The side's state_change (user_data: the side) and closed callbacks. */
