@@ -42,6 +42,7 @@ const char *bfd_strerror(int error_code) {
   case BFD_ERR_CFG_FLAG: return "boolean setting must be 0 or 1";
   case BFD_ERR_CFG_AUTH: return "invalid authentication configuration";
   case BFD_ERR_CFG_TTL: return "single-hop minimum TTL must be 255 (RFC 5881 section 5)";
+  case BFD_ERR_CFG_GOVERNOR: return "invalid governor settings";
   default: return "(unknown)";
   }
 }

@@ -191,9 +191,16 @@ static int remote_demand_active(const bfd_session *s) {
   return s->remote_demand && s->state == BFD_STATE_UP && s->remote_state == BFD_STATE_UP;
 }
 
+/* A configured interval under the table governor's scale. */
+static uint32_t scaled_us(const bfd_session *s, uint32_t us) {
+  uint64_t v = (uint64_t)us * s->scale_pm / 1000u;
+  return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 static uint32_t wanted_tx_us(const bfd_session *s) {
+  uint32_t tx = scaled_us(s, s->cfg_tx_us);
   /* §6.8.3: not less than one second while not Up. */
-  return s->state == BFD_STATE_UP ? s->cfg_tx_us : max_u32(s->cfg_tx_us, BFD_SLOW_TX_US);
+  return s->state == BFD_STATE_UP ? tx : max_u32(tx, BFD_SLOW_TX_US);
 }
 
 /* §6.8.3: a change that waits for a Final neither joins a running
@@ -210,7 +217,7 @@ static int poll_blocked(const bfd_session *s, uint64_t now) {
  * "effected immediately", during a Poll too (whose later P packets carry
  * it). Not Up, nothing waits for a Final: the one-second floor is a MUST. */
 static void apply_params(bfd_session *s, uint64_t now) {
-  uint32_t tx = wanted_tx_us(s), rx = s->cfg_rx_us;
+  uint32_t tx = wanted_tx_us(s), rx = scaled_us(s, s->cfg_rx_us);
   int up = s->state == BFD_STATE_UP, blocked = poll_blocked(s, now);
   /* Per value: one already on the wire (adv) is not new; a new one lags if
    * it must wait for a Final. A lagging value waits for the window, the
@@ -583,7 +590,8 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf,
 static int params_changed(const bfd_session *s, uint64_t tx, uint64_t det) {
   return tx != s->rep_tx_ns || det != s->rep_det_ns || s->remote_min_tx_us != s->rep_rmtx_us ||
          s->remote_min_rx_us != s->rep_rmrx_us || s->adv_tx_us != s->rep_tx_us ||
-         s->adv_rx_us != s->rep_rx_us || s->remote_mult != s->rep_rmult;
+         s->adv_rx_us != s->rep_rx_us || s->remote_mult != s->rep_rmult ||
+         s->scale_pm != s->rep_scale;
 }
 
 static void params_snapshot(bfd_session *s, uint64_t tx, uint64_t det) {
@@ -594,6 +602,7 @@ static void params_snapshot(bfd_session *s, uint64_t tx, uint64_t det) {
   s->rep_tx_us = s->adv_tx_us;
   s->rep_rx_us = s->adv_rx_us;
   s->rep_rmult = s->remote_mult;
+  s->rep_scale = s->scale_pm;
 }
 
 int bfd_session_notify(bfd_session *s, uint64_t now) {
@@ -615,6 +624,8 @@ int bfd_session_notify(bfd_session *s, uint64_t now) {
   ev.desired_min_tx_us = s->adv_tx_us;
   ev.required_min_rx_us = s->adv_rx_us;
   ev.remote_detect_mult = s->remote_mult;
+  if (s->scale_pm > 1000u)
+    ev.flags |= BFD_PARAMS_EV_GOVERNED;
   return s->cb->params(s, &ev, s->cb_user_data) ? BFD_ERR_CALLBACK_FAILURE : 0;
 }
 
@@ -729,7 +740,8 @@ int bfd_session_goodbye_start(bfd_session *s, uint64_t now) {
    * us is our Detect Mult x max(its Required Min RX, our Desired Min TX)
    * (§6.8.4), and AdminDown advertises at least one second (§6.8.3). */
   hold = (uint64_t)s->detect_mult *
-         bfd_us_to_ns(max_u32(s->remote_min_rx_us, max_u32(s->cfg_tx_us, BFD_SLOW_TX_US)));
+         bfd_us_to_ns(max_u32(s->remote_min_rx_us,
+                              max_u32(scaled_us(s, s->cfg_tx_us), BFD_SLOW_TX_US)));
   s->goodbye_until = bfd_time_add(now, hold);
   if (s->state != BFD_STATE_ADMIN_DOWN) {
     s->admin_down = 1;
@@ -777,6 +789,7 @@ void bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_
   s->mode = st->mode;
   s->local_discr = st->local_discr;
   load_settings(s, st);
+  s->scale_pm = s->rep_scale = 1000u;
   s->state = BFD_STATE_DOWN;
   s->remote_state = BFD_STATE_DOWN;
   s->remote_min_rx_us = 1; /* §6.8.1 */
@@ -789,6 +802,17 @@ void bfd_session_init(bfd_session *s, const bfd_session_settings *st, const bfd_
   }
   reschedule_tx(s, now);
   params_snapshot(s, bfd_session_tx_interval(s), bfd_session_detect_time(s));
+}
+
+void bfd_session_set_scale(bfd_session *s, uint32_t scale_pm, uint64_t now) {
+  if (scale_pm < 1000u)
+    scale_pm = 1000u;
+  if (scale_pm > UINT16_MAX)
+    scale_pm = UINT16_MAX;
+  if (scale_pm == s->scale_pm)
+    return;
+  s->scale_pm = (uint16_t)scale_pm;
+  apply_params(s, now);
 }
 
 int bfd_session_start(bfd_session *s, uint64_t now) {
@@ -940,6 +964,7 @@ static void fill_status(const bfd_session *s, bfd_session_status *o) {
       o->auth_failures += s->auth->failures[i];
   }
   o->goodbye = s->gone ? 2 : s->goodbye;
+  o->scale_permille = s->scale_pm;
 }
 
 uint64_t bfd_session_get_rx_drops(const bfd_session *s, int error_code) {

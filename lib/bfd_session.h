@@ -78,6 +78,8 @@ struct bfd_session {
   uint8_t goodbye_last;   /* ...with the next packet (nobody Up to wait for) */
   uint8_t gone_by_tx;     /* gone since the packet just written: free later */
   uint16_t jitter_r;      /* jitter fraction of the current TX interval */
+  uint16_t scale_pm;      /* governor: intervals x scale_pm / 1000 (bfd_gov.h) */
+  uint16_t rep_scale;     /* scale_pm last reported (params event) */
   uint32_t poll_np;       /* P packets of this sequence sent since contact */
   uint8_t peer_addr[16];  /* BFD_KEY_ANY_PEER with a zero key peer: where to send */
 
@@ -131,6 +133,9 @@ int bfd_session_notify(bfd_session *s, uint64_t now);
 /* Starts the goodbye (RFC 5880 §6.8.16): AdminDown, diag 7, sending for a
  * Detection Time or until the peer is not Up; s->gone when finished. */
 int bfd_session_goodbye_start(bfd_session *s, uint64_t now);
+/* The table's governor: advertise the configured intervals x scale_pm /
+ * 1000 (>= 1000), through the ordinary §6.8.3 rules. */
+void bfd_session_set_scale(bfd_session *s, uint32_t scale_pm, uint64_t now);
 int bfd_session_expire(bfd_session *s, uint64_t now);
 /* Builds the next due packet (after bfd_session_expire). */
 ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_t now);

@@ -9,10 +9,12 @@
 #  define SETTINGS_CUR_END offsetof(bfd_session_settings, test_next)
 #  define CALLBACKS_CUR_END offsetof(bfd_callbacks, test_next)
 #  define STATUS_CUR_END offsetof(bfd_session_status, test_next)
+#  define STATS_CUR_END offsetof(bfd_table_stats, test_next)
 #else
 #  define SETTINGS_CUR_END sizeof(bfd_session_settings)
 #  define CALLBACKS_CUR_END sizeof(bfd_callbacks)
 #  define STATUS_CUR_END sizeof(bfd_session_status)
+#  define STATS_CUR_END sizeof(bfd_table_stats)
 #endif
 
 /* sizes[v - 1] for versions 1..n; a version past n is the test build's
@@ -41,6 +43,12 @@ size_t bfd_struct_status_size(uint32_t version) {
   /* 1: up to finals_sent; 2 (0.2.0): failure_count .. goodbye. */
   static const size_t sizes[] = {offsetof(bfd_session_status, failure_count), STATUS_CUR_END};
   return PICK(version, BFD_SESSION_STATUS_VERSION, sizes, sizeof(bfd_session_status));
+}
+
+size_t bfd_struct_table_stats_size(uint32_t version) {
+  /* 1: up to rx_drops; 2 (0.2.0): lateness and the governor. */
+  static const size_t sizes[] = {offsetof(bfd_table_stats, services), STATS_CUR_END};
+  return PICK(version, BFD_TABLE_STATS_VERSION, sizes, sizeof(bfd_table_stats));
 }
 
 void bfd_struct_settings_defaults(bfd_session_settings *d) {

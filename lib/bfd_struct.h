@@ -13,6 +13,7 @@
 size_t bfd_struct_settings_size(uint32_t version);
 size_t bfd_struct_callbacks_size(uint32_t version);
 size_t bfd_struct_status_size(uint32_t version);
+size_t bfd_struct_table_stats_size(uint32_t version);
 
 /* The documented defaults (bfd_session_settings_init()), current version. */
 void bfd_struct_settings_defaults(bfd_session_settings *d);

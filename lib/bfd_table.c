@@ -197,6 +197,7 @@ int bfd_table_new(bfd_table **pt, const bfd_callbacks *cb, const bfd_mem *mem, v
   bfd_rand_init(&t->rand, t->cb.rand, user_data, (uint64_t)(uintptr_t)t);
   t->nbuckets = INITIAL_BUCKETS;
   bfd_pq_init(&t->pq, mem);
+  bfd_gov_init(&t->gov);
   t->discr_buckets = bfd_mem_calloc(mem, t->nbuckets, sizeof(bfd_tsess *));
   t->key_buckets = bfd_mem_calloc(mem, t->nbuckets, sizeof(bfd_tsess *));
   if (!t->discr_buckets || !t->key_buckets) {
@@ -428,6 +429,7 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
   s->user_data = session_user_data;
   t->last_now = now;
   bfd_session_init(s, &tmp, &t->cb, t->user_data, t->mem, &t->rand, &t->last_now, now);
+  bfd_session_set_scale(s, t->gov.scale, now);
   s->table = t;
   link_session(t, e);
   /* The creation event goes out once the session is findable; if the host
@@ -703,6 +705,52 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
   return rv;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Overload governor                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Every session to the governor's scale; O(sessions), only when it changes
+ * (at most once per sample window). */
+static int apply_scale(bfd_table *t, uint64_t now) {
+  bfd_session *s = bfd_table_next_session(t, NULL);
+  int rv = 0;
+  while (s) {
+    bfd_session *next = bfd_table_next_session(t, s);
+    bfd_session_set_scale(s, t->gov.scale, now);
+    (void)after_op(t, s, now, &rv);
+    s = next;
+  }
+  return rv;
+}
+
+/* Start of every table call that serves deadlines: close the governor's
+ * window when it is over. */
+static int governor_tick(bfd_table *t, uint64_t now) {
+  return bfd_gov_tick(&t->gov, now) ? apply_scale(t, now) : 0;
+}
+
+int bfd_table_set_governor(bfd_table *t, const bfd_governor_settings *gs, uint64_t now) {
+  bfd_governor_settings st;
+  int rv;
+  if (!t)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (gs) {
+    if ((rv = bfd_gov_import(gs, &st)) != 0)
+      return rv;
+  } else {
+    (void)bfd_governor_settings_init(BFD_GOVERNOR_SETTINGS_VERSION, &st);
+    st.max_scale_permille = BFD_GOV_SCALE_ONE;
+  }
+  if (now < t->last_now)
+    return BFD_ERR_CLOCK_BACKWARDS;
+  t->last_now = now;
+  return bfd_gov_configure(&t->gov, &st, now) ? apply_scale(t, now) : 0;
+}
+
+int bfd_table_note_load(bfd_table *t, uint32_t kind, uint64_t count) {
+  return t ? bfd_gov_note(&t->gov, kind, count) : BFD_ERR_INVALID_ARGUMENT;
+}
+
 /* Entries with key <= now form a subtree at the root (heap order): walk it
  * depth-first and collect up to `max` sessions whose detection time has
  * passed. The stack grows by at most one per level, so 64 suffices. */
@@ -737,6 +785,7 @@ int bfd_table_feed_time(bfd_table *t, uint64_t now) {
   t->last_now = now;
   if ((doomed_rv = free_doomed(t, now)) != 0)
     return doomed_rv;
+  rv = governor_tick(t, now);
   /* Detection only; what is due to be sent stays for poll_packet. Expired
    * sessions leave the collection (their detection deadline is cleared,
    * also when a callback fails), so the loop ends; one failing callback
@@ -744,7 +793,9 @@ int bfd_table_feed_time(bfd_table *t, uint64_t now) {
   do {
     n = collect_expired(t, now, batch, sizeof(batch) / sizeof(batch[0]));
     for (i = 0; i < n; i++) {
-      int r = bfd_session_expire(batch[i], now);
+      int r;
+      bfd_gov_service(&t->gov, bfd_session_detect_deadline(batch[i]), now);
+      r = bfd_session_expire(batch[i], now);
       if (r != 0 && rv == 0)
         rv = r;
       /* A finished goodbye or a reaped responder session leaves here. */
@@ -767,10 +818,13 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
   t->last_now = now;
   if ((h_rv = free_doomed(t, now)) != 0)
     return h_rv;
+  if ((h_rv = governor_tick(t, now)) != 0)
+    return h_rv;
   h = &t->pq;
   while (h->len > 0 && h->v[0].key <= now) {
     bfd_session *s = pq_session(h->v[0].node);
     ptrdiff_t n;
+    bfd_gov_service(&t->gov, h->v[0].key, now);
     /* Expire first so the packet carries the state after detection. A
      * write error other than NOBUF has moved the session's schedule on,
      * so the next call serves the others. */
@@ -836,15 +890,26 @@ bfd_session *bfd_table_next_session(const bfd_table *t, const bfd_session *prev)
   return NULL;
 }
 
-int bfd_table_get_stats(const bfd_table *t, bfd_table_stats *o) {
-  size_t i;
+int bfd_table_get_stats(const bfd_table *t, bfd_table_stats *out) {
+  bfd_table_stats st, *o = &st;
+  size_t i, n;
   int code;
-  if (!t || !o)
+  if (!t || !out)
     return BFD_ERR_INVALID_ARGUMENT;
-  if (o->struct_version == 0 || o->struct_version > BFD_TABLE_STATS_VERSION)
+  if ((n = bfd_struct_table_stats_size(out->struct_version)) == 0)
     return BFD_ERR_VERSION;
   memset(o, 0, sizeof(*o));
-  o->struct_version = BFD_TABLE_STATS_VERSION;
+  o->struct_version = out->struct_version;
+  o->services = t->gov.services;
+  for (i = 0; i < BFD_LATE_BUCKETS; i++)
+    o->late_hist[i] = t->gov.late_hist[i];
+  o->late_max_ns = t->gov.late_max_ns;
+  o->load_rx_drops = t->gov.load_rx_drops;
+  o->load_tx_blocked = t->gov.load_tx_blocked;
+  o->governor_raises = t->gov.raises;
+  o->governor_lowers = t->gov.lowers;
+  o->governor_scale_permille = t->gov.scale;
+  o->governor_hold_ms = t->gov.hold_ms;
   o->sessions = t->count;
   for (i = 0; i < 4; i++)
     o->by_state[i] = t->by_state[i];
@@ -853,6 +918,7 @@ int bfd_table_get_stats(const bfd_table *t, bfd_table_stats *o) {
     int slot = bfd_err_drop_slot(code);
     o->rx_drops[i] = t->drops[slot] + t->sess_drops[slot];
   }
+  memcpy(out, o, n); /* the caller's version only */
   return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <bfd/bfd.h>
 
 #include "bfd_err.h"
+#include "bfd_gov.h"
 #include "bfd_pq.h"
 #include "bfd_rand.h"
 #include "bfd_session.h"
@@ -62,6 +63,8 @@ struct bfd_table {
   struct bfd_auth_ring *resp_ring; /* template ring, or NULL */
   struct bfd_auth_ring *resp_scratch_ring;
   bfd_tsess *resp_scratch;        /* checks a candidate packet, no allocation */
+
+  bfd_gov gov; /* overload governor (bfd_table_set_governor) */
 
   uint64_t drops[BFD_DROP_SLOTS];      /* before a session was found */
   uint64_t sess_drops[BFD_DROP_SLOTS]; /* by its sessions */

@@ -107,6 +107,7 @@ typedef enum bfd_error_code {
   BFD_ERR_CFG_FLAG = -267,         /**< a boolean field is not 0 or 1 */
   BFD_ERR_CFG_AUTH = -268,         /**< invalid authentication configuration */
   BFD_ERR_CFG_TTL = -269,          /**< single-hop min_rx_ttl other than 0/255 */
+  BFD_ERR_CFG_GOVERNOR = -270,     /**< invalid bfd_governor_settings (0.2.0) */
 } bfd_error_code;
 
 /**
@@ -579,8 +580,16 @@ typedef struct bfd_params_event {
   uint32_t desired_min_tx_us;    /**< advertised by us now */
   uint32_t required_min_rx_us;   /**< advertised by us now */
   uint8_t remote_detect_mult;    /**< last received, 0 = unknown */
-  uint8_t pad[7];                /**< explicit padding, 0 */
+  uint8_t flags;                 /**< BFD_PARAMS_EV_* (0.2.0; was padding) */
+  uint8_t pad[6];                /**< explicit padding, 0 */
 } bfd_params_event;
+
+/** bfd_params_event.flags. @since 0.2.0 */
+enum {
+  /** The table's governor slows this session: it advertises its
+   *  configured intervals times the table's scale (bfd_governor_settings). */
+  BFD_PARAMS_EV_GOVERNED = 0x01
+};
 
 /** A received packet failed authentication (bfd_auth_failure_cb). Rate
  *  limited per session: the first failure, then at most one event per
@@ -779,7 +788,10 @@ typedef struct bfd_session_status {
   /** Version 2: bfd_session_goodbye() is under way (1) or done (2).
    *  @since 0.2.0 */
   uint8_t goodbye;
-  uint8_t pad3[7];           /**< explicit padding, 0 */
+  uint8_t pad3[3];           /**< explicit padding, 0 */
+  /** Version 2: the governor's scale this session runs at, in thousandths
+   *  of its configured intervals (1000: as configured). @since 0.2.0 */
+  uint32_t scale_permille;
   BFD_STRUCT_TEST_FIELD
 } bfd_session_status;
 
@@ -1343,8 +1355,106 @@ BFD_EXTERN int bfd_table_goodbye_all(bfd_table *table, uint64_t now);
 BFD_EXTERN bfd_session *bfd_table_next_session(const bfd_table *table,
                                                const bfd_session *prev);
 
-/** The current bfd_table_stats layout. @since 0.2.0 */
-#define BFD_TABLE_STATS_VERSION 1
+/* ------------------------------------------------------------------------ */
+/* Overload governor                                                        */
+/* ------------------------------------------------------------------------ */
+
+/** The current bfd_governor_settings layout. @since 0.2.0 */
+#define BFD_GOVERNOR_SETTINGS_VERSION 1
+
+/**
+ * Adaptive rate governor of a table (opt-in). A host that cannot keep up
+ * serves its timers late; past a point every session times out at once.
+ * The governor watches how late the table's deadlines are served (and the
+ * load the host reports, bfd_table_note_load()) and, when a sample window
+ * shows overload, slows every session of the table by a common scale: each
+ * advertises Desired Min TX and Required Min RX times the scale, through
+ * ordinary Poll Sequences (RFC 5880 §6.8.3: the Required Min RX increase is
+ * in force at once and slows the peer, the Desired Min TX increase waits
+ * for the Final). Detection Times grow accordingly on both ends. When the
+ * host has had headroom for `restore_hold_ms`, the scale steps back down,
+ * and a relapse soon after a step doubles the hold (dampening, up to 16x).
+ * The session's configured values never change (bfd_session_get_settings);
+ * the params event says BFD_PARAMS_EV_GOVERNED while a session runs slower
+ * than configured, and bfd_table_stats has the scale and the counts.
+ * @since 0.2.0
+ */
+typedef struct bfd_governor_settings {
+  uint32_t struct_version;     /**< BFD_GOVERNOR_SETTINGS_VERSION */
+  /** The ceiling: the largest scale, in thousandths (2000 = half the
+   *  configured rate). 1000 turns the governor off (the configured rates
+   *  come back at once). 1000..64000; default 8000. */
+  uint32_t max_scale_permille;
+  /** A deadline served later than this is late. > 0; default 5000 us. */
+  uint32_t late_us;
+  /** A window with at least this share of late services, in thousandths,
+   *  is overloaded (so is one with reported load). 1..1000; default 50. */
+  uint32_t late_permille;
+  /** The sample window. 10..60000; default 500 ms. */
+  uint32_t window_ms;
+  /** Headroom needed before each step back down. 100..3600000; default
+   *  10000 ms. */
+  uint32_t restore_hold_ms;
+  /** Each overloaded window multiplies the scale by this, in thousandths.
+   *  1001..4000; default 1500. */
+  uint32_t raise_permille;
+  /** Each step down removes this much of the scale, in thousandths of the
+   *  configured rate (until 1000). 1..64000; default 250. */
+  uint32_t lower_permille;
+} bfd_governor_settings;
+
+/** @brief Fill `gs` with the defaults above.
+ *  @param version pass BFD_GOVERNOR_SETTINGS_VERSION.
+ *  @param gs      out.
+ *  @return 0, BFD_ERR_INVALID_ARGUMENT (NULL) or BFD_ERR_VERSION (0 or
+ *          newer than the library; nothing written). @since 0.2.0 */
+BFD_EXTERN int bfd_governor_settings_init(uint32_t version, bfd_governor_settings *gs);
+
+/**
+ * @brief Turn the table's governor on, change it, or off (NULL, or
+ * max_scale_permille 1000). Turning it off, or lowering the ceiling below
+ * the scale in force, applies the new scale to every session at once.
+ * @param table the table.
+ * @param gs    the settings; copied. NULL: off.
+ * @param now   the current time (a scale change goes out with it).
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT NULL table
+ * @retval BFD_ERR_VERSION          unknown gs->struct_version
+ * @retval BFD_ERR_CFG_GOVERNOR     a field outside its range (see
+ *                                  bfd_governor_settings); nothing changed
+ * @retval BFD_ERR_CLOCK_BACKWARDS  `now` is before the table's last time
+ * @retval BFD_ERR_CALLBACK_FAILURE a params callback failed (every session
+ *                                  still has the new scale)
+ * @since 0.2.0
+ */
+BFD_EXTERN int bfd_table_set_governor(bfd_table *table, const bfd_governor_settings *gs,
+                                      uint64_t now);
+
+/** Load the host reports to the governor (bfd_table_note_load()).
+ *  @since 0.2.0 */
+enum {
+  /** Datagrams the kernel dropped before the host read them (e.g. the
+   *  SO_RXQ_OVFL count of the receive sockets). */
+  BFD_LOAD_RX_DROPS = 1,
+  /** Packets the host could not send (send queue full, EAGAIN). */
+  BFD_LOAD_TX_BLOCKED = 2
+};
+
+/** @brief Report load the table cannot see: any count in a window makes it
+ *  an overloaded one. Counted in bfd_table_stats also without a governor.
+ *  @param table the table.
+ *  @param kind  BFD_LOAD_*.
+ *  @param count how many since the last report (0 is allowed).
+ *  @return 0, BFD_ERR_INVALID_ARGUMENT (NULL table or unknown kind).
+ *  @since 0.2.0 */
+BFD_EXTERN int bfd_table_note_load(bfd_table *table, uint32_t kind, uint64_t count);
+
+/** Buckets of bfd_table_stats.late_hist. @since 0.2.0 */
+#define BFD_LATE_BUCKETS 12
+
+/** The current bfd_table_stats layout (2 since 0.2.0: lateness and the
+ *  governor). @since 0.2.0 */
+#define BFD_TABLE_STATS_VERSION (2 + BFD_STRUCT_TEST_BUMP)
 /** Entries of bfd_table_stats.rx_drops. @since 0.2.0 */
 #define BFD_TABLE_DROP_REASONS 32
 
@@ -1359,6 +1469,23 @@ typedef struct bfd_table_stats {
   /** Every datagram the table or one of its sessions discarded, counted
    *  once: rx_drops[i] counts the reason bfd_pkt_error_at(i). */
   uint64_t rx_drops[BFD_TABLE_DROP_REASONS];
+  /** Version 2: deadlines the table served (a session due to send, to
+   *  expire or to be reaped, in bfd_table_poll_packet() or
+   *  bfd_table_feed_time()), and how late: late_hist[0] counts those
+   *  served within 1 ms of their deadline, late_hist[i] those 2^(i-1) to
+   *  2^i ms late, the last bucket 1024 ms or more. */
+  uint64_t services;
+  uint64_t late_hist[BFD_LATE_BUCKETS];
+  uint64_t late_max_ns;            /**< Version 2: the latest service */
+  uint64_t load_rx_drops;          /**< Version 2: BFD_LOAD_RX_DROPS reported */
+  uint64_t load_tx_blocked;        /**< Version 2: BFD_LOAD_TX_BLOCKED reported */
+  uint64_t governor_raises;        /**< Version 2: overloaded windows that raised the scale */
+  uint64_t governor_lowers;        /**< Version 2: steps back down */
+  /** Version 2: the scale every session runs at, in thousandths of its
+   *  configured rate (1000: as configured; see bfd_governor_settings). */
+  uint32_t governor_scale_permille;
+  uint32_t governor_hold_ms;       /**< Version 2: headroom needed for the next step down */
+  BFD_STRUCT_TEST_FIELD
 } bfd_table_stats;
 
 /** @brief Fill a table's counts; set `stats->struct_version` first. O(1).

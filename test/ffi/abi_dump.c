@@ -121,6 +121,7 @@ int main(void) {
   F(bfd_session_status, auth_failures);
   F(bfd_session_status, goodbye);
   F(bfd_session_status, pad3);
+  F(bfd_session_status, scale_permille);
   F(bfd_session_status, struct_version);
   F(bfd_session_status, change_seq);
   F(bfd_session_status, state);

@@ -188,7 +188,7 @@ class bfd_session_status(Structure):
                 ("polls_sent", c_uint64), ("finals_sent", c_uint64),
                 ("failure_count", c_uint64), ("tx_failed", c_uint64),
                 ("auth_failures", c_uint64), ("goodbye", c_uint8),
-                ("pad3", c_uint8 * 7)]
+                ("pad3", c_uint8 * 3), ("scale_permille", c_uint32)]
 
 
 STRUCTS = [bfd_mem, bfd_auth_section, bfd_ctrl_pkt, bfd_session_settings,
