@@ -192,6 +192,22 @@ static void removed_once(const bt_rec *c, uint32_t d, uint8_t reason, uint64_t t
   CU_ASSERT_EQUAL(e->se.ts, ts);
 }
 
+/* The table's next packet at `now`: 24 bytes from s (its discriminator),
+ * with these fields. */
+static void next_pkt(bfd_table *t, uint64_t now, bfd_session *s, bfd_ctrl_pkt *out, uint8_t state,
+                     uint8_t diag, uint8_t flags, uint32_t your, uint32_t tx_us, uint32_t rx_us) {
+  bfd_session *ps = NULL;
+  CU_ASSERT_EQUAL_FATAL(bt_table_poll(t, now, &ps, out, NULL), BFD_CTRL_LEN);
+  CU_ASSERT_PTR_EQUAL(ps, s);
+  CU_ASSERT_EQUAL(out->state, state);
+  CU_ASSERT_EQUAL(out->diag, diag);
+  CU_ASSERT_EQUAL(out->flags, flags);
+  CU_ASSERT_EQUAL(out->my_discr, bfd_session_get_local_discr(s));
+  CU_ASSERT_EQUAL(out->your_discr, your);
+  CU_ASSERT_EQUAL(out->desired_min_tx_us, tx_us);
+  CU_ASSERT_EQUAL(out->required_min_rx_us, rx_us);
+}
+
 /* The counting allocator m and a table on it in responder mode rs; *calls
  * (when given): the allocation calls made so far. */
 static bfd_table *mem_table(bt_mem *m, bt_rec *c, const bfd_responder_settings *rs, long *calls) {
@@ -204,13 +220,29 @@ static bfd_table *mem_table(bt_mem *m, bt_rec *c, const bfd_responder_settings *
   return t;
 }
 
-/* An active table session for P4, 100 ms / 100 ms x 3, brought Up at T0 by
- * *peer (set here: Up, discriminator my, 100 ms). */
-static bfd_session *up_p4(bfd_table *t, bt_peer *peer, uint32_t my) {
-  bfd_session_settings st = bt_settings(100000, 100000, 3);
-  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
-  *peer = pk(BFD_STATE_UP, my, 0);
-  return up_session(t, &st, &k, peer, NULL, T0);
+/* A refusal fixture: the counting allocator, a table on it in responder
+ * mode (4 sessions, the default hold), a datagram from P4, the allocation
+ * calls once set up. */
+typedef struct refx {
+  bt_mem m;
+  bfd_table *t;
+  bfd_rx_info ri;
+  long calls;
+  bfd_session *ps; /* what the last refx_feed() named */
+  bt_rec c;
+} refx;
+
+static void refx_open(refx *x) {
+  bfd_responder_settings rs = rs_make(4, 0);
+  x->t = mem_table(&x->m, &x->c, &rs, &x->calls);
+  x->ri = bt_ri4(SH, L4, P4, IFX);
+}
+
+/* Feeds p's packet at `now`; x->ps is not NULL before, so a refusal that
+ * names no session shows. */
+static int refx_feed(refx *x, const bt_peer *p, uint64_t now) {
+  x->ps = (bfd_session *)&x->c;
+  return feedp(x->t, &x->ri, p, NULL, now, &x->ps);
 }
 
 /* Responder mode with rs; p's packet through ri at T0 creates a session. */
@@ -232,6 +264,40 @@ static void responder_up(bfd_table *t, const bfd_rx_info *ri, bfd_session *s, ui
   CU_ASSERT_EQUAL(feedp(t, ri, &p, NULL, now, &ps), 0);
   CU_ASSERT_PTR_EQUAL(ps, s);
   CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
+}
+
+/* One session for P4 in a table: a responder session (one_open) or an
+ * active one brought Up (up_open). */
+typedef struct one_fx {
+  bfd_table *t;
+  bfd_session *s;
+  bfd_rx_info ri; /* from P4 */
+  uint32_t d;     /* s's discriminator */
+  bt_peer peer;   /* up_open: the peer that brought s Up */
+  bt_rec c;
+} one_fx;
+
+/* Responder mode for one session (hold hold_ms); the session P4's Down
+ * from discriminator `my` created at T0. */
+static void one_open(one_fx *x, uint32_t hold_ms, uint32_t my) {
+  bfd_responder_settings rs = rs_make(1, hold_ms);
+  bt_peer p = pk(BFD_STATE_DOWN, my, 0);
+  x->t = mk_table(&x->c, NULL);
+  x->ri = bt_ri4(SH, L4, P4, IFX);
+  x->s = responder_first(x->t, &rs, &x->ri, &p);
+  x->d = bfd_session_get_local_discr(x->s);
+}
+
+/* An active session for P4, 100 ms / 100 ms x 3, brought Up at T0 by
+ * x->peer (Up, discriminator my, 100 ms). */
+static void up_open(one_fx *x, uint32_t my) {
+  bfd_session_settings st = bt_settings(100000, 100000, 3);
+  bfd_session_key k = bt_key4(SH, L4, P4, IFX);
+  x->t = mk_table(&x->c, NULL);
+  x->ri = bt_ri_key(&k);
+  x->peer = pk(BFD_STATE_UP, my, 0);
+  x->s = up_session(x->t, &st, &k, &x->peer, NULL, T0);
+  x->d = bfd_session_get_local_discr(x->s);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -382,16 +448,9 @@ static void test_bfd_responder_create(void) {
   /* It answers at once (§6.8.7: it has the remote's discriminator now),
    * at the one-second floor while not Up (§6.8.3). */
   CU_ASSERT_EQUAL(bfd_table_next_deadline(t), T0);
-  CU_ASSERT_EQUAL(bt_table_poll(t, T0, &ps, &out, NULL), BFD_CTRL_LEN);
-  CU_ASSERT_PTR_EQUAL(ps, s);
-  CU_ASSERT_EQUAL(out.state, BFD_STATE_INIT);
-  CU_ASSERT_EQUAL(out.diag, BFD_DIAG_NONE);
-  CU_ASSERT_EQUAL(out.flags, BFD_FLAG_C);
-  CU_ASSERT_EQUAL(out.detect_mult, 4);
+  next_pkt(t, T0, s, &out, BFD_STATE_INIT, BFD_DIAG_NONE, BFD_FLAG_C, 0x7001, 1000000, 250000);
   CU_ASSERT_EQUAL(out.my_discr, d);
-  CU_ASSERT_EQUAL(out.your_discr, 0x7001);
-  CU_ASSERT_EQUAL(out.desired_min_tx_us, 1000000);
-  CU_ASSERT_EQUAL(out.required_min_rx_us, 250000);
+  CU_ASSERT_EQUAL(out.detect_mult, 4);
   CU_ASSERT_EQUAL(out.required_min_echo_rx_us, 50000);
   CU_ASSERT_EQUAL(bt_table_poll(t, T0, &ps, &out, NULL), 0);
 
@@ -511,32 +570,27 @@ static void test_bfd_responder_key_multihop_v6(void) {
 
 /* §6.8.16: a peer in AdminDown asks for no session. */
 static void test_bfd_responder_admin_down_never_creates(void) {
-  bt_mem m;
-  bt_rec c;
-  long calls;
-  bfd_responder_settings rs = rs_make(4, 0);
-  bfd_table *t = mem_table(&m, &c, &rs, &calls);
-  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  refx x;
   bt_peer p = pk(BFD_STATE_ADMIN_DOWN, 0x300, 0);
-  bfd_session *ps = (bfd_session *)&c;
+  refx_open(&x);
   p.diag = BFD_DIAG_ADMIN_DOWN;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
-  CU_ASSERT_PTR_NULL(ps);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + SEC, &ps), BFD_ERR_PKT_NO_SESSION);
-  expect_no_trace(t, &c, &m, calls);
-  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
-  CU_ASSERT_EQUAL(c.naccept, 0);
+  CU_ASSERT_EQUAL(refx_feed(&x, &p, T0), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(x.ps);
+  CU_ASSERT_EQUAL(refx_feed(&x, &p, T0 + SEC), BFD_ERR_PKT_NO_SESSION);
+  expect_no_trace(x.t, &x.c, &x.m, x.calls);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(x.t, BFD_ERR_PKT_NO_SESSION), 2);
+  CU_ASSERT_EQUAL(x.c.naccept, 0);
   /* A nonzero Your Discriminator names a session we do not have. */
   p = pk(BFD_STATE_DOWN, 0x300, 0x12345678);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + SEC, &ps), BFD_ERR_PKT_NO_SESSION);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(c.naccept, 0);
+  CU_ASSERT_EQUAL(refx_feed(&x, &p, T0 + SEC), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 0);
+  CU_ASSERT_EQUAL(x.c.naccept, 0);
   /* The same source in Down: created. */
   p = pk(BFD_STATE_DOWN, 0x300, 0);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + SEC, &ps), 0);
-  CU_ASSERT_PTR_NOT_NULL(ps);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  done(t, &c, &m);
+  CU_ASSERT_EQUAL(refx_feed(&x, &p, T0 + SEC), 0);
+  CU_ASSERT_PTR_NOT_NULL(x.ps);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 1);
+  done(x.t, &x.c, &x.m);
 }
 
 /* N spoofed sources create N sessions, the next is refused; reaping frees
@@ -672,129 +726,104 @@ static void test_bfd_responder_reap_default_hold(void) {
  * (diag 1, §6.8.4), forgotten (§6.8.1), reaped in the same call. The host
  * here only polls. */
 static void test_bfd_responder_reap_never_up_detect(void) {
-  bt_rec c;
-  bfd_table *t = mk_table(&c, NULL);
-  bfd_responder_settings rs = rs_make(1, 0);
-  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
-  bt_peer p = pk(BFD_STATE_DOWN, 0x700, 0);
-  bfd_session *s = NULL, *ps;
+  one_fx x;
+  bfd_session *ps;
   bfd_ctrl_pkt out;
   const uint64_t at = T0 + 900 * MS;
   unsigned mark;
-  uint32_t d;
-  s = responder_first(t, &rs, &ri, &p);
-  d = bfd_session_get_local_discr(s);
-  CU_ASSERT_EQUAL(bt_status(s).detect_time_ns, 900 * MS);
-  (void)bt_table_drain(t, T0);
-  (void)bt_table_drain(t, at - 1);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  mark = c.n;
-  while (bt_table_poll(t, at, &ps, &out, NULL) > 0)
+  one_open(&x, 0, 0x700);
+  CU_ASSERT_EQUAL(bt_status(x.s).detect_time_ns, 900 * MS);
+  (void)bt_table_drain(x.t, T0);
+  (void)bt_table_drain(x.t, at - 1);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 1);
+  mark = x.c.n;
+  while (bt_table_poll(x.t, at, &ps, &out, NULL) > 0)
     ;
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
-  ev_state(&c, mark, BFD_STATE_INIT, BFD_STATE_DOWN, BFD_DIAG_DETECT_EXPIRED, at);
-  ev_removed(&c, mark + 1, d, BFD_SESSION_REMOVED_REAPED, at);
-  done(t, &c, NULL);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(x.t), 0);
+  CU_ASSERT_EQUAL_FATAL(x.c.n, mark + 2);
+  ev_state(&x.c, mark, BFD_STATE_INIT, BFD_STATE_DOWN, BFD_DIAG_DETECT_EXPIRED, at);
+  ev_removed(&x.c, mark + 1, x.d, BFD_SESSION_REMOVED_REAPED, at);
+  done(x.t, &x.c, NULL);
 }
 
 /* An Up responder session whose peer goes silent: at the detection time,
  * Up -> Down (diag 1), its nexthop events (RFC 5882 §3: DOWN, then the
  * clearing UP), REMOVED, all in that one feed_time call. */
 static void test_bfd_responder_reap_up_silent(void) {
-  bt_rec c;
-  bfd_table *t = mk_table(&c, NULL);
-  bfd_responder_settings rs = rs_make(1, 0);
-  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
-  bt_peer p = pk(BFD_STATE_DOWN, 0x800, 0);
-  bfd_session *s;
+  one_fx x;
   const uint64_t t1 = T0 + 10 * MS, at = t1 + 900 * MS;
   unsigned mark;
-  uint32_t d;
-  s = responder_first(t, &rs, &ri, &p);
-  d = bfd_session_get_local_discr(s);
-  (void)bt_table_drain(t, T0);
-  responder_up(t, &ri, s, 0x800, t1);
-  (void)bt_table_drain(t, t1);
+  one_open(&x, 0, 0x800);
+  (void)bt_table_drain(x.t, T0);
+  responder_up(x.t, &x.ri, x.s, 0x800, t1);
+  (void)bt_table_drain(x.t, t1);
   /* §6.8.4: the peer's Detect Mult x max(our 300 ms, its 100 ms). */
-  CU_ASSERT_EQUAL(bt_status(s).detect_time_ns, 900 * MS);
-  CU_ASSERT_EQUAL(bfd_table_feed_time(t, at - 1), 0);
-  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  mark = c.n;
-  CU_ASSERT_EQUAL(bfd_table_feed_time(t, at), 0);
-  expect_empty(t);
-  CU_ASSERT_EQUAL_FATAL(c.n, mark + 4);
-  ev_state(&c, mark, BFD_STATE_UP, BFD_STATE_DOWN, BFD_DIAG_DETECT_EXPIRED, at);
-  ev_nh(&c, mark + 1, BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_FAILURE, at);
-  ev_nh(&c, mark + 2, BFD_NEXTHOP_UP, BFD_NH_CAUSE_DELETED, at);
-  ev_removed(&c, mark + 3, d, BFD_SESSION_REMOVED_REAPED, at);
-  done(t, &c, NULL);
+  CU_ASSERT_EQUAL(bt_status(x.s).detect_time_ns, 900 * MS);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(x.t, at - 1), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(x.s), BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 1);
+  mark = x.c.n;
+  CU_ASSERT_EQUAL(bfd_table_feed_time(x.t, at), 0);
+  expect_empty(x.t);
+  CU_ASSERT_EQUAL_FATAL(x.c.n, mark + 4);
+  ev_state(&x.c, mark, BFD_STATE_UP, BFD_STATE_DOWN, BFD_DIAG_DETECT_EXPIRED, at);
+  ev_nh(&x.c, mark + 1, BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_FAILURE, at);
+  ev_nh(&x.c, mark + 2, BFD_NEXTHOP_UP, BFD_NH_CAUSE_DELETED, at);
+  ev_removed(&x.c, mark + 3, x.d, BFD_SESSION_REMOVED_REAPED, at);
+  done(x.t, &x.c, NULL);
 }
 
 /* Reaping also happens in a bfd_session_* call on the session (here
  * bfd_session_feed_time()): REMOVED inside it, the table empty after. */
 static void test_bfd_responder_reap_by_session_call(void) {
-  bt_rec c;
-  bfd_table *t = mk_table(&c, NULL);
-  bfd_responder_settings rs = rs_make(1, 0);
-  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
-  bt_peer p = pk(BFD_STATE_DOWN, 0x860, 0);
-  bfd_session *s;
+  one_fx x;
   const uint64_t at = T0 + 10 * MS + 900 * MS;
-  uint32_t d;
-  s = responder_first(t, &rs, &ri, &p);
-  d = bfd_session_get_local_discr(s);
-  responder_up(t, &ri, s, 0x860, T0 + 10 * MS);
-  CU_ASSERT_EQUAL(bfd_session_feed_time(s, at - 1), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  CU_ASSERT_EQUAL(bfd_session_feed_time(s, at), 0);
-  expect_empty(t);
-  removed_once(&c, d, BFD_SESSION_REMOVED_REAPED, at);
-  done(t, &c, NULL);
+  one_open(&x, 0, 0x860);
+  responder_up(x.t, &x.ri, x.s, 0x860, T0 + 10 * MS);
+  CU_ASSERT_EQUAL(bfd_session_feed_time(x.s, at - 1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 1);
+  CU_ASSERT_EQUAL(bfd_session_feed_time(x.s, at), 0);
+  expect_empty(x.t);
+  removed_once(&x.c, x.d, BFD_SESSION_REMOVED_REAPED, at);
+  done(x.t, &x.c, NULL);
 }
 
 /* The peer says goodbye (§6.8.16): Up -> Down, diag 3, no nexthop event
  * (RFC 5882 §3.2: AdminDown is not a failure); reaped once its AdminDown
  * packets stop for a Detection Time (3 x its 1 s, = the 3 s hold). */
 static void test_bfd_responder_reap_after_peer_goodbye(void) {
-  bt_rec c;
-  bfd_table *t = mk_table(&c, NULL);
-  bfd_responder_settings rs = rs_make(1, 0);
-  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
-  bt_peer p = pk(BFD_STATE_DOWN, 0x850, 0);
-  bfd_session *s = NULL, *ps;
+  one_fx x;
+  bt_peer p;
+  bfd_session *ps;
   const uint64_t t2 = T0 + 100 * MS, t3 = T0 + 600 * MS, end = t3 + 3 * SEC;
   unsigned mark;
-  uint32_t d;
-  s = responder_first(t, &rs, &ri, &p);
-  d = bfd_session_get_local_discr(s);
-  responder_up(t, &ri, s, 0x850, T0 + 10 * MS);
-  (void)bt_table_drain(t, T0 + 10 * MS);
-  mark = c.n;
-  p = pk(BFD_STATE_ADMIN_DOWN, 0x850, d);
+  one_open(&x, 0, 0x850);
+  responder_up(x.t, &x.ri, x.s, 0x850, T0 + 10 * MS);
+  (void)bt_table_drain(x.t, T0 + 10 * MS);
+  mark = x.c.n;
+  p = pk(BFD_STATE_ADMIN_DOWN, 0x850, x.d);
   p.diag = BFD_DIAG_ADMIN_DOWN;
   p.tx_us = 1000000;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, t2, &ps), 0);
-  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(bt_status(s).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
-  (void)bt_table_drain(t, t2);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, t3, &ps), 0);
-  CU_ASSERT_PTR_EQUAL(ps, s);
-  (void)bt_table_drain(t, t3);
-  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end - 1), 0);
-  (void)bt_table_drain(t, end - 1);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  CU_ASSERT_EQUAL(bfd_table_feed_time(t, end), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
-  ev_state(&c, mark, BFD_STATE_UP, BFD_STATE_DOWN, BFD_DIAG_NEIGHBOR_DOWN, t2);
-  CU_ASSERT_EQUAL(c.ev[mark].st.remote_state, BFD_STATE_ADMIN_DOWN);
-  ev_removed(&c, mark + 1, d, BFD_SESSION_REMOVED_REAPED, end);
-  CU_ASSERT_EQUAL(bt_rec_count_discr(&c, 0, BT_EV_NH, d), 0);
-  done(t, &c, NULL);
+  CU_ASSERT_EQUAL(feedp(x.t, &x.ri, &p, NULL, t2, &ps), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_state(x.s), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bt_status(x.s).local_diag, BFD_DIAG_NEIGHBOR_DOWN);
+  (void)bt_table_drain(x.t, t2);
+  CU_ASSERT_EQUAL(feedp(x.t, &x.ri, &p, NULL, t3, &ps), 0);
+  CU_ASSERT_PTR_EQUAL(ps, x.s);
+  (void)bt_table_drain(x.t, t3);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(x.t, end - 1), 0);
+  (void)bt_table_drain(x.t, end - 1);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 1);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(x.t, end), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 0);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(x.t), 0);
+  CU_ASSERT_EQUAL_FATAL(x.c.n, mark + 2);
+  ev_state(&x.c, mark, BFD_STATE_UP, BFD_STATE_DOWN, BFD_DIAG_NEIGHBOR_DOWN, t2);
+  CU_ASSERT_EQUAL(x.c.ev[mark].st.remote_state, BFD_STATE_ADMIN_DOWN);
+  ev_removed(&x.c, mark + 1, x.d, BFD_SESSION_REMOVED_REAPED, end);
+  CU_ASSERT_EQUAL(bt_rec_count_discr(&x.c, 0, BT_EV_NH, x.d), 0);
+  done(x.t, &x.c, NULL);
 }
 
 /* Packets for configured sessions (an exact key, a RFC 5881 §6
@@ -955,53 +984,44 @@ static void test_bfd_responder_reject_candidates(void) {
  * not Down or AdminDown, the packet MUST be discarded", a check before any
  * session is selected; counted as that reason, not as "no session". */
 static void test_bfd_responder_reject_your_discr_zero(void) {
-  bt_mem m;
-  bt_rec c;
-  long calls;
-  bfd_responder_settings rs = rs_make(4, 0);
-  bfd_table *t = mem_table(&m, &c, &rs, &calls);
-  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  refx x;
   bt_peer p = pk(BFD_STATE_INIT, 0xa00, 0);
-  bfd_session *ps = (bfd_session *)&c;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_YOUR_DISCR);
-  CU_ASSERT_PTR_NULL(ps);
+  refx_open(&x);
+  CU_ASSERT_EQUAL(refx_feed(&x, &p, T0), BFD_ERR_PKT_YOUR_DISCR);
+  CU_ASSERT_PTR_NULL(x.ps);
   p.state = BFD_STATE_UP;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_YOUR_DISCR);
-  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_YOUR_DISCR), 2);
-  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 0);
-  expect_no_trace(t, &c, &m, calls);
-  CU_ASSERT_EQUAL(c.naccept, 0);
-  done(t, &c, NULL);
+  CU_ASSERT_EQUAL(refx_feed(&x, &p, T0), BFD_ERR_PKT_YOUR_DISCR);
+  CU_ASSERT_PTR_NULL(x.ps);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(x.t, BFD_ERR_PKT_YOUR_DISCR), 2);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(x.t, BFD_ERR_PKT_NO_SESSION), 0);
+  expect_no_trace(x.t, &x.c, &x.m, x.calls);
+  CU_ASSERT_EQUAL(x.c.naccept, 0);
+  done(x.t, &x.c, &x.m);
 }
 
 /* responder_accept's veto: nothing created, counted as NO_SESSION. */
 static void test_bfd_responder_accept_veto(void) {
-  bt_mem m;
-  bt_rec c;
-  long calls;
-  bfd_responder_settings rs = rs_make(4, 0);
-  bfd_table *t = mem_table(&m, &c, &rs, &calls);
-  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
+  refx x;
   bt_peer p = pk(BFD_STATE_DOWN, 0xb00, 0);
-  bfd_session *ps = (bfd_session *)&c;
-  c.veto = 1;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
-  CU_ASSERT_PTR_NULL(ps);
-  CU_ASSERT_EQUAL(c.naccept, 1);
-  CU_ASSERT_PTR_EQUAL(c.accept_t, t);
-  CU_ASSERT_EQUAL(memcmp(&c.accept_ri, &ri, sizeof(ri)), 0);
-  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 1);
-  expect_no_trace(t, &c, &m, calls);
-  c.veto = -1; /* any nonzero value */
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), BFD_ERR_PKT_NO_SESSION);
-  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(t, BFD_ERR_PKT_NO_SESSION), 2);
-  CU_ASSERT_EQUAL(c.naccept, 2);
-  c.veto = 0;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0, &ps), 0);
-  CU_ASSERT_PTR_NOT_NULL(ps);
-  CU_ASSERT_EQUAL(c.naccept, 3);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  done(t, &c, &m);
+  refx_open(&x);
+  x.c.veto = 1;
+  CU_ASSERT_EQUAL(refx_feed(&x, &p, T0), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_PTR_NULL(x.ps);
+  CU_ASSERT_EQUAL(x.c.naccept, 1);
+  CU_ASSERT_PTR_EQUAL(x.c.accept_t, x.t);
+  CU_ASSERT_EQUAL(memcmp(&x.c.accept_ri, &x.ri, sizeof(x.ri)), 0);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(x.t, BFD_ERR_PKT_NO_SESSION), 1);
+  expect_no_trace(x.t, &x.c, &x.m, x.calls);
+  x.c.veto = -1; /* any nonzero value */
+  CU_ASSERT_EQUAL(refx_feed(&x, &p, T0), BFD_ERR_PKT_NO_SESSION);
+  CU_ASSERT_EQUAL(bfd_table_get_rx_drops(x.t, BFD_ERR_PKT_NO_SESSION), 2);
+  CU_ASSERT_EQUAL(x.c.naccept, 2);
+  x.c.veto = 0;
+  CU_ASSERT_EQUAL(refx_feed(&x, &p, T0), 0);
+  CU_ASSERT_PTR_NOT_NULL(x.ps);
+  CU_ASSERT_EQUAL(x.c.naccept, 3);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 1);
+  done(x.t, &x.c, &x.m);
 }
 
 /* CREATED returning nonzero: the session is gone again at once, without
@@ -1471,93 +1491,77 @@ static void test_bfd_responder_callbacks_v1(void) {
  * F); REMOVED(GOODBYE) inside the feed_packet call in which the peer shows
  * it is not Up after our AdminDown went out. */
 static void test_bfd_goodbye_up_peer_answers(void) {
-  bt_rec c;
-  bfd_table *t = mk_table(&c, NULL);
-  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
-  bt_peer peer;
-  bfd_session *s = up_p4(t, &peer, 0x2000), *ps;
+  one_fx x;
+  bfd_session *ps;
   bfd_ctrl_pkt out;
   const uint64_t t1 = T0 + 100 * MS;
-  uint32_t d = bfd_session_get_local_discr(s);
   unsigned mark;
-  (void)bt_table_drain(t, T0);
+  up_open(&x, 0x2000);
+  (void)bt_table_drain(x.t, T0);
   /* The peer polls; the Final is still owed when the goodbye starts. */
-  peer.your = d;
-  peer.flags = BFD_FLAG_P;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, t1, &ps), 0);
-  mark = c.n;
-  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
-  CU_ASSERT_EQUAL_FATAL(c.n, mark + 1);
-  ev_state(&c, mark, BFD_STATE_UP, BFD_STATE_ADMIN_DOWN, BFD_DIAG_ADMIN_DOWN, t1);
-  CU_ASSERT_EQUAL(bfd_table_next_deadline(t), t1);
+  x.peer.your = x.d;
+  x.peer.flags = BFD_FLAG_P;
+  CU_ASSERT_EQUAL(feedp(x.t, &x.ri, &x.peer, NULL, t1, &ps), 0);
+  mark = x.c.n;
+  CU_ASSERT_EQUAL(bfd_session_goodbye(x.s, t1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 1);
+  CU_ASSERT_EQUAL(bfd_session_goodbye_done(x.s), 0);
+  CU_ASSERT_EQUAL_FATAL(x.c.n, mark + 1);
+  ev_state(&x.c, mark, BFD_STATE_UP, BFD_STATE_ADMIN_DOWN, BFD_DIAG_ADMIN_DOWN, t1);
+  CU_ASSERT_EQUAL(bfd_table_next_deadline(x.t), t1);
   /* The Final, in AdminDown... */
-  CU_ASSERT_EQUAL(bt_table_poll(t, t1, &ps, &out, NULL), BFD_CTRL_LEN);
-  CU_ASSERT_PTR_EQUAL(ps, s);
-  CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(out.flags, BFD_FLAG_F);
-  CU_ASSERT_EQUAL(out.my_discr, d);
-  CU_ASSERT_EQUAL(out.your_discr, 0x2000);
+  next_pkt(x.t, t1, x.s, &out, BFD_STATE_ADMIN_DOWN, BFD_DIAG_ADMIN_DOWN, BFD_FLAG_F, 0x2000,
+           1000000, 100000);
+  CU_ASSERT_EQUAL(out.my_discr, x.d);
   CU_ASSERT_EQUAL(out.detect_mult, 3);
-  CU_ASSERT_EQUAL(out.desired_min_tx_us, 1000000);
-  CU_ASSERT_EQUAL(out.required_min_rx_us, 100000);
   /* ...then our Poll for the slower Desired Min TX (§6.8.3). */
-  CU_ASSERT_EQUAL(bt_table_poll(t, t1, &ps, &out, NULL), BFD_CTRL_LEN);
-  CU_ASSERT_PTR_EQUAL(ps, s);
-  CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(out.diag, BFD_DIAG_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(out.flags, BFD_FLAG_P);
-  CU_ASSERT_EQUAL(out.desired_min_tx_us, 1000000);
-  CU_ASSERT_EQUAL(bt_table_poll(t, t1, &ps, &out, NULL), 0);
+  next_pkt(x.t, t1, x.s, &out, BFD_STATE_ADMIN_DOWN, BFD_DIAG_ADMIN_DOWN, BFD_FLAG_P, 0x2000,
+           1000000, 100000);
+  CU_ASSERT_EQUAL(bt_table_poll(x.t, t1, &ps, &out, NULL), 0);
   /* A packet the peer sent before it saw ours: still Up, still here. */
-  peer.flags = 0;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, t1 + MS, &ps), BFD_FEED_ADMIN_DOWN);
-  CU_ASSERT_PTR_EQUAL(ps, s);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  CU_ASSERT_EQUAL(c.n, mark + 1);
+  x.peer.flags = 0;
+  CU_ASSERT_EQUAL(feedp(x.t, &x.ri, &x.peer, NULL, t1 + MS, &ps), BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT_PTR_EQUAL(ps, x.s);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 1);
+  CU_ASSERT_EQUAL(x.c.n, mark + 1);
   /* The peer went Down (diag 3) and answers our Poll: done, freed. */
-  peer.state = BFD_STATE_DOWN;
-  peer.diag = BFD_DIAG_NEIGHBOR_DOWN;
-  peer.flags = BFD_FLAG_F;
-  ps = (bfd_session *)&c;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, t1 + 2 * MS, &ps), BFD_FEED_ADMIN_DOWN);
+  x.peer.state = BFD_STATE_DOWN;
+  x.peer.diag = BFD_DIAG_NEIGHBOR_DOWN;
+  x.peer.flags = BFD_FLAG_F;
+  ps = (bfd_session *)&x.c;
+  CU_ASSERT_EQUAL(feedp(x.t, &x.ri, &x.peer, NULL, t1 + 2 * MS, &ps), BFD_FEED_ADMIN_DOWN);
   CU_ASSERT_PTR_NULL(ps);
-  expect_empty(t);
-  CU_ASSERT_PTR_NULL(bfd_table_find_discr(t, d));
-  CU_ASSERT_EQUAL_FATAL(c.n, mark + 2);
-  ev_removed(&c, mark + 1, d, BFD_SESSION_REMOVED_GOODBYE, t1 + 2 * MS);
-  CU_ASSERT_EQUAL(c.ev[mark + 1].state, BFD_STATE_ADMIN_DOWN);
-  done(t, &c, NULL);
+  expect_empty(x.t);
+  CU_ASSERT_PTR_NULL(bfd_table_find_discr(x.t, x.d));
+  CU_ASSERT_EQUAL_FATAL(x.c.n, mark + 2);
+  ev_removed(&x.c, mark + 1, x.d, BFD_SESSION_REMOVED_GOODBYE, t1 + 2 * MS);
+  CU_ASSERT_EQUAL(x.c.ev[mark + 1].state, BFD_STATE_ADMIN_DOWN);
+  done(x.t, &x.c, NULL);
 }
 
 /* "After our first AdminDown packet went out": a Down that arrives before
  * it does not end the goodbye; the next one after it does. */
 static void test_bfd_goodbye_down_before_first_packet(void) {
-  bt_rec c;
-  bfd_table *t = mk_table(&c, NULL);
-  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
-  bt_peer peer;
-  bfd_session *s = up_p4(t, &peer, 0x2100), *ps;
+  one_fx x;
+  bfd_session *ps;
   bfd_ctrl_pkt out;
-  uint32_t d = bfd_session_get_local_discr(s);
-  (void)bt_table_drain(t, T0);
-  CU_ASSERT_EQUAL(bfd_session_goodbye(s, T0 + 10 * MS), 0);
-  peer.your = d;
-  peer.state = BFD_STATE_DOWN;
-  peer.diag = BFD_DIAG_DETECT_EXPIRED;
-  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, T0 + 10 * MS, &ps), BFD_FEED_ADMIN_DOWN);
-  CU_ASSERT_PTR_EQUAL(ps, s);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  CU_ASSERT_EQUAL(bfd_session_goodbye_done(s), 0);
-  CU_ASSERT_EQUAL(bt_table_poll(t, T0 + 10 * MS, &ps, &out, NULL), BFD_CTRL_LEN);
+  up_open(&x, 0x2100);
+  (void)bt_table_drain(x.t, T0);
+  CU_ASSERT_EQUAL(bfd_session_goodbye(x.s, T0 + 10 * MS), 0);
+  x.peer.your = x.d;
+  x.peer.state = BFD_STATE_DOWN;
+  x.peer.diag = BFD_DIAG_DETECT_EXPIRED;
+  CU_ASSERT_EQUAL(feedp(x.t, &x.ri, &x.peer, NULL, T0 + 10 * MS, &ps), BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT_PTR_EQUAL(ps, x.s);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 1);
+  CU_ASSERT_EQUAL(bfd_session_goodbye_done(x.s), 0);
+  CU_ASSERT_EQUAL(bt_table_poll(x.t, T0 + 10 * MS, &ps, &out, NULL), BFD_CTRL_LEN);
   CU_ASSERT_EQUAL(out.state, BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(feedp(t, &ri, &peer, NULL, T0 + 20 * MS, &ps), BFD_FEED_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(feedp(x.t, &x.ri, &x.peer, NULL, T0 + 20 * MS, &ps), BFD_FEED_ADMIN_DOWN);
   CU_ASSERT_PTR_NULL(ps);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  removed_once(&c, d, BFD_SESSION_REMOVED_GOODBYE, T0 + 20 * MS);
-  done(t, &c, NULL);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 0);
+  removed_once(&x.c, x.d, BFD_SESSION_REMOVED_GOODBYE, T0 + 20 * MS);
+  done(x.t, &x.c, NULL);
 }
 
 /* A silent peer: REMOVED at exactly start + our Detect Mult x max(peer's
@@ -1664,39 +1668,36 @@ static void test_bfd_goodbye_passive_never_heard(void) {
 /* RFC 5882 §3: a session whose last nexthop event was DOWN (Up, then a
  * detection timeout) gets its clearing UP before REMOVED, exactly once. */
 static void test_bfd_goodbye_nexthop_cleared_first(void) {
-  bt_rec c;
-  bfd_table *t = mk_table(&c, NULL);
-  bt_peer peer;
-  bfd_session *s = up_p4(t, &peer, 0x2300);
+  one_fx x;
   const uint64_t t1 = T0 + SEC;
   unsigned mark, i, ups = 0;
   int removed_at = -1, up_at = -1;
-  uint32_t d = bfd_session_get_local_discr(s);
-  CU_ASSERT_EQUAL(bfd_table_feed_time(t, T0 + 300 * MS), 0); /* §6.8.4 */
-  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_DOWN);
-  CU_ASSERT_EQUAL(bt_status(s).nexthop_down, 1);
-  mark = c.n;
+  up_open(&x, 0x2300);
+  CU_ASSERT_EQUAL(bfd_table_feed_time(x.t, T0 + 300 * MS), 0); /* §6.8.4 */
+  CU_ASSERT_EQUAL(bfd_session_get_state(x.s), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bt_status(x.s).nexthop_down, 1);
+  mark = x.c.n;
   /* The remote is forgotten (§6.8.1): one AdminDown packet still goes to
    * the configured peer, then the session is freed. */
-  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
-  CU_ASSERT_EQUAL(goodbye_flush(t, t1), 1);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-  for (i = mark; i < c.n; i++) {
-    CU_ASSERT_EQUAL(c.ev[i].discr, d);
-    if (c.ev[i].kind == BT_EV_NH && c.ev[i].nh.action == BFD_NEXTHOP_UP) {
+  CU_ASSERT_EQUAL(bfd_session_goodbye(x.s, t1), 0);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 1);
+  CU_ASSERT_EQUAL(goodbye_flush(x.t, t1), 1);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 0);
+  for (i = mark; i < x.c.n; i++) {
+    CU_ASSERT_EQUAL(x.c.ev[i].discr, x.d);
+    if (x.c.ev[i].kind == BT_EV_NH && x.c.ev[i].nh.action == BFD_NEXTHOP_UP) {
       ups++;
       up_at = (int)i;
     }
-    CU_ASSERT(!(c.ev[i].kind == BT_EV_NH && c.ev[i].nh.action == BFD_NEXTHOP_DOWN));
-    if (c.ev[i].kind == BT_EV_SESS)
+    CU_ASSERT(!(x.c.ev[i].kind == BT_EV_NH && x.c.ev[i].nh.action == BFD_NEXTHOP_DOWN));
+    if (x.c.ev[i].kind == BT_EV_SESS)
       removed_at = (int)i;
   }
   CU_ASSERT_EQUAL(ups, 1);
   CU_ASSERT(up_at >= 0 && up_at < removed_at);
-  CU_ASSERT_EQUAL(removed_at, (int)c.n - 1);
-  CU_ASSERT_EQUAL(c.ev[c.n - 1].se.reason, BFD_SESSION_REMOVED_GOODBYE);
-  done(t, &c, NULL);
+  CU_ASSERT_EQUAL(removed_at, (int)x.c.n - 1);
+  CU_ASSERT_EQUAL(x.c.ev[x.c.n - 1].se.reason, BFD_SESSION_REMOVED_GOODBYE);
+  done(x.t, &x.c, NULL);
 }
 
 /* §6.8.7 with authentication: the AdminDown packets are signed, with the
@@ -1759,62 +1760,55 @@ static void test_bfd_goodbye_auth(void) {
 
 /* A second bfd_session_goodbye() changes nothing: no event, the same end. */
 static void test_bfd_goodbye_twice(void) {
-  bt_rec c;
-  bfd_table *t = mk_table(&c, NULL);
-  bt_peer peer;
-  bfd_session *s = up_p4(t, &peer, 0x2500);
+  one_fx x;
   const uint64_t t1 = T0 + 100 * MS, end = t1 + 3 * SEC;
-  uint32_t d = bfd_session_get_local_discr(s), seq;
+  uint32_t seq;
   unsigned mark;
-  (void)bt_table_drain(t, T0);
-  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
-  (void)bt_table_drain(t, t1);
-  mark = c.n;
-  seq = bt_status(s).change_seq;
-  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1 + 500 * MS), 0);
-  CU_ASSERT_EQUAL(c.n, mark);
-  CU_ASSERT_EQUAL(bt_status(s).change_seq, seq);
-  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_ADMIN_DOWN);
-  CU_ASSERT_EQUAL(bfd_table_size(t), 1);
+  up_open(&x, 0x2500);
+  (void)bt_table_drain(x.t, T0);
+  CU_ASSERT_EQUAL(bfd_session_goodbye(x.s, t1), 0);
+  (void)bt_table_drain(x.t, t1);
+  mark = x.c.n;
+  seq = bt_status(x.s).change_seq;
+  CU_ASSERT_EQUAL(bfd_session_goodbye(x.s, t1 + 500 * MS), 0);
+  CU_ASSERT_EQUAL(x.c.n, mark);
+  CU_ASSERT_EQUAL(bt_status(x.s).change_seq, seq);
+  CU_ASSERT_EQUAL(bfd_session_get_state(x.s), BFD_STATE_ADMIN_DOWN);
+  CU_ASSERT_EQUAL(bfd_table_size(x.t), 1);
   /* Clock checks still apply (the table's clock). */
-  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), BFD_ERR_CLOCK_BACKWARDS);
+  CU_ASSERT_EQUAL(bfd_session_goodbye(x.s, t1), BFD_ERR_CLOCK_BACKWARDS);
   CU_ASSERT_EQUAL(bfd_session_goodbye(NULL, t1), BFD_ERR_INVALID_ARGUMENT);
-  gone_at(t, end, 1);
-  removed_once(&c, d, BFD_SESSION_REMOVED_GOODBYE, end);
-  done(t, &c, NULL);
+  gone_at(x.t, end, 1);
+  removed_once(&x.c, x.d, BFD_SESSION_REMOVED_GOODBYE, end);
+  done(x.t, &x.c, NULL);
 }
 
 /* A responder session in its goodbye is not reaped (AdminDown holds no
  * slot it should lose): REMOVED(GOODBYE) at the goodbye's end, though
  * hold_ms (500 ms) and its Detection Time pass long before. */
 static void test_bfd_goodbye_responder_session(void) {
-  bt_rec c;
-  bfd_table *t = mk_table(&c, NULL);
-  bfd_responder_settings rs = rs_make(1, 500);
-  bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
-  bt_peer p = pk(BFD_STATE_DOWN, 0x2800, 0);
-  bfd_session *s = NULL, *ps;
+  one_fx x;
+  bt_peer p;
+  bfd_session *ps;
   const uint64_t t1 = T0 + 20 * MS, end = t1 + 3 * SEC;
   uint64_t now;
-  uint32_t d;
-  s = responder_first(t, &rs, &ri, &p);
-  d = bfd_session_get_local_discr(s);
-  responder_up(t, &ri, s, 0x2800, T0 + 10 * MS);
-  p = pk(BFD_STATE_UP, 0x2800, d); /* the remote Up too: somebody to tell */
-  CU_ASSERT_EQUAL(feedp(t, &ri, &p, NULL, T0 + 10 * MS, &ps), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(s), BFD_STATE_UP);
-  (void)bt_table_drain(t, T0 + 10 * MS);
-  CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
+  one_open(&x, 500, 0x2800);
+  responder_up(x.t, &x.ri, x.s, 0x2800, T0 + 10 * MS);
+  p = pk(BFD_STATE_UP, 0x2800, x.d); /* the remote Up too: somebody to tell */
+  CU_ASSERT_EQUAL(feedp(x.t, &x.ri, &p, NULL, T0 + 10 * MS, &ps), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(x.s), BFD_STATE_UP);
+  (void)bt_table_drain(x.t, T0 + 10 * MS);
+  CU_ASSERT_EQUAL(bfd_session_goodbye(x.s, t1), 0);
   /* 3 x max(100 ms, max(300 ms, 1 s)) */
   for (now = t1; now < end; now += 100 * MS) {
-    CU_ASSERT_EQUAL(bfd_table_feed_time(t, now), 0);
-    (void)bt_table_drain(t, now);
-    CU_ASSERT_EQUAL_FATAL(bfd_table_size(t), 1);
+    CU_ASSERT_EQUAL(bfd_table_feed_time(x.t, now), 0);
+    (void)bt_table_drain(x.t, now);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_size(x.t), 1);
   }
-  gone_at(t, end, 1);
-  CU_ASSERT_EQUAL(bfd_table_responder_count(t), 0);
-  removed_once(&c, d, BFD_SESSION_REMOVED_GOODBYE, end);
-  done(t, &c, NULL);
+  gone_at(x.t, end, 1);
+  CU_ASSERT_EQUAL(bfd_table_responder_count(x.t), 0);
+  removed_once(&x.c, x.d, BFD_SESSION_REMOVED_GOODBYE, end);
+  done(x.t, &x.c, NULL);
 }
 
 /* A failing callback makes the call return BFD_ERR_CALLBACK_FAILURE, and
@@ -1865,44 +1859,40 @@ static void test_bfd_goodbye_callback_failure(void) {
 static void test_bfd_goodbye_finished_by_session_call(void) {
   int how;
   for (how = 0; how < 3; how++) {
-    bt_rec c;
-    bfd_table *t = mk_table(&c, NULL);
-    bfd_rx_info ri = bt_ri4(SH, L4, P4, IFX);
-    bt_peer peer;
-    bfd_session *s = up_p4(t, &peer, 0x2600);
+    one_fx x;
     const uint64_t t1 = T0 + 100 * MS, end = t1 + 3 * SEC;
-    uint32_t d = bfd_session_get_local_discr(s);
     uint8_t buf[BFD_CTRL_LEN_MAX];
-    (void)bt_table_drain(t, T0);
-    CU_ASSERT_EQUAL(bfd_session_goodbye(s, t1), 0);
-    CU_ASSERT_EQUAL(bt_table_drain(t, t1), 1);
+    up_open(&x, 0x2600);
+    (void)bt_table_drain(x.t, T0);
+    CU_ASSERT_EQUAL(bfd_session_goodbye(x.s, t1), 0);
+    CU_ASSERT_EQUAL(bt_table_drain(x.t, t1), 1);
     if (how == 0) {
       size_t n;
-      peer.your = d;
-      peer.state = BFD_STATE_DOWN;
-      peer.diag = BFD_DIAG_NEIGHBOR_DOWN;
-      n = enc(buf, &peer, NULL);
-      CU_ASSERT_EQUAL(bfd_session_feed_packet(s, buf, n, &ri, t1 + MS), BFD_FEED_ADMIN_DOWN);
+      x.peer.your = x.d;
+      x.peer.state = BFD_STATE_DOWN;
+      x.peer.diag = BFD_DIAG_NEIGHBOR_DOWN;
+      n = enc(buf, &x.peer, NULL);
+      CU_ASSERT_EQUAL(bfd_session_feed_packet(x.s, buf, n, &x.ri, t1 + MS), BFD_FEED_ADMIN_DOWN);
     } else if (how == 1) {
-      CU_ASSERT_EQUAL(bfd_session_feed_time(s, end), 0);
+      CU_ASSERT_EQUAL(bfd_session_feed_time(x.s, end), 0);
     } else {
-      CU_ASSERT(bfd_session_poll_packet(s, buf, sizeof(buf), end) >= 0);
+      CU_ASSERT(bfd_session_poll_packet(x.s, buf, sizeof(buf), end) >= 0);
     }
-    CU_ASSERT_EQUAL(bt_rec_count_sess(&c, 0, BFD_SESSION_EV_REMOVED, d), 1);
-    CU_ASSERT_EQUAL(bfd_table_size(t), 0);
-    if (bfd_table_size(t) != 0) {
+    CU_ASSERT_EQUAL(bt_rec_count_sess(&x.c, 0, BFD_SESSION_EV_REMOVED, x.d), 1);
+    CU_ASSERT_EQUAL(bfd_table_size(x.t), 0);
+    if (bfd_table_size(x.t) != 0) {
       /* The host keeps going as bfd_table_goodbye_all() says. */
       uint64_t now = end;
       int i;
-      for (i = 0; i < 100 && bfd_table_size(t) > 0; i++) {
-        uint64_t dl = bfd_table_next_deadline(t);
+      for (i = 0; i < 100 && bfd_table_size(x.t) > 0; i++) {
+        uint64_t dl = bfd_table_next_deadline(x.t);
         now = dl == BFD_TSTAMP_NONE ? now + SEC : (dl > now ? dl : now);
-        (void)bfd_table_feed_time(t, now);
-        (void)bt_table_drain(t, now);
+        (void)bfd_table_feed_time(x.t, now);
+        (void)bt_table_drain(x.t, now);
       }
-      CU_ASSERT_EQUAL(bfd_table_size(t), 0);
+      CU_ASSERT_EQUAL(bfd_table_size(x.t), 0);
     }
-    done(t, &c, NULL);
+    done(x.t, &x.c, NULL);
   }
 }
 
