@@ -35,7 +35,7 @@ void bp_stop(bp_ctx *ctx, const char *why) {
   int any_up;
   if (ctx->stopping)
     return;
-  ctx->out.stopping(&ctx->out, why);
+  BP_OUT(&ctx->out, stopping, why);
   /* What the core's rate limit held back. */
   bp_sessions_flush_auth(ctx, uv_hrtime());
   ctx->stopping = 1;
@@ -75,12 +75,12 @@ static void on_redraw(uv_timer_t *h) { bp_sessions_status(h->data); }
 static void rotate_key(bp_ctx *ctx) {
   uint64_t t = bp_since_start(ctx, uv_hrtime());
   if (ctx->opt.nkeys < 2) {
-    ctx->out.auth_key(&ctx->out, t, 0, 0);
+    BP_OUT(&ctx->out, auth_key, t, 0, 0);
     return;
   }
   ctx->tx_key = (uint8_t)((ctx->tx_key + 1) % ctx->opt.nkeys);
   bp_sessions_set_tx_key(ctx);
-  ctx->out.auth_key(&ctx->out, t, 1, ctx->opt.keys[ctx->tx_key].key_id);
+  BP_OUT(&ctx->out, auth_key, t, 1, ctx->opt.keys[ctx->tx_key].key_id);
 }
 
 static void on_signal(uv_signal_t *h, int signum) {
@@ -162,11 +162,11 @@ int main(int argc, char **argv) {
   ctx->redraw.data = ctx;
 
   if (ctx->opt.self_test)
-    ctx->out.banner(&ctx->out, &ctx->opt);
+    BP_OUT(&ctx->out, banner, &ctx->opt);
   if (setup(ctx) != 0)
     return 2;
   if (!ctx->opt.self_test)
-    ctx->out.banner(&ctx->out, &ctx->opt);
+    BP_OUT(&ctx->out, banner, &ctx->opt);
 
   ctx->ending_why = "deadline reached";
   if (ctx->opt.deadline_s > 0)

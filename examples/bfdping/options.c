@@ -69,15 +69,18 @@ uint8_t bp_options_mode(const bp_options *o) {
 
 void bp_options_wipe(bp_options *o) { memset(o->keys, 0, sizeof(o->keys)); }
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *out) {
+/* A decimal number in min..max, else `what` (the option's rule) on
+ * stderr. */
+static int parse_uint(const char *s, unsigned long min, unsigned long max, const char *what,
+                      unsigned long *out) {
   char *end;
   unsigned long v;
-  if (!s || !*s || s[0] == '-')
-    return -1;
   errno = 0;
-  v = strtoul(s, &end, 10);
-  if (*end || errno || v > max)
+  v = s && *s && s[0] != '-' ? strtoul(s, &end, 10) : 0;
+  if (!s || !*s || s[0] == '-' || *end || errno || v < min || v > max) {
+    fprintf(stderr, "bfdping: %s\n", what);
     return -1;
+  }
   *out = v;
   return 0;
 }
@@ -228,36 +231,29 @@ int bp_options_parse(bp_options *o, int argc, char **argv) {
     case O_RT: o->rt = 1; break;
     case 'h': bp_options_usage(stdout); return BP_OPT_HELP;
     case O_MIN_TTL:
-      if (parse_uint(optarg, 255, &v) || v == 0) {
-        fprintf(stderr, "bfdping: --min-ttl must be 1..255\n");
+      if (parse_uint(optarg, 1, 255, "--min-ttl must be 1..255", &v))
         return BP_OPT_ERROR;
-      }
       o->min_ttl = (unsigned)v;
       break;
     case 'i':
     case 'r':
       /* The wire carries microseconds in 32 bits. */
-      if (parse_uint(optarg, UINT32_MAX / 1000, &v) || v == 0) {
-        fprintf(stderr, "bfdping: -%c must be 1..%u ms\n", c, UINT32_MAX / 1000);
+      if (parse_uint(optarg, 1, UINT32_MAX / 1000,
+                     c == 'i' ? "-i must be 1..4294967 ms" : "-r must be 1..4294967 ms", &v))
         return BP_OPT_ERROR;
-      }
       if (c == 'i')
         o->tx_ms = (uint32_t)v;
       else
         o->rx_ms = (uint32_t)v;
       break;
     case 'm':
-      if (parse_uint(optarg, 255, &v) || v == 0) {
-        fprintf(stderr, "bfdping: -m must be 1..255\n");
+      if (parse_uint(optarg, 1, 255, "-m must be 1..255", &v))
         return BP_OPT_ERROR;
-      }
       o->mult = (unsigned)v;
       break;
     case 'c':
-      if (parse_uint(optarg, 1000000000, &v) || v == 0) {
-        fprintf(stderr, "bfdping: -c must be a positive count\n");
+      if (parse_uint(optarg, 1, 1000000000, "-c must be a positive count", &v))
         return BP_OPT_ERROR;
-      }
       o->count = (long)v;
       break;
     case 'w':
@@ -281,10 +277,8 @@ int bp_options_parse(bp_options *o, int argc, char **argv) {
       break;
     }
     case O_KEY_ID:
-      if (parse_uint(optarg, 255, &v)) {
-        fprintf(stderr, "bfdping: --key-id must be 0..255\n");
+      if (parse_uint(optarg, 0, 255, "--key-id must be 0..255", &v))
         return BP_OPT_ERROR;
-      }
       key_id = (long)v;
       break;
     case O_KEY_FILE:
@@ -293,10 +287,8 @@ int bp_options_parse(bp_options *o, int argc, char **argv) {
       key_id = -1;
       break;
     case O_PORT:
-      if (parse_uint(optarg, 65535, &v) || v == 0) {
-        fprintf(stderr, "bfdping: --port must be 1..65535\n");
+      if (parse_uint(optarg, 1, 65535, "--port must be 1..65535", &v))
         return BP_OPT_ERROR;
-      }
       o->port = (unsigned)v;
       break;
     default: fprintf(stderr, "Try 'bfdping --help' for more information.\n"); return BP_OPT_ERROR;

@@ -36,8 +36,6 @@ static void end(void) {
   fflush(stdout);
 }
 
-static void json_banner(bp_output *o, const bp_options *opt) { (void)o, (void)opt; }
-
 static void json_state(bp_output *o, const bp_state_out *e) {
   const bfd_state_event *ev = e->ev;
   (void)o;
@@ -93,17 +91,11 @@ static void json_auth_key(bp_output *o, uint64_t t, int rotated, uint8_t key_id)
   end();
 }
 
-static void json_peer(bp_output *o, uint64_t t, const char *peer) { (void)o, (void)t, (void)peer; }
-
 static void json_error(bp_output *o, int code, const char *msg) {
   (void)o;
   printf("{\"event\":\"error\",\"code\":%d,", code);
   json_str("message", msg, 0);
   end();
-}
-
-static void json_progress(bp_output *o, uint64_t t, const char *msg) {
-  (void)o, (void)t, (void)msg;
 }
 
 static void json_selftest(bp_output *o, const bp_selftest_out *e) {
@@ -112,8 +104,6 @@ static void json_selftest(bp_output *o, const bp_selftest_out *e) {
          e->passed ? "passed" : "failed", bp_ms(e->gap_ns), bp_ms(e->limit_ns));
   end();
 }
-
-static void json_stopping(bp_output *o, const char *why) { (void)o, (void)why; }
 
 static void json_summary(bp_output *o, const bp_summary *s) {
   size_t i;
@@ -137,19 +127,15 @@ static void json_summary(bp_output *o, const bp_summary *s) {
   end();
 }
 
-void bp_out_json_init(bp_output *o) {
-  memset(o, 0, sizeof(*o));
-  o->banner = json_banner;
-  o->state = json_state;
-  o->nexthop = json_nexthop;
-  o->params = json_params;
-  o->auth_failure = json_auth_failure;
-  o->auth_key = json_auth_key;
-  o->peer_created = json_peer;
-  o->peer_closed = json_peer;
-  o->error = json_error;
-  o->progress = json_progress;
-  o->selftest = json_selftest;
-  o->stopping = json_stopping;
-  o->summary = json_summary;
-}
+/* No banner, progress lines, responder notes or stop reason: a JSON
+ * reader gets the events and the summary. */
+static const bp_output json_output = {.state = json_state,
+                                      .nexthop = json_nexthop,
+                                      .params = json_params,
+                                      .auth_failure = json_auth_failure,
+                                      .auth_key = json_auth_key,
+                                      .error = json_error,
+                                      .selftest = json_selftest,
+                                      .summary = json_summary};
+
+void bp_out_json_init(bp_output *o) { *o = json_output; }

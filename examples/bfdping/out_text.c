@@ -164,59 +164,28 @@ static void text_status(bp_output *o, const bp_status_out *e) {
   o->status_shown = 1;
 }
 
+static const bp_output text_output = {.banner = text_banner,
+                                      .state = text_state,
+                                      .nexthop = text_nexthop,
+                                      .params = text_params,
+                                      .auth_failure = text_auth_failure,
+                                      .auth_key = text_auth_key,
+                                      .peer_created = text_peer_created,
+                                      .peer_closed = text_peer_closed,
+                                      .error = text_error,
+                                      .progress = text_progress,
+                                      .selftest = text_selftest,
+                                      .stopping = text_stopping,
+                                      .summary = text_summary};
+
 void bp_out_text_init(bp_output *o, int verbose, int tty) {
-  memset(o, 0, sizeof(*o));
-  o->banner = text_banner;
-  o->state = text_state;
-  o->nexthop = text_nexthop;
-  o->params = text_params;
-  o->auth_failure = text_auth_failure;
-  o->auth_key = text_auth_key;
-  o->peer_created = text_peer_created;
-  o->peer_closed = text_peer_closed;
-  o->error = text_error;
-  o->progress = text_progress;
-  o->selftest = text_selftest;
-  o->stopping = text_stopping;
-  o->summary = text_summary;
+  *o = text_output;
   o->status = tty ? text_status : NULL;
   o->verbose = verbose;
 }
 
-/* -q */
-static void quiet_banner(bp_output *o, const bp_options *opt) { (void)o, (void)opt; }
-static void quiet_state(bp_output *o, const bp_state_out *e) { (void)o, (void)e; }
-static void quiet_nexthop(bp_output *o, uint64_t t, const char *peer, const bfd_nexthop_event *ev) {
-  (void)o, (void)t, (void)peer, (void)ev;
-}
-static void quiet_params(bp_output *o, uint64_t t, const char *peer, const bfd_params_event *ev) {
-  (void)o, (void)t, (void)peer, (void)ev;
-}
-static void quiet_auth_failure(bp_output *o, const bp_auth_out *e) { (void)o, (void)e; }
-static void quiet_auth_key(bp_output *o, uint64_t t, int rotated, uint8_t key_id) {
-  (void)o, (void)t, (void)rotated, (void)key_id;
-}
-static void quiet_peer(bp_output *o, uint64_t t, const char *peer) { (void)o, (void)t, (void)peer; }
-static void quiet_progress(bp_output *o, uint64_t t, const char *msg) {
-  (void)o, (void)t, (void)msg;
-}
-static void quiet_selftest(bp_output *o, const bp_selftest_out *e) { (void)o, (void)e; }
-static void quiet_stopping(bp_output *o, const char *why) { (void)o, (void)why; }
-static void quiet_summary(bp_output *o, const bp_summary *s) { (void)o, (void)s; }
-
+/* -q: what failed still goes to stderr, nothing else anywhere. */
 void bp_out_quiet_init(bp_output *o) {
   memset(o, 0, sizeof(*o));
-  o->banner = quiet_banner;
-  o->state = quiet_state;
-  o->nexthop = quiet_nexthop;
-  o->params = quiet_params;
-  o->auth_failure = quiet_auth_failure;
-  o->auth_key = quiet_auth_key;
-  o->peer_created = quiet_peer;
-  o->peer_closed = quiet_peer;
-  o->error = text_error; /* what failed still goes to stderr */
-  o->progress = quiet_progress;
-  o->selftest = quiet_selftest;
-  o->stopping = quiet_stopping;
-  o->summary = quiet_summary;
+  o->error = text_error;
 }

@@ -92,6 +92,8 @@ static inline double bp_ms(uint64_t ns) { return (double)ns / 1e6; }
 /* A BFD_NH_CAUSE_* as text ("path failure"). */
 const char *bp_nexthop_cause(uint8_t cause);
 
+/* Every entry may be NULL: that implementation does not report this kind
+ * of event. Call through BP_OUT(). */
 typedef struct bp_output bp_output;
 struct bp_output {
   /* The first line: what bfdping is about to do. */
@@ -121,6 +123,13 @@ struct bp_output {
   int verbose;
   int status_shown; /* text: a status line is on screen */
 };
+
+/* Report `fn` through `o`, if its implementation reports that kind. */
+#define BP_OUT(o, fn, ...)                                                                         \
+  do {                                                                                             \
+    if ((o)->fn)                                                                                   \
+      (o)->fn((o), __VA_ARGS__);                                                                   \
+  } while (0)
 
 /* Text for a terminal or a log (-v: nexthop events and the stop reason
  * too; `tty`: the status line). */

@@ -21,7 +21,7 @@ enum {
 static bp_ctx *ctx_of(uv_timer_t *h) { return h->data; }
 
 static void fail(bp_ctx *ctx, const char *msg) {
-  ctx->out.progress(&ctx->out, bp_since_start(ctx, uv_hrtime()), msg);
+  BP_OUT(&ctx->out, progress, bp_since_start(ctx, uv_hrtime()), msg);
   ctx->exit_code = 1;
   ctx->selftest.phase = BP_ST_DONE;
   bp_stop(ctx, "self-test failed");
@@ -33,8 +33,8 @@ static void on_detect_timeout(uv_timer_t *h) {
 
 static void on_hold_done(uv_timer_t *h) {
   bp_ctx *ctx = ctx_of(h);
-  ctx->out.progress(&ctx->out, bp_since_start(ctx, uv_hrtime()),
-                    "self-test: silencing the peer (no AdminDown) to force a detection");
+  BP_OUT(&ctx->out, progress, bp_since_start(ctx, uv_hrtime()),
+         "self-test: silencing the peer (no AdminDown) to force a detection");
   /* The far end's sessions die with it: stop looking at them. */
   bp_session_forget(&ctx->sessions, &ctx->end[1]);
   bfd_uv_del(ctx->end[1].uv, NULL);
@@ -47,7 +47,7 @@ static void on_verdict(uv_timer_t *h) {
   bp_ctx *ctx = ctx_of(h);
   bp_selftest_out *o = &ctx->selftest.verdict;
   o->t = bp_since_start(ctx, uv_hrtime());
-  ctx->out.selftest(&ctx->out, o);
+  BP_OUT(&ctx->out, selftest, o);
   ctx->exit_code = o->passed ? 0 : 1;
   bp_stop(ctx, "self-test done");
 }
@@ -58,7 +58,6 @@ static void on_up_timeout(uv_timer_t *h) {
 
 int bp_selftest_start(bp_ctx *ctx) {
   bp_selftest *st = &ctx->selftest;
-  ctx->end[1].far = 1;
   if (bp_end_open(ctx, &ctx->end[0], 0) || bp_end_open(ctx, &ctx->end[1], 0) ||
       bp_end_listen(&ctx->end[0], "127.0.0.1") || bp_end_listen(&ctx->end[1], "127.0.0.2") ||
       bp_end_add_peer(&ctx->end[0], "127.0.0.2", "127.0.0.1", &st->near) ||

@@ -85,7 +85,7 @@ static void report_params(bp_ctx *ctx, bp_session *t, uint64_t ts) {
       a->remote_detect_mult == b->remote_detect_mult)
     return;
   t->shown = t->now;
-  ctx->out.params(&ctx->out, bp_since_start(ctx, ts), t->name, &t->now);
+  BP_OUT(&ctx->out, params, bp_since_start(ctx, ts), t->name, &t->now);
 }
 
 /* A flap is a failure: leaving Up because either side went AdminDown is
@@ -97,27 +97,34 @@ static int is_flap(const bfd_state_event *ev) {
 
 static void record_detection(bp_sessions *ss, const char *name, uint64_t rel, uint64_t gap,
                              uint8_t diag) {
-  if (ss->ndet < BP_MAX_DETECTIONS) {
-    bp_detection *d = &ss->det[ss->ndet++];
-    d->at = rel;
-    d->gap = gap;
-    d->diag = diag;
-    snprintf(d->name, sizeof(d->name), "%s", name);
-  }
-  ss->ndet_total++;
+  bp_detection *d;
+  if (ss->ndet == BP_MAX_DETECTIONS)
+    return; /* the summary lists the first ones */
+  d = &ss->det[ss->ndet++];
+  d->at = rel;
+  d->gap = gap;
+  d->diag = diag;
+  snprintf(d->name, sizeof(d->name), "%s", name);
+}
+
+/* The record of an event's session, the context in *pctx; NULL once
+ * bfdping stops (the summary is the last word; our own AdminDown follows
+ * it) or when no slot is free. */
+static bp_session *event_session(void *user_data, bfd_session *s, bp_ctx **pctx) {
+  bp_end *end = user_data;
+  *pctx = end->ctx;
+  return end->ctx->stopping ? NULL : track(&end->ctx->sessions, s, end);
 }
 
 static int on_state(bfd_session *s, const bfd_state_event *ev, void *user_data) {
-  bp_end *end = user_data;
-  bp_ctx *ctx = end->ctx;
+  bp_ctx *ctx;
+  bp_session *t = event_session(user_data, s, &ctx);
   bp_sessions *ss = &ctx->sessions;
   bfd_session_status st;
   bp_state_out o;
-  bp_session *t;
   uint64_t gap = 0;
   if (ctx->stopping)
-    return 0; /* the summary is the last word; our own AdminDown follows it */
-  t = track(ss, s, end);
+    return 0;
   st.struct_version = BFD_SESSION_STATUS_VERSION;
   (void)bfd_session_get_status(s, &st);
   if (st.last_rx != BFD_TSTAMP_NONE && ev->ts >= st.last_rx)
@@ -139,7 +146,7 @@ static int on_state(bfd_session *s, const bfd_state_event *ev, void *user_data) 
   o.local_discr = st.local_discr;
   o.remote_discr = st.remote_discr;
   o.gap_ns = gap;
-  ctx->out.state(&ctx->out, &o);
+  BP_OUT(&ctx->out, state, &o);
 
   if (t && ev->new_state == BFD_STATE_UP) {
     /* The values the session came Up with, if no params event told them
@@ -159,12 +166,9 @@ static int on_state(bfd_session *s, const bfd_state_event *ev, void *user_data) 
 }
 
 static int on_params(bfd_session *s, const bfd_params_event *ev, void *user_data) {
-  bp_end *end = user_data;
-  bp_ctx *ctx = end->ctx;
-  bp_session *t;
-  if (ctx->stopping)
-    return 0;
-  if (!(t = track(&ctx->sessions, s, end)))
+  bp_ctx *ctx;
+  bp_session *t = event_session(user_data, s, &ctx);
+  if (!t)
     return 0;
   t->now = *ev;
   report_params(ctx, t, ev->ts);
@@ -198,18 +202,15 @@ static void report_auth(bp_ctx *ctx, bp_session *t, uint64_t ts) {
     o.reason = auth_reasons[r];
     o.added = n - t->auth_fail[r];
     o.total = n;
-    ctx->out.auth_failure(&ctx->out, &o);
+    BP_OUT(&ctx->out, auth_failure, &o);
     t->auth_fail[r] = n;
   }
 }
 
 static int on_auth_failure(bfd_session *s, const bfd_auth_failure_event *ev, void *user_data) {
-  bp_end *end = user_data;
-  bp_ctx *ctx = end->ctx;
-  bp_session *t;
-  if (ctx->stopping)
-    return 0;
-  if ((t = track(&ctx->sessions, s, end)))
+  bp_ctx *ctx;
+  bp_session *t = event_session(user_data, s, &ctx);
+  if (t)
     report_auth(ctx, t, ev->ts);
   return 0;
 }
@@ -229,7 +230,7 @@ static int on_nexthop(bfd_session *s, const bfd_nexthop_event *ev, void *user_da
   bp_session *t = bp_session_find(&ctx->sessions, s);
   if (ctx->stopping)
     return 0;
-  ctx->out.nexthop(&ctx->out, bp_since_start(ctx, ev->ts), t ? t->name : "?", ev);
+  BP_OUT(&ctx->out, nexthop, bp_since_start(ctx, ev->ts), t ? t->name : "?", ev);
   return 0;
 }
 
@@ -238,16 +239,15 @@ static void on_uv_error(bfd_uv *adapter, int code, int sys_errno, const char *ms
   bp_end *end = user_data;
   (void)adapter;
   (void)sys_errno;
-  end->ctx->out.error(&end->ctx->out, code, msg);
+  BP_OUT(&end->ctx->out, error, code, msg);
 }
 
 static void on_peer_created(bfd_uv *adapter, bfd_session *s, void *user_data) {
-  bp_end *end = user_data;
-  bp_ctx *ctx = end->ctx;
-  bp_session *t = track(&ctx->sessions, s, end);
+  bp_ctx *ctx;
+  bp_session *t = event_session(user_data, s, &ctx);
   (void)adapter;
   if (t)
-    ctx->out.peer_created(&ctx->out, bp_since_start(ctx, uv_hrtime()), t->name);
+    BP_OUT(&ctx->out, peer_created, bp_since_start(ctx, uv_hrtime()), t->name);
 }
 
 static void on_peer_deleted(bfd_uv *adapter, bfd_session *s, void *user_data) {
@@ -257,7 +257,7 @@ static void on_peer_deleted(bfd_uv *adapter, bfd_session *s, void *user_data) {
   (void)adapter;
   while ((t = bp_session_find(&ctx->sessions, s))) {
     t->removed = 1;
-    ctx->out.peer_closed(&ctx->out, bp_since_start(ctx, uv_hrtime()), t->name);
+    BP_OUT(&ctx->out, peer_closed, bp_since_start(ctx, uv_hrtime()), t->name);
   }
 }
 
@@ -473,7 +473,7 @@ int bp_sessions_summary(bp_ctx *ctx) {
     sum.nlive++;
   }
   sum.live = live;
-  ctx->out.summary(&ctx->out, &sum);
+  BP_OUT(&ctx->out, summary, &sum);
   free(live);
   return sum.any_up;
 }
@@ -493,5 +493,5 @@ void bp_sessions_status(bp_ctx *ctx) {
   o.st = &st;
   o.dropped = st.rx_dropped + us.rx_ttl_dropped;
   o.nsessions = ctx->sessions.n;
-  ctx->out.status(&ctx->out, &o);
+  BP_OUT(&ctx->out, status, &o);
 }

@@ -26,7 +26,6 @@ struct bp_ctx;
 typedef struct bp_end {
   struct bp_ctx *ctx;
   bfd_uv *uv;
-  int far; /* 1: the self-test's far end */
 } bp_end;
 
 /* Per-session bookkeeping. */
@@ -48,7 +47,7 @@ typedef struct bp_sessions {
   size_t n;
   long changes; /* state changes seen (-c) */
   bp_detection det[BP_MAX_DETECTIONS];
-  size_t ndet, ndet_total;
+  size_t ndet;
 } bp_sessions;
 
 /* The tracked session for `s`, or NULL. */
