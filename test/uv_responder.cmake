@@ -1,6 +1,6 @@
 # The libuv adapter over loopback, unprivileged: two adapters Up, removal
 # and detection on the real clock (test/uv/bfd_uv_loop_test.c), responder
-# mode and peer removal (issue 12 regressions, bfd_uv_responder_test.c),
+# mode and peer removal (bfd_uv_responder_test.c),
 # the peer config versions and key ring (bfd_uv_config_test.c).
 if(NOT TARGET bfdkit_uv_static OR NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/uv/bfd_uv_responder_test.c)
   return()

@@ -1,4 +1,4 @@
-/* bfd_uv_peer_config over loopback, unprivileged (issue 12): version 2
+/* bfd_uv_peer_config over loopback, unprivileged (bfd_uv_fx.h): version 2
  * embeds a bfd_session_settings and a key ring; version 1 (0.1.0) is still
  * accepted and only its bytes are read; every error path of the ring and
  * the versions creates nothing; bfd_uv_peer_update() takes the settings

@@ -1,10 +1,9 @@
 /* bfdkit-uv responder mode and peer removal over loopback, unprivileged
- * (issue 12). Adapters bind 127.0.0.1 / 127.0.0.2; scripted peers, spoofed
- * sources and a lossy relay are plain UDP sockets on 127.0.0.3 and up
- * (all of 127/8 is local on Linux), sending with TTL 255 (RFC 5881 §5).
+ * (the fixture, bfd_uv_fx.h: adapters on 127.0.0.1 / 127.0.0.2, scripted
+ * peers, spoofed sources and a lossy relay on 127.0.0.3 and up).
  *
- * Regressions for the three defects of the adapter's own responder mode and
- * goodbye (issue 12):
+ * What a host on the adapter gets from the core's responder mode and
+ * goodbye, each a way a host-side implementation went wrong:
  * 1. A packet with State AdminDown must not hold a responder slot
  *    (admin_down_slots), and neither may a spoofed Down packet asking for a
  *    huge Detection Time (spoofed_down_slots): "spoofed packets cannot hold
@@ -18,14 +17,13 @@
  * 3. The goodbye repeats AdminDown (§6.8.16: for at least a Detection
  *    Time): with the first one lost, the peer still goes Down with diag 3,
  *    never diag 1 (remove_lost_admin_down).
- * Each failed on the adapter's own implementation (before the port to
- * bfd_table_set_responder() / bfd_session_goodbye()).
  *
- * Then the lifecycle of the port: bfd_uv_del() lets goodbyes finish (a
- * second call ends them), bfd_uv_shutdown() says goodbye to every peer, a
- * removed peer added again takes over at once, bfd_uv_set_responder()
- * (multihop, a key ring), bfd_uv_new()'s checks of the core callbacks, and
- * the core's params and auth_failure events through the adapter. */
+ * Then the lifecycle: bfd_uv_del() lets goodbyes finish (a second call
+ * ends them), bfd_uv_shutdown() says goodbye to every peer, a removed peer
+ * added again takes over at once, bfd_uv_set_responder() (multihop, a key
+ * ring), the auto_* shorthand on multihop, bfd_uv_new()'s checks of the
+ * core callbacks, and the core's params and auth_failure events through
+ * the adapter. */
 #include <stdio.h>
 #include <string.h>
 
@@ -43,12 +41,13 @@ static void genuine_peer_comes_up(side *y) {
   side_close(&x);
 }
 
-/* ---- defect 1: responder slots ------------------------------------------- */
+/* ---- responder slots ---------------------------------------------------- */
 
 /* Two packets with State AdminDown from spoofed sources take both slots of
  * max_auto_sessions = 2; a peer in AdminDown asks for no session
- * (§6.8.16). Old adapter: both held for good (Down, remote discr 0 once
- * their Detection Time of 3 s passed), the genuine peer refused. */
+ * (§6.8.16). Had they created sessions, both would be held for good
+ * (Down, remote discr 0 once their Detection Time of 3 s passed) and the
+ * genuine peer refused. */
 static void test_admin_down_slots(void) {
   side y;
   wire s1, s2;
@@ -127,11 +126,10 @@ static void test_veto(void) {
   side_close(&y);
 }
 
-/* ---- defect 2: what bfd_uv_peer_remove() sends ---------------------------- */
+/* ---- what bfd_uv_peer_remove() sends ------------------------------------ */
 
 /* A passive session that never heard its peer removed: it MUST NOT
- * transmit (§6.8.7), not even AdminDown. Old adapter: one hand-built
- * AdminDown (no A bit, Desired Min TX 300 ms). */
+ * transmit (§6.8.7), not even AdminDown. */
 static void test_remove_passive_silent(void) {
   side x;
   wire w;
@@ -157,8 +155,8 @@ static void test_remove_passive_silent(void) {
 
 /* An authenticated session already AdminDown, never Up, removed: every
  * packet it sends is signed (§6.7) and advertises Desired Min TX >= 1 s
- * (§6.8.3, not Up). Old adapter: the removal's hand-built packet has no A
- * bit and Desired Min TX 300 ms, so an authenticated peer discards it. */
+ * (§6.8.3, not Up): a packet without the A bit, or with 300 ms, would be
+ * discarded by an authenticated peer. */
 static void test_remove_signed(void) {
   side x;
   wire w;
@@ -196,7 +194,7 @@ static void test_remove_signed(void) {
  * take silence for a failure, so exactly one AdminDown packet (diag 7,
  * signed) goes out, the core's goodbye packet (§6.8.16, §6.8.7: at once),
  * and the session leaves the table at the next wake-up. The adapter sends
- * nothing of its own (before it sent one itself, then the core's). */
+ * nothing of its own (a second AdminDown would show here). */
 static void test_remove_not_up_once(void) {
   side x;
   wire w;
@@ -225,15 +223,16 @@ static void test_remove_not_up_once(void) {
   side_close(&x);
 }
 
-/* ---- defect 3: the goodbye repeats ------------------------------------- */
+/* ---- the goodbye repeats (§6.8.16) ------------------------------------- */
 
 /* X (127.0.0.1) and Y (127.0.0.2), both authenticated, talk through a
  * relay (X's peer is 127.0.0.3, Y's 127.0.0.4) that drops X's first
  * AdminDown. Y's Detection Time of X is 5 x 500 ms, longer than X's
  * AdminDown interval (1 s, jittered down to 0.75 s), so the repeat
  * arrives in time: Y goes Down with diag 3 (Neighbor Signaled Session
- * Down), no nexthop failure. Old adapter: one AdminDown, lost; Y reports
- * diag 1 (Control Detection Time Expired) at deconfiguration. Then Y's
+ * Down), no nexthop failure; with one AdminDown only, and that one lost,
+ * Y would report diag 1 (Control Detection Time Expired) at
+ * deconfiguration (RFC 5882 §8). Then Y's
  * Down answer ends X's goodbye: X's session leaves the table. */
 static void test_remove_lost_admin_down(void) {
   side x, y;
@@ -276,7 +275,7 @@ static void test_remove_lost_admin_down(void) {
   wire_close(&r4);
 }
 
-/* ---- the lifecycle after the port ------------------------------------ */
+/* ---- the lifecycle ------------------------------------------------------ */
 
 /* bfd_uv_peer_remove() then bfd_uv_del() at once: the goodbye still runs,
  * Y hears AdminDown (diag 3, no nexthop failure), X closes once Y's answer
@@ -435,9 +434,8 @@ static void test_new_core_callbacks(void) {
 }
 
 /* The core's params and auth_failure events reach the host's callbacks
- * through the adapter (with its user_data). Before, the adapter copied a
- * version-2 bfd_callbacks only up to responder_accept and never forwarded
- * them: a host could not drop its status polling. */
+ * through the adapter (with its user_data): without them a host has to
+ * poll every session's status. */
 static void test_core_events(void) {
   side x, y;
   bfd_uv_peer_config c;
