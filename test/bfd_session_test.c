@@ -2587,7 +2587,7 @@ static void test_detect_event_last_remote(void) {
   bt_fx_del(&f);
 }
 
-/* Suspected (c): polls_sent / finals_sent are 64-bit in the status, so the
+/* polls_sent / finals_sent are 64-bit in the status, so the
  * session must not wrap them at 2^32 either. */
 static void test_counters_64bit(void) {
   bt_fx f;
