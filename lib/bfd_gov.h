@@ -13,15 +13,18 @@
 
 typedef struct bfd_gov {
   bfd_governor_settings cfg;
-  uint8_t on; /* max_scale_permille > 1000 */
-  uint8_t pad[3];
-  uint32_t scale;   /* thousandths, BFD_GOV_SCALE_ONE..cfg.max */
-  uint32_t hold_ms; /* headroom needed for the next step down */
+  uint8_t on;     /* max_scale_permille > 1000 */
+  uint8_t settle; /* windows after a step down that are not a relapse */
+  uint8_t pad[2];
+  uint32_t scale;        /* thousandths, BFD_GOV_SCALE_ONE..cfg.max */
+  uint32_t hold_ms;      /* headroom needed for the next step down */
+  uint32_t before_lower; /* the scale the last step down left */
   uint32_t win_services, win_late;
-  uint64_t win_start;  /* BFD_TSTAMP_NONE: no window yet */
-  uint64_t win_load;   /* host-reported load in this window */
-  uint64_t calm_since; /* last overloaded window's end (or last step) */
-  uint64_t last_lower; /* last step down, BFD_TSTAMP_NONE if none */
+  uint64_t win_start;               /* BFD_TSTAMP_NONE: no window yet */
+  uint64_t win_load;                /* host-reported load in this window */
+  uint64_t win_late_sum, last_mean; /* lateness: this window's sum, the last one's mean */
+  uint64_t calm_since;              /* last overloaded window's end (or last step) */
+  uint64_t last_lower;              /* last step down, BFD_TSTAMP_NONE if none */
   /* Statistics (bfd_table_stats). */
   uint64_t services, late_max_ns;
   uint64_t late_hist[BFD_LATE_BUCKETS];

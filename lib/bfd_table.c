@@ -9,7 +9,7 @@
 #include "bfd_time.h"
 
 #define INITIAL_BUCKETS 64
-#define DISCR_TRIES 64
+#define DISCR_TRIES     64
 
 /* ------------------------------------------------------------------------ */
 /* Hashing                                                                  */
@@ -240,8 +240,7 @@ void bfd_table_remove_session(bfd_table *t, bfd_session *s) {
   bfd_mem_free(t->mem, tsess_of(s));
 }
 
-static int session_event(bfd_table *t, bfd_session *s, uint8_t kind, uint8_t reason,
-                         uint64_t now) {
+static int session_event(bfd_table *t, bfd_session *s, uint8_t kind, uint8_t reason, uint64_t now) {
   bfd_session_event ev;
   if (!t->cb.session)
     return 0;
@@ -499,11 +498,11 @@ int bfd_table_set_responder(bfd_table *t, const bfd_responder_settings *rs) {
   t->resp_max = rs->max_sessions;
   /* Default hold: the template's own Detection Time with the slow-start
    * floor (§6.8.3), what an honest peer needs to answer while not Up. */
-  t->resp_hold_ns = rs->hold_ms
-                        ? bfd_ms_to_ns(rs->hold_ms)
-                        : (uint64_t)st.detect_mult *
-                              bfd_us_to_ns(st.required_min_rx_us > 1000000u ? st.required_min_rx_us
-                                                                            : 1000000u);
+  t->resp_hold_ns =
+      rs->hold_ms
+          ? bfd_ms_to_ns(rs->hold_ms)
+          : (uint64_t)st.detect_mult *
+                bfd_us_to_ns(st.required_min_rx_us > 1000000u ? st.required_min_rx_us : 1000000u);
   return 0;
 fail:
   bfd_auth_ring_free(t->mem, ring);
@@ -522,8 +521,8 @@ static int try_responder(bfd_table *t, const bfd_ctrl_pkt *pkt, const uint8_t *b
   bfd_session_key key;
   bfd_tsess *e, *sc = t->resp_scratch;
   int rv;
-  if (t->resp_max == 0 || t->nresp >= t->resp_max || t->closing ||
-      !(ri->flags & BFD_RX_PEER) || pkt->your_discr != 0)
+  if (t->resp_max == 0 || t->nresp >= t->resp_max || t->closing || !(ri->flags & BFD_RX_PEER) ||
+      pkt->your_discr != 0)
     return BFD_ERR_PKT_NO_SESSION;
   /* Only a peer asking for a session: State Down (not AdminDown, §6.8.16). */
   if (pkt->state != BFD_STATE_DOWN)
@@ -709,25 +708,12 @@ int bfd_table_feed_packet(bfd_table *t, const uint8_t *buf, size_t len, const bf
 /* Overload governor                                                        */
 /* ------------------------------------------------------------------------ */
 
-/* Every session to the governor's scale; O(sessions), only when it changes
- * (at most once per sample window). */
-static int apply_scale(bfd_table *t, uint64_t now) {
-  bfd_session *s = bfd_table_next_session(t, NULL);
-  int rv = 0;
-  while (s) {
-    bfd_session *next = bfd_table_next_session(t, s);
-    bfd_session_set_scale(s, t->gov.scale, now);
-    (void)after_op(t, s, now, &rv);
-    s = next;
-  }
-  return rv;
-}
-
 /* Start of every table call that serves deadlines: close the governor's
- * window when it is over. */
-static int governor_tick(bfd_table *t, uint64_t now) {
-  return bfd_gov_tick(&t->gov, now) ? apply_scale(t, now) : 0;
-}
+ * window when it is over. Sessions take a new scale lazily, each with its
+ * next packet (bfd_table_poll_packet): a change of every session at one
+ * instant would pull the schedules of all whose shorter interval has
+ * passed to that instant, a burst that is itself an overload. */
+static void governor_tick(bfd_table *t, uint64_t now) { (void)bfd_gov_tick(&t->gov, now); }
 
 int bfd_table_set_governor(bfd_table *t, const bfd_governor_settings *gs, uint64_t now) {
   bfd_governor_settings st;
@@ -744,7 +730,8 @@ int bfd_table_set_governor(bfd_table *t, const bfd_governor_settings *gs, uint64
   if (now < t->last_now)
     return BFD_ERR_CLOCK_BACKWARDS;
   t->last_now = now;
-  return bfd_gov_configure(&t->gov, &st, now) ? apply_scale(t, now) : 0;
+  (void)bfd_gov_configure(&t->gov, &st, now);
+  return 0;
 }
 
 int bfd_table_note_load(bfd_table *t, uint32_t kind, uint64_t count) {
@@ -754,8 +741,7 @@ int bfd_table_note_load(bfd_table *t, uint32_t kind, uint64_t count) {
 /* Entries with key <= now form a subtree at the root (heap order): walk it
  * depth-first and collect up to `max` sessions whose detection time has
  * passed. The stack grows by at most one per level, so 64 suffices. */
-static size_t collect_expired(const bfd_table *t, uint64_t now, bfd_session **out,
-                              size_t max) {
+static size_t collect_expired(const bfd_table *t, uint64_t now, bfd_session **out, size_t max) {
   const bfd_pq *h = &t->pq;
   size_t stack[64], sp = 0, n = 0;
   if (h->len == 0 || h->v[0].key > now)
@@ -785,7 +771,7 @@ int bfd_table_feed_time(bfd_table *t, uint64_t now) {
   t->last_now = now;
   if ((doomed_rv = free_doomed(t, now)) != 0)
     return doomed_rv;
-  rv = governor_tick(t, now);
+  governor_tick(t, now);
   /* Detection only; what is due to be sent stays for poll_packet. Expired
    * sessions leave the collection (their detection deadline is cleared,
    * also when a callback fails), so the loop ends; one failing callback
@@ -818,8 +804,7 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
   t->last_now = now;
   if ((h_rv = free_doomed(t, now)) != 0)
     return h_rv;
-  if ((h_rv = governor_tick(t, now)) != 0)
-    return h_rv;
+  governor_tick(t, now);
   h = &t->pq;
   while (h->len > 0 && h->v[0].key <= now) {
     bfd_session *s = pq_session(h->v[0].node);
@@ -829,6 +814,9 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
      * write error other than NOBUF has moved the session's schedule on,
      * so the next call serves the others. */
     int r = bfd_session_expire(s, now);
+    /* The governor's scale goes out with the session's next packet. */
+    if (s->scale_pm != t->gov.scale)
+      bfd_session_set_scale(s, t->gov.scale, now);
     if (r == 0) {
       n = bfd_session_write(s, buf, buflen, now);
       if (n < 0)

@@ -28,7 +28,7 @@ static void test_settings_init(void) {
   CU_ASSERT_EQUAL(gs.window_ms, 500);
   CU_ASSERT_EQUAL(gs.restore_hold_ms, 10000);
   CU_ASSERT_EQUAL(gs.raise_permille, 1500);
-  CU_ASSERT_EQUAL(gs.lower_permille, 250);
+  CU_ASSERT_EQUAL(gs.lower_permille, 200);
   CU_ASSERT_EQUAL(bfd_governor_settings_init(BFD_GOVERNOR_SETTINGS_VERSION, NULL),
                   BFD_ERR_INVALID_ARGUMENT);
   memset(&gs, 0xab, sizeof(gs));
@@ -57,7 +57,7 @@ static void test_settings_ranges(void) {
       {offsetof(bfd_governor_settings, raise_permille), 1000, 1001},
       {offsetof(bfd_governor_settings, raise_permille), 4001, 4000},
       {offsetof(bfd_governor_settings, lower_permille), 0, 1},
-      {offsetof(bfd_governor_settings, lower_permille), 64001, 64000},
+      {offsetof(bfd_governor_settings, lower_permille), 901, 900},
   };
   bfd_table *tb;
   bfd_table_stats st;
@@ -172,6 +172,30 @@ static void test_policy_raise_and_ceiling(void) {
   CU_ASSERT_EQUAL(g.late_hist[3], 7 + 1 + 7);   /* 6 ms: 4..8 ms */
 }
 
+/* An overloaded window whose lateness fell by more than a quarter since
+ * the last one is a backlog draining: no raise; one that did not fall is. */
+static void test_policy_draining_backlog(void) {
+  bfd_gov g;
+  uint64_t t = T0;
+  unsigned i;
+  gov_on(&g, 8000, 10000, t);
+  t += 500 * MS;
+  for (i = 0; i < 20; i++)
+    bfd_gov_service(&g, t - 100 * MS, t - 100 * MS + 40 * MS);
+  CU_ASSERT_EQUAL(bfd_gov_tick(&g, t), 1); /* mean 40 ms */
+  CU_ASSERT_EQUAL(g.scale, 1500);
+  t += 500 * MS;
+  for (i = 0; i < 20; i++)
+    bfd_gov_service(&g, t - 100 * MS, t - 100 * MS + 29 * MS);
+  CU_ASSERT_EQUAL(bfd_gov_tick(&g, t), 0); /* 29 < 30: draining */
+  CU_ASSERT_EQUAL(g.scale, 1500);
+  t += 500 * MS;
+  for (i = 0; i < 20; i++)
+    bfd_gov_service(&g, t - 100 * MS, t - 100 * MS + 22 * MS);
+  CU_ASSERT_EQUAL(bfd_gov_tick(&g, t), 1); /* 22 >= 21.75: not enough */
+  CU_ASSERT_EQUAL(g.scale, 2250);
+}
+
 static void test_policy_load_and_restore(void) {
   bfd_gov g;
   uint64_t t = T0, raised;
@@ -181,12 +205,13 @@ static void test_policy_load_and_restore(void) {
   CU_ASSERT_EQUAL(window(&g, t, 0, 0), 1); /* reported load alone */
   CU_ASSERT_EQUAL(g.scale, 1500);
   raised = t;
-  /* Headroom: a step of 250 every 2 s, from the overloaded window's end. */
+  /* Headroom: x0.8 every 2 s from the overloaded window's end (1500,
+   * 1200, then 960: the configured rate). */
   while (g.scale > 1000) {
     uint32_t before = g.scale;
     t += 500 * MS;
     if (window(&g, t, 20, 0)) {
-      CU_ASSERT_EQUAL(g.scale, before - 250);
+      CU_ASSERT_EQUAL(g.scale, before == 1500 ? 1200u : 1000u);
       CU_ASSERT_EQUAL(t - raised, 2 * SEC);
       raised = t;
     }
@@ -200,18 +225,21 @@ static void test_policy_load_and_restore(void) {
   CU_ASSERT_EQUAL(g.scale, 1000);
 }
 
-/* A relapse within a hold of a step down doubles the hold, up to 16x; a
- * long calm at the configured rate forgets it. */
+/* The two windows after a step down are its own transient, not a
+ * relapse; an overload after them but within the hold is one: back to the
+ * scale the step left, and the hold doubles, up to 16x. Four holds of calm
+ * at the configured rate forget it. */
 static void test_policy_dampening(void) {
   bfd_gov g;
   uint64_t t = T0;
   unsigned k;
-  gov_on(&g, 64000, 1000, t);
-  for (k = 0; k < 7; k++) {
+  gov_on(&g, 64000, 2000, t);
+  for (k = 0; k < 5; k++) {
     uint32_t hold = g.hold_ms;
-    uint64_t calm_end = t + (uint64_t)hold * MS + 500 * MS, l0 = g.lowers;
+    uint64_t calm_end = t + (uint64_t)hold * MS + 500 * MS;
+    uint64_t l0 = g.lowers;
     /* calm a hold at the configured rate (less than the 4 holds that
-     * forget the relapses), then overload */
+     * forget the relapses), then overload: 1500 */
     while (t < calm_end) {
       t += 500 * MS;
       (void)window(&g, t, 20, 0);
@@ -219,18 +247,26 @@ static void test_policy_dampening(void) {
     CU_ASSERT_EQUAL(g.hold_ms, hold);
     t += 500 * MS;
     CU_ASSERT_EQUAL(window(&g, t, 20, 20), 1);
+    CU_ASSERT_EQUAL(g.scale, 1500);
     CU_ASSERT_EQUAL(g.hold_ms, hold);
-    /* calm for the hold, then the step down */
+    /* calm for the hold, then the step down to 1200 */
     while (g.lowers == l0) {
       t += 500 * MS;
       (void)window(&g, t, 20, 0);
       CU_ASSERT_FATAL(t < T0 + 3600 * SEC);
     }
-    CU_ASSERT_EQUAL(g.hold_ms, hold);
-    /* relapse right after the step */
+    CU_ASSERT_EQUAL(g.scale, 1200);
+    /* two overloaded windows: the step's transient */
+    t += 500 * MS;
+    CU_ASSERT_EQUAL(window(&g, t, 20, 20), 0);
+    t += 500 * MS;
+    CU_ASSERT_EQUAL(window(&g, t, 20, 20), 0);
+    CU_ASSERT_EQUAL(g.scale, 1200);
+    /* a third, within the hold: relapse */
     t += 500 * MS;
     CU_ASSERT_EQUAL(window(&g, t, 20, 20), 1);
-    CU_ASSERT_EQUAL(g.hold_ms, hold < 16000 ? 2 * hold : 16000);
+    CU_ASSERT_EQUAL(g.scale, 1500);
+    CU_ASSERT_EQUAL(g.hold_ms, hold < 32000 ? 2 * hold : 32000);
     /* back to the configured rate */
     while (g.scale > 1000) {
       t += 500 * MS;
@@ -238,10 +274,10 @@ static void test_policy_dampening(void) {
       CU_ASSERT_FATAL(t < T0 + 7200 * SEC);
     }
   }
-  CU_ASSERT_EQUAL(g.hold_ms, 16000);
-  t += 4 * 16 * SEC;
+  CU_ASSERT_EQUAL(g.hold_ms, 32000);
+  t += 4 * 32 * SEC;
   (void)window(&g, t, 20, 0);
-  CU_ASSERT_EQUAL(g.hold_ms, 1000);
+  CU_ASSERT_EQUAL(g.hold_ms, 2000);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -398,7 +434,7 @@ static void test_table_late_host(void) {
   /* Nobody flapped: the only state events are the bring-up ones. */
   CU_ASSERT_EQUAL(bt_rec_count(&h.rec, 0, BT_EV_STATE), 2 * NSESS);
 
-  /* On time again: 250 down every 2 s of headroom. */
+  /* On time again: x0.8 every 2 s of headroom (1600, 1280, 1024, 1000). */
   t_raise = h.now;
   scale = 2000;
   for (t = h.now; scale > 1000 && t < h.now + 30 * SEC;) {
@@ -406,7 +442,7 @@ static void test_table_late_host(void) {
     host_run(&h, t, 0);
     st = host_stats(&h);
     if (st.governor_scale_permille != scale) {
-      CU_ASSERT_EQUAL(st.governor_scale_permille, scale - 250);
+      CU_ASSERT_EQUAL(st.governor_scale_permille, scale * 4 / 5 > 1010 ? scale * 4 / 5 : 1000u);
       CU_ASSERT(t - t_raise >= 2 * SEC);
       CU_ASSERT(t - t_raise <= 2 * SEC + 700 * MS); /* a window + a call */
       scale = st.governor_scale_permille;
@@ -456,6 +492,7 @@ int main(void) {
                          {"settings_ranges", test_settings_ranges},
                          {"stats_v1", test_stats_v1},
                          {"policy_raise_and_ceiling", test_policy_raise_and_ceiling},
+                         {"policy_draining_backlog", test_policy_draining_backlog},
                          {"policy_load_and_restore", test_policy_load_and_restore},
                          {"policy_dampening", test_policy_dampening},
                          {"table_late_host", test_table_late_host},

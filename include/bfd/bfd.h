@@ -1371,9 +1371,11 @@ BFD_EXTERN bfd_session *bfd_table_next_session(const bfd_table *table,
  * advertises Desired Min TX and Required Min RX times the scale, through
  * ordinary Poll Sequences (RFC 5880 §6.8.3: the Required Min RX increase is
  * in force at once and slows the peer, the Desired Min TX increase waits
- * for the Final). Detection Times grow accordingly on both ends. When the
- * host has had headroom for `restore_hold_ms`, the scale steps back down,
- * and a relapse soon after a step doubles the hold (dampening, up to 16x).
+ * for the Final). Each session takes a new scale with its next packet.
+ * Detection Times grow accordingly on both ends. When the host has had
+ * headroom for `restore_hold_ms`, the scale steps back down (the window
+ * after a step does not count: the step's own Polls), and a relapse soon
+ * after a step doubles the hold (dampening, up to 16x).
  * The session's configured values never change (bfd_session_get_settings);
  * the params event says BFD_PARAMS_EV_GOVERNED while a session runs slower
  * than configured, and bfd_table_stats has the scale and the counts.
@@ -1398,8 +1400,8 @@ typedef struct bfd_governor_settings {
   /** Each overloaded window multiplies the scale by this, in thousandths.
    *  1001..4000; default 1500. */
   uint32_t raise_permille;
-  /** Each step down removes this much of the scale, in thousandths of the
-   *  configured rate (until 1000). 1..64000; default 250. */
+  /** Each step down takes this share off the scale, in thousandths (200:
+   *  x0.8), until 1000. 1..900; default 200. */
   uint32_t lower_permille;
 } bfd_governor_settings;
 
@@ -1413,18 +1415,19 @@ BFD_EXTERN int bfd_governor_settings_init(uint32_t version, bfd_governor_setting
 /**
  * @brief Turn the table's governor on, change it, or off (NULL, or
  * max_scale_permille 1000). Turning it off, or lowering the ceiling below
- * the scale in force, applies the new scale to every session at once.
+ * the scale in force, sets the table's scale at once; like every scale
+ * change, each session takes it with its next packet (within one TX
+ * interval), which spreads the change over the interval instead of a
+ * burst of packets at one instant.
  * @param table the table.
  * @param gs    the settings; copied. NULL: off.
- * @param now   the current time (a scale change goes out with it).
+ * @param now   the current time: the first sample window starts.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT NULL table
  * @retval BFD_ERR_VERSION          unknown gs->struct_version
  * @retval BFD_ERR_CFG_GOVERNOR     a field outside its range (see
  *                                  bfd_governor_settings); nothing changed
  * @retval BFD_ERR_CLOCK_BACKWARDS  `now` is before the table's last time
- * @retval BFD_ERR_CALLBACK_FAILURE a params callback failed (every session
- *                                  still has the new scale)
  * @since 0.2.0
  */
 BFD_EXTERN int bfd_table_set_governor(bfd_table *table, const bfd_governor_settings *gs,
@@ -1475,7 +1478,7 @@ typedef struct bfd_table_stats {
    *  served within 1 ms of their deadline, late_hist[i] those 2^(i-1) to
    *  2^i ms late, the last bucket 1024 ms or more. */
   uint64_t services;
-  uint64_t late_hist[BFD_LATE_BUCKETS];
+  uint64_t late_hist[BFD_LATE_BUCKETS]; /**< Version 2: services by lateness, as above */
   uint64_t late_max_ns;            /**< Version 2: the latest service */
   uint64_t load_rx_drops;          /**< Version 2: BFD_LOAD_RX_DROPS reported */
   uint64_t load_tx_blocked;        /**< Version 2: BFD_LOAD_TX_BLOCKED reported */
