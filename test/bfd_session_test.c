@@ -386,11 +386,34 @@ typedef struct tx_case {
   uint64_t iv;
 } tx_case;
 
-/* The session of a tx_case, started: the remote's TX 10 s (a 30 s
- * Detection Time keeps detection out of the way). */
-static void tx_case_start(bt_fx *f, const tx_case *c) {
-  bt_fx_init_timers(f, c->cfg_tx_us, 0, 10000000, c->remote_rx_us);
-  bt_fx_start(f);
+/* Runs `check` on a session for each case (the remote's TX 10 s: a 30 s
+ * Detection Time keeps detection out of the way), then deletes it. */
+static void each_tx_case(const tx_case *t, size_t n, void (*check)(bt_fx *, const tx_case *)) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    bt_fx f;
+    bt_fx_init_timers(&f, t[i].cfg_tx_us, 0, 10000000, t[i].remote_rx_us);
+    bt_fx_start(&f);
+    check(&f, &t[i]);
+    bt_fx_del(&f);
+  }
+}
+
+static void tx_not_up(bt_fx *f, const tx_case *c) {
+  bfd_ctrl_pkt p;
+  /* Before the remote is known: remote RequiredMinRx is 1 µs (§6.8.1). */
+  CU_ASSERT_EQUAL(bt_fx_status(f).tx_interval_ns, max64(c->cfg_tx_us * US, SEC));
+  CU_ASSERT_EQUAL(bt_fx_status(f).detect_time_ns, 0);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(f->s), T0); /* first packet at creation */
+  CU_ASSERT_EQUAL(bt_fx_tx(f, &p), 24);
+  CU_ASSERT_EQUAL(p.desired_min_tx_us, c->cfg_tx_us > 1000000 ? c->cfg_tx_us : 1000000);
+  CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
+  CU_ASSERT_EQUAL(p.your_discr, 0);
+  f->now += 1 * MS;
+  bt_fx_reach(f, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(bt_fx_status(f).tx_interval_ns, c->iv);
+  CU_ASSERT_EQUAL(bt_fx_status(f).last_tx, f->now); /* the state-change packet */
+  check_next_gap(f, c->iv);
 }
 
 static void test_timers_tx_not_up(void) {
@@ -399,26 +422,22 @@ static void test_timers_tx_not_up(void) {
       {50000, 10000, 1 * SEC},     {50000, 1500000, 1500 * MS}, {2000000, 10000, 2 * SEC},
       {2000000, 3000000, 3 * SEC}, {1000000, 1000000, 1 * SEC}, {1, 1, 1 * SEC},
   };
-  size_t i;
-  for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-    bt_fx f;
-    bfd_ctrl_pkt p;
-    tx_case_start(&f, &t[i]);
-    /* Before the remote is known: remote RequiredMinRx is 1 µs (§6.8.1). */
-    CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, max64(t[i].cfg_tx_us * US, SEC));
-    CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 0);
-    CU_ASSERT_EQUAL(bfd_session_next_deadline(f.s), T0); /* first packet at creation */
-    CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
-    CU_ASSERT_EQUAL(p.desired_min_tx_us, t[i].cfg_tx_us > 1000000 ? t[i].cfg_tx_us : 1000000);
-    CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
-    CU_ASSERT_EQUAL(p.your_discr, 0);
-    f.now += 1 * MS;
-    bt_fx_reach(&f, BFD_STATE_INIT);
-    CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, t[i].iv);
-    CU_ASSERT_EQUAL(bt_fx_status(&f).last_tx, f.now); /* the state-change packet */
-    check_next_gap(&f, t[i].iv);
-    bt_fx_del(&f);
-  }
+  each_tx_case(t, sizeof(t) / sizeof(t[0]), tx_not_up);
+}
+
+static void tx_up(bt_fx *f, const tx_case *c) {
+  bfd_ctrl_pkt p;
+  bt_fx_drain(f, NULL, NULL);
+  f->now += 1 * MS;
+  CU_ASSERT_EQUAL(bt_fx_rx(f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(f).state, BFD_STATE_UP);
+  /* A smaller TX interval applies at once (§6.8.3 only delays larger). */
+  CU_ASSERT_EQUAL(bt_fx_status(f).tx_interval_ns, c->iv);
+  CU_ASSERT_EQUAL(bt_fx_tx(f, &p), 24);
+  CU_ASSERT_EQUAL(p.state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(p.desired_min_tx_us, c->cfg_tx_us);
+  CU_ASSERT_EQUAL(bt_fx_tx(f, NULL), 0);
+  check_next_gap(f, c->iv);
 }
 
 static void test_timers_tx_up(void) {
@@ -427,24 +446,7 @@ static void test_timers_tx_up(void) {
       {50000, 10000, 50 * MS},   {50000, 300000, 300 * MS}, {300000, 50000, 300 * MS},
       {2000000, 10000, 2 * SEC}, {10000, 10000, 10 * MS},   {3300, 1, 3300 * US},
   };
-  size_t i;
-  for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-    bt_fx f;
-    bfd_ctrl_pkt p;
-    tx_case_start(&f, &t[i]);
-    bt_fx_drain(&f, NULL, NULL);
-    f.now += 1 * MS;
-    CU_ASSERT_EQUAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
-    CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_UP);
-    /* A smaller TX interval applies at once (§6.8.3 only delays larger). */
-    CU_ASSERT_EQUAL(bt_fx_status(&f).tx_interval_ns, t[i].iv);
-    CU_ASSERT_EQUAL(bt_fx_tx(&f, &p), 24);
-    CU_ASSERT_EQUAL(p.state, BFD_STATE_UP);
-    CU_ASSERT_EQUAL(p.desired_min_tx_us, t[i].cfg_tx_us);
-    CU_ASSERT_EQUAL(bt_fx_tx(&f, NULL), 0);
-    check_next_gap(&f, t[i].iv);
-    bt_fx_del(&f);
-  }
+  each_tx_case(t, sizeof(t) / sizeof(t[0]), tx_up);
 }
 
 static void test_timers_detect(void) {
@@ -748,25 +750,22 @@ static void run(bt_fx *f, uint64_t until, int mode, run_stats *rs) {
 /* 5. Poll Sequence (§6.5, §6.8.3)                                          */
 /* ------------------------------------------------------------------------ */
 
-/* Up at 100 ms TX, 300 ms RX, the peer wanting 10 ms / sending 100 ms. */
-static void poll_fx(bt_fx *f) {
-  bt_fx_init(f);
-  f->st.desired_min_tx_us = 100000;
-  f->st.required_min_rx_us = 300000;
-  f->peer.rx_us = 10000;
-  f->peer.tx_us = 100000;
+/* Up at 100 ms TX, 300 ms RX, the peer wanting 10 ms / sending 100 ms:
+ * the Polls sent so far. */
+static uint64_t poll_fx(bt_fx *f) {
+  bt_fx_init_timers(f, 100000, 300000, 100000, 10000);
   bt_fx_start(f);
   bt_fx_up_settled(f);
   CU_ASSERT_EQUAL_FATAL(bt_fx_status(f).tx_interval_ns, 100 * MS);
   CU_ASSERT_EQUAL_FATAL(bt_fx_status(f).detect_time_ns, 900 * MS);
+  return bt_fx_status(f).polls_sent;
 }
 
 static void test_poll_tx_increase_waits_for_final(void) {
   bt_fx f;
   run_stats rs;
   uint64_t polls;
-  poll_fx(&f);
-  polls = bt_fx_status(&f).polls_sent;
+  polls = poll_fx(&f);
   f.now += 5 * MS;
   f.st.desired_min_tx_us = 500000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
@@ -803,7 +802,7 @@ static void test_poll_tx_increase_waits_for_final(void) {
 static void test_poll_rx_decrease_waits_for_final(void) {
   bt_fx f;
   uint64_t t;
-  poll_fx(&f);
+  (void)poll_fx(&f);
   f.now += 5 * MS;
   f.st.required_min_rx_us = 50000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
@@ -841,7 +840,7 @@ static void test_poll_rx_decrease_waits_for_final(void) {
  * larger RX interval. Both still poll. */
 static void test_poll_safe_changes_immediate(void) {
   bt_fx f;
-  poll_fx(&f);
+  (void)poll_fx(&f);
   f.st.desired_min_tx_us = 50000;
   f.st.required_min_rx_us = 600000;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
@@ -858,8 +857,7 @@ static void test_poll_detect_mult_no_poll(void) {
   bt_fx f;
   bfd_ctrl_pkt p;
   uint64_t polls;
-  poll_fx(&f);
-  polls = bt_fx_status(&f).polls_sent;
+  polls = poll_fx(&f);
   f.st.detect_mult = 7;
   CU_ASSERT_EQUAL(bfd_session_update(f.s, &f.st, f.now), 0);
   CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
@@ -975,8 +973,7 @@ static void test_poll_two_changes(void) {
   bfd_ctrl_pkt p;
   uint64_t polls, t_first, t_last, bound;
   unsigned guard = 0;
-  poll_fx(&f);
-  polls = bt_fx_status(&f).polls_sent;
+  polls = poll_fx(&f);
   f.st.desired_min_tx_us = 200000;
   update_and_poll(&f, &p);
   CU_ASSERT_EQUAL(p.desired_min_tx_us, 200000);
@@ -1039,8 +1036,7 @@ static void test_poll_safe_change_rides_poll(void) {
   bt_fx f;
   bfd_ctrl_pkt p;
   uint64_t polls;
-  poll_fx(&f);
-  polls = bt_fx_status(&f).polls_sent;
+  polls = poll_fx(&f);
   f.st.desired_min_tx_us = 200000;
   update_and_poll(&f, &p);
   f.now += MS;
@@ -2587,8 +2583,8 @@ static void test_detect_event_last_remote(void) {
   bt_fx_del(&f);
 }
 
-/* polls_sent / finals_sent are 64-bit in the status, so the
- * session must not wrap them at 2^32 either. */
+/* polls_sent / finals_sent are 64-bit in the status, so the session must
+ * not wrap them at 2^32 either. */
 static void test_counters_64bit(void) {
   bt_fx f;
   bfd_ctrl_pkt p;
