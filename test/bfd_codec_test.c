@@ -616,6 +616,22 @@ static void test_encode_reject(void) {
       {0, BFD_STATE_UP, BFD_FLAG_M, 3, 1, BFD_ERR_PKT_MULTIPOINT},
       {0, BFD_STATE_UP, BFD_FLAG_P | BFD_FLAG_F, 3, 1, BFD_ERR_PKT_POLL_FINAL},
   };
+  static const struct {
+    uint8_t type, simple_len;
+    int auth_type, len, data_len;
+    ptrdiff_t want;
+  } au[] = {
+      {BFD_AUTH_KEYED_SHA1, 0, BFD_AUTH_NONE, -1, -1, BFD_ERR_PKT_AUTH_TYPE},
+      {BFD_AUTH_KEYED_SHA1, 0, 6, -1, -1, BFD_ERR_PKT_AUTH_TYPE},
+      /* Auth Len / data_len mismatches */
+      {BFD_AUTH_KEYED_SHA1, 0, -1, 24, -1, BFD_ERR_PKT_AUTH_LEN},
+      {BFD_AUTH_KEYED_SHA1, 0, -1, 28, 16, BFD_ERR_PKT_AUTH_LEN},
+      {BFD_AUTH_KEYED_MD5, 0, -1, -1, 20, BFD_ERR_PKT_AUTH_LEN},
+      {BFD_AUTH_SIMPLE, 8, -1, 3, 0, BFD_ERR_PKT_AUTH_LEN},
+      {BFD_AUTH_SIMPLE, 8, -1, 20, 17, BFD_ERR_PKT_AUTH_LEN},
+      {BFD_AUTH_SIMPLE, 8, -1, 12, 8, BFD_ERR_PKT_AUTH_LEN},
+      {BFD_AUTH_SIMPLE, 8, -1, 11, 8, 35},
+  };
   bfd_ctrl_pkt p;
   uint8_t buf[64];
   size_t i;
@@ -631,38 +647,19 @@ static void test_encode_reject(void) {
     p.my_discr = bad[i].my;
     CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), bad[i].want);
   }
-  /* auth type */
-  base_struct(&p);
-  set_auth(&p, BFD_AUTH_KEYED_SHA1, 0);
-  p.auth.type = BFD_AUTH_NONE;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_AUTH_TYPE);
-  p.auth.type = 6;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_AUTH_TYPE);
-  /* auth len / data_len mismatches */
-  base_struct(&p);
-  set_auth(&p, BFD_AUTH_KEYED_SHA1, 0);
-  p.auth.len = 24;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_AUTH_LEN);
-  p.auth.len = 28;
-  p.auth.data_len = 16;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_AUTH_LEN);
-  base_struct(&p);
-  set_auth(&p, BFD_AUTH_KEYED_MD5, 0);
-  p.auth.data_len = 20;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_AUTH_LEN);
-  base_struct(&p);
-  set_auth(&p, BFD_AUTH_SIMPLE, 8);
-  p.auth.data_len = 0;
-  p.auth.len = 3;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_AUTH_LEN);
-  p.auth.data_len = 17;
-  p.auth.len = 20;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_AUTH_LEN);
-  p.auth.data_len = 8;
-  p.auth.len = 12;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), BFD_ERR_PKT_AUTH_LEN);
-  p.auth.len = 11;
-  CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), 35);
+  /* Auth sections: set_auth(type, data_len), then Auth Type, Auth Len and
+   * data_len as given (-1: as set_auth left it). */
+  for (i = 0; i < sizeof(au) / sizeof(au[0]); i++) {
+    base_struct(&p);
+    set_auth(&p, au[i].type, au[i].simple_len);
+    if (au[i].auth_type >= 0)
+      p.auth.type = (uint8_t)au[i].auth_type;
+    if (au[i].len >= 0)
+      p.auth.len = (uint8_t)au[i].len;
+    if (au[i].data_len >= 0)
+      p.auth.data_len = (uint8_t)au[i].data_len;
+    CU_ASSERT_EQUAL(bfd_ctrl_pkt_encode(buf, 64, &p), au[i].want);
+  }
   /* without the A bit the auth struct is ignored */
   base_struct(&p);
   p.auth.type = 200;
