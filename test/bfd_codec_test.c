@@ -35,13 +35,12 @@ static void set_nums(bfd_ctrl_pkt *p, uint8_t mult, uint32_t my, uint32_t your, 
   p->required_min_echo_rx_us = echo_us;
 }
 
-/* base_pkt as a struct. */
+/* base_pkt as a struct: the scripted peer's packet (bt_peer_fill) with its
+ * Length. */
 static void base_struct(bfd_ctrl_pkt *p) {
-  memset(p, 0, sizeof(*p));
-  p->version = 1;
-  p->state = BFD_STATE_UP;
+  bt_peer peer = bt_peer_make(BFD_STATE_UP, 1, 2, 1000000);
+  bt_peer_fill(&peer, p);
   p->length = 24;
-  set_nums(p, 3, 1, 2, 1000000, 1000000, 0);
 }
 
 /* Fill p->auth with a valid section of `type` (data_len for Simple). */
