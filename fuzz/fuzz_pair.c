@@ -152,6 +152,8 @@
  * FUZZ_PAIR_SUMMARY=1 only the steps and virtual time each input used. */
 #include <bfd/bfd.h>
 
+#include "bt_rng.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,18 +225,29 @@ enum { LOSS_OFF, LOSS_RANDOM, LOSS_NTH, LOSS_P, LOSS_F, LOSS_BURST, LOSS_PF, LOS
 /* ------------------------------------------------------------------------ */
 
 typedef struct qpkt {
-  uint64_t at; /* arrival time */
+  uint64_t at;  /* arrival time */
+  uint32_t seq; /* send order on its direction: ties arrive in this order */
   uint32_t your_discr, tx_us, rx_us;
   uint8_t len, flags, state, pad;
   uint8_t buf[BFD_CTRL_LEN_MAX];
 } qpkt;
+
+/* One direction's packets in flight, delivered by (arrival, send order):
+ * the in-order ones in a FIFO ring, those that overtook the ring's last one
+ * (reordering) in a binary heap; the next packet is the smaller head. Both
+ * hold slots of Q[d]. */
+typedef struct flight {
+  uint32_t count; /* ring + heap */
+  uint32_t rhead, rn, hn, nfree, fresh, seq;
+  uint64_t max_at; /* latest arrival queued (0 when empty) */
+  uint16_t ring[QLEN], heap[QLEN], freel[QLEN];
+} flight;
 
 /* One direction of the link; W.ln[SA] carries A -> B. */
 typedef struct wire {
   uint64_t delay, jitter, dup_extra, last_at, rng;
   uint32_t loss_p16, nth, nth_ctr, burst, dup_p16;
   uint8_t loss_kind, partition, reorder, pad;
-  uint32_t head, count;
 } wire;
 
 typedef struct side {
@@ -254,10 +267,11 @@ typedef struct side {
    * start (last P + termination - first P). */
   uint64_t seq_first_p, seq_last_p, win_end;
   uint32_t seq_np;
+  uint64_t dl; /* bfd_session_next_deadline() since the last call, if dl_ok */
   uint32_t discr_prev;
   unsigned nev, nev_lost;
   bfd_state_event ev[MAXEV];
-  uint8_t nh_down, owe_f, idle, wakes;
+  uint8_t nh_down, owe_f, idle, wakes, dl_ok;
   uint8_t rx_f, rx_p, rx_any, tx_p, tx_f; /* this step, for UNTIL */
 } side;
 
@@ -278,10 +292,12 @@ typedef struct world {
 
 static world W;
 static qpkt Q[2][QLEN];
+static flight F[2];
 
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static uint32_t max32(uint32_t a, uint32_t b) { return a > b ? a : b; }
+static uint64_t us_ns(uint32_t us) { return (uint64_t)us * US; } /* bfd_us_to_ns, inlined */
 static int g_verbose, g_summary;
 
 /* ------------------------------------------------------------------------ */
@@ -406,7 +422,7 @@ static void dump_wire(int d) {
           "%u\n",
           side_name(d), side_name(1 - d), msec(l->delay), msec(l->jitter),
           l->reorder ? " reorder" : "", (unsigned)l->loss_kind, (unsigned)l->loss_p16,
-          (unsigned)l->partition, (unsigned)l->dup_p16, (unsigned)l->count);
+          (unsigned)l->partition, (unsigned)l->dup_p16, (unsigned)F[d].count);
 }
 
 static void fail(int inv, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
@@ -472,23 +488,14 @@ static void *m_realloc(void *p, size_t n, void *u) {
 }
 static const bfd_mem k_mem = {NULL, m_malloc, m_free, m_calloc, m_realloc};
 
-static uint64_t sm64(uint64_t *x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+/* The suites' splitmix64 (test/harness/bt_rng.c); every draw is as it was
+ * when fuzz_pair had its own copy, so a seed still means the same run. */
+static uint64_t sm64(uint64_t *x) { return bt_rng_next(x); }
 static uint32_t rnd16(uint64_t *x) { return (uint32_t)(sm64(x) >> 48); }
 
 static void cb_rand(uint8_t *dest, size_t len, void *ud) {
   side *x = ud;
-  while (len) {
-    uint64_t v = sm64(&x->rng);
-    size_t k = len < sizeof(v) ? len : sizeof(v);
-    memcpy(dest, &v, k);
-    dest += k;
-    len -= k;
-  }
+  bt_rng_fill(&x->rng, dest, len);
 }
 
 static int cb_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
@@ -534,7 +541,7 @@ static uint64_t imax_cfg(void) {
   int i;
   for (i = 0; i < 2; i++)
     m = max32(m, max32(W.sd[i].cfg.desired_min_tx_us, W.sd[i].cfg.required_min_rx_us));
-  return max64(bfd_us_to_ns(m), SLOW_NS);
+  return max64(us_ns(m), SLOW_NS);
 }
 
 static void ev_reset(void) {
@@ -547,8 +554,8 @@ static uint64_t inflight_max(void) {
   uint64_t m = 0;
   int d;
   for (d = 0; d < 2; d++)
-    if (W.ln[d].count)
-      m = max64(m, Q[d][(W.ln[d].head + W.ln[d].count - 1) & (QLEN - 1)].at);
+    if (F[d].count)
+      m = max64(m, F[d].max_at);
   return m;
 }
 
@@ -577,11 +584,11 @@ static void ev_param(int was_up) {
 }
 
 static uint64_t exp_tx(const side *x, const side *y) {
-  return bfd_us_to_ns(max32(x->cfg.desired_min_tx_us, y->cfg.required_min_rx_us));
+  return us_ns(max32(x->cfg.desired_min_tx_us, y->cfg.required_min_rx_us));
 }
 static uint64_t exp_dt(const side *x, const side *y) {
   return (uint64_t)y->cfg.detect_mult *
-         bfd_us_to_ns(max32(x->cfg.required_min_rx_us, y->cfg.desired_min_tx_us));
+         us_ns(max32(x->cfg.required_min_rx_us, y->cfg.desired_min_tx_us));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -613,7 +620,7 @@ static void check_status(const side *x, const bfd_session_status *o, const bfd_s
                                                             n->remote_state != BFD_STATE_UP)))
     fail(5, "%c: Up with remote_discr %08x remote state %s", c, (unsigned)n->remote_discr,
          bfd_state_name(n->remote_state));
-  if (n->tx_interval_ns && n->tx_interval_ns < bfd_us_to_ns(n->remote_required_min_rx_us))
+  if (n->tx_interval_ns && n->tx_interval_ns < us_ns(n->remote_required_min_rx_us))
     fail(5, "%c: tx_interval %.3f ms below the remote's Required Min RX %u us (§6.8.7)", c,
          msec(n->tx_interval_ns), (unsigned)n->remote_required_min_rx_us);
   if (n->state != BFD_STATE_UP && n->tx_interval_ns && n->tx_interval_ns < SLOW_NS)
@@ -623,7 +630,7 @@ static void check_status(const side *x, const bfd_session_status *o, const bfd_s
     fail(5, "%c: detect_time %.3f ms with remote Detect Mult %u", c, msec(n->detect_time_ns),
          (unsigned)n->remote_detect_mult);
   if (n->detect_time_ns &&
-      n->detect_time_ns < n->remote_detect_mult * bfd_us_to_ns(n->remote_desired_min_tx_us))
+      n->detect_time_ns < n->remote_detect_mult * us_ns(n->remote_desired_min_tx_us))
     fail(5, "%c: detect_time %.3f ms below remote mult %u x remote Desired Min TX %u us (§6.8.4)",
          c, msec(n->detect_time_ns), (unsigned)n->remote_detect_mult,
          (unsigned)n->remote_desired_min_tx_us);
@@ -645,6 +652,7 @@ static void check_status(const side *x, const bfd_session_status *o, const bfd_s
 /* After every call: x->prev is the status before it, x->st after. */
 static void refresh(side *x, int first) {
   bfd_session_status *t = x->prev;
+  x->dl_ok = 0; /* the deadline is a function of the session's state */
   x->prev = x->st;
   x->st = t;
   x->st->struct_version = BFD_SESSION_STATUS_VERSION;
@@ -811,12 +819,23 @@ static void destroy(side *x) {
   bfd_session_del(x->s);
   M.open = 0;
   x->s = NULL;
+  x->dl_ok = 0;
   x->owe_f = 0;
   if (x->nh_down)
     fail(5, "%c: deleted with the nexthop left DOWN", side_name(x->idx));
 }
 
 static int running(const side *x) { return x->s && !x->stall_end; }
+
+/* bfd_session_next_deadline() reads only the session's state, which only a
+ * call changes (each is followed by refresh()): asked once per call. */
+static uint64_t deadline(side *x) {
+  if (!x->dl_ok) {
+    x->dl = bfd_session_next_deadline(x->s);
+    x->dl_ok = 1;
+  }
+  return x->dl;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Link                                                                     */
@@ -841,22 +860,100 @@ static int wire_amplifies(void) {
  * socket buffer is full) or the link amplifies (see wire_amplifies; a
  * robustness limit reported, not an RFC violation): then the packet is lost,
  * in a phase that is not clean anyway. */
-static int q_push(int d, const qpkt *p) {
-  wire *l = &W.ln[d];
+static int q_less(const qpkt *a, const qpkt *b) {
+  return a->at < b->at || (a->at == b->at && a->seq < b->seq);
+}
+
+static void heap_up(int d, uint32_t i) {
+  flight *f = &F[d];
+  uint16_t v = f->heap[i];
+  while (i > 0) {
+    uint32_t up = (i - 1) / 2;
+    if (!q_less(&Q[d][v], &Q[d][f->heap[up]]))
+      break;
+    f->heap[i] = f->heap[up];
+    i = up;
+  }
+  f->heap[i] = v;
+}
+
+static void heap_down(int d) {
+  flight *f = &F[d];
+  uint32_t i = 0, n = f->hn;
+  uint16_t v = f->heap[0];
+  for (;;) {
+    uint32_t c = 2 * i + 1;
+    if (c >= n)
+      break;
+    if (c + 1 < n && q_less(&Q[d][f->heap[c + 1]], &Q[d][f->heap[c]]))
+      c++;
+    if (!q_less(&Q[d][f->heap[c]], &Q[d][v]))
+      break;
+    f->heap[i] = f->heap[c];
+    i = c;
+  }
+  f->heap[i] = v;
+}
+
+/* The next packet to arrive on direction d, NULL if none. */
+static const qpkt *q_top(int d) {
+  const flight *f = &F[d];
+  if (f->rn && (!f->hn || q_less(&Q[d][f->ring[f->rhead]], &Q[d][f->heap[0]])))
+    return &Q[d][f->ring[f->rhead]];
+  return f->hn ? &Q[d][f->heap[0]] : NULL;
+}
+
+/* Removes q_top(d); its slot stays intact until the next q_push. */
+static const qpkt *q_pop(int d) {
+  flight *f = &F[d];
+  uint16_t slot;
+  if (f->rn && (!f->hn || q_less(&Q[d][f->ring[f->rhead]], &Q[d][f->heap[0]]))) {
+    slot = f->ring[f->rhead];
+    f->rhead = (f->rhead + 1) & (QLEN - 1);
+    f->rn--;
+  } else {
+    slot = f->heap[0];
+    if (--f->hn) {
+      f->heap[0] = f->heap[f->hn];
+      heap_down(d);
+    }
+  }
+  f->freel[f->nfree++] = slot;
+  if (--f->count == 0)
+    f->max_at = 0;
+  return &Q[d][slot];
+}
+
+/* QLEN is >= 3000 packets/s per direction for the longest flight (3 s delay
+ * + 1 s jitter + 1 s duplicate offset): several times the fastest periodic
+ * rate with one Final per Poll and every packet duplicated. A full queue is
+ * a storm (invariant 2), unless the receiving host is stalled or down (its
+ * socket buffer is full) or the link amplifies (see wire_amplifies; a
+ * robustness limit reported, not an RFC violation): then the packet is lost,
+ * in a phase that is not clean anyway. */
+static int q_push(int d, const qpkt *p, uint64_t at) {
+  flight *f = &F[d];
   const side *y = &W.sd[1 - d];
-  uint32_t i = l->count;
-  if (l->count == QLEN) {
+  uint16_t slot;
+  if (f->count == QLEN) {
     if (!y->s || y->stall_end || wire_amplifies())
       return 0;
     fail(2, "%c->%c: more than %u packets in flight: a packet storm", side_name(d),
          side_name(1 - d), QLEN);
   }
-  while (i > 0 && Q[d][(l->head + i - 1) & (QLEN - 1)].at > p->at) {
-    Q[d][(l->head + i) & (QLEN - 1)] = Q[d][(l->head + i - 1) & (QLEN - 1)];
-    i--;
+  slot = f->nfree ? f->freel[--f->nfree] : (uint16_t)f->fresh++;
+  Q[d][slot] = *p;
+  Q[d][slot].at = at;
+  Q[d][slot].seq = f->seq++;
+  if (!f->rn || Q[d][f->ring[(f->rhead + f->rn - 1) & (QLEN - 1)]].at <= at) {
+    f->ring[(f->rhead + f->rn) & (QLEN - 1)] = slot;
+    f->rn++;
+  } else {
+    f->heap[f->hn] = slot;
+    heap_up(d, f->hn++);
   }
-  Q[d][(l->head + i) & (QLEN - 1)] = *p;
-  l->count++;
+  f->count++;
+  f->max_at = max64(f->max_at, at);
   return 1;
 }
 
@@ -874,7 +971,7 @@ static void wire_send(int d, const qpkt *p, const bfd_ctrl_pkt *pk) {
   wire *l = &W.ln[d];
   int drop = 0, burst_over = 0;
   uint8_t pf = p->flags & (BFD_FLAG_P | BFD_FLAG_F);
-  qpkt c = *p;
+  uint64_t at;
   if (l->partition) {
     drop = 1;
   } else {
@@ -903,15 +1000,15 @@ static void wire_send(int d, const qpkt *p, const bfd_ctrl_pkt *pk) {
   if (drop) {
     trace(TR_LOST, d, p->flags, p->state, pk->desired_min_tx_us, pk->required_min_rx_us, 0);
   } else {
-    c.at = arrival(l, 0);
-    if (q_push(d, &c))
+    at = arrival(l, 0);
+    if (q_push(d, p, at))
       trace(TR_TX, d, p->flags, p->state, pk->desired_min_tx_us, pk->required_min_rx_us,
-            (uint32_t)((c.at - W.now) / US));
+            (uint32_t)((at - W.now) / US));
     else
       trace(TR_LOST, d, p->flags, p->state, pk->desired_min_tx_us, pk->required_min_rx_us, 0);
     if (l->dup_p16 && rnd16(&l->rng) < l->dup_p16) {
-      c.at = arrival(l, l->dup_extra ? sm64(&l->rng) % (l->dup_extra + 1) : 0);
-      (void)q_push(d, &c);
+      at = arrival(l, l->dup_extra ? sm64(&l->rng) % (l->dup_extra + 1) : 0);
+      (void)q_push(d, p, at);
     }
   }
   if (burst_over)
@@ -1043,22 +1140,21 @@ static void check_gap(side *x, uint8_t flags) {
 }
 
 static void drain(side *x) {
-  uint8_t buf[BFD_CTRL_LEN_MAX];
   int k;
   for (k = 0;; k++) {
     bfd_ctrl_pkt pk;
-    qpkt p;
+    qpkt p; /* written in place: the session's packet goes into p.buf */
     ptrdiff_t n;
     if (k == DRAIN_MAX)
       fail(2, "%c: poll_packet returned %d packets at one instant", side_name(x->idx), k);
-    n = bfd_session_poll_packet(x->s, buf, sizeof(buf), W.now);
+    n = bfd_session_poll_packet(x->s, p.buf, sizeof(p.buf), W.now);
     if (n < 0)
       fail(5, "%c: poll_packet: %s", side_name(x->idx), bfd_strerror((int)n));
     refresh(x, 0);
     process_events(x, x->prev, CALL_TIME);
     if (n == 0)
       return;
-    check_tx(x, x->prev, buf, n, &pk);
+    check_tx(x, x->prev, p.buf, n, &pk);
     if (pk.flags & BFD_FLAG_P) {
       x->tx_p = 1;
       if (x->seq_first_p == NONE)
@@ -1069,14 +1165,15 @@ static void drain(side *x) {
     if (pk.flags & BFD_FLAG_F)
       x->tx_f = 1;
     check_gap(x, pk.flags);
-    memset(&p, 0, sizeof(p));
+    p.at = 0; /* q_push sets at and seq */
+    p.seq = 0;
     p.len = (uint8_t)n;
     p.flags = pk.flags;
     p.state = pk.state;
+    p.pad = 0;
     p.your_discr = pk.your_discr;
     p.tx_us = pk.desired_min_tx_us;
     p.rx_us = pk.required_min_rx_us;
-    memcpy(p.buf, buf, (size_t)n);
     wire_send(x->idx, &p, &pk);
   }
 }
@@ -1093,7 +1190,7 @@ static void feed_time(side *x) {
  * feed_time first, else poll_packet alone runs the expiries); now and then it
  * polls anyway, and then nothing may be due (invariant 2). */
 static void service(side *x) {
-  uint64_t dl = bfd_session_next_deadline(x->s);
+  uint64_t dl = deadline(x);
   if (dl <= W.now) {
     if (++x->wakes & 1)
       feed_time(x);
@@ -1197,7 +1294,7 @@ static void check_converged(void) {
 /* A healed partition with both sides Down and forgotten: the bound. */
 static void maybe_tight(void) {
   int i;
-  if (!sys_clean() || W.ln[SA].count || W.ln[SB].count)
+  if (!sys_clean() || F[SA].count || F[SB].count)
     return;
   for (i = 0; i < 2; i++)
     if (W.sd[i].st->state != BFD_STATE_DOWN || W.sd[i].st->remote_discr != 0)
@@ -1213,8 +1310,8 @@ static void maybe_tight(void) {
 static int due_arrivals(void) {
   int d;
   for (d = 0; d < 2; d++) {
-    const side *y = &W.sd[1 - d];
-    if (W.ln[d].count && Q[d][W.ln[d].head].at <= W.now && !y->stall_end)
+    const qpkt *p = q_top(d);
+    if (p && p->at <= W.now && !W.sd[1 - d].stall_end)
       return 1;
   }
   return 0;
@@ -1240,12 +1337,10 @@ static void step(void) {
     if (spins == SPIN_MAX || ++W.spins > 64 * SPIN_MAX)
       fail(2, "hot loop: the instant %.6f s handled %u times", secs(W.now), spins);
     for (d = 0; d < 2; d++) {
-      wire *l = &W.ln[d];
       side *y = &W.sd[1 - d];
-      while (l->count && Q[d][l->head].at <= W.now && !y->stall_end) {
-        const qpkt *p = &Q[d][l->head]; /* nothing is queued while it is read */
-        l->head = (l->head + 1) & (QLEN - 1);
-        l->count--;
+      const qpkt *p;
+      while ((p = q_top(d)) && p->at <= W.now && !y->stall_end) {
+        p = q_pop(d); /* nothing is queued while it is read */
         if (y->s)
           deliver(y, p); /* else the host is down: lost */
       }
@@ -1263,7 +1358,7 @@ static void step(void) {
     char c = side_name(i);
     if (!running(x))
       continue;
-    dl = bfd_session_next_deadline(x->s);
+    dl = deadline(x);
     if (dl <= W.now)
       fail(2, "%c: next deadline %.6f is not after now with nothing left to do (hot loop)", c,
            secs(dl));
@@ -1284,17 +1379,19 @@ static uint64_t next_wakeup(uint64_t t_end) {
   uint64_t t = t_end, ca;
   int i, d;
   for (i = 0; i < 2; i++) {
-    const side *x = &W.sd[i];
+    side *x = &W.sd[i];
     if (running(x))
-      t = min64(t, bfd_session_next_deadline(x->s));
+      t = min64(t, deadline(x));
     if (x->stall_end)
       t = min64(t, x->stall_end);
     if (!x->s && x->absent_end)
       t = min64(t, x->absent_end);
   }
-  for (d = 0; d < 2; d++)
-    if (W.ln[d].count && !W.sd[1 - d].stall_end)
-      t = min64(t, Q[d][W.ln[d].head].at);
+  for (d = 0; d < 2; d++) {
+    const qpkt *p = q_top(d);
+    if (p && !W.sd[1 - d].stall_end)
+      t = min64(t, p->at);
+  }
   if (sys_clean()) {
     ca = conv_at0();
     if (ca > W.now)
@@ -1396,7 +1493,7 @@ static void set_params(side *x, uint32_t tx, uint32_t rx, uint8_t mult) {
   x->cfg.desired_min_tx_us = tx;
   x->cfg.required_min_rx_us = rx;
   x->cfg.detect_mult = mult;
-  W.imax = max64(W.imax, bfd_us_to_ns(max32(tx, rx)));
+  W.imax = max64(W.imax, us_ns(max32(tx, rx)));
   if (!x->s) {
     if (changed)
       ev_param(0);
@@ -1594,6 +1691,11 @@ static void world_init(const uint8_t *h) {
       (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
   int i;
   memset(&W, 0, sizeof(W));
+  for (i = 0; i < 2; i++) { /* not the slot arrays: 200 kB an input */
+    flight *f = &F[i];
+    f->count = f->rhead = f->rn = f->hn = f->nfree = f->fresh = f->seq = 0;
+    f->max_at = 0;
+  }
   TRn = 0;
   W.now = T0;
   W.time_end = T0 + TIME_CAP;
