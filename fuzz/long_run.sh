@@ -3,11 +3,12 @@
 # libFuzzer's coverage, no ASan/UBSan; the harness's invariants are its own
 # checks and abort() on a violation all the same).
 #
-# usage: fuzz/long_run.sh [-n EXECUTIONS] [-s SEED] [-j WORKERS] [-B BUILD_DIR]
+# usage: fuzz/long_run.sh [-n EXECUTIONS] [-s SEED] [-j WORKERS] [-B BUILD_DIR] [-k]
 #   -n  total executions (default 10000000), split evenly over the workers
 #   -s  seed of worker 0; worker i fuzzes with seed SEED + i (default 1)
 #   -j  worker processes, one per core (default 2)
 #   -B  build and work directory (default <repo>/build-fuzz-long)
+#   -k  keep the other workers going after one finds a failure (default: stop them)
 #
 # Each worker is one plain libFuzzer process (no -jobs/-fork: those share or
 # merge corpora on a timer, so a run would not repeat): its own seed, its own
@@ -25,13 +26,16 @@ SEED=1
 WORKERS=2
 BUILD=$ROOT/build-fuzz-long
 
+KEEP=0
+
 usage() { sed -n '6,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
-while getopts "n:s:j:B:h" opt; do
+while getopts "n:s:j:B:kh" opt; do
   case $opt in
   n) N=$OPTARG ;;
   s) SEED=$OPTARG ;;
   j) WORKERS=$OPTARG ;;
   B) BUILD=$OPTARG ;;
+  k) KEEP=1 ;;
   *) usage ;;
   esac
 done
@@ -57,7 +61,8 @@ fi
 EXE=$BUILD/fuzz/fuzz_pair
 
 rm -rf "$WORK"
-pids=()
+declare -A worker_of # pid -> worker index
+alive=()
 t0=$(date +%s)
 for ((i = 0; i < WORKERS; i++)); do
   w=$WORK/w$i
@@ -66,17 +71,32 @@ for ((i = 0; i < WORKERS; i++)); do
   runs=$((N / WORKERS + (i == 0 ? N % WORKERS : 0)))
   (cd "$w" && exec nice -n 19 "$EXE" -seed=$((SEED + i)) -runs=$runs -print_final_stats=1 \
     -artifact_prefix="$w/" corpus > "$w/log" 2>&1) &
-  pids+=($!)
+  worker_of[$!]=$i
+  alive+=($!)
   say "long_run: worker $i: seed $((SEED + i)), $runs runs, log $w/log"
 done
 
-fail=0
-for ((i = 0; i < WORKERS; i++)); do
+# A worker that fails ends the run: the others are stopped (SIGTERM: libFuzzer
+# prints its final stats and exits), unless -k.
+stop=0
+while [ "${#alive[@]}" -gt 0 ]; do
   rc=0
-  wait "${pids[$i]}" || rc=$?
-  [ "$rc" -eq 0 ] || fail=1
+  wait -n -p fin "${alive[@]}" || rc=$?
+  i=${worker_of[$fin]}
   echo "$rc" > "$WORK/w$i/rc"
+  rest=()
+  for p in "${alive[@]}"; do [ "$p" = "$fin" ] || rest+=("$p"); done
+  alive=("${rest[@]}")
+  if [ "$rc" -ne 0 ] && [ "$stop" -eq 0 ] && [ "$KEEP" -eq 0 ] && [ "${#alive[@]}" -gt 0 ]; then
+    stop=1
+    say "long_run: worker $i exited $rc: stopping the others"
+    for p in "${alive[@]}"; do
+      touch "$WORK/w${worker_of[$p]}/stopped"
+      kill -TERM "$p" 2> /dev/null || true
+    done
+  fi
 done
+fail=0
 secs=$(($(date +%s) - t0))
 [ "$secs" -gt 0 ] || secs=1
 
@@ -93,7 +113,9 @@ for ((i = 0; i < WORKERS; i++)); do
   for f in "$w"/crash-* "$w"/leak-* "$w"/timeout-* "$w"/oom-*; do
     [ -e "$f" ] && { crash=${f##*/}; break; }
   done
-  if [ "$(cat "$w/rc")" -ne 0 ] || [ -n "$what$crash" ]; then
+  if [ -e "$w/stopped" ] && [ -z "$what$crash" ]; then
+    say "long_run: worker $i: ${n:-0} executions, clean until stopped"
+  elif [ "$(cat "$w/rc")" -ne 0 ] || [ -n "$what$crash" ]; then
     fail=1
     say "long_run: worker $i FAILED (exit $(cat "$w/rc")): ${what:-see $w/log}"
     [ -n "$crash" ] && say "long_run:   reproducer $w/$crash"
