@@ -729,6 +729,20 @@ static void pair_signed(pair *p, uint8_t t, const char *sa, const char *sb) {
   add(p->b, t, 1, sb);
 }
 
+/* Runs fn on a pair signing with each type this build has (pair_signed:
+ * A's secret sa, B's sb), deleted after. */
+static void each_type(const char *sa, const char *sb, void (*fn)(pair *p, uint8_t t)) {
+  uint8_t t;
+  for (t = BFD_AUTH_SIMPLE; t <= BFD_AUTH_METICULOUS_KEYED_SHA1; t++) {
+    pair p;
+    if (!have(t))
+      continue;
+    pair_signed(&p, t, sa, sb);
+    fn(&p, t);
+    pair_del(&p);
+  }
+}
+
 /* Both ends Up, having come Up once and never gone Down, nothing dropped. */
 static void expect_up_no_flap(const pair *p) {
   bfd_session_status sa = bt_status(p->a), sb = bt_status(p->b);
@@ -744,43 +758,33 @@ static void expect_up_no_flap(const pair *p) {
 
 /* Every type: both ends reach Up and stay Up; sequence numbers advance by
  * one per packet from a random start. */
-static void test_pair_up(void) {
-  uint8_t t;
-  for (t = BFD_AUTH_SIMPLE; t <= BFD_AUTH_METICULOUS_KEYED_SHA1; t++) {
-    pair p;
-    if (!have(t))
-      continue;
-    pair_signed(&p, t, "pair-secret", "pair-secret");
-    pair_run(&p, 5 * SEC);
-    expect_up_no_flap(&p);
-    CU_ASSERT(p.a_tx > 30);
-    if (keyed(t)) {
-      CU_ASSERT_EQUAL(p.a_seq_steps_bad, 0);
-      CU_ASSERT_EQUAL(p.a_seq_last - p.a_seq_first, p.a_tx - 1);
-      CU_ASSERT_EQUAL(p.b->auth->rcv_seq, p.a_seq_last);
-    }
-    pair_del(&p);
+static void pair_up_one(pair *p, uint8_t t) {
+  pair_run(p, 5 * SEC);
+  expect_up_no_flap(p);
+  CU_ASSERT(p->a_tx > 30);
+  if (keyed(t)) {
+    CU_ASSERT_EQUAL(p->a_seq_steps_bad, 0);
+    CU_ASSERT_EQUAL(p->a_seq_last - p->a_seq_first, p->a_tx - 1);
+    CU_ASSERT_EQUAL(p->b->auth->rcv_seq, p->a_seq_last);
   }
 }
 
+static void test_pair_up(void) { each_type("pair-secret", "pair-secret", pair_up_one); }
+
 /* A wrong key never comes Up and the failure counter rises. */
+static void wrong_key_one(pair *p, uint8_t t) {
+  int reason = keyed(t) ? BFD_AUTH_FAIL_DIGEST : BFD_AUTH_FAIL_PASSWORD;
+  pair_run(p, 5 * SEC);
+  CU_ASSERT_EQUAL(bfd_session_get_state(p->a), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bfd_session_get_state(p->b), BFD_STATE_DOWN);
+  CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p->b, reason), p->a_tx);
+  CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p->a, reason), p->b_tx);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(p->b, BFD_ERR_PKT_AUTH_FAILED), p->a_tx);
+  CU_ASSERT(p->a_tx >= 5);
+}
+
 static void test_pair_wrong_key(void) {
-  uint8_t t;
-  for (t = BFD_AUTH_SIMPLE; t <= BFD_AUTH_METICULOUS_KEYED_SHA1; t++) {
-    pair p;
-    int reason = keyed(t) ? BFD_AUTH_FAIL_DIGEST : BFD_AUTH_FAIL_PASSWORD;
-    if (!have(t))
-      continue;
-    pair_signed(&p, t, "right", "wrong");
-    pair_run(&p, 5 * SEC);
-    CU_ASSERT_EQUAL(bfd_session_get_state(p.a), BFD_STATE_DOWN);
-    CU_ASSERT_EQUAL(bfd_session_get_state(p.b), BFD_STATE_DOWN);
-    CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p.b, reason), p.a_tx);
-    CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p.a, reason), p.b_tx);
-    CU_ASSERT_EQUAL(bfd_session_get_rx_drops(p.b, BFD_ERR_PKT_AUTH_FAILED), p.a_tx);
-    CU_ASSERT(p.a_tx >= 5);
-    pair_del(&p);
-  }
+  each_type("right", "wrong", wrong_key_one);
   /* Authentication on one end only: A-bit mismatch both ways. */
   {
     pair p;
@@ -797,39 +801,33 @@ static void test_pair_wrong_key(void) {
 /* Rotation: add the new key on both ends, switch the transmit key on one
  * end then the other, remove the old key: no flap at any step, and not a
  * single packet dropped. */
-static void test_rotation(void) {
-  uint8_t t;
-  for (t = BFD_AUTH_SIMPLE; t <= BFD_AUTH_METICULOUS_KEYED_SHA1; t++) {
-    pair p;
-    if (!have(t))
-      continue;
-    pair_signed(&p, t, "old-key", "old-key");
-    pair_run(&p, 4 * SEC);
-    CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(p.a), BFD_STATE_UP);
-    add(p.a, t, 2, "new-key");
-    pair_run(&p, 1 * SEC);
-    add(p.b, t, 2, "new-key");
-    pair_run(&p, 1 * SEC);
-    CU_ASSERT_EQUAL(bfd_session_auth_set_tx_key(p.a, 2), 0);
-    pair_run(&p, 1 * SEC);
-    CU_ASSERT_EQUAL(p.a_last_key, 2);
-    CU_ASSERT_EQUAL(bfd_session_auth_set_tx_key(p.b, 2), 0);
-    pair_run(&p, 1 * SEC);
-    CU_ASSERT_EQUAL(bfd_session_auth_remove_key(p.a, 1), 0);
-    CU_ASSERT_EQUAL(bfd_session_auth_remove_key(p.b, 1), 0);
-    pair_run(&p, 2 * SEC);
-    expect_up_no_flap(&p);
-    CU_ASSERT_EQUAL(bfd_session_auth_get_tx_key(p.a), 2);
-    /* The negative: an end that drops the key its peer still sends with
-     * goes Down on detection time, with the failures counted. */
-    add(p.a, t, 3, "third-key");
-    CU_ASSERT_EQUAL(bfd_session_auth_set_tx_key(p.a, 3), 0);
-    pair_run(&p, 2 * SEC);
-    CU_ASSERT_EQUAL(bfd_session_get_state(p.b), BFD_STATE_DOWN);
-    CU_ASSERT(bfd_session_get_auth_failures(p.b, BFD_AUTH_FAIL_KEY_ID) > 0);
-    pair_del(&p);
-  }
+static void rotation_one(pair *p, uint8_t t) {
+  pair_run(p, 4 * SEC);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_state(p->a), BFD_STATE_UP);
+  add(p->a, t, 2, "new-key");
+  pair_run(p, 1 * SEC);
+  add(p->b, t, 2, "new-key");
+  pair_run(p, 1 * SEC);
+  CU_ASSERT_EQUAL(bfd_session_auth_set_tx_key(p->a, 2), 0);
+  pair_run(p, 1 * SEC);
+  CU_ASSERT_EQUAL(p->a_last_key, 2);
+  CU_ASSERT_EQUAL(bfd_session_auth_set_tx_key(p->b, 2), 0);
+  pair_run(p, 1 * SEC);
+  CU_ASSERT_EQUAL(bfd_session_auth_remove_key(p->a, 1), 0);
+  CU_ASSERT_EQUAL(bfd_session_auth_remove_key(p->b, 1), 0);
+  pair_run(p, 2 * SEC);
+  expect_up_no_flap(p);
+  CU_ASSERT_EQUAL(bfd_session_auth_get_tx_key(p->a), 2);
+  /* The negative: an end that drops the key its peer still sends with
+   * goes Down on detection time, with the failures counted. */
+  add(p->a, t, 3, "third-key");
+  CU_ASSERT_EQUAL(bfd_session_auth_set_tx_key(p->a, 3), 0);
+  pair_run(p, 2 * SEC);
+  CU_ASSERT_EQUAL(bfd_session_get_state(p->b), BFD_STATE_DOWN);
+  CU_ASSERT(bfd_session_get_auth_failures(p->b, BFD_AUTH_FAIL_KEY_ID) > 0);
 }
+
+static void test_rotation(void) { each_type("old-key", "old-key", rotation_one); }
 
 /* Through a table: demultiplexed packets are verified the same way, and
  * deleting the table frees every ring (ASan/LeakSanitizer check). */
