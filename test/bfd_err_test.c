@@ -22,7 +22,9 @@ static const int all_codes[] = {
     /* configuration */
     BFD_ERR_CFG_DETECT_MULT, BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX, BFD_ERR_CFG_MODE,
     BFD_ERR_CFG_POLICY, BFD_ERR_CFG_IMMUTABLE, BFD_ERR_CFG_KEY, BFD_ERR_CFG_FLAG, BFD_ERR_CFG_AUTH,
-    BFD_ERR_CFG_TTL, BFD_ERR_CFG_GOVERNOR};
+    BFD_ERR_CFG_TTL, BFD_ERR_CFG_GOVERNOR,
+    /* bfddp */
+    BFD_ERR_DPLANE_VERSION, BFD_ERR_DPLANE_LENGTH, BFD_ERR_DPLANE_CLOSED};
 #define NCODES (sizeof(all_codes) / sizeof(all_codes[0]))
 
 /* The packet codes (BFD_ERR_PKT_*): those of all_codes in the packet band,
