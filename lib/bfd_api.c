@@ -214,7 +214,9 @@ int bfd_session_auth_get_tx_key(const bfd_session *s) {
 }
 
 uint64_t bfd_session_get_auth_failures(const bfd_session *s, int reason) {
-  if (!s || !s->auth || reason < 0 || reason >= BFD_AUTH_FAIL_COUNT)
+  if (s && reason == BFD_AUTH_FAIL_MISMATCH)
+    return bfd_session_get_rx_drops(s, BFD_ERR_PKT_AUTH_MISMATCH);
+  if (!s || !s->auth || reason < 0 || reason >= BFD_AUTH_FAIL_MISMATCH)
     return 0;
   return s->auth->failures[reason];
 }

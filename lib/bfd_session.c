@@ -555,7 +555,7 @@ int bfd_session_rx_apply(bfd_session *s, const bfd_ctrl_pkt *pkt, const bfd_rx_i
 
 /* Rate-limited: the first, then at most one a second (a forgery flood must
  * not become a callback flood). */
-static int auth_failed(bfd_session *s, const bfd_ctrl_pkt *pkt, uint64_t now) {
+static int auth_failed(bfd_session *s, const bfd_ctrl_pkt *pkt, uint8_t reason, uint64_t now) {
   bfd_auth_failure_event ev;
   if (!s->cb->auth_failure)
     return 0;
@@ -566,7 +566,7 @@ static int auth_failed(bfd_session *s, const bfd_ctrl_pkt *pkt, uint64_t now) {
   memset(&ev, 0, sizeof(ev));
   ev.ts = now;
   ev.suppressed = s->auth_suppressed;
-  ev.reason = s->auth ? s->auth->last_reason : (uint8_t)BFD_AUTH_FAIL_TYPE;
+  ev.reason = reason;
   if (pkt->flags & BFD_FLAG_A) {
     ev.key_id = pkt->auth.key_id;
     ev.auth_type = pkt->auth.type;
@@ -582,7 +582,10 @@ int bfd_session_rx(bfd_session *s, const bfd_ctrl_pkt *pkt, const uint8_t *buf,
   if (rv == 0)
     return bfd_session_rx_apply(s, pkt, ri, now);
   (void)drop(s, rv);
-  if (rv == BFD_ERR_PKT_AUTH_FAILED && auth_failed(s, pkt, now) != 0)
+  if (rv == BFD_ERR_PKT_AUTH_FAILED &&
+      auth_failed(s, pkt, s->auth ? s->auth->last_reason : (uint8_t)BFD_AUTH_FAIL_TYPE, now) != 0)
+    return BFD_ERR_CALLBACK_FAILURE;
+  if (rv == BFD_ERR_PKT_AUTH_MISMATCH && auth_failed(s, pkt, BFD_AUTH_FAIL_MISMATCH, now) != 0)
     return BFD_ERR_CALLBACK_FAILURE;
   return rv;
 }
@@ -960,7 +963,7 @@ static void fill_status(const bfd_session *s, bfd_session_status *o) {
   o->tx_failed = s->tx_failed;
   if (s->auth) {
     int i;
-    for (i = 0; i < BFD_AUTH_FAIL_COUNT; i++)
+    for (i = 0; i < BFD_AUTH_FAIL_MISMATCH; i++)
       o->auth_failures += s->auth->failures[i];
   }
   o->goodbye = s->gone ? 2 : s->goodbye;

@@ -169,7 +169,55 @@ static void test_auth_failure_rate_limited(void) {
   CU_ASSERT_EQUAL(p.log[0].nk[BT_EV_AUTH], 2);
   CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 1)->af.suppressed, 100);
   CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p.s[0], BFD_AUTH_FAIL_DIGEST), 102);
-  /* No A bit at all: a mismatch, not an authentication failure event. */
+  pair_del(&p);
+}
+
+/* The A bit against our configuration (§6.8.6) is an authentication
+ * failure too, reason BFD_AUTH_FAIL_MISMATCH, rate limited like the others
+ * and counted with or without a key ring: a host learns that its peer
+ * signs (or does not) without polling the drop counters. */
+static void test_auth_failure_mismatch(void) {
+  bfd_session_settings a;
+  bfd_auth_key ka = sha1(1, 0xaa);
+  pair p;
+  bfd_rx_info ri = bt_ri_single_hop();
+  uint8_t signed_buf[BFD_CTRL_LEN_MAX], plain[BFD_CTRL_LEN_MAX];
+  ptrdiff_t ns, np;
+  (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &a);
+  pair_new(&p, &a, &a);
+  np = bfd_session_poll_packet(p.s[0], plain, sizeof(plain), p.sim.now);
+  CU_ASSERT_FATAL(np == BFD_CTRL_LEN);
+  if (bfd_auth_key_check(&ka) == BFD_ERR_NOT_BUILT) { /* a build without libcrypto */
+    pair_del(&p);
+    return;
+  }
+  CU_ASSERT_EQUAL_FATAL(bfd_session_auth_add_key(p.s[1], &ka), 0);
+  ns = bfd_session_poll_packet(p.s[1], signed_buf, sizeof(signed_buf), p.sim.now);
+  CU_ASSERT_FATAL(ns > BFD_CTRL_LEN);
+  /* Signed packets to a session without authentication. */
+  CU_ASSERT_EQUAL(bfd_session_feed_packet(p.s[0], signed_buf, (size_t)ns, &ri, p.sim.now),
+                  BFD_ERR_PKT_AUTH_MISMATCH);
+  CU_ASSERT_EQUAL(bfd_session_feed_packet(p.s[0], signed_buf, (size_t)ns, &ri, p.sim.now),
+                  BFD_ERR_PKT_AUTH_MISMATCH);
+  CU_ASSERT_EQUAL(p.log[0].nk[BT_EV_AUTH], 1);
+  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 0)->af.reason, BFD_AUTH_FAIL_MISMATCH);
+  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 0)->af.key_id, 1);
+  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 0)->af.auth_type, BFD_AUTH_KEYED_SHA1);
+  CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p.s[0], BFD_AUTH_FAIL_MISMATCH), 2);
+  CU_ASSERT_EQUAL(bfd_session_get_rx_drops(p.s[0], BFD_ERR_PKT_AUTH_MISMATCH), 2);
+  CU_ASSERT_EQUAL(bt_status(p.s[0]).auth_failures, 0); /* AUTH_FAILED drops only */
+  CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p.s[0], BFD_AUTH_FAIL_DIGEST), 0);
+  /* An unsigned packet to a session that signs: the same reason, no key. */
+  CU_ASSERT_EQUAL(bfd_session_feed_packet(p.s[1], plain, (size_t)np, &ri, p.sim.now),
+                  BFD_ERR_PKT_AUTH_MISMATCH);
+  CU_ASSERT_EQUAL(p.log[1].nk[BT_EV_AUTH], 1);
+  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[1], BT_EV_AUTH, 0)->af.reason, BFD_AUTH_FAIL_MISMATCH);
+  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[1], BT_EV_AUTH, 0)->af.key_id, 0);
+  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[1], BT_EV_AUTH, 0)->af.auth_type, 0);
+  CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p.s[1], BFD_AUTH_FAIL_MISMATCH), 1);
+  CU_ASSERT_EQUAL(bt_status(p.s[1]).auth_failures, 0);
+  CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p.s[1], BFD_AUTH_FAIL_COUNT), 0);
+  CU_ASSERT_EQUAL(bfd_session_get_auth_failures(NULL, BFD_AUTH_FAIL_MISMATCH), 0);
   pair_del(&p);
 }
 
@@ -177,6 +225,7 @@ int main(void) {
   CU_TestInfo tests[] = {{"params_bring_up_and_change", test_params_bring_up_and_change},
                          {"params_callback_failure", test_params_callback_failure},
                          {"auth_failure_rate_limited", test_auth_failure_rate_limited},
+                         {"auth_failure_mismatch", test_auth_failure_mismatch},
                          CU_TEST_INFO_NULL};
   return bfd_test_run_suite("events", tests);
 }

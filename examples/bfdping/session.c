@@ -177,7 +177,7 @@ static int on_params(bfd_session *s, const bfd_params_event *ev, void *user_data
   return 0;
 }
 
-static const char *const auth_reasons[BFD_AUTH_FAIL_COUNT + 1] = {
+static const char *const auth_reasons[BFD_AUTH_FAIL_COUNT] = {
     "wrong Auth Type",
     "unknown Key ID",
     "wrong password",
@@ -186,15 +186,12 @@ static const char *const auth_reasons[BFD_AUTH_FAIL_COUNT + 1] = {
     "A bit does not match our configuration"};
 
 /* Every reason whose count grew since its last report: the core counts
- * each failure, its event is rate limited (and A-bit mismatches are
- * counted as drops). */
+ * each failure (A-bit mismatches too), its event is rate limited. */
 static void report_auth(bp_ctx *ctx, bp_session *t, uint64_t ts) {
   unsigned r;
   bp_auth_out o;
-  for (r = 0; r <= BFD_AUTH_FAIL_COUNT; r++) {
-    uint64_t n = r < BFD_AUTH_FAIL_COUNT
-                     ? bfd_session_get_auth_failures(t->s, (int)r)
-                     : bfd_session_get_rx_drops(t->s, BFD_ERR_PKT_AUTH_MISMATCH);
+  for (r = 0; r < BFD_AUTH_FAIL_COUNT; r++) {
+    uint64_t n = bfd_session_get_auth_failures(t->s, (int)r);
     if (n == t->auth_fail[r])
       continue;
     o.t = bp_since_start(ctx, ts);

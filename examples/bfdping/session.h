@@ -38,7 +38,7 @@ typedef struct bp_session {
   uint64_t flaps;                              /* Up -> not Up, except by an AdminDown */
   bfd_params_event now;                        /* the values in force (params events) */
   bfd_params_event shown;                      /* the values last reported */
-  uint64_t auth_fail[BFD_AUTH_FAIL_COUNT + 1]; /* reported; + A-bit mismatches */
+  uint64_t auth_fail[BFD_AUTH_FAIL_COUNT]; /* reported, by BFD_AUTH_FAIL_* */
   int removed;
 } bp_session;
 

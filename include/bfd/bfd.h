@@ -789,7 +789,9 @@ typedef struct bfd_session_status {
   /** Version 2: packets that could not be built (e.g. a digest the crypto
    *  library refused) and were skipped. @since 0.2.0 */
   uint64_t tx_failed;
-  /** Version 2: authentication failures, all reasons. @since 0.2.0 */
+  /** Version 2: packets that failed authentication (dropped as
+   *  BFD_ERR_PKT_AUTH_FAILED; A-bit mismatches are counted apart, see
+   *  BFD_AUTH_FAIL_MISMATCH). @since 0.2.0 */
   uint64_t auth_failures;
   /** Version 2: bfd_session_goodbye() is under way (1) or done (2).
    *  @since 0.2.0 */
@@ -1088,7 +1090,8 @@ typedef struct bfd_auth_key {
 } bfd_auth_key;
 
 /** Why a received packet failed authentication (the packet itself is
- *  counted as BFD_ERR_PKT_AUTH_FAILED). @since 0.1.0 */
+ *  counted as BFD_ERR_PKT_AUTH_FAILED, or BFD_ERR_PKT_AUTH_MISMATCH for
+ *  BFD_AUTH_FAIL_MISMATCH). @since 0.1.0 */
 enum {
   BFD_AUTH_FAIL_TYPE = 0,     /**< Auth Type is not bfd.AuthType */
   BFD_AUTH_FAIL_KEY_ID = 1,   /**< no key in the ring has this Key ID */
@@ -1098,7 +1101,11 @@ enum {
    *  or a peer that restarted within 2 x Detection Time). The digest is
    *  checked first, so forgeries count as DIGEST, never here. */
   BFD_AUTH_FAIL_SEQ = 4,
-  BFD_AUTH_FAIL_COUNT = 5 /**< number of reasons (not a reason) */
+  /** The A bit does not match our configuration (§6.8.6): the peer signs
+   *  and we do not, or the reverse. Counted with or without a key ring.
+   *  @since 0.2.0 */
+  BFD_AUTH_FAIL_MISMATCH = 5,
+  BFD_AUTH_FAIL_COUNT = 6 /**< number of reasons (not a reason; 5 in 0.1.0) */
 };
 
 /**
@@ -1201,13 +1208,15 @@ BFD_EXTERN uint8_t bfd_session_auth_get_type(const bfd_session *session);
  *  BFD_ERR_NOT_FOUND (no authentication). @since 0.1.0 */
 BFD_EXTERN int bfd_session_auth_get_tx_key(const bfd_session *session);
 
-/** @brief Received packets that failed authentication for one reason since
- *  authentication was configured. Their sum over all reasons equals the
- *  growth of bfd_session_get_rx_drops(BFD_ERR_PKT_AUTH_FAILED).
+/** @brief Received packets that failed authentication for one reason.
+ *  BFD_AUTH_FAIL_TYPE .. _SEQ count since authentication was configured
+ *  (0 without it); their sum equals the growth of
+ *  bfd_session_get_rx_drops(BFD_ERR_PKT_AUTH_FAILED).
+ *  BFD_AUTH_FAIL_MISMATCH counts over the session's life, with or without
+ *  authentication: bfd_session_get_rx_drops(BFD_ERR_PKT_AUTH_MISMATCH).
  *  @param session the session.
  *  @param reason  BFD_AUTH_FAIL_*.
- *  @return the count; 0 for other reasons, a NULL session or no
- *  authentication. @since 0.1.0 */
+ *  @return the count; 0 for other reasons or a NULL session. @since 0.1.0 */
 BFD_EXTERN uint64_t bfd_session_get_auth_failures(const bfd_session *session,
                                                   int reason);
 
