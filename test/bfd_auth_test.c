@@ -28,27 +28,6 @@ static int keyed(uint8_t type) { return type != BFD_AUTH_SIMPLE; }
 /* A type is testable end to end if this build can hash it. */
 static int have(uint8_t type) { return !keyed(type) || bfd_crypto_built(); }
 
-static int hexval(int c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  return -1;
-}
-
-/* Returns the byte count, or -1. */
-static int unhex(const char *s, uint8_t *out, size_t max) {
-  size_t n = 0;
-  while (s[0] && s[0] != '\n' && s[0] != '\r' && s[0] != ' ') {
-    int hi = hexval(s[0]), lo = s[1] ? hexval(s[1]) : -1;
-    if (hi < 0 || lo < 0 || n >= max)
-      return -1;
-    out[n++] = (uint8_t)(hi << 4 | lo);
-    s += 2;
-  }
-  return (int)n;
-}
-
 /* A ring of k's type holding k, bfd.XmitAuthSeq xmit (bfd_auth_ring_new
  * and _put, the calls under test here). */
 static bfd_auth_ring *ring_of(const bfd_auth_key *k, uint32_t xmit) {
@@ -121,10 +100,10 @@ static void load_kats(void) {
     k->type = (uint8_t)t;
     k->key_id = (uint8_t)id;
     k->seq = (uint32_t)seq;
-    n = unhex(keyhex, k->key, sizeof(k->key));
+    n = bt_unhex(keyhex, k->key, sizeof(k->key));
     CU_ASSERT_FATAL(n > 0);
     k->key_len = (uint8_t)n;
-    n = unhex(pkthex, k->pkt, sizeof(k->pkt));
+    n = bt_unhex(pkthex, k->pkt, sizeof(k->pkt));
     CU_ASSERT_FATAL(n >= 24);
     k->len = (size_t)n;
   }
@@ -242,7 +221,7 @@ static void bird_file(const char *name, uint8_t type) {
     int n, who;
     if (line[0] == '#' || line[0] == '\n')
       continue;
-    n = unhex(line, buf, sizeof buf);
+    n = bt_unhex(line, buf, sizeof buf);
     CU_ASSERT_FATAL(n >= 24);
     CU_ASSERT_EQUAL_FATAL(bfd_ctrl_pkt_decode(&pkt, buf, (size_t)n), 0);
     CU_ASSERT_EQUAL(pkt.auth.type, type);

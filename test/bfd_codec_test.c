@@ -706,15 +706,6 @@ static void test_helpers(void) {
 
 /* ---- Captured vectors (test/vectors, *.hex files), if present ---- */
 
-static int hexval(int c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  c = tolower(c);
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  return -1;
-}
-
 /* Parse one line of hex (whitespace and ':' allowed between bytes, '#' starts
  * a comment). Returns the byte count, 0 for a blank/comment line, -1 on
  * malformed input. */
@@ -725,7 +716,7 @@ static int parse_hex_line(const char *line, uint8_t *out, size_t cap) {
     int v;
     if (isspace((unsigned char)*line) || *line == ':')
       continue;
-    v = hexval((unsigned char)*line);
+    v = bt_hex_digit(tolower((unsigned char)*line));
     if (v < 0)
       return -1;
     if (hi < 0) {

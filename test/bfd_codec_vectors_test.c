@@ -40,14 +40,6 @@ static size_t nfiles;
 static const char *vec_dir;
 static char vec_dir_buf[4096];
 
-static int hexval(int c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  return -1; /* the format is lowercase only */
-}
-
 /* Strip trailing whitespace (newline, CR) in place. */
 static void rstrip(char *s) {
   size_t n = strlen(s);
@@ -90,14 +82,10 @@ static int load_file(vec_file *vf, const char *path) {
       return -1;
     }
     vec_pkt *p = &vf->pkts[vf->npkts];
-    for (size_t i = 0; i < hl / 2; i++) {
-      int hi = hexval(line[2 * i]), lo = hexval(line[2 * i + 1]);
-      if (hi < 0 || lo < 0) {
-        fprintf(stderr, "%s:%d: not lowercase hex\n", path, lineno);
-        fclose(f);
-        return -1;
-      }
-      p->buf[i] = (uint8_t)(hi << 4 | lo);
+    if (bt_unhex(line, p->buf, sizeof p->buf) != (int)(hl / 2)) { /* lowercase only */
+      fprintf(stderr, "%s:%d: not lowercase hex\n", path, lineno);
+      fclose(f);
+      return -1;
     }
     p->len = hl / 2;
     p->line = lineno;

@@ -6,6 +6,7 @@
  *   bt_rec.h   event recorders for every callback, the drop-reason list
  *              (bfd_pkt_error_at())
  *   bt_mem.h   the counting, failing allocator (no CUnit: bench_core too)
+ *   bt_hex.h   hex as the vector files write it
  *   bt_fx.h    one session and a scripted peer on a virtual clock; the same
  *              peer against a table
  *   bfd_sim.h  two sessions on a virtual link, the clock jumping from event
@@ -18,6 +19,7 @@
 #include "bfd_sim.h"
 #include "bfd_test_util.h"
 #include "bt_fx.h"
+#include "bt_hex.h"
 #include "bt_mem.h"
 #include "bt_peer.h"
 #include "bt_rec.h"
