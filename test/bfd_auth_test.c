@@ -78,15 +78,13 @@ static kat kats[32];
 static size_t nkats;
 
 static void load_kats(void) {
-  const char *dir = getenv("BFD_TEST_VECTORS");
-  char path[512], line[512], keyhex[64], pkthex[160];
+  char line[512], keyhex[64], pkthex[160];
   FILE *f;
   unsigned t, id;
   unsigned long seq;
   if (nkats)
     return;
-  snprintf(path, sizeof path, "%s/auth-kat.txt", dir ? dir : "test/vectors");
-  f = fopen(path, "r");
+  f = bt_vector_open("auth-kat.txt");
   CU_ASSERT_PTR_NOT_NULL_FATAL(f);
   while (fgets(line, sizeof line, f)) {
     kat *k;
@@ -200,8 +198,7 @@ static void test_kat_sign(void) {
 /* ------------------------------------------------------------------------ */
 
 static void bird_file(const char *name, uint8_t type) {
-  const char *dir = getenv("BFD_TEST_VECTORS");
-  char path[512], line[512];
+  char line[512];
   FILE *f;
   bfd_auth_ring *ring[2] = {NULL, NULL}, *wrong[2] = {NULL, NULL}, *replay = NULL;
   uint32_t sender[2] = {0, 0};
@@ -209,8 +206,7 @@ static void bird_file(const char *name, uint8_t type) {
   unsigned npkts = 0, replays_rejected = 0, replays_tested = 0;
   int i;
 
-  snprintf(path, sizeof path, "%s/%s", dir ? dir : "test/vectors", name);
-  f = fopen(path, "r");
+  f = bt_vector_open(name);
   if (!f) {
     printf("\n    %s missing: skipped\n", name);
     return;

@@ -1,5 +1,7 @@
 #include "bt_hex.h"
 
+#include <stdlib.h>
+
 int bt_hex_digit(int c) {
   if (c >= '0' && c <= '9')
     return c - '0';
@@ -18,4 +20,12 @@ int bt_unhex(const char *s, uint8_t *out, size_t max) {
     s += 2;
   }
   return (int)n;
+}
+
+FILE *bt_vector_open(const char *name) {
+  const char *dir = getenv("BFD_TEST_VECTORS");
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s/%s", dir ? dir : "test/vectors", name) >= (int)sizeof path)
+    return NULL;
+  return fopen(path, "r");
 }
