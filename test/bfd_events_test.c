@@ -125,6 +125,17 @@ static void test_params_callback_failure(void) {
   pair_del(&p);
 }
 
+/* The one auth_failure event in log r so far, with these fields. */
+static const bt_ev *one_auth_ev(const bt_rec *r, int reason, int key_id, int auth_type) {
+  const bt_ev *e;
+  CU_ASSERT_EQUAL(r->nk[BT_EV_AUTH], 1);
+  e = bt_rec_nth(r, BT_EV_AUTH, 0);
+  CU_ASSERT_EQUAL(e->af.reason, reason);
+  CU_ASSERT_EQUAL(e->af.key_id, key_id);
+  CU_ASSERT_EQUAL(e->af.auth_type, auth_type);
+  return e;
+}
+
 static bfd_auth_key sha1(uint8_t id, uint8_t fill) {
   uint8_t secret[20];
   memset(secret, fill, sizeof(secret));
@@ -138,6 +149,7 @@ static void test_auth_failure_rate_limited(void) {
   bfd_rx_info ri = bt_ri_single_hop();
   uint8_t buf[BFD_CTRL_LEN_MAX];
   ptrdiff_t n;
+  const bt_ev *e;
   int i;
   (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &a);
   pair_new(&p, &a, &a);
@@ -153,12 +165,9 @@ static void test_auth_failure_rate_limited(void) {
   for (i = 0; i < 100; i++)
     CU_ASSERT_EQUAL(bfd_session_feed_packet(p.s[0], buf, (size_t)n, &ri, p.sim.now),
                     BFD_ERR_PKT_AUTH_FAILED);
-  CU_ASSERT_EQUAL(p.log[0].nk[BT_EV_AUTH], 1);
-  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 0)->af.reason, BFD_AUTH_FAIL_DIGEST);
-  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 0)->af.key_id, 1);
-  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 0)->af.auth_type, BFD_AUTH_KEYED_SHA1);
-  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 0)->af.suppressed, 0);
-  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 0)->af.ts, p.sim.now);
+  e = one_auth_ev(&p.log[0], BFD_AUTH_FAIL_DIGEST, 1, BFD_AUTH_KEYED_SHA1);
+  CU_ASSERT_EQUAL(e->af.suppressed, 0);
+  CU_ASSERT_EQUAL(e->af.ts, p.sim.now);
   /* 999 ms later: still quiet; at 1 s: one event with the 99+1 suppressed
    * ones counted, every failure in the counter. */
   CU_ASSERT_EQUAL(bfd_session_feed_packet(p.s[0], buf, (size_t)n, &ri, p.sim.now + 999 * MS),
@@ -199,10 +208,7 @@ static void test_auth_failure_mismatch(void) {
                   BFD_ERR_PKT_AUTH_MISMATCH);
   CU_ASSERT_EQUAL(bfd_session_feed_packet(p.s[0], signed_buf, (size_t)ns, &ri, p.sim.now),
                   BFD_ERR_PKT_AUTH_MISMATCH);
-  CU_ASSERT_EQUAL(p.log[0].nk[BT_EV_AUTH], 1);
-  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 0)->af.reason, BFD_AUTH_FAIL_MISMATCH);
-  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 0)->af.key_id, 1);
-  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[0], BT_EV_AUTH, 0)->af.auth_type, BFD_AUTH_KEYED_SHA1);
+  (void)one_auth_ev(&p.log[0], BFD_AUTH_FAIL_MISMATCH, 1, BFD_AUTH_KEYED_SHA1);
   CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p.s[0], BFD_AUTH_FAIL_MISMATCH), 2);
   CU_ASSERT_EQUAL(bfd_session_get_rx_drops(p.s[0], BFD_ERR_PKT_AUTH_MISMATCH), 2);
   CU_ASSERT_EQUAL(bt_status(p.s[0]).auth_failures, 0); /* AUTH_FAILED drops only */
@@ -210,10 +216,7 @@ static void test_auth_failure_mismatch(void) {
   /* An unsigned packet to a session that signs: the same reason, no key. */
   CU_ASSERT_EQUAL(bfd_session_feed_packet(p.s[1], plain, (size_t)np, &ri, p.sim.now),
                   BFD_ERR_PKT_AUTH_MISMATCH);
-  CU_ASSERT_EQUAL(p.log[1].nk[BT_EV_AUTH], 1);
-  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[1], BT_EV_AUTH, 0)->af.reason, BFD_AUTH_FAIL_MISMATCH);
-  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[1], BT_EV_AUTH, 0)->af.key_id, 0);
-  CU_ASSERT_EQUAL(bt_rec_nth(&p.log[1], BT_EV_AUTH, 0)->af.auth_type, 0);
+  (void)one_auth_ev(&p.log[1], BFD_AUTH_FAIL_MISMATCH, 0, 0);
   CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p.s[1], BFD_AUTH_FAIL_MISMATCH), 1);
   CU_ASSERT_EQUAL(bt_status(p.s[1]).auth_failures, 0);
   CU_ASSERT_EQUAL(bfd_session_get_auth_failures(p.s[1], BFD_AUTH_FAIL_COUNT), 0);
