@@ -384,13 +384,15 @@ int bfd_dplane_conn_next_msg(bfd_dplane_conn *conn, bfd_dplane_msg *msg) {
   if (conn->error)
     return failed(conn);
   for (;;) {
+    if (conn->in.len == 0)
+      return 0;
     const uint8_t *p = conn->in.data + conn->in.off;
     bfd_dplane_msg m;
     ptrdiff_t n;
     if (conn->in.len >= BFD_DPLANE_HDR_LEN && conn->version != 0 && p[0] != conn->version)
       n = BFD_ERR_DPLANE_VERSION; /* before the length: that depends on it */
     else
-      n = bfd_dplane_msg_decode(&m, conn->in.len ? p : NULL, conn->in.len);
+      n = bfd_dplane_msg_decode(&m, p, conn->in.len);
     if (n == 0)
       return 0;
     if (n < 0) {

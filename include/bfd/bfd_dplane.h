@@ -397,6 +397,220 @@ typedef struct bfd_dplane_conn_stats {
 BFD_EXTERN int bfd_dplane_conn_get_stats(const bfd_dplane_conn *conn,
                                          bfd_dplane_conn_stats *stats);
 
+/* ------------------------------------------------------------------------ */
+/* Mapper: bfdd's sessions on a session table                               */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * @brief Translate an ADD_SESSION body into the core's settings and key.
+ *
+ * - local_discr = `lid` (bfdd chooses the discriminators; the table takes
+ *   an explicit one), desired_min_tx_us / required_min_rx_us / detect_mult
+ *   as sent (µs);
+ * - mode BFD_MODE_MULTIHOP with BFD_DPLANE_F_MULTIHOP, and then min_rx_ttl =
+ *   `ttl` (bfdd's minimum TTL, 254 by default); single-hop keeps the core's
+ *   255 (RFC 5881 §5) whatever `ttl` says;
+ * - passive = BFD_DPLANE_F_PASSIVE, admin_down = BFD_DPLANE_F_SHUTDOWN
+ *   (AdminDown with diag 7, RFC 5880 §6.8.16), cpi = BFD_DPLANE_F_CBIT;
+ * - not supported, ignored: BFD_DPLANE_F_ECHO (no echo function: the
+ *   session advertises Required Min Echo RX 0 so no peer sends it echo
+ *   packets, and detection runs on control packets alone; min_echo_tx_us
+ *   and min_echo_rx_us are ignored), BFD_DPLANE_F_DEMAND (the core runs
+ *   asynchronous mode only), hold_time_ms, and the version 2 SBFD fields;
+ * - the key: family from BFD_DPLANE_F_IPV6, `dst` the peer, `src` the local
+ *   address (zero = any), `ifindex` for single-hop sessions (multihop
+ *   sessions match any interface).
+ * Every other setting is bfd_session_settings_init()'s.
+ * @param msg      the body.
+ * @param settings out (the current layout).
+ * @param key      out.
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT a NULL argument, or `lid` 0.
+ * @since 0.3.0
+ */
+BFD_EXTERN int bfd_dplane_session_to_core(const bfd_dplane_session *msg,
+                                          bfd_session_settings *settings, bfd_session_key *key);
+
+/**
+ * @brief The BFD_STATE_CHANGE body for a session, from
+ * bfd_session_get_status(): `lid` our discriminator, `rid`, the remote's
+ * timers and Detect Mult as last received, remote_flags
+ * BFD_DPLANE_RF_DEMAND from the remote's D bit (the C and M bits are not
+ * kept by the core: 0), `state` our state, and `diag` **our** diagnostic
+ * (bfd.LocalDiag: why we are in that state, e.g. 1 after a detection
+ * timeout). bfddp_packet.h calls the field the remote's diagnostic; bfdd
+ * 8.4.4 only stores it and shows it as "Remote diagnostics", and our own
+ * is the one that explains the state it is sent with.
+ * @param session the session.
+ * @param out     out.
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT a NULL argument.
+ * @since 0.3.0
+ */
+BFD_EXTERN int bfd_dplane_state_from_session(const bfd_session *session, bfd_dplane_state *out);
+
+/** bfdd's sessions on a table (opaque). @since 0.3.0 */
+typedef struct bfd_dplane_map bfd_dplane_map;
+
+/** The current bfd_dplane_ops layout. @since 0.3.0 */
+#define BFD_DPLANE_OPS_VERSION 1
+
+/**
+ * How the mapper creates, changes and removes sessions, for a host whose
+ * sessions need more than the table (the libuv adapter opens a socket per
+ * session: bfd_uv_peer_add() / _update() / _remove()). NULL ops (or a NULL
+ * member) act on the table directly: bfd_table_add_session(),
+ * bfd_session_update() and bfd_session_goodbye() with the `now` of the
+ * bfd_dplane_map_handle() call. Each returns 0 or a BFD_ERR_*, which
+ * bfd_dplane_map_handle() returns.
+ * @since 0.3.0
+ */
+typedef struct bfd_dplane_ops {
+  uint32_t struct_version; /**< BFD_DPLANE_OPS_VERSION */
+  uint32_t reserved0;      /**< 0 */
+  /** Create the session: `settings` and `key` from
+   *  bfd_dplane_session_to_core(), `msg` the body they came from. Set
+   *  `*psession` on success. */
+  int (*add)(bfd_dplane_map *map, bfd_session **psession, const bfd_session_settings *settings,
+             const bfd_session_key *key, const bfd_dplane_session *msg, void *user_data);
+  /** Change a live session to `settings`; return BFD_ERR_CFG_IMMUTABLE if
+   *  the key (or anything else that cannot change) differs: the mapper
+   *  then removes the session and adds it anew. */
+  int (*update)(bfd_dplane_map *map, bfd_session *session, const bfd_session_settings *settings,
+                const bfd_session_key *key, const bfd_dplane_session *msg, void *user_data);
+  /** Remove the session with a goodbye (AdminDown to the peer). The mapper
+   *  has forgotten it already. */
+  int (*remove)(bfd_dplane_map *map, bfd_session *session, void *user_data);
+} bfd_dplane_ops;
+
+/** @brief Fill `ops` with NULL members (act on the table).
+ *  @param version BFD_DPLANE_OPS_VERSION.
+ *  @param ops     out.
+ *  @return 0, or:
+ *  @retval BFD_ERR_INVALID_ARGUMENT `ops` NULL.
+ *  @retval BFD_ERR_VERSION unknown `version`; nothing written.
+ *  @since 0.3.0 */
+BFD_EXTERN int bfd_dplane_ops_init(uint32_t version, bfd_dplane_ops *ops);
+
+/**
+ * @brief Create a mapper for `table`.
+ * @param pmap      out; untouched on failure.
+ * @param table     the table bfdd's sessions live in; kept by pointer.
+ * @param ops       NULL: act on the table; copied.
+ * @param mem       NULL for libc; kept by pointer.
+ * @param user_data passed to `ops`.
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `pmap` or `table` NULL.
+ * @retval BFD_ERR_VERSION unknown ops->struct_version.
+ * @retval BFD_ERR_NOMEM   out of memory.
+ * @since 0.3.0
+ */
+BFD_EXTERN int bfd_dplane_map_new(bfd_dplane_map **pmap, bfd_table *table,
+                                  const bfd_dplane_ops *ops, const bfd_mem *mem, void *user_data);
+
+/** @brief Free the mapper. Its sessions stay in the table, running.
+ *  @param map the mapper; NULL is a no-op. @since 0.3.0 */
+BFD_EXTERN void bfd_dplane_map_del(bfd_dplane_map *map);
+
+/**
+ * @brief Set the connection to bfdd that replies and state changes go to
+ * (NULL: bfdd is away; sessions keep running and nothing is sent). A new
+ * connection forgets what was sent on the old one: every session is
+ * reported again with its next ADD_SESSION (bfdd re-sends them all on
+ * connect), and every session counts as not confirmed until then (see
+ * bfd_dplane_map_sweep()).
+ * @param map  the mapper.
+ * @param conn the connection, or NULL; kept by pointer until the next
+ *             call (attach NULL before bfd_dplane_conn_del()).
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `map` NULL.
+ * @since 0.3.0
+ */
+BFD_EXTERN int bfd_dplane_map_attach(bfd_dplane_map *map, bfd_dplane_conn *conn);
+
+/**
+ * @brief Apply one message from bfdd. The session's own callbacks (state,
+ * params) run inside, as for the core calls this makes.
+ * - ADD_SESSION: a new `lid` is created (ops->add), a known one updated
+ *   (ops->update: timers with a Poll Sequence, SHUTDOWN in and out of
+ *   AdminDown, PASSIVE; a changed key or mode removes and re-adds it); then
+ *   the session's current state is sent unless this connection has been
+ *   told exactly that already.
+ * - DELETE_SESSION: the session is forgotten and removed with a goodbye
+ *   (ops->remove): AdminDown, diag 7, to the peer.
+ * - REQUEST_COUNTERS: answered at once with the same id, from the
+ *   session's status: control packets in/out, bytes = packets x 24 (bfddp
+ *   sessions have no authentication; the core counts packets), echo 0. An
+ *   unknown `lid` is answered with zeros: bfdd blocks until the reply.
+ * - ECHO_REQUEST: answered with ECHO_REPLY, dp_time echoed, bfdd_time =
+ *   `now` in µs.
+ * - ECHO_REPLY, STATE_CHANGE, SESSION_COUNTERS: ignored (0).
+ * Replies go to the attached connection (none: not sent).
+ * @param map the mapper.
+ * @param msg a message from bfd_dplane_conn_next_msg().
+ * @param now the current time (for the table's calls).
+ * @return 0, or (the connection stays usable; the message had no effect
+ *         unless said):
+ * @retval BFD_ERR_INVALID_ARGUMENT `map` or `msg` NULL, or an ADD/DELETE
+ *         with `lid` 0.
+ * @retval BFD_ERR_NOT_FOUND DELETE_SESSION of an unknown `lid`.
+ * @retval any error of ops->add / ops->update (bfd_table_add_session(),
+ *         bfd_session_update(): BFD_ERR_CFG_*, BFD_ERR_EXISTS, BFD_ERR_NOMEM,
+ *         BFD_ERR_CLOCK_BACKWARDS, BFD_ERR_CALLBACK_FAILURE, ...); a failed
+ *         re-add after a key change leaves the lid removed. An error of
+ *         ops->remove is returned after the session was forgotten.
+ * @retval BFD_ERR_NOBUF, BFD_ERR_NOMEM, BFD_ERR_DPLANE_CLOSED the reply or
+ *         state change could not be queued (bfd_dplane_conn_send()); the
+ *         session change was made.
+ * @since 0.3.0
+ */
+BFD_EXTERN int bfd_dplane_map_handle(bfd_dplane_map *map, const bfd_dplane_msg *msg,
+                                     uint64_t now);
+
+/**
+ * @brief Tell bfdd about a change of one of its sessions: call it from the
+ * table's state_change and params callbacks (it only reads the session, so
+ * it may run inside them). Sends a STATE_CHANGE
+ * (bfd_dplane_state_from_session()) when it differs from the last one sent
+ * on this connection; so every state change and every change of the
+ * remote's parameters reaches bfdd once.
+ * @param map     the mapper.
+ * @param session a session of the table (others are ignored).
+ * @return 0 (also when not one of bfdd's sessions, or no connection is
+ *         attached), or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `map` or `session` NULL.
+ * @retval BFD_ERR_NOBUF, BFD_ERR_NOMEM, BFD_ERR_DPLANE_CLOSED as
+ *         bfd_dplane_conn_send(); the change is sent with the next one.
+ * @since 0.3.0
+ */
+BFD_EXTERN int bfd_dplane_map_session_changed(bfd_dplane_map *map, const bfd_session *session);
+
+/**
+ * @brief Remove, with a goodbye, every session bfdd has not sent an
+ * ADD_SESSION for since the last bfd_dplane_map_attach() of a connection:
+ * sessions deleted in bfdd while it was away. Call it once bfdd's
+ * registration burst is over (bfdd sends no end marker; a few seconds after
+ * connecting).
+ * @param map the mapper.
+ * @param now the current time.
+ * @return the number of sessions removed (>= 0), or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `map` NULL.
+ * @retval any ops->remove error (the sessions are forgotten regardless).
+ * @since 0.3.0
+ */
+BFD_EXTERN int bfd_dplane_map_sweep(bfd_dplane_map *map, uint64_t now);
+
+/** @brief The session of bfdd's `lid`.
+ *  @param map the mapper.
+ *  @param lid bfdd's local discriminator.
+ *  @return the session, or NULL (unknown, or a NULL `map`). @since 0.3.0 */
+BFD_EXTERN bfd_session *bfd_dplane_map_find(const bfd_dplane_map *map, uint32_t lid);
+
+/** @brief The number of bfdd's sessions.
+ *  @param map the mapper (NULL gives 0).
+ *  @return the count. @since 0.3.0 */
+BFD_EXTERN size_t bfd_dplane_map_size(const bfd_dplane_map *map);
+
 #ifdef __cplusplus
 }
 #endif
