@@ -1,12 +1,13 @@
 # The libuv adapter over loopback, unprivileged: two adapters Up, removal
 # and detection on the real clock (test/uv/bfd_uv_loop_test.c), responder
 # mode and peer removal (bfd_uv_responder_test.c),
-# the peer config versions and key ring (bfd_uv_config_test.c).
+# the peer config versions and key ring (bfd_uv_config_test.c), large hosts
+# (shared TX sockets: bfd_uv_scale_test.c).
 if(NOT TARGET bfdkit_uv_static OR NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/uv/bfd_uv_responder_test.c)
   return()
 endif()
 # The loopback fixture (wires, sides) is shared by the suites below.
-foreach(t loop responder config)
+foreach(t loop responder config scale)
   add_executable(bfd_uv_${t}_test ${CMAKE_CURRENT_SOURCE_DIR}/uv/bfd_uv_${t}_test.c
     ${CMAKE_CURRENT_SOURCE_DIR}/uv/bfd_uv_fx.c)
   target_compile_definitions(bfd_uv_${t}_test PRIVATE _GNU_SOURCE)

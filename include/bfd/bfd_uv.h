@@ -15,10 +15,20 @@
  *   IP_RECVTTL / IPV6_RECVHOPLIMIT and IP_PKTINFO / IPV6_RECVPKTINFO.
  *   Single-hop datagrams that did not arrive with TTL 255 are dropped before
  *   the core (RFC 5881 §5).
- * - TX: one socket per session, bound to a source port in 49152-65535 that
- *   is unique per session (RFC 5881 §4), TTL / Hop Limit 255, DSCP CS6.
- *   TX sockets are never polled: an idle session costs no wake-ups. A failed
- *   send is counted and dropped, never queued: the next packet is the retry.
+ * - TX (bfd_uv_settings.tx_sockets): by default one socket per session,
+ *   bound to the session's local address (or the wildcard) and a source
+ *   port in 49152-65535 that is unique per session (RFC 5881 §4), with
+ *   SO_BINDTODEVICE for an interface. With BFD_UV_TX_SHARED, a pool of at
+ *   most bfd_uv_settings.tx_ports sockets per address family, each bound to
+ *   the wildcard address and its own source port: a session keeps one of
+ *   them (its port) for its life, and every packet names its source address
+ *   and interface in IP_PKTINFO / IPV6_PKTINFO. Sessions get ports of their
+ *   own while the pool has room and then share the least used, so a port
+ *   is reused only past tx_ports sessions (§4 allows it past 16384; below,
+ *   the host chose it). Either way TTL / Hop Limit 255 and DSCP CS6 are set
+ *   once per socket, TX sockets are never polled (an idle session costs no
+ *   wake-ups), and a failed send is counted and dropped, never queued: the
+ *   next packet is the retry.
  * - Timers: one uv_timer_t armed for the table's next deadline, rounded up
  *   to the loop's millisecond clock so it never fires early.
  *
@@ -171,8 +181,26 @@ BFD_UV_EXTERN int bfd_uv_addr_parse(bfd_uv_addr *out, const char *text);
  */
 BFD_UV_EXTERN ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen, const bfd_uv_addr *addr);
 
-/** The current bfd_uv_settings layout. @since 0.1.0 */
-#define BFD_UV_SETTINGS_VERSION 1
+/** The current bfd_uv_settings layout (2 since 0.2.0: tx_sockets,
+ *  tx_ports). Version 1 is still accepted. @since 0.1.0 */
+#define BFD_UV_SETTINGS_VERSION 2
+
+/** bfd_uv_settings.tx_sockets: how sessions get their TX socket.
+ *  @since 0.2.0 */
+enum {
+  /** One socket per session (the default): bound to the session's local
+   *  address and a unique source port, SO_BINDTODEVICE for its interface.
+   *  One file descriptor per session: RLIMIT_NOFILE bounds the sessions. */
+  BFD_UV_TX_PER_SESSION = 0,
+  /** A pool per address family of at most bfd_uv_settings.tx_ports
+   *  sockets bound to the wildcard address, each with its own source port;
+   *  the source address and interface go with every packet (IP_PKTINFO /
+   *  IPV6_PKTINFO). The fds do not grow with the sessions. A session's
+   *  local address is checked when it is added (a bind() of a throw-away
+   *  socket), its interface only routes (the packet leaves through it, as
+   *  with SO_BINDTODEVICE; for a VRF, use per-session sockets). */
+  BFD_UV_TX_SHARED = 1
+};
 
 /**
  * Adapter settings. Fill with bfd_uv_settings_init(); fields are only
@@ -229,10 +257,20 @@ typedef struct bfd_uv_settings {
    *  like a key of bfd_uv_peer_config.keys, by bfd_uv_new(). For a ring of
    *  several keys use bfd_uv_set_responder(). */
   bfd_auth_key auto_auth_key;
+  /** Version 2: BFD_UV_TX_PER_SESSION (default) or BFD_UV_TX_SHARED (see
+   *  there); other values: bfd_uv_new() returns BFD_ERR_INVALID_ARGUMENT. */
+  uint8_t tx_sockets;
+  uint8_t reserved1; /**< Version 2: 0 */
+  /** Version 2, BFD_UV_TX_SHARED: the most sockets (source ports) per
+   *  address family, 1..16384 (bfd_uv_new() returns
+   *  BFD_ERR_INVALID_ARGUMENT otherwise); default 256. Opened as sessions
+   *  need them and kept until bfd_uv_del(). Ignored per session. */
+  uint16_t tx_ports;
 } bfd_uv_settings;
 
-/** @brief Fill `settings` with defaults for the caller's struct version.
- *  @param version  pass BFD_UV_SETTINGS_VERSION.
+/** @brief Fill `settings` with defaults for the caller's struct version
+ *  (only that version's bytes are written).
+ *  @param version  BFD_UV_SETTINGS_VERSION, or an older version.
  *  @param settings out.
  *  @return 0, or:
  *  @retval BFD_ERR_INVALID_ARGUMENT `settings` is NULL.
@@ -351,9 +389,13 @@ BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version, bfd_uv_callbacks *cb);
  * @param user_data passed to every callback.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT `padapter` or `loop` NULL,
- *         settings->rx_batch not 1..64, settings->auto_listen not 0/1, or
- *         core_cbs->session or core_cbs->responder_accept set.
- * @retval BFD_ERR_VERSION   unknown struct_version in `settings`,
+ *         settings->rx_batch not 1..64, settings->auto_listen not 0/1,
+ *         settings->tx_sockets unknown, settings->tx_ports not 1..16384
+ *         with BFD_UV_TX_SHARED, or core_cbs->session or
+ *         core_cbs->responder_accept set.
+ * @retval BFD_ERR_VERSION   unknown struct_version in `settings` (1 and
+ *                           BFD_UV_SETTINGS_VERSION are known; version 1
+ *                           gets the defaults of the later fields),
  *                           `core_cbs` or `uv_cbs`.
  * @retval BFD_ERR_CFG_AUTH  settings->auto_auth_key is invalid (see
  *                           bfd_auth_key_check()).
@@ -577,8 +619,9 @@ BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *
  * @retval BFD_ERR_FULL    no unique discriminator could be drawn.
  * @retval BFD_ERR_NOMEM   out of memory.
  * @retval BFD_ERR_IO      the listener or the TX socket could not be opened
- *         (no free source port, bind, SO_BINDTODEVICE, ...; also reported
- *         through the error callback).
+ *         (no free source port, bind, SO_BINDTODEVICE, ...; with
+ *         BFD_UV_TX_SHARED: the pool socket, or `local` is not an address
+ *         of this host; also reported through the error callback).
  * @retval BFD_ERR_CALLBACK_FAILURE the core's nexthop callback failed the
  *         BFD_NHS_DOWN_UNTIL_UP creation event; nothing is created.
  * @since 0.1.0
@@ -670,7 +713,9 @@ BFD_UV_EXTERN void *bfd_uv_peer_get_user_data(const bfd_session *session);
 /** Transport facts about one peer. @since 0.1.0 */
 typedef struct bfd_uv_peer_info {
   uint32_t struct_version; /**< BFD_UV_PEER_INFO_VERSION */
-  int32_t tx_fd;           /**< the TX socket, for inspection only */
+  /** the TX socket, for inspection only (with BFD_UV_TX_SHARED, the pool
+   *  socket it shares with other sessions) */
+  int32_t tx_fd;
   uint16_t src_port;       /**< bound source port (49152-65535) */
   uint8_t auto_created;    /**< 1: created by responder mode */
   uint8_t pad;             /**< explicit padding, 0 */

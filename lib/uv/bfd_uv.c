@@ -33,14 +33,18 @@ void bfd_uv__report_core(bfd_uv *a, const char *op, int rc) {
 
 /* ---- public init functions -------------------------------------------- */
 
-int bfd_uv_settings_init(uint32_t version, bfd_uv_settings *s) {
+/* Bytes of a caller's bfd_uv_settings of `version`, 0 if unknown: fields
+ * are only appended. */
+static size_t settings_size(uint32_t version) {
+  if (version == 1)
+    return offsetof(bfd_uv_settings, tx_sockets);
+  return version == BFD_UV_SETTINGS_VERSION ? sizeof(bfd_uv_settings) : 0;
+}
+
+static void settings_defaults(bfd_uv_settings *s) {
   bfd_responder_settings rs;
-  if (!s)
-    return BFD_ERR_INVALID_ARGUMENT;
-  if (version != BFD_UV_SETTINGS_VERSION)
-    return BFD_ERR_VERSION;
   memset(s, 0, sizeof(*s));
-  s->struct_version = version;
+  s->struct_version = BFD_UV_SETTINGS_VERSION;
   /* auto_* is a shorthand for bfd_uv_set_responder(): the core's template
    * defaults, no second copy of them. */
   (void)bfd_responder_settings_init(BFD_RESPONDER_SETTINGS_VERSION, &rs);
@@ -49,6 +53,18 @@ int bfd_uv_settings_init(uint32_t version, bfd_uv_settings *s) {
   s->auto_detect_mult = rs.session.detect_mult;
   s->auto_listen = 1;
   s->rx_batch = 32;
+  s->tx_ports = 256;
+}
+
+int bfd_uv_settings_init(uint32_t version, bfd_uv_settings *s) {
+  bfd_uv_settings d;
+  if (!s)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (settings_size(version) == 0)
+    return BFD_ERR_VERSION;
+  settings_defaults(&d);
+  d.struct_version = version;
+  memcpy(s, &d, settings_size(version));
   return 0;
 }
 
@@ -163,12 +179,13 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
                const bfd_callbacks *core_cbs, const bfd_uv_callbacks *uv_cbs, const bfd_mem *mem,
                void *user_data) {
   bfd_callbacks cbs, host;
+  bfd_uv_settings st;
   bfd_uv *a;
   uint16_t r16 = 0;
   int rc;
   if (!pa || !loop)
     return BFD_ERR_INVALID_ARGUMENT;
-  if ((settings && settings->struct_version != BFD_UV_SETTINGS_VERSION) ||
+  if ((settings && settings_size(settings->struct_version) == 0) ||
       (core_cbs && core_cbs_size(core_cbs->struct_version) == 0) ||
       (uv_cbs && uv_cbs->struct_version != BFD_UV_CALLBACKS_VERSION))
     return BFD_ERR_VERSION;
@@ -182,21 +199,28 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
   if (settings && settings->auto_auth_key.type != BFD_AUTH_NONE &&
       (rc = bfd_auth_key_check(&settings->auto_auth_key)) != 0)
     return rc;
-  if (settings && (settings->rx_batch < 1 || settings->rx_batch > BFD_UV__RX_BATCH_MAX ||
-                   settings->auto_listen > 1))
+  settings_defaults(&st);
+  if (settings) /* only the caller's version's bytes; the rest defaults */
+    memcpy(&st, settings, settings_size(settings->struct_version));
+  st.struct_version = BFD_UV_SETTINGS_VERSION;
+  if (st.rx_batch < 1 || st.rx_batch > BFD_UV__RX_BATCH_MAX || st.auto_listen > 1 ||
+      st.tx_sockets > BFD_UV_TX_SHARED ||
+      (st.tx_sockets == BFD_UV_TX_SHARED && (st.tx_ports < 1 || st.tx_ports > BFD_UV__TX_PORTS_MAX))) {
+    memset(&st, 0, sizeof(st)); /* the secret */
     return BFD_ERR_INVALID_ARGUMENT;
+  }
   if (!mem)
     mem = bfd_mem_default();
   a = mem->calloc(1, sizeof(*a), mem->user_data);
-  if (!a)
+  if (!a) {
+    memset(&st, 0, sizeof(st));
     return BFD_ERR_NOMEM;
+  }
   a->mem = mem;
   a->loop = loop;
   a->user_data = user_data;
-  if (settings)
-    a->settings = *settings;
-  else
-    bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &a->settings);
+  a->settings = st;
+  memset(&st, 0, sizeof(st));
   a->host_cbs = host;
   a->host_cbs.struct_version = BFD_CALLBACKS_VERSION;
   if (uv_cbs)
@@ -263,10 +287,12 @@ static void finish(bfd_uv *a) {
   a->table = NULL;
   for (p = a->peers; p; p = pn) {
     pn = p->next;
-    close(p->fd);
+    if (!p->tx)
+      close(p->fd);
     bfd_uv__free(a, p);
   }
   a->peers = NULL;
+  bfd_uv__tx_pool_free(a);
   a->busy--;
   for (l = a->listeners; l; l = ln) {
     ln = l->next;

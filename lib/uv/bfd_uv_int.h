@@ -23,6 +23,9 @@
 #define BFD_UV__RX_BUF       256 /* BFD packets are <= 52 bytes; padding allowed */
 #define BFD_UV__RX_CTRL      128
 #define BFD_UV__RX_ROUNDS    8 /* recvmmsg batches per wake-up before yielding */
+#define BFD_UV__TX_PORTS_MAX 16384 /* RFC 5881 §4: 49152-65535 */
+/* IP_PKTINFO / IPV6_PKTINFO of one packet, the larger of the two */
+#define BFD_UV__TX_CTRL 40
 
 typedef struct bfd_uv__listener {
   uv_poll_t poll;
@@ -34,12 +37,29 @@ typedef struct bfd_uv__listener {
   struct bfd_uv__listener *next;
 } bfd_uv__listener;
 
+/* BFD_UV_TX_SHARED: one socket of a family's pool, bound to the wildcard
+ * address and `port`; `users` sessions send through it. */
+typedef struct bfd_uv__txsock {
+  int fd;
+  uint16_t port;
+  uint32_t users;
+} bfd_uv__txsock;
+
+typedef struct bfd_uv__txpool {
+  bfd_uv__txsock *socks; /* tx_ports entries, the first `n` open */
+  uint32_t n;
+  uint32_t idle; /* open ones with no user */
+} bfd_uv__txpool;
+
 typedef struct bfd_uv__peer {
   bfd_uv *a;
   bfd_session *s;
   void *user_data;
   struct bfd_uv__peer *prev, *next;
-  int fd;
+  int fd;              /* the socket sent on: its own, or tx->fd */
+  bfd_uv__txsock *tx;  /* BFD_UV_TX_SHARED: the pool's socket, else NULL */
+  uint8_t ctl[BFD_UV__TX_CTRL] __attribute__((aligned(8))); /* source, interface */
+  size_t ctllen;       /* 0: no control message (per-session, or nothing to name) */
   uint16_t src_port;
   uint16_t peer_port;
   uint8_t auto_created;
@@ -67,6 +87,7 @@ struct bfd_uv {
   uint64_t armed_deadline;
   bfd_uv__listener *listeners;
   bfd_uv__peer *peers;
+  bfd_uv__txpool txpool[2]; /* BFD_UV_TX_SHARED: IPv4, IPv6 */
   uint32_t n_goodbye; /* peers saying goodbye (removed, or shutdown) */
   uint16_t port_cursor;
   int busy;          /* inside a core call: reject re-entry */
@@ -145,6 +166,8 @@ int bfd_uv__on_session(bfd_session *s, const bfd_session_event *ev, void *ud);
 int bfd_uv__on_accept(bfd_table *t, const bfd_rx_info *rx, void *ud);
 /* bfd_uv_settings.auto_* as the table's responder mode. */
 int bfd_uv__auto_responder(bfd_uv *a);
+/* Close the BFD_UV_TX_SHARED pools (the adapter is finishing). */
+void bfd_uv__tx_pool_free(bfd_uv *a);
 
 /* ---- bfd_uv_sock.c ------------------------------------------------------- */
 
@@ -175,12 +198,23 @@ int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
                                const bfd_uv__sock_reporter *rep);
 
 /* TX socket: non-blocking, TTL/Hop Limit 255, TOS/TCLASS CS6, optional
- * SO_BINDTODEVICE, bound to `local` (may be the wildcard) and a source port
+ * SO_BINDTODEVICE ("" = none), bound to `local` (may be the wildcard: the
+ * shared pools' sockets) and a source port
  * from 49152-65535 starting at *cursor (advanced past the port taken; the
  * next port is tried on EADDRINUSE). Returns the fd or BFD_ERR_IO, and the
  * port in *port. */
 int bfd_uv__sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t *cursor,
                          uint16_t *port, const bfd_uv__sock_reporter *rep);
+
+/* Can `local` be a source address here? bind() of a throw-away socket to
+ * (local, port 0). Returns 0 or BFD_ERR_IO (reported). */
+int bfd_uv__sock_probe_local(const bfd_uv_addr *local, const bfd_uv__sock_reporter *rep);
+
+/* The IP_PKTINFO / IPV6_PKTINFO control message naming the source address
+ * `local` (the wildcard: the kernel's choice) and the interface `ifindex`
+ * (0: the route's) in `buf` (BFD_UV__TX_CTRL bytes, 8-aligned). Returns its
+ * length, 0 when there is nothing to name. */
+size_t bfd_uv__sock_pktinfo(uint8_t *buf, const bfd_uv_addr *local, uint32_t ifindex);
 
 #define BFD_UV__TTL     255
 #define BFD_UV__TOS_CS6 0xc0

@@ -1,5 +1,5 @@
 /* libuv adapter: peers and transmit. bfd_uv_peer_* and the peer config,
- * one TX socket per session, the core's lifecycle events (CREATED for a
+ * the TX sockets (one per session, or the BFD_UV_TX_SHARED pools), the core's lifecycle events (CREATED for a
  * responder session, REMOVED for a reaped one or a goodbye done) and
  * responder mode (bfd_uv_set_responder, bfd_uv_settings.auto_*). */
 #include <errno.h>
@@ -126,7 +126,23 @@ static int ring_install(bfd_session *s, const bfd_uv_peer_config *c) {
 
 static void send_peer(bfd_uv__peer *p, const uint8_t *buf, size_t len) {
   bfd_uv *a = p->a;
-  ssize_t r = sendto(p->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&p->dst, p->dstlen);
+  ssize_t r;
+  if (p->ctllen) { /* a shared socket: the source address and interface */
+    struct iovec iov;
+    struct msghdr mh;
+    memcpy(&iov.iov_base, &buf, sizeof(buf)); /* sendmsg does not write it */
+    iov.iov_len = len;
+    memset(&mh, 0, sizeof(mh));
+    mh.msg_name = &p->dst;
+    mh.msg_namelen = p->dstlen;
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = p->ctl;
+    mh.msg_controllen = p->ctllen;
+    r = sendmsg(p->fd, &mh, MSG_DONTWAIT);
+  } else {
+    r = sendto(p->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&p->dst, p->dstlen);
+  }
   if (r < 0) {
     /* Counted and dropped: the next packet is the retry. Never queued. */
     int err = errno;
@@ -166,6 +182,64 @@ static int is_link_local6(const bfd_uv_addr *x) {
   return x->family == BFD_AF_INET6 && x->addr[0] == 0xfe && (x->addr[1] & 0xc0) == 0x80;
 }
 
+/* ---- the BFD_UV_TX_SHARED pools ----------------------------------------- */
+
+/* A socket of the family's pool for one more session: an idle one, else a
+ * new one while the pool has room (a port of its own), else the least
+ * used. NULL with *rc set when none can be opened. */
+static bfd_uv__txsock *pool_take(bfd_uv *a, uint8_t family, const bfd_uv__sock_reporter *rep,
+                                 int *rc) {
+  bfd_uv__txpool *pool = &a->txpool[family == BFD_AF_INET ? 0 : 1];
+  bfd_uv__txsock *t = NULL;
+  uint32_t i;
+  if (!pool->socks &&
+      !(pool->socks = bfd_uv__calloc(a, a->settings.tx_ports * sizeof(*pool->socks)))) {
+    *rc = BFD_ERR_NOMEM;
+    return NULL;
+  }
+  if (pool->idle || pool->n == a->settings.tx_ports) {
+    for (i = 0; i < pool->n; i++)
+      if (!t || pool->socks[i].users < t->users)
+        t = &pool->socks[i];
+    if (t->users == 0)
+      pool->idle--;
+  } else {
+    bfd_uv_addr any;
+    int fd;
+    memset(&any, 0, sizeof(any));
+    any.family = family;
+    t = &pool->socks[pool->n];
+    fd = bfd_uv__sock_open_tx(&any, "", &a->port_cursor, &t->port, rep);
+    if (fd < 0) {
+      *rc = fd;
+      return NULL;
+    }
+    t->fd = fd;
+    t->users = 0;
+    pool->n++;
+  }
+  t->users++;
+  return t;
+}
+
+static void pool_release(bfd_uv *a, uint8_t family, bfd_uv__txsock *t) {
+  if (--t->users == 0)
+    a->txpool[family == BFD_AF_INET ? 0 : 1].idle++;
+}
+
+void bfd_uv__tx_pool_free(bfd_uv *a) {
+  int f;
+  uint32_t i;
+  for (f = 0; f < 2; f++) {
+    bfd_uv__txpool *pool = &a->txpool[f];
+    for (i = 0; i < pool->n; i++)
+      close(pool->socks[i].fd);
+    if (pool->socks)
+      bfd_uv__free(a, pool->socks);
+    memset(pool, 0, sizeof(*pool));
+  }
+}
+
 /* Fill the transport half of a peer and open its TX socket: `local` (the
  * wildcard or an address, link-local scope set), `ifname` for
  * SO_BINDTODEVICE ("" = none). Returns 0, BFD_ERR_CFG_KEY or BFD_ERR_IO
@@ -190,8 +264,31 @@ static int peer_open(bfd_uv *a, bfd_uv__peer *p, const bfd_uv_addr *peer, const 
     return BFD_ERR_CFG_KEY;
   rep.fn = bfd_uv__sock_report;
   rep.ctx = a;
+  if (a->settings.tx_sockets == BFD_UV_TX_SHARED) {
+    int rc = 0;
+    /* The address is named per packet: check now that it is ours, so a
+     * typo fails the add rather than every send. */
+    if (!bfd_uv__addr_is_any(local) && (rc = bfd_uv__sock_probe_local(local, &rep)) < 0)
+      return rc;
+    if (!(p->tx = pool_take(a, peer->family, &rep, &rc)))
+      return rc;
+    p->fd = p->tx->fd;
+    p->src_port = p->tx->port;
+    p->ctllen = bfd_uv__sock_pktinfo(p->ctl, local, ifindex);
+    return 0;
+  }
   p->fd = bfd_uv__sock_open_tx(local, p->ifname, &a->port_cursor, &p->src_port, &rep);
   return p->fd < 0 ? BFD_ERR_IO : 0;
+}
+
+/* Give back the peer's TX socket (its own is closed). */
+static void peer_close_tx(bfd_uv__peer *p) {
+  if (p->tx)
+    pool_release(p->a, p->peer.family, p->tx);
+  else if (p->fd >= 0)
+    close(p->fd);
+  p->tx = NULL;
+  p->fd = -1;
 }
 
 static void peer_link(bfd_uv *a, bfd_uv__peer *p) {
@@ -212,8 +309,7 @@ static void peer_free(bfd_uv__peer *p) {
     a->peers = p->next;
   if (p->next)
     p->next->prev = p->prev;
-  if (p->fd >= 0)
-    close(p->fd);
+  peer_close_tx(p);
   if (p->goodbye)
     a->n_goodbye--;
   a->stats.sessions--;
@@ -280,8 +376,7 @@ static int responder_created(bfd_uv *a, bfd_session *s) {
     local.ifindex = key.ifindex;
   rc = peer_open(a, p, &peer, &local, "", key.ifindex, key.mode, bfd_uv__listen_port(a, key.mode));
   if (rc < 0) {
-    if (p->fd >= 0)
-      close(p->fd);
+    peer_close_tx(p);
     bfd_uv__free(a, p);
     return 1;
   }
@@ -395,8 +490,7 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
                  : ss->mode == BFD_MODE_MULTIHOP ? BFD_PORT_MULTIHOP
                                                  : BFD_PORT_SINGLE_HOP);
   if (rc < 0) {
-    if (p->fd >= 0)
-      close(p->fd);
+    peer_close_tx(p);
     bfd_uv__free(a, p);
     return rc;
   }
@@ -413,7 +507,7 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
     bfd_session_del(p->s);
   a->busy--;
   if (rc < 0) {
-    close(p->fd);
+    peer_close_tx(p);
     bfd_uv__free(a, p);
     return rc;
   }

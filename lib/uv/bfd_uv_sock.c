@@ -11,6 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+_Static_assert(CMSG_SPACE(sizeof(struct in6_pktinfo)) <= BFD_UV__TX_CTRL &&
+                   CMSG_SPACE(sizeof(struct in_pktinfo)) <= BFD_UV__TX_CTRL,
+               "BFD_UV__TX_CTRL holds one pktinfo");
+
 int bfd_uv__addr_is_any(const bfd_uv_addr *addr) {
   size_t n = addr->family == BFD_AF_INET ? 4 : 16, i;
   for (i = 0; i < n; i++)
@@ -275,4 +279,57 @@ int bfd_uv__sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t 
   report(rep, EADDRINUSE, "bind (no free source port in 49152-65535)", local, 0, ifname);
   close(fd);
   return BFD_ERR_IO;
+}
+
+int bfd_uv__sock_probe_local(const bfd_uv_addr *local, const bfd_uv__sock_reporter *rep) {
+  struct sockaddr_storage ss;
+  socklen_t sslen;
+  int fd, rc = 0;
+  if (bfd_uv__sock_to_sockaddr(local, 0, &ss, &sslen) < 0)
+    return BFD_ERR_CFG_KEY;
+  fd = open_socket(local, rep, 0);
+  if (fd < 0)
+    return BFD_ERR_IO;
+  if (local->family == BFD_AF_INET6)
+    (void)set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+  if (bind(fd, (struct sockaddr *)&ss, sslen) < 0) {
+    report(rep, errno, "bind (source address check)", local, 0, NULL);
+    rc = BFD_ERR_IO;
+  }
+  close(fd);
+  return rc;
+}
+
+size_t bfd_uv__sock_pktinfo(uint8_t *buf, const bfd_uv_addr *local, uint32_t ifindex) {
+  struct msghdr mh;
+  struct cmsghdr *c;
+  memset(&mh, 0, sizeof(mh));
+  memset(buf, 0, BFD_UV__TX_CTRL);
+  if (bfd_uv__addr_is_any(local) && !ifindex)
+    return 0;
+  mh.msg_control = buf;
+  mh.msg_controllen = BFD_UV__TX_CTRL;
+  c = CMSG_FIRSTHDR(&mh);
+  if (local->family == BFD_AF_INET) {
+    struct in_pktinfo pi;
+    memset(&pi, 0, sizeof(pi));
+    /* ipi_spec_dst is the source address; ipi_ifindex the way out. */
+    memcpy(&pi.ipi_spec_dst, local->addr, 4);
+    pi.ipi_ifindex = (int)ifindex;
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(pi));
+    memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+    return CMSG_SPACE(sizeof(pi));
+  } else {
+    struct in6_pktinfo pi;
+    memset(&pi, 0, sizeof(pi));
+    memcpy(&pi.ipi6_addr, local->addr, 16);
+    pi.ipi6_ifindex = ifindex;
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(pi));
+    memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+    return CMSG_SPACE(sizeof(pi));
+  }
 }

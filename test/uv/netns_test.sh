@@ -90,6 +90,18 @@ pair single $A $B \
 grep -q '^PORTS n=3 .* bad=0' "$OUT/single.a" || fail "single: ports"
 grep -q 'ERROR' "$OUT/single.a" "$OUT/single.b" && fail "single: socket errors"
 
+echo "=== the same, A on shared TX sockets (BFD_UV_TX_SHARED: IP_PKTINFO / IPV6_PKTINFO"
+echo "    name the source address and the link-local interface)"
+pair single-shared $A $B \
+  --tx-us 50000 --expect-up 3 --hold-ms 2500 --check-ports --tx-shared 4 \
+  --peer 10.0.0.2,local=10.0.0.1 --peer fd00:bfd::2,local=fd00:bfd::1 \
+  --peer fe80::b,if=${P}a0 -- \
+  --tx-us 50000 --expect-up 3 --hold-ms 1500 \
+  --peer 10.0.0.1,local=10.0.0.2 --peer fd00:bfd::1,local=fd00:bfd::2 \
+  --peer fe80::a,if=${P}b0
+grep -q '^PORTS n=3 .* bad=0' "$OUT/single-shared.a" || fail "single-shared: ports"
+grep -q 'ERROR' "$OUT/single-shared.a" "$OUT/single-shared.b" && fail "single-shared: socket errors"
+
 echo "=== GTSM: single-hop TTL 254 dropped and counted, TTL 255 accepted"
 ip netns exec $B "$NT" --run-ms 2500 --expect-no-up --peer 10.0.0.1,passive \
   >"$OUT/ttl.b" 2>&1 &
@@ -123,6 +135,11 @@ pair multi $A $C \
   --tx-us 50000 --expect-up 1 --hold-ms 2500 --peer 10.2.0.1,local=10.1.0.1,multi -- \
   --tx-us 50000 --expect-up 1 --hold-ms 1500 --peer 10.1.0.1,local=10.2.0.1,multi
 
+pair multi-shared $A $C \
+  --tx-us 50000 --expect-up 1 --hold-ms 2500 --tx-shared 1 \
+  --peer 10.2.0.1,local=10.1.0.1,multi -- \
+  --tx-us 50000 --expect-up 1 --hold-ms 1500 --peer 10.1.0.1,local=10.2.0.1,multi
+
 echo "=== single-hop through the router must not come Up (GTSM)"
 pair shop-routed $A $C \
   --tx-us 50000 --run-ms 1500 --expect-no-up --peer 10.2.0.1,local=10.1.0.1 -- \
@@ -145,6 +162,14 @@ pair scale $A $B \
   --many 10.0.0.1 10.0.1.1+ 200
 grep -q '^PORTS n=200 .* bad=0' "$OUT/scale.a" || fail "scale: ports A"
 grep -q '^PORTS n=200 .* bad=0' "$OUT/scale.b" || fail "scale: ports B"
+
+echo "=== 200 sessions, A on 16 shared TX sockets"
+pair scale-shared $A $B \
+  --quiet --tx-us 100000 --expect-up 200 --hold-ms 5000 --run-ms 20000 --check-ports \
+  --tx-shared 16 --many 10.0.1.1+ 10.0.0.1 200 -- \
+  --quiet --tx-us 100000 --expect-up 200 --hold-ms 4000 --run-ms 20000 \
+  --many 10.0.0.1 10.0.1.1+ 200
+grep -q '^PORTS n=200 .* distinct=16 bad=0' "$OUT/scale-shared.a" || fail "scale-shared: ports A"
 
 [ $FAIL = 0 ] && echo "ALL PASSED" || echo "FAILED"
 exit $FAIL

@@ -1,0 +1,174 @@
+/* bfdkit-uv for large hosts, over loopback, unprivileged: shared TX
+ * sockets (BFD_UV_TX_SHARED) pick each session's source address per
+ * packet and keep the fds flat past RLIMIT_NOFILE. */
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "bfd_uv_fx.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static unsigned open_fds(void) {
+  unsigned n = 0;
+  DIR *d = opendir("/proc/self/fd");
+  struct dirent *e;
+  if (!d)
+    return 0;
+  while ((e = readdir(d)) != NULL)
+    n += e->d_name[0] != '.';
+  closedir(d);
+  return n;
+}
+
+typedef struct n_up {
+  const side *x;
+  uint64_t n;
+} n_up;
+
+static uint64_t count_up(const side *x) {
+  bfd_table_stats ts;
+  memset(&ts, 0, sizeof(ts));
+  ts.struct_version = BFD_TABLE_STATS_VERSION;
+  if (bfd_table_get_stats(bfd_uv_get_table(x->a), &ts) != 0)
+    return 0;
+  return ts.by_state[BFD_STATE_UP];
+}
+
+static int all_up(void *ctx) {
+  n_up *c = ctx;
+  return count_up(c->x) >= c->n;
+}
+
+static bfd_uv_settings shared_settings(uint16_t ports) {
+  bfd_uv_settings st = side_settings(0, 0);
+  st.tx_sockets = BFD_UV_TX_SHARED;
+  st.tx_ports = ports;
+  return st;
+}
+
+static bfd_uv_peer_info info_of(bfd_session *s) {
+  bfd_uv_peer_info i;
+  memset(&i, 0, sizeof(i));
+  i.struct_version = BFD_UV_PEER_INFO_VERSION;
+  CU_ASSERT_EQUAL(bfd_uv_peer_get_info(s, &i), 0);
+  return i;
+}
+
+/* ---- shared TX sockets --------------------------------------------------- */
+
+/* X sends from three local addresses through a pool of two sockets; Y, on
+ * one socket per session, keys its sessions by X's source address: all
+ * three come Up only if every packet left from its session's address.
+ * The first two sessions have ports of their own, the third shares one
+ * (the least used). */
+static void test_shared_tx(void) {
+  static const char *xl[3] = {"127.0.0.1", "127.0.0.6", "127.0.0.7"};
+  side x, y;
+  bfd_session *xs[3], *ys[3];
+  bfd_uv_peer_info xi[3], yi[3];
+  bfd_uv_settings st = shared_settings(2);
+  n_up cx, cy;
+  unsigned fds0;
+  int i;
+  side_new(&x, "X", &st);
+  side_open(&y, "Y", "127.0.0.2", 0, 0);
+  fds0 = open_fds();
+  for (i = 0; i < 3; i++) {
+    bfd_uv_peer_config c;
+    side_listen(&x, BFD_MODE_SINGLE_HOP, xl[i]);
+    peer_cfg(&c, xl[i], "127.0.0.2", base_port);
+    CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &xs[i], &c, &x), 0);
+    peer_cfg(&c, "127.0.0.2", xl[i], base_port);
+    CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(y.a, &ys[i], &c, &y), 0);
+  }
+  /* 3 listeners, 2 pool sockets, 3 of Y's own */
+  CU_ASSERT_EQUAL(open_fds(), fds0 + 3 + 2 + 3);
+  cx.x = &x;
+  cy.x = &y;
+  cx.n = cy.n = 3;
+  CU_ASSERT(run_until(all_up, &cx, 5000) && run_until(all_up, &cy, 2000));
+  for (i = 0; i < 3; i++) {
+    xi[i] = info_of(xs[i]);
+    yi[i] = info_of(ys[i]);
+    CU_ASSERT(xi[i].src_port >= BFD_SRC_PORT_MIN);
+    CU_ASSERT(xi[i].tx_packets > 0);
+    CU_ASSERT_EQUAL(xi[i].tx_errors, 0);
+  }
+  CU_ASSERT_NOT_EQUAL(xi[0].src_port, xi[1].src_port);
+  CU_ASSERT_NOT_EQUAL(xi[0].tx_fd, xi[1].tx_fd);
+  CU_ASSERT(xi[2].src_port == xi[0].src_port || xi[2].src_port == xi[1].src_port);
+  CU_ASSERT(xi[2].tx_fd == xi[0].tx_fd || xi[2].tx_fd == xi[1].tx_fd);
+  CU_ASSERT(yi[0].tx_fd != yi[1].tx_fd && yi[1].tx_fd != yi[2].tx_fd &&
+            yi[0].tx_fd != yi[2].tx_fd);
+  /* a removed session gives its socket back: the next one takes it */
+  CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, xs[1]), 0);
+  CU_ASSERT_EQUAL(x.errors + y.errors, 0);
+  side_close(&x);
+  side_close(&y);
+}
+
+/* A local address that is not ours fails the add in shared mode as it
+ * does per session (at bind), not every send. */
+static void test_shared_bad_local(void) {
+  side x;
+  bfd_uv_settings st = shared_settings(4);
+  bfd_uv_peer_config c;
+  side_new(&x, "X", &st);
+  peer_cfg(&c, "192.0.2.1", "127.0.0.2", base_port);
+  CU_ASSERT_EQUAL(bfd_uv_peer_add(x.a, NULL, &c, NULL), BFD_ERR_IO);
+  CU_ASSERT_EQUAL(table_size(&x), 0);
+  side_close(&x);
+}
+
+/* ---- past the fd limit --------------------------------------------------- */
+
+/* With RLIMIT_NOFILE a few fds above what is open, a shared pool of 2
+ * carries 200 sessions; one socket per session stops at the limit. */
+static void add_many(side *x, int n, int *rc, int *added) {
+  int i;
+  *rc = 0;
+  *added = 0;
+  for (i = 0; i < n && *rc == 0; i++) {
+    bfd_uv_peer_config c;
+    char peer[32];
+    snprintf(peer, sizeof(peer), "127.0.%d.%d", 10 + i / 200, 1 + i % 200);
+    peer_cfg(&c, "127.0.0.1", peer, base_port);
+    *rc = bfd_uv_peer_add(x->a, NULL, &c, NULL);
+    *added += *rc == 0;
+  }
+}
+
+static void test_past_fd_limit(void) {
+  struct rlimit old, lim;
+  side x, y;
+  int rc, added;
+  bfd_uv_settings st = shared_settings(2);
+  CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_NOFILE, &old), 0);
+  side_new(&y, "shared", &st);
+  st = side_settings(0, 0);
+  side_new(&x, "per-session", &st);
+  lim = old;
+  lim.rlim_cur = open_fds() + 8;
+  CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_NOFILE, &lim), 0);
+  add_many(&y, 200, &rc, &added);
+  CU_ASSERT_EQUAL(rc, 0);
+  CU_ASSERT_EQUAL(table_size(&y), 200);
+  add_many(&x, 200, &rc, &added);
+  CU_ASSERT_EQUAL(rc, BFD_ERR_IO);
+  CU_ASSERT(added >= 1 && added <= 8);
+  printf("  shared: %zu sessions on 2 sockets; per session: %d at the limit\n", table_size(&y),
+         added);
+  CU_ASSERT_EQUAL(setrlimit(RLIMIT_NOFILE, &old), 0);
+  side_close(&x);
+  side_close(&y);
+}
+
+int main(void) {
+  CU_TestInfo tests[] = {{"shared_tx", test_shared_tx},
+                         {"shared_bad_local", test_shared_bad_local},
+                         {"past_fd_limit", test_past_fd_limit},
+                         CU_TEST_INFO_NULL};
+  return fx_run_suite("uv_scale", tests);
+}
