@@ -300,8 +300,8 @@ int bp_end_listen(bp_end *end, const char *addr_text) {
   }
   rv = bfd_uv_listen(end->uv, bp_options_mode(&end->ctx->opt), &addr);
   if (rv != 0) {
-    fprintf(stderr, "bfdping: cannot listen on %s: %s%s\n", addr_text, bfd_strerror(rv),
-            rv == BFD_ERR_IO ? " (another process, a BFD daemon?, holds the port there: stop "
+    fprintf(stderr, "bfdping: cannot listen on %s: %s%s\n", addr_text, bfd_uv_strerror(rv),
+            rv == BFD_UV_ERR_ADDR_IN_USE ? " (another process, a BFD daemon?, holds the port there: stop "
                                "it, or use another address or --port)"
                              : "");
     return -1;
@@ -393,8 +393,8 @@ int bp_end_add_peer(bp_end *end, const char *peer, const char *local, bfd_sessio
   rv = bfd_uv_peer_add(end->uv, &s, &pc, NULL);
   memset(pc.keys, 0, sizeof(pc.keys)); /* the secrets */
   if (rv != 0) {
-    fprintf(stderr, "bfdping: cannot add peer %s: %s%s\n", peer, bfd_strerror(rv),
-            rv == BFD_ERR_IO && !local ? " (a BFD daemon on this host holds the port? give "
+    fprintf(stderr, "bfdping: cannot add peer %s: %s%s\n", peer, bfd_uv_strerror(rv),
+            rv == BFD_UV_ERR_ADDR_IN_USE && !local ? " (a BFD daemon on this host holds the port? give "
                                          "bfdping its own address with -l ADDR, or use --port)"
                                        : "");
     return -1;

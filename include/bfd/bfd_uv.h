@@ -132,6 +132,39 @@ extern "C" {
 #  define BFD_UV_EXTERN
 #endif
 
+/**
+ * Adapter error codes: socket set-up failures a host can act on, where
+ * the adapter used to say BFD_ERR_IO. In the errors' band
+ * (bfd_error_code, -200..-299), at its end: -290..-299 belong to the
+ * adapters (the core defines none there). bfd_uv_strerror() describes
+ * them and every core code; bfd_strerror() says "(unknown)" for them.
+ * The errno of the failure is bfd_uv_last_errno(). Other socket failures
+ * stay BFD_ERR_IO.
+ * @since 0.2.0
+ */
+enum {
+  /** EADDRNOTAVAIL: the local address is not one of this host's (bind). */
+  BFD_UV_ERR_ADDR_NOT_AVAIL = -290,
+  /** EADDRINUSE: another socket holds the address and port (a listener
+   *  beside another BFD daemon on the same port). */
+  BFD_UV_ERR_ADDR_IN_USE = -291,
+  /** EMFILE / ENFILE: the process's RLIMIT_NOFILE or the system's file
+   *  table is full (one socket per session: see BFD_UV_TX_SHARED). */
+  BFD_UV_ERR_FD_LIMIT = -292,
+  /** Every source port of 49152-65535 is taken for the address (RFC 5881
+   *  §4); errno EADDRINUSE. */
+  BFD_UV_ERR_NO_PORT = -293
+};
+
+/**
+ * @brief A static description of any error code: the BFD_UV_ERR_* codes
+ * here, every other code as bfd_strerror() has it.
+ * @param code any value.
+ * @return never NULL; "(unknown)" for unknown codes.
+ * @since 0.2.0
+ */
+BFD_UV_EXTERN const char *bfd_uv_strerror(int code);
+
 /** An adapter: one session table, its sockets and its timer on one loop.
  *  Created by bfd_uv_new(), destroyed by bfd_uv_del().
  *  @since 0.1.0 */
@@ -174,8 +207,10 @@ BFD_UV_EXTERN int bfd_uv_addr_parse(bfd_uv_addr *out, const char *text);
  * @param buflen size of `buf`.
  * @param addr   the address.
  * @return the length written (excluding the NUL), or:
- * @retval BFD_ERR_INVALID_ARGUMENT `buf` or `addr` NULL, or `addr->family`
- *         is neither BFD_AF_INET nor BFD_AF_INET6.
+ * @retval BFD_ERR_INVALID_ARGUMENT `buf` or `addr` NULL.
+ * @retval BFD_ERR_CFG_KEY `addr->family` is neither BFD_AF_INET nor
+ *         BFD_AF_INET6 (the code of an unknown family in every function;
+ *         BFD_ERR_INVALID_ARGUMENT before 0.2.0).
  * @retval BFD_ERR_NOBUF `buflen` is too small for the text and its NUL.
  * @since 0.1.0
  */
@@ -280,14 +315,17 @@ BFD_UV_EXTERN int bfd_uv_settings_init(uint32_t version, bfd_uv_settings *settin
 
 /** Socket (or other) trouble the adapter cannot return to a caller, or
  *  reports in addition to returning it.
- *  Called for socket, bind and setsockopt failures (BFD_ERR_IO), an unknown
+ *  Called for socket, bind and setsockopt failures (the code returned:
+ *  BFD_UV_ERR_ADDR_NOT_AVAIL, BFD_UV_ERR_ADDR_IN_USE, BFD_UV_ERR_FD_LIMIT,
+ *  BFD_UV_ERR_NO_PORT or BFD_ERR_IO), an unknown
  *  bfd_uv_peer_config.ifname (BFD_ERR_CFG_KEY), the first failed send of a
  *  run of failures for a session (BFD_ERR_IO), and errors of the core calls
  *  the adapter makes on its own (for example BFD_ERR_CALLBACK_FAILURE when a
  *  core callback returned nonzero). Runs inside loop callbacks and inside
  *  bfd_uv_listen() / bfd_uv_peer_* calls, before they return.
  *  @param adapter   the adapter.
- *  @param code      a BFD_ERR_* (usually BFD_ERR_IO).
+ *  @param code      a BFD_ERR_* or BFD_UV_ERR_* (describe it with
+ *                   bfd_uv_strerror()).
  *  @param sys_errno the errno (0 if none).
  *  @param msg       a NUL-terminated line naming the operation and, for
  *                   socket errors, the address and strerror(); valid only
@@ -503,14 +541,20 @@ BFD_UV_EXTERN int bfd_uv_set_responder(bfd_uv *adapter, const bfd_responder_sett
  * @param mode    BFD_MODE_SINGLE_HOP or BFD_MODE_MULTIHOP.
  * @param local   the address to bind (`ifindex` is the scope of an IPv6
  *                link-local address); copied.
- * @return 0, or:
+ * @return 0, or (the errno of a socket failure is bfd_uv_last_errno();
+ *         each is also reported through the error callback with the
+ *         address and errno):
  * @retval BFD_ERR_INVALID_ARGUMENT `adapter` or `local` NULL, unknown
- *         `mode` or `local->family`, or bfd_uv_del() / bfd_uv_shutdown()
- *         was called.
+ *         `mode`, or bfd_uv_del() / bfd_uv_shutdown() was called.
+ * @retval BFD_ERR_CFG_KEY unknown `local->family` (BFD_ERR_INVALID_ARGUMENT
+ *         before 0.2.0).
  * @retval BFD_ERR_NOMEM out of memory.
- * @retval BFD_ERR_IO    socket(), setsockopt(), bind() or uv_poll failed
- *         (also reported through the error callback with the address and
- *         errno).
+ * @retval BFD_UV_ERR_ADDR_NOT_AVAIL `local` is not an address of this host.
+ * @retval BFD_UV_ERR_ADDR_IN_USE another socket holds `local` and the port
+ *         (another BFD daemon?).
+ * @retval BFD_UV_ERR_FD_LIMIT no file descriptor left (EMFILE / ENFILE).
+ * @retval BFD_ERR_IO    any other failure of socket(), setsockopt(),
+ *         bind() or uv_poll.
  * @since 0.1.0
  */
 BFD_UV_EXTERN int bfd_uv_listen(bfd_uv *adapter, uint8_t mode, const bfd_uv_addr *local);
@@ -618,10 +662,19 @@ BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *
  *         session takes its key and discriminator.
  * @retval BFD_ERR_FULL    no unique discriminator could be drawn.
  * @retval BFD_ERR_NOMEM   out of memory.
- * @retval BFD_ERR_IO      the listener or the TX socket could not be opened
- *         (no free source port, bind, SO_BINDTODEVICE, ...; with
- *         BFD_UV_TX_SHARED: the pool socket, or `local` is not an address
- *         of this host; also reported through the error callback).
+ * @retval BFD_UV_ERR_ADDR_NOT_AVAIL `local` is not an address of this
+ *         host (either TX mode: with BFD_UV_TX_SHARED it is checked here).
+ * @retval BFD_UV_ERR_ADDR_IN_USE the wildcard listener's port is held by
+ *         another socket (auto_listen).
+ * @retval BFD_UV_ERR_FD_LIMIT no file descriptor left for the listener or
+ *         the TX socket (EMFILE / ENFILE; see BFD_UV_TX_SHARED).
+ * @retval BFD_UV_ERR_NO_PORT every source port of 49152-65535 is taken
+ *         for `local`.
+ * @retval BFD_ERR_IO      any other failure opening the listener or the TX
+ *         socket (SO_BINDTODEVICE, ...).
+ *
+ * Socket failures are also reported through the error callback, and their
+ * errno is bfd_uv_last_errno() (so is if_nametoindex()'s for `ifname`).
  * @retval BFD_ERR_CALLBACK_FAILURE the core's nexthop callback failed the
  *         BFD_NHS_DOWN_UNTIL_UP creation event; nothing is created.
  * @since 0.1.0
@@ -658,6 +711,8 @@ BFD_UV_EXTERN int bfd_uv_peer_add(bfd_uv *adapter, bfd_session **psession,
  *         called.
  * @retval BFD_ERR_VERSION       cfg->struct_version is 0 or newer than the
  *         library's, or cfg->session.struct_version is unknown.
+ * @retval BFD_ERR_CFG_KEY       peer.family is neither BFD_AF_INET nor
+ *         BFD_AF_INET6.
  * @retval BFD_ERR_CFG_IMMUTABLE an address, the interface, the mode, the
  *         port or a nonzero session.local_discr differs.
  * @retval BFD_ERR_CFG_FLAG      session.passive, admin_down or cpi not 0/1.
@@ -787,6 +842,17 @@ BFD_UV_EXTERN int bfd_uv_get_stats(const bfd_uv *adapter, bfd_uv_stats *stats);
  *  bfd_uv_shutdown() was called.
  *  @since 0.1.0 */
 BFD_UV_EXTERN bfd_table *bfd_uv_get_table(const bfd_uv *adapter);
+
+/** @brief The errno behind the last socket failure of bfd_uv_listen() or
+ *  bfd_uv_peer_add() (socket(), setsockopt(), bind(), uv_poll,
+ *  if_nametoindex() for `ifname`): the return path's copy of what the
+ *  error callback was given. Each of those calls sets it to 0 first, so
+ *  after a failure it is that call's (0: it failed without a socket error).
+ *  Allowed inside callbacks.
+ *  @param adapter the adapter.
+ *  @return the errno, or 0 (also for a NULL adapter).
+ *  @since 0.2.0 */
+BFD_UV_EXTERN int bfd_uv_last_errno(const bfd_uv *adapter);
 
 /** @brief The loop the adapter runs on.
  *  @param adapter the adapter.

@@ -21,8 +21,10 @@ void bfd_uv__report(bfd_uv *a, int code, int sys_errno, const char *msg) {
     a->uv_cbs.error(a, code, sys_errno, msg, a->user_data);
 }
 
-void bfd_uv__sock_report(void *ctx, int sys_errno, const char *msg) {
-  bfd_uv__report((bfd_uv *)ctx, BFD_ERR_IO, sys_errno, msg);
+void bfd_uv__sock_report(void *ctx, int code, int sys_errno, const char *msg) {
+  bfd_uv *a = ctx;
+  a->last_errno = sys_errno;
+  bfd_uv__report(a, code, sys_errno, msg);
 }
 
 void bfd_uv__report_core(bfd_uv *a, const char *op, int rc) {
@@ -369,3 +371,15 @@ int bfd_uv_get_stats(const bfd_uv *a, bfd_uv_stats *stats) {
 bfd_table *bfd_uv_get_table(const bfd_uv *a) { return a && !a->closing ? a->table : NULL; }
 
 uv_loop_t *bfd_uv_get_loop(const bfd_uv *a) { return a ? a->loop : NULL; }
+
+int bfd_uv_last_errno(const bfd_uv *a) { return a ? a->last_errno : 0; }
+
+const char *bfd_uv_strerror(int code) {
+  switch (code) {
+  case BFD_UV_ERR_ADDR_NOT_AVAIL: return "address not available on this host";
+  case BFD_UV_ERR_ADDR_IN_USE: return "address and port in use by another socket";
+  case BFD_UV_ERR_FD_LIMIT: return "too many open files";
+  case BFD_UV_ERR_NO_PORT: return "no free source port in 49152-65535";
+  default: return bfd_strerror(code);
+  }
+}

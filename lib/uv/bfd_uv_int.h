@@ -90,6 +90,7 @@ struct bfd_uv {
   bfd_uv__txpool txpool[2]; /* BFD_UV_TX_SHARED: IPv4, IPv6 */
   uint32_t n_goodbye; /* peers saying goodbye (removed, or shutdown) */
   uint16_t port_cursor;
+  int last_errno;    /* bfd_uv_last_errno() */
   int busy;          /* inside a core call: reject re-entry */
   int closing;       /* bfd_uv_del() / _shutdown(): goodbyes may still run */
   int finished;      /* the table is gone, the handles are closing */
@@ -136,8 +137,9 @@ static inline void bfd_uv__free(const bfd_uv *a, void *p) { a->mem->free(p, a->m
 void bfd_uv__report(bfd_uv *a, int code, int sys_errno, const char *msg);
 /* A failed core call: "op: strerror" with the core's code. */
 void bfd_uv__report_core(bfd_uv *a, const char *op, int rc);
-/* bfd_uv__sock_reporter.fn for an adapter (ctx): BFD_ERR_IO. */
-void bfd_uv__sock_report(void *ctx, int sys_errno, const char *msg);
+/* bfd_uv__sock_reporter.fn for an adapter (ctx): the error callback, and
+ * the errno for bfd_uv_last_errno(). */
+void bfd_uv__sock_report(void *ctx, int code, int sys_errno, const char *msg);
 /* After every RX batch, timer fire and API change: expire, send what is
  * due, re-arm; then a deferred bfd_uv_del(), or the end of the last
  * goodbye after one. */
@@ -171,14 +173,19 @@ void bfd_uv__tx_pool_free(bfd_uv *a);
 
 /* ---- bfd_uv_sock.c ------------------------------------------------------- */
 
-/* Called for every failed socket call: errno and a line with the operation,
- * the address and strerror(). */
-typedef void (*bfd_uv__sock_report_fn)(void *ctx, int sys_errno, const char *msg);
+/* Called for every failed socket call: its code (bfd_uv__sock_err(), or
+ * BFD_UV_ERR_NO_PORT), errno and a line with the operation, the address
+ * and strerror(). */
+typedef void (*bfd_uv__sock_report_fn)(void *ctx, int code, int sys_errno, const char *msg);
 
 typedef struct bfd_uv__sock_reporter {
   bfd_uv__sock_report_fn fn;
   void *ctx;
 } bfd_uv__sock_reporter;
+
+/* The code of a failed socket call's errno: BFD_UV_ERR_ADDR_NOT_AVAIL,
+ * BFD_UV_ERR_ADDR_IN_USE, BFD_UV_ERR_FD_LIMIT, else BFD_ERR_IO. */
+int bfd_uv__sock_err(int err);
 
 /* bfd_uv_addr + port -> sockaddr. Returns 0 or BFD_ERR_CFG_KEY. */
 int bfd_uv__sock_to_sockaddr(const bfd_uv_addr *addr, uint16_t port, struct sockaddr_storage *ss,
@@ -193,7 +200,8 @@ int bfd_uv__addr_is_any(const bfd_uv_addr *addr);
 void bfd_uv__sock_parse_cmsg(struct msghdr *msg, bfd_rx_info *rx);
 
 /* Listening socket: non-blocking, IPV6_V6ONLY, RECVTTL/HOPLIMIT and
- * PKTINFO on, bound to (addr, port). Returns the fd or BFD_ERR_IO. */
+ * PKTINFO on, bound to (addr, port). Returns the fd, BFD_ERR_CFG_KEY (the
+ * family) or the code of the failed call (reported). */
 int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
                                const bfd_uv__sock_reporter *rep);
 
@@ -201,13 +209,15 @@ int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
  * SO_BINDTODEVICE ("" = none), bound to `local` (may be the wildcard: the
  * shared pools' sockets) and a source port
  * from 49152-65535 starting at *cursor (advanced past the port taken; the
- * next port is tried on EADDRINUSE). Returns the fd or BFD_ERR_IO, and the
- * port in *port. */
+ * next port is tried on EADDRINUSE). Returns the fd and the port in *port,
+ * or the code of the failed call (BFD_UV_ERR_NO_PORT when every port is
+ * taken; reported). */
 int bfd_uv__sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t *cursor,
                          uint16_t *port, const bfd_uv__sock_reporter *rep);
 
 /* Can `local` be a source address here? bind() of a throw-away socket to
- * (local, port 0). Returns 0 or BFD_ERR_IO (reported). */
+ * (local, port 0). Returns 0 or the code of the failed call (reported;
+ * BFD_UV_ERR_ADDR_NOT_AVAIL when it is not ours). */
 int bfd_uv__sock_probe_local(const bfd_uv_addr *local, const bfd_uv__sock_reporter *rep);
 
 /* The IP_PKTINFO / IPV6_PKTINFO control message naming the source address

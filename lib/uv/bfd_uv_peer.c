@@ -242,8 +242,8 @@ void bfd_uv__tx_pool_free(bfd_uv *a) {
 
 /* Fill the transport half of a peer and open its TX socket: `local` (the
  * wildcard or an address, link-local scope set), `ifname` for
- * SO_BINDTODEVICE ("" = none). Returns 0, BFD_ERR_CFG_KEY or BFD_ERR_IO
- * (reported through the error callback). */
+ * SO_BINDTODEVICE ("" = none). Returns 0, BFD_ERR_CFG_KEY, BFD_ERR_NOMEM
+ * or the socket call's code (reported through the error callback). */
 static int peer_open(bfd_uv *a, bfd_uv__peer *p, const bfd_uv_addr *peer, const bfd_uv_addr *local,
                      const char *ifname, uint32_t ifindex, uint8_t mode, uint16_t peer_port) {
   bfd_uv__sock_reporter rep;
@@ -278,7 +278,12 @@ static int peer_open(bfd_uv *a, bfd_uv__peer *p, const bfd_uv_addr *peer, const 
     return 0;
   }
   p->fd = bfd_uv__sock_open_tx(local, p->ifname, &a->port_cursor, &p->src_port, &rep);
-  return p->fd < 0 ? BFD_ERR_IO : 0;
+  if (p->fd < 0) {
+    int rc = p->fd;
+    p->fd = -1;
+    return rc;
+  }
+  return 0;
 }
 
 /* Give back the peer's TX socket (its own is closed). */
@@ -445,6 +450,7 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
     if (!ifindex) {
       char msg[80];
       int err = errno;
+      a->last_errno = err;
       snprintf(msg, sizeof(msg), "interface %.16s: %s", cfg->ifname, strerror(err));
       bfd_uv__report(a, BFD_ERR_CFG_KEY, err, msg);
       return BFD_ERR_CFG_KEY;
@@ -525,6 +531,7 @@ int bfd_uv_peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
   int rc;
   if (!a || !cfg || a->busy || a->closing)
     return BFD_ERR_INVALID_ARGUMENT;
+  a->last_errno = 0;
   (void)bfd_session_settings_init(BFD_SESSION_SETTINGS_VERSION, &defaults);
   if ((rc = cfg_import(cfg, &defaults, &c)) != 0)
     return rc;
@@ -566,6 +573,8 @@ int bfd_uv_peer_update(bfd_uv *a, bfd_session *s, const bfd_uv_peer_config *cfg)
     return rc;
   if (bfd_session_settings_check(ss) == BFD_ERR_VERSION)
     return BFD_ERR_VERSION;
+  if (c.peer.family != BFD_AF_INET && c.peer.family != BFD_AF_INET6)
+    return BFD_ERR_CFG_KEY; /* as everywhere an address has an unknown family */
   if (ss->mode != p->mode || c.peer.family != p->peer.family ||
       memcmp(c.peer.addr, p->peer.addr, 16) != 0 ||
       (c.local.family && memcmp(c.local.addr, p->local.addr, 16) != 0) ||

@@ -35,9 +35,11 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
   bfd_uv__listener *l;
   bfd_uv_addr addr;
   int fd, rc;
-  if (!a || !local || a->closing || mode > BFD_MODE_MULTIHOP ||
-      (local->family != BFD_AF_INET && local->family != BFD_AF_INET6))
+  if (!a || !local || a->closing || mode > BFD_MODE_MULTIHOP)
     return BFD_ERR_INVALID_ARGUMENT;
+  a->last_errno = 0;
+  if (local->family != BFD_AF_INET && local->family != BFD_AF_INET6)
+    return BFD_ERR_CFG_KEY; /* as everywhere an address has an unknown family */
   addr = *local;
   if (addr.family == BFD_AF_INET)
     memset(addr.addr + 4, 0, 12);
@@ -52,7 +54,7 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
   fd = bfd_uv__sock_open_listener(&addr, l->port, &rep);
   if (fd < 0) {
     bfd_uv__free(a, l);
-    return fd == BFD_ERR_CFG_KEY ? BFD_ERR_INVALID_ARGUMENT : BFD_ERR_IO;
+    return fd;
   }
   rc = uv_poll_init(a->loop, &l->poll, fd);
   if (rc == 0)
@@ -60,6 +62,7 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
   if (rc != 0) {
     char msg[160];
     snprintf(msg, sizeof(msg), "uv_poll on listener: %s", uv_strerror(rc));
+    a->last_errno = -rc;
     bfd_uv__report(a, BFD_ERR_IO, -rc, msg);
     close(fd);
     bfd_uv__free(a, l);

@@ -63,7 +63,7 @@ ptrdiff_t bfd_uv_addr_format(char *buf, size_t buflen, const bfd_uv_addr *addr) 
   else if (addr->family == BFD_AF_INET6)
     inet_ntop(AF_INET6, addr->addr, tmp, sizeof(tmp));
   else
-    return BFD_ERR_INVALID_ARGUMENT;
+    return BFD_ERR_CFG_KEY; /* as everywhere an address has an unknown family */
   n = strlen(tmp);
   if (addr->family == BFD_AF_INET6 && addr->ifindex)
     n += (size_t)snprintf(tmp + n, sizeof(tmp) - n, "%%%u", (unsigned)addr->ifindex);
@@ -153,11 +153,24 @@ void bfd_uv__sock_parse_cmsg(struct msghdr *msg, bfd_rx_info *rx) {
   }
 }
 
-static void report(const bfd_uv__sock_reporter *rep, int err, const char *op,
-                   const bfd_uv_addr *addr, int port, const char *ifname) {
+int bfd_uv__sock_err(int err) {
+  switch (err) {
+  case EADDRNOTAVAIL: return BFD_UV_ERR_ADDR_NOT_AVAIL;
+  case EADDRINUSE: return BFD_UV_ERR_ADDR_IN_USE;
+  case EMFILE:
+  case ENFILE: return BFD_UV_ERR_FD_LIMIT;
+  default: return BFD_ERR_IO;
+  }
+}
+
+/* Report a failed call and return its code (`code` 0: from the errno). */
+static int report(const bfd_uv__sock_reporter *rep, int code, int err, const char *op,
+                  const bfd_uv_addr *addr, int port, const char *ifname) {
   char a[64] = "?", msg[256];
+  if (!code)
+    code = bfd_uv__sock_err(err);
   if (!rep || !rep->fn)
-    return;
+    return code;
   if (addr)
     bfd_uv_addr_format(a, sizeof(a), addr);
   if (ifname && *ifname)
@@ -166,28 +179,29 @@ static void report(const bfd_uv__sock_reporter *rep, int err, const char *op,
     snprintf(msg, sizeof(msg), "%s [%s]:%d: %s", op, a, port, strerror(err));
   else
     snprintf(msg, sizeof(msg), "%s %s:%d: %s", op, a, port, strerror(err));
-  rep->fn(rep->ctx, err, msg);
+  rep->fn(rep->ctx, code, err, msg);
+  return code;
 }
 
 static int set_int(int fd, int level, int name, int value) {
   return setsockopt(fd, level, name, &value, sizeof(value));
 }
 
-/* A setsockopt that must succeed; reports and returns -1 on failure. */
-static int must(int rc, const bfd_uv__sock_reporter *rep, const char *op, const bfd_uv_addr *addr,
-                int port, const char *ifname) {
-  if (rc < 0) {
-    report(rep, errno, op, addr, port, ifname);
-    return -1;
-  }
-  return 0;
+/* A call that must succeed, unless an earlier one failed (`rc` its code):
+ * the code of the first failure, reported; 0 if none. */
+static int must(int rc, int call_rc, const bfd_uv__sock_reporter *rep, const char *op,
+                const bfd_uv_addr *addr, int port, const char *ifname) {
+  if (rc || call_rc == 0)
+    return rc;
+  return report(rep, 0, errno, op, addr, port, ifname);
 }
 
+/* A socket of the address's family, or the code (reported). */
 static int open_socket(const bfd_uv_addr *addr, const bfd_uv__sock_reporter *rep, int port) {
   int fd = socket(addr->family == BFD_AF_INET ? AF_INET : AF_INET6,
                   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
   if (fd < 0)
-    report(rep, errno, "socket", addr, port, NULL);
+    return report(rep, 0, errno, "socket", addr, port, NULL);
   return fd;
 }
 
@@ -195,32 +209,31 @@ int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
                                const bfd_uv__sock_reporter *rep) {
   struct sockaddr_storage ss;
   socklen_t sslen;
-  int fd, bad = 0;
+  int fd, rc = 0;
   if (bfd_uv__sock_to_sockaddr(addr, port, &ss, &sslen) < 0)
     return BFD_ERR_CFG_KEY;
   fd = open_socket(addr, rep, port);
   if (fd < 0)
-    return BFD_ERR_IO;
+    return fd;
   if (addr->family == BFD_AF_INET) {
-    bad |= must(set_int(fd, IPPROTO_IP, IP_RECVTTL, 1), rep, "setsockopt(IP_RECVTTL)", addr, port,
-                NULL);
-    bad |= must(set_int(fd, IPPROTO_IP, IP_PKTINFO, 1), rep, "setsockopt(IP_PKTINFO)", addr, port,
-                NULL);
+    rc = must(rc, set_int(fd, IPPROTO_IP, IP_RECVTTL, 1), rep, "setsockopt(IP_RECVTTL)", addr,
+              port, NULL);
+    rc = must(rc, set_int(fd, IPPROTO_IP, IP_PKTINFO, 1), rep, "setsockopt(IP_PKTINFO)", addr,
+              port, NULL);
   } else {
     /* The v4 wildcard listener owns IPv4 (and a v4-mapped peer would
      * carry the wrong TTL semantics anyway). */
-    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1), rep, "setsockopt(IPV6_V6ONLY)", addr,
-                port, NULL);
-    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1), rep,
-                "setsockopt(IPV6_RECVHOPLIMIT)", addr, port, NULL);
-    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1), rep, "setsockopt(IPV6_RECVPKTINFO)",
-                addr, port, NULL);
+    rc = must(rc, set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1), rep, "setsockopt(IPV6_V6ONLY)", addr,
+              port, NULL);
+    rc = must(rc, set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1), rep,
+              "setsockopt(IPV6_RECVHOPLIMIT)", addr, port, NULL);
+    rc = must(rc, set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1), rep,
+              "setsockopt(IPV6_RECVPKTINFO)", addr, port, NULL);
   }
-  if (!bad)
-    bad |= must(bind(fd, (struct sockaddr *)&ss, sslen), rep, "bind", addr, port, NULL);
-  if (bad) {
+  rc = must(rc, bind(fd, (struct sockaddr *)&ss, sslen), rep, "bind", addr, port, NULL);
+  if (rc) {
     close(fd);
-    return BFD_ERR_IO;
+    return rc;
   }
   return fd;
 }
@@ -229,33 +242,33 @@ int bfd_uv__sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t 
                          uint16_t *port, const bfd_uv__sock_reporter *rep) {
   const unsigned nports = BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1;
   unsigned i;
-  int fd, bad = 0;
+  int fd, rc = 0;
   fd = open_socket(local, rep, 0);
   if (fd < 0)
-    return BFD_ERR_IO;
+    return fd;
   /* RFC 5881 §5 / RFC 5883 §5: 255 so receivers can apply GTSM floors. */
   if (local->family == BFD_AF_INET) {
-    bad |= must(set_int(fd, IPPROTO_IP, IP_TTL, BFD_UV__TTL), rep, "setsockopt(IP_TTL)", local, 0,
-                ifname);
-    bad |= must(set_int(fd, IPPROTO_IP, IP_TOS, BFD_UV__TOS_CS6), rep, "setsockopt(IP_TOS)", local,
-                0, ifname);
+    rc = must(rc, set_int(fd, IPPROTO_IP, IP_TTL, BFD_UV__TTL), rep, "setsockopt(IP_TTL)", local,
+              0, ifname);
+    rc = must(rc, set_int(fd, IPPROTO_IP, IP_TOS, BFD_UV__TOS_CS6), rep, "setsockopt(IP_TOS)",
+              local, 0, ifname);
   } else {
-    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1), rep, "setsockopt(IPV6_V6ONLY)", local, 0,
-                ifname);
-    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, BFD_UV__TTL), rep,
-                "setsockopt(IPV6_UNICAST_HOPS)", local, 0, ifname);
-    bad |= must(set_int(fd, IPPROTO_IPV6, IPV6_TCLASS, BFD_UV__TOS_CS6), rep,
-                "setsockopt(IPV6_TCLASS)", local, 0, ifname);
+    rc = must(rc, set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1), rep, "setsockopt(IPV6_V6ONLY)", local,
+              0, ifname);
+    rc = must(rc, set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, BFD_UV__TTL), rep,
+              "setsockopt(IPV6_UNICAST_HOPS)", local, 0, ifname);
+    rc = must(rc, set_int(fd, IPPROTO_IPV6, IPV6_TCLASS, BFD_UV__TOS_CS6), rep,
+              "setsockopt(IPV6_TCLASS)", local, 0, ifname);
   }
   /* Nothing is ever read from a TX socket: keep its buffer minimal so a
    * stray sender cannot pin memory. Best effort. */
   (void)set_int(fd, SOL_SOCKET, SO_RCVBUF, 1);
-  if (!bad && ifname && *ifname)
-    bad |= must(setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)), rep,
-                "setsockopt(SO_BINDTODEVICE)", local, 0, ifname);
-  if (bad) {
+  if (ifname && *ifname)
+    rc = must(rc, setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)),
+              rep, "setsockopt(SO_BINDTODEVICE)", local, 0, ifname);
+  if (rc) {
     close(fd);
-    return BFD_ERR_IO;
+    return rc;
   }
   /* RFC 5881 §4: source port 49152-65535, unique per session. */
   for (i = 0; i < nports; i++) {
@@ -271,14 +284,14 @@ int bfd_uv__sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t 
       return fd;
     }
     if (errno != EADDRINUSE) {
-      report(rep, errno, "bind", local, p, ifname);
+      rc = report(rep, 0, errno, "bind", local, p, ifname);
       close(fd);
-      return BFD_ERR_IO;
+      return rc;
     }
   }
-  report(rep, EADDRINUSE, "bind (no free source port in 49152-65535)", local, 0, ifname);
   close(fd);
-  return BFD_ERR_IO;
+  return report(rep, BFD_UV_ERR_NO_PORT, EADDRINUSE, "bind (no free source port in 49152-65535)",
+                local, 0, ifname);
 }
 
 int bfd_uv__sock_probe_local(const bfd_uv_addr *local, const bfd_uv__sock_reporter *rep) {
@@ -289,13 +302,11 @@ int bfd_uv__sock_probe_local(const bfd_uv_addr *local, const bfd_uv__sock_report
     return BFD_ERR_CFG_KEY;
   fd = open_socket(local, rep, 0);
   if (fd < 0)
-    return BFD_ERR_IO;
+    return fd;
   if (local->family == BFD_AF_INET6)
     (void)set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
-  if (bind(fd, (struct sockaddr *)&ss, sslen) < 0) {
-    report(rep, errno, "bind (source address check)", local, 0, NULL);
-    rc = BFD_ERR_IO;
-  }
+  if (bind(fd, (struct sockaddr *)&ss, sslen) < 0)
+    rc = report(rep, 0, errno, "bind (source address check)", local, 0, NULL);
   close(fd);
   return rc;
 }

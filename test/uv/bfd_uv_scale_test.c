@@ -1,7 +1,9 @@
 /* bfdkit-uv for large hosts, over loopback, unprivileged: shared TX
  * sockets (BFD_UV_TX_SHARED) pick each session's source address per
- * packet and keep the fds flat past RLIMIT_NOFILE. */
+ * packet and keep the fds flat past RLIMIT_NOFILE; the limits a host hits
+ * have their own codes (BFD_UV_ERR_*) and the errno in the return path. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -117,8 +119,44 @@ static void test_shared_bad_local(void) {
   bfd_uv_peer_config c;
   side_new(&x, "X", &st);
   peer_cfg(&c, "192.0.2.1", "127.0.0.2", base_port);
-  CU_ASSERT_EQUAL(bfd_uv_peer_add(x.a, NULL, &c, NULL), BFD_ERR_IO);
+  CU_ASSERT_EQUAL(bfd_uv_peer_add(x.a, NULL, &c, NULL), BFD_UV_ERR_ADDR_NOT_AVAIL);
+  CU_ASSERT_EQUAL(bfd_uv_last_errno(x.a), EADDRNOTAVAIL);
+  CU_ASSERT_EQUAL(x.errors, 1);
   CU_ASSERT_EQUAL(table_size(&x), 0);
+  side_close(&x);
+  /* per session: the same code, from the TX socket's bind */
+  st = side_settings(0, 0);
+  side_new(&x, "X", &st);
+  CU_ASSERT_EQUAL(bfd_uv_peer_add(x.a, NULL, &c, NULL), BFD_UV_ERR_ADDR_NOT_AVAIL);
+  CU_ASSERT_EQUAL(bfd_uv_last_errno(x.a), EADDRNOTAVAIL);
+  /* a later success clears it */
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
+  CU_ASSERT_EQUAL(bfd_uv_peer_add(x.a, NULL, &c, NULL), 0);
+  CU_ASSERT_EQUAL(bfd_uv_last_errno(x.a), 0);
+  side_close(&x);
+}
+
+/* An unknown family is BFD_ERR_CFG_KEY from every function that takes an
+ * address. */
+static void test_bad_family(void) {
+  side x;
+  bfd_uv_settings st = side_settings(0, 0);
+  bfd_uv_peer_config c;
+  bfd_uv_addr bad;
+  bfd_session *s;
+  char buf[64];
+  side_new(&x, "X", &st);
+  memset(&bad, 0, sizeof(bad));
+  bad.family = 7;
+  CU_ASSERT_EQUAL(bfd_uv_listen(x.a, BFD_MODE_SINGLE_HOP, &bad), BFD_ERR_CFG_KEY);
+  CU_ASSERT_EQUAL(bfd_uv_addr_format(buf, sizeof(buf), &bad), BFD_ERR_CFG_KEY);
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
+  c.peer = bad;
+  CU_ASSERT_EQUAL(bfd_uv_peer_add(x.a, NULL, &c, NULL), BFD_ERR_CFG_KEY);
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &s, &c, NULL), 0);
+  c.peer = bad;
+  CU_ASSERT_EQUAL(bfd_uv_peer_update(x.a, s, &c), BFD_ERR_CFG_KEY);
   side_close(&x);
 }
 
@@ -156,7 +194,9 @@ static void test_past_fd_limit(void) {
   CU_ASSERT_EQUAL(rc, 0);
   CU_ASSERT_EQUAL(table_size(&y), 200);
   add_many(&x, 200, &rc, &added);
-  CU_ASSERT_EQUAL(rc, BFD_ERR_IO);
+  CU_ASSERT_EQUAL(rc, BFD_UV_ERR_FD_LIMIT);
+  CU_ASSERT_EQUAL(bfd_uv_last_errno(x.a), EMFILE);
+  CU_ASSERT_EQUAL(x.errors, 1);
   CU_ASSERT(added >= 1 && added <= 8);
   printf("  shared: %zu sessions on 2 sockets; per session: %d at the limit\n", table_size(&y),
          added);
@@ -168,6 +208,7 @@ static void test_past_fd_limit(void) {
 int main(void) {
   CU_TestInfo tests[] = {{"shared_tx", test_shared_tx},
                          {"shared_bad_local", test_shared_bad_local},
+                         {"bad_family", test_bad_family},
                          {"past_fd_limit", test_past_fd_limit},
                          CU_TEST_INFO_NULL};
   return fx_run_suite("uv_scale", tests);

@@ -5,17 +5,21 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "bfd_test_util.h"
 
-static int n_reports;
+static int n_reports, last_code, last_err;
 static char last_report[256];
-static void rep_fn(void *ctx, int err, const char *msg) {
+static void rep_fn(void *ctx, int code, int err, const char *msg) {
   (void)ctx;
-  (void)err;
   n_reports++;
+  last_code = code;
+  last_err = err;
   strncpy(last_report, msg, sizeof(last_report) - 1);
 }
 static const bfd_uv__sock_reporter rep = {rep_fn, NULL};
@@ -200,17 +204,89 @@ static void test_listener(void) {
   /* same address and port again: EADDRINUSE, reported with the address */
   n_reports = 0;
   fd2 = bfd_uv__sock_open_listener(&lo6, local_port(fd), &rep);
-  CU_ASSERT_EQUAL(fd2, BFD_ERR_IO);
+  CU_ASSERT_EQUAL(fd2, BFD_UV_ERR_ADDR_IN_USE);
   CU_ASSERT_EQUAL(n_reports, 1);
+  CU_ASSERT_EQUAL(last_code, BFD_UV_ERR_ADDR_IN_USE);
+  CU_ASSERT_EQUAL(last_err, EADDRINUSE);
   CU_ASSERT_PTR_NOT_NULL(strstr(last_report, "bind [::1]:"));
   CU_ASSERT_PTR_NOT_NULL(strstr(last_report, strerror(EADDRINUSE)));
   close(fd);
   /* an address not on this host */
   bfd_uv_addr_parse(&bad, "192.0.2.77");
   n_reports = 0;
-  CU_ASSERT_EQUAL(bfd_uv__sock_open_listener(&bad, 0, &rep), BFD_ERR_IO);
+  CU_ASSERT_EQUAL(bfd_uv__sock_open_listener(&bad, 0, &rep), BFD_UV_ERR_ADDR_NOT_AVAIL);
   CU_ASSERT_PTR_NOT_NULL(strstr(last_report, "192.0.2.77"));
   CU_ASSERT_EQUAL(n_reports, 1);
+  CU_ASSERT_EQUAL(last_err, EADDRNOTAVAIL);
+  CU_ASSERT_EQUAL(bfd_uv__sock_probe_local(&bad, &rep), BFD_UV_ERR_ADDR_NOT_AVAIL);
+  n_reports = 0;
+}
+
+/* errno -> code; every adapter code has its own text, the rest are the
+ * core's. */
+static void test_codes(void) {
+  static const int codes[] = {BFD_UV_ERR_ADDR_NOT_AVAIL, BFD_UV_ERR_ADDR_IN_USE,
+                              BFD_UV_ERR_FD_LIMIT, BFD_UV_ERR_NO_PORT};
+  size_t i, j;
+  CU_ASSERT_EQUAL(bfd_uv__sock_err(EADDRNOTAVAIL), BFD_UV_ERR_ADDR_NOT_AVAIL);
+  CU_ASSERT_EQUAL(bfd_uv__sock_err(EADDRINUSE), BFD_UV_ERR_ADDR_IN_USE);
+  CU_ASSERT_EQUAL(bfd_uv__sock_err(EMFILE), BFD_UV_ERR_FD_LIMIT);
+  CU_ASSERT_EQUAL(bfd_uv__sock_err(ENFILE), BFD_UV_ERR_FD_LIMIT);
+  CU_ASSERT_EQUAL(bfd_uv__sock_err(EPERM), BFD_ERR_IO);
+  for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+    CU_ASSERT(codes[i] <= -290 && codes[i] >= -299);
+    CU_ASSERT_STRING_NOT_EQUAL(bfd_uv_strerror(codes[i]), "(unknown)");
+    CU_ASSERT_STRING_EQUAL(bfd_strerror(codes[i]), "(unknown)"); /* not the core's */
+    for (j = 0; j < i; j++)
+      CU_ASSERT_STRING_NOT_EQUAL(bfd_uv_strerror(codes[i]), bfd_uv_strerror(codes[j]));
+  }
+  CU_ASSERT_STRING_EQUAL(bfd_uv_strerror(BFD_ERR_IO), bfd_strerror(BFD_ERR_IO));
+  CU_ASSERT_STRING_EQUAL(bfd_uv_strerror(-299), "(unknown)");
+  CU_ASSERT_STRING_EQUAL(bfd_uv_strerror(0), "success");
+}
+
+/* Every source port of 49152-65535 taken on an address: BFD_UV_ERR_NO_PORT,
+ * errno EADDRINUSE. Needs 16384 + a few fds. */
+static void test_no_free_port(void) {
+  enum { N = BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1 };
+  struct rlimit old, lim;
+  bfd_uv_addr a;
+  uint16_t cursor = BFD_SRC_PORT_MIN, port;
+  int *fds, i, n = 0;
+  CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_NOFILE, &old), 0);
+  lim = old;
+  if (lim.rlim_cur < N + 64) {
+    lim.rlim_cur = lim.rlim_max < N + 64 ? lim.rlim_max : N + 64;
+    (void)setrlimit(RLIMIT_NOFILE, &lim);
+    (void)getrlimit(RLIMIT_NOFILE, &lim);
+  }
+  if (lim.rlim_cur < N + 64) {
+    printf("(skipped: RLIMIT_NOFILE %llu) ", (unsigned long long)lim.rlim_cur);
+    return;
+  }
+  fds = calloc(N, sizeof(*fds));
+  CU_ASSERT_PTR_NOT_NULL_FATAL(fds);
+  bfd_uv_addr_parse(&a, "127.0.0.5");
+  for (i = 0; i < N; i++) { /* each port, unless another socket holds it already */
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    bfd_uv__sock_to_sockaddr(&a, (uint16_t)(BFD_SRC_PORT_MIN + i), &ss, &sslen);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&ss, sslen) == 0)
+      fds[n++] = fd;
+    else if (fd >= 0)
+      close(fd);
+  }
+  n_reports = 0;
+  CU_ASSERT_EQUAL(bfd_uv__sock_open_tx(&a, NULL, &cursor, &port, &rep), BFD_UV_ERR_NO_PORT);
+  CU_ASSERT_EQUAL(n_reports, 1);
+  CU_ASSERT_EQUAL(last_code, BFD_UV_ERR_NO_PORT);
+  CU_ASSERT_EQUAL(last_err, EADDRINUSE);
+  CU_ASSERT_PTR_NOT_NULL(strstr(last_report, "no free source port"));
+  for (i = 0; i < n; i++)
+    close(fds[i]);
+  free(fds);
+  (void)setrlimit(RLIMIT_NOFILE, &old);
   n_reports = 0;
 }
 
@@ -221,6 +297,8 @@ int main(void) {
                          {"tx_socket", test_tx_socket},
                          {"port_in_use", test_port_in_use},
                          {"listener", test_listener},
+                         {"codes", test_codes},
+                         {"no_free_port", test_no_free_port},
                          CU_TEST_INFO_NULL};
   return bfd_test_run_suite("uv_sock", tests);
 }
