@@ -8,9 +8,13 @@
 
 #include "bfd_mem.h"
 
-/* One of bfdd's sessions. Kept sorted by lid. */
+/* One of bfdd's sessions. Kept sorted by lid. `lid` is bfdd's; the
+ * session's own discriminator is the same, except for a session bfdd
+ * re-learned under a new lid after a restart (it keeps its discriminator
+ * on the wire: no flap). */
 typedef struct dp_rec {
   uint32_t lid;
+  bfd_session_key key; /* the key it was added with */
   uint8_t confirmed; /* an ADD came since the last attach */
   uint8_t have_sent; /* `last` went out on the attached connection */
   bfd_session *session;
@@ -100,6 +104,27 @@ static dp_rec *rec_find(const bfd_dplane_map *map, uint32_t lid) {
   return found ? &map->recs[i] : NULL;
 }
 
+/* The record of a session: by its discriminator, else (a re-learned
+ * session under another lid) by a scan. */
+static dp_rec *rec_of_session(const bfd_dplane_map *map, const bfd_session *s) {
+  dp_rec *r = rec_find(map, bfd_session_get_local_discr(s));
+  if (r != NULL && r->session == s)
+    return r;
+  for (size_t i = 0; i < map->n; i++)
+    if (map->recs[i].session == s)
+      return &map->recs[i];
+  return NULL;
+}
+
+/* A record of an earlier connection (not confirmed since the last attach)
+ * with this key: the session bfdd now sends under a new lid. */
+static dp_rec *rec_stale_by_key(const bfd_dplane_map *map, const bfd_session_key *key) {
+  for (size_t i = 0; i < map->n; i++)
+    if (!map->recs[i].confirmed && memcmp(&map->recs[i].key, key, sizeof(*key)) == 0)
+      return &map->recs[i];
+  return NULL;
+}
+
 /* Room for one more record (before the session is created, so a failure
  * here changes nothing). */
 static int rec_reserve(bfd_dplane_map *map) {
@@ -114,7 +139,8 @@ static int rec_reserve(bfd_dplane_map *map) {
   return 0;
 }
 
-static dp_rec *rec_insert(bfd_dplane_map *map, uint32_t lid, bfd_session *s) {
+static dp_rec *rec_insert(bfd_dplane_map *map, uint32_t lid, bfd_session *s,
+                          const bfd_session_key *key) {
   int found;
   size_t i = rec_pos(map, lid, &found);
   memmove(&map->recs[i + 1], &map->recs[i], (map->n - i) * sizeof(*map->recs));
@@ -122,6 +148,7 @@ static dp_rec *rec_insert(bfd_dplane_map *map, uint32_t lid, bfd_session *s) {
   dp_rec *r = &map->recs[i];
   memset(r, 0, sizeof(*r));
   r->lid = lid;
+  r->key = *key;
   r->session = s;
   r->confirmed = 1;
   return r;
@@ -228,6 +255,7 @@ static int report(bfd_dplane_map *map, dp_rec *r) {
   int rv = bfd_dplane_state_from_session(r->session, &m.state);
   if (rv < 0)
     return rv;
+  m.state.lid = r->lid;
   if (r->have_sent && memcmp(&r->last, &m.state, sizeof(m.state)) == 0)
     return 0;
   rv = bfd_dplane_conn_send(map->conn, &m);
@@ -241,10 +269,8 @@ static int report(bfd_dplane_map *map, dp_rec *r) {
 int bfd_dplane_map_session_changed(bfd_dplane_map *map, const bfd_session *session) {
   if (map == NULL || session == NULL)
     return BFD_ERR_INVALID_ARGUMENT;
-  dp_rec *r = rec_find(map, bfd_session_get_local_discr(session));
-  if (r == NULL || r->session != session)
-    return 0;
-  return report(map, r);
+  dp_rec *r = rec_of_session(map, session);
+  return r ? report(map, r) : 0;
 }
 
 static int handle_add(bfd_dplane_map *map, const bfd_dplane_session *m) {
@@ -254,6 +280,15 @@ static int handle_add(bfd_dplane_map *map, const bfd_dplane_session *m) {
   if (rv < 0)
     return rv;
   dp_rec *r = rec_find(map, m->lid);
+  if (r == NULL && (r = rec_stale_by_key(map, &key)) != NULL) {
+    /* bfdd restarted and chose a new lid for a session we kept running:
+     * keep the session (and its discriminator on the wire), answer to the
+     * new lid. */
+    dp_rec keep = *r;
+    rec_erase(map, r);
+    r = rec_insert(map, m->lid, keep.session, &key);
+    st.local_discr = 0; /* keep the running one */
+  }
   if (r != NULL) {
     rv = map->ops.update(map, r->session, &st, &key, m, map->user_data);
     if (rv == BFD_ERR_CFG_IMMUTABLE) {
@@ -278,7 +313,7 @@ static int handle_add(bfd_dplane_map *map, const bfd_dplane_session *m) {
       return rv;
     if (s == NULL)
       return BFD_ERR_INVALID_ARGUMENT; /* an add op that gave no session */
-    r = rec_insert(map, m->lid, s);
+    r = rec_insert(map, m->lid, s, &key);
   }
   return report(map, r);
 }

@@ -436,6 +436,52 @@ static void test_reconnect(void) {
   fx_fini(f);
 }
 
+/* A restarted bfdd sends the same peer under a new lid: the running session
+ * answers to it (same session, its discriminator unchanged on the wire, no
+ * flap), its state reported under the new lid, changes too. */
+static void test_relearn_new_lid(void) {
+  fx *f = &F;
+  fx_init(f);
+  bfd_dplane_msg a = add_msg(LID, 0);
+  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &a, 1 * MS), 0);
+  peer_says(f, BFD_STATE_DOWN, 0, 10 * MS);
+  peer_says(f, BFD_STATE_UP, LID, 20 * MS);
+  bfd_session *s = bfd_dplane_map_find(f->map, LID);
+  bfd_dplane_conn_del(f->conn);
+  bfd_dplane_conn_del(f->bfdd);
+  CU_ASSERT_EQUAL_FATAL(bfd_dplane_conn_new(&f->conn, NULL, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_dplane_conn_new(&f->bfdd, NULL, NULL), 0);
+  CU_ASSERT_EQUAL(bfd_dplane_map_attach(f->map, f->conn), 0);
+  a.session.lid = LID + 10;
+  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &a, 30 * MS), 0);
+  CU_ASSERT_PTR_EQUAL(bfd_dplane_map_find(f->map, LID + 10), s);
+  CU_ASSERT_PTR_NULL(bfd_dplane_map_find(f->map, LID));
+  CU_ASSERT_EQUAL(bfd_session_get_local_discr(s), LID);
+  CU_ASSERT_EQUAL(bfd_session_get_state(s), BFD_STATE_UP);
+  CU_ASSERT_EQUAL_FATAL(fx_flush(f), 1);
+  CU_ASSERT_EQUAL(f->out[0].state.lid, LID + 10);
+  CU_ASSERT_EQUAL(f->out[0].state.state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bfd_dplane_map_sweep(f->map, 40 * MS), 0);
+  /* A later change is reported under bfdd's lid. */
+  CU_ASSERT_EQUAL(bfd_table_feed_time(f->table, 2000 * MS), 0);
+  fx_flush(f);
+  const bfd_dplane_state *st = last_state(f);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+  CU_ASSERT_EQUAL(st->lid, LID + 10);
+  CU_ASSERT_EQUAL(st->state, BFD_STATE_DOWN);
+  /* Counters and DELETE by the new lid. */
+  bfd_dplane_msg req;
+  bfd_dplane_msg_init(&req, 1, BFD_DPLANE_REQUEST_COUNTERS, 4);
+  req.counters_lid = LID + 10;
+  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &req, 2000 * MS), 0);
+  CU_ASSERT_EQUAL_FATAL(fx_flush(f), 1);
+  CU_ASSERT_EQUAL(f->out[0].counters.ctrl_in_pkts, 2);
+  a.type = BFD_DPLANE_DELETE_SESSION;
+  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &a, 2000 * MS), 0);
+  CU_ASSERT_EQUAL(bfd_dplane_map_size(f->map), 0);
+  fx_fini(f);
+}
+
 static void test_api_errors(void) {
   bfd_dplane_map *map = NULL;
   bfd_table *t = NULL;
@@ -477,6 +523,7 @@ int main(void) {
                          {"delete", test_delete},
                          {"key_change", test_key_change},
                          {"reconnect", test_reconnect},
+                         {"relearn_new_lid", test_relearn_new_lid},
                          {"api_errors", test_api_errors},
                          CU_TEST_INFO_NULL};
   return bfd_test_run_suite("dplane_map", tests);

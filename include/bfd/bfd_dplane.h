@@ -535,7 +535,13 @@ BFD_EXTERN int bfd_dplane_map_attach(bfd_dplane_map *map, bfd_dplane_conn *conn)
  *   (ops->update: timers with a Poll Sequence, SHUTDOWN in and out of
  *   AdminDown, PASSIVE; a changed key or mode removes and re-adds it); then
  *   the session's current state is sent unless this connection has been
- *   told exactly that already.
+ *   told exactly that already. A new `lid` whose key (addresses,
+ *   interface, mode) is that of a session not yet re-sent on this
+ *   connection is that session re-learned from a restarted bfdd (which
+ *   draws new discriminators): the running session answers to the new
+ *   `lid` from now on and keeps its own discriminator on the wire, so the
+ *   peer sees no change (bfd_session_get_local_discr() then differs from
+ *   bfdd's `lid`).
  * - DELETE_SESSION: the session is forgotten and removed with a goodbye
  *   (ops->remove): AdminDown, diag 7, to the peer.
  * - REQUEST_COUNTERS: answered at once with the same id, from the
