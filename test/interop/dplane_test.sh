@@ -1,0 +1,331 @@
+#!/usr/bin/env bash
+#
+# FRR distributed BFD interop (issue 13): Debian's bfdd 8.4.4 started with
+# --dplaneaddr unix:..., with zebra, and bfdkit-dplaned in namespace bfdkd-a
+# (10.99.1.1, fd99:1::1); a private BIRD 2 in namespace bfdkd-b (10.99.1.2,
+# fd99:1::2), 100 ms x 3 on both ends. Peers are configured in bfdd with
+# vtysh; bfdkit-dplaned runs them.
+#
+# Usage (root): test/interop/dplane_test.sh DPLANED [CASE...]
+#   CASE (default all, in this order):
+#   v4       IPv4 single-hop peer (interface-bound) comes Up: `show bfd peers`
+#            Up, its Remote ID is BIRD's discriminator (read from a capture);
+#            `show bfd peers counters` shows bfdkit's counters (nonzero,
+#            growing); SIGKILL of BIRD -> Down with "control detection time
+#            expired" in bfdd (from bfdkit's STATE_CHANGE) within the
+#            Detection Time (300 ms) + one interval (100 ms), measured from
+#            the kill to bfdkit-dplaned's log line and, as an upper bound
+#            with vtysh's own latency, to bfdd's CLI.
+#   v6       IPv6 single-hop peer comes Up.
+#   shutdown `shutdown` on the peer in vtysh -> BIRD sees AdminDown (its
+#            CLI), `no shutdown` -> Up again.
+#   nopeer   `no peer` -> BIRD sees AdminDown (the goodbye), not a failure.
+#   restart  bfdd restarted: bfdkit-dplaned reconnects, the session is
+#            re-learned and shown Up by the new bfdd, BIRD never leaves Up.
+#   dplaned  bfdkit-dplaned restarted (SIGTERM: AdminDown to BIRD) -> the
+#            session comes back Up.
+#
+# Prints "MEASURE test=dplane what=... value_ms=V" lines.
+# Exit 0 = pass, 1 = fail, 77 = cannot run here (not root, no namespaces,
+# no BIRD / FRR / tshark).
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DPLANED=${1:-}
+shift 1 2>/dev/null || true
+CASES=${*:-v4 v6 shutdown nopeer restart dplaned}
+if [ ! -x "$DPLANED" ]; then echo "usage: $0 DPLANED [case...]" >&2; exit 2; fi
+DPLANED=$(cd "$(dirname "$DPLANED")" && pwd)/$(basename "$DPLANED")
+
+BFDKV_PREFIX=bfdkd # namespaces bfdkd-a/-b, veths bfdkd-a0/-b0 (lib.sh)
+# shellcheck source=test/interop/lib.sh
+. "$HERE/lib.sh"
+bfdkv_require bird frr tshark
+# One interop run at a time on this host (the lock of the other interop
+# tests): concurrent runs disturb each other's timing.
+exec 9>>"${BFDKI_LOCK:-/tmp/bfdkit-interop.lock}"
+flock -w 120 9 || bfdkv_die "another interop run held the interop lock for 120 s"
+bfdkv_init
+
+FAILS=0
+fail() { bfdkv_log "FAIL: $*"; FAILS=$((FAILS + 1)); }
+ok() { bfdkv_log "ok: $*"; }
+now_ms() { local t=$EPOCHREALTIME; echo $(( ${t//[!0-9]/} / 1000 )); }
+
+DETECT_MS=300   # 3 x 100 ms
+INTERVAL_MS=100
+FI=f1           # the FRR instance (bfdd + zebra)
+BI=b1           # the BIRD instance
+DP=dp           # bfdkit-dplaned's instance name (for the PID bookkeeping)
+US4=10.99.1.1 PEER4=10.99.1.2 US6=fd99:1::1 PEER6=fd99:1::2
+
+# frr_start: zebra + bfdd --dplaneaddr in A, with an empty bfd node (peers
+# come from vtysh). Mirrors bfdkv_frr_start (lib.sh), which has no way to
+# pass --dplaneaddr.
+frr_start() {
+  local dir="$BFDKV_TMP/$FI" i
+  mkdir -p "$dir"
+  BFDKV_KIND[$FI]=frr; BFDKV_INS_NS[$FI]=$BFDKV_NS_A; BFDKV_INS_DIR[$FI]=$dir
+  BFDKV_INS_OPTS[$FI]="peer=$PEER4 local=$US4,$US6 ifname=$BFDKV_IF_A"
+  printf 'hostname %s\nlog file %s/bfdd.log informational\nbfd\nexit\n' "$FI" "$dir" >"$dir/bfdd.conf"
+  chmod 644 "$dir/bfdd.conf"
+  chown frr:frr "$dir" 2>/dev/null || chmod 777 "$dir"
+  if [ -z "${BFDKV_INS_PID[$FI-zebra]:-}" ]; then
+    printf 'hostname %s-zebra\n' "$FI" >"$dir/zebra.conf"
+    chmod 644 "$dir/zebra.conf"
+    bfdkv_spawn "$FI-zebra" "$BFDKV_NS_A" "$dir/zebra.stdout.log" \
+      "${BFDKV_BFDD%/*}/zebra" -f "$dir/zebra.conf" --vty_socket "$dir" -i "$dir/zebra.pid" \
+      -z "$dir/zserv.api" -P 0 --log "file:$dir/zebra.stdlog"
+    for i in $(seq 50); do [ -S "$dir/zserv.api" ] && break; sleep 0.1; done
+    [ -S "$dir/zserv.api" ] || bfdkv_die "zebra did not start"
+  fi
+  rm -f "$dir/bfdd.vty"
+  bfdkv_spawn "$FI" "$BFDKV_NS_A" "$dir/stdout.log" \
+    "$BFDKV_BFDD" -f "$dir/bfdd.conf" --vty_socket "$dir" -i "$dir/bfdd.pid" \
+    --bfdctl "$dir/bfdd.sock" -z "$dir/zserv.api" -P 0 --log "file:$dir/bfdd.stdlog" \
+    --dplaneaddr "unix:$dir/dplane.sock"
+  for i in $(seq 50); do
+    [ -S "$dir/bfdd.vty" ] && [ -S "$dir/dplane.sock" ] && return 0
+    sleep 0.1
+  done
+  cat "$dir/stdout.log" >&2
+  bfdkv_die "bfdd did not start"
+}
+
+# Only bfdd (zebra stays): for the restart case.
+frr_stop_bfdd() {
+  local pid=${BFDKV_INS_PID[$FI]:-} i
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null
+  for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  bfdkv_forget "$pid"
+  unset "BFDKV_INS_PID[$FI]"
+}
+
+dplaned_start() {
+  local dir="$BFDKV_TMP/$DP"
+  mkdir -p "$dir"
+  BFDKV_INS_NS[$DP]=$BFDKV_NS_A; BFDKV_INS_DIR[$DP]=$dir
+  # Appends: a restart keeps the earlier log.
+  ip netns exec "$BFDKV_NS_A" "$DPLANED" -v --backoff-max 1000 \
+    --dplaneaddr "unix:$BFDKV_TMP/$FI/dplane.sock" >>"$dir/dplaned.log" 2>&1 </dev/null &
+  BFDKV_PID_LIST+=("$!"); BFDKV_INS_PID[$DP]=$!
+}
+
+dplaned_stop() { # SIGTERM: every peer is told AdminDown, then exit 0
+  local pid=${BFDKV_INS_PID[$DP]:-} i rc
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid"
+  for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid"; rc=$?
+  bfdkv_forget "$pid"
+  unset "BFDKV_INS_PID[$DP]"
+  return $rc
+}
+
+peer_hdr() { # the bfd peer node of PEER
+  case $1 in
+    *:*) echo "peer $1 local-address $US6 interface $BFDKV_IF_A" ;;
+    *) echo "peer $1 local-address $US4 interface $BFDKV_IF_A" ;;
+  esac
+}
+
+peer_add() {
+  bfdkv_vtysh "$FI" "configure terminal" "bfd" "$(peer_hdr "$1")" "receive-interval 100" \
+    "transmit-interval 100" "detect-multiplier 3" >/dev/null
+}
+
+peer_cmd() { local p=$1; shift; bfdkv_vtysh "$FI" "configure terminal" "bfd" "$(peer_hdr "$p")" "$@" >/dev/null; }
+
+# The peer's block of `show bfd peers`.
+peer_show() {
+  bfdkv_vtysh "$FI" "show bfd peers" 2>/dev/null |
+    awk -v p="$1" '$1 == "peer" { cur = ($2 == p) } cur { print }'
+}
+
+bird_state() { bfdkv_state "$BI" "$1"; }
+
+# our_states PCAP SRC: the state/diag pairs of SRC's packets, in decimal,
+# consecutive repeats folded ("3/0 0/7").
+our_states() {
+  local st dg out="" last=""
+  while IFS=$'\t' read -r st dg; do
+    [ -n "$st" ] || continue
+    st=$(printf '%d/%d' "$((st))" "$((dg))")
+    [ "$st" != "$last" ] && out+="$st "
+    last=$st
+  done < <(bfdkv_pcap_fields "$1" | awk -F'\t' -v s="$2" 'BEGIN { OFS = "\t" } $2 == s { print $8, $9 }')
+  printf '%s' "${out% }"
+}
+
+wait_bird() { # PEER STATE TIMEOUT_S
+  local i
+  for i in $(seq $(( $3 * 10 ))); do [ "$(bird_state "$1")" = "$2" ] && return 0; sleep 0.1; done
+  return 1
+}
+
+# BIRD's My Discriminator toward PEER_OF_BIRD (us), from a short capture.
+bird_discr() {
+  local pcap="$BFDKV_TMP/discr.pcap"
+  bfdkv_capture_start "$BFDKV_NS_A" "$BFDKV_IF_A" "$pcap"
+  sleep 0.5
+  bfdkv_capture_stop "$pcap"
+  bfdkv_pcap_fields "$pcap" | awk -F'\t' -v s="$1" '$2 == s { print $12; exit }'
+}
+
+# ---------------------------------------------------------------- cases
+
+case_v4() {
+  local t0 t_up discr rid cnt1 cnt2 t_kill t_log t_cli
+  t0=$(now_ms)
+  peer_add $PEER4
+  if ! bfdkv_wait_state "$FI" $PEER4 up 5; then fail "v4: not Up in bfdd within 5 s"; return; fi
+  t_up=$(( $(now_ms) - t0 ))
+  echo "MEASURE test=dplane what=v4_up value_ms=$t_up"
+  ok "v4: Up in bfdd ${t_up} ms after the vtysh command"
+  wait_bird $US4 up 2 || fail "v4: BIRD does not show Up"
+  discr=$(bird_discr $PEER4)
+  [ -n "$discr" ] && discr=$((discr)) # tshark prints it in hex
+  rid=$(bfdkv_remote_discr "$FI" $PEER4)
+  if [ -n "$discr" ] && [ "$discr" = "$rid" ]; then ok "v4: bfdd's Remote ID $rid is BIRD's discriminator"
+  else fail "v4: bfdd's Remote ID '$rid', BIRD's discriminator '$discr'"; fi
+  peer_show $PEER4 | sed 's/^/    /' >&2
+  cnt1=$(bfdkv_vtysh "$FI" "show bfd peers counters" | awk -v p=$PEER4 '$1 == "peer" { cur = ($2 == p) }
+    cur && $1 == "Control" && $3 == "input:" { print $4; exit }')
+  sleep 1
+  cnt2=$(bfdkv_vtysh "$FI" "show bfd peers counters" | awk -v p=$PEER4 '$1 == "peer" { cur = ($2 == p) }
+    cur && $1 == "Control" && $3 == "input:" { print $4; exit }')
+  if [ -n "$cnt1" ] && [ -n "$cnt2" ] && [ "$cnt2" -gt "$cnt1" ] && [ "$cnt1" -gt 0 ]; then
+    ok "v4: show bfd peers counters: input packets $cnt1 -> $cnt2 in 1 s"
+  else fail "v4: counters not growing ('$cnt1' -> '$cnt2')"; bfdkv_vtysh "$FI" "show bfd peers counters" >&2; fi
+
+  # SIGKILL of BIRD: Down with diag 1 within detection time + one interval.
+  local logf="$BFDKV_TMP/$DP/dplaned.log" lines
+  lines=$(wc -l <"$logf")
+  bfdkv_kill9 "$BI"
+  t_kill=$(( BFDKV_KILL_NS / 1000000 ))
+  t_cli=""
+  local i
+  for i in $(seq 100); do
+    if peer_show $PEER4 | grep -q "Status: down"; then t_cli=$(now_ms); break; fi
+    sleep 0.02
+  done
+  # dplaned's log line: "2026-...T03:30:01.123Z bfdkit-dplaned: session 10.99.1.2 ...: Up -> Down"
+  t_log=$(tail -n +"$((lines + 1))" "$logf" | grep -m1 "10.99.1.2 .*Up -> Down (Control Detection Time Expired)" |
+    awk '{ print $1 }')
+  if [ -n "$t_log" ]; then
+    t_log=$(date -d "${t_log%Z}Z" +%s%3N 2>/dev/null || echo "")
+  fi
+  if [ -z "$t_cli" ]; then fail "v4: bfdd does not show Down 2 s after BIRD was killed"; return; fi
+  local d_cli=$(( t_cli - t_kill )) d_log
+  echo "MEASURE test=dplane what=v4_kill_to_bfdd_cli value_ms=$d_cli"
+  if [ -n "$t_log" ]; then
+    d_log=$(( t_log - t_kill ))
+    echo "MEASURE test=dplane what=v4_kill_to_down value_ms=$d_log"
+    if [ "$d_log" -le $((DETECT_MS + INTERVAL_MS)) ]; then
+      ok "v4: Down ${d_log} ms after the kill (limit $((DETECT_MS + INTERVAL_MS)) ms); bfdd's CLI showed it at ${d_cli} ms"
+    else fail "v4: Down only ${d_log} ms after the kill (limit $((DETECT_MS + INTERVAL_MS)) ms)"; fi
+  else fail "v4: no Up -> Down (Control Detection Time Expired) in dplaned's log"; fi
+  if peer_show $PEER4 | grep -q "Remote diagnostics: control detection time expired"; then
+    ok "v4: bfdd shows the diagnostic: control detection time expired (diag 1)"
+  else fail "v4: bfdd does not show diag 1"; peer_show $PEER4 >&2; fi
+  # BIRD back for the next cases.
+  bfdkv_bird_run "$BI" "$BFDKV_NS_B"
+  bfdkv_wait_state "$FI" $PEER4 up 5 || fail "v4: not Up again after BIRD's restart"
+}
+
+case_v6() {
+  peer_add $PEER6
+  if bfdkv_wait_state "$FI" $PEER6 up 5; then ok "v6: IPv6 single-hop Up in bfdd"
+  else fail "v6: not Up"; fi
+  wait_bird $US6 up 2 && ok "v6: BIRD shows Up" || fail "v6: BIRD does not show Up"
+}
+
+case_shutdown() {
+  peer_cmd $PEER4 shutdown
+  if wait_bird $US4 down 3; then ok "shutdown: BIRD went Down"
+  else fail "shutdown: BIRD still $(bird_state $US4)"; fi
+  # BIRD shows a peer's AdminDown as Down; the packets say AdminDown.
+  local pcap="$BFDKV_TMP/shut.pcap" st
+  bfdkv_capture_start "$BFDKV_NS_A" "$BFDKV_IF_A" "$pcap"
+  sleep 1.5
+  bfdkv_capture_stop "$pcap"
+  st=$(our_states "$pcap" $US4)
+  if [ "$st" = "0/7" ]; then ok "shutdown: we send AdminDown, diag 7 (capture: $st)"
+  else fail "shutdown: capture shows state/diag '$st', want 0/7"; fi
+  peer_show $PEER4 | grep -q "Status: shutdown" && ok "shutdown: bfdd shows shutdown" ||
+    { fail "shutdown: bfdd does not show shutdown"; peer_show $PEER4 >&2; }
+  peer_cmd $PEER4 "no shutdown"
+  bfdkv_wait_state "$FI" $PEER4 up 5 && ok "shutdown: no shutdown -> Up" || fail "shutdown: not Up after no shutdown"
+}
+
+case_nopeer() {
+  local pcap="$BFDKV_TMP/nopeer.pcap" st
+  bfdkv_wait_state "$FI" $PEER6 up 5 || { fail "nopeer: $PEER6 not Up to begin with"; return; }
+  bfdkv_capture_start "$BFDKV_NS_A" "$BFDKV_IF_A" "$pcap"
+  bfdkv_vtysh "$FI" "configure terminal" "bfd" "no $(peer_hdr $PEER6)" >/dev/null
+  sleep 1.5
+  bfdkv_capture_stop "$pcap"
+  st=$(our_states "$pcap" $US6)
+  case $st in
+    "3/0 0/7") ok "nopeer: goodbye: AdminDown diag 7 sent (capture: $st)" ;;
+    *) fail "nopeer: no AdminDown in the capture ('$st')" ;;
+  esac
+  [ -z "$(peer_show $PEER6)" ] && ok "nopeer: gone from bfdd" || fail "nopeer: still in show bfd peers"
+  grep -q "$PEER6.*removed" "$BFDKV_TMP/$DP/dplaned.log" && ok "nopeer: dplaned removed it" ||
+    fail "nopeer: dplaned did not log the removal"
+}
+
+case_restart() {
+  local pcap="$BFDKV_TMP/restart.pcap" st
+  bfdkv_capture_start "$BFDKV_NS_A" "$BFDKV_IF_A" "$pcap"
+  frr_stop_bfdd
+  sleep 1
+  [ "$(bird_state $US4)" = up ] && ok "restart: BIRD still Up with bfdd gone" || fail "restart: BIRD $(bird_state $US4) with bfdd gone"
+  frr_start
+  peer_add $PEER4
+  if bfdkv_wait_state "$FI" $PEER4 up 5; then ok "restart: the new bfdd shows the session Up"
+  else fail "restart: not Up in the new bfdd"; fi
+  sleep 0.5
+  bfdkv_capture_stop "$pcap"
+  st=$(our_states "$pcap" $US4)
+  [ "$st" = "3/0" ] && ok "restart: no flap toward BIRD (every packet Up)" || fail "restart: states on the wire: '$st'"
+  grep -q "connected to bfdd (1 session" "$BFDKV_TMP/$DP/dplaned.log" && ok "restart: dplaned reconnected with its session running" ||
+    fail "restart: no reconnect with a running session in dplaned's log"
+}
+
+case_dplaned() {
+  local rc
+  dplaned_stop; rc=$?
+  [ $rc = 0 ] && ok "dplaned: SIGTERM -> exit 0" || fail "dplaned: exit $rc on SIGTERM"
+  grep -q "every peer told AdminDown" "$BFDKV_TMP/$DP/dplaned.log" && ok "dplaned: told every peer AdminDown" ||
+    fail "dplaned: no AdminDown on shutdown in its log"
+  wait_bird $US4 down 2 && ok "dplaned: BIRD saw the session go Down" || fail "dplaned: BIRD still $(bird_state $US4)"
+  local st; st=$(bfdkv_state "$FI" $PEER4)
+  [ "$st" != up ] && ok "dplaned: bfdd shows '$st' with its data plane gone" ||
+    fail "dplaned: bfdd still shows Up with its data plane gone"
+  dplaned_start
+  if bfdkv_wait_state "$FI" $PEER4 up 8 && wait_bird $US4 up 2; then
+    ok "dplaned: restarted, the session is back Up (bfdd and BIRD)"
+  else fail "dplaned: not Up after the restart (bfdd $(bfdkv_state "$FI" $PEER4), BIRD $(bird_state $US4))"; fi
+}
+
+# ---------------------------------------------------------------- run
+
+bfdkv_topo_direct
+bfdkv_bird_start "$BI" "$BFDKV_NS_B" peer=$US4,$US6 local=$PEER4,$PEER6 tx=100 rx=100 mult=3 idle_tx=100
+frr_start
+dplaned_start
+for c in $CASES; do
+  bfdkv_log "=== case $c"
+  "case_$c"
+done
+dplaned_stop >/dev/null
+if [ "$FAILS" -gt 0 ]; then
+  bfdkv_log "dplaned log:"; tail -40 "$BFDKV_TMP/$DP/dplaned.log" >&2
+  bfdkv_log "$FAILS failure(s)"; exit 1
+fi
+bfdkv_log "all passed"
+exit 0
