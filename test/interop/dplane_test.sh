@@ -24,6 +24,11 @@
 #            re-learned and shown Up by the new bfdd, BIRD never leaves Up.
 #   dplaned  bfdkit-dplaned restarted (SIGTERM: AdminDown to BIRD) -> the
 #            session comes back Up.
+#   multihop a new topology (A - router - B), bfdd on TCP
+#            (--dplaneaddr ipv4:127.0.0.1:50700), an IPv4 multihop peer:
+#            BIRD sends with TTL 64 (63 on arrival), so bfdd's default
+#            minimum-ttl 254 keeps it Down (as bfdd's own BFD would);
+#            minimum-ttl 63 -> Up; minimum-ttl 64 -> Down.
 #
 # Prints "MEASURE test=dplane what=... value_ms=V" lines.
 # Exit 0 = pass, 1 = fail, 77 = cannot run here (not root, no namespaces,
@@ -32,7 +37,7 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DPLANED=${1:-}
 shift 1 2>/dev/null || true
-CASES=${*:-v4 v6 shutdown nopeer restart dplaned}
+CASES=${*:-v4 v6 shutdown nopeer restart dplaned multihop}
 if [ ! -x "$DPLANED" ]; then echo "usage: $0 DPLANED [case...]" >&2; exit 2; fi
 DPLANED=$(cd "$(dirname "$DPLANED")" && pwd)/$(basename "$DPLANED")
 
@@ -57,6 +62,8 @@ FI=f1           # the FRR instance (bfdd + zebra)
 BI=b1           # the BIRD instance
 DP=dp           # bfdkit-dplaned's instance name (for the PID bookkeeping)
 US4=10.99.1.1 PEER4=10.99.1.2 US6=fd99:1::1 PEER6=fd99:1::2
+DPADDR= # bfdd's --dplaneaddr; set by frr_start (unix: unless DPTCP=1)
+DPTCP=0
 
 # frr_start: zebra + bfdd --dplaneaddr in A, with an empty bfd node (peers
 # come from vtysh). Mirrors bfdkv_frr_start (lib.sh), which has no way to
@@ -79,12 +86,20 @@ frr_start() {
     [ -S "$dir/zserv.api" ] || bfdkv_die "zebra did not start"
   fi
   rm -f "$dir/bfdd.vty"
+  DPADDR="unix:$dir/dplane.sock"
+  [ "$DPTCP" = 1 ] && DPADDR=ipv4:127.0.0.1:50700
   bfdkv_spawn "$FI" "$BFDKV_NS_A" "$dir/stdout.log" \
     "$BFDKV_BFDD" -f "$dir/bfdd.conf" --vty_socket "$dir" -i "$dir/bfdd.pid" \
     --bfdctl "$dir/bfdd.sock" -z "$dir/zserv.api" -P 0 --log "file:$dir/bfdd.stdlog" \
-    --dplaneaddr "unix:$dir/dplane.sock"
+    --dplaneaddr "$DPADDR"
   for i in $(seq 50); do
-    [ -S "$dir/bfdd.vty" ] && [ -S "$dir/dplane.sock" ] && return 0
+    if [ -S "$dir/bfdd.vty" ]; then
+      if [ "$DPTCP" = 1 ]; then
+        ip netns exec "$BFDKV_NS_A" ss -Hltn 'sport = :50700' | grep -q . && return 0
+      else
+        [ -S "$dir/dplane.sock" ] && return 0
+      fi
+    fi
     sleep 0.1
   done
   cat "$dir/stdout.log" >&2
@@ -109,7 +124,7 @@ dplaned_start() {
   BFDKV_INS_NS[$DP]=$BFDKV_NS_A; BFDKV_INS_DIR[$DP]=$dir
   # Appends: a restart keeps the earlier log.
   ip netns exec "$BFDKV_NS_A" "$DPLANED" -v --backoff-max 1000 \
-    --dplaneaddr "unix:$BFDKV_TMP/$FI/dplane.sock" >>"$dir/dplaned.log" 2>&1 </dev/null &
+    --dplaneaddr "$DPADDR" >>"$dir/dplaned.log" 2>&1 </dev/null &
   BFDKV_PID_LIST+=("$!"); BFDKV_INS_PID[$DP]=$!
 }
 
@@ -310,6 +325,40 @@ case_dplaned() {
   if bfdkv_wait_state "$FI" $PEER4 up 8 && wait_bird $US4 up 2; then
     ok "dplaned: restarted, the session is back Up (bfdd and BIRD)"
   else fail "dplaned: not Up after the restart (bfdd $(bfdkv_state "$FI" $PEER4), BIRD $(bird_state $US4))"; fi
+}
+
+case_multihop() {
+  local mh="peer 10.99.2.2 multihop local-address $US4" i st
+  dplaned_stop >/dev/null
+  bfdkv_reset
+  bfdkv_topo_routed
+  bfdkv_bird_start "$BI" "$BFDKV_NS_B" peer=$US4 local=10.99.2.2 multihop=1 tx=100 rx=100 mult=3 \
+    idle_tx=100
+  DPTCP=1 frr_start
+  dplaned_start
+  # BIRD sends multihop packets with the OS default TTL (64: 63 here, after
+  # the router), so bfdd's default minimum-ttl 254 drops them, as bfdd's
+  # own BFD would: the session must stay Down.
+  bfdkv_vtysh "$FI" "configure terminal" "bfd" "$mh" "receive-interval 100" \
+    "transmit-interval 100" "detect-multiplier 3" >/dev/null
+  sleep 2
+  st=$(bfdkv_state "$FI" 10.99.2.2)
+  [ "$st" = down ] && ok "multihop: minimum-ttl 254 (bfdd's default) drops BIRD's TTL-63 packets: Down" ||
+    fail "multihop: '$st' with minimum-ttl 254 and BIRD's TTL 63"
+  grep -q "flags 0x1 .* ttl 254" "$BFDKV_TMP/$DP/dplaned.log" && ok "multihop: bfdd sent minimum TTL 254" ||
+    fail "multihop: no ADD with the multihop flag and ttl 254 in the log"
+  bfdkv_vtysh "$FI" "configure terminal" "bfd" "$mh" "minimum-ttl 63" >/dev/null
+  if bfdkv_wait_state "$FI" 10.99.2.2 up 5; then ok "multihop: minimum-ttl 63 -> IPv4 multihop Up, over TCP (ipv4:127.0.0.1:50700)"
+  else
+    fail "multihop: not Up with minimum-ttl 63"
+    local pcap="$BFDKV_TMP/mh.pcap"
+    bfdkv_capture_start "$BFDKV_NS_A" "$BFDKV_IF_A" "$pcap"; sleep 1; bfdkv_capture_stop "$pcap"
+    bfdkv_pcap_fields "$pcap" | head -6 >&2
+    return
+  fi
+  bfdkv_vtysh "$FI" "configure terminal" "bfd" "$mh" "minimum-ttl 64" >/dev/null
+  if bfdkv_wait_state "$FI" 10.99.2.2 down 3; then ok "multihop: minimum-ttl 64 -> Down (detection timeout)"
+  else fail "multihop: still $(bfdkv_state "$FI" 10.99.2.2) with minimum-ttl 64"; fi
 }
 
 # ---------------------------------------------------------------- run
