@@ -29,6 +29,12 @@
 #            BIRD sends with TTL 64 (63 on arrival), so bfdd's default
 #            minimum-ttl 254 keeps it Down (as bfdd's own BFD would);
 #            minimum-ttl 63 -> Up; minimum-ttl 64 -> Down.
+#   scale    SCALE_N (default 50, below bfdd 8.4.4's registration burst
+#            limit) IPv4 single-hop peers on one link (A 10.98.1.i/16, B
+#            10.98.2.i/16) through one bfdd, all Up; then bfdkit-dplaned is
+#            restarted, so bfdd re-registers all of them in one burst on
+#            connect: all Up again. Prints how many came back
+#            (MEASURE what=scale_after_burst).
 #
 # Prints "MEASURE test=dplane what=... value_ms=V" lines.
 # Exit 0 = pass, 1 = fail, 77 = cannot run here (not root, no namespaces,
@@ -37,7 +43,8 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DPLANED=${1:-}
 shift 1 2>/dev/null || true
-CASES=${*:-v4 v6 shutdown nopeer restart dplaned multihop}
+CASES=${*:-v4 v6 shutdown nopeer restart dplaned multihop scale}
+SCALE_N=${SCALE_N:-50}
 if [ ! -x "$DPLANED" ]; then echo "usage: $0 DPLANED [case...]" >&2; exit 2; fi
 DPLANED=$(cd "$(dirname "$DPLANED")" && pwd)/$(basename "$DPLANED")
 
@@ -359,6 +366,58 @@ case_multihop() {
   bfdkv_vtysh "$FI" "configure terminal" "bfd" "$mh" "minimum-ttl 64" >/dev/null
   if bfdkv_wait_state "$FI" 10.99.2.2 down 3; then ok "multihop: minimum-ttl 64 -> Down (detection timeout)"
   else fail "multihop: still $(bfdkv_state "$FI" 10.99.2.2) with minimum-ttl 64"; fi
+}
+
+count_up() { bfdkv_vtysh "$FI" "show bfd peers brief" 2>/dev/null | grep -c " up "; }
+
+wait_count_up() { # N TIMEOUT_S
+  local i n=0
+  for i in $(seq $(( $2 * 2 ))); do n=$(count_up); [ "$n" -ge "$1" ] && break; sleep 0.5; done
+  echo "$n"
+}
+
+case_scale() {
+  local n=$SCALE_N i cmds=() dir="$BFDKV_TMP/$BI-scale" t0 got
+  dplaned_stop >/dev/null
+  bfdkv_reset
+  bfdkv_topo_direct
+  for i in $(seq "$n"); do
+    ip -n "$BFDKV_NS_A" addr add "10.98.1.$i/16" dev "$BFDKV_IF_A"
+    ip -n "$BFDKV_NS_B" addr add "10.98.2.$i/16" dev "$BFDKV_IF_B"
+  done
+  mkdir -p "$dir"
+  BFDKV_KIND[$BI]=bird; BFDKV_INS_NS[$BI]=$BFDKV_NS_B; BFDKV_INS_DIR[$BI]=$dir
+  {
+    echo "router id 10.98.2.1;"
+    echo "log \"$dir/bird.log\" all;"
+    echo "protocol device { scan time 10; }"
+    echo "protocol bfd bfd1 {"
+    echo "  interface \"*\" { min tx interval 300 ms; min rx interval 300 ms; multiplier 3; };"
+    for i in $(seq "$n"); do echo "  neighbor 10.98.1.$i local 10.98.2.$i;"; done
+    echo "}"
+  } >"$dir/bird.conf"
+  bfdkv_bird_run "$BI" "$BFDKV_NS_B"
+  frr_start
+  dplaned_start
+  cmds=("configure terminal" "bfd")
+  for i in $(seq "$n"); do
+    cmds+=("peer 10.98.2.$i local-address 10.98.1.$i interface $BFDKV_IF_A" "exit")
+  done
+  t0=$(now_ms)
+  bfdkv_vtysh "$FI" "${cmds[@]}" >/dev/null
+  got=$(wait_count_up "$n" 20)
+  echo "MEASURE test=dplane what=scale_up sessions=$got of=$n value_ms=$(( $(now_ms) - t0 ))"
+  [ "$got" = "$n" ] && ok "scale: all $n sessions Up through one bfdd" || fail "scale: $got of $n Up"
+  # The registration burst: bfdd sends all of them at once on connect.
+  dplaned_stop >/dev/null
+  t0=$(now_ms)
+  dplaned_start
+  sleep 1
+  got=$(wait_count_up "$n" 20)
+  echo "MEASURE test=dplane what=scale_after_burst sessions=$got of=$n value_ms=$(( $(now_ms) - t0 ))"
+  [ "$got" = "$n" ] && ok "scale: all $n Up again after dplaned's reconnect (one registration burst)" ||
+    fail "scale: $got of $n Up after the registration burst"
+  grep -c "session .* added" "$BFDKV_TMP/$DP/dplaned.log" | sed 's/^/    sessions added by dplaned (both runs): /' >&2
 }
 
 # ---------------------------------------------------------------- run
