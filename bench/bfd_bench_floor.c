@@ -95,6 +95,7 @@ int main(int argc, char **argv) {
   uint16_t port = 3784;
   const char *out = NULL;
   int quiet = 0, exit_after = 0, have_l = 0, have_p = 0, opt, fd, summarised = 0, last_errno = 0;
+  FILE *f;
   uint64_t nofile, hard = 0, t0, t_end, cpu0, last_t, last_cpu, sent = 0;
   double rate;
   counters k, last;
@@ -143,6 +144,7 @@ int main(int argc, char **argv) {
   if (!have_l || !have_p || optind != argc)
     usage();
   nofile = scale_raise_nofile(0, &hard);
+  f = scale_open_out(out);
   rate = (double)n * 1e6 / ((double)interval_us * (double)jitter / 1000.0);
   fprintf(stderr,
           "bench_floor: RLIMIT_NOFILE %" PRIu64 " (hard %" PRIu64 "), %" PRIu32
@@ -193,6 +195,7 @@ int main(int argc, char **argv) {
 
   memset(&k, 0, sizeof(k));
   last = k;
+  memset(&udp0, 0, sizeof(udp0));
   scale_read_udp(&udp0);
   udp_last = udp0;
   t0 = last_t = scale_now_ns();
@@ -260,7 +263,7 @@ int main(int argc, char **argv) {
     if (now - last_t >= 1000000000u) {
       double dt = (double)(now - last_t) / 1e9;
       uint64_t cpu = scale_cpu_ns();
-      scale_udp u;
+      scale_udp u = udp_last;
       scale_read_udp(&u);
       if (!quiet)
         fprintf(stderr, "t=%4.0fs tx=%.0f/s rx=%.0f/s txfail=%" PRIu64 " kdrop=%.0f/s cpu=%.1f%%\n",
@@ -276,13 +279,9 @@ int main(int argc, char **argv) {
     if (!summarised && (now >= t_end || stop_now)) {
       double secs = (double)(now - t0) / 1e9;
       scale_udp u;
-      FILE *f = stdout;
       summarised = 1;
+      u = udp0;
       scale_read_udp(&u);
-      if (out && !(f = fopen(out, "w"))) {
-        perror(out);
-        f = stdout;
-      }
       fprintf(f,
               "{\"prog\":\"bench_floor\",\"n\":%" PRIu32 ",\"interval_us\":%" PRIu32
               ",\"jitter_permille\":%" PRIu32 ",\"rate_pps\":%.0f,\"seconds\":%.3f",
@@ -299,14 +298,13 @@ int main(int argc, char **argv) {
               u.rcvbuf_errors - udp0.rcvbuf_errors,
               100.0 * (double)(scale_cpu_ns() - cpu0) / (double)(now - t0), scale_maxrss_kib(),
               nofile, rcvbuf_got);
-      if (f != stdout)
-        fclose(f);
-      else
-        fflush(f);
+      fflush(f);
       if (exit_after)
         break;
     }
   }
   close(fd);
+  if (f != stdout)
+    fclose(f);
   return 0;
 }

@@ -71,6 +71,7 @@ typedef struct ctx {
   uv_signal_t sigint, sigterm;
   uint64_t nofile, nofile_hard;
   int rcvbuf; /* -R: the listener's SO_RCVBUF as the kernel reports it */
+  FILE *out;  /* the summary's stream, opened at start */
   uint32_t added;
   uint64_t t_start, t_added;    /* uv_hrtime(): start, last add returned */
   uint64_t t_first_rx, t_allup; /* 0 = not yet */
@@ -141,7 +142,7 @@ static void summary(ctx *c) {
   scale_udp u;
   uint64_t now = uv_hrtime();
   double secs = (double)(now - c->t_start) / 1e9;
-  FILE *f = stdout;
+  FILE *f = c->out;
   if (c->summarised)
     return;
   c->summarised = 1;
@@ -154,11 +155,8 @@ static void summary(ctx *c) {
     if (bfd_uv_get_table(c->a))
       (void)bfd_table_get_stats(bfd_uv_get_table(c->a), &ts);
   }
+  u = c->udp0;
   scale_read_udp(&u);
-  if (c->o.out && !(f = fopen(c->o.out, "w"))) {
-    perror(c->o.out);
-    f = stdout;
-  }
   fprintf(f, "{\"prog\":\"bench_scale\",\"n\":%" PRIu32 ",\"added\":%" PRIu32, c->o.n, c->added);
   fprintf(f, ",\"tx_us\":%" PRIu32 ",\"rx_us\":%" PRIu32 ",\"mult\":%u", c->o.tx_us, c->o.rx_us,
           (unsigned)c->o.mult);
@@ -189,10 +187,7 @@ static void summary(ctx *c) {
   else
     fputs("null", f);
   fputs("}\n", f);
-  if (f != stdout)
-    fclose(f);
-  else
-    fflush(f);
+  fflush(f);
   if (!c->error[0] && (ts.by_state[BFD_STATE_UP] != c->o.n || c->up_down))
     c->rc = 2;
 }
@@ -234,6 +229,7 @@ static void tick_cb(uv_timer_t *t) {
   ts.struct_version = BFD_TABLE_STATS_VERSION;
   (void)bfd_uv_get_stats(c->a, &st);
   (void)bfd_table_get_stats(bfd_uv_get_table(c->a), &ts);
+  u = c->udp0;
   scale_read_udp(&u);
   kd = u.rcvbuf_errors - c->udp0.rcvbuf_errors;
   if (!c->o.quiet && dt > 0)
@@ -405,6 +401,7 @@ int main(int argc, char **argv) {
   if (!c->o.rx_us)
     c->o.rx_us = c->o.tx_us;
   c->nofile = scale_raise_nofile(c->o.nofile, &c->nofile_hard);
+  c->out = scale_open_out(c->o.out);
   fprintf(stderr,
           "bench_scale: RLIMIT_NOFILE %" PRIu64 " (hard %" PRIu64 "), %" PRIu32
           " sessions at %" PRIu32 "/%" PRIu32 " us x %u\n",
@@ -469,5 +466,7 @@ int main(int argc, char **argv) {
   uv_run(&c->loop, UV_RUN_DEFAULT);
   if (uv_loop_close(&c->loop) != 0)
     fprintf(stderr, "bench_scale: loop not closed cleanly\n");
+  if (c->out != stdout)
+    fclose(c->out);
   return c->rc;
 }

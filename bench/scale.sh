@@ -293,7 +293,11 @@ row() { # KIND:N:MS[:MULT]
         break
       fi
     done
-    [ -n "$allup" ] || allup="not in ${SETTLE} s after ready (A ${ua:-?} B ${ub:-?} Up)"
+    if [ -z "$ready" ]; then
+      allup="never: not answering in $SCALE_DAEMON_START s"
+    elif [ -z "$allup" ]; then
+      allup="not in ${SETTLE} s after ready (A ${ua:-?} B ${ub:-?} Up)"
+    fi
     while [ $SECONDS -lt $end ]; do sleep 0.2; done
   else
     sleep "$SETTLE"

@@ -6,11 +6,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 uint32_t scale_addr(uint32_t base, uint32_t k) { return base + (k / 250u) * 256u + k % 250u + 1u; }
 
@@ -72,32 +74,44 @@ uint64_t scale_maxrss_kib(void) {
 }
 
 int scale_read_udp(scale_udp *u) {
-  char line[512];
+  /* Opened once and re-read with pread(): a process at its fd limit (the
+   * point of some runs) can still read its counters. */
+  static int fd = -1;
+  char buf[4096], *line, *save = NULL;
+  ssize_t len;
   int seen = 0;
-  FILE *f = fopen("/proc/self/net/snmp", "r");
-  memset(u, 0, sizeof(*u));
-  if (!f)
+  if (fd < 0 && (fd = open("/proc/self/net/snmp", O_RDONLY | O_CLOEXEC)) < 0)
     return -1;
+  len = pread(fd, buf, sizeof(buf) - 1, 0);
+  if (len <= 0)
+    return -1;
+  buf[len] = 0;
   /* Two "Udp:" lines: the names, then the values. */
-  while (fgets(line, sizeof(line), f)) {
+  for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
     unsigned long long v[6];
-    if (strncmp(line, "Udp:", 4) != 0)
-      continue;
-    if (++seen < 2)
+    if (strncmp(line, "Udp:", 4) != 0 || ++seen < 2)
       continue;
     if (sscanf(line + 4, "%llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
-               &v[5]) == 6) {
-      u->in = v[0];
-      u->no_ports = v[1];
-      u->in_errors = v[2];
-      u->out = v[3];
-      u->rcvbuf_errors = v[4];
-      u->sndbuf_errors = v[5];
-      fclose(f);
-      return 0;
-    }
-    break;
+               &v[5]) != 6)
+      return -1;
+    u->in = v[0];
+    u->no_ports = v[1];
+    u->in_errors = v[2];
+    u->out = v[3];
+    u->rcvbuf_errors = v[4];
+    u->sndbuf_errors = v[5];
+    return 0;
   }
-  fclose(f);
   return -1;
+}
+
+FILE *scale_open_out(const char *path) {
+  FILE *f;
+  if (!path)
+    return stdout;
+  if (!(f = fopen(path, "w"))) {
+    perror(path);
+    exit(1);
+  }
+  return f;
 }

@@ -5,6 +5,7 @@
 #define BFD_BENCH_SCALE_UTIL_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* Session k (0-based) of a side whose base is the IPv4 address `base`
  * (host order, e.g. 10.10.0.0): base + (k / 250) * 256 + k % 250 + 1, so
@@ -41,7 +42,12 @@ typedef struct scale_udp {
   uint64_t in, no_ports, in_errors, out, rcvbuf_errors, sndbuf_errors;
 } scale_udp;
 
-/* Fill `u`; 0 on success, -1 if the file cannot be read (all zero then). */
+/* Fill `u`; 0 on success, -1 if the file cannot be read (`u` untouched).
+ * The file stays open from the first call on. */
 int scale_read_udp(scale_udp *u);
+
+/* The summary's stream: stdout for NULL, else `path` opened for writing
+ * (exits on failure). Open it at start: at the fd limit fopen() fails. */
+FILE *scale_open_out(const char *path);
 
 #endif
