@@ -76,7 +76,11 @@
  *     changing side was not Up, and a side leaving Up while its Required Min
  *     RX is below the value its peer last received (a decrease waiting for
  *     its Final is then in force at once, and stays so if it comes Up again
- *     before the peer knows it). Assert: an Init/Up -> Down transition with
+ *     before the peer knows it), and a Final that ends a side's sequence
+ *     but answers a P of an older sequence of the same Up period with a
+ *     round trip longer than the side's last own Final since the last link
+ *     change (the round trip grew: §6.5 gives a Final no way to name its
+ *     Poll, final_attribution()). Assert: an Init/Up -> Down transition with
  *     diag 1 (Detection Time Expired) never happens while clean, if the
  *     side's last received packet arrived at r >= clean3_start + K, with
  *     K = 2 s (the largest interval in IV, >= the 1 s floor) + both delays.
@@ -162,10 +166,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-#define NONE BFD_TSTAMP_NONE
-#define US   BFD_MICROSECONDS
-#define MS   BFD_MILLISECONDS
-#define SEC  BFD_SECONDS
+#define NONE  BFD_TSTAMP_NONE
+#define US    BFD_MICROSECONDS
+#define MS    BFD_MILLISECONDS
+#define SEC   BFD_SECONDS
+#define PRING 4096u /* P send times kept per side */
 
 #define T0               (1000 * SEC)     /* virtual clock origin */
 #define TIME_CAP         (6 * 3600 * SEC) /* virtual time per input */
@@ -225,8 +230,10 @@ enum { LOSS_OFF, LOSS_RANDOM, LOSS_NTH, LOSS_P, LOSS_F, LOSS_BURST, LOSS_PF, LOS
 /* ------------------------------------------------------------------------ */
 
 typedef struct qpkt {
-  uint64_t at;  /* arrival time */
-  uint32_t seq; /* send order on its direction: ties arrive in this order */
+  uint64_t at;      /* arrival time */
+  uint64_t sent;    /* send time */
+  uint64_t answers; /* a Final: send time of the P its sender last took; NONE */
+  uint32_t seq;     /* send order on its direction: ties arrive in this order */
   uint32_t your_discr, tx_us, rx_us;
   uint8_t len, flags, state, pad;
   uint8_t buf[BFD_CTRL_LEN_MAX];
@@ -267,6 +274,16 @@ typedef struct side {
    * start (last P + termination - first P). */
   uint64_t seq_first_p, seq_last_p, win_end;
   uint32_t seq_np;
+  /* Ground truth of Final attribution (invariant 3): the send time of the
+   * last P this side took, and the true round trip of the last Final that
+   * ended a sequence of its own (NONE before one). */
+  uint64_t p_taken_sent, good_rtt;
+  uint64_t up_at; /* the last transition to Up (0: none) */
+  /* The send times of the side's last PRING P's, and how many went out in
+   * the minute before it last came Up: at most the Finals it then skips
+   * (the core owes a P's Final for 30 to 60 s), poll_allow(). */
+  uint64_t pring[PRING];
+  uint32_t pring_n, skip_at_up;
   uint64_t dl; /* bfd_session_next_deadline() since the last call, if dl_ok */
   uint32_t discr_prev;
   unsigned nev, nev_lost;
@@ -354,6 +371,10 @@ static void trace_print(const tr *e) {
     fprintf(stderr, "state %s -> %s diag %u (%s)\n", bfd_state_name(e->a), bfd_state_name(e->b),
             (unsigned)e->c, bfd_diag_name((uint8_t)e->c));
     break;
+  case TR_NOTE:
+    fprintf(stderr, "Final to an older P (round trip %.3f ms, last own %.3f ms): clean again\n",
+            (double)e->c / 1e3, (double)e->d / 1e3);
+    break;
   default: fprintf(stderr, "note %u %u\n", (unsigned)e->a, (unsigned)e->c); break;
   }
 }
@@ -387,6 +408,11 @@ static uint64_t poll_allow(void) {
       a = max64(a, x->win_end - W.conv_start);
     if (x->s && x->st->poll_active && x->seq_first_p < W.conv_start)
       a = max64(a, W.conv_start - x->seq_first_p);
+    /* Coming Up, a side skips the Finals it still owes (P's of the last
+     * 30 to 60 s): a lost one never comes, so a change that waits for a
+     * Final may wait until the skips are given up, a minute at most. */
+    if (x->skip_at_up > 0 && x->up_at + 60 * SEC > W.conv_start)
+      a = max64(a, x->up_at + 60 * SEC - W.conv_start);
   }
   return a;
 }
@@ -562,6 +588,8 @@ static uint64_t inflight_max(void) {
 /* The link changed: clean again only once everything sent before arrived. */
 static void ev_link(void) {
   uint64_t t = max64(W.now, inflight_max());
+  /* The round trip of the new path is unmeasured (final_attribution). */
+  W.sd[0].good_rtt = W.sd[1].good_rtt = NONE;
   W.clean3_start = max64(W.clean3_start, t);
   W.conv_start = max64(W.conv_start, t);
   ev_reset();
@@ -581,6 +609,14 @@ static void ev_param(int was_up) {
   if (!was_up)
     W.clean3_start = max64(W.clean3_start, W.now);
   ev_reset();
+}
+
+/* P's the side sent in the last minute (PRING at most). */
+static uint32_t recent_ps(const side *x) {
+  uint32_t n = 0, i, have = x->pring_n < PRING ? x->pring_n : PRING;
+  for (i = 0; i < have; i++)
+    n += x->pring[(x->pring_n - 1 - i) % PRING] + 60 * SEC >= W.now;
+  return n;
 }
 
 static uint64_t exp_tx(const side *x, const side *y) {
@@ -735,8 +771,11 @@ static void process_events(side *x, const bfd_session_status *o, int call) {
       fail(5, "%c: illegal transition %s -> %s diag %u (call kind %d)", c,
            bfd_state_name(ev->old_state), bfd_state_name(ev->new_state), (unsigned)ev->local_diag,
            call);
-    if (ev->new_state == BFD_STATE_UP)
+    if (ev->new_state == BFD_STATE_UP) {
       ups++;
+      x->up_at = W.now;
+      x->skip_at_up = recent_ps(x);
+    }
     if (ev->old_state == BFD_STATE_UP && ev->new_state == BFD_STATE_DOWN)
       downs++;
     if (ev->new_state == BFD_STATE_DOWN && ev->local_diag == BFD_DIAG_DETECT_EXPIRED)
@@ -797,6 +836,9 @@ static void create(side *x) {
   x->nh_down = x->owe_f = 0;
   x->nev = x->nev_lost = 0;
   x->last_accept = x->gap_prev = x->seq_first_p = x->seq_last_p = NONE;
+  x->p_taken_sent = x->good_rtt = NONE;
+  x->up_at = 0;
+  x->pring_n = x->skip_at_up = 0;
   x->win_end = 0;
   x->seq_np = 0;
   M.open = 1;
@@ -1022,10 +1064,40 @@ static void wire_send(int d, const qpkt *p, const bfd_ctrl_pkt *pk) {
 static const bfd_rx_info k_ri = {
     BFD_MODE_SINGLE_HOP, BFD_AF_INET, 255, BFD_RX_TTL, 0, {0}, {0}, 0, 0};
 
+/* A Final ended x's Poll Sequence whose first P went out at first_p
+ * (x came Up last at up_at). RFC 5880 §6.5 gives a Final no way to name
+ * its Poll: one that answers a P of an older sequence of the same Up
+ * period ends this one all the same when its round trip is longer than
+ * the last one the side measured with a Final of its own (the path's round
+ * trip grew), and no rule on the receiver's side can tell. Such a Final
+ * starts the clean phase again (invariants 3, 4): what it put in force the
+ * peer learns within K. It stays a failure when the round trip did not
+ * grow (the §6.8.3 window is the core's to keep), and when the P is from
+ * before the side came Up (the core knows how many Finals it still owes
+ * then, and must skip them). */
+static void final_attribution(side *x, const qpkt *p, uint64_t first_p, uint64_t up_at) {
+  uint64_t rtt;
+  if (p->answers == NONE || first_p == NONE || p->answers > W.now)
+    return;
+  rtt = W.now - p->answers;
+  if (p->answers >= first_p) {
+    x->good_rtt = rtt;
+    return;
+  }
+  if (p->answers >= up_at && x->good_rtt != NONE && rtt > x->good_rtt) {
+    trace(TR_NOTE, x->idx, 0, 0, (uint32_t)min64(rtt / US, UINT32_MAX),
+          x->good_rtt == NONE ? 0 : (uint32_t)min64(x->good_rtt / US, UINT32_MAX), 0);
+    W.clean3_start = max64(W.clean3_start, W.now);
+    W.conv_start = max64(W.conv_start, W.now);
+    ev_reset();
+  }
+}
+
 static void deliver(side *x, const qpkt *p) {
   const bfd_session_status *n, *o;
   char c = side_name(x->idx);
   int rv, want, accepted;
+  uint64_t first_p = x->seq_first_p, up_at = x->up_at;
   rv = bfd_session_feed_packet(x->s, p->buf, p->len, &k_ri, W.now);
   trace(TR_RX, x->idx, p->flags, p->state, p->tx_us, p->rx_us, (uint32_t)rv);
   refresh(x, 0);
@@ -1054,13 +1126,21 @@ static void deliver(side *x, const qpkt *p) {
     if (rv == 0 && n->rx_packets != o->rx_packets + 1)
       fail(5, "%c: accepted a packet, rx_packets %llu -> %llu", c,
            (unsigned long long)o->rx_packets, (unsigned long long)n->rx_packets);
-    if (p->flags & BFD_FLAG_F)
+    if (p->flags & BFD_FLAG_F) {
       x->rx_f = 1;
+    }
     if (p->flags & BFD_FLAG_P) {
       x->rx_p = 1;
-      if (rv == 0) /* §6.8.6: AdminDown discards before the Final */
+      if (rv == 0) { /* §6.8.6: AdminDown discards before the Final */
         x->owe_f = 1;
+        x->p_taken_sent = p->sent;
+      }
     }
+    /* A Final ended the running sequence (another may have started at
+     * once: a change that waited for it). */
+    if ((p->flags & BFD_FLAG_F) && o->poll_active &&
+        (!n->poll_active || n->polls_sent != o->polls_sent))
+      final_attribution(x, p, first_p, up_at);
   } else if (n->state != o->state || n->remote_discr != o->remote_discr ||
              n->last_rx != o->last_rx || n->detect_time_ns != o->detect_time_ns ||
              n->tx_interval_ns != o->tx_interval_ns || n->poll_active != o->poll_active ||
@@ -1157,6 +1237,7 @@ static void drain(side *x) {
     check_tx(x, x->prev, p.buf, n, &pk);
     if (pk.flags & BFD_FLAG_P) {
       x->tx_p = 1;
+      x->pring[x->pring_n++ % PRING] = W.now;
       if (x->seq_first_p == NONE)
         x->seq_first_p = W.now;
       x->seq_last_p = W.now;
@@ -1167,6 +1248,8 @@ static void drain(side *x) {
     check_gap(x, pk.flags);
     p.at = 0; /* q_push sets at and seq */
     p.seq = 0;
+    p.sent = W.now;
+    p.answers = (pk.flags & BFD_FLAG_F) ? x->p_taken_sent : NONE;
     p.len = (uint8_t)n;
     p.flags = pk.flags;
     p.state = pk.state;
@@ -1717,6 +1800,9 @@ static void world_init(const uint8_t *h) {
     x->cfg.required_min_rx_us = k_iv_us[h[4 + i] >> 4];
     x->cfg.detect_mult = (uint8_t)(1 + (i ? h[6] >> 4 : h[6] & 15) % 5);
     x->last_accept = x->gap_prev = x->seq_first_p = x->seq_last_p = NONE;
+    x->p_taken_sent = x->good_rtt = NONE;
+    x->up_at = 0;
+    x->pring_n = x->skip_at_up = 0;
   }
   W.clean3_start = W.conv_start = T0;
   W.imax = imax_cfg();

@@ -277,6 +277,15 @@ static void poll_terminated(bfd_session *s, uint64_t now) {
    * resent) must not hold every later change back for the session's life.
    * With a steady delay any sample bounds the round trip. */
   s->rtt_bound = now - s->poll_first_p;
+  /* While Up the window below covers the older P's: what is still owed is
+   * this sequence's other P's. (Peers may answer several P's with one
+   * Final, §6.5 "as soon as practicable": the count must not drift.) */
+  if (s->state == BFD_STATE_UP) {
+    /* (Never more than is owed: P's older than the buckets are given up.) */
+    uint64_t owed = (uint64_t)s->finals_owed[0] + s->finals_owed[1];
+    s->finals_owed[0] = 0;
+    s->finals_owed[1] = (uint16_t)min_u64(s->poll_np > 0 ? s->poll_np - 1 : 0, owed);
+  }
   /* +1: a Final arriving exactly at the bound is still an old one. */
   we = s->poll_np <= 1 ? now : bfd_time_add(bfd_time_add(s->poll_last_p, s->rtt_bound), 1);
   if (we > s->window_end)
@@ -284,6 +293,69 @@ static void poll_terminated(bfd_session *s, uint64_t now) {
   s->eff_tx_us = s->adv_tx_us;
   s->eff_rx_us = s->adv_rx_us;
   refresh_detect(s);
+}
+
+/* Ages the count of Finals owed. A P sent before contact was lost can
+ * still be answered after it (it was on its way: lost and late look the
+ * same without the round trip), so neither contact nor the round-trip
+ * bound decides when a Final is no longer owed; time does: after one to
+ * two buckets a P's Final is given up (lost). Until then each lost one
+ * costs one more P after coming Up, never a false end. */
+static void owed_age(bfd_session *s, uint64_t now) {
+  if (now < s->owed_bucket_end)
+    return;
+  if (now - s->owed_bucket_end >= BFD_OWED_BUCKET_NS) {
+    s->finals_owed[0] = s->finals_owed[1] = 0;
+    s->finals_skip = 0;
+    s->owed_bucket_end = bfd_time_add(now, BFD_OWED_BUCKET_NS);
+    return;
+  }
+  s->finals_owed[0] = s->finals_owed[1];
+  s->finals_owed[1] = 0;
+  s->owed_bucket_end = bfd_time_add(s->owed_bucket_end, BFD_OWED_BUCKET_NS);
+  /* The Finals skipped after coming Up answer P's of those buckets: given
+   * up with them. */
+  if (s->skip_ages > 0 && --s->skip_ages == 0)
+    s->finals_skip = 0;
+}
+
+/* Coming Up starts a new epoch for Poll Sequences: only from now on does
+ * a change wait for a Final (§6.8.3). The Finals still owed to P's sent
+ * before can arrive after a sequence begun while Up has sent its P, and
+ * §6.5 has no way to tell them apart: the next that many Finals (P's sent
+ * since contact less Finals received) are skipped. A running sequence ends
+ * without its Final (not Up, its values were in force) and the values go
+ * out again in a sequence of the new epoch. A lost one of those Finals
+ * costs one more P, never a false end. */
+static void up_epoch(bfd_session *s, uint64_t now) {
+  owed_age(s, now);
+  s->finals_skip = (uint16_t)min_u64((uint32_t)s->finals_owed[0] + s->finals_owed[1], UINT16_MAX);
+  s->skip_ages = 2;
+  if (s->poll_active && s->poll_sent) {
+    s->poll_active = 0;
+    s->poll_owed = 1;
+  }
+}
+
+/* A received Final (F bit, §6.5). */
+static void final_received(bfd_session *s, uint8_t rstate, uint64_t now) {
+  owed_age(s, now);
+  if (s->finals_owed[0] > 0) /* Finals come in the order of their P's */
+    s->finals_owed[0]--;
+  else if (s->finals_owed[1] > 0)
+    s->finals_owed[1]--;
+  if (s->finals_skip > 0) {
+    s->finals_skip--; /* answers a P from before we came Up */
+    return;
+  }
+  /* While Up, one from a peer that is not Up answers a P sent before we
+   * were: a peer that takes one of our Up packets is Up itself (§6.8.6),
+   * and one that is Down takes us Down below. */
+  if (s->state == BFD_STATE_UP && rstate != BFD_STATE_UP && s->poll_first_p >= s->last_change)
+    return;
+  /* A Final can only answer a Poll that went out since contact. */
+  if (s->poll_active && s->poll_sent)
+    poll_terminated(s, now);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -305,6 +377,7 @@ static int set_state_ev(bfd_session *s, uint8_t state, uint8_t diag, uint8_t rst
   if (state == BFD_STATE_UP) {
     s->up_count++;
     s->ever_up = 1;
+    up_epoch(s, now);
   } else if (old == BFD_STATE_UP && state == BFD_STATE_DOWN) {
     s->down_count++; /* Up -> AdminDown (local) is not a loss of the session */
     if (!(diag == BFD_DIAG_NEIGHBOR_DOWN && rstate == BFD_STATE_ADMIN_DOWN))
@@ -504,14 +577,8 @@ int bfd_session_rx_apply(bfd_session *s, const bfd_ctrl_pkt *pkt, const bfd_rx_i
   s->remote_echo_rx_us = pkt->required_min_echo_rx_us;
   s->remote_mult = pkt->detect_mult;
 
-  /* A Final can only answer a Poll that went out (§6.5) since contact.
-   * While Up, one from a peer that is not Up answers a P sent before we
-   * were: a peer that takes one of our Up packets is Up itself (§6.8.6),
-   * and one that is Down takes us Down below. It cannot end a sequence
-   * that began while Up. */
-  if ((pkt->flags & BFD_FLAG_F) && s->poll_active && s->poll_sent &&
-      !(s->state == BFD_STATE_UP && rstate != BFD_STATE_UP && s->poll_first_p >= s->last_change))
-    poll_terminated(s, now);
+  if (pkt->flags & BFD_FLAG_F)
+    final_received(s, rstate, now);
   if (params_pending(s))
     apply_params(s, now);
   reschedule_tx(s, now);
@@ -660,6 +727,9 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
     pkt.flags |= BFD_FLAG_F; /* §6.5: never together with P */
   else if (s->poll_active) {
     pkt.flags |= BFD_FLAG_P;
+    owed_age(s, now);
+    if (s->finals_owed[1] < UINT16_MAX)
+      s->finals_owed[1]++;
     if (!s->poll_sent)
       s->poll_first_p = now;
     s->poll_last_p = now;

@@ -14,6 +14,10 @@
 /* Microseconds: the slow-start floor for Desired Min TX while not Up (§6.8.3). */
 #define BFD_SLOW_TX_US 1000000u
 
+/* Nanoseconds: a P is owed a Final for one to two buckets (30..60 s); a
+ * Final arriving later than that after its P is not waited for. */
+#define BFD_OWED_BUCKET_NS (30ull * 1000000000ull)
+
 struct bfd_session {
   /* The owning table (never dereferenced here), or NULL: standalone. */
   bfd_table *table;
@@ -37,6 +41,7 @@ struct bfd_session {
    * when every Final to an older P has arrived.
    * rtt_bound: the last sequence's first-P-to-Final time. */
   uint64_t window_end, rtt_bound;
+  uint64_t owed_bucket_end; /* when finals_owed[1] becomes the older bucket */
   uint64_t goodbye_until;   /* the goodbye's Detection Time ends */
   /* Events: the negotiated values last reported (params), and the auth
    * failure rate limit. */
@@ -79,6 +84,11 @@ struct bfd_session {
   uint8_t gone_by_tx;     /* gone since the packet just written: free later */
   uint16_t jitter_r;      /* jitter fraction of the current TX interval */
   uint16_t scale_pm;      /* governor: intervals x scale_pm / 1000 (bfd_gov.h) */
+  /* Finals owed to the P's sent in the last two BFD_OWED_BUCKET_NS
+   * buckets (older P's are answered or lost), oldest bucket [0]. */
+  uint16_t finals_owed[2];
+  uint16_t finals_skip;   /* Finals still owed to P's from before coming Up */
+  uint8_t skip_ages;      /* bucket rotations until finals_skip is given up */
   uint16_t rep_scale;     /* scale_pm last reported (params event) */
   uint32_t poll_np;       /* P packets of this sequence sent since contact */
   uint8_t peer_addr[16];  /* BFD_KEY_ANY_PEER with a zero key peer: where to send */

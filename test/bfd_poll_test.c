@@ -147,9 +147,200 @@ static void test_final_from_init_peer_is_old(void) {
   bt_fx_del(&f);
 }
 
+/* Sends what is due at f->now; returns how many carried P. */
+static unsigned drain_p(bt_fx *f) {
+  bfd_ctrl_pkt p;
+  unsigned np = 0;
+  while (bt_fx_tx(f, &p) > 0)
+    np += (p.flags & BFD_FLAG_P) != 0;
+  return np;
+}
+
+/* Runs the session to `until` with a keepalive from the peer every 100 ms
+ * (state `st`, no flags); returns the P's it sent. */
+static unsigned keep(bt_fx *f, uint64_t until, uint8_t st) {
+  unsigned np = 0;
+  while (f->now + 100 * MS <= until) {
+    f->now += 100 * MS;
+    CU_ASSERT_EQUAL_FATAL(bt_fx_rx(f, st, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f->s, f->now), 0);
+    np += drain_p(f);
+  }
+  return np;
+}
+
+/* Coming Up, the Finals still owed to P's sent before (here: a sequence
+ * run in Init, §6.8.3 lets nothing wait there) may arrive after the first
+ * P of a sequence begun while Up, and their State says Up (a peer that
+ * takes our Init goes Up, §6.8.6): they must not end it. The session
+ * skips as many Finals as it still owes, then its own ends the sequence. */
+static void test_up_skips_finals_owed_from_before(void) {
+  bt_fx f;
+  unsigned np_init, np_up;
+  bfd_session_status st;
+  bt_fx_init(&f);
+  f.st.required_min_rx_us = 1000000;
+  bt_fx_start(&f);
+  bt_fx_reach(&f, BFD_STATE_INIT);
+  f.st.required_min_rx_us = 300000; /* a Poll in Init: in force at once */
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  np_init = keep(&f, f.now + 2500 * MS, BFD_STATE_DOWN); /* Init + Down: Init */
+  CU_ASSERT_FATAL(np_init >= 2);                         /* the 1 s slow rate: a P each */
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_INIT);
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  /* Up: the floor lift goes out in a sequence of the new epoch. */
+  np_up = drain_p(&f) + keep(&f, f.now + 300 * MS, BFD_STATE_UP);
+  CU_ASSERT_FATAL(np_up >= 1);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 1);
+  /* The Init P's Finals (State Up) arrive now: each is skipped. */
+  while (np_init-- > 0) {
+    f.now += MS;
+    CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 1);
+  }
+  /* The Final to its own P ends it. */
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  st = bt_fx_status(&f);
+  CU_ASSERT_EQUAL(st.poll_active, 0);
+  CU_ASSERT_EQUAL(st.state, BFD_STATE_UP);
+  bt_fx_del(&f);
+}
+
+/* The same across a Down signalled by the peer (the remote stays known):
+ * a Final to a P sent before the Down must not end the first sequence
+ * after the session is Up again, or a smaller Required Min RX would be in
+ * force before the peer has it. */
+static void test_redown_skips_finals_owed(void) {
+  bt_fx f;
+  unsigned np_before;
+  bfd_session_status st;
+  bt_fx_init(&f);
+  f.st.required_min_rx_us = 1000000;
+  bt_fx_start(&f);
+  bt_fx_up_settled(&f);
+  keep(&f, f.now + SEC, BFD_STATE_UP);
+  f.st.required_min_rx_us = 300000; /* lagged: waits for a Final */
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  np_before = keep(&f, f.now + 700 * MS, BFD_STATE_UP);
+  CU_ASSERT_FATAL(np_before >= 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 3 * SEC);
+  /* The peer restarts its session: Down, then Init -> we are Up again. */
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  drain_p(&f);
+  keep(&f, f.now + 300 * MS, BFD_STATE_UP);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 1);
+  /* The old Finals: skipped (the sequence of the new epoch runs on). */
+  while (np_before-- > 0) {
+    f.now += MS;
+    CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 1);
+  }
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  st = bt_fx_status(&f);
+  CU_ASSERT_EQUAL(st.poll_active, 0);
+  CU_ASSERT_EQUAL(st.detect_time_ns, 900 * MS);
+  bt_fx_del(&f);
+}
+
+/* P's sent into a path that then failed (the Detection Time expired)
+ * are owed all the same: lost and late look alike without the round trip
+ * (a P on its way can be answered after contact is back). After the heal
+ * the session skips one Final for each (and for its one P of the Init
+ * phase), then the sequence's own Final ends it: the cost of a lost P is
+ * one more P, never a false end. */
+static void test_partition_polls_stay_owed(void) {
+  bt_fx f;
+  unsigned np, i;
+  uint64_t t;
+  bt_fx_init(&f);
+  f.st.required_min_rx_us = 1000000;
+  bt_fx_start(&f);
+  bt_fx_up_settled(&f);
+  keep(&f, f.now + SEC, BFD_STATE_UP);
+  f.st.required_min_rx_us = 300000;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  /* Silence: P's go out until the Detection Time (3 s) expires. */
+  np = 0;
+  for (t = f.now + 100 * MS; bt_fx_status(&f).state == BFD_STATE_UP; t += 100 * MS) {
+    f.now = t;
+    CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f.s, f.now), 0);
+    np += drain_p(&f);
+    CU_ASSERT_FATAL(t < BT_T0 + 3600 * SEC);
+  }
+  CU_ASSERT_FATAL(np >= 2);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).remote_discr, 0);
+  /* Healed: the handshake again (the change goes out in Init, one P
+   * there), Up. */
+  f.now += 10 * SEC;
+  bt_fx_reach(&f, BFD_STATE_INIT);
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  drain_p(&f);
+  keep(&f, f.now + 300 * MS, BFD_STATE_UP);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 1);
+  for (i = 0; i < np + 1; i++) {
+    f.now += MS;
+    CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 1);
+  }
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 900 * MS);
+  bt_fx_del(&f);
+}
+
+/* A minute without P's forgets the Finals still owed: a session Up for
+ * long after a partition pays nothing for it at its next Up. */
+static void test_owed_finals_forgotten_after_a_minute(void) {
+  bt_fx f;
+  unsigned np = 0;
+  bt_fx_init(&f);
+  f.st.required_min_rx_us = 1000000;
+  bt_fx_start(&f);
+  bt_fx_up_settled(&f);
+  f.st.required_min_rx_us = 300000;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  np = keep(&f, f.now + 500 * MS, BFD_STATE_UP); /* P's, never answered */
+  CU_ASSERT_FATAL(np >= 1);
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0); /* ends it */
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 0);
+  keep(&f, f.now + 61 * SEC, BFD_STATE_UP);
+  /* The peer restarts: Down, Init -> Up; the new sequence's first Final is
+   * its own. */
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_UP);
+  drain_p(&f);
+  keep(&f, f.now + 300 * MS, BFD_STATE_UP);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 1);
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  bt_fx_del(&f);
+}
+
 int main(void) {
-  CU_TestInfo tests[] = {{"finals_in_window_hold_nothing", test_finals_in_window_hold_nothing},
-                         {"final_from_init_peer_is_old", test_final_from_init_peer_is_old},
-                         CU_TEST_INFO_NULL};
+  CU_TestInfo tests[] = {
+      {"finals_in_window_hold_nothing", test_finals_in_window_hold_nothing},
+      {"final_from_init_peer_is_old", test_final_from_init_peer_is_old},
+      {"up_skips_finals_owed_from_before", test_up_skips_finals_owed_from_before},
+      {"redown_skips_finals_owed", test_redown_skips_finals_owed},
+      {"partition_polls_stay_owed", test_partition_polls_stay_owed},
+      {"owed_finals_forgotten_after_a_minute", test_owed_finals_forgotten_after_a_minute},
+      CU_TEST_INFO_NULL};
   return bfd_test_run_suite("poll", tests);
 }
