@@ -10,7 +10,9 @@
  *
  * @par Sockets
  * - RX: one listening socket per (address family, mode, bound address),
- *   never one per session, read through uv_poll_t with recvmmsg() batches.
+ *   never one per session, read through uv_poll_t with recvmmsg() batches;
+ *   SO_RCVBUF from bfd_uv_settings.rx_rcvbuf, kernel drops counted through
+ *   SO_RXQ_OVFL (bfd_uv_stats.rx_kernel_drops).
  *   TTL / Hop Limit, destination address and arrival interface come from
  *   IP_RECVTTL / IPV6_RECVHOPLIMIT and IP_PKTINFO / IPV6_RECVPKTINFO.
  *   Single-hop datagrams that did not arrive with TTL 255 are dropped before
@@ -301,6 +303,13 @@ typedef struct bfd_uv_settings {
    *  BFD_ERR_INVALID_ARGUMENT otherwise); default 256. Opened as sessions
    *  need them and kept until bfd_uv_del(). Ignored per session. */
   uint16_t tx_ports;
+  /** Version 2: the listeners' receive buffer, in bytes as SO_RCVBUF takes
+   *  it (the kernel doubles it for its bookkeeping); 0 (default): the
+   *  kernel's default (net.core.rmem_default). Above net.core.rmem_max it
+   *  needs CAP_NET_ADMIN (SO_RCVBUFFORCE, tried first), else it is capped
+   *  there. A burst larger than the buffer is dropped by the kernel:
+   *  counted in bfd_uv_stats.rx_kernel_drops. At most INT32_MAX. */
+  uint32_t rx_rcvbuf;
 } bfd_uv_settings;
 
 /** @brief Fill `settings` with defaults for the caller's struct version
@@ -429,7 +438,8 @@ BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version, bfd_uv_callbacks *cb);
  * @retval BFD_ERR_INVALID_ARGUMENT `padapter` or `loop` NULL,
  *         settings->rx_batch not 1..64, settings->auto_listen not 0/1,
  *         settings->tx_sockets unknown, settings->tx_ports not 1..16384
- *         with BFD_UV_TX_SHARED, or core_cbs->session or
+ *         with BFD_UV_TX_SHARED, settings->rx_rcvbuf above INT32_MAX, or
+ *         core_cbs->session or
  *         core_cbs->responder_accept set.
  * @retval BFD_ERR_VERSION   unknown struct_version in `settings` (1 and
  *                           BFD_UV_SETTINGS_VERSION are known; version 1
@@ -792,8 +802,9 @@ typedef struct bfd_uv_peer_info {
  *  @since 0.1.0 */
 BFD_UV_EXTERN int bfd_uv_peer_get_info(const bfd_session *session, bfd_uv_peer_info *info);
 
-/** The current bfd_uv_stats layout. @since 0.1.0 */
-#define BFD_UV_STATS_VERSION 1
+/** The current bfd_uv_stats layout (2 since 0.2.0: kernel drops, send
+ *  back-pressure, TX sockets). Version 1 is still accepted. @since 0.1.0 */
+#define BFD_UV_STATS_VERSION 2
 
 /** Adapter counters, since bfd_uv_new(). @since 0.1.0 */
 typedef struct bfd_uv_stats {
@@ -821,9 +832,24 @@ typedef struct bfd_uv_stats {
   /** sessions in the table now, including removed ones still saying
    *  goodbye */
   uint64_t sessions;
+  /** Version 2: datagrams the kernel dropped on the listeners before the
+   *  adapter read them (receive buffer full: the SO_RXQ_OVFL counts of
+   *  every listener). Seen with the next datagram that gets through; each
+   *  increase is reported to the table as BFD_LOAD_RX_DROPS (its
+   *  governor's overload signal, bfd_uv_set_governor()). */
+  uint64_t rx_kernel_drops;
+  /** Version 2: sends refused because the socket's send buffer was full
+   *  (EAGAIN / EWOULDBLOCK, or ENOBUFS; also in tx_errors), reported to the
+   *  table as BFD_LOAD_TX_BLOCKED. (Linux hides a UDP packet the queueing
+   *  discipline dropped: that one counts as sent.) */
+  uint64_t tx_blocked;
+  /** Version 2: TX sockets open now (one per session, or the
+   *  BFD_UV_TX_SHARED pools'). */
+  uint64_t tx_sockets;
 } bfd_uv_stats;
 
-/** @brief Fill `stats`; set `stats->struct_version` first.
+/** @brief Fill `stats`; set `stats->struct_version` first (an older
+ *  version gets its own fields only).
  *  @param adapter the adapter.
  *  @param stats   in: struct_version; out: the counters.
  *  @return 0, or:

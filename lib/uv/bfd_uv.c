@@ -143,10 +143,17 @@ void bfd_uv__service(bfd_uv *a, uint64_t now) {
   if (a->finished)
     return;
   a->busy++;
+  /* Load only the host sees, for the governor (counted without one too). */
+  if (a->rx_drops_new)
+    (void)bfd_table_note_load(a->table, BFD_LOAD_RX_DROPS, a->rx_drops_new);
+  a->rx_drops_new = 0;
   rc = bfd_table_feed_time(a->table, now);
   if (rc < 0)
     bfd_uv__report_core(a, "bfd_table_feed_time", rc);
   bfd_uv__drain(a, now);
+  if (a->tx_blocked_new)
+    (void)bfd_table_note_load(a->table, BFD_LOAD_TX_BLOCKED, a->tx_blocked_new);
+  a->tx_blocked_new = 0;
   a->busy--;
   rearm(a);
   if (a->busy)
@@ -206,7 +213,7 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
     memcpy(&st, settings, settings_size(settings->struct_version));
   st.struct_version = BFD_UV_SETTINGS_VERSION;
   if (st.rx_batch < 1 || st.rx_batch > BFD_UV__RX_BATCH_MAX || st.auto_listen > 1 ||
-      st.tx_sockets > BFD_UV_TX_SHARED ||
+      st.tx_sockets > BFD_UV_TX_SHARED || st.rx_rcvbuf > INT32_MAX ||
       (st.tx_sockets == BFD_UV_TX_SHARED && (st.tx_ports < 1 || st.tx_ports > BFD_UV__TX_PORTS_MAX))) {
     memset(&st, 0, sizeof(st)); /* the secret */
     return BFD_ERR_INVALID_ARGUMENT;
@@ -359,12 +366,22 @@ void bfd_uv_del(bfd_uv *a, bfd_uv_closed_cb closed_cb) { del_or_defer(a, closed_
 
 void bfd_uv_shutdown(bfd_uv *a, bfd_uv_closed_cb closed_cb) { del_or_defer(a, closed_cb, 1); }
 
+/* Bytes of a caller's bfd_uv_stats of `version`, 0 if unknown. */
+static size_t stats_size(uint32_t version) {
+  if (version == 1)
+    return offsetof(bfd_uv_stats, rx_kernel_drops);
+  return version == BFD_UV_STATS_VERSION ? sizeof(bfd_uv_stats) : 0;
+}
+
 int bfd_uv_get_stats(const bfd_uv *a, bfd_uv_stats *stats) {
+  size_t n;
   if (!a || !stats)
     return BFD_ERR_INVALID_ARGUMENT;
-  if (stats->struct_version != BFD_UV_STATS_VERSION)
+  if ((n = stats_size(stats->struct_version)) == 0)
     return BFD_ERR_VERSION;
-  *stats = a->stats;
+  memcpy((uint8_t *)stats + sizeof(stats->struct_version),
+         (const uint8_t *)&a->stats + sizeof(stats->struct_version),
+         n - sizeof(stats->struct_version));
   return 0;
 }
 

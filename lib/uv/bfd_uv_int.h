@@ -34,6 +34,7 @@ typedef struct bfd_uv__listener {
   uint8_t mode;
   uint16_t port;
   bfd_uv_addr addr;
+  uint32_t ovfl;   /* the last SO_RXQ_OVFL count seen */
   struct bfd_uv__listener *next;
 } bfd_uv__listener;
 
@@ -99,6 +100,7 @@ struct bfd_uv {
   unsigned pending_close;
   bfd_uv_closed_cb closed_cb;
   bfd_uv_stats stats;
+  uint64_t rx_drops_new, tx_blocked_new; /* not yet told to the table */
   struct mmsghdr msgs[BFD_UV__RX_BATCH_MAX];
   struct iovec iov[BFD_UV__RX_BATCH_MAX];
   struct sockaddr_storage names[BFD_UV__RX_BATCH_MAX];
@@ -199,10 +201,19 @@ int bfd_uv__addr_is_any(const bfd_uv_addr *addr);
  * into rx->ttl, rx->local, rx->ifindex and rx->flags. */
 void bfd_uv__sock_parse_cmsg(struct msghdr *msg, bfd_rx_info *rx);
 
-/* Listening socket: non-blocking, IPV6_V6ONLY, RECVTTL/HOPLIMIT and
- * PKTINFO on, bound to (addr, port). Returns the fd, BFD_ERR_CFG_KEY (the
+/* The listener's SO_RXQ_OVFL count (drops since it was opened), if the
+ * datagram carries it: 1 and *count, else 0 (no drop yet). */
+int bfd_uv__sock_rxq_ovfl(struct msghdr *msg, uint32_t *count);
+
+/* 1 if a failed send's errno is back-pressure (send buffer or device
+ * queue full: EAGAIN, EWOULDBLOCK, ENOBUFS). */
+int bfd_uv__sock_tx_blocked(int err);
+
+/* Listening socket: non-blocking, IPV6_V6ONLY, RECVTTL/HOPLIMIT, PKTINFO
+ * and SO_RXQ_OVFL on, SO_RCVBUF `rcvbuf` (0: the kernel's), bound to
+ * (addr, port). Returns the fd, BFD_ERR_CFG_KEY (the
  * family) or the code of the failed call (reported). */
-int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
+int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port, uint32_t rcvbuf,
                                const bfd_uv__sock_reporter *rep);
 
 /* TX socket: non-blocking, TTL/Hop Limit 255, TOS/TCLASS CS6, optional

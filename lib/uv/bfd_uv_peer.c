@@ -148,6 +148,10 @@ static void send_peer(bfd_uv__peer *p, const uint8_t *buf, size_t len) {
     int err = errno;
     p->tx_errors++;
     a->stats.tx_errors++;
+    if (bfd_uv__sock_tx_blocked(err)) {
+      a->stats.tx_blocked++;
+      a->tx_blocked_new++;
+    }
     if (!p->tx_failing) {
       char addr[64], msg[200];
       bfd_uv_addr_format(addr, sizeof(addr), &p->peer);
@@ -217,6 +221,7 @@ static bfd_uv__txsock *pool_take(bfd_uv *a, uint8_t family, const bfd_uv__sock_r
     t->fd = fd;
     t->users = 0;
     pool->n++;
+    a->stats.tx_sockets++;
   }
   t->users++;
   return t;
@@ -234,6 +239,7 @@ void bfd_uv__tx_pool_free(bfd_uv *a) {
     bfd_uv__txpool *pool = &a->txpool[f];
     for (i = 0; i < pool->n; i++)
       close(pool->socks[i].fd);
+    a->stats.tx_sockets -= pool->n;
     if (pool->socks)
       bfd_uv__free(a, pool->socks);
     memset(pool, 0, sizeof(*pool));
@@ -283,15 +289,18 @@ static int peer_open(bfd_uv *a, bfd_uv__peer *p, const bfd_uv_addr *peer, const 
     p->fd = -1;
     return rc;
   }
+  a->stats.tx_sockets++;
   return 0;
 }
 
 /* Give back the peer's TX socket (its own is closed). */
 static void peer_close_tx(bfd_uv__peer *p) {
-  if (p->tx)
+  if (p->tx) {
     pool_release(p->a, p->peer.family, p->tx);
-  else if (p->fd >= 0)
+  } else if (p->fd >= 0) {
     close(p->fd);
+    p->a->stats.tx_sockets--;
+  }
   p->tx = NULL;
   p->fd = -1;
 }

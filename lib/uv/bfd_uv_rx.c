@@ -51,7 +51,7 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
   rep.fn = bfd_uv__sock_report;
   rep.ctx = a;
   l->port = bfd_uv__listen_port(a, mode);
-  fd = bfd_uv__sock_open_listener(&addr, l->port, &rep);
+  fd = bfd_uv__sock_open_listener(&addr, l->port, a->settings.rx_rcvbuf, &rep);
   if (fd < 0) {
     bfd_uv__free(a, l);
     return fd;
@@ -81,13 +81,21 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
 
 /* ---- RX ---------------------------------------------------------------- */
 
-static void rx_one(bfd_uv *a, const bfd_uv__listener *l, struct mmsghdr *m, const uint8_t *buf,
+static void rx_one(bfd_uv *a, bfd_uv__listener *l, struct mmsghdr *m, const uint8_t *buf,
                    uint64_t now) {
   bfd_rx_info rx;
   bfd_uv_addr peer;
   uint16_t port;
+  uint32_t ovfl;
   int rc;
   a->stats.rx_packets++;
+  /* Kernel drops before this datagram was queued (a running count). */
+  if (bfd_uv__sock_rxq_ovfl(&m->msg_hdr, &ovfl) && ovfl != l->ovfl) {
+    uint32_t d = ovfl - l->ovfl; /* wraps */
+    l->ovfl = ovfl;
+    a->stats.rx_kernel_drops += d;
+    a->rx_drops_new += d;
+  }
   if (m->msg_hdr.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
     a->stats.rx_errors++;
     return;

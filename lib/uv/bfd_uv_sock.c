@@ -205,7 +205,7 @@ static int open_socket(const bfd_uv_addr *addr, const bfd_uv__sock_reporter *rep
   return fd;
 }
 
-int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
+int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port, uint32_t rcvbuf,
                                const bfd_uv__sock_reporter *rep) {
   struct sockaddr_storage ss;
   socklen_t sslen;
@@ -230,12 +230,34 @@ int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port,
     rc = must(rc, set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1), rep,
               "setsockopt(IPV6_RECVPKTINFO)", addr, port, NULL);
   }
+  /* The kernel's drop count with every datagram (bfd_uv__sock_rxq_ovfl). */
+  rc = must(rc, set_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1), rep, "setsockopt(SO_RXQ_OVFL)", addr,
+            port, NULL);
+  /* Past net.core.rmem_max with CAP_NET_ADMIN, else capped there. */
+  if (!rc && rcvbuf && set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, (int)rcvbuf) != 0)
+    rc = must(rc, set_int(fd, SOL_SOCKET, SO_RCVBUF, (int)rcvbuf), rep, "setsockopt(SO_RCVBUF)",
+              addr, port, NULL);
   rc = must(rc, bind(fd, (struct sockaddr *)&ss, sslen), rep, "bind", addr, port, NULL);
   if (rc) {
     close(fd);
     return rc;
   }
   return fd;
+}
+
+int bfd_uv__sock_rxq_ovfl(struct msghdr *msg, uint32_t *count) {
+  struct cmsghdr *c;
+  for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
+        c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
+      memcpy(count, CMSG_DATA(c), sizeof(*count));
+      return 1;
+    }
+  return 0;
+}
+
+int bfd_uv__sock_tx_blocked(int err) {
+  return err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS;
 }
 
 int bfd_uv__sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t *cursor,

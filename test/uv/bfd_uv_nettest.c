@@ -62,13 +62,14 @@ static void finish(void) {
   bfd_uv_get_stats(adapter, &st);
   printf("STATS sessions=%llu up=%d rx=%llu accepted=%llu ttl_dropped=%llu "
          "dropped=%llu rx_errors=%llu tx=%llu tx_errors=%llu timer_fires=%llu "
-         "timer_late=%llu auto=%llu\n",
+         "timer_late=%llu auto=%llu kernel_drops=%llu tx_blocked=%llu tx_sockets=%llu\n",
          (unsigned long long)st.sessions, n_up, (unsigned long long)st.rx_packets,
          (unsigned long long)st.rx_accepted, (unsigned long long)st.rx_ttl_dropped,
          (unsigned long long)st.rx_dropped, (unsigned long long)st.rx_errors,
          (unsigned long long)st.tx_packets, (unsigned long long)st.tx_errors,
          (unsigned long long)st.timer_fires, (unsigned long long)st.timer_late,
-         (unsigned long long)st.auto_sessions);
+         (unsigned long long)st.auto_sessions, (unsigned long long)st.rx_kernel_drops,
+         (unsigned long long)st.tx_blocked, (unsigned long long)st.tx_sockets);
   /* Leave politely: AdminDown to every peer, so the other side's hold
    * period sees a removal, not a failure. */
   for (i = 0; i < n_peers; i++)

@@ -1,7 +1,8 @@
 /* bfdkit-uv for large hosts, over loopback, unprivileged: shared TX
  * sockets (BFD_UV_TX_SHARED) pick each session's source address per
  * packet and keep the fds flat past RLIMIT_NOFILE; the limits a host hits
- * have their own codes (BFD_UV_ERR_*) and the errno in the return path. */
+ * have their own codes (BFD_UV_ERR_*) and the errno in the return path;
+ * kernel receive drops are counted (SO_RXQ_OVFL) and reach the governor. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -205,11 +206,76 @@ static void test_past_fd_limit(void) {
   side_close(&y);
 }
 
+/* ---- kernel drops ------------------------------------------------------- */
+
+typedef struct rx_seen {
+  const side *x;
+  uint64_t n;
+} rx_seen;
+
+static bfd_uv_stats stats_of(const side *x) {
+  bfd_uv_stats st;
+  memset(&st, 0, sizeof(st));
+  st.struct_version = BFD_UV_STATS_VERSION;
+  CU_ASSERT_EQUAL(bfd_uv_get_stats(x->a, &st), 0);
+  return st;
+}
+
+static int rx_read(void *ctx) {
+  rx_seen *r = ctx;
+  bfd_uv_stats st = stats_of(r->x);
+  return st.rx_packets + st.rx_kernel_drops >= r->n;
+}
+
+/* `n` datagrams while the loop does not run, then one more once it has
+ * read them (it carries the final drop count): every datagram is read or
+ * counted as a kernel drop, and the drops reach the table as
+ * BFD_LOAD_RX_DROPS. Returns the drops. */
+static uint64_t burst(uint32_t rcvbuf, unsigned n) {
+  side x;
+  wire w;
+  rx_seen r;
+  bfd_uv_stats st;
+  bfd_table_stats ts;
+  bfd_uv_settings set = side_settings(0, 0);
+  bfd_ctrl_pkt pkt = ctrl(BFD_STATE_DOWN, 0x5eed, 3, 1000000, 1000000);
+  unsigned i;
+  set.rx_rcvbuf = rcvbuf;
+  side_new(&x, "X", &set);
+  side_listen(&x, BFD_MODE_SINGLE_HOP, "127.0.0.1");
+  wire_open(&w, "W", "127.0.0.3", (uint16_t)(base_port + 1));
+  for (i = 0; i < n; i++)
+    wire_send(&w, "127.0.0.1", base_port, &pkt);
+  run_for(50);
+  wire_send(&w, "127.0.0.1", base_port, &pkt);
+  r.x = &x;
+  r.n = n + 1;
+  CU_ASSERT(run_until(rx_read, &r, 2000));
+  st = stats_of(&x);
+  CU_ASSERT_EQUAL(st.rx_packets + st.rx_kernel_drops, n + 1);
+  memset(&ts, 0, sizeof(ts));
+  ts.struct_version = BFD_TABLE_STATS_VERSION;
+  CU_ASSERT_EQUAL(bfd_table_get_stats(bfd_uv_get_table(x.a), &ts), 0);
+  CU_ASSERT_EQUAL(ts.load_rx_drops, st.rx_kernel_drops);
+  printf("  rx_rcvbuf %u: %u sent, %llu read, %llu dropped by the kernel\n", (unsigned)rcvbuf,
+         n + 1, (unsigned long long)st.rx_packets, (unsigned long long)st.rx_kernel_drops);
+  wire_close(&w);
+  side_close(&x);
+  return st.rx_kernel_drops;
+}
+
+/* A small rx_rcvbuf drops most of a burst the default buffer holds. */
+static void test_kernel_drops(void) {
+  CU_ASSERT_EQUAL(burst(0, 60), 0);
+  CU_ASSERT(burst(2048, 60) >= 30);
+}
+
 int main(void) {
   CU_TestInfo tests[] = {{"shared_tx", test_shared_tx},
                          {"shared_bad_local", test_shared_bad_local},
                          {"bad_family", test_bad_family},
                          {"past_fd_limit", test_past_fd_limit},
+                         {"kernel_drops", test_kernel_drops},
                          CU_TEST_INFO_NULL};
   return fx_run_suite("uv_scale", tests);
 }

@@ -196,14 +196,16 @@ static void test_listener(void) {
   bfd_uv_addr lo6, bad;
   int fd, fd2;
   bfd_uv_addr_parse(&lo6, "::1");
-  fd = bfd_uv__sock_open_listener(&lo6, 0, &rep);
+  fd = bfd_uv__sock_open_listener(&lo6, 0, 4096, &rep);
   CU_ASSERT_FATAL(fd >= 0);
+  CU_ASSERT_EQUAL(getint(fd, SOL_SOCKET, SO_RXQ_OVFL), 1);
+  CU_ASSERT_EQUAL(getint(fd, SOL_SOCKET, SO_RCVBUF), 2 * 4096); /* the kernel doubles it */
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IPV6, IPV6_V6ONLY), 1);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT), 1);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO), 1);
   /* same address and port again: EADDRINUSE, reported with the address */
   n_reports = 0;
-  fd2 = bfd_uv__sock_open_listener(&lo6, local_port(fd), &rep);
+  fd2 = bfd_uv__sock_open_listener(&lo6, local_port(fd), 0, &rep);
   CU_ASSERT_EQUAL(fd2, BFD_UV_ERR_ADDR_IN_USE);
   CU_ASSERT_EQUAL(n_reports, 1);
   CU_ASSERT_EQUAL(last_code, BFD_UV_ERR_ADDR_IN_USE);
@@ -214,7 +216,7 @@ static void test_listener(void) {
   /* an address not on this host */
   bfd_uv_addr_parse(&bad, "192.0.2.77");
   n_reports = 0;
-  CU_ASSERT_EQUAL(bfd_uv__sock_open_listener(&bad, 0, &rep), BFD_UV_ERR_ADDR_NOT_AVAIL);
+  CU_ASSERT_EQUAL(bfd_uv__sock_open_listener(&bad, 0, 0, &rep), BFD_UV_ERR_ADDR_NOT_AVAIL);
   CU_ASSERT_PTR_NOT_NULL(strstr(last_report, "192.0.2.77"));
   CU_ASSERT_EQUAL(n_reports, 1);
   CU_ASSERT_EQUAL(last_err, EADDRNOTAVAIL);
@@ -233,6 +235,9 @@ static void test_codes(void) {
   CU_ASSERT_EQUAL(bfd_uv__sock_err(EMFILE), BFD_UV_ERR_FD_LIMIT);
   CU_ASSERT_EQUAL(bfd_uv__sock_err(ENFILE), BFD_UV_ERR_FD_LIMIT);
   CU_ASSERT_EQUAL(bfd_uv__sock_err(EPERM), BFD_ERR_IO);
+  CU_ASSERT(bfd_uv__sock_tx_blocked(EAGAIN) && bfd_uv__sock_tx_blocked(EWOULDBLOCK) &&
+            bfd_uv__sock_tx_blocked(ENOBUFS));
+  CU_ASSERT(!bfd_uv__sock_tx_blocked(ECONNREFUSED) && !bfd_uv__sock_tx_blocked(ENETUNREACH));
   for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
     CU_ASSERT(codes[i] <= -290 && codes[i] >= -299);
     CU_ASSERT_STRING_NOT_EQUAL(bfd_uv_strerror(codes[i]), "(unknown)");

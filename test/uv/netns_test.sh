@@ -171,5 +171,16 @@ pair scale-shared $A $B \
   --many 10.0.0.1 10.0.1.1+ 200
 grep -q '^PORTS n=200 .* distinct=16 bad=0' "$OUT/scale-shared.a" || fail "scale-shared: ports A"
 
+echo "=== send back-pressure: A's link at 8 kbit/s (tbf), 200 sessions on one shared socket"
+echo "    fill its send buffer: EAGAIN counted as tx_blocked (the governor's BFD_LOAD_TX_BLOCKED)"
+ip netns exec $A tc qdisc add dev ${P}a0 root tbf rate 8kbit burst 1600 limit 10000000
+ip netns exec $A "$NT" --quiet --run-ms 4000 --tx-shared 1 \
+  --many 10.0.1.1+ 10.0.0.1 200 >"$OUT/txblock.a" 2>&1
+ip netns exec $A tc qdisc del dev ${P}a0 root
+grep '^STATS' "$OUT/txblock.a"
+X=$(field "$OUT/txblock.a" tx_blocked)
+[ "${X:-0}" -gt 0 ] || fail "txblock: no blocked sends counted"
+[ "$(field "$OUT/txblock.a" tx_sockets)" = 1 ] || fail "txblock: not one TX socket"
+
 [ $FAIL = 0 ] && echo "ALL PASSED" || echo "FAILED"
 exit $FAIL
