@@ -10,4 +10,4 @@ endif()
 add_test(NAME interop_dplane
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/interop/dplane_test.sh $<TARGET_FILE:bfdkit-dplaned>)
 set_tests_properties(interop_dplane PROPERTIES LABELS "interop" SKIP_RETURN_CODE
-  ${BFD_TEST_SKIP_CODE} TIMEOUT 240 RUN_SERIAL TRUE RESOURCE_LOCK bfdkit_netns)
+  ${BFD_TEST_SKIP_CODE} TIMEOUT 360 RUN_SERIAL TRUE RESOURCE_LOCK bfdkit_netns)

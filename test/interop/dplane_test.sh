@@ -35,6 +35,19 @@
 #            restarted, so bfdd re-registers all of them in one burst on
 #            connect: all Up again. Prints how many came back
 #            (MEASURE what=scale_after_burst).
+#   bgp      end to end with FRR's own BGP: bgpd in A (neighbor 10.99.1.2
+#            bfd, profile 100 ms x 3, BGP hold time 180 s) peers with BIRD's
+#            BGP (bfd on) in B, which announces 10.77.0.0/24; the route is
+#            in A's kernel table (through zebra). A and B are joined through
+#            a bridge in a third namespace; the cut takes A's port out of
+#            the bridge, so everything between them is dropped while A's
+#            link stays up (zebra sees no interface change and nexthop
+#            tracking no route change): the route must be withdrawn
+#            within the Detection Time + 100 ms (400 ms; the median of
+#            three cuts, healed in between). Run twice in the
+#            same run: through bfdkit-dplaned, and with bfdd's own BFD (no
+#            --dplaneaddr), for comparison (MEASURE what=bgp_failover
+#            mode=dplane|bfdd).
 #
 # Prints "MEASURE test=dplane what=... value_ms=V" lines.
 # Exit 0 = pass, 1 = fail, 77 = cannot run here (not root, no namespaces,
@@ -43,7 +56,7 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DPLANED=${1:-}
 shift 1 2>/dev/null || true
-CASES=${*:-v4 v6 shutdown nopeer restart dplaned multihop scale}
+CASES=${*:-v4 v6 shutdown nopeer restart dplaned multihop scale bgp}
 SCALE_N=${SCALE_N:-50}
 if [ ! -x "$DPLANED" ]; then echo "usage: $0 DPLANED [case...]" >&2; exit 2; fi
 DPLANED=$(cd "$(dirname "$DPLANED")" && pwd)/$(basename "$DPLANED")
@@ -95,13 +108,17 @@ frr_start() {
   rm -f "$dir/bfdd.vty"
   DPADDR="unix:$dir/dplane.sock"
   [ "$DPTCP" = 1 ] && DPADDR=ipv4:127.0.0.1:50700
+  local dp=(--dplaneaddr "$DPADDR")
+  [ "${NATIVE:-0}" = 1 ] && dp=() # bfdd's own BFD
+  [ -n "${BFDD_CONF:-}" ] && printf '%s\n' "$BFDD_CONF" >>"$dir/bfdd.conf"
   bfdkv_spawn "$FI" "$BFDKV_NS_A" "$dir/stdout.log" \
     "$BFDKV_BFDD" -f "$dir/bfdd.conf" --vty_socket "$dir" -i "$dir/bfdd.pid" \
-    --bfdctl "$dir/bfdd.sock" -z "$dir/zserv.api" -P 0 --log "file:$dir/bfdd.stdlog" \
-    --dplaneaddr "$DPADDR"
+    --bfdctl "$dir/bfdd.sock" -z "$dir/zserv.api" -P 0 --log "file:$dir/bfdd.stdlog" "${dp[@]}"
   for i in $(seq 50); do
     if [ -S "$dir/bfdd.vty" ]; then
-      if [ "$DPTCP" = 1 ]; then
+      if [ "${NATIVE:-0}" = 1 ]; then
+        return 0
+      elif [ "$DPTCP" = 1 ]; then
         ip netns exec "$BFDKV_NS_A" ss -Hltn 'sport = :50700' | grep -q . && return 0
       else
         [ -S "$dir/dplane.sock" ] && return 0
@@ -418,6 +435,113 @@ case_scale() {
   [ "$got" = "$n" ] && ok "scale: all $n Up again after dplaned's reconnect (one registration burst)" ||
     fail "scale: $got of $n Up after the registration burst"
   grep -c "session .* added" "$BFDKV_TMP/$DP/dplaned.log" | sed 's/^/    sessions added by dplaned (both runs): /' >&2
+}
+
+# A - bridge (namespace M) - B, the addresses of the direct topology.
+topo_bridged() {
+  local m="$BFDKV_PREFIX-m"
+  bfdkv_ns_add "$BFDKV_NS_A"; bfdkv_ns_add "$BFDKV_NS_B"; bfdkv_ns_add "$m"
+  ip -n "$m" link add "$BFDKV_PREFIX-br" type bridge || bfdkv_die "bridge"
+  ip -n "$m" link set "$BFDKV_PREFIX-br" up
+  bfdkv_veth "$BFDKV_NS_A" "$BFDKV_IF_A" "$m" "$BFDKV_PREFIX-ma"
+  bfdkv_veth "$BFDKV_NS_B" "$BFDKV_IF_B" "$m" "$BFDKV_PREFIX-mb"
+  ip -n "$m" link set "$BFDKV_PREFIX-ma" master "$BFDKV_PREFIX-br"
+  ip -n "$m" link set "$BFDKV_PREFIX-mb" master "$BFDKV_PREFIX-br"
+  bfdkv_addr "$BFDKV_NS_A" "$BFDKV_IF_A" 10.99.1.1/24 fd99:1::1/64
+  bfdkv_addr "$BFDKV_NS_B" "$BFDKV_IF_B" 10.99.1.2/24 fd99:1::2/64
+}
+
+# bgp_run MODE (dplane | bfdd): one failover measurement (BGP_MS).
+bgp_run() {
+  local mode=$1 dir bdir="$BFDKV_TMP/$BI-bgp-$1" i t_cut t_gone
+  dplaned_stop >/dev/null
+  bfdkv_reset
+  topo_bridged
+  mkdir -p "$bdir"
+  BFDKV_KIND[$BI]=bird; BFDKV_INS_NS[$BI]=$BFDKV_NS_B; BFDKV_INS_DIR[$BI]=$bdir
+  cat >"$bdir/bird.conf" <<EOC
+router id $PEER4;
+log "$bdir/bird.log" all;
+protocol device { scan time 10; }
+protocol bfd bfd1 { interface "*" { min tx interval 100 ms; min rx interval 100 ms; multiplier 3; }; }
+protocol static { ipv4; route 10.77.0.0/24 blackhole; }
+protocol bgp a {
+  local $PEER4 as 65002;
+  neighbor $US4 as 65001;
+  connect delay time 1;
+  connect retry time 2;
+  error wait time 1, 4;
+  bfd on;
+  ipv4 { import all; export where net = 10.77.0.0/24; };
+}
+EOC
+  bfdkv_bird_run "$BI" "$BFDKV_NS_B"
+  local prof
+  prof=$(printf 'bfd\n profile fast\n  transmit-interval 100\n  receive-interval 100\n  detect-multiplier 3\n exit\nexit')
+  if [ "$mode" = bfdd ]; then NATIVE=1 BFDD_CONF=$prof frr_start; else BFDD_CONF=$prof frr_start; dplaned_start; fi
+  dir=${BFDKV_INS_DIR[$FI]}
+  cat >"$dir/bgpd.conf" <<EOC
+frr defaults traditional
+hostname $FI-bgpd
+log file $dir/bgpd.log informational
+router bgp 65001
+ bgp router-id $US4
+ no bgp ebgp-requires-policy
+ neighbor $PEER4 remote-as 65002
+ neighbor $PEER4 timers connect 1
+ neighbor $PEER4 bfd
+ neighbor $PEER4 bfd profile fast
+exit
+EOC
+  chmod 644 "$dir/bgpd.conf"
+  bfdkv_spawn "$FI-bgpd" "$BFDKV_NS_A" "$dir/bgpd.stdout.log" \
+    "${BFDKV_BFDD%/*}/bgpd" -f "$dir/bgpd.conf" --vty_socket "$dir" -i "$dir/bgpd.pid" \
+    -z "$dir/zserv.api" -P 0 --log "file:$dir/bgpd.stdlog"
+  local k vals=() t_down
+  for k in 1 2 3; do
+    for i in $(seq 600); do
+      ip -n "$BFDKV_NS_A" route show 10.77.0.0/24 | grep -q "proto bgp" && break
+      sleep 0.1
+    done
+    if ! ip -n "$BFDKV_NS_A" route show 10.77.0.0/24 | grep -q "proto bgp"; then
+      fail "bgp/$mode: 10.77.0.0/24 not in A's kernel table after 60 s"
+      bfdkv_vtysh "$FI" "show bgp summary" "show bfd peers brief" >&2
+      return 1
+    fi
+    bfdkv_wait_state "$FI" $PEER4 up 20 || { fail "bgp/$mode: BFD not Up"; return 1; }
+    [ $k = 1 ] && ok "bgp/$mode: BGP Established, 10.77.0.0/24 from BIRD installed by zebra, BFD Up ($(ip -n "$BFDKV_NS_A" route show 10.77.0.0/24))"
+    sleep 1
+    # Cut: A's port leaves the bridge; A's link stays up.
+    t_cut=$(now_ms)
+    ip -n "$BFDKV_PREFIX-m" link set "$BFDKV_PREFIX-ma" nomaster || bfdkv_die "cut"
+    t_gone=""
+    for i in $(seq 3000); do
+      if ! ip -n "$BFDKV_NS_A" route show 10.77.0.0/24 | grep -q .; then t_gone=$(now_ms); break; fi
+      sleep 0.002
+    done
+    if [ -z "$t_gone" ]; then fail "bgp/$mode: route still there after the cut"; return 1; fi
+    vals+=($(( t_gone - t_cut )))
+    echo "MEASURE test=dplane what=bgp_failover mode=$mode run=$k value_ms=${vals[-1]}"
+    if [ "$mode" = dplane ]; then # where the time went: the Down in dplaned's log
+      t_down=$(grep "10.99.1.2 .*Up -> Down" "$BFDKV_TMP/$DP/dplaned.log" | tail -1 | awk '{ print $1 }')
+      [ -n "$t_down" ] && t_down=$(date -d "${t_down%Z}Z" +%s%3N) &&
+        echo "MEASURE test=dplane what=bgp_cut_to_bfd_down mode=dplane run=$k value_ms=$(( t_down - t_cut ))"
+    fi
+    ip -n "$BFDKV_PREFIX-m" link set "$BFDKV_PREFIX-ma" master "$BFDKV_PREFIX-br" # heal
+  done
+  # The median of three: one run on a loaded host may see a late timer.
+  BGP_MS=$(printf '%s\n' "${vals[@]}" | sort -n | sed -n 2p)
+  if [ "$BGP_MS" -le $((DETECT_MS + 100)) ]; then
+    ok "bgp/$mode: route withdrawn ${BGP_MS} ms after the cut, median of ${vals[*]} (limit $((DETECT_MS + 100)) ms; BGP hold time 180 s)"
+  else fail "bgp/$mode: route withdrawn ${BGP_MS} ms after the cut, median of ${vals[*]} (limit $((DETECT_MS + 100)) ms)"; fi
+  bfdkv_stop "$FI-bgpd"
+}
+
+case_bgp() {
+  local dp="" own=""
+  BGP_MS=""; bgp_run dplane && dp=$BGP_MS
+  BGP_MS=""; bgp_run bfdd && own=$BGP_MS
+  bfdkv_log "bgp: failover through bfdkit-dplaned ${dp:-?} ms, with bfdd's own BFD ${own:-?} ms (100 ms x 3)"
 }
 
 # ---------------------------------------------------------------- run
