@@ -95,6 +95,7 @@ static void rearm(bfd_uv *a) {
   if (d == BFD_TSTAMP_NONE) {
     uv_timer_stop(&a->timer);
     a->armed_ms = UINT64_MAX;
+    a->armed_deadline = BFD_TSTAMP_NONE;
     return;
   }
   due_ms = d / BFD_MILLISECONDS + (d % BFD_MILLISECONDS ? 1 : 0);
@@ -142,6 +143,12 @@ void bfd_uv__service(bfd_uv *a, uint64_t now) {
   int rc;
   if (a->finished)
     return;
+  /* Woken long after a deadline (the loop was blocked, or the host is
+   * overloaded): packets waiting in the kernel go first, or their sessions
+   * would expire with the proof of life unread. */
+  if (a->armed_deadline != BFD_TSTAMP_NONE && now > a->armed_deadline &&
+      now - a->armed_deadline > BFD_UV__LATE_NS && !a->busy)
+    bfd_uv__rx_catch_up(a, now);
   a->busy++;
   /* Load only the host sees, for the governor (counted without one too). */
   if (a->rx_drops_new)
@@ -168,7 +175,7 @@ static void timer_cb(uv_timer_t *t) {
   bfd_uv *a = t->data;
   uint64_t now = uv_hrtime();
   a->stats.timer_fires++;
-  if (now > a->armed_deadline + 2 * BFD_MILLISECONDS)
+  if (a->armed_deadline != BFD_TSTAMP_NONE && now > a->armed_deadline + BFD_UV__LATE_NS)
     a->stats.timer_late++;
   a->armed_ms = UINT64_MAX;
   bfd_uv__service(a, now);
@@ -235,6 +242,7 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
   if (uv_cbs)
     a->uv_cbs = *uv_cbs;
   a->armed_ms = UINT64_MAX;
+  a->armed_deadline = BFD_TSTAMP_NONE;
   a->stats.struct_version = BFD_UV_STATS_VERSION;
 
   bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cbs);

@@ -24,6 +24,11 @@
 #define BFD_UV__RX_CTRL      128
 #define BFD_UV__RX_ROUNDS    8 /* recvmmsg batches per wake-up before yielding */
 #define BFD_UV__TX_PORTS_MAX 16384 /* RFC 5881 §4: 49152-65535 */
+/* A deadline overdue by more than this (the timer's own slack: rounding up
+ * to the ms, the loop's ms clock) is a long wake-up: read the listeners
+ * first (bfd_uv__rx_catch_up), at most this many batches each. */
+#define BFD_UV__LATE_NS          (2 * BFD_MILLISECONDS)
+#define BFD_UV__CATCH_UP_ROUNDS  64
 /* IP_PKTINFO / IPV6_PKTINFO of one packet, the larger of the two */
 #define BFD_UV__TX_CTRL 40
 
@@ -85,7 +90,7 @@ struct bfd_uv {
   bfd_table *table;
   uv_timer_t timer;
   uint64_t armed_ms; /* UINT64_MAX: not armed */
-  uint64_t armed_deadline;
+  uint64_t armed_deadline; /* the table's next deadline; BFD_TSTAMP_NONE: none */
   bfd_uv__listener *listeners;
   bfd_uv__peer *peers;
   bfd_uv__txpool txpool[2]; /* BFD_UV_TX_SHARED: IPv4, IPv6 */
@@ -153,6 +158,9 @@ void bfd_uv__do_del(bfd_uv *a, int graceful);
 
 /* The listening port of `mode` (bfd_uv_settings or the RFC's). */
 uint16_t bfd_uv__listen_port(const bfd_uv *a, uint8_t mode);
+/* Read every listener before acting on overdue deadlines (a long
+ * wake-up); counted in stats.catch_ups / rx_catch_up. */
+void bfd_uv__rx_catch_up(bfd_uv *a, uint64_t now);
 /* A listener for (family, mode) on `addr`; any address if NULL. */
 bfd_uv__listener *bfd_uv__find_listener(const bfd_uv *a, uint8_t family, uint8_t mode,
                                         const bfd_uv_addr *addr);

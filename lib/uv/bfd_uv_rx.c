@@ -131,22 +131,13 @@ static void rx_one(bfd_uv *a, bfd_uv__listener *l, struct mmsghdr *m, const uint
   }
 }
 
-static void poll_cb(uv_poll_t *h, int status, int events) {
-  bfd_uv__listener *l = h->data;
-  bfd_uv *a = l->a;
+/* Up to `rounds` recvmmsg batches from `l`, each datagram fed at `now`.
+ * Returns the datagrams read. Inside busy. */
+static uint64_t read_listener(bfd_uv *a, bfd_uv__listener *l, uint64_t now, unsigned rounds) {
   unsigned batch = a->settings.rx_batch, i, round;
-  uint64_t now;
-  int n = 0;
-  (void)events;
-  if (status < 0) {
-    char msg[120];
-    snprintf(msg, sizeof(msg), "poll on listener: %s", uv_strerror(status));
-    bfd_uv__report(a, BFD_ERR_IO, -status, msg);
-    return;
-  }
-  now = uv_hrtime();
-  a->busy++;
-  for (round = 0; round < BFD_UV__RX_ROUNDS; round++) {
+  uint64_t total = 0;
+  int n;
+  for (round = 0; round < rounds; round++) {
     for (i = 0; i < batch; i++) {
       struct msghdr *mh = &a->msgs[i].msg_hdr;
       a->iov[i].iov_base = a->bufs[i];
@@ -175,11 +166,42 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
       break;
     }
     a->stats.rx_batches++;
+    total += (unsigned)n;
     for (i = 0; i < (unsigned)n; i++)
       rx_one(a, l, &a->msgs[i], a->bufs[i], now);
     if ((unsigned)n < batch)
       break;
   }
+  return total;
+}
+
+/* A deadline is overdue (a long wake-up): what waits in the kernel is
+ * read before the table acts on timeouts, so a packet that arrived in
+ * time cannot let its session expire. Every listener, until empty (at
+ * most BFD_UV__CATCH_UP_ROUNDS batches each). */
+void bfd_uv__rx_catch_up(bfd_uv *a, uint64_t now) {
+  bfd_uv__listener *l;
+  a->busy++;
+  a->stats.catch_ups++;
+  for (l = a->listeners; l; l = l->next)
+    a->stats.rx_catch_up += read_listener(a, l, now, BFD_UV__CATCH_UP_ROUNDS);
+  a->busy--;
+}
+
+static void poll_cb(uv_poll_t *h, int status, int events) {
+  bfd_uv__listener *l = h->data;
+  bfd_uv *a = l->a;
+  uint64_t now;
+  (void)events;
+  if (status < 0) {
+    char msg[120];
+    snprintf(msg, sizeof(msg), "poll on listener: %s", uv_strerror(status));
+    bfd_uv__report(a, BFD_ERR_IO, -status, msg);
+    return;
+  }
+  now = uv_hrtime();
+  a->busy++;
+  (void)read_listener(a, l, now, BFD_UV__RX_ROUNDS);
   a->busy--;
   bfd_uv__service(a, now);
 }

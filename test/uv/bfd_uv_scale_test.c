@@ -2,7 +2,8 @@
  * sockets (BFD_UV_TX_SHARED) pick each session's source address per
  * packet and keep the fds flat past RLIMIT_NOFILE; the limits a host hits
  * have their own codes (BFD_UV_ERR_*) and the errno in the return path;
- * kernel receive drops are counted (SO_RXQ_OVFL) and reach the governor. */
+ * kernel receive drops are counted (SO_RXQ_OVFL) and reach the governor;
+ * after a long wake-up the listeners are read before timeouts act. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -270,12 +271,102 @@ static void test_kernel_drops(void) {
   CU_ASSERT(burst(2048, 60) >= 30);
 }
 
+/* ---- read before timeouts ----------------------------------------------- */
+
+/* The peer runs on its own loop in a thread, so it keeps sending while
+ * the test blocks X's loop. */
+typedef struct far_peer {
+  uv_loop_t loop;
+  uv_async_t stop;
+  bfd_uv *a;
+  uv_thread_t thread;
+} far_peer;
+
+static void far_stop_cb(uv_async_t *h) {
+  far_peer *f = h->data;
+  bfd_uv_del(f->a, NULL);
+  uv_close((uv_handle_t *)&f->stop, NULL);
+}
+
+static void far_run(void *arg) {
+  far_peer *f = arg;
+  uv_run(&f->loop, UV_RUN_DEFAULT);
+}
+
+/* 127.0.0.2 -> 127.0.0.1, sending every 20 ms, asking X for 2 s: X's
+ * Detection Time of it is 60 ms, its Detection Time of X 6 s. */
+static void far_start(far_peer *f) {
+  bfd_uv_settings st = side_settings(0, 0);
+  bfd_uv_peer_config c;
+  bfd_uv_addr la;
+  CU_ASSERT_EQUAL_FATAL(uv_loop_init(&f->loop), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&f->a, &f->loop, &st, NULL, NULL, NULL, NULL), 0);
+  bfd_uv_addr_parse(&la, "127.0.0.2");
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(f->a, BFD_MODE_SINGLE_HOP, &la), 0);
+  peer_cfg(&c, "127.0.0.2", "127.0.0.1", base_port);
+  c.session.desired_min_tx_us = 20000;
+  c.session.required_min_rx_us = 2000000;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(f->a, NULL, &c, NULL), 0);
+  uv_async_init(&f->loop, &f->stop, far_stop_cb);
+  f->stop.data = f;
+  CU_ASSERT_EQUAL_FATAL(uv_thread_create(&f->thread, far_run, f), 0);
+}
+
+static void far_end(far_peer *f) {
+  uv_async_send(&f->stop);
+  uv_thread_join(&f->thread);
+  CU_ASSERT_EQUAL(uv_loop_close(&f->loop), 0);
+}
+
+static int detect_60ms(void *ctx) {
+  side *x = ctx;
+  bfd_session_status st;
+  memset(&st, 0, sizeof(st));
+  st.struct_version = BFD_SESSION_STATUS_VERSION;
+  return x->state == BFD_STATE_UP && bfd_session_get_status(x->s, &st) == 0 &&
+         st.detect_time_ns == 60 * BFD_MILLISECONDS;
+}
+
+/* X's loop blocked for 400 ms (more than six Detection Times) while the
+ * peer keeps sending: its packets wait in X's listener. libuv runs the
+ * late timer before polling; the adapter reads the listener first, so the
+ * session stays Up (it went Down with Detection Time Expired before). */
+static void test_late_wakeup(void) {
+  far_peer f;
+  side x;
+  bfd_uv_peer_config c;
+  bfd_uv_stats st;
+  int round;
+  side_open(&x, "X", "127.0.0.1", 0, 0);
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
+  c.session.desired_min_tx_us = 20000;
+  c.session.required_min_rx_us = 20000;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &c, &x), 0);
+  far_start(&f);
+  CU_ASSERT_FATAL(run_until(detect_60ms, &x, 6000));
+  for (round = 0; round < 3; round++) {
+    uv_sleep(400); /* the loop is blocked: nothing reads, the timer is overdue */
+    run_for(100);
+    CU_ASSERT_EQUAL(x.state, BFD_STATE_UP);
+  }
+  st = stats_of(&x);
+  printf("  catch-ups %llu, datagrams read by them %llu, timer fires late %llu\n",
+         (unsigned long long)st.catch_ups, (unsigned long long)st.rx_catch_up,
+         (unsigned long long)st.timer_late);
+  CU_ASSERT(st.catch_ups >= 3);
+  CU_ASSERT(st.rx_catch_up >= 3 * 10); /* ~20 a block */
+  CU_ASSERT_EQUAL(x.nh_down_failure, 0);
+  side_close(&x);
+  far_end(&f);
+}
+
 int main(void) {
   CU_TestInfo tests[] = {{"shared_tx", test_shared_tx},
                          {"shared_bad_local", test_shared_bad_local},
                          {"bad_family", test_bad_family},
                          {"past_fd_limit", test_past_fd_limit},
                          {"kernel_drops", test_kernel_drops},
+                         {"late_wakeup", test_late_wakeup},
                          CU_TEST_INFO_NULL};
   return fx_run_suite("uv_scale", tests);
 }
