@@ -869,11 +869,36 @@ typedef struct bfd_uv_stats {
  *  @since 0.1.0 */
 BFD_UV_EXTERN int bfd_uv_get_stats(const bfd_uv *adapter, bfd_uv_stats *stats);
 
+/**
+ * @brief Turn the table's overload governor on, change it, or off (NULL,
+ * or max_scale_permille 1000): bfd_table_set_governor() at uv_hrtime(),
+ * then the adapter re-arms its timer and sends what the change made due.
+ * The governor is opt-in and off by default. Besides the lateness of the
+ * adapter's wake-ups (which the table measures itself), the adapter
+ * reports the load only it sees: kernel receive drops
+ * (bfd_uv_stats.rx_kernel_drops, BFD_LOAD_RX_DROPS) and refused sends
+ * (tx_blocked, BFD_LOAD_TX_BLOCKED). Under overload every session then
+ * runs slower by a common scale (ordinary Poll Sequences, RFC 5880 §6.8.3)
+ * instead of all timing out at once; the params event says
+ * BFD_PARAMS_EV_GOVERNED, and bfd_table_get_stats() on bfd_uv_get_table()
+ * has the scale and the counts. See bfd_governor_settings.
+ * @param adapter the adapter.
+ * @param gs      the settings (copied), or NULL: off.
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT `adapter` NULL, called from inside a
+ *         callback, or bfd_uv_del() / bfd_uv_shutdown() was called.
+ * @retval BFD_ERR_VERSION      unknown gs->struct_version.
+ * @retval BFD_ERR_CFG_GOVERNOR a field outside its range; nothing changed.
+ * @since 0.2.0
+ */
+BFD_UV_EXTERN int bfd_uv_set_governor(bfd_uv *adapter, const bfd_governor_settings *gs);
+
 /** @brief The session table, for status queries (bfd_session_get_status(),
- *  bfd_table_find_key(), ...). Do not add or delete sessions through it,
- *  and change them with bfd_uv_peer_update() rather than
- *  bfd_session_update(): the adapter would not send or re-arm its timer
- *  for a direct change until its next wake-up.
+ *  bfd_table_find_key(), bfd_table_get_stats(), bfd_table_next_session(),
+ *  ...). Do not add or delete sessions through it, and change them with
+ *  bfd_uv_peer_update() rather than bfd_session_update(), and the governor
+ *  with bfd_uv_set_governor(): the adapter would not send or re-arm its
+ *  timer for a direct change until its next wake-up.
  *  @param adapter the adapter.
  *  @return the table; NULL for a NULL adapter, and once bfd_uv_del() or
  *  bfd_uv_shutdown() was called.

@@ -393,6 +393,18 @@ int bfd_uv_get_stats(const bfd_uv *a, bfd_uv_stats *stats) {
   return 0;
 }
 
+int bfd_uv_set_governor(bfd_uv *a, const bfd_governor_settings *gs) {
+  uint64_t now;
+  int rc;
+  if (!a || a->busy || a->closing)
+    return BFD_ERR_INVALID_ARGUMENT;
+  now = uv_hrtime();
+  rc = bfd_table_set_governor(a->table, gs, now);
+  if (rc == 0)
+    bfd_uv__service(a, now); /* a scale set at once: re-arm, send */
+  return rc;
+}
+
 bfd_table *bfd_uv_get_table(const bfd_uv *a) { return a && !a->closing ? a->table : NULL; }
 
 uv_loop_t *bfd_uv_get_loop(const bfd_uv *a) { return a ? a->loop : NULL; }

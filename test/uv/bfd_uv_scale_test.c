@@ -3,7 +3,8 @@
  * packet and keep the fds flat past RLIMIT_NOFILE; the limits a host hits
  * have their own codes (BFD_UV_ERR_*) and the errno in the return path;
  * kernel receive drops are counted (SO_RXQ_OVFL) and reach the governor;
- * after a long wake-up the listeners are read before timeouts act. */
+ * after a long wake-up the listeners are read before timeouts act; the host
+ * turns the table's governor on through the adapter. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -360,6 +361,73 @@ static void test_late_wakeup(void) {
   far_end(&f);
 }
 
+/* ---- the governor -------------------------------------------------------- */
+
+static void stall_cb(uv_timer_t *t) {
+  (void)t;
+  uv_sleep(12); /* every loop iteration: deadlines served ~12 ms late */
+}
+
+static bfd_table_stats tstats_of(const side *x) {
+  bfd_table_stats ts;
+  memset(&ts, 0, sizeof(ts));
+  ts.struct_version = BFD_TABLE_STATS_VERSION;
+  CU_ASSERT_EQUAL(bfd_table_get_stats(bfd_uv_get_table(x->a), &ts), 0);
+  return ts;
+}
+
+/* The host turns the governor on through the adapter; a loop that serves
+ * deadlines late slows X's session (scale above 1000) without a flap;
+ * off sets the scale back at once. */
+static void test_governor(void) {
+  side x, y;
+  bfd_governor_settings gs;
+  bfd_table_stats ts;
+  uv_timer_t stall;
+  int i;
+  CU_ASSERT_EQUAL(bfd_uv_set_governor(NULL, NULL), BFD_ERR_INVALID_ARGUMENT);
+  up_pair(&x, &y, NULL);
+  /* 30 more sessions (peers that never answer, 1 s apart): enough
+   * services in a window for the governor to judge the host by */
+  for (i = 0; i < 30; i++) {
+    bfd_uv_peer_config c;
+    char peer[32];
+    snprintf(peer, sizeof(peer), "127.0.11.%d", i + 1);
+    peer_cfg(&c, "127.0.0.1", peer, base_port);
+    CU_ASSERT_EQUAL(bfd_uv_peer_add(x.a, NULL, &c, NULL), 0);
+  }
+  CU_ASSERT_EQUAL(bfd_governor_settings_init(BFD_GOVERNOR_SETTINGS_VERSION, &gs), 0);
+  gs.window_ms = 500;
+  gs.late_us = 4000;
+  gs.late_permille = 100;
+  gs.max_scale_permille = 0; /* out of range */
+  CU_ASSERT_EQUAL(bfd_uv_set_governor(x.a, &gs), BFD_ERR_CFG_GOVERNOR);
+  gs.struct_version = 99;
+  CU_ASSERT_EQUAL(bfd_uv_set_governor(x.a, &gs), BFD_ERR_VERSION);
+  gs.struct_version = BFD_GOVERNOR_SETTINGS_VERSION;
+  gs.max_scale_permille = 4000;
+  CU_ASSERT_EQUAL(bfd_uv_set_governor(x.a, &gs), 0);
+  uv_timer_init(&loop, &stall);
+  uv_timer_start(&stall, stall_cb, 1, 1);
+  run_for(2500);
+  uv_timer_stop(&stall);
+  uv_close((uv_handle_t *)&stall, NULL);
+  ts = tstats_of(&x);
+  printf("  governor: %llu raises, scale %u permille, services %llu\n",
+         (unsigned long long)ts.governor_raises, (unsigned)ts.governor_scale_permille,
+         (unsigned long long)ts.services);
+  CU_ASSERT(ts.governor_raises > 0);
+  CU_ASSERT(ts.governor_scale_permille > 1000);
+  CU_ASSERT_EQUAL(x.state, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(x.nh_down_failure + y.nh_down_failure, 0);
+  CU_ASSERT_EQUAL(bfd_uv_set_governor(x.a, NULL), 0); /* off */
+  CU_ASSERT_EQUAL(tstats_of(&x).governor_scale_permille, 1000);
+  run_for(300);
+  CU_ASSERT_EQUAL(x.state, BFD_STATE_UP);
+  side_close(&x);
+  side_close(&y);
+}
+
 int main(void) {
   CU_TestInfo tests[] = {{"shared_tx", test_shared_tx},
                          {"shared_bad_local", test_shared_bad_local},
@@ -367,6 +435,7 @@ int main(void) {
                          {"past_fd_limit", test_past_fd_limit},
                          {"kernel_drops", test_kernel_drops},
                          {"late_wakeup", test_late_wakeup},
+                         {"governor", test_governor},
                          CU_TEST_INFO_NULL};
   return fx_run_suite("uv_scale", tests);
 }
