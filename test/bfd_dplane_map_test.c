@@ -112,6 +112,33 @@ static const bfd_dplane_state *last_state(const fx *f) {
   return NULL;
 }
 
+/* fx_init, then bfdd adds lid LID with `flags` at 1 ms; returns the ADD. */
+static bfd_dplane_msg fx_add(fx *f, uint32_t flags) {
+  fx_init(f);
+  bfd_dplane_msg m = add_msg(LID, flags);
+  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &m, 1 * MS), 0);
+  return m;
+}
+
+/* fx_init, then bfdd adds `m` and the peer brings it Up (Down, then Up at
+ * 10 and 20 ms); what was sent to bfdd so far is flushed. */
+static void fx_up(fx *f, const bfd_dplane_msg *m) {
+  fx_init(f);
+  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, m, 1 * MS), 0);
+  peer_says(f, BFD_STATE_DOWN, 0, 10 * MS);
+  peer_says(f, BFD_STATE_UP, m->session.lid, 20 * MS);
+  fx_flush(f);
+}
+
+/* bfdd went away and a new connection came: fresh streams, attached. */
+static void fx_reconnect(fx *f) {
+  bfd_dplane_conn_del(f->conn);
+  bfd_dplane_conn_del(f->bfdd);
+  CU_ASSERT_EQUAL_FATAL(bfd_dplane_conn_new(&f->conn, NULL, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_dplane_conn_new(&f->bfdd, NULL, NULL), 0);
+  CU_ASSERT_EQUAL(bfd_dplane_map_attach(f->map, f->conn), 0);
+}
+
 static void test_translate(void) {
   bfd_dplane_msg m = add_msg(LID, BFD_DPLANE_F_PASSIVE | BFD_DPLANE_F_CBIT | BFD_DPLANE_F_ECHO);
   bfd_session_settings st;
@@ -152,9 +179,7 @@ static void test_translate(void) {
  * again changes nothing and reports nothing. */
 static void test_add(void) {
   fx *f = &F;
-  fx_init(f);
-  bfd_dplane_msg m = add_msg(LID, 0);
-  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &m, 1 * MS), 0);
+  bfd_dplane_msg m = fx_add(f, 0);
   CU_ASSERT_EQUAL(bfd_table_size(f->table), 1);
   CU_ASSERT_EQUAL(bfd_dplane_map_size(f->map), 1);
   bfd_session *s = bfd_dplane_map_find(f->map, LID);
@@ -194,9 +219,7 @@ static void test_add(void) {
  * our state and diag, the remote's discriminator and timers. */
 static void test_state_changes(void) {
   fx *f = &F;
-  fx_init(f);
-  bfd_dplane_msg m = add_msg(LID, 0);
-  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &m, 1 * MS), 0);
+  fx_add(f, 0);
   fx_flush(f);
   peer_says(f, BFD_STATE_DOWN, 0, 10 * MS);
   CU_ASSERT(fx_flush(f) >= 1);
@@ -240,12 +263,8 @@ static void test_state_changes(void) {
 /* SHUTDOWN: AdminDown with diag 7 (the peer is told), and back to Down. */
 static void test_shutdown(void) {
   fx *f = &F;
-  fx_init(f);
   bfd_dplane_msg m = add_msg(LID, 0);
-  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &m, 1 * MS), 0);
-  peer_says(f, BFD_STATE_DOWN, 0, 10 * MS);
-  peer_says(f, BFD_STATE_UP, LID, 20 * MS);
-  fx_flush(f);
+  fx_up(f, &m);
   m.session.flags |= BFD_DPLANE_F_SHUTDOWN;
   CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &m, 30 * MS), 0);
   CU_ASSERT_EQUAL(fx_flush(f), 1);
@@ -269,9 +288,7 @@ static void test_shutdown(void) {
 /* PASSIVE: no packet until the peer speaks (RFC 5880 §6.1). */
 static void test_passive(void) {
   fx *f = &F;
-  fx_init(f);
-  bfd_dplane_msg m = add_msg(LID, BFD_DPLANE_F_PASSIVE);
-  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &m, 1 * MS), 0);
+  fx_add(f, BFD_DPLANE_F_PASSIVE);
   uint8_t buf[BFD_CTRL_LEN_MAX];
   for (uint64_t t = 1; t < 3000; t += 100)
     CU_ASSERT_EQUAL(bfd_table_poll_packet(f->table, NULL, buf, sizeof(buf), t * MS), 0);
@@ -284,9 +301,7 @@ static void test_passive(void) {
  * zeros (bfdd blocks for the reply). */
 static void test_counters(void) {
   fx *f = &F;
-  fx_init(f);
-  bfd_dplane_msg m = add_msg(LID, 0);
-  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &m, 1 * MS), 0);
+  fx_add(f, 0);
   uint8_t buf[BFD_CTRL_LEN_MAX];
   unsigned tx = 0;
   while (bfd_table_poll_packet(f->table, NULL, buf, sizeof(buf), 2 * MS) > 0)
@@ -338,12 +353,8 @@ static void test_counters(void) {
  * by the table when the goodbye is done. */
 static void test_delete(void) {
   fx *f = &F;
-  fx_init(f);
   bfd_dplane_msg m = add_msg(LID, 0);
-  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &m, 1 * MS), 0);
-  peer_says(f, BFD_STATE_DOWN, 0, 10 * MS);
-  peer_says(f, BFD_STATE_UP, LID, 20 * MS);
-  fx_flush(f);
+  fx_up(f, &m);
   uint8_t buf[BFD_CTRL_LEN_MAX];
   while (bfd_table_poll_packet(f->table, NULL, buf, sizeof(buf), 20 * MS) > 0)
     ;
@@ -380,9 +391,7 @@ static void test_delete(void) {
 /* A new key under a known lid replaces the session. */
 static void test_key_change(void) {
   fx *f = &F;
-  fx_init(f);
-  bfd_dplane_msg m = add_msg(LID, 0);
-  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &m, 1 * MS), 0);
+  bfd_dplane_msg m = fx_add(f, 0);
   bfd_session *old = bfd_dplane_map_find(f->map, LID);
   bt_put4(m.session.dst, PEER4 + 5);
   CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &m, 2 * MS), 0);
@@ -407,22 +416,15 @@ static void test_key_change(void) {
  * bfdd no longer has. */
 static void test_reconnect(void) {
   fx *f = &F;
-  fx_init(f);
   bfd_dplane_msg a = add_msg(LID, 0), b = add_msg(LID + 1, 0);
   bt_put4(b.session.dst, PEER4 + 1);
-  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &a, 1 * MS), 0);
-  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &b, 1 * MS), 0);
-  peer_says(f, BFD_STATE_DOWN, 0, 10 * MS);
-  peer_says(f, BFD_STATE_UP, LID, 20 * MS);
+  fx_up(f, &a);
+  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &b, 21 * MS), 0);
   fx_flush(f);
   CU_ASSERT_EQUAL(bfd_dplane_map_attach(f->map, NULL), 0);
   peer_says(f, BFD_STATE_UP, LID, 30 * MS);
   CU_ASSERT_EQUAL(bfd_dplane_map_sweep(f->map, 30 * MS), 0); /* no connection: nothing */
-  bfd_dplane_conn_del(f->conn);
-  bfd_dplane_conn_del(f->bfdd);
-  CU_ASSERT_EQUAL_FATAL(bfd_dplane_conn_new(&f->conn, NULL, NULL), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_dplane_conn_new(&f->bfdd, NULL, NULL), 0);
-  CU_ASSERT_EQUAL(bfd_dplane_map_attach(f->map, f->conn), 0);
+  fx_reconnect(f);
   CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &a, 40 * MS), 0);
   CU_ASSERT_EQUAL_FATAL(fx_flush(f), 1);
   CU_ASSERT_EQUAL(f->out[0].state.lid, LID);
@@ -441,17 +443,10 @@ static void test_reconnect(void) {
  * flap), its state reported under the new lid, changes too. */
 static void test_relearn_new_lid(void) {
   fx *f = &F;
-  fx_init(f);
   bfd_dplane_msg a = add_msg(LID, 0);
-  CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &a, 1 * MS), 0);
-  peer_says(f, BFD_STATE_DOWN, 0, 10 * MS);
-  peer_says(f, BFD_STATE_UP, LID, 20 * MS);
+  fx_up(f, &a);
   bfd_session *s = bfd_dplane_map_find(f->map, LID);
-  bfd_dplane_conn_del(f->conn);
-  bfd_dplane_conn_del(f->bfdd);
-  CU_ASSERT_EQUAL_FATAL(bfd_dplane_conn_new(&f->conn, NULL, NULL), 0);
-  CU_ASSERT_EQUAL_FATAL(bfd_dplane_conn_new(&f->bfdd, NULL, NULL), 0);
-  CU_ASSERT_EQUAL(bfd_dplane_map_attach(f->map, f->conn), 0);
+  fx_reconnect(f);
   a.session.lid = LID + 10;
   CU_ASSERT_EQUAL(bfd_dplane_map_handle(f->map, &a, 30 * MS), 0);
   CU_ASSERT_PTR_EQUAL(bfd_dplane_map_find(f->map, LID + 10), s);

@@ -96,15 +96,9 @@ frr_start() {
   printf 'hostname %s\nlog file %s/bfdd.log informational\nbfd\nexit\n' "$FI" "$dir" >"$dir/bfdd.conf"
   chmod 644 "$dir/bfdd.conf"
   chown frr:frr "$dir" 2>/dev/null || chmod 777 "$dir"
-  if [ -z "${BFDKV_INS_PID[$FI-zebra]:-}" ]; then
-    printf 'hostname %s-zebra\n' "$FI" >"$dir/zebra.conf"
-    chmod 644 "$dir/zebra.conf"
-    bfdkv_spawn "$FI-zebra" "$BFDKV_NS_A" "$dir/zebra.stdout.log" \
-      "${BFDKV_BFDD%/*}/zebra" -f "$dir/zebra.conf" --vty_socket "$dir" -i "$dir/zebra.pid" \
-      -z "$dir/zserv.api" -P 0 --log "file:$dir/zebra.stdlog"
-    for i in $(seq 50); do [ -S "$dir/zserv.api" ] && break; sleep 0.1; done
-    [ -S "$dir/zserv.api" ] || bfdkv_die "zebra did not start"
-  fi
+  # zebra is instance "$FI-zb", not "$FI-zebra": bfdkv_stop "$FI" (the
+  # restart case) then stops bfdd alone.
+  [ -n "${BFDKV_INS_PID[$FI-zb]:-}" ] || bfdkv_zebra_start "$FI-zb" "$BFDKV_NS_A" "$dir"
   rm -f "$dir/bfdd.vty"
   DPADDR="unix:$dir/dplane.sock"
   [ "$DPTCP" = 1 ] && DPADDR=ipv4:127.0.0.1:50700
@@ -128,18 +122,6 @@ frr_start() {
   done
   cat "$dir/stdout.log" >&2
   bfdkv_die "bfdd did not start"
-}
-
-# Only bfdd (zebra stays): for the restart case.
-frr_stop_bfdd() {
-  local pid=${BFDKV_INS_PID[$FI]:-} i
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null
-  for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  bfdkv_forget "$pid"
-  unset "BFDKV_INS_PID[$FI]"
 }
 
 dplaned_start() {
@@ -320,7 +302,7 @@ case_nopeer() {
 case_restart() {
   local pcap="$BFDKV_TMP/restart.pcap" st
   bfdkv_capture_start "$BFDKV_NS_A" "$BFDKV_IF_A" "$pcap"
-  frr_stop_bfdd
+  bfdkv_stop "$FI"
   sleep 1
   [ "$(bird_state $US4)" = up ] && ok "restart: BIRD still Up with bfdd gone" || fail "restart: BIRD $(bird_state $US4) with bfdd gone"
   frr_start

@@ -360,6 +360,21 @@ bfdkv_frr_conf() {
   chmod 644 "$dir/bfdd.conf"
 }
 
+# bfdkv_zebra_start INSTANCE NS DIR: a private zebra in NS serving
+# DIR/zserv.api (the -z socket of the FRR daemons started with DIR), vty
+# socket in DIR, no TCP vty; waits for the socket. bfdkv_frr_start names it
+# "<bfdd instance>-zebra", which bfdkv_stop of the bfdd instance also stops.
+bfdkv_zebra_start() {
+  local ins=$1 ns=$2 dir=$3 i
+  printf 'hostname %s\n' "$ins" >"$dir/zebra.conf"
+  chmod 644 "$dir/zebra.conf"
+  bfdkv_spawn "$ins" "$ns" "$dir/zebra.stdout.log" \
+    "${BFDKV_BFDD%/*}/zebra" -f "$dir/zebra.conf" --vty_socket "$dir" -i "$dir/zebra.pid" \
+    -z "$dir/zserv.api" -P 0 --log "file:$dir/zebra.stdlog"
+  for i in $(seq 50); do [ -S "$dir/zserv.api" ] && break; sleep 0.1; done
+  [ -S "$dir/zserv.api" ] || { cat "$dir/zebra.stdout.log" >&2; bfdkv_die "zebra $ins did not start"; }
+}
+
 # bfdkv_frr_start INSTANCE NS OPTS...: start a private FRR bfdd in NS, not
 # daemonised, by default without zebra (-z points at a socket nobody serves:
 # bfdd keeps retrying and runs sessions not bound to an interface; with
@@ -379,14 +394,8 @@ bfdkv_frr_start() {
   [ -z "$zebra" ] && [ -n "$(bfdkv_opt ifname "" "$@")" ] && zebra=1
   if [ "$zebra" = 1 ]; then
     # bfdd learns interfaces (ifindex) only from zebra: needed for peers
-    # bound to an interface. -n: no netlink route changes of our own.
-    printf 'hostname %s-zebra\n' "$ins" >"$dir/zebra.conf"
-    chmod 644 "$dir/zebra.conf"
-    bfdkv_spawn "$ins-zebra" "$ns" "$dir/zebra.stdout.log" \
-      "${BFDKV_BFDD%/*}/zebra" -f "$dir/zebra.conf" --vty_socket "$dir" -i "$dir/zebra.pid" \
-      -z "$dir/zserv.api" -P 0 --log "file:$dir/zebra.stdlog"
-    for i in $(seq 50); do [ -S "$dir/zserv.api" ] && break; sleep 0.1; done
-    [ -S "$dir/zserv.api" ] || { cat "$dir/zebra.stdout.log" >&2; bfdkv_die "zebra for $ins did not start"; }
+    # bound to an interface.
+    bfdkv_zebra_start "$ins-zebra" "$ns" "$dir"
   fi
   bfdkv_spawn "$ins" "$ns" "$dir/stdout.log" \
     "$BFDKV_BFDD" -f "$dir/bfdd.conf" --vty_socket "$dir" -i "$dir/bfdd.pid" \
