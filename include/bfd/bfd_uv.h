@@ -808,8 +808,13 @@ typedef struct bfd_uv_peer_info {
 BFD_UV_EXTERN int bfd_uv_peer_get_info(const bfd_session *session, bfd_uv_peer_info *info);
 
 /** The current bfd_uv_stats layout (2 since 0.2.0: kernel drops, send
- *  back-pressure, TX sockets). Version 1 is still accepted. @since 0.1.0 */
+ *  back-pressure, TX sockets, catch-ups, timer lateness). Version 1 is
+ *  still accepted. @since 0.1.0 */
 #define BFD_UV_STATS_VERSION 2
+
+/** Buckets of bfd_uv_stats.timer_late_hist (as BFD_LATE_BUCKETS).
+ *  @since 0.2.0 */
+#define BFD_UV_LATE_BUCKETS 12
 
 /** Adapter counters, since bfd_uv_new(). @since 0.1.0 */
 typedef struct bfd_uv_stats {
@@ -857,6 +862,17 @@ typedef struct bfd_uv_stats {
   uint64_t catch_ups;
   /** Version 2: datagrams those reads found waiting in the kernel. */
   uint64_t rx_catch_up;
+  /** Version 2: timer fires by how late they came after the deadline they
+   *  were armed for: [0] within 1 ms, [i] 2^(i-1) to 2^i ms late, the last
+   *  1024 ms or more (the buckets of bfd_table_stats.late_hist, which
+   *  counts per session deadline where this counts per wake-up). */
+  uint64_t timer_late_hist[BFD_UV_LATE_BUCKETS];
+  uint64_t timer_late_max_ns; /**< Version 2: the latest timer fire */
+  /** Version 2: deadlines the table served (bfd_table_stats.services) in
+   *  timer fires counted in timer_late: how much work a late wake-up
+   *  found waiting. */
+  uint64_t late_served;
+  uint64_t late_served_max; /**< Version 2: the most of them in one fire */
 } bfd_uv_stats;
 
 /** @brief Fill `stats`; set `stats->struct_version` first (an older

@@ -171,14 +171,40 @@ void bfd_uv__service(bfd_uv *a, uint64_t now) {
     finish(a);
 }
 
+/* The table's count of deadlines served (0 without a table). */
+static uint64_t services(const bfd_uv *a) {
+  bfd_table_stats ts;
+  memset(&ts, 0, sizeof(ts));
+  ts.struct_version = BFD_TABLE_STATS_VERSION;
+  return a->table && bfd_table_get_stats(a->table, &ts) == 0 ? ts.services : 0;
+}
+
 static void timer_cb(uv_timer_t *t) {
   bfd_uv *a = t->data;
-  uint64_t now = uv_hrtime();
+  uint64_t now = uv_hrtime(), late = 0, ms, served = 0;
+  unsigned b = 0;
+  int was_late;
   a->stats.timer_fires++;
-  if (a->armed_deadline != BFD_TSTAMP_NONE && now > a->armed_deadline + BFD_UV__LATE_NS)
+  if (a->armed_deadline != BFD_TSTAMP_NONE && now > a->armed_deadline)
+    late = now - a->armed_deadline;
+  for (ms = late / BFD_MILLISECONDS; ms > 0 && b < BFD_UV_LATE_BUCKETS - 1; ms >>= 1)
+    b++;
+  a->stats.timer_late_hist[b]++;
+  if (late > a->stats.timer_late_max_ns)
+    a->stats.timer_late_max_ns = late;
+  was_late = late > BFD_UV__LATE_NS;
+  if (was_late) {
     a->stats.timer_late++;
+    served = services(a);
+  }
   a->armed_ms = UINT64_MAX;
   bfd_uv__service(a, now);
+  if (was_late && a->table) { /* how much the late wake-up found to do */
+    served = services(a) - served;
+    a->stats.late_served += served;
+    if (served > a->stats.late_served_max)
+      a->stats.late_served_max = served;
+  }
 }
 
 /* ---- lifecycle --------------------------------------------------------- */

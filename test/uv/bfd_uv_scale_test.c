@@ -3,7 +3,8 @@
  * packet and keep the fds flat past RLIMIT_NOFILE; the limits a host hits
  * have their own codes (BFD_UV_ERR_*) and the errno in the return path;
  * kernel receive drops are counted (SO_RXQ_OVFL) and reach the governor;
- * after a long wake-up the listeners are read before timeouts act; the host
+ * after a long wake-up the listeners are read before timeouts act (and the
+ * timer's lateness is counted by wake-up); the host
  * turns the table's governor on through the adapter. */
 #include <dirent.h>
 #include <errno.h>
@@ -356,6 +357,23 @@ static void test_late_wakeup(void) {
          (unsigned long long)st.timer_late);
   CU_ASSERT(st.catch_ups >= 3);
   CU_ASSERT(st.rx_catch_up >= 3 * 10); /* ~20 a block */
+  /* lateness by wake-up: 3 fires ~300-400 ms late (bucket 256-512 ms) */
+  {
+    uint64_t sum = 0;
+    unsigned i;
+    for (i = 0; i < BFD_UV_LATE_BUCKETS; i++)
+      sum += st.timer_late_hist[i];
+    printf("  timer fires %llu, 256-512 ms late %llu, max %.1f ms; late fires served %llu "
+           "deadlines (at most %llu in one)\n",
+           (unsigned long long)st.timer_fires, (unsigned long long)st.timer_late_hist[9],
+           (double)st.timer_late_max_ns / 1e6, (unsigned long long)st.late_served,
+           (unsigned long long)st.late_served_max);
+    CU_ASSERT_EQUAL(sum, st.timer_fires);
+    CU_ASSERT(st.timer_late_hist[9] >= 1);
+    CU_ASSERT(st.timer_late_max_ns >= 250 * BFD_MILLISECONDS);
+    /* the catch-up refreshed the session: those fires found nothing due */
+    CU_ASSERT(st.late_served_max <= st.late_served);
+  }
   CU_ASSERT_EQUAL(x.nh_down_failure, 0);
   side_close(&x);
   far_end(&f);
@@ -418,6 +436,17 @@ static void test_governor(void) {
          (unsigned long long)ts.services);
   CU_ASSERT(ts.governor_raises > 0);
   CU_ASSERT(ts.governor_scale_permille > 1000);
+  {
+    bfd_uv_stats st = stats_of(&x);
+    printf("  late fires %llu of %llu served %llu deadlines, at most %llu in one, max %.1f ms late\n",
+           (unsigned long long)st.timer_late, (unsigned long long)st.timer_fires,
+           (unsigned long long)st.late_served, (unsigned long long)st.late_served_max,
+           (double)st.timer_late_max_ns / 1e6);
+    CU_ASSERT(st.timer_late > 0);
+    CU_ASSERT(st.late_served > 0);
+    CU_ASSERT(st.late_served_max >= 1 && st.late_served_max <= st.late_served);
+    CU_ASSERT(st.timer_late_max_ns >= 4 * BFD_MILLISECONDS);
+  }
   CU_ASSERT_EQUAL(x.state, BFD_STATE_UP);
   CU_ASSERT_EQUAL(x.nh_down_failure + y.nh_down_failure, 0);
   CU_ASSERT_EQUAL(bfd_uv_set_governor(x.a, NULL), 0); /* off */
