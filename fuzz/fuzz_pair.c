@@ -78,12 +78,10 @@
  *     its Final is then in force at once, and stays so if it comes Up again
  *     before the peer knows it), and a Final that ends a side's sequence
  *     but answers a P of an older sequence of the same Up period with a
- *     round trip longer than the side's last own Final since the last link
- *     change (the round trip grew: §6.5 gives a Final no way to name its
- *     Poll, final_attribution()). Assert: an Init/Up -> Down transition with
- *     diag 1 (Detection Time Expired) never happens while clean, if the
- *     side's last received packet arrived at r >= clean3_start + K, with
- *     K = 2 s (the largest interval in IV, >= the 1 s floor) + both delays.
+ *     round trip longer than the side's last own Final (the round trip grew: §6.5 gives a Final no
+ * way to name its Poll, final_attribution()). Assert: an Init/Up -> Down transition with diag 1
+ * (Detection Time Expired) never happens while clean, if the side's last received packet arrived at
+ * r >= clean3_start + K, with K = 2 s (the largest interval in IV, >= the 1 s floor) + both delays.
  *     Why this is implied by the RFC: a packet received at r >= clean3_start
  *     + K was sent after every excuse above (delay <= K), so it and its
  *     successor cross a FIFO lossless link with the same delay and arrive
@@ -588,8 +586,6 @@ static uint64_t inflight_max(void) {
 /* The link changed: clean again only once everything sent before arrived. */
 static void ev_link(void) {
   uint64_t t = max64(W.now, inflight_max());
-  /* The round trip of the new path is unmeasured (final_attribution). */
-  W.sd[0].good_rtt = W.sd[1].good_rtt = NONE;
   W.clean3_start = max64(W.clean3_start, t);
   W.conv_start = max64(W.conv_start, t);
   ev_reset();
@@ -701,7 +697,9 @@ static void refresh(side *x, int first) {
     return;
   if (x->prev->remote_discr == 0 && x->st->remote_discr != 0)
     x->seq_first_p = x->seq_last_p; /* contact: P's before it do not count */
-  if (!x->st->poll_active) {
+  /* Ended (or ended and followed at once by the change that waited for
+   * its Final: a new sequence, its own first P). */
+  if (!x->st->poll_active || x->st->polls_sent != x->prev->polls_sent) {
     uint64_t w = x->seq_np <= 1 ? W.now : x->seq_last_p + (W.now - x->seq_first_p);
     x->win_end = max64(x->win_end, w);
     x->seq_first_p = x->seq_last_p = NONE;

@@ -223,7 +223,13 @@ static void apply_params(bfd_session *s, uint64_t now) {
    * it must wait for a Final. A lagging value waits for the window, the
    * other value is applied now. */
   int tx_wait = up && tx != s->adv_tx_us && tx > s->eff_tx_us && blocked;
-  int rx_wait = up && rx != s->adv_rx_us && rx < s->eff_rx_us && blocked;
+  /* A smaller RX that is still no smaller than every one sent since the
+   * running sequence's first P (in its P's or any other packet) joins it:
+   * whichever P a Final answers, the peer then knows a value no larger
+   * than this one, so it sends at least this often. */
+  int rx_join = up && rx != s->adv_rx_us && rx < s->eff_rx_us && s->poll_active &&
+                s->poll_sent && rx >= s->poll_max_rx;
+  int rx_wait = up && rx != s->adv_rx_us && rx < s->eff_rx_us && blocked && !rx_join;
   int changed = 0;
   if (tx != s->adv_tx_us && !tx_wait) {
     s->adv_tx_us = tx;
@@ -235,7 +241,8 @@ static void apply_params(bfd_session *s, uint64_t now) {
     s->adv_rx_us = rx;
     if (!up || rx >= s->eff_rx_us)
       s->eff_rx_us = rx;
-    changed = 1;
+    if (!rx_join)
+      changed = 1; /* a joined value needs no sequence of its own */
   }
   /* Not Up, nothing lags: what is advertised is in force (a TX increase
    * that was waiting for a Final when the session fell is simply in force). */
@@ -723,6 +730,10 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
   pkt.version = BFD_VERSION_1;
   pkt.diag = s->local_diag;
   pkt.state = s->state;
+  /* The peer learns our values from every packet (a Final too): what the
+   * running sequence's P's and everything after them carried. */
+  if (s->poll_active && s->poll_sent && s->adv_rx_us > s->poll_max_rx)
+    s->poll_max_rx = s->adv_rx_us;
   if (final)
     pkt.flags |= BFD_FLAG_F; /* §6.5: never together with P */
   else if (s->poll_active) {
@@ -730,6 +741,8 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
     owed_age(s, now);
     if (s->finals_owed[1] < UINT16_MAX)
       s->finals_owed[1]++;
+    if (!s->poll_sent)
+      s->poll_max_rx = s->adv_rx_us;
     if (!s->poll_sent)
       s->poll_first_p = now;
     s->poll_last_p = now;

@@ -333,6 +333,71 @@ static void test_owed_finals_forgotten_after_a_minute(void) {
   bt_fx_del(&f);
 }
 
+/* §6.8.3: while a sequence for a smaller Required Min RX runs, a change to
+ * a value between every one its P's carried and the one in force joins it
+ * (on the wire at once, in force with the Final: whichever P the Final
+ * answers, the peer knows a value no larger); a value below one the P's
+ * carried waits for a sequence of its own (the Final may answer the P
+ * with the larger one). */
+static void test_rx_between_joins_running_poll(void) {
+  bt_fx f;
+  bfd_ctrl_pkt p;
+  bfd_session_status st;
+  uint64_t polls;
+  bt_fx_init(&f);
+  f.st.required_min_rx_us = 1000000;
+  bt_fx_start(&f);
+  bt_fx_up_settled(&f);
+  keep(&f, f.now + SEC, BFD_STATE_UP);
+  f.st.required_min_rx_us = 300000;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  CU_ASSERT_FATAL(keep(&f, f.now + 400 * MS, BFD_STATE_UP) >= 1);
+  polls = bt_fx_status(&f).polls_sent;
+  /* 600 ms: between 300 (on the wire) and 1 s (in force). */
+  f.st.required_min_rx_us = 600000;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  st = bt_fx_status(&f);
+  CU_ASSERT_EQUAL(st.detect_time_ns, 3 * SEC); /* 1 s still in force */
+  CU_ASSERT_EQUAL(st.poll_active, 1);
+  f.now += 300 * MS;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f.s, f.now), 0);
+  CU_ASSERT_FATAL(bt_fx_tx(&f, &p) > 0);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  CU_ASSERT_EQUAL(p.required_min_rx_us, 600000); /* at once, in the P */
+  /* The Final ends the sequence and puts 600 ms in force: no other Poll. */
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  st = bt_fx_status(&f);
+  CU_ASSERT_EQUAL(st.poll_active, 0);
+  CU_ASSERT_EQUAL(st.detect_time_ns, 1800 * MS);
+  keep(&f, f.now + 3 * SEC, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, polls);
+  /* 300 ms again, then 200 ms during its sequence: below the P's 300,
+   * so it waits (the P's keep 300) and gets a sequence of its own. */
+  f.st.required_min_rx_us = 300000;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  CU_ASSERT_FATAL(keep(&f, f.now + 400 * MS, BFD_STATE_UP) >= 1);
+  f.st.required_min_rx_us = 200000;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  f.now += 300 * MS;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f.s, f.now), 0);
+  CU_ASSERT_FATAL(bt_fx_tx(&f, &p) > 0);
+  CU_ASSERT_EQUAL(p.required_min_rx_us, 300000);
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  st = bt_fx_status(&f);
+  CU_ASSERT_EQUAL(st.detect_time_ns, 900 * MS); /* 300 in force, 200 waits */
+  CU_ASSERT_EQUAL(st.polls_sent, polls + 1);
+  /* After the window, 200's own sequence; its Final puts it in force. */
+  CU_ASSERT_FATAL(keep(&f, f.now + SEC, BFD_STATE_UP) >= 1);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, polls + 2);
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 900 * MS); /* the peer's 300 ms TX */
+  bt_fx_del(&f);
+}
+
 int main(void) {
   CU_TestInfo tests[] = {
       {"finals_in_window_hold_nothing", test_finals_in_window_hold_nothing},
@@ -341,6 +406,7 @@ int main(void) {
       {"redown_skips_finals_owed", test_redown_skips_finals_owed},
       {"partition_polls_stay_owed", test_partition_polls_stay_owed},
       {"owed_finals_forgotten_after_a_minute", test_owed_finals_forgotten_after_a_minute},
+      {"rx_between_joins_running_poll", test_rx_between_joins_running_poll},
       CU_TEST_INFO_NULL};
   return bfd_test_run_suite("poll", tests);
 }
