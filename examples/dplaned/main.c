@@ -47,6 +47,9 @@ typedef struct dp_ctx {
 
 /* ---- logging ---- */
 
+static void dp_log(const dp_ctx *c, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void dp_log(const dp_ctx *c, int prio, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
