@@ -169,6 +169,45 @@ static unsigned keep(bt_fx *f, uint64_t until, uint8_t st) {
   return np;
 }
 
+/* A session Up at Required Min RX 1 s (settled, a second of keepalives),
+ * then a decrease to 300 ms: lagged, it waits for a Final (§6.8.3). */
+static void up_then_decrease(bt_fx *f) {
+  bt_fx_init(f);
+  f->st.required_min_rx_us = 1000000;
+  bt_fx_start(f);
+  bt_fx_up_settled(f);
+  keep(f, f->now + SEC, BFD_STATE_UP);
+  f->st.required_min_rx_us = 300000;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f->s, &f->st, f->now), 0);
+}
+
+/* The peer's Init takes the session Up (from Down or Init); then what
+ * is due goes out and 300 ms of keepalives pass: the sequence of the new
+ * Up period has sent its P. */
+static void up_again(bt_fx *f) {
+  f->now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(f, BFD_STATE_INIT, 0), 0);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(f).state, BFD_STATE_UP);
+  drain_p(f);
+  keep(f, f->now + 300 * MS, BFD_STATE_UP);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(f).poll_active, 1);
+}
+
+/* n Finals (State Up) 1 ms apart, each skipped (the sequence runs on),
+ * then one more: the sequence's own, which ends it. */
+static void finals_skipped_then_own(bt_fx *f, unsigned n) {
+  unsigned i;
+  for (i = 0; i < n; i++) {
+    f->now += MS;
+    CU_ASSERT_EQUAL_FATAL(bt_fx_rx(f, BFD_STATE_UP, BFD_FLAG_F), 0);
+    CU_ASSERT_EQUAL(bt_fx_status(f).poll_active, 1);
+  }
+  f->now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL(bt_fx_status(f).poll_active, 0);
+  CU_ASSERT_EQUAL(bt_fx_status(f).state, BFD_STATE_UP);
+}
+
 /* Coming Up, the Finals still owed to P's sent before (here: a sequence
  * run in Init, §6.8.3 lets nothing wait there) may arrive after the first
  * P of a sequence begun while Up, and their State says Up (a peer that
@@ -176,8 +215,7 @@ static unsigned keep(bt_fx *f, uint64_t until, uint8_t st) {
  * skips as many Finals as it still owes, then its own ends the sequence. */
 static void test_up_skips_finals_owed_from_before(void) {
   bt_fx f;
-  unsigned np_init, np_up;
-  bfd_session_status st;
+  unsigned np_init;
   bt_fx_init(&f);
   f.st.required_min_rx_us = 1000000;
   bt_fx_start(&f);
@@ -187,25 +225,10 @@ static void test_up_skips_finals_owed_from_before(void) {
   np_init = keep(&f, f.now + 2500 * MS, BFD_STATE_DOWN); /* Init + Down: Init */
   CU_ASSERT_FATAL(np_init >= 2);                         /* the 1 s slow rate: a P each */
   CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_INIT);
-  f.now += MS;
-  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
-  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_UP);
-  /* Up: the floor lift goes out in a sequence of the new epoch. */
-  np_up = drain_p(&f) + keep(&f, f.now + 300 * MS, BFD_STATE_UP);
-  CU_ASSERT_FATAL(np_up >= 1);
-  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 1);
-  /* The Init P's Finals (State Up) arrive now: each is skipped. */
-  while (np_init-- > 0) {
-    f.now += MS;
-    CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-    CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 1);
-  }
-  /* The Final to its own P ends it. */
-  f.now += MS;
-  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-  st = bt_fx_status(&f);
-  CU_ASSERT_EQUAL(st.poll_active, 0);
-  CU_ASSERT_EQUAL(st.state, BFD_STATE_UP);
+  /* Up: the floor lift goes out in a sequence of the new epoch; the Init
+   * P's Finals (State Up) arrive after its P: each is skipped. */
+  up_again(&f);
+  finals_skipped_then_own(&f, np_init);
   bt_fx_del(&f);
 }
 
@@ -216,7 +239,6 @@ static void test_up_skips_finals_owed_from_before(void) {
 static void test_redown_skips_finals_owed(void) {
   bt_fx f;
   unsigned np_before;
-  bfd_session_status st;
   bt_fx_init(&f);
   f.st.required_min_rx_us = 1000000;
   bt_fx_start(&f);
@@ -227,27 +249,14 @@ static void test_redown_skips_finals_owed(void) {
   np_before = keep(&f, f.now + 700 * MS, BFD_STATE_UP);
   CU_ASSERT_FATAL(np_before >= 1);
   CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 3 * SEC);
-  /* The peer restarts its session: Down, then Init -> we are Up again. */
+  /* The peer restarts its session: Down, then Init -> we are Up again;
+   * the old Finals are skipped, the new sequence's own ends it. */
   f.now += MS;
   CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
   CU_ASSERT_EQUAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
-  f.now += MS;
-  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
-  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_UP);
-  drain_p(&f);
-  keep(&f, f.now + 300 * MS, BFD_STATE_UP);
-  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 1);
-  /* The old Finals: skipped (the sequence of the new epoch runs on). */
-  while (np_before-- > 0) {
-    f.now += MS;
-    CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-    CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 1);
-  }
-  f.now += MS;
-  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-  st = bt_fx_status(&f);
-  CU_ASSERT_EQUAL(st.poll_active, 0);
-  CU_ASSERT_EQUAL(st.detect_time_ns, 900 * MS);
+  up_again(&f);
+  finals_skipped_then_own(&f, np_before);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 900 * MS);
   bt_fx_del(&f);
 }
 
@@ -259,15 +268,9 @@ static void test_redown_skips_finals_owed(void) {
  * one more P, never a false end. */
 static void test_partition_polls_stay_owed(void) {
   bt_fx f;
-  unsigned np, i;
+  unsigned np;
   uint64_t t;
-  bt_fx_init(&f);
-  f.st.required_min_rx_us = 1000000;
-  bt_fx_start(&f);
-  bt_fx_up_settled(&f);
-  keep(&f, f.now + SEC, BFD_STATE_UP);
-  f.st.required_min_rx_us = 300000;
-  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  up_then_decrease(&f);
   /* Silence: P's go out until the Detection Time (3 s) expires. */
   np = 0;
   for (t = f.now + 100 * MS; bt_fx_status(&f).state == BFD_STATE_UP; t += 100 * MS) {
@@ -282,20 +285,8 @@ static void test_partition_polls_stay_owed(void) {
    * there), Up. */
   f.now += 10 * SEC;
   bt_fx_reach(&f, BFD_STATE_INIT);
-  f.now += MS;
-  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
-  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_UP);
-  drain_p(&f);
-  keep(&f, f.now + 300 * MS, BFD_STATE_UP);
-  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 1);
-  for (i = 0; i < np + 1; i++) {
-    f.now += MS;
-    CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-    CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 1);
-  }
-  f.now += MS;
-  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  up_again(&f);
+  finals_skipped_then_own(&f, np + 1);
   CU_ASSERT_EQUAL(bt_fx_status(&f).detect_time_ns, 900 * MS);
   bt_fx_del(&f);
 }
@@ -321,15 +312,8 @@ static void test_owed_finals_forgotten_after_a_minute(void) {
    * its own. */
   f.now += MS;
   CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
-  f.now += MS;
-  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_INIT, 0), 0);
-  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_UP);
-  drain_p(&f);
-  keep(&f, f.now + 300 * MS, BFD_STATE_UP);
-  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 1);
-  f.now += MS;
-  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
-  CU_ASSERT_EQUAL(bt_fx_status(&f).poll_active, 0);
+  up_again(&f);
+  finals_skipped_then_own(&f, 0);
   bt_fx_del(&f);
 }
 
@@ -344,13 +328,7 @@ static void test_rx_between_joins_running_poll(void) {
   bfd_ctrl_pkt p;
   bfd_session_status st;
   uint64_t polls;
-  bt_fx_init(&f);
-  f.st.required_min_rx_us = 1000000;
-  bt_fx_start(&f);
-  bt_fx_up_settled(&f);
-  keep(&f, f.now + SEC, BFD_STATE_UP);
-  f.st.required_min_rx_us = 300000;
-  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  up_then_decrease(&f);
   CU_ASSERT_FATAL(keep(&f, f.now + 400 * MS, BFD_STATE_UP) >= 1);
   polls = bt_fx_status(&f).polls_sent;
   /* 600 ms: between 300 (on the wire) and 1 s (in force). */
