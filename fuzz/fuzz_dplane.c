@@ -15,7 +15,14 @@
  *  4. an error means the connection is to be dropped: the reference walk
  *     fails at the same message with the same code, bfd_dplane_conn_error()
  *     says so, and every later feed, next_msg and send is
- *     BFD_ERR_DPLANE_CLOSED; nothing of the bad message is delivered.
+ *     BFD_ERR_DPLANE_CLOSED; nothing of the bad message is delivered;
+ *  5. the delivered messages applied to a session table by a mapper
+ *     (lib/bfd_dplane_map.c, 10 ms apart, the table's time run in between,
+ *     the table's callbacks reporting back): no crash, no leak; every lid
+ *     the mapper knows is a session of the table; the mapper never has
+ *     more sessions than the table; everything it sends decodes cleanly
+ *     in the connection's version, replies carry the request's id and every
+ *     STATE_CHANGE a lid bfdd gave.
  */
 #include <bfd/bfd_dplane.h>
 
@@ -92,6 +99,94 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static ref R;
 
+/* ---- invariant 5: the mapper ---- */
+
+static bfd_dplane_map *MAP;
+
+static int on_change(bfd_session *s, void *ud) {
+  (void)ud;
+  int rv = bfd_dplane_map_session_changed(MAP, s);
+  CHECK(rv == 0 || rv == BFD_ERR_NOBUF);
+  return 0;
+}
+static int on_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
+  (void)ev;
+  return on_change(s, ud);
+}
+static int on_params(bfd_session *s, const bfd_params_event *ev, void *ud) {
+  (void)ev;
+  return on_change(s, ud);
+}
+static void fixed_rand(uint8_t *dest, size_t len, void *ud) {
+  (void)ud;
+  memset(dest, 0x5a, len);
+}
+
+#define MAX_LIDS 512
+
+/* Apply the stream's messages to a table through a mapper. */
+static void run_map(const uint8_t *s, size_t len, size_t nmsgs, uint8_t version) {
+  bfd_callbacks cb;
+  CHECK(bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb) == 0);
+  cb.state_change = on_state;
+  cb.params = on_params;
+  cb.rand = fixed_rand;
+  bfd_table *t = NULL;
+  CHECK(bfd_table_new(&t, &cb, NULL, NULL) == 0);
+  CHECK(bfd_dplane_map_new(&MAP, t, NULL, NULL, NULL) == 0);
+  bfd_dplane_conn_settings cs;
+  bfd_dplane_conn_settings_init(BFD_DPLANE_CONN_SETTINGS_VERSION, &cs);
+  cs.version = version;
+  cs.max_out = 1u << 16;
+  bfd_dplane_conn *c = NULL, *bfdd = NULL;
+  CHECK(bfd_dplane_conn_new(&c, &cs, NULL) == 0);
+  CHECK(bfd_dplane_conn_new(&bfdd, &cs, NULL) == 0);
+  CHECK(bfd_dplane_map_attach(MAP, c) == 0);
+  uint32_t lids[MAX_LIDS];
+  size_t nlids = 0;
+  uint64_t now = 1;
+  for (size_t i = 0; i < nmsgs; i++) {
+    bfd_dplane_msg m, out;
+    CHECK(bfd_dplane_msg_decode(&m, s + R.off[i], len - R.off[i]) > 0);
+    if (m.type == BFD_DPLANE_ADD_SESSION && nlids < MAX_LIDS)
+      lids[nlids++] = m.session.lid;
+    now += 10 * BFD_MILLISECONDS;
+    CHECK(bfd_table_feed_time(t, now) == 0);
+    int rv = bfd_dplane_map_handle(MAP, &m, now);
+    CHECK(rv != BFD_ERR_CALLBACK_FAILURE && rv != BFD_ERR_CLOCK_BACKWARDS);
+    CHECK(bfd_dplane_map_size(MAP) <= bfd_table_size(t));
+    for (size_t k = 0; k < nlids; k++) {
+      bfd_session *sess = bfd_dplane_map_find(MAP, lids[k]);
+      if (sess != NULL) /* every session the mapper knows is the table's */
+        CHECK(bfd_table_find_discr(t, bfd_session_get_local_discr(sess)) == sess);
+    }
+    /* What the mapper sent decodes cleanly. */
+    uint8_t buf[4096];
+    ptrdiff_t n;
+    while ((n = bfd_dplane_conn_poll(c, buf, sizeof(buf))) > 0)
+      CHECK(bfd_dplane_conn_feed(bfdd, buf, (size_t)n) == 0);
+    while ((rv = bfd_dplane_conn_next_msg(bfdd, &out)) == 1) {
+      CHECK(out.version == bfd_dplane_conn_version(c));
+      if (out.type == BFD_DPLANE_SESSION_COUNTERS || out.type == BFD_DPLANE_ECHO_REPLY) {
+        CHECK(out.id == m.id);
+      } else {
+        CHECK(out.type == BFD_DPLANE_STATE_CHANGE);
+        int known = 0;
+        for (size_t k = 0; k < nlids; k++)
+          known |= lids[k] == out.state.lid;
+        CHECK(known || nlids == MAX_LIDS);
+      }
+    }
+    CHECK(rv == 0);
+  }
+  CHECK(bfd_dplane_map_sweep(MAP, now) >= 0);
+  bfd_dplane_map_attach(MAP, NULL);
+  bfd_dplane_map_del(MAP);
+  bfd_table_del(t);
+  bfd_dplane_conn_del(c);
+  bfd_dplane_conn_del(bfdd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 2 || size - 2 > MAX_STREAM)
     return 0;
@@ -153,7 +248,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   bfd_dplane_conn_stats st;
   CHECK(bfd_dplane_conn_get_stats(c, &st) == 0);
   CHECK(st.msgs_in == got);
+  uint8_t cv = bfd_dplane_conn_version(c);
   bfd_dplane_conn_del(c);
+  run_map(s, len, got, cv);
 
   /* Any struct of a known type survives encode -> decode. */
   if (len >= sizeof(bfd_dplane_msg)) {
