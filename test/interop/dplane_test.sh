@@ -128,8 +128,16 @@ dplaned_start() {
   local dir="$BFDKV_TMP/$DP"
   mkdir -p "$dir"
   BFDKV_INS_NS[$DP]=$BFDKV_NS_A; BFDKV_INS_DIR[$DP]=$dir
-  # Appends: a restart keeps the earlier log.
-  ip netns exec "$BFDKV_NS_A" "$DPLANED" -v --backoff-max 1000 \
+  # Unprivileged: user frr (bfdd's socket is its), with CAP_NET_RAW alone
+  # (SO_BINDTODEVICE for the interface-bound sessions). setpriv execs, so
+  # $! stays the daemon's PID. Appends: a restart keeps the earlier log.
+  local run=()
+  if [ "${DPLANED_ROOT:-0}" != 1 ] && command -v setpriv >/dev/null && id frr >/dev/null 2>&1; then
+    run=(setpriv --reuid=frr --regid=frr --init-groups --inh-caps=-all,+net_raw
+         --ambient-caps=+net_raw --bounding-set=-all,+net_raw)
+  fi
+  chmod 755 "$dir"; touch "$dir/dplaned.log"; chmod 666 "$dir/dplaned.log"
+  ip netns exec "$BFDKV_NS_A" "${run[@]}" "$DPLANED" -v --backoff-max 1000 \
     --dplaneaddr "$DPADDR" >>"$dir/dplaned.log" 2>&1 </dev/null &
   BFDKV_PID_LIST+=("$!"); BFDKV_INS_PID[$DP]=$!
 }
@@ -206,6 +214,12 @@ case_v4() {
   t_up=$(( $(now_ms) - t0 ))
   echo "MEASURE test=dplane what=v4_up value_ms=$t_up"
   ok "v4: Up in bfdd ${t_up} ms after the vtysh command"
+  local who caps
+  who=$(ps -o user= -p "${BFDKV_INS_PID[$DP]}" | tr -d ' ')
+  caps=$(awk '$1 == "CapEff:" { print $2 }' "/proc/${BFDKV_INS_PID[$DP]}/status")
+  bfdkv_log "bfdkit-dplaned runs as '$who', effective capabilities $caps"
+  [ "${DPLANED_ROOT:-0}" = 1 ] || [ "$who" = frr ] && ok "v4: dplaned unprivileged (user $who, CapEff $caps)" ||
+    fail "v4: dplaned runs as '$who'"
   wait_bird $US4 up 2 || fail "v4: BIRD does not show Up"
   discr=$(bird_discr $PEER4)
   [ -n "$discr" ] && discr=$((discr)) # tshark prints it in hex
@@ -313,7 +327,7 @@ case_restart() {
   bfdkv_capture_stop "$pcap"
   st=$(our_states "$pcap" $US4)
   [ "$st" = "3/0" ] && ok "restart: no flap toward BIRD (every packet Up)" || fail "restart: states on the wire: '$st'"
-  grep -q "connected to bfdd (1 session" "$BFDKV_TMP/$DP/dplaned.log" && ok "restart: dplaned reconnected with its session running" ||
+  grep -qE "connected to bfdd \([1-9][0-9]* session" "$BFDKV_TMP/$DP/dplaned.log" && ok "restart: dplaned reconnected with its session running" ||
     fail "restart: no reconnect with a running session in dplaned's log"
 }
 
