@@ -14,14 +14,16 @@
  * Nothing scans the sessions: Up/Down counts come from the core's state
  * events (bfd_callbacks.state_change through bfd_uv_new's core_cbs) and the
  * table's O(1) bfd_table_get_stats(); packets and late timer fires from
- * bfd_uv_get_stats(); kernel receive drops from the namespace's UDP
- * counters (/proc/self/net/snmp RcvbufErrors: every UDP socket of the
- * namespace, the adapter does not report its own).
+ * bfd_uv_get_stats() (also the listeners' kernel drops, SO_RXQ_OVFL);
+ * the namespace's UDP counters (/proc/self/net/snmp RcvbufErrors, every
+ * UDP socket of the namespace) as a cross-check.
  *
  * Prints a status line per second on stderr:
  *   t, Up (table stats) / added, Init, Up->Down total (+ this second),
- *   tx and rx packets per second, late timer fires per second, adapter
- *   rx drops, kernel receive-buffer drops per second, CPU % of this process
+ *   tx and rx packets per second, late timer fires per second, the
+ *   longest stall of the loop in that second (a 10 ms timer's lateness),
+ *   adapter rx drops, kernel receive-buffer drops per second, CPU % of this
+ *   process
  * and, after -d seconds, one JSON line on stdout (or -o FILE): all-Up time
  * since the last add and since the first packet heard, Up->Down
  * transitions (failures; the peer's AdminDown counted apart), pps, late
@@ -34,10 +36,11 @@
  *
  * Usage: bench_scale -n N -l LOCAL_BASE -p PEER_BASE [-i tx_us] [-r rx_us]
  *        [-m mult] [-d seconds] [-B adds_per_ms] [-N nofile] [-R rcvbuf]
- *        [-o file] [-P port] [-q] [-x]
+ *        [-S] [-G] [-o file] [-P port] [-q] [-x]
  *        (default -n 1000 -i 100000 -r tx -m 3 -d 30 -B 0: all adds before
- *        the loop runs; -N 0: the hard limit; -R: see set_listener_rcvbuf(),
- *        not an adapter setting) */
+ *        the loop runs; -N 0: the hard limit; -R: bfd_uv_settings.rx_rcvbuf
+ *        in bytes; -S: shared TX sockets, BFD_UV_TX_SHARED; -G: the
+ *        table's overload governor with its defaults, bfd_uv_set_governor) */
 #include <bfd/bfd_uv.h>
 
 #include <errno.h>
@@ -46,8 +49,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include "scale_util.h"
@@ -59,6 +60,7 @@ typedef struct opts {
   uint32_t local_base, peer_base;
   uint64_t nofile;
   uint32_t rcvbuf;
+  int shared, governor;
   const char *out;
   int quiet, exit_after;
 } opts;
@@ -67,17 +69,18 @@ typedef struct ctx {
   opts o;
   uv_loop_t loop;
   bfd_uv *a;
-  uv_timer_t tick, adder, stop;
+  uv_timer_t tick, adder, stop, lag;
   uv_signal_t sigint, sigterm;
   uint64_t nofile, nofile_hard;
-  int rcvbuf; /* -R: the listener's SO_RCVBUF as the kernel reports it */
-  FILE *out;  /* the summary's stream, opened at start */
+  FILE *out; /* the summary's stream, opened at start */
   uint32_t added;
   uint64_t t_start, t_added;    /* uv_hrtime(): start, last add returned */
   uint64_t t_first_rx, t_allup; /* 0 = not yet */
   uint64_t cpu_start;
+  uint64_t lag_prev, lag_max_s, lag_max;       /* the loop's stalls (the -lag timer) */
   uint32_t up;                                 /* from the events */
   uint64_t up_down, up_down_after, admin_down; /* Up -> Down */
+  uint64_t last_akdrop;
   uint64_t last_up_down, last_tx, last_rx, last_late, last_kdrop, last_cpu, last_t;
   scale_udp udp0;
   int last_errno, summarised, closing, closed, rc;
@@ -114,7 +117,7 @@ static void on_error(bfd_uv *a, int code, int err, const char *msg, void *ud) {
   static unsigned shown;
   (void)a;
   c->last_errno = err;
-  snprintf(c->last_msg, sizeof(c->last_msg), "%s (%s)", msg, bfd_strerror(code));
+  snprintf(c->last_msg, sizeof(c->last_msg), "%s (%s)", msg, bfd_uv_strerror(code));
   if (shown++ < 5)
     fprintf(stderr, "bench_scale: adapter: %s\n", c->last_msg);
 }
@@ -160,8 +163,9 @@ static void summary(ctx *c) {
   fprintf(f, "{\"prog\":\"bench_scale\",\"n\":%" PRIu32 ",\"added\":%" PRIu32, c->o.n, c->added);
   fprintf(f, ",\"tx_us\":%" PRIu32 ",\"rx_us\":%" PRIu32 ",\"mult\":%u", c->o.tx_us, c->o.rx_us,
           (unsigned)c->o.mult);
-  fprintf(f, ",\"nofile\":%" PRIu64 ",\"nofile_hard\":%" PRIu64 ",\"rcvbuf\":%d", c->nofile,
-          c->nofile_hard, c->rcvbuf);
+  fprintf(f, ",\"nofile\":%" PRIu64 ",\"nofile_hard\":%" PRIu64 ",\"rcvbuf\":%" PRIu32, c->nofile,
+          c->nofile_hard, c->o.rcvbuf);
+  fprintf(f, ",\"tx_shared\":%d,\"governor\":%d", c->o.shared, c->o.governor);
   fprintf(f, ",\"seconds\":%.3f", secs);
   json_secs(f, "add_s", c->t_start, c->t_added);
   json_secs(f, "all_up_s", c->t_added, c->t_allup);
@@ -177,6 +181,16 @@ static void summary(ctx *c) {
           st.tx_packets, st.rx_packets, st.tx_errors);
   fprintf(f, ",\"rx_dropped\":%" PRIu64 ",\"rx_errors\":%" PRIu64, st.rx_dropped, st.rx_errors);
   fprintf(f, ",\"timer_fires\":%" PRIu64 ",\"timer_late\":%" PRIu64, st.timer_fires, st.timer_late);
+  fprintf(f, ",\"max_stall_ms\":%.1f", (double)c->lag_max / 1e6);
+  fprintf(f, ",\"timer_late_max_ms\":%.1f,\"late_served_max\":%" PRIu64,
+          (double)st.timer_late_max_ns / 1e6, st.late_served_max);
+  fprintf(f, ",\"catch_ups\":%" PRIu64 ",\"rx_catch_up\":%" PRIu64, st.catch_ups, st.rx_catch_up);
+  fprintf(f, ",\"rx_kernel_drops\":%" PRIu64 ",\"tx_blocked\":%" PRIu64 ",\"tx_sockets\":%" PRIu64,
+          st.rx_kernel_drops, st.tx_blocked, st.tx_sockets);
+  fprintf(f,
+          ",\"governor_scale_permille\":%" PRIu32 ",\"governor_raises\":%" PRIu64
+          ",\"governor_lowers\":%" PRIu64,
+          ts.governor_scale_permille, ts.governor_raises, ts.governor_lowers);
   fprintf(f, ",\"kernel_rcvbuf_errors\":%" PRIu64, u.rcvbuf_errors - c->udp0.rcvbuf_errors);
   fprintf(f, ",\"cpu_pct\":%.1f,\"maxrss_kib\":%" PRIu64,
           100.0 * (double)(scale_cpu_ns() - c->cpu_start) / (double)(now - c->t_start),
@@ -208,12 +222,27 @@ static void finish(ctx *c) {
   uv_timer_stop(&c->tick);
   uv_timer_stop(&c->adder);
   uv_timer_stop(&c->stop);
+  uv_timer_stop(&c->lag);
+  uv_close((uv_handle_t *)&c->lag, close_cb);
   uv_close((uv_handle_t *)&c->tick, close_cb);
   uv_close((uv_handle_t *)&c->adder, close_cb);
   uv_close((uv_handle_t *)&c->stop, close_cb);
   uv_close((uv_handle_t *)&c->sigint, close_cb);
   uv_close((uv_handle_t *)&c->sigterm, close_cb);
   bfd_uv_del(c->a, on_closed);
+}
+
+/* A 10 ms timer: how long the loop went without running it, beyond its
+ * period (the adapter counts late fires, not how late they were). */
+static void lag_cb(uv_timer_t *t) {
+  ctx *c = t->data;
+  uint64_t now = uv_hrtime(), gap = now - c->lag_prev;
+  gap = gap > 10000000u ? gap - 10000000u : 0;
+  if (gap > c->lag_max_s)
+    c->lag_max_s = gap;
+  if (gap > c->lag_max)
+    c->lag_max = gap;
+  c->lag_prev = now;
 }
 
 static void tick_cb(uv_timer_t *t) {
@@ -235,19 +264,23 @@ static void tick_cb(uv_timer_t *t) {
   if (!c->o.quiet && dt > 0)
     fprintf(stderr,
             "t=%4.0fs up=%" PRIu64 "/%" PRIu32 " init=%" PRIu64 " updown=%" PRIu64 "(+%" PRIu64
-            ") tx=%.0f/s rx=%.0f/s late=%.0f/s rxdrop=%" PRIu64 " kdrop=%.0f/s cpu=%.1f%%\n",
+            ") tx=%.0f/s rx=%.0f/s late=%.0f/s stall=%.0fms rxdrop=%" PRIu64
+            " kdrop=%.0f/s (adapter %.0f/s) scale=%" PRIu32 " cpu=%.1f%%\n",
             (double)(now - c->t_start) / 1e9, ts.by_state[BFD_STATE_UP], c->added,
             ts.by_state[BFD_STATE_INIT], c->up_down, c->up_down - c->last_up_down,
             (double)(st.tx_packets - c->last_tx) / dt, (double)(st.rx_packets - c->last_rx) / dt,
-            (double)(st.timer_late - c->last_late) / dt, st.rx_dropped,
-            (double)(kd - c->last_kdrop) / dt, 100.0 * (double)(cpu - c->last_cpu) / (dt * 1e9));
+            (double)(st.timer_late - c->last_late) / dt, (double)c->lag_max_s / 1e6, st.rx_dropped,
+            (double)(kd - c->last_kdrop) / dt, (double)(st.rx_kernel_drops - c->last_akdrop) / dt,
+            ts.governor_scale_permille, 100.0 * (double)(cpu - c->last_cpu) / (dt * 1e9));
   c->last_up_down = c->up_down;
   c->last_tx = st.tx_packets;
   c->last_rx = st.rx_packets;
   c->last_late = st.timer_late;
   c->last_kdrop = kd;
+  c->last_akdrop = st.rx_kernel_drops;
   c->last_cpu = cpu;
   c->last_t = now;
+  c->lag_max_s = 0;
 }
 
 static void stop_cb(uv_timer_t *t) {
@@ -292,7 +325,7 @@ static int add_some(ctx *c, uint32_t count) {
       scale_format_v4(la, l);
       snprintf(c->error, sizeof(c->error),
                "bfd_uv_peer_add #%" PRIu32 " (local %s): %s; errno %d (%s); %s; nofile %" PRIu64,
-               c->added + 1, la, bfd_strerror(rc), c->last_errno,
+               c->added + 1, la, bfd_uv_strerror(rc), c->last_errno,
                c->last_errno ? strerror(c->last_errno) : "-", c->last_msg[0] ? c->last_msg : "-",
                c->nofile);
       return rc;
@@ -317,37 +350,10 @@ static void adder_cb(uv_timer_t *t) {
     uv_timer_stop(&c->adder);
 }
 
-/* -R: the adapter has no setting for its listener's receive buffer (the
- * kernel default, net.core.rmem_default, holds ~200 small datagrams: a few
- * milliseconds at 50k pps). Stand-in: find the listening socket among our
- * descriptors (IPv4 UDP bound to the wildcard and the single-hop port) and
- * set SO_RCVBUFFORCE (root; SO_RCVBUF, capped by rmem_max, otherwise).
- * Returns the size the kernel reports, 0 if no such socket was found. */
-static int set_listener_rcvbuf(ctx *c) {
-  uint16_t port = c->o.port ? c->o.port : 3784;
-  int fd, got = 0, v = (int)c->o.rcvbuf;
-  for (fd = 0; fd < 64; fd++) {
-    struct sockaddr_in sin;
-    socklen_t len = sizeof(sin), vl = sizeof(got);
-    int type = 0;
-    socklen_t tl = sizeof(type);
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_DGRAM)
-      continue;
-    if (getsockname(fd, (struct sockaddr *)&sin, &len) != 0 || sin.sin_family != AF_INET ||
-        sin.sin_addr.s_addr != htonl(INADDR_ANY) || ntohs(sin.sin_port) != port)
-      continue;
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) != 0)
-      (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
-    (void)getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &vl);
-    return got;
-  }
-  return 0;
-}
-
 static void usage(void) {
   fprintf(stderr, "usage: bench_scale -n N -l LOCAL_BASE -p PEER_BASE [-i tx_us] [-r rx_us] "
-                  "[-m mult] [-d seconds] [-B adds_per_ms] [-N nofile] [-R rcvbuf] [-o file] "
-                  "[-P port] [-q] [-x]\n");
+                  "[-m mult] [-d seconds] [-B adds_per_ms] [-N nofile] [-R rcvbuf] [-S] [-G] "
+                  "[-o file] [-P port] [-q] [-x]\n");
   exit(1);
 }
 
@@ -369,7 +375,7 @@ int main(int argc, char **argv) {
   c->o.tx_us = 100000;
   c->o.mult = 3;
   c->o.duration_s = 30;
-  while ((opt = getopt(argc, argv, "n:i:r:m:l:p:d:B:N:R:o:P:qx")) != -1) {
+  while ((opt = getopt(argc, argv, "n:i:r:m:l:p:d:B:N:R:SGo:P:qx")) != -1) {
     switch (opt) {
     case 'n': c->o.n = num(optarg, 1, 1000000); break;
     case 'i': c->o.tx_us = num(optarg, 1, 0xffffffffu); break;
@@ -389,6 +395,8 @@ int main(int argc, char **argv) {
     case 'B': c->o.batch = num(optarg, 0, 1000000); break;
     case 'N': c->o.nofile = num(optarg, 0, 0xffffffffu); break;
     case 'R': c->o.rcvbuf = num(optarg, 1, 0x7fffffff); break;
+    case 'S': c->o.shared = 1; break;
+    case 'G': c->o.governor = 1; break;
     case 'o': c->o.out = optarg; break;
     case 'P': c->o.port = (uint16_t)num(optarg, 1, 65535); break;
     case 'q': c->o.quiet = 1; break;
@@ -412,35 +420,41 @@ int main(int argc, char **argv) {
   bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &st);
   st.auto_listen = 0;
   st.port_single_hop = c->o.port;
+  st.rx_rcvbuf = c->o.rcvbuf;
+  if (c->o.shared)
+    st.tx_sockets = BFD_UV_TX_SHARED;
   bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cb);
   cb.state_change = on_state;
   bfd_uv_callbacks_init(BFD_UV_CALLBACKS_VERSION, &ucb);
   ucb.error = on_error;
   rc = bfd_uv_new(&c->a, &c->loop, &st, &cb, &ucb, NULL, c);
   if (rc != 0) {
-    fprintf(stderr, "bench_scale: bfd_uv_new: %s\n", bfd_strerror(rc));
+    fprintf(stderr, "bench_scale: bfd_uv_new: %s\n", bfd_uv_strerror(rc));
     return 1;
   }
   memset(&any, 0, sizeof(any));
   any.family = BFD_AF_INET;
   rc = bfd_uv_listen(c->a, BFD_MODE_SINGLE_HOP, &any);
   if (rc != 0) {
-    fprintf(stderr, "bench_scale: bfd_uv_listen: %s: %s\n", bfd_strerror(rc), c->last_msg);
+    fprintf(stderr, "bench_scale: bfd_uv_listen: %s: %s\n", bfd_uv_strerror(rc), c->last_msg);
     return 1;
   }
-  if (c->o.rcvbuf) {
-    c->rcvbuf = set_listener_rcvbuf(c);
-    fprintf(stderr, "bench_scale: listener SO_RCVBUF %d (asked %" PRIu32 ")\n", c->rcvbuf,
-            c->o.rcvbuf);
-    if (c->rcvbuf == 0)
+  if (c->o.governor) {
+    bfd_governor_settings gs;
+    bfd_governor_settings_init(BFD_GOVERNOR_SETTINGS_VERSION, &gs);
+    rc = bfd_uv_set_governor(c->a, &gs);
+    if (rc != 0) {
+      fprintf(stderr, "bench_scale: bfd_uv_set_governor: %s\n", bfd_uv_strerror(rc));
       return 1;
+    }
   }
   uv_timer_init(&c->loop, &c->tick);
   uv_timer_init(&c->loop, &c->adder);
   uv_timer_init(&c->loop, &c->stop);
+  uv_timer_init(&c->loop, &c->lag);
   uv_signal_init(&c->loop, &c->sigint);
   uv_signal_init(&c->loop, &c->sigterm);
-  c->tick.data = c->adder.data = c->stop.data = c->sigint.data = c->sigterm.data = c;
+  c->tick.data = c->adder.data = c->stop.data = c->lag.data = c->sigint.data = c->sigterm.data = c;
   uv_signal_start(&c->sigint, signal_cb, SIGINT);
   uv_signal_start(&c->sigterm, signal_cb, SIGTERM);
   scale_read_udp(&c->udp0);
@@ -461,6 +475,8 @@ int main(int argc, char **argv) {
       fprintf(stderr, "bench_scale: %" PRIu32 " sessions added in %.3f s\n", c->added,
               (double)(uv_hrtime() - c->t_start) / 1e9);
     uv_timer_start(&c->tick, tick_cb, 1000, 1000);
+    c->lag_prev = uv_hrtime();
+    uv_timer_start(&c->lag, lag_cb, 10, 10);
     uv_timer_start(&c->stop, stop_cb, (uint64_t)c->o.duration_s * 1000, 0);
   }
   uv_run(&c->loop, UV_RUN_DEFAULT);

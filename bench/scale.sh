@@ -12,12 +12,13 @@
 #   -d S       measurement window per row (default 30; quick 10)
 #   -s S       settle time before the window (default 5; quick 3)
 #   -r ROWS    space-separated rows KIND:N:INTERVAL_MS[:MULT], KIND one of
-#              floor bfdkit bird frr, or bfdkit-nofile (bfdkit under a hard
-#              RLIMIT_NOFILE of SCALE_NOFILE, default 65536, set by prlimit:
-#              needs CAP_SYS_RESOURCE), bfdkit-rcvbuf / floor-rcvbuf (the
-#              listening socket's SO_RCVBUFFORCE set to SCALE_RCVBUF, default
-#              4194304; bench_scale -R: a stand-in for a missing adapter
-#              setting)
+#              floor bfdkit bird frr; bfdkit and floor take flags:
+#              KIND+FLAG[+FLAG]: +rcvbuf (the listener's receive buffer
+#              SCALE_RCVBUF, default 4194304: bfd_uv_settings.rx_rcvbuf,
+#              the floor's SO_RCVBUFFORCE), bfdkit only: +shared (shared TX
+#              sockets, BFD_UV_TX_SHARED), +gov (the overload governor with
+#              its defaults), +nofile (a hard RLIMIT_NOFILE of SCALE_NOFILE,
+#              default 65536, set by prlimit: needs CAP_SYS_RESOURCE)
 #   -a         assert: exit 1 unless every bfdkit row ended with all
 #              sessions Up and 0 Up->Down (the CI smoke)
 #   -o FILE    also write the table to FILE
@@ -83,11 +84,13 @@ if [ $QUICK = 1 ]; then
 else
   DUR=${DUR:-30} SETTLE=${SETTLE:-5}
   ROWS=${ROWS:-"floor:1000:100 bfdkit:1000:100 bird:1000:100 frr:1000:100
-floor:5000:100 bfdkit:5000:100 floor-rcvbuf:5000:100 bfdkit-rcvbuf:5000:100
+floor:5000:100 bfdkit:5000:100 floor+rcvbuf:5000:100 bfdkit+rcvbuf:5000:100
 bird:5000:100 frr:5000:100
-floor:10000:100 bfdkit:10000:100 floor-rcvbuf:10000:100 bfdkit-rcvbuf:10000:100
-floor:20000:100 bfdkit:20000:100 bfdkit:19980:100
-floor:20000:300 bfdkit:20000:300 bfdkit:19980:300 floor-rcvbuf:20000:300 bfdkit-rcvbuf:19980:300"}
+floor:10000:100 bfdkit:10000:100 bfdkit+gov:10000:100 floor+rcvbuf:10000:100
+bfdkit+rcvbuf+gov:10000:100
+floor:20000:100 bfdkit:20000:100 bfdkit+shared:20000:100
+floor:20000:300 bfdkit:20000:300 bfdkit+shared:20000:300 floor+rcvbuf:20000:300
+bfdkit+shared+rcvbuf:20000:300 bfdkit+shared+rcvbuf+gov:20000:300"}
 fi
 SCALE_NOFILE=${SCALE_NOFILE:-65536}
 SCALE_RCVBUF=${SCALE_RCVBUF:-4194304}
@@ -178,22 +181,23 @@ start_side() {
   local kind=$1 side=$2 n=$3 ms=$4 mult=$5 dir=$6 ns lb pb d
   if [ "$side" = a ]; then ns=$NS_A lb=$BASE_A pb=$BASE_B; else ns=$NS_B lb=$BASE_B pb=$BASE_A; fi
   d=$((SETTLE + DUR + 2))
-  case $kind in
+  # KIND is BASE[+FLAG...]: +rcvbuf (-R SCALE_RCVBUF, bfd_uv_settings.rx_rcvbuf
+  # or the floor's SO_RCVBUFFORCE), +shared (-S: BFD_UV_TX_SHARED), +gov (-G:
+  # the governor), +nofile (a hard RLIMIT_NOFILE of SCALE_NOFILE by prlimit,
+  # which execs the benchmark: the PID stays its own).
+  local flags="" args=() pre=()
+  case $kind in *+*) flags="+${kind#*+}" ;; esac
+  case $flags in *+rcvbuf*) args+=(-R "$SCALE_RCVBUF") ;; esac
+  case $flags in *+shared*) args+=(-S) ;; esac
+  case $flags in *+gov*) args+=(-G) ;; esac
+  case $flags in *+nofile*) pre=(prlimit --nofile="$SCALE_NOFILE:$SCALE_NOFILE") ;; esac
+  case ${kind%%+*} in
     bfdkit)
-      bfdkv_spawn "$side" $ns "$dir/$side.log" "$SCALE" -n "$n" -i $((ms * 1000)) -m "$mult" \
-        -l $lb -p $pb -d $d -o "$dir/$side.json" ;;
-    bfdkit-nofile) # prlimit execs the benchmark: the PID stays its own
-      bfdkv_spawn "$side" $ns "$dir/$side.log" prlimit --nofile="$SCALE_NOFILE:$SCALE_NOFILE" \
-        "$SCALE" -n "$n" -i $((ms * 1000)) -m "$mult" -l $lb -p $pb -d $d -o "$dir/$side.json" ;;
-    bfdkit-rcvbuf)
-      bfdkv_spawn "$side" $ns "$dir/$side.log" "$SCALE" -n "$n" -i $((ms * 1000)) -m "$mult" \
-        -l $lb -p $pb -d $d -R "$SCALE_RCVBUF" -o "$dir/$side.json" ;;
+      bfdkv_spawn "$side" $ns "$dir/$side.log" "${pre[@]}" "$SCALE" -n "$n" -i $((ms * 1000)) \
+        -m "$mult" -l $lb -p $pb -d $d "${args[@]}" -o "$dir/$side.json" ;;
     floor)
       bfdkv_spawn "$side" $ns "$dir/$side.log" "$FLOOR" -n "$n" -i $((ms * 1000)) \
-        -l $lb -p $pb -d $d -o "$dir/$side.json" ;;
-    floor-rcvbuf)
-      bfdkv_spawn "$side" $ns "$dir/$side.log" "$FLOOR" -n "$n" -i $((ms * 1000)) \
-        -l $lb -p $pb -d $d -R "$SCALE_RCVBUF" -o "$dir/$side.json" ;;
+        -l $lb -p $pb -d $d "${args[@]}" -o "$dir/$side.json" ;;
     bird)
       mkdir -p "$dir/$side"
       bird_conf "$dir/$side/bird.conf" $lb $pb "$n" "$ms" "$mult" "$dir/$side/bird.log"
@@ -245,10 +249,10 @@ FAILS=0
 row() { # KIND:N:MS[:MULT]
   local spec=$1 kind n ms mult dir idx=${#TABLE[@]} base fkey
   IFS=: read -r kind n ms mult <<<"$spec"
-  base=${kind%%-*}
+  base=${kind%%+*}
   # The floor a row is compared with: the same receive buffer, interval and
   # N (rounded to hundreds).
-  fkey="$(case $kind in *-rcvbuf) echo rcvbuf ;; esac):$(( (n + 50) / 100 )):$ms"
+  fkey="$(case $kind in *+rcvbuf*) echo rcvbuf ;; esac):$(( (n + 50) / 100 )):$ms"
   mult=${mult:-3}
   dir="$BFDKV_TMP/row$idx-$kind-$n-$ms"
   mkdir -p "$dir"; chmod 755 "$dir"
@@ -259,10 +263,10 @@ row() { # KIND:N:MS[:MULT]
     frr) if [ ! -x "$BFDKV_BFDD" ] || ! command -v "$BFDKV_VTYSH" >/dev/null; then
            TABLE+=("| FRR | $n | $ms x $mult | - | - | - | - | - | - | - | - | skipped: FRR not installed |")
            return; fi ;;
-    floor|floor-rcvbuf|bfdkit|bfdkit-nofile|bfdkit-rcvbuf) ;;
+    floor|floor+rcvbuf|bfdkit|bfdkit+*) ;;
     *) bfdkv_die "unknown row kind $kind" ;;
   esac
-  case $kind in bird|frr) topo "$n" daemon ;; *) topo "$n" bench ;; esac
+  case $base in bird|frr) topo "$n" daemon ;; *) topo "$n" bench ;; esac
   log "row $spec: start (settle ${SETTLE} s, window ${DUR} s)"
   local t_start=$EPOCHREALTIME allup="" i c
   start_side "$kind" a "$n" "$ms" "$mult" "$dir"
@@ -328,12 +332,8 @@ row() { # KIND:N:MS[:MULT]
   read -r ib eb ob <<<"$ub0"; read -r ib1 eb1 ob1 <<<"$ub1"
   txa=$(( (oa1 - oa + ob1 - ob) / 2 / DUR )); rxa=$(( (ia1 - ia + ib1 - ib) / 2 / DUR ))
   drops=$(( ea1 - ea + eb1 - eb ))
-  case $kind in
-    floor) name="floor" ;;
-    floor-rcvbuf) name="floor (rcvbuf $SCALE_RCVBUF)" ;;
-    bfdkit) name="bfdkit" ;;
-    bfdkit-rcvbuf) name="bfdkit (rcvbuf $SCALE_RCVBUF)" ;;
-    bfdkit-nofile) name="bfdkit (nofile $SCALE_NOFILE)" ;;
+  case $base in
+    floor|bfdkit) name="$base${kind#"$base"}" ;;
     bird) name="BIRD $("$BFDKV_BIRD" --version 2>&1 | awk '{print $NF}')" ;;
     frr) name="FRR bfdd" ;;
   esac
@@ -353,7 +353,8 @@ row() { # KIND:N:MS[:MULT]
       [ "$allup" != never ] && allup=$(awk -v ns="$allup" 'BEGIN { printf "%.3f s", ns / 1e9 }')
       local upend
       upend=$(printf '%s\n%s\n' "$ja" "$jb" | jq -s '[.[].up_end] | add')
-      note="Up at end $upend/$((2 * n)); add $(echo "$ja" | jq '.add_s') s"
+      note="Up at end $upend/$((2 * n)); add $(echo "$ja" | jq '.add_s') s; longest loop stall $(printf '%s\n%s\n' "$ja" "$jb" | jq -s '[.[].max_stall_ms // empty] | max // "?"') ms; adapter kernel drops $(printf '%s\n%s\n' "$ja" "$jb" | jq -s '[.[].rx_kernel_drops // empty] | add // "?"')"
+      case $kind in *+gov*) note+="; governor scale at end $(printf '%s\n%s\n' "$ja" "$jb" | jq -rs '[.[].governor_scale_permille] | map(tostring) | join("/")') permille, raises $(printf '%s\n%s\n' "$ja" "$jb" | jq -s '[.[].governor_raises] | add')" ;; esac
       if [ "$upend" = $((2 * n)) ] && [ "$updown" = 0 ] && [ -z "$err" ]; then ROW_OK[$idx]=1; fi
     fi
     if [ "$base" = floor ] && [ -n "$ja" ]; then
