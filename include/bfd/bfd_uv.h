@@ -550,7 +550,10 @@ BFD_UV_EXTERN int bfd_uv_set_responder(bfd_uv *adapter, const bfd_responder_sett
  * port_multihop). IPv6 listeners are IPV6_V6ONLY; no SO_REUSEADDR, so a
  * clash with another daemon fails loudly instead of splitting its traffic.
  * Opening the same (family, mode, address, ifindex) twice is a no-op.
- * Listeners stay open until bfd_uv_del(). It does not touch the session
+ * Listeners stay open until bfd_uv_del(); finding one is O(1) (a hash),
+ * so a host may open one per local address, thousands of them, and
+ * (auto_listen 0) run beside another BFD daemon that holds other
+ * addresses of the same port. It does not touch the session
  * table and may be called from a callback.
  * @param adapter the adapter.
  * @param mode    BFD_MODE_SINGLE_HOP or BFD_MODE_MULTIHOP.
@@ -644,6 +647,16 @@ BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *
  * then cannot be created). Every check of `cfg` runs before anything is
  * created: a config that fails one opens nothing, creates no session and
  * delivers no event.
+ *
+ * The session's first packet goes out before this returns, whether or not
+ * the loop is running. Many adds in a row (say, a configuration of
+ * thousands of peers loaded before uv_run()) send that many packets at
+ * once, and the answers pile up in the listener's receive buffer until
+ * the loop reads it: what does not fit is dropped by the kernel
+ * (bfd_uv_stats.rx_kernel_drops; those sessions retry with their next
+ * slow-start packet, a second later, RFC 5880 §6.8.3). Size
+ * bfd_uv_settings.rx_rcvbuf for the burst, or add peers in slices of a
+ * few hundred from a uv_idle_t or a 0 ms uv_timer_t while the loop runs.
  * @param adapter   the adapter.
  * @param psession  out, may be NULL.
  * @param cfg       the peer (any struct_version from 1); copied, keys

@@ -247,7 +247,8 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
   st.struct_version = BFD_UV_SETTINGS_VERSION;
   if (st.rx_batch < 1 || st.rx_batch > BFD_UV__RX_BATCH_MAX || st.auto_listen > 1 ||
       st.tx_sockets > BFD_UV_TX_SHARED || st.rx_rcvbuf > INT32_MAX ||
-      (st.tx_sockets == BFD_UV_TX_SHARED && (st.tx_ports < 1 || st.tx_ports > BFD_UV__TX_PORTS_MAX))) {
+      (st.tx_sockets == BFD_UV_TX_SHARED &&
+       (st.tx_ports < 1 || st.tx_ports > BFD_UV__TX_PORTS_MAX))) {
     memset(&st, 0, sizeof(st)); /* the secret */
     return BFD_ERR_INVALID_ARGUMENT;
   }
@@ -343,6 +344,7 @@ static void finish(bfd_uv *a) {
     uv_close((uv_handle_t *)&l->poll, handle_closed);
   }
   a->listeners = NULL;
+  bfd_uv__listeners_free(a);
   a->pending_close++;
   uv_close((uv_handle_t *)&a->timer, handle_closed);
 }

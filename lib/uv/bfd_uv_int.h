@@ -40,7 +40,8 @@ typedef struct bfd_uv__listener {
   uint16_t port;
   bfd_uv_addr addr;
   uint32_t ovfl;   /* the last SO_RXQ_OVFL count seen */
-  struct bfd_uv__listener *next;
+  struct bfd_uv__listener *next;  /* all of them (a->listeners) */
+  struct bfd_uv__listener *hnext; /* its bucket of a->lhash */
 } bfd_uv__listener;
 
 /* BFD_UV_TX_SHARED: one socket of a family's pool, bound to the wildcard
@@ -92,6 +93,11 @@ struct bfd_uv {
   uint64_t armed_ms; /* UINT64_MAX: not armed */
   uint64_t armed_deadline; /* the table's next deadline; BFD_TSTAMP_NONE: none */
   bfd_uv__listener *listeners;
+  /* per-address lookup: (family, mode, address, scope) -> listener, in
+   * O(1) (a host with one listener per address opens thousands) */
+  bfd_uv__listener **lhash;
+  uint32_t lhash_size; /* buckets, a power of 2; 0 before the first */
+  bfd_uv__listener *first_of[2][2]; /* [family IPv6][mode]: any one */
   bfd_uv__peer *peers;
   bfd_uv__txpool txpool[2]; /* BFD_UV_TX_SHARED: IPv4, IPv6 */
   uint32_t n_goodbye; /* peers saying goodbye (removed, or shutdown) */
@@ -161,9 +167,12 @@ uint16_t bfd_uv__listen_port(const bfd_uv *a, uint8_t mode);
 /* Read every listener before acting on overdue deadlines (a long
  * wake-up); counted in stats.catch_ups / rx_catch_up. */
 void bfd_uv__rx_catch_up(bfd_uv *a, uint64_t now);
-/* A listener for (family, mode) on `addr`; any address if NULL. */
+/* A listener for (family, mode) on `addr`; any address if NULL. O(1). */
 bfd_uv__listener *bfd_uv__find_listener(const bfd_uv *a, uint8_t family, uint8_t mode,
                                         const bfd_uv_addr *addr);
+/* The lookup's memory (the listeners themselves close with their
+ * handles). */
+void bfd_uv__listeners_free(bfd_uv *a);
 
 /* ---- bfd_uv_peer.c ------------------------------------------------------- */
 

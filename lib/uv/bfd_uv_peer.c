@@ -1,7 +1,7 @@
 /* libuv adapter: peers and transmit. bfd_uv_peer_* and the peer config,
- * the TX sockets (one per session, or the BFD_UV_TX_SHARED pools), the core's lifecycle events (CREATED for a
- * responder session, REMOVED for a reaped one or a goodbye done) and
- * responder mode (bfd_uv_set_responder, bfd_uv_settings.auto_*). */
+ * the TX sockets (one per session, or the BFD_UV_TX_SHARED pools), the core's lifecycle events
+ * (CREATED for a responder session, REMOVED for a reaped one or a goodbye done) and responder mode
+ * (bfd_uv_set_responder, bfd_uv_settings.auto_*). */
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>

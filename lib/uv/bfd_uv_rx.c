@@ -1,5 +1,6 @@
 /* libuv adapter: the receive path. Listening sockets (one per family,
- * mode and bound address) read through uv_poll_t in recvmmsg() batches;
+ * mode and bound address, found in O(1) by a hash) read through uv_poll_t
+ * in recvmmsg() batches;
  * each datagram becomes a bfd_rx_info (TTL, destination, interface from
  * the control messages) for bfd_table_feed_packet(). */
 #include <errno.h>
@@ -20,14 +21,59 @@ uint16_t bfd_uv__listen_port(const bfd_uv *a, uint8_t mode) {
 
 static void poll_cb(uv_poll_t *h, int status, int events);
 
+/* FNV-1a over what tells two listeners apart. */
+static uint32_t lhash_of(uint8_t family, uint8_t mode, const bfd_uv_addr *addr) {
+  uint32_t h = 2166136261u, i;
+  uint8_t k[22];
+  k[0] = family;
+  k[1] = mode;
+  memcpy(k + 2, addr->addr, 16);
+  memcpy(k + 18, &addr->ifindex, 4);
+  for (i = 0; i < sizeof(k); i++)
+    h = (h ^ k[i]) * 16777619u;
+  return h;
+}
+
+/* Room for one more listener: grow to twice the listeners (load <= 1). */
+static int lhash_grow(bfd_uv *a) {
+  bfd_uv__listener **nb, *l;
+  uint32_t n = a->lhash_size ? a->lhash_size * 2 : 16;
+  if (a->stats.listeners < a->lhash_size)
+    return 0;
+  if (!(nb = bfd_uv__calloc(a, n * sizeof(*nb))))
+    return BFD_ERR_NOMEM;
+  for (l = a->listeners; l; l = l->next) {
+    uint32_t b = lhash_of(l->addr.family, l->mode, &l->addr) & (n - 1);
+    l->hnext = nb[b];
+    nb[b] = l;
+  }
+  if (a->lhash)
+    bfd_uv__free(a, a->lhash);
+  a->lhash = nb;
+  a->lhash_size = n;
+  return 0;
+}
+
 bfd_uv__listener *bfd_uv__find_listener(const bfd_uv *a, uint8_t family, uint8_t mode,
                                         const bfd_uv_addr *addr) {
   bfd_uv__listener *l;
-  for (l = a->listeners; l; l = l->next)
-    if (l->addr.family == family && l->mode == mode &&
-        (!addr || (memcmp(l->addr.addr, addr->addr, 16) == 0 && l->addr.ifindex == addr->ifindex)))
+  if (!addr)
+    return a->first_of[family == BFD_AF_INET6][mode == BFD_MODE_MULTIHOP];
+  if (!a->lhash_size)
+    return NULL;
+  for (l = a->lhash[lhash_of(family, mode, addr) & (a->lhash_size - 1)]; l; l = l->hnext)
+    if (l->addr.family == family && l->mode == mode && memcmp(l->addr.addr, addr->addr, 16) == 0 &&
+        l->addr.ifindex == addr->ifindex)
       return l;
   return NULL;
+}
+
+void bfd_uv__listeners_free(bfd_uv *a) {
+  if (a->lhash)
+    bfd_uv__free(a, a->lhash);
+  a->lhash = NULL;
+  a->lhash_size = 0;
+  memset(a->first_of, 0, sizeof(a->first_of));
 }
 
 int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
@@ -45,8 +91,7 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
     memset(addr.addr + 4, 0, 12);
   if (bfd_uv__find_listener(a, addr.family, mode, &addr))
     return 0;
-  l = bfd_uv__calloc(a, sizeof(*l));
-  if (!l)
+  if (lhash_grow(a) != 0 || !(l = bfd_uv__calloc(a, sizeof(*l))))
     return BFD_ERR_NOMEM;
   rep.fn = bfd_uv__sock_report;
   rep.ctx = a;
@@ -75,6 +120,13 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
   l->addr = addr;
   l->next = a->listeners;
   a->listeners = l;
+  {
+    uint32_t b = lhash_of(addr.family, mode, &addr) & (a->lhash_size - 1);
+    l->hnext = a->lhash[b];
+    a->lhash[b] = l;
+  }
+  if (!a->first_of[addr.family == BFD_AF_INET6][mode == BFD_MODE_MULTIHOP])
+    a->first_of[addr.family == BFD_AF_INET6][mode == BFD_MODE_MULTIHOP] = l;
   a->stats.listeners++;
   return 0;
 }

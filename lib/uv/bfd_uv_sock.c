@@ -216,10 +216,10 @@ int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port, uint32_t 
   if (fd < 0)
     return fd;
   if (addr->family == BFD_AF_INET) {
-    rc = must(rc, set_int(fd, IPPROTO_IP, IP_RECVTTL, 1), rep, "setsockopt(IP_RECVTTL)", addr,
-              port, NULL);
-    rc = must(rc, set_int(fd, IPPROTO_IP, IP_PKTINFO, 1), rep, "setsockopt(IP_PKTINFO)", addr,
-              port, NULL);
+    rc = must(rc, set_int(fd, IPPROTO_IP, IP_RECVTTL, 1), rep, "setsockopt(IP_RECVTTL)", addr, port,
+              NULL);
+    rc = must(rc, set_int(fd, IPPROTO_IP, IP_PKTINFO, 1), rep, "setsockopt(IP_PKTINFO)", addr, port,
+              NULL);
   } else {
     /* The v4 wildcard listener owns IPv4 (and a v4-mapped peer would
      * carry the wrong TTL semantics anyway). */
@@ -231,8 +231,8 @@ int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port, uint32_t 
               "setsockopt(IPV6_RECVPKTINFO)", addr, port, NULL);
   }
   /* The kernel's drop count with every datagram (bfd_uv__sock_rxq_ovfl). */
-  rc = must(rc, set_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1), rep, "setsockopt(SO_RXQ_OVFL)", addr,
-            port, NULL);
+  rc = must(rc, set_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1), rep, "setsockopt(SO_RXQ_OVFL)", addr, port,
+            NULL);
   /* Past net.core.rmem_max with CAP_NET_ADMIN, else capped there. */
   if (!rc && rcvbuf && set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, (int)rcvbuf) != 0)
     rc = must(rc, set_int(fd, SOL_SOCKET, SO_RCVBUF, (int)rcvbuf), rep, "setsockopt(SO_RCVBUF)",
@@ -270,8 +270,8 @@ int bfd_uv__sock_open_tx(const bfd_uv_addr *local, const char *ifname, uint16_t 
     return fd;
   /* RFC 5881 §5 / RFC 5883 §5: 255 so receivers can apply GTSM floors. */
   if (local->family == BFD_AF_INET) {
-    rc = must(rc, set_int(fd, IPPROTO_IP, IP_TTL, BFD_UV__TTL), rep, "setsockopt(IP_TTL)", local,
-              0, ifname);
+    rc = must(rc, set_int(fd, IPPROTO_IP, IP_TTL, BFD_UV__TTL), rep, "setsockopt(IP_TTL)", local, 0,
+              ifname);
     rc = must(rc, set_int(fd, IPPROTO_IP, IP_TOS, BFD_UV__TOS_CS6), rep, "setsockopt(IP_TOS)",
               local, 0, ifname);
   } else {

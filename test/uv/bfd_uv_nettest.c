@@ -297,8 +297,7 @@ int main(int argc, char **argv) {
       tx_shared = atoi(argv[++i]);
       st.tx_sockets = BFD_UV_TX_SHARED;
       st.tx_ports = (uint16_t)tx_shared;
-    }
-    else if (!strcmp(argv[i], "--listen"))
+    } else if (!strcmp(argv[i], "--listen"))
       st.auto_listen = 0, i++;
     else if (!strcmp(argv[i], "--peer"))
       i++;

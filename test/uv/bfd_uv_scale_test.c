@@ -33,14 +33,15 @@ typedef struct n_up {
   uint64_t n;
 } n_up;
 
-static uint64_t count_up(const side *x) {
+static bfd_table_stats tstats_of(const side *x) {
   bfd_table_stats ts;
   memset(&ts, 0, sizeof(ts));
   ts.struct_version = BFD_TABLE_STATS_VERSION;
-  if (bfd_table_get_stats(bfd_uv_get_table(x->a), &ts) != 0)
-    return 0;
-  return ts.by_state[BFD_STATE_UP];
+  CU_ASSERT_EQUAL(bfd_table_get_stats(bfd_uv_get_table(x->a), &ts), 0);
+  return ts;
 }
+
+static uint64_t count_up(const side *x) { return tstats_of(x).by_state[BFD_STATE_UP]; }
 
 static int all_up(void *ctx) {
   n_up *c = ctx;
@@ -60,6 +61,14 @@ static bfd_uv_peer_info info_of(bfd_session *s) {
   i.struct_version = BFD_UV_PEER_INFO_VERSION;
   CU_ASSERT_EQUAL(bfd_uv_peer_get_info(s, &i), 0);
   return i;
+}
+
+static bfd_uv_stats stats_of(const side *x) {
+  bfd_uv_stats st;
+  memset(&st, 0, sizeof(st));
+  st.struct_version = BFD_UV_STATS_VERSION;
+  CU_ASSERT_EQUAL(bfd_uv_get_stats(x->a, &st), 0);
+  return st;
 }
 
 /* ---- shared TX sockets --------------------------------------------------- */
@@ -106,8 +115,7 @@ static void test_shared_tx(void) {
   CU_ASSERT_NOT_EQUAL(xi[0].tx_fd, xi[1].tx_fd);
   CU_ASSERT(xi[2].src_port == xi[0].src_port || xi[2].src_port == xi[1].src_port);
   CU_ASSERT(xi[2].tx_fd == xi[0].tx_fd || xi[2].tx_fd == xi[1].tx_fd);
-  CU_ASSERT(yi[0].tx_fd != yi[1].tx_fd && yi[1].tx_fd != yi[2].tx_fd &&
-            yi[0].tx_fd != yi[2].tx_fd);
+  CU_ASSERT(yi[0].tx_fd != yi[1].tx_fd && yi[1].tx_fd != yi[2].tx_fd && yi[0].tx_fd != yi[2].tx_fd);
   /* a removed session gives its socket back: the next one takes it */
   CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, xs[1]), 0);
   CU_ASSERT_EQUAL(x.errors + y.errors, 0);
@@ -209,20 +217,56 @@ static void test_past_fd_limit(void) {
   side_close(&y);
 }
 
+/* ---- per-address listeners ---------------------------------------------- */
+
+/* 2000 per-address listeners (found by hash, not a list walk); each again
+ * is a no-op; a session on one of them comes Up. */
+static void test_many_listeners(void) {
+  side x, y;
+  bfd_uv_settings st = side_settings(0, 0);
+  bfd_uv_stats us;
+  uint64_t t0;
+  double first_ms = 0, again_ms = 0;
+  int pass, i;
+  n_up c;
+  bfd_uv_peer_config pc;
+  side_new(&x, "X", &st);
+  for (pass = 0; pass < 2; pass++) {
+    t0 = uv_hrtime();
+    for (i = 0; i < 2000; i++) {
+      bfd_uv_addr la;
+      char a[32];
+      snprintf(a, sizeof(a), "127.1.%d.%d", i / 250, 1 + i % 250);
+      CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, a), 0);
+      CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(x.a, BFD_MODE_SINGLE_HOP, &la), 0);
+    }
+    if (pass == 0)
+      first_ms = (double)(uv_hrtime() - t0) / 1e6;
+    else
+      again_ms = (double)(uv_hrtime() - t0) / 1e6;
+  }
+  us = stats_of(&x);
+  printf("  2000 listeners in %.1f ms, the same 2000 again (no-ops) in %.2f ms\n", first_ms,
+         again_ms);
+  CU_ASSERT_EQUAL(us.listeners, 2000);
+  side_open(&y, "Y", "127.0.0.2", 0, 0);
+  peer_cfg(&pc, "127.1.7.250", "127.0.0.2", base_port);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(x.a, &x.s, &pc, &x), 0);
+  peer_cfg(&pc, "127.0.0.2", "127.1.7.250", base_port);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(y.a, &y.s, &pc, &y), 0);
+  c.x = &x;
+  c.n = 1;
+  CU_ASSERT(run_until(all_up, &c, 5000));
+  side_close(&y);
+  side_close(&x);
+}
+
 /* ---- kernel drops ------------------------------------------------------- */
 
 typedef struct rx_seen {
   const side *x;
   uint64_t n;
 } rx_seen;
-
-static bfd_uv_stats stats_of(const side *x) {
-  bfd_uv_stats st;
-  memset(&st, 0, sizeof(st));
-  st.struct_version = BFD_UV_STATS_VERSION;
-  CU_ASSERT_EQUAL(bfd_uv_get_stats(x->a, &st), 0);
-  return st;
-}
 
 static int rx_read(void *ctx) {
   rx_seen *r = ctx;
@@ -239,7 +283,6 @@ static uint64_t burst(uint32_t rcvbuf, unsigned n) {
   wire w;
   rx_seen r;
   bfd_uv_stats st;
-  bfd_table_stats ts;
   bfd_uv_settings set = side_settings(0, 0);
   bfd_ctrl_pkt pkt = ctrl(BFD_STATE_DOWN, 0x5eed, 3, 1000000, 1000000);
   unsigned i;
@@ -256,10 +299,7 @@ static uint64_t burst(uint32_t rcvbuf, unsigned n) {
   CU_ASSERT(run_until(rx_read, &r, 2000));
   st = stats_of(&x);
   CU_ASSERT_EQUAL(st.rx_packets + st.rx_kernel_drops, n + 1);
-  memset(&ts, 0, sizeof(ts));
-  ts.struct_version = BFD_TABLE_STATS_VERSION;
-  CU_ASSERT_EQUAL(bfd_table_get_stats(bfd_uv_get_table(x.a), &ts), 0);
-  CU_ASSERT_EQUAL(ts.load_rx_drops, st.rx_kernel_drops);
+  CU_ASSERT_EQUAL(tstats_of(&x).load_rx_drops, st.rx_kernel_drops);
   printf("  rx_rcvbuf %u: %u sent, %llu read, %llu dropped by the kernel\n", (unsigned)rcvbuf,
          n + 1, (unsigned long long)st.rx_packets, (unsigned long long)st.rx_kernel_drops);
   wire_close(&w);
@@ -386,14 +426,6 @@ static void stall_cb(uv_timer_t *t) {
   uv_sleep(12); /* every loop iteration: deadlines served ~12 ms late */
 }
 
-static bfd_table_stats tstats_of(const side *x) {
-  bfd_table_stats ts;
-  memset(&ts, 0, sizeof(ts));
-  ts.struct_version = BFD_TABLE_STATS_VERSION;
-  CU_ASSERT_EQUAL(bfd_table_get_stats(bfd_uv_get_table(x->a), &ts), 0);
-  return ts;
-}
-
 /* The host turns the governor on through the adapter; a loop that serves
  * deadlines late slows X's session (scale above 1000) without a flap;
  * off sets the scale back at once. */
@@ -438,10 +470,11 @@ static void test_governor(void) {
   CU_ASSERT(ts.governor_scale_permille > 1000);
   {
     bfd_uv_stats st = stats_of(&x);
-    printf("  late fires %llu of %llu served %llu deadlines, at most %llu in one, max %.1f ms late\n",
-           (unsigned long long)st.timer_late, (unsigned long long)st.timer_fires,
-           (unsigned long long)st.late_served, (unsigned long long)st.late_served_max,
-           (double)st.timer_late_max_ns / 1e6);
+    printf(
+        "  late fires %llu of %llu served %llu deadlines, at most %llu in one, max %.1f ms late\n",
+        (unsigned long long)st.timer_late, (unsigned long long)st.timer_fires,
+        (unsigned long long)st.late_served, (unsigned long long)st.late_served_max,
+        (double)st.timer_late_max_ns / 1e6);
     CU_ASSERT(st.timer_late > 0);
     CU_ASSERT(st.late_served > 0);
     CU_ASSERT(st.late_served_max >= 1 && st.late_served_max <= st.late_served);
@@ -462,6 +495,7 @@ int main(void) {
                          {"shared_bad_local", test_shared_bad_local},
                          {"bad_family", test_bad_family},
                          {"past_fd_limit", test_past_fd_limit},
+                         {"many_listeners", test_many_listeners},
                          {"kernel_drops", test_kernel_drops},
                          {"late_wakeup", test_late_wakeup},
                          {"governor", test_governor},
