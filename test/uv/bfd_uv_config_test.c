@@ -3,6 +3,7 @@
  * accepted and only its bytes are read; every error path of the ring and
  * the versions creates nothing; bfd_uv_peer_update() takes the settings
  * and ignores the ring. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,58 @@ static void test_settings_init(void) {
   CU_ASSERT_EQUAL(us.auto_required_min_rx_us, rs.session.required_min_rx_us);
   CU_ASSERT_EQUAL(us.auto_detect_mult, rs.session.detect_mult);
   CU_ASSERT_EQUAL(us.auto_auth_key.type, BFD_AUTH_NONE);
+}
+
+/* bfd_uv_settings and bfd_uv_stats of version 1 (0.1.0), in buffers of
+ * exactly their size (ASan catches an access past them; the fields are
+ * copied out to read them): init writes only those bytes, bfd_uv_new()
+ * reads only those and gives the later fields their defaults (one TX
+ * socket per session), get_stats fills only version 1's fields. */
+#define SETTINGS_V1_SIZE 52 /* sizeof in 0.1.0; its last field ends at 50 */
+#define STATS_V1_SIZE    104
+static void test_settings_stats_v1(void) {
+  uint8_t *st = malloc(SETTINGS_V1_SIZE), *ss = malloc(STATS_V1_SIZE);
+  bfd_uv_settings cur, got;
+  bfd_uv_stats stats;
+  bfd_uv_peer_config c;
+  uint32_t v;
+  bfd_uv *a;
+  CU_ASSERT_FATAL(st && ss);
+  CU_ASSERT(offsetof(bfd_uv_settings, tx_sockets) == 50); /* v1's bytes */
+  CU_ASSERT(offsetof(bfd_uv_stats, rx_kernel_drops) == STATS_V1_SIZE);
+  memset(st, 0xee, SETTINGS_V1_SIZE);
+  CU_ASSERT_EQUAL(bfd_uv_settings_init(1, (bfd_uv_settings *)(void *)st), 0);
+  CU_ASSERT_EQUAL(bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &cur), 0);
+  memset(&got, 0, sizeof(got));
+  memcpy(&got, st, 50);
+  CU_ASSERT_EQUAL(got.struct_version, 1);
+  CU_ASSERT_EQUAL(memcmp((uint8_t *)&got + 4, (uint8_t *)&cur + 4, 50 - 4), 0);
+  CU_ASSERT_EQUAL(st[50], 0xee); /* the padding is not ours to write */
+  CU_ASSERT_EQUAL(bfd_uv_settings_init(0, &got), BFD_ERR_VERSION);
+  CU_ASSERT_EQUAL(bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION + 1, &got), BFD_ERR_VERSION);
+  got.auto_listen = 0;
+  memcpy(st, &got, 50); /* st[50..51], where tx_sockets is now, stay 0xee */
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&a, &loop, (bfd_uv_settings *)(void *)st, NULL, NULL, NULL, NULL),
+                        0);
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(a, NULL, &c, NULL), 0);
+  v = 1;
+  memcpy(ss, &v, sizeof(v));
+  CU_ASSERT_EQUAL(bfd_uv_get_stats(a, (bfd_uv_stats *)(void *)ss), 0);
+  memset(&stats, 0, sizeof(stats));
+  memcpy(&stats, ss, STATS_V1_SIZE);
+  CU_ASSERT_EQUAL(stats.struct_version, 1);
+  CU_ASSERT_EQUAL(stats.sessions, 1);
+  CU_ASSERT_EQUAL(stats.tx_packets, 1);
+  stats.struct_version = 3;
+  CU_ASSERT_EQUAL(bfd_uv_get_stats(a, &stats), BFD_ERR_VERSION);
+  stats.struct_version = BFD_UV_STATS_VERSION;
+  CU_ASSERT_EQUAL(bfd_uv_get_stats(a, &stats), 0);
+  CU_ASSERT_EQUAL(stats.tx_sockets, 1); /* per session: the default */
+  bfd_uv_del(a, NULL);
+  run_for(20);
+  free(st);
+  free(ss);
 }
 
 /* A caller built against 0.1.0: a version-1 config in a buffer of exactly
@@ -244,6 +297,7 @@ static void test_update_ignores_keys(void) {
 int main(void) {
   CU_TestInfo tests[] = {{"init", test_init},
                          {"settings_init", test_settings_init},
+                         {"settings_stats_v1", test_settings_stats_v1},
                          {"v1_still_works", test_v1_still_works},
                          {"ring_first_packet", test_ring_first_packet},
                          {"errors", test_errors},

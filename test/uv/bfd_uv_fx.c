@@ -1,5 +1,5 @@
-/* Fixture of the libuv adapter suites over loopback (uv_responder,
- * uv_config): one loop with a guard timer, wires (plain UDP sockets as
+/* Fixture of the libuv adapter suites over loopback (uv_loop,
+ * uv_responder, uv_config, uv_scale): one loop with a guard timer, wires (plain UDP sockets as
  * scripted peers, spoofed sources and relays) and sides (an adapter with
  * every callback recorded). See bfd_uv_fx.h. */
 #include "bfd_uv_fx.h"

@@ -1,5 +1,5 @@
 /* Fixture of the libuv adapter suites over loopback, unprivileged
- * (uv_responder, uv_config). Adapters bind 127.0.0.1 / 127.0.0.2; wires
+ * (uv_loop, uv_responder, uv_config, uv_scale). Adapters bind 127.0.0.1 / 127.0.0.2; wires
  * (scripted peers, spoofed sources, relays) are plain UDP sockets on
  * 127.0.0.3 and up (all of 127/8 is local on Linux), sending with TTL 255
  * (RFC 5881 §5). Single-hop listeners use base_port, wires base_port + 1,
