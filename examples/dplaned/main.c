@@ -37,7 +37,10 @@ typedef struct dp_ctx {
   uv_stream_t *stream; /* &s while open or closing */
   int connected;       /* the stream is connected and reading */
   uv_connect_t connect_req;
-  uv_timer_t reconnect, sweep;
+  uv_timer_t reconnect, sweep, keepalive;
+  uint64_t last_rx_ms; /* uv_now() of the last bytes from bfdd */
+  uint64_t adds;       /* ADD_SESSIONs on this connection */
+  int sweep_retried;   /* the last connection sent none of our sessions */
   uv_signal_t sigint, sigterm;
   uint32_t backoff_ms;
   unsigned failures; /* connect failures in a row (logged once, then every 10th) */
@@ -148,6 +151,7 @@ static void drop_connection(dp_ctx *c, const char *why) {
     dp_log(c, LOG_WARNING, "bfdd connection lost (%s); sessions keep running", why);
   c->connected = 0;
   uv_timer_stop(&c->sweep);
+  uv_timer_stop(&c->keepalive);
   bfd_dplane_map_attach(c->map, NULL);
   bfd_dplane_conn_del(c->conn);
   c->conn = NULL;
@@ -181,6 +185,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     drop_connection(c, nread == UV_EOF ? "bfdd closed it" : uv_strerror((int)nread));
     return;
   }
+  c->last_rx_ms = uv_now(c->loop);
   int rv = bfd_dplane_conn_feed(c->conn, (const uint8_t *)buf->base, (size_t)nread);
   if (rv < 0) {
     drop_connection(c, bfd_strerror(rv));
@@ -189,6 +194,11 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   bfd_dplane_msg m;
   while ((rv = bfd_dplane_conn_next_msg(c->conn, &m)) == 1) {
     log_msg(c, &m);
+    if (m.type == BFD_DPLANE_ADD_SESSION)
+      c->adds++;
+    if (m.type == BFD_DPLANE_ECHO_REPLY && c->opt.verbose)
+      dp_log(c, LOG_DEBUG, "bfdd answered the keepalive in %llu us",
+             (unsigned long long)(uv_hrtime() / 1000 - m.echo.dp_time));
     int r = bfd_dplane_map_handle(c->map, &m, uv_hrtime());
     if (r < 0)
       dp_log(c, LOG_WARNING, "bfddp %s lid %u: %s", bfd_dplane_type_name(m.type),
@@ -204,10 +214,42 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
 
 static void on_sweep(uv_timer_t *t) {
   dp_ctx *c = t->data;
+  size_t have = bfd_dplane_map_size(c->map);
+  if (c->adds == 0 && have > 0 && !c->sweep_retried) {
+    /* bfdd 8.4.4 registers sessions only on accept, and only those not
+     * attached to a data plane: if it accepted us before it noticed our
+     * previous connection close, it kept them (then fell back to its own
+     * implementation) and sent us none. One more connect lets it register
+     * them; only a second empty connection means bfdd has none of them. */
+    c->sweep_retried = 1;
+    dp_log(c, LOG_NOTICE, "bfdd sent none of our %zu session(s); reconnecting once so it "
+                          "registers them", have);
+    drop_connection(c, "no session registered");
+    return;
+  }
+  c->sweep_retried = 0;
   int n = bfd_dplane_map_sweep(c->map, uv_hrtime());
   if (n > 0)
     dp_log(c, LOG_NOTICE, "%d session(s) that bfdd no longer has were removed", n);
   flush(c);
+}
+
+/* Keepalive: an ECHO_REQUEST (bfdd answers ECHO_REPLY); a bfdd silent
+ * for three of them is gone (a host that vanished without a FIN would
+ * otherwise keep the stream open for ever). */
+static void on_keepalive(uv_timer_t *t) {
+  dp_ctx *c = t->data;
+  if (!c->connected)
+    return;
+  if (uv_now(c->loop) - c->last_rx_ms > 3000ull * c->opt.keepalive_s) {
+    drop_connection(c, "no answer to 3 keepalives");
+    return;
+  }
+  bfd_dplane_msg m;
+  bfd_dplane_msg_init(&m, BFD_DPLANE_VERSION_1, BFD_DPLANE_ECHO_REQUEST, 0);
+  m.echo.dp_time = uv_hrtime() / 1000;
+  if (bfd_dplane_conn_send(c->conn, &m) == 0)
+    flush(c);
 }
 
 static void on_connect(uv_connect_t *req, int status) {
@@ -233,10 +275,15 @@ static void on_connect(uv_connect_t *req, int status) {
   c->failures = 0;
   c->backoff_ms = c->opt.backoff_min_ms;
   c->connected = 1;
+  c->adds = 0;
   bfd_dplane_map_attach(c->map, c->conn);
   c->stream->data = c;
   uv_read_start(c->stream, on_alloc, on_read);
   uv_timer_start(&c->sweep, on_sweep, c->opt.sweep_ms, 0);
+  c->last_rx_ms = uv_now(c->loop);
+  if (c->opt.keepalive_s > 0)
+    uv_timer_start(&c->keepalive, on_keepalive, 1000ull * c->opt.keepalive_s,
+                   1000ull * c->opt.keepalive_s);
   dp_log(c, LOG_NOTICE, "connected to bfdd (%zu session(s) running)",
          bfd_dplane_map_size(c->map));
 }
@@ -378,6 +425,7 @@ static void on_adapter_closed(bfd_uv *a, void *ud) {
   close_stream(c);
   uv_close((uv_handle_t *)&c->reconnect, on_handle_closed);
   uv_close((uv_handle_t *)&c->sweep, on_handle_closed);
+  uv_close((uv_handle_t *)&c->keepalive, on_handle_closed);
   uv_close((uv_handle_t *)&c->sigint, on_handle_closed);
   uv_close((uv_handle_t *)&c->sigterm, on_handle_closed);
   dp_log(c, LOG_NOTICE, "every peer told AdminDown; exiting");
@@ -395,6 +443,7 @@ static void on_signal(uv_signal_t *h, int signum) {
          bfd_dplane_map_size(c->map));
   uv_timer_stop(&c->reconnect);
   uv_timer_stop(&c->sweep);
+  uv_timer_stop(&c->keepalive);
   bfd_uv_shutdown(c->adapter, on_adapter_closed);
 }
 
@@ -437,7 +486,8 @@ int main(int argc, char **argv) {
   }
   uv_timer_init(c->loop, &c->reconnect);
   uv_timer_init(c->loop, &c->sweep);
-  c->reconnect.data = c->sweep.data = c;
+  uv_timer_init(c->loop, &c->keepalive);
+  c->reconnect.data = c->sweep.data = c->keepalive.data = c;
   uv_signal_init(c->loop, &c->sigint);
   uv_signal_init(c->loop, &c->sigterm);
   c->sigint.data = c->sigterm.data = c;

@@ -25,6 +25,8 @@ void dp_options_usage(FILE *f) {
         "      --backoff-max MS   the delay doubles up to this (5000)\n"
         "      --sweep MS         after (re)connecting, sessions bfdd has not re-sent\n"
         "                         within MS are removed (3000)\n"
+        "      --keepalive SEC    send bfdd an ECHO_REQUEST every SEC seconds; nothing\n"
+        "                         heard for 3 x SEC = bfdd is gone: reconnect (10; 0 off)\n"
         "      --protocol N       bfddp version 1 or 2 (default: bfdd's, learned)\n"
         "      --port-single-hop N, --port-multihop N\n"
         "                         BFD ports instead of 3784 / 4784 (testing)\n"
@@ -90,11 +92,11 @@ int dp_options_parse_addr(dp_options *o, const char *t) {
 }
 
 int dp_options_parse(dp_options *o, int argc, char **argv, FILE *err) {
-  enum { O_BMIN = 256, O_BMAX, O_SWEEP, O_PROTO, O_PSH, O_PMH, O_SYSLOG };
+  enum { O_BMIN = 256, O_BMAX, O_SWEEP, O_PROTO, O_PSH, O_PMH, O_SYSLOG, O_KA };
   static const struct option longopts[] = {
       {"dplaneaddr", required_argument, NULL, 'a'}, {"backoff-min", required_argument, NULL, O_BMIN},
       {"backoff-max", required_argument, NULL, O_BMAX}, {"sweep", required_argument, NULL, O_SWEEP},
-      {"protocol", required_argument, NULL, O_PROTO},
+      {"protocol", required_argument, NULL, O_PROTO}, {"keepalive", required_argument, NULL, O_KA},
       {"port-single-hop", required_argument, NULL, O_PSH},
       {"port-multihop", required_argument, NULL, O_PMH}, {"syslog", no_argument, NULL, O_SYSLOG},
       {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
@@ -103,6 +105,7 @@ int dp_options_parse(dp_options *o, int argc, char **argv, FILE *err) {
   o->backoff_min_ms = 100;
   o->backoff_max_ms = 5000;
   o->sweep_ms = 3000;
+  o->keepalive_s = 10;
   optind = 1;
   opterr = 0;
   int c;
@@ -124,6 +127,13 @@ int dp_options_parse(dp_options *o, int argc, char **argv, FILE *err) {
         return -1;
       }
       *(c == O_BMIN ? &o->backoff_min_ms : c == O_BMAX ? &o->backoff_max_ms : &o->sweep_ms) = v;
+      break;
+    case O_KA:
+      if (parse_u32(optarg, 0, 3600, &v) < 0) {
+        fprintf(err, "bfdkit-dplaned: --keepalive wants seconds, 0..3600 (0: off)\n");
+        return -1;
+      }
+      o->keepalive_s = v;
       break;
     case O_PROTO:
       if (parse_u32(optarg, 1, 2, &v) < 0) {

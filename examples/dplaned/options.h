@@ -20,6 +20,7 @@ typedef struct dp_options {
   uint32_t backoff_min_ms; /* first reconnect delay (default 100) */
   uint32_t backoff_max_ms; /* the delay doubles up to this (default 5000) */
   uint32_t sweep_ms;    /* after connecting, drop sessions bfdd did not re-send (3000) */
+  uint32_t keepalive_s; /* ECHO_REQUEST every N s; 3 unanswered = bfdd is gone (10; 0 off) */
   uint8_t version;      /* bfddp version: 0 = bfdd's (learned), 1 or 2 */
   uint16_t port_single_hop, port_multihop; /* 0 = 3784 / 4784 (testing) */
   int use_syslog;

@@ -39,6 +39,7 @@ static void test_defaults_unix(void) {
   CU_ASSERT_EQUAL(o.backoff_min_ms, 100);
   CU_ASSERT_EQUAL(o.backoff_max_ms, 5000);
   CU_ASSERT_EQUAL(o.sweep_ms, 3000);
+  CU_ASSERT_EQUAL(o.keepalive_s, 10);
   CU_ASSERT_EQUAL(o.version, 0);
   CU_ASSERT_EQUAL(o.use_syslog, 0);
   CU_ASSERT_EQUAL(o.verbose, 0);
@@ -69,7 +70,7 @@ static void test_values(void) {
   CU_ASSERT_EQUAL(parse(&o, msg, sizeof(msg), "-a", "unix:/x", "--backoff-min", "50",
                         "--backoff-max", "20", "--sweep", "900", "--protocol", "2",
                         "--port-single-hop", "13784", "--port-multihop", "14784", "--syslog",
-                        "-v", NULL),
+                        "-v", "--keepalive", "0", NULL),
                   0);
   CU_ASSERT_EQUAL(o.backoff_min_ms, 50);
   CU_ASSERT_EQUAL(o.backoff_max_ms, 50); /* raised to the minimum */
@@ -79,6 +80,7 @@ static void test_values(void) {
   CU_ASSERT_EQUAL(o.port_multihop, 14784);
   CU_ASSERT_EQUAL(o.use_syslog, 1);
   CU_ASSERT_EQUAL(o.verbose, 1);
+  CU_ASSERT_EQUAL(o.keepalive_s, 0);
 }
 
 /* Every rejected command line says why (and returns -1). */
@@ -95,6 +97,7 @@ static void test_rejected(void) {
       {"-a", "unix:/x", "--protocol", NULL},   /* missing value */
       {"-a", "unix:/x", "--protocol", "3"},    /* version 3 */
       {"-a", "unix:/x", "--sweep", "0"},       /* 0 ms */
+      {"-a", "unix:/x", "--keepalive", "3601"},
       {"-a", "unix:/x", "--backoff-min", "-1"},
       {"-a", "unix:/x", "--bogus", NULL},
       {"-a", "unix:/x", "extra", NULL},

@@ -22,6 +22,9 @@
 #   nopeer   `no peer` -> BIRD sees AdminDown (the goodbye), not a failure.
 #   restart  bfdd restarted: bfdkit-dplaned reconnects, the session is
 #            re-learned and shown Up by the new bfdd, BIRD never leaves Up.
+#   silent   bfdd stopped (SIGSTOP: the stream stays open, nothing is
+#            answered): dplaned's keepalive (1 s here) gives up after 3 s and
+#            reconnects, BIRD stays Up; SIGCONT -> bfdd shows it Up again.
 #   dplaned  bfdkit-dplaned restarted (SIGTERM: AdminDown to BIRD) -> the
 #            session comes back Up.
 #   multihop a new topology (A - router - B), bfdd on TCP
@@ -56,7 +59,7 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DPLANED=${1:-}
 shift 1 2>/dev/null || true
-CASES=${*:-v4 v6 shutdown nopeer restart dplaned multihop scale bgp}
+CASES=${*:-v4 v6 shutdown nopeer restart silent dplaned multihop scale bgp}
 SCALE_N=${SCALE_N:-50}
 if [ ! -x "$DPLANED" ]; then echo "usage: $0 DPLANED [case...]" >&2; exit 2; fi
 DPLANED=$(cd "$(dirname "$DPLANED")" && pwd)/$(basename "$DPLANED")
@@ -137,7 +140,7 @@ dplaned_start() {
          --ambient-caps=+net_raw --bounding-set=-all,+net_raw)
   fi
   chmod 755 "$dir"; touch "$dir/dplaned.log"; chmod 666 "$dir/dplaned.log"
-  ip netns exec "$BFDKV_NS_A" "${run[@]}" "$DPLANED" -v --backoff-max 1000 \
+  ip netns exec "$BFDKV_NS_A" "${run[@]}" "$DPLANED" -v --backoff-max 1000 --keepalive 1 \
     --dplaneaddr "$DPADDR" >>"$dir/dplaned.log" 2>&1 </dev/null &
   BFDKV_PID_LIST+=("$!"); BFDKV_INS_PID[$DP]=$!
 }
@@ -227,6 +230,9 @@ case_v4() {
   if [ -n "$discr" ] && [ "$discr" = "$rid" ]; then ok "v4: bfdd's Remote ID $rid is BIRD's discriminator"
   else fail "v4: bfdd's Remote ID '$rid', BIRD's discriminator '$discr'"; fi
   peer_show $PEER4 | sed 's/^/    /' >&2
+  grep -q "bfdd answered the keepalive" "$BFDKV_TMP/$DP/dplaned.log" &&
+    ok "v4: bfdd answers dplaned's keepalive (ECHO_REQUEST -> ECHO_REPLY)" ||
+    fail "v4: no ECHO_REPLY from bfdd to the keepalive"
   cnt1=$(bfdkv_vtysh "$FI" "show bfd peers counters" | awk -v p=$PEER4 '$1 == "peer" { cur = ($2 == p) }
     cur && $1 == "Control" && $3 == "input:" { print $4; exit }')
   sleep 1
@@ -329,6 +335,28 @@ case_restart() {
   [ "$st" = "3/0" ] && ok "restart: no flap toward BIRD (every packet Up)" || fail "restart: states on the wire: '$st'"
   grep -qE "connected to bfdd \([1-9][0-9]* session" "$BFDKV_TMP/$DP/dplaned.log" && ok "restart: dplaned reconnected with its session running" ||
     fail "restart: no reconnect with a running session in dplaned's log"
+}
+
+case_silent() {
+  local pid=${BFDKV_INS_PID[$FI]} lines
+  lines=$(wc -l <"$BFDKV_TMP/$DP/dplaned.log")
+  kill -STOP "$pid"
+  sleep 4.5
+  tail -n +"$((lines + 1))" "$BFDKV_TMP/$DP/dplaned.log" | grep -q "no answer to 3 keepalives" &&
+    ok "silent: a stopped bfdd is noticed by the keepalive" || fail "silent: no keepalive timeout logged"
+  [ "$(bird_state $US4)" = up ] && ok "silent: BIRD still Up" || fail "silent: BIRD $(bird_state $US4)"
+  lines=$(wc -l <"$BFDKV_TMP/$DP/dplaned.log") # nothing comes from a stopped bfdd
+  kill -CONT "$pid"
+  local i
+  # dplaned reconnected meanwhile (the listen backlog takes it); bfdd, once
+  # running, re-registers the session on that connection.
+  for i in $(seq 80); do
+    tail -n +"$((lines + 1))" "$BFDKV_TMP/$DP/dplaned.log" | grep -q "ADD_SESSION" && break
+    sleep 0.1
+  done
+  if tail -n +"$((lines + 1))" "$BFDKV_TMP/$DP/dplaned.log" | grep -q "ADD_SESSION" &&
+     bfdkv_wait_state "$FI" $PEER4 up 5; then ok "silent: bfdd back, the session re-registered and Up in it"
+  else fail "silent: no reconnect / not Up in bfdd after SIGCONT"; peer_show $PEER4 >&2; fi
 }
 
 case_dplaned() {
