@@ -222,7 +222,12 @@ static void apply_params(bfd_session *s, uint64_t now) {
   /* Per value: one already on the wire (adv) is not new; a new one lags if
    * it must wait for a Final. A lagging value waits for the window, the
    * other value is applied now. */
-  int tx_wait = up && tx != s->adv_tx_us && tx > s->eff_tx_us && blocked;
+  /* A larger TX no larger than every one sent since the running
+   * sequence's first P joins it: whichever P a Final answers, the peer
+   * then expects us no more often than this (its Detection Time holds). */
+  int tx_join = up && tx != s->adv_tx_us && tx > s->eff_tx_us && s->poll_active &&
+                s->poll_sent && tx <= s->poll_min_tx;
+  int tx_wait = up && tx != s->adv_tx_us && tx > s->eff_tx_us && blocked && !tx_join;
   /* A smaller RX that is still no smaller than every one sent since the
    * running sequence's first P (in its P's or any other packet) joins it:
    * whichever P a Final answers, the peer then knows a value no larger
@@ -235,7 +240,8 @@ static void apply_params(bfd_session *s, uint64_t now) {
     s->adv_tx_us = tx;
     if (!up || tx <= s->eff_tx_us)
       s->eff_tx_us = tx;
-    changed = 1;
+    if (!tx_join)
+      changed = 1; /* a joined value needs no sequence of its own */
   }
   if (rx != s->adv_rx_us && !rx_wait) {
     s->adv_rx_us = rx;
@@ -732,8 +738,12 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
   pkt.state = s->state;
   /* The peer learns our values from every packet (a Final too): what the
    * running sequence's P's and everything after them carried. */
-  if (s->poll_active && s->poll_sent && s->adv_rx_us > s->poll_max_rx)
-    s->poll_max_rx = s->adv_rx_us;
+  if (s->poll_active && s->poll_sent) {
+    if (s->adv_rx_us > s->poll_max_rx)
+      s->poll_max_rx = s->adv_rx_us;
+    if (s->adv_tx_us < s->poll_min_tx)
+      s->poll_min_tx = s->adv_tx_us;
+  }
   if (final)
     pkt.flags |= BFD_FLAG_F; /* §6.5: never together with P */
   else if (s->poll_active) {
@@ -741,8 +751,10 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
     owed_age(s, now);
     if (s->finals_owed[1] < UINT16_MAX)
       s->finals_owed[1]++;
-    if (!s->poll_sent)
+    if (!s->poll_sent) {
       s->poll_max_rx = s->adv_rx_us;
+      s->poll_min_tx = s->adv_tx_us;
+    }
     if (!s->poll_sent)
       s->poll_first_p = now;
     s->poll_last_p = now;

@@ -92,6 +92,7 @@ struct bfd_session {
   uint16_t rep_scale;     /* scale_pm last reported (params event) */
   uint32_t poll_np;       /* P packets of this sequence sent since contact */
   uint32_t poll_max_rx;   /* largest Required Min RX sent since its first P */
+  uint32_t poll_min_tx;   /* smallest Desired Min TX sent since its first P */
   uint8_t peer_addr[16];  /* BFD_KEY_ANY_PEER with a zero key peer: where to send */
 
   bfd_session_key key;

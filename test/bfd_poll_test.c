@@ -376,6 +376,45 @@ static void test_rx_between_joins_running_poll(void) {
   bt_fx_del(&f);
 }
 
+/* The same for Desired Min TX: while a sequence for a larger TX runs, a
+ * change to a value between the one in force and every one sent since its
+ * first P joins it (whichever P the Final answers, the peer expects us no
+ * more often than that); the slower rate starts with the Final. */
+static void test_tx_between_joins_running_poll(void) {
+  bt_fx f;
+  bfd_ctrl_pkt p;
+  bfd_session_status st;
+  uint64_t polls;
+  bt_fx_init(&f);
+  f.st.desired_min_tx_us = 100000;
+  f.peer.rx_us = 10000; /* our interval is our own TX */
+  bt_fx_start(&f);
+  bt_fx_up_settled(&f);
+  keep(&f, f.now + SEC, BFD_STATE_UP);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).tx_interval_ns, 100 * MS);
+  f.st.desired_min_tx_us = 2000000; /* larger: waits for a Final */
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  CU_ASSERT_FATAL(keep(&f, f.now + 300 * MS, BFD_STATE_UP) >= 1);
+  polls = bt_fx_status(&f).polls_sent;
+  f.st.desired_min_tx_us = 1000000; /* between 100 ms (in force) and 2 s */
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  st = bt_fx_status(&f);
+  CU_ASSERT_EQUAL(st.tx_interval_ns, 100 * MS); /* still the old rate */
+  f.now += 100 * MS;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_feed_time(f.s, f.now), 0);
+  CU_ASSERT_FATAL(bt_fx_tx(&f, &p) > 0);
+  CU_ASSERT_EQUAL(p.flags & BFD_FLAG_P, BFD_FLAG_P);
+  CU_ASSERT_EQUAL(p.desired_min_tx_us, 1000000);
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  st = bt_fx_status(&f);
+  CU_ASSERT_EQUAL(st.poll_active, 0);
+  CU_ASSERT_EQUAL(st.tx_interval_ns, SEC);
+  keep(&f, f.now + 3 * SEC, BFD_STATE_UP);
+  CU_ASSERT_EQUAL(bt_fx_status(&f).polls_sent, polls); /* no sequence of its own */
+  bt_fx_del(&f);
+}
+
 int main(void) {
   CU_TestInfo tests[] = {
       {"finals_in_window_hold_nothing", test_finals_in_window_hold_nothing},
@@ -385,6 +424,7 @@ int main(void) {
       {"partition_polls_stay_owed", test_partition_polls_stay_owed},
       {"owed_finals_forgotten_after_a_minute", test_owed_finals_forgotten_after_a_minute},
       {"rx_between_joins_running_poll", test_rx_between_joins_running_poll},
+      {"tx_between_joins_running_poll", test_tx_between_joins_running_poll},
       CU_TEST_INFO_NULL};
   return bfd_test_run_suite("poll", tests);
 }
