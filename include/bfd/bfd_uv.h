@@ -35,9 +35,11 @@
  *   to the loop's millisecond clock so it never fires early. libuv runs
  *   timers before it polls for I/O: after a wake-up more than 2 ms past the
  *   deadline (a blocked loop, an overloaded host) the adapter first reads
- *   every listener until empty (non-blocking recvmmsg), then feeds the
- *   time, so a packet that arrived before the Detection Time ran out keeps
- *   its session Up (bfd_uv_stats.catch_ups, rx_catch_up).
+ *   every listener that has data until empty (non-blocking recvmmsg; one
+ *   epoll_wait() on an epoll set of the listeners, one more fd, finds
+ *   them, however many listeners there are), then feeds the time, so a
+ *   packet that arrived before the Detection Time ran out keeps its session
+ *   Up (bfd_uv_stats.catch_ups, rx_catch_up).
  *
  * @par Time
  * The adapter feeds the core uv_hrtime() nanoseconds; event `ts` and
@@ -870,8 +872,8 @@ typedef struct bfd_uv_stats {
    *  BFD_UV_TX_SHARED pools'). */
   uint64_t tx_sockets;
   /** Version 2: wake-ups more than 2 ms after the table's deadline (the
-   *  loop was blocked, or the host is overloaded) that read every listener
-   *  before acting on the timeouts (see "Sockets" in bfd_uv.h). */
+   *  loop was blocked, or the host is overloaded) that read the listeners
+   *  with data before acting on the timeouts (see "Sockets" in bfd_uv.h). */
   uint64_t catch_ups;
   /** Version 2: datagrams those reads found waiting in the kernel. */
   uint64_t rx_catch_up;

@@ -270,6 +270,7 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
     a->uv_cbs = *uv_cbs;
   a->armed_ms = UINT64_MAX;
   a->armed_deadline = BFD_TSTAMP_NONE;
+  a->catch_epfd = -2;
   a->stats.struct_version = BFD_UV_STATS_VERSION;
 
   bfd_callbacks_init(BFD_CALLBACKS_VERSION, &cbs);

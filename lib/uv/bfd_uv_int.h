@@ -98,6 +98,8 @@ struct bfd_uv {
   bfd_uv__listener **lhash;
   uint32_t lhash_size; /* buckets, a power of 2; 0 before the first */
   bfd_uv__listener *first_of[2][2]; /* [family IPv6][mode]: any one */
+  int catch_epfd; /* epoll set of the listeners for the catch-up; -2: not
+                     yet, -1: none (the catch-up walks them all) */
   bfd_uv__peer *peers;
   bfd_uv__txpool txpool[2]; /* BFD_UV_TX_SHARED: IPv4, IPv6 */
   uint32_t n_goodbye; /* peers saying goodbye (removed, or shutdown) */
@@ -164,8 +166,9 @@ void bfd_uv__do_del(bfd_uv *a, int graceful);
 
 /* The listening port of `mode` (bfd_uv_settings or the RFC's). */
 uint16_t bfd_uv__listen_port(const bfd_uv *a, uint8_t mode);
-/* Read every listener before acting on overdue deadlines (a long
- * wake-up); counted in stats.catch_ups / rx_catch_up. */
+/* Read the listeners with data (a->catch_epfd says which, else all)
+ * before acting on overdue deadlines (a long wake-up); counted in
+ * stats.catch_ups / rx_catch_up. */
 void bfd_uv__rx_catch_up(bfd_uv *a, uint64_t now);
 /* A listener for (family, mode) on `addr`; any address if NULL. O(1). */
 bfd_uv__listener *bfd_uv__find_listener(const bfd_uv *a, uint8_t family, uint8_t mode,

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "bfd_uv_int.h"
@@ -69,6 +70,9 @@ bfd_uv__listener *bfd_uv__find_listener(const bfd_uv *a, uint8_t family, uint8_t
 }
 
 void bfd_uv__listeners_free(bfd_uv *a) {
+  if (a->catch_epfd >= 0)
+    close(a->catch_epfd);
+  a->catch_epfd = -1;
   if (a->lhash)
     bfd_uv__free(a, a->lhash);
   a->lhash = NULL;
@@ -116,6 +120,19 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
   l->poll.data = l;
   l->a = a;
   l->fd = fd;
+  /* The catch-up's set of listeners; without it, it reads every one. */
+  if (a->catch_epfd == -2)
+    a->catch_epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (a->catch_epfd >= 0) {
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    ev.data.ptr = l;
+    if (epoll_ctl(a->catch_epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      close(a->catch_epfd); /* a listener it would miss: walk them all */
+      a->catch_epfd = -1;
+    }
+  }
   l->mode = mode;
   l->addr = addr;
   l->next = a->listeners;
@@ -229,14 +246,29 @@ static uint64_t read_listener(bfd_uv *a, bfd_uv__listener *l, uint64_t now, unsi
 
 /* A deadline is overdue (a long wake-up): what waits in the kernel is
  * read before the table acts on timeouts, so a packet that arrived in
- * time cannot let its session expire. Every listener, until empty (at
- * most BFD_UV__CATCH_UP_ROUNDS batches each). */
+ * time cannot let its session expire. Every listener with data, until
+ * empty (at most BFD_UV__CATCH_UP_ROUNDS batches each). */
 void bfd_uv__rx_catch_up(bfd_uv *a, uint64_t now) {
   bfd_uv__listener *l;
   a->busy++;
   a->stats.catch_ups++;
-  for (l = a->listeners; l; l = l->next)
-    a->stats.rx_catch_up += read_listener(a, l, now, BFD_UV__CATCH_UP_ROUNDS);
+  if (a->catch_epfd >= 0) {
+    /* Only the listeners with something to read: O(ready), not one
+     * recvmmsg per listener (a host may have thousands). Level-triggered,
+     * so libuv's own epoll set still sees what is left. */
+    struct epoll_event ev[64];
+    int n, i, pass;
+    for (pass = 0; pass < BFD_UV__CATCH_UP_ROUNDS; pass++) {
+      n = epoll_wait(a->catch_epfd, ev, 64, 0);
+      for (i = 0; i < n; i++)
+        a->stats.rx_catch_up += read_listener(a, ev[i].data.ptr, now, BFD_UV__CATCH_UP_ROUNDS);
+      if (n < 64)
+        break;
+    }
+  } else {
+    for (l = a->listeners; l; l = l->next)
+      a->stats.rx_catch_up += read_listener(a, l, now, BFD_UV__CATCH_UP_ROUNDS);
+  }
   a->busy--;
 }
 
