@@ -26,22 +26,20 @@ typedef struct fx {
 
 static fx F;
 
-static int on_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
-  (void)ev;
-  fx *f = ud;
+/* The table's state and params events both tell the mapper, as a host does. */
+static int changed(bfd_session *s, fx *f) {
   int rv = bfd_dplane_map_session_changed(f->map, s);
   if (rv < 0)
     f->cb_err = rv;
   return 0;
 }
-
+static int on_state(bfd_session *s, const bfd_state_event *ev, void *ud) {
+  (void)ev;
+  return changed(s, ud);
+}
 static int on_params(bfd_session *s, const bfd_params_event *ev, void *ud) {
   (void)ev;
-  fx *f = ud;
-  int rv = bfd_dplane_map_session_changed(f->map, s);
-  if (rv < 0)
-    f->cb_err = rv;
-  return 0;
+  return changed(s, ud);
 }
 
 static void fx_init(fx *f) {

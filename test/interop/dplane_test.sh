@@ -230,6 +230,11 @@ case_v4() {
   if [ -n "$discr" ] && [ "$discr" = "$rid" ]; then ok "v4: bfdd's Remote ID $rid is BIRD's discriminator"
   else fail "v4: bfdd's Remote ID '$rid', BIRD's discriminator '$discr'"; fi
   peer_show $PEER4 | sed 's/^/    /' >&2
+  # The remote's timers as bfdd shows them come from our STATE_CHANGE.
+  if peer_show $PEER4 | awk '/Remote timers:/ { r = 1 } r && /Receive interval: 100ms/ { a = 1 }
+       r && /Transmission interval: 100ms/ { b = 1 } END { exit !(a && b) }'; then
+    ok "v4: bfdd shows BIRD's negotiated timers (100 ms / 100 ms) from bfdkit's STATE_CHANGE"
+  else fail "v4: bfdd does not show BIRD's 100 ms timers"; fi
   grep -q "bfdd answered the keepalive" "$BFDKV_TMP/$DP/dplaned.log" &&
     ok "v4: bfdd answers dplaned's keepalive (ECHO_REQUEST -> ECHO_REPLY)" ||
     fail "v4: no ECHO_REPLY from bfdd to the keepalive"
