@@ -574,6 +574,17 @@ static void ev_reset(void) {
   W.sd[SA].gap_prev = W.sd[SB].gap_prev = NONE;
 }
 
+/* The largest Required Min RX among the packets in flight from side d. */
+static uint32_t inflight_rx_max(int d) {
+  const flight *f = &F[d];
+  uint32_t m = 0, i;
+  for (i = 0; i < f->rn; i++)
+    m = max32(m, Q[d][f->ring[(f->rhead + i) & (QLEN - 1)]].rx_us);
+  for (i = 0; i < f->hn; i++)
+    m = max32(m, Q[d][f->heap[i]].rx_us);
+  return m;
+}
+
 static uint64_t inflight_max(void) {
   uint64_t m = 0;
   int d;
@@ -781,9 +792,11 @@ static void process_events(side *x, const bfd_session_status *o, int call) {
     /* Leaving Up, a Required Min RX decrease still waiting for its Final is
      * in force at once (§6.8.3 only lags it while Up) and stays so when the
      * session comes Up again before the peer knows it: as a change made
-     * while not Up, the peer learns it within K. */
+     * while not Up, the peer learns it within K. "Knows": what it took, or
+     * a larger value still on its way to it. */
     if (ev->old_state == BFD_STATE_UP && W.sd[1 - x->idx].s &&
-        x->cfg.required_min_rx_us < W.sd[1 - x->idx].st->remote_required_min_rx_us)
+        x->cfg.required_min_rx_us <
+            max32(W.sd[1 - x->idx].st->remote_required_min_rx_us, inflight_rx_max(x->idx)))
       W.clean3_start = max64(W.clean3_start, W.now);
     if (ev->new_state == BFD_STATE_DOWN && call != CALL_UPDATE) {
       /* Converged, nothing in flight is stale: no reason to go Down. */
