@@ -114,6 +114,8 @@ typedef enum bfd_error_code {
   BFD_ERR_DPLANE_VERSION = -280,   /**< bfddp message version not 1/2, or not the connection's */
   BFD_ERR_DPLANE_LENGTH = -281,    /**< bfddp length below 8, or a body of the wrong length */
   BFD_ERR_DPLANE_CLOSED = -282,    /**< the bfddp connection failed before */
+  /* -290 .. -299 are the adapters' (BFD_UV_ERR_* in bfd_uv.h,
+   * bfd_uv_strerror()); bfd_strerror() does not know them. */
 } bfd_error_code;
 
 /**
