@@ -53,19 +53,10 @@ static void on_signal(int s) {
   stop_now = 1;
 }
 
-static void usage(void) {
-  fprintf(stderr, "usage: bench_floor -n N -l LOCAL_BASE -p PEER_BASE [-i interval_us] "
-                  "[-j jitter_permille] [-b batch] [-d seconds] [-P port] [-R rcvbuf] [-o file] "
-                  "[-q] [-x]\n");
-  exit(1);
-}
-
-static uint32_t num(const char *s, uint32_t lo, uint32_t hi) {
-  uint32_t v = 0;
-  if (scale_num(s, lo, hi, &v) != 0)
-    usage();
-  return v;
-}
+static const char usage_text[] =
+    "bench_floor -n N -l LOCAL_BASE -p PEER_BASE [-i interval_us] "
+    "[-j jitter_permille] [-b batch] [-d seconds] [-P port] [-R rcvbuf] [-o file] "
+    "[-q] [-x]";
 
 static int set_int(int fd, int level, int name, int v) {
   return setsockopt(fd, level, name, &v, sizeof(v));
@@ -118,31 +109,29 @@ int main(int argc, char **argv) {
 
   while ((opt = getopt(argc, argv, "n:i:j:b:l:p:d:P:R:o:qx")) != -1) {
     switch (opt) {
-    case 'n': n = num(optarg, 1, 1000000); break;
-    case 'i': interval_us = num(optarg, 1, 0xffffffffu); break;
-    case 'j': jitter = num(optarg, 1, 1000); break;
-    case 'b': batch = num(optarg, 1, FLOOR_BATCH_MAX); break;
+    case 'n': n = scale_arg(optarg, 1, 1000000, usage_text); break;
+    case 'i': interval_us = scale_arg(optarg, 1, 0xffffffffu, usage_text); break;
+    case 'j': jitter = scale_arg(optarg, 1, 1000, usage_text); break;
+    case 'b': batch = scale_arg(optarg, 1, FLOOR_BATCH_MAX, usage_text); break;
     case 'l':
-      if (scale_parse_v4(optarg, &local_base))
-        usage();
+      local_base = scale_arg_v4(optarg, usage_text);
       have_l = 1;
       break;
     case 'p':
-      if (scale_parse_v4(optarg, &peer_base))
-        usage();
+      peer_base = scale_arg_v4(optarg, usage_text);
       have_p = 1;
       break;
-    case 'd': duration = num(optarg, 1, 86400); break;
-    case 'P': port = (uint16_t)num(optarg, 1, 65535); break;
-    case 'R': rcvbuf = num(optarg, 1, 0x7fffffff); break;
+    case 'd': duration = scale_arg(optarg, 1, 86400, usage_text); break;
+    case 'P': port = (uint16_t)scale_arg(optarg, 1, 65535, usage_text); break;
+    case 'R': rcvbuf = scale_arg(optarg, 1, 0x7fffffff, usage_text); break;
     case 'o': out = optarg; break;
     case 'q': quiet = 1; break;
     case 'x': exit_after = 1; break;
-    default: usage();
+    default: scale_usage(usage_text);
     }
   }
   if (!have_l || !have_p || optind != argc)
-    usage();
+    scale_usage(usage_text);
   nofile = scale_raise_nofile(0, &hard);
   f = scale_open_out(out);
   rate = (double)n * 1e6 / ((double)interval_us * (double)jitter / 1000.0);

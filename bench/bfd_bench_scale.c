@@ -350,19 +350,10 @@ static void adder_cb(uv_timer_t *t) {
     uv_timer_stop(&c->adder);
 }
 
-static void usage(void) {
-  fprintf(stderr, "usage: bench_scale -n N -l LOCAL_BASE -p PEER_BASE [-i tx_us] [-r rx_us] "
-                  "[-m mult] [-d seconds] [-B adds_per_ms] [-N nofile] [-R rcvbuf] [-S] [-G] "
-                  "[-o file] [-P port] [-q] [-x]\n");
-  exit(1);
-}
-
-static uint32_t num(const char *s, uint32_t lo, uint32_t hi) {
-  uint32_t v = 0;
-  if (scale_num(s, lo, hi, &v) != 0)
-    usage();
-  return v;
-}
+static const char usage_text[] =
+    "bench_scale -n N -l LOCAL_BASE -p PEER_BASE [-i tx_us] [-r rx_us] "
+    "[-m mult] [-d seconds] [-B adds_per_ms] [-N nofile] [-R rcvbuf] [-S] [-G] "
+    "[-o file] [-P port] [-q] [-x]";
 
 int main(int argc, char **argv) {
   ctx *c = &C;
@@ -377,35 +368,33 @@ int main(int argc, char **argv) {
   c->o.duration_s = 30;
   while ((opt = getopt(argc, argv, "n:i:r:m:l:p:d:B:N:R:SGo:P:qx")) != -1) {
     switch (opt) {
-    case 'n': c->o.n = num(optarg, 1, 1000000); break;
-    case 'i': c->o.tx_us = num(optarg, 1, 0xffffffffu); break;
-    case 'r': c->o.rx_us = num(optarg, 1, 0xffffffffu); break;
-    case 'm': c->o.mult = (uint8_t)num(optarg, 1, 255); break;
+    case 'n': c->o.n = scale_arg(optarg, 1, 1000000, usage_text); break;
+    case 'i': c->o.tx_us = scale_arg(optarg, 1, 0xffffffffu, usage_text); break;
+    case 'r': c->o.rx_us = scale_arg(optarg, 1, 0xffffffffu, usage_text); break;
+    case 'm': c->o.mult = (uint8_t)scale_arg(optarg, 1, 255, usage_text); break;
     case 'l':
-      if (scale_parse_v4(optarg, &c->o.local_base))
-        usage();
+      c->o.local_base = scale_arg_v4(optarg, usage_text);
       have_l = 1;
       break;
     case 'p':
-      if (scale_parse_v4(optarg, &c->o.peer_base))
-        usage();
+      c->o.peer_base = scale_arg_v4(optarg, usage_text);
       have_p = 1;
       break;
-    case 'd': c->o.duration_s = num(optarg, 1, 86400); break;
-    case 'B': c->o.batch = num(optarg, 0, 1000000); break;
-    case 'N': c->o.nofile = num(optarg, 0, 0xffffffffu); break;
-    case 'R': c->o.rcvbuf = num(optarg, 1, 0x7fffffff); break;
+    case 'd': c->o.duration_s = scale_arg(optarg, 1, 86400, usage_text); break;
+    case 'B': c->o.batch = scale_arg(optarg, 0, 1000000, usage_text); break;
+    case 'N': c->o.nofile = scale_arg(optarg, 0, 0xffffffffu, usage_text); break;
+    case 'R': c->o.rcvbuf = scale_arg(optarg, 1, 0x7fffffff, usage_text); break;
     case 'S': c->o.shared = 1; break;
     case 'G': c->o.governor = 1; break;
     case 'o': c->o.out = optarg; break;
-    case 'P': c->o.port = (uint16_t)num(optarg, 1, 65535); break;
+    case 'P': c->o.port = (uint16_t)scale_arg(optarg, 1, 65535, usage_text); break;
     case 'q': c->o.quiet = 1; break;
     case 'x': c->o.exit_after = 1; break;
-    default: usage();
+    default: scale_usage(usage_text);
     }
   }
   if (!have_l || !have_p || optind != argc)
-    usage();
+    scale_usage(usage_text);
   if (!c->o.rx_us)
     c->o.rx_us = c->o.tx_us;
   c->nofile = scale_raise_nofile(c->o.nofile, &c->nofile_hard);

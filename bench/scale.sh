@@ -361,8 +361,9 @@ row() { # KIND:N:MS[:MULT]
       note="$(echo "$ja" | jq -r '"\(.rate_pps) pps/side target, tx fails \(.tx_fail)"')"
     fi
     if [ -n "$err" ]; then
+      # The window measured what was left of a failed start: not a result.
       note="FAILED: $err"
-      cpua=- cpub=- allup=-
+      cpua=- cpub=- allup=- updown=- late=- txa=- rxa=- drops=-
     fi
     if [ "$base" != floor ] && [ -z "${ROW_OK[$idx]:-}" ]; then FAILS=$((FAILS + 1)); fi
   fi

@@ -35,6 +35,25 @@ int scale_num(const char *text, uint32_t lo, uint32_t hi, uint32_t *out) {
   return 0;
 }
 
+void scale_usage(const char *text) {
+  fprintf(stderr, "usage: %s\n", text);
+  exit(1);
+}
+
+uint32_t scale_arg(const char *text, uint32_t lo, uint32_t hi, const char *usage) {
+  uint32_t v = 0;
+  if (scale_num(text, lo, hi, &v) != 0)
+    scale_usage(usage);
+  return v;
+}
+
+uint32_t scale_arg_v4(const char *text, const char *usage) {
+  uint32_t a = 0;
+  if (scale_parse_v4(text, &a) != 0)
+    scale_usage(usage);
+  return a;
+}
+
 void scale_format_v4(char *buf, uint32_t a) {
   snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255u, (a >> 8) & 255u, a & 255u);
 }

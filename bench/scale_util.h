@@ -20,6 +20,15 @@ int scale_parse_v4(const char *text, uint32_t *out);
  * is not one (nothing written). */
 int scale_num(const char *text, uint32_t lo, uint32_t hi, uint32_t *out);
 
+/* Print "usage: <text>" on stderr and exit(1). */
+void scale_usage(const char *text);
+
+/* A command-line number in lo..hi, or scale_usage(usage). */
+uint32_t scale_arg(const char *text, uint32_t lo, uint32_t hi, const char *usage);
+
+/* A command-line IPv4 address (host order), or scale_usage(usage). */
+uint32_t scale_arg_v4(const char *text, const char *usage);
+
 /* Format a host-order IPv4 address into buf (>= 16 bytes). */
 void scale_format_v4(char *buf, uint32_t a);
 
