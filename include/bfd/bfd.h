@@ -109,7 +109,7 @@ typedef enum bfd_error_code {
   BFD_ERR_CFG_TTL = -269,          /**< single-hop min_rx_ttl other than 0/255 */
   BFD_ERR_CFG_GOVERNOR = -270,     /**< invalid bfd_governor_settings (0.2.0) */
 
-  /* bfddp, FRR's data plane channel (bfd/bfd_dplane.h, 0.3.0): the
+  /* bfddp, FRR's data plane channel (bfd/bfd_dplane.h, 0.2.0): the
    * connection is dead, drop it */
   BFD_ERR_DPLANE_VERSION = -280,   /**< bfddp message version not 1/2, or not the connection's */
   BFD_ERR_DPLANE_LENGTH = -281,    /**< bfddp length below 8, or a body of the wrong length */

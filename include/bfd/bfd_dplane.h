@@ -40,7 +40,7 @@
  * later call, and has delivered nothing of the bad message; close the
  * socket. Nothing else (no session) is touched.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 #ifndef BFD_BFD_DPLANE_H
 #define BFD_BFD_DPLANE_H
@@ -58,22 +58,22 @@ extern "C" {
 /* Wire constants                                                           */
 /* ------------------------------------------------------------------------ */
 
-/** bfdd's default TCP port for the data plane channel. @since 0.3.0 */
+/** bfdd's default TCP port for the data plane channel. @since 0.2.0 */
 #define BFD_DPLANE_PORT 50700
-/** Header length. @since 0.3.0 */
+/** Header length. @since 0.2.0 */
 #define BFD_DPLANE_HDR_LEN 8
 /** The protocol version of FRR 8.4.4 (and every release up to 10.x).
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 #define BFD_DPLANE_VERSION_1 1
 /** FRR's development branch: the session body grows by the SBFD/SRv6
  *  fields (348 bytes instead of 132); other bodies are unchanged.
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 #define BFD_DPLANE_VERSION_2 2
 /** The largest message this library encodes (a version 2 session).
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 #define BFD_DPLANE_MSG_MAX (BFD_DPLANE_HDR_LEN + 348)
 
-/** Message types (bfddp_message_type). @since 0.3.0 */
+/** Message types (bfddp_message_type). @since 0.2.0 */
 enum {
   BFD_DPLANE_ECHO_REQUEST = 0,     /**< either way: a timestamp to echo */
   BFD_DPLANE_ECHO_REPLY = 1,       /**< the echo, with the other side's time */
@@ -84,7 +84,7 @@ enum {
   BFD_DPLANE_SESSION_COUNTERS = 6  /**< the reply, with the request's id */
 };
 
-/** bfd_dplane_session.flags (bfddp_session_flag). @since 0.3.0 */
+/** bfd_dplane_session.flags (bfddp_session_flag). @since 0.2.0 */
 enum {
   BFD_DPLANE_F_MULTIHOP = 0x01, /**< RFC 5883 multihop */
   BFD_DPLANE_F_DEMAND = 0x02,   /**< demand mode (not supported: ignored) */
@@ -95,7 +95,7 @@ enum {
   BFD_DPLANE_F_SHUTDOWN = 0x40  /**< administratively down */
 };
 
-/** bfd_dplane_state.remote_flags (bfd_remote_flags). @since 0.3.0 */
+/** bfd_dplane_state.remote_flags (bfd_remote_flags). @since 0.2.0 */
 enum {
   BFD_DPLANE_RF_CPI = 0x01,    /**< the remote's C bit */
   BFD_DPLANE_RF_DEMAND = 0x02, /**< the remote's D bit */
@@ -106,7 +106,7 @@ enum {
 /* Messages                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/** ECHO_REQUEST / ECHO_REPLY body (16 bytes). @since 0.3.0 */
+/** ECHO_REQUEST / ECHO_REPLY body (16 bytes). @since 0.2.0 */
 typedef struct bfd_dplane_echo {
   uint64_t dp_time;   /**< the data plane's timestamp (any unit; echoed) */
   uint64_t bfdd_time; /**< bfdd's, µs since the epoch, in a reply */
@@ -114,7 +114,7 @@ typedef struct bfd_dplane_echo {
 
 /** ADD_SESSION / DELETE_SESSION body: 132 bytes in version 1, 348 in
  *  version 2. Every byte is kept, reserved ones included, so encoding a
- *  decoded message gives the same bytes. @since 0.3.0 */
+ *  decoded message gives the same bytes. @since 0.2.0 */
 typedef struct bfd_dplane_session {
   uint32_t flags;           /**< BFD_DPLANE_F_* */
   uint8_t src[16];          /**< local address (IPv4 in the first 4 bytes) */
@@ -142,7 +142,7 @@ typedef struct bfd_dplane_session {
 } bfd_dplane_session;
 
 /** BFD_STATE_CHANGE body (28 bytes: 27 and one byte of padding, as a C
- *  sender's sizeof gives). @since 0.3.0 */
+ *  sender's sizeof gives). @since 0.2.0 */
 typedef struct bfd_dplane_state {
   uint32_t lid;                 /**< the session */
   uint32_t rid;                 /**< the remote's discriminator, 0 = unknown */
@@ -156,7 +156,7 @@ typedef struct bfd_dplane_state {
   uint8_t pad;                  /**< padding */
 } bfd_dplane_state;
 
-/** BFD_SESSION_COUNTERS body (72 bytes). @since 0.3.0 */
+/** BFD_SESSION_COUNTERS body (72 bytes). @since 0.2.0 */
 typedef struct bfd_dplane_counters {
   uint32_t lid;            /**< the session */
   uint32_t pad;            /**< padding (the u64 alignment) */
@@ -175,7 +175,7 @@ typedef struct bfd_dplane_counters {
  * member of `type` is meaningful (the others are zero after a decode).
  * Not a versioned struct: it is an output of this library, never read
  * across versions; fill it with bfd_dplane_msg_init().
- * @since 0.3.0
+ * @since 0.2.0
  */
 typedef struct bfd_dplane_msg {
   uint8_t version;     /**< BFD_DPLANE_VERSION_1 or _2 */
@@ -199,7 +199,7 @@ typedef struct bfd_dplane_msg {
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT `msg` NULL or `type` unknown.
  * @retval BFD_ERR_DPLANE_VERSION   `version` is neither 1 nor 2.
- * @since 0.3.0
+ * @since 0.2.0
  */
 BFD_EXTERN int bfd_dplane_msg_init(bfd_dplane_msg *msg, uint8_t version, uint16_t type,
                                    uint16_t id);
@@ -211,7 +211,7 @@ BFD_EXTERN int bfd_dplane_msg_init(bfd_dplane_msg *msg, uint8_t version, uint16_
  * @return the length (16, 132/348, 28, 4 or 72), or:
  * @retval BFD_ERR_DPLANE_VERSION   `version` is neither 1 nor 2.
  * @retval BFD_ERR_INVALID_ARGUMENT `type` is not a known type.
- * @since 0.3.0
+ * @since 0.2.0
  */
 BFD_EXTERN ptrdiff_t bfd_dplane_body_len(uint8_t version, uint16_t type);
 
@@ -231,7 +231,7 @@ BFD_EXTERN ptrdiff_t bfd_dplane_body_len(uint8_t version, uint16_t type);
  *         (checked once the 8 header bytes are there).
  * @retval BFD_ERR_DPLANE_LENGTH  the header's length is below 8, or a known
  *         type's body is not bfd_dplane_body_len() long.
- * @since 0.3.0
+ * @since 0.2.0
  */
 BFD_EXTERN ptrdiff_t bfd_dplane_msg_decode(bfd_dplane_msg *msg, const uint8_t *buf, size_t len);
 
@@ -245,27 +245,27 @@ BFD_EXTERN ptrdiff_t bfd_dplane_msg_decode(bfd_dplane_msg *msg, const uint8_t *b
  * @retval BFD_ERR_INVALID_ARGUMENT `buf` or `msg` NULL, or an unknown type.
  * @retval BFD_ERR_DPLANE_VERSION   `msg->version` is neither 1 nor 2.
  * @retval BFD_ERR_NOBUF            `buflen` is too small; nothing written.
- * @since 0.3.0
+ * @since 0.2.0
  */
 BFD_EXTERN ptrdiff_t bfd_dplane_msg_encode(uint8_t *buf, size_t buflen, const bfd_dplane_msg *msg);
 
 /** @brief A message type's name ("ADD_SESSION", ...).
  *  @param type a message type.
- *  @return never NULL; "(unknown)" for other values. @since 0.3.0 */
+ *  @return never NULL; "(unknown)" for other values. @since 0.2.0 */
 BFD_EXTERN const char *bfd_dplane_type_name(uint16_t type);
 
 /* ------------------------------------------------------------------------ */
 /* Connection: stream framing and the output queue                          */
 /* ------------------------------------------------------------------------ */
 
-/** One bfddp connection's byte streams (opaque). @since 0.3.0 */
+/** One bfddp connection's byte streams (opaque). @since 0.2.0 */
 typedef struct bfd_dplane_conn bfd_dplane_conn;
 
-/** The current bfd_dplane_conn_settings layout. @since 0.3.0 */
+/** The current bfd_dplane_conn_settings layout. @since 0.2.0 */
 #define BFD_DPLANE_CONN_SETTINGS_VERSION 1
 
 /** Connection settings; fill with bfd_dplane_conn_settings_init().
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 typedef struct bfd_dplane_conn_settings {
   uint32_t struct_version; /**< BFD_DPLANE_CONN_SETTINGS_VERSION */
   /** 0 (default): the version of the first message received, version 1
@@ -285,7 +285,7 @@ typedef struct bfd_dplane_conn_settings {
  *  @return 0, or:
  *  @retval BFD_ERR_INVALID_ARGUMENT `settings` NULL.
  *  @retval BFD_ERR_VERSION unknown `version`; nothing written.
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 BFD_EXTERN int bfd_dplane_conn_settings_init(uint32_t version,
                                              bfd_dplane_conn_settings *settings);
 
@@ -298,13 +298,13 @@ BFD_EXTERN int bfd_dplane_conn_settings_init(uint32_t version,
  *          0, 1 or 2.
  *  @retval BFD_ERR_VERSION unknown settings->struct_version.
  *  @retval BFD_ERR_NOMEM   out of memory.
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 BFD_EXTERN int bfd_dplane_conn_new(bfd_dplane_conn **pconn,
                                    const bfd_dplane_conn_settings *settings,
                                    const bfd_mem *mem);
 
 /** @brief Free a connection's state and its queued bytes.
- *  @param conn the connection; NULL is a no-op. @since 0.3.0 */
+ *  @param conn the connection; NULL is a no-op. @since 0.2.0 */
 BFD_EXTERN void bfd_dplane_conn_del(bfd_dplane_conn *conn);
 
 /** @brief Hand over received stream bytes (any split: a message may come
@@ -319,7 +319,7 @@ BFD_EXTERN void bfd_dplane_conn_del(bfd_dplane_conn *conn);
  *  @retval BFD_ERR_DPLANE_CLOSED the connection failed before: drop it.
  *  @retval BFD_ERR_NOMEM out of memory; the bytes were not taken (the
  *          stream is then incomplete: drop the connection).
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 BFD_EXTERN int bfd_dplane_conn_feed(bfd_dplane_conn *conn, const uint8_t *data, size_t len);
 
 /** @brief The next whole message received. Unknown types are skipped by
@@ -335,7 +335,7 @@ BFD_EXTERN int bfd_dplane_conn_feed(bfd_dplane_conn *conn, const uint8_t *data, 
  *  @retval BFD_ERR_DPLANE_LENGTH  a length below 8, or a known type with a
  *          body of the wrong length.
  *  @retval BFD_ERR_DPLANE_CLOSED  the connection failed before.
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 BFD_EXTERN int bfd_dplane_conn_next_msg(bfd_dplane_conn *conn, bfd_dplane_msg *msg);
 
 /** @brief Queue a message to send, in the connection's version (its
@@ -348,7 +348,7 @@ BFD_EXTERN int bfd_dplane_conn_next_msg(bfd_dplane_conn *conn, bfd_dplane_msg *m
  *  @retval BFD_ERR_DPLANE_CLOSED the connection failed: drop it.
  *  @retval BFD_ERR_NOBUF the queue would exceed max_out; nothing queued.
  *  @retval BFD_ERR_NOMEM out of memory; nothing queued.
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 BFD_EXTERN int bfd_dplane_conn_send(bfd_dplane_conn *conn, const bfd_dplane_msg *msg);
 
 /** @brief Take queued bytes to write: copies up to `buflen` of them into
@@ -359,27 +359,27 @@ BFD_EXTERN int bfd_dplane_conn_send(bfd_dplane_conn *conn, const bfd_dplane_msg 
  *  @param buflen its size.
  *  @return the bytes copied, 0 when nothing is queued, or:
  *  @retval BFD_ERR_INVALID_ARGUMENT `conn` or `buf` NULL.
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 BFD_EXTERN ptrdiff_t bfd_dplane_conn_poll(bfd_dplane_conn *conn, uint8_t *buf, size_t buflen);
 
 /** @brief Queued bytes not yet taken by bfd_dplane_conn_poll().
  *  @param conn the connection (NULL gives 0).
- *  @return the count. @since 0.3.0 */
+ *  @return the count. @since 0.2.0 */
 BFD_EXTERN size_t bfd_dplane_conn_pending(const bfd_dplane_conn *conn);
 
 /** @brief Why the connection failed.
  *  @param conn the connection.
  *  @return 0 while it is usable, else the BFD_ERR_DPLANE_* that failed it
- *          (BFD_ERR_INVALID_ARGUMENT for a NULL `conn`). @since 0.3.0 */
+ *          (BFD_ERR_INVALID_ARGUMENT for a NULL `conn`). @since 0.2.0 */
 BFD_EXTERN int bfd_dplane_conn_error(const bfd_dplane_conn *conn);
 
 /** @brief The version in use for sending: the configured one, the learned
  *  one, or 1.
  *  @param conn the connection.
- *  @return 1 or 2; 0 for a NULL `conn`. @since 0.3.0 */
+ *  @return 1 or 2; 0 for a NULL `conn`. @since 0.2.0 */
 BFD_EXTERN uint8_t bfd_dplane_conn_version(const bfd_dplane_conn *conn);
 
-/** Connection counters. @since 0.3.0 */
+/** Connection counters. @since 0.2.0 */
 typedef struct bfd_dplane_conn_stats {
   uint64_t bytes_in;  /**< bytes fed */
   uint64_t bytes_out; /**< bytes polled */
@@ -393,7 +393,7 @@ typedef struct bfd_dplane_conn_stats {
  *  @param stats out.
  *  @return 0, or:
  *  @retval BFD_ERR_INVALID_ARGUMENT `conn` or `stats` NULL.
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 BFD_EXTERN int bfd_dplane_conn_get_stats(const bfd_dplane_conn *conn,
                                          bfd_dplane_conn_stats *stats);
 
@@ -426,7 +426,7 @@ BFD_EXTERN int bfd_dplane_conn_get_stats(const bfd_dplane_conn *conn,
  * @param key      out.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT a NULL argument, or `lid` 0.
- * @since 0.3.0
+ * @since 0.2.0
  */
 BFD_EXTERN int bfd_dplane_session_to_core(const bfd_dplane_session *msg,
                                           bfd_session_settings *settings, bfd_session_key *key);
@@ -445,14 +445,14 @@ BFD_EXTERN int bfd_dplane_session_to_core(const bfd_dplane_session *msg,
  * @param out     out.
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT a NULL argument.
- * @since 0.3.0
+ * @since 0.2.0
  */
 BFD_EXTERN int bfd_dplane_state_from_session(const bfd_session *session, bfd_dplane_state *out);
 
-/** bfdd's sessions on a table (opaque). @since 0.3.0 */
+/** bfdd's sessions on a table (opaque). @since 0.2.0 */
 typedef struct bfd_dplane_map bfd_dplane_map;
 
-/** The current bfd_dplane_ops layout. @since 0.3.0 */
+/** The current bfd_dplane_ops layout. @since 0.2.0 */
 #define BFD_DPLANE_OPS_VERSION 1
 
 /**
@@ -463,7 +463,7 @@ typedef struct bfd_dplane_map bfd_dplane_map;
  * bfd_session_update() and bfd_session_goodbye() with the `now` of the
  * bfd_dplane_map_handle() call. Each returns 0 or a BFD_ERR_*, which
  * bfd_dplane_map_handle() returns.
- * @since 0.3.0
+ * @since 0.2.0
  */
 typedef struct bfd_dplane_ops {
   uint32_t struct_version; /**< BFD_DPLANE_OPS_VERSION */
@@ -489,7 +489,7 @@ typedef struct bfd_dplane_ops {
  *  @return 0, or:
  *  @retval BFD_ERR_INVALID_ARGUMENT `ops` NULL.
  *  @retval BFD_ERR_VERSION unknown `version`; nothing written.
- *  @since 0.3.0 */
+ *  @since 0.2.0 */
 BFD_EXTERN int bfd_dplane_ops_init(uint32_t version, bfd_dplane_ops *ops);
 
 /**
@@ -503,13 +503,13 @@ BFD_EXTERN int bfd_dplane_ops_init(uint32_t version, bfd_dplane_ops *ops);
  * @retval BFD_ERR_INVALID_ARGUMENT `pmap` or `table` NULL.
  * @retval BFD_ERR_VERSION unknown ops->struct_version.
  * @retval BFD_ERR_NOMEM   out of memory.
- * @since 0.3.0
+ * @since 0.2.0
  */
 BFD_EXTERN int bfd_dplane_map_new(bfd_dplane_map **pmap, bfd_table *table,
                                   const bfd_dplane_ops *ops, const bfd_mem *mem, void *user_data);
 
 /** @brief Free the mapper. Its sessions stay in the table, running.
- *  @param map the mapper; NULL is a no-op. @since 0.3.0 */
+ *  @param map the mapper; NULL is a no-op. @since 0.2.0 */
 BFD_EXTERN void bfd_dplane_map_del(bfd_dplane_map *map);
 
 /**
@@ -524,7 +524,7 @@ BFD_EXTERN void bfd_dplane_map_del(bfd_dplane_map *map);
  *             call (attach NULL before bfd_dplane_conn_del()).
  * @return 0, or:
  * @retval BFD_ERR_INVALID_ARGUMENT `map` NULL.
- * @since 0.3.0
+ * @since 0.2.0
  */
 BFD_EXTERN int bfd_dplane_map_attach(bfd_dplane_map *map, bfd_dplane_conn *conn);
 
@@ -568,7 +568,7 @@ BFD_EXTERN int bfd_dplane_map_attach(bfd_dplane_map *map, bfd_dplane_conn *conn)
  * @retval BFD_ERR_NOBUF, BFD_ERR_NOMEM, BFD_ERR_DPLANE_CLOSED the reply or
  *         state change could not be queued (bfd_dplane_conn_send()); the
  *         session change was made.
- * @since 0.3.0
+ * @since 0.2.0
  */
 BFD_EXTERN int bfd_dplane_map_handle(bfd_dplane_map *map, const bfd_dplane_msg *msg,
                                      uint64_t now);
@@ -587,7 +587,7 @@ BFD_EXTERN int bfd_dplane_map_handle(bfd_dplane_map *map, const bfd_dplane_msg *
  * @retval BFD_ERR_INVALID_ARGUMENT `map` or `session` NULL.
  * @retval BFD_ERR_NOBUF, BFD_ERR_NOMEM, BFD_ERR_DPLANE_CLOSED as
  *         bfd_dplane_conn_send(); the change is sent with the next one.
- * @since 0.3.0
+ * @since 0.2.0
  */
 BFD_EXTERN int bfd_dplane_map_session_changed(bfd_dplane_map *map, const bfd_session *session);
 
@@ -602,19 +602,19 @@ BFD_EXTERN int bfd_dplane_map_session_changed(bfd_dplane_map *map, const bfd_ses
  * @return the number of sessions removed (>= 0), or:
  * @retval BFD_ERR_INVALID_ARGUMENT `map` NULL.
  * @retval any ops->remove error (the sessions are forgotten regardless).
- * @since 0.3.0
+ * @since 0.2.0
  */
 BFD_EXTERN int bfd_dplane_map_sweep(bfd_dplane_map *map, uint64_t now);
 
 /** @brief The session of bfdd's `lid`.
  *  @param map the mapper.
  *  @param lid bfdd's local discriminator.
- *  @return the session, or NULL (unknown, or a NULL `map`). @since 0.3.0 */
+ *  @return the session, or NULL (unknown, or a NULL `map`). @since 0.2.0 */
 BFD_EXTERN bfd_session *bfd_dplane_map_find(const bfd_dplane_map *map, uint32_t lid);
 
 /** @brief The number of bfdd's sessions.
  *  @param map the mapper (NULL gives 0).
- *  @return the count. @since 0.3.0 */
+ *  @return the count. @since 0.2.0 */
 BFD_EXTERN size_t bfd_dplane_map_size(const bfd_dplane_map *map);
 
 #ifdef __cplusplus
