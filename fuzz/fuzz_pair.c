@@ -281,6 +281,10 @@ typedef struct side {
    * the minute before it last came Up: at most the Finals it then skips
    * (the core owes a P's Final for 30 to 60 s), poll_allow(). */
   uint64_t pring[PRING];
+  /* The Required Min RX of the side's last PRING packets and when each
+   * went out (the leave-Up excuse of invariant 3). */
+  uint64_t rxring_at[PRING];
+  uint32_t rxring[PRING], rxring_n;
   uint32_t pring_n, skip_at_up;
   uint64_t dl; /* bfd_session_next_deadline() since the last call, if dl_ok */
   uint32_t discr_prev;
@@ -574,6 +578,18 @@ static void ev_reset(void) {
   W.sd[SA].gap_prev = W.sd[SB].gap_prev = NONE;
 }
 
+/* The largest Required Min RX side x sent since `since`. */
+static uint32_t sent_rx_max(const side *x, uint64_t since) {
+  uint32_t m = 0, i, have = x->rxring_n < PRING ? x->rxring_n : PRING;
+  for (i = 0; i < have; i++) {
+    uint32_t k = (x->rxring_n - 1 - i) % PRING;
+    if (x->rxring_at[k] < since)
+      break;
+    m = max32(m, x->rxring[k]);
+  }
+  return m;
+}
+
 /* The largest Required Min RX among the packets in flight from side d. */
 static uint32_t inflight_rx_max(int d) {
   const flight *f = &F[d];
@@ -792,11 +808,14 @@ static void process_events(side *x, const bfd_session_status *o, int call) {
     /* Leaving Up, a Required Min RX decrease still waiting for its Final is
      * in force at once (§6.8.3 only lags it while Up) and stays so when the
      * session comes Up again before the peer knows it: as a change made
-     * while not Up, the peer learns it within K. "Knows": what it took, or
-     * a larger value still on its way to it. */
+     * while not Up, the peer learns it within K. "Knows": what it took, a
+     * larger value still on its way to it, or one it took within a round
+     * trip and the largest interval (its packets sent at that rate are
+     * still arriving). */
     if (ev->old_state == BFD_STATE_UP && W.sd[1 - x->idx].s &&
         x->cfg.required_min_rx_us <
-            max32(W.sd[1 - x->idx].st->remote_required_min_rx_us, inflight_rx_max(x->idx)))
+            max32(max32(W.sd[1 - x->idx].st->remote_required_min_rx_us, inflight_rx_max(x->idx)),
+                  sent_rx_max(x, W.now > rtt() + IV_MAX_NS ? W.now - rtt() - IV_MAX_NS : 0)))
       W.clean3_start = max64(W.clean3_start, W.now);
     if (ev->new_state == BFD_STATE_DOWN && call != CALL_UPDATE) {
       /* Converged, nothing in flight is stale: no reason to go Down. */
@@ -849,7 +868,7 @@ static void create(side *x) {
   x->last_accept = x->gap_prev = x->seq_first_p = x->seq_last_p = NONE;
   x->p_taken_sent = x->good_rtt = NONE;
   x->up_at = 0;
-  x->pring_n = x->skip_at_up = 0;
+  x->pring_n = x->skip_at_up = x->rxring_n = 0;
   x->win_end = 0;
   x->seq_np = 0;
   M.open = 1;
@@ -1268,6 +1287,8 @@ static void drain(side *x) {
     p.your_discr = pk.your_discr;
     p.tx_us = pk.desired_min_tx_us;
     p.rx_us = pk.required_min_rx_us;
+    x->rxring_at[x->rxring_n % PRING] = W.now;
+    x->rxring[x->rxring_n++ % PRING] = pk.required_min_rx_us;
     wire_send(x->idx, &p, &pk);
   }
 }
@@ -1813,7 +1834,7 @@ static void world_init(const uint8_t *h) {
     x->last_accept = x->gap_prev = x->seq_first_p = x->seq_last_p = NONE;
     x->p_taken_sent = x->good_rtt = NONE;
     x->up_at = 0;
-    x->pring_n = x->skip_at_up = 0;
+    x->pring_n = x->skip_at_up = x->rxring_n = 0;
   }
   W.clean3_start = W.conv_start = T0;
   W.imax = imax_cfg();
