@@ -286,12 +286,6 @@ static void test_policy_dampening(void) {
 
 #define NSESS 4
 
-static int status_of(const bfd_session *s, bfd_session_status *st) {
-  memset(st, 0, sizeof(*st));
-  st->struct_version = BFD_SESSION_STATUS_VERSION;
-  return bfd_session_get_status(s, st);
-}
-
 typedef struct host {
   bfd_table *t;
   bt_rec rec;
@@ -386,7 +380,7 @@ static void expect_scale(host *h, uint32_t scale) {
     bfd_session_status st;
     const bt_ev *e = NULL;
     unsigned j;
-    CU_ASSERT_EQUAL(status_of(h->s[i], &st), 0);
+    st = bt_status(h->s[i]);
     CU_ASSERT_EQUAL(st.scale_permille, scale);
     CU_ASSERT_EQUAL(st.state, BFD_STATE_UP);
     CU_ASSERT_EQUAL(st.desired_min_tx_us, 100000); /* configured: unchanged */
@@ -482,7 +476,7 @@ static void test_table_new_session_scaled(void) {
   host_run(&h, h.now + 2 * SEC, 20 * MS);
   CU_ASSERT_EQUAL(host_stats(&h).governor_scale_permille, 1500);
   CU_ASSERT_EQUAL(bfd_table_add_session(h.t, &s, &ss, &k, NULL, h.now), 0);
-  CU_ASSERT_EQUAL(status_of(s, &st), 0);
+  st = bt_status(s);
   CU_ASSERT_EQUAL(st.scale_permille, 1500);
   bfd_table_del(h.t);
 }

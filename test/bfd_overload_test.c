@@ -171,14 +171,6 @@ static void world_run(world *w, uint64_t until) {
   w->now = until;
 }
 
-static uint64_t up_count(const world *w, int j) {
-  bfd_table_stats st;
-  memset(&st, 0, sizeof(st));
-  st.struct_version = BFD_TABLE_STATS_VERSION;
-  CU_ASSERT_EQUAL(bfd_table_get_stats(w->h[j].t, &st), 0);
-  return st.by_state[BFD_STATE_UP];
-}
-
 static bfd_table_stats stats_of(const world *w, int j) {
   bfd_table_stats st;
   memset(&st, 0, sizeof(st));
@@ -186,6 +178,8 @@ static bfd_table_stats stats_of(const world *w, int j) {
   CU_ASSERT_EQUAL(bfd_table_get_stats(w->h[j].t, &st), 0);
   return st;
 }
+
+static uint64_t up_count(const world *w, int j) { return stats_of(w, j).by_state[BFD_STATE_UP]; }
 
 /* The offered load at 100 ms: 1,000 pairs x 10 packets/s sent + 10
  * received = 20,000 datagrams/s per host; a host handles 10,000 (100 us
