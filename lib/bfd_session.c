@@ -336,7 +336,7 @@ static void owed_age(bfd_session *s, uint64_t now) {
  * a change wait for a Final (§6.8.3). The Finals still owed to P's sent
  * before can arrive after a sequence begun while Up has sent its P, and
  * §6.5 has no way to tell them apart: the next that many Finals (P's sent
- * since contact less Finals received) are skipped. A running sequence ends
+ * less Finals received, as owed_age keeps the count) are skipped. A running sequence ends
  * without its Final (not Up, its values were in force) and the values go
  * out again in a sequence of the new epoch. A lost one of those Finals
  * costs one more P, never a false end. */
