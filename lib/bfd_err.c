@@ -43,6 +43,7 @@ const char *bfd_strerror(int error_code) {
   case BFD_ERR_CFG_AUTH: return "invalid authentication configuration";
   case BFD_ERR_CFG_TTL: return "single-hop minimum TTL must be 255 (RFC 5881 section 5)";
   case BFD_ERR_CFG_GOVERNOR: return "invalid governor settings";
+  case BFD_ERR_CFG_PACING: return "start pacing rate out of range";
   case BFD_ERR_DPLANE_VERSION: return "bfddp message has an unknown or another version";
   case BFD_ERR_DPLANE_LENGTH: return "bfddp message length does not fit its type";
   case BFD_ERR_DPLANE_CLOSED: return "bfddp connection failed before";

@@ -913,6 +913,15 @@ void bfd_session_set_scale(bfd_session *s, uint32_t scale_pm, uint64_t now) {
   apply_params(s, now);
 }
 
+/* RFC 5880 says how often a session may send (§6.8.7), not when it starts.
+ * An immediate packet owed since (the peer spoke: a state change) set
+ * next_tx to its own instant and is not touched. */
+void bfd_session_defer_start(bfd_session *s, uint64_t at) {
+  if (s->tx_asap && s->last_ptx == BFD_TSTAMP_NONE && s->next_tx != BFD_TSTAMP_NONE &&
+      s->next_tx < at)
+    s->next_tx = at;
+}
+
 int bfd_session_start(bfd_session *s, uint64_t now) {
   if (!s->admin_down && s->nh_policy == BFD_NHS_DOWN_UNTIL_UP)
     return deliver_nexthop(s, BFD_NEXTHOP_DOWN, BFD_NH_CAUSE_CREATED, now);

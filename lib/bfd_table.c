@@ -437,8 +437,24 @@ int bfd_table_add_session(bfd_table *t, bfd_session **ps, const bfd_session_sett
     bfd_table_remove_session(t, s);
     return rv;
   }
+  if (t->pace_gap && !tmp.passive) {
+    uint64_t at = t->pace_next > now ? t->pace_next : now;
+    bfd_session_defer_start(s, at);
+    t->pace_next = bfd_time_add(at, t->pace_gap);
+    requeue(t, s);
+  }
   if (ps)
     *ps = s;
+  return 0;
+}
+
+int bfd_table_set_start_pacing(bfd_table *t, uint32_t per_second) {
+  if (!t)
+    return BFD_ERR_INVALID_ARGUMENT;
+  if (per_second > BFD_START_PACING_MAX)
+    return BFD_ERR_CFG_PACING;
+  /* Rounded up: never more than per_second in any second. */
+  t->pace_gap = per_second ? (BFD_SECONDS + per_second - 1) / per_second : 0;
   return 0;
 }
 

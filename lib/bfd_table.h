@@ -65,6 +65,10 @@ struct bfd_table {
   bfd_tsess *resp_scratch;        /* checks a candidate packet, no allocation */
 
   bfd_gov gov; /* overload governor (bfd_table_set_governor) */
+  /* Start pacing (bfd_table_set_start_pacing): the gap between two first
+   * packets (0: off) and the slot of the next one. */
+  uint64_t pace_gap;
+  uint64_t pace_next;
 
   uint64_t drops[BFD_DROP_SLOTS];      /* before a session was found */
   uint64_t sess_drops[BFD_DROP_SLOTS]; /* by its sessions */

@@ -22,7 +22,7 @@ static const int all_codes[] = {
     /* configuration */
     BFD_ERR_CFG_DETECT_MULT, BFD_ERR_CFG_MIN_TX, BFD_ERR_CFG_MIN_RX, BFD_ERR_CFG_MODE,
     BFD_ERR_CFG_POLICY, BFD_ERR_CFG_IMMUTABLE, BFD_ERR_CFG_KEY, BFD_ERR_CFG_FLAG, BFD_ERR_CFG_AUTH,
-    BFD_ERR_CFG_TTL, BFD_ERR_CFG_GOVERNOR,
+    BFD_ERR_CFG_TTL, BFD_ERR_CFG_GOVERNOR, BFD_ERR_CFG_PACING,
     /* bfddp */
     BFD_ERR_DPLANE_VERSION, BFD_ERR_DPLANE_LENGTH, BFD_ERR_DPLANE_CLOSED};
 #define NCODES (sizeof(all_codes) / sizeof(all_codes[0]))
@@ -76,7 +76,7 @@ static void test_strerror_distinct(void) {
 
 static void test_strerror_unknown(void) {
   static const int unknown[] = {1,    -1,   200,  -200, -212, -219,    -230,   -239,
-                                -249, -259, -271, -299, -300, INT_MIN, INT_MAX};
+                                -249, -259, -272, -299, -300, INT_MIN, INT_MAX};
   for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
     CU_ASSERT_STRING_EQUAL(bfd_strerror(unknown[i]), "(unknown)");
   /* Exactly the listed codes (and 0) have a description. */

@@ -1843,6 +1843,121 @@ static void test_bfd_table_created_callback(void) {
   bfd_table_del(fx.t);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Start pacing (bfd_table_set_start_pacing)                                */
+/* ------------------------------------------------------------------------ */
+
+/* Polls everything due at `now`: which sessions of s[0..n) sent (a bit
+ * each), every packet a first one. */
+static unsigned paced_sent(bfd_table *t, bfd_session **s, unsigned n, uint64_t now) {
+  bfd_session *ps;
+  unsigned bits = 0, i;
+  while (bt_table_poll(t, now, &ps, NULL, NULL) > 0)
+    for (i = 0; i < n; i++)
+      if (ps == s[i])
+        bits |= 1u << i;
+  return bits;
+}
+
+static void test_bfd_table_start_pacing_contract(void) {
+  tfx fx;
+  bfd_session *s[2];
+  tfx_open(&fx);
+  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(NULL, 10), BFD_ERR_INVALID_ARGUMENT);
+  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, 1000), 0);
+  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, BFD_START_PACING_MAX + 1), BFD_ERR_CFG_PACING);
+  CU_ASSERT_STRING_EQUAL(bfd_strerror(BFD_ERR_CFG_PACING), "start pacing rate out of range");
+  /* Nothing changed: still 1000 a second, one every millisecond. */
+  tfx_add_n(&fx, s, 2, T0, 0);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(s[0]), T0);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(s[1]), T0 + MS);
+  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, BFD_START_PACING_MAX), 0);
+  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, 0), 0);
+  bfd_table_del(fx.t);
+}
+
+/* 1000 a second: five sessions added at one instant send their first
+ * packets 1 ms apart, in the order added, and the table's deadline says
+ * when; a session added after the queue has drained sends at once. */
+static void test_bfd_table_start_pacing_spreads(void) {
+  tfx fx;
+  bfd_session *s[6];
+  unsigned i;
+  tfx_open(&fx);
+  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, 1000), 0);
+  tfx_add_n(&fx, s, 5, T0, 0);
+  for (i = 0; i < 5; i++) {
+    CU_ASSERT_EQUAL(bfd_session_next_deadline(s[i]), T0 + i * MS);
+    CU_ASSERT_EQUAL(bfd_table_next_deadline(fx.t), T0 + i * MS);
+    if (i > 0) /* not a moment early */
+      CU_ASSERT_EQUAL(paced_sent(fx.t, s, 5, T0 + i * MS - 1), 0);
+    CU_ASSERT_EQUAL(paced_sent(fx.t, s, 5, T0 + i * MS), 1u << i);
+    CU_ASSERT_EQUAL(bt_status(s[i]).tx_packets, 1);
+  }
+  /* Each then runs its own slow schedule (§6.8.3: >= 1 s while not Up,
+   * 75-100 % jitter): nothing more within 0.75 s of its first. */
+  CU_ASSERT_EQUAL(paced_sent(fx.t, s, 5, T0 + 750 * MS - 1), 0);
+  {
+    bfd_session_key k = bt_key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000200u, 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(fx.t, &s[5], &fx.st, &k, NULL, T0 + 750 * MS), 0);
+    CU_ASSERT_EQUAL(bfd_session_next_deadline(s[5]), T0 + 750 * MS);
+  }
+  bfd_table_del(fx.t);
+}
+
+/* A waiting session that hears its peer answers at once (§6.8.7) and its
+ * slot goes unused; passive sessions take no slot; pacing off: the
+ * sessions already waiting keep their slots, new ones send at once. */
+static void test_bfd_table_start_pacing_rules(void) {
+  tfx fx;
+  bfd_session *s[4], *got;
+  bfd_session_key kp = bt_key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000300u, 0);
+  bfd_session_key k3 = bt_key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000301u, 0);
+  bfd_session_key k1 = bt_key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000101u, 0);
+  bfd_session_settings passive;
+  tfx_open(&fx);
+  passive = fx.st;
+  passive.passive = 1;
+  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, 100), 0); /* one every 10 ms */
+  tfx_add_n(&fx, s, 2, T0, 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(fx.t, &s[2], &passive, &kp, NULL, T0), 0);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(s[2]), BFD_TSTAMP_NONE);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(fx.t, &s[3], &fx.st, &k3, NULL, T0), 0);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(s[1]), T0 + 10 * MS);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(s[3]),
+                  T0 + 20 * MS); /* not 30: the passive one took none */
+  /* s[1]'s peer speaks first: s[1] goes Init and answers now. */
+  CU_ASSERT_EQUAL(feed(fx.t, &k1, BFD_STATE_DOWN, 0x5001u, 0, T0 + MS, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, s[1]);
+  CU_ASSERT_EQUAL(bt_status(s[1]).state, BFD_STATE_INIT);
+  CU_ASSERT_EQUAL(paced_sent(fx.t, s, 4, T0 + MS), 1u << 0 | 1u << 1);
+  /* Off: s[3] keeps its slot, a new session goes at once. */
+  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, 0), 0);
+  CU_ASSERT_EQUAL(bfd_session_next_deadline(s[3]), T0 + 20 * MS);
+  {
+    bfd_session *n;
+    bfd_session_key k = bt_key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000302u, 0);
+    CU_ASSERT_EQUAL_FATAL(bfd_table_add_session(fx.t, &n, &fx.st, &k, NULL, T0 + 2 * MS), 0);
+    CU_ASSERT_EQUAL(bfd_session_next_deadline(n), T0 + 2 * MS);
+  }
+  CU_ASSERT_EQUAL(paced_sent(fx.t, s, 4, T0 + 20 * MS), 1u << 3);
+  bfd_table_del(fx.t);
+}
+
+/* The gap is rounded up: 3 a second is 333,333,334 ns apart, never four
+ * in one second. */
+static void test_bfd_table_start_pacing_rounding(void) {
+  tfx fx;
+  bfd_session *s[4];
+  unsigned i;
+  tfx_open(&fx);
+  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, 3), 0);
+  tfx_add_n(&fx, s, 4, T0, 0);
+  for (i = 0; i < 4; i++)
+    CU_ASSERT_EQUAL(bfd_session_next_deadline(s[i]), T0 + i * 333333334u);
+  bfd_table_del(fx.t);
+}
+
 static CU_TestInfo tests[] = {
     {"demux by Your Discriminator", test_bfd_table_demux_discr},
     {"demux wildcard order", test_bfd_table_demux_wildcard_order},
@@ -1879,6 +1994,10 @@ static CU_TestInfo tests[] = {
     {"shared clock", test_bfd_table_shared_clock},
     {"feed_time callback failure", test_bfd_table_feed_time_callback_failure},
     {"CREATED callback", test_bfd_table_created_callback},
+    {"start pacing contract", test_bfd_table_start_pacing_contract},
+    {"start pacing spreads first packets", test_bfd_table_start_pacing_spreads},
+    {"start pacing: peer first, passive, off", test_bfd_table_start_pacing_rules},
+    {"start pacing rounds the gap up", test_bfd_table_start_pacing_rounding},
     CU_TEST_INFO_NULL};
 
 int main(void) { return bfd_test_run_suite("table", tests); }

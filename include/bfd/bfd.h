@@ -108,6 +108,7 @@ typedef enum bfd_error_code {
   BFD_ERR_CFG_AUTH = -268,         /**< invalid authentication configuration */
   BFD_ERR_CFG_TTL = -269,          /**< single-hop min_rx_ttl other than 0/255 */
   BFD_ERR_CFG_GOVERNOR = -270,     /**< invalid bfd_governor_settings (0.2.0) */
+  BFD_ERR_CFG_PACING = -271,       /**< start pacing above BFD_START_PACING_MAX (0.2.0) */
 
   /* bfddp, FRR's data plane channel (bfd/bfd_dplane.h, 0.2.0): the
    * connection is dead, drop it */
@@ -1449,6 +1450,38 @@ BFD_EXTERN int bfd_governor_settings_init(uint32_t version, bfd_governor_setting
  */
 BFD_EXTERN int bfd_table_set_governor(bfd_table *table, const bfd_governor_settings *gs,
                                       uint64_t now);
+
+/** The largest rate of bfd_table_set_start_pacing(). @since 0.2.0 */
+#define BFD_START_PACING_MAX 1000000u
+
+/**
+ * @brief Pace the first packets of the sessions added to the table: at
+ * most `per_second` a second, evenly spaced; a session added while its
+ * predecessors are still waiting sends its first packet one slot after the
+ * last of them (bfd_session_next_deadline() / bfd_table_next_deadline()
+ * say when). A host that adds thousands of sessions at once otherwise puts
+ * thousands of packets on the wire in the same millisecond, and the peer,
+ * which answers each at once, overflows its own receive buffer and the
+ * sender's: the sessions whose packets the kernel dropped wait a second
+ * for the next (RFC 5880 §6.8.3: at most one packet a second while not
+ * Up). Only the first packet of a session created by
+ * bfd_table_add_session() waits, and only until the session hears its
+ * peer (it answers at once, as always, §6.8.7); passive sessions send
+ * nothing before that anyway (§6.1) and take no slot, nor do responder
+ * sessions. Sessions already waiting keep their slot when the rate
+ * changes or pacing is turned off. Off (0) in a new table; the libuv
+ * adapter turns it on (bfd_uv_new()).
+ * @param table      the table.
+ * @param per_second first packets a second, 1..BFD_START_PACING_MAX (the
+ *                   gap is rounded up to whole nanoseconds); 0: off (each
+ *                   session's first packet goes out at once).
+ * @return 0, or:
+ * @retval BFD_ERR_INVALID_ARGUMENT NULL table
+ * @retval BFD_ERR_CFG_PACING       per_second above BFD_START_PACING_MAX;
+ *                                  nothing changed
+ * @since 0.2.0
+ */
+BFD_EXTERN int bfd_table_set_start_pacing(bfd_table *table, uint32_t per_second);
 
 /** Load the host reports to the governor (bfd_table_note_load()).
  *  @since 0.2.0 */
