@@ -290,15 +290,6 @@ static void poll_terminated(bfd_session *s, uint64_t now) {
    * resent) must not hold every later change back for the session's life.
    * With a steady delay any sample bounds the round trip. */
   s->rtt_bound = now - s->poll_first_p;
-  /* While Up the window below covers the older P's: what is still owed is
-   * this sequence's other P's. (Peers may answer several P's with one
-   * Final, §6.5 "as soon as practicable": the count must not drift.) */
-  if (s->state == BFD_STATE_UP) {
-    /* (Never more than is owed: P's older than the buckets are given up.) */
-    uint64_t owed = (uint64_t)s->finals_owed[0] + s->finals_owed[1];
-    s->finals_owed[0] = 0;
-    s->finals_owed[1] = (uint16_t)min_u64(s->poll_np > 0 ? s->poll_np - 1 : 0, owed);
-  }
   /* +1: a Final arriving exactly at the bound is still an old one. */
   we = s->poll_np <= 1 ? now : bfd_time_add(bfd_time_add(s->poll_last_p, s->rtt_bound), 1);
   if (we > s->window_end)

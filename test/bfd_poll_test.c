@@ -415,6 +415,45 @@ static void test_tx_between_joins_running_poll(void) {
   bt_fx_del(&f);
 }
 
+/* A sequence ended by a late Final of the one before (the round trip
+ * grew: §6.5 gives a Final no way to name its P) leaves every P of both
+ * owed but one: the Finals to the first sequence's other P's are still on
+ * their way. Counting only the second sequence's other P's as owed (what
+ * the library did: it took the window to cover the older ones) forgets
+ * them, and after the next Down and Up they end the new epoch's sequence:
+ * in fuzz_pair a smaller Required Min RX went in force 1.5 s before the
+ * peer's packets at the old rate had drained (A Down, diag 1, on a clean
+ * link). The session skips every one of them. */
+static void test_late_final_keeps_older_finals_owed(void) {
+  bt_fx f;
+  unsigned np1, np2;
+  up_then_decrease(&f); /* S1: RX 1 s -> 300 ms, waits for a Final */
+  np1 = keep(&f, f.now + 700 * MS, BFD_STATE_UP);
+  CU_ASSERT_FATAL(np1 >= 2);
+  f.now += MS; /* S1's first P answered: S1 ends, np1 - 1 Finals owed */
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(keep(&f, f.now + 1500 * MS, BFD_STATE_UP), 0); /* past the window */
+  f.st.required_min_rx_us = 200000; /* S2 */
+  CU_ASSERT_EQUAL_FATAL(bfd_session_update(f.s, &f.st, f.now), 0);
+  np2 = keep(&f, f.now + 700 * MS, BFD_STATE_UP);
+  CU_ASSERT_FATAL(np2 >= 1);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 1);
+  /* The Final to S1's second P, late: it ends S2 (nothing can tell). */
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_UP, BFD_FLAG_F), 0);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).poll_active, 0);
+  CU_ASSERT_EQUAL(keep(&f, f.now + 1500 * MS, BFD_STATE_UP), 0); /* S2's window */
+  /* The peer restarts: Down, Init -> Up. Still owed: S1's np1 - 2 other
+   * P's and all np2 of S2. */
+  f.now += MS;
+  CU_ASSERT_EQUAL_FATAL(bt_fx_rx(&f, BFD_STATE_DOWN, 0), 0);
+  CU_ASSERT_EQUAL_FATAL(bt_fx_status(&f).state, BFD_STATE_DOWN);
+  up_again(&f);
+  finals_skipped_then_own(&f, np1 - 2 + np2);
+  bt_fx_del(&f);
+}
+
 int main(void) {
   CU_TestInfo tests[] = {
       {"finals_in_window_hold_nothing", test_finals_in_window_hold_nothing},
@@ -425,6 +464,7 @@ int main(void) {
       {"owed_finals_forgotten_after_a_minute", test_owed_finals_forgotten_after_a_minute},
       {"rx_between_joins_running_poll", test_rx_between_joins_running_poll},
       {"tx_between_joins_running_poll", test_tx_between_joins_running_poll},
+      {"late_final_keeps_older_finals_owed", test_late_final_keeps_older_finals_owed},
       CU_TEST_INFO_NULL};
   return bfd_test_run_suite("poll", tests);
 }
