@@ -823,9 +823,10 @@ typedef struct bfd_uv_peer_info {
 BFD_UV_EXTERN int bfd_uv_peer_get_info(const bfd_session *session, bfd_uv_peer_info *info);
 
 /** The current bfd_uv_stats layout (2 since 0.2.0: kernel drops, send
- *  back-pressure, TX sockets, catch-ups, timer lateness). Version 1 is
- *  still accepted. @since 0.1.0 */
-#define BFD_UV_STATS_VERSION 2
+ *  back-pressure, TX sockets, catch-ups, timer lateness; 3 since 0.2.0:
+ *  rx_rcvbuf_applied). Versions 1 and 2 are still accepted.
+ *  @since 0.1.0 */
+#define BFD_UV_STATS_VERSION 3
 
 /** Buckets of bfd_uv_stats.timer_late_hist (as BFD_LATE_BUCKETS).
  *  @since 0.2.0 */
@@ -888,6 +889,12 @@ typedef struct bfd_uv_stats {
    *  found waiting. */
   uint64_t late_served;
   uint64_t late_served_max; /**< Version 2: the most of them in one fire */
+  /** Version 3: the listeners' receive buffer as last asked of
+   *  setsockopt(SO_RCVBUF) (bfd_uv_settings.rx_rcvbuf, once a listener is
+   *  open); 0: never asked, the kernel's default. The kernel's own figure
+   *  (getsockopt) is twice it, or twice net.core.rmem_max when it capped
+   *  it (no CAP_NET_ADMIN). */
+  uint64_t rx_rcvbuf_applied;
 } bfd_uv_stats;
 
 /** @brief Fill `stats`; set `stats->struct_version` first (an older

@@ -407,6 +407,8 @@ void bfd_uv_shutdown(bfd_uv *a, bfd_uv_closed_cb closed_cb) { del_or_defer(a, cl
 static size_t stats_size(uint32_t version) {
   if (version == 1)
     return offsetof(bfd_uv_stats, rx_kernel_drops);
+  if (version == 2)
+    return offsetof(bfd_uv_stats, rx_rcvbuf_applied);
   return version == BFD_UV_STATS_VERSION ? sizeof(bfd_uv_stats) : 0;
 }
 

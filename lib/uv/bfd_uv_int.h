@@ -225,6 +225,13 @@ void bfd_uv__sock_parse_cmsg(struct msghdr *msg, bfd_rx_info *rx);
  * datagram carries it: 1 and *count, else 0 (no drop yet). */
 int bfd_uv__sock_rxq_ovfl(struct msghdr *msg, uint32_t *count);
 
+/* SO_RCVBUFFORCE (past net.core.rmem_max, CAP_NET_ADMIN), else
+ * SO_RCVBUF (capped at rmem_max by the kernel). 0, or -1 and errno. */
+int bfd_uv__sock_set_rcvbuf(int fd, uint32_t bytes);
+/* getsockopt SO_RCVBUF: the kernel's buffer (twice a value set, the
+ * default as it is); 0 on failure. */
+uint32_t bfd_uv__sock_get_rcvbuf(int fd);
+
 /* 1 if a failed send's errno is back-pressure (send buffer or device
  * queue full: EAGAIN, EWOULDBLOCK, ENOBUFS). */
 int bfd_uv__sock_tx_blocked(int err);

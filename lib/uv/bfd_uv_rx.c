@@ -145,6 +145,8 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
   if (!a->first_of[addr.family == BFD_AF_INET6][mode == BFD_MODE_MULTIHOP])
     a->first_of[addr.family == BFD_AF_INET6][mode == BFD_MODE_MULTIHOP] = l;
   a->stats.listeners++;
+  if (a->settings.rx_rcvbuf)
+    a->stats.rx_rcvbuf_applied = a->settings.rx_rcvbuf; /* at open, as asked */
   return 0;
 }
 

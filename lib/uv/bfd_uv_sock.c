@@ -233,16 +233,30 @@ int bfd_uv__sock_open_listener(const bfd_uv_addr *addr, uint16_t port, uint32_t 
   /* The kernel's drop count with every datagram (bfd_uv__sock_rxq_ovfl). */
   rc = must(rc, set_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1), rep, "setsockopt(SO_RXQ_OVFL)", addr, port,
             NULL);
-  /* Past net.core.rmem_max with CAP_NET_ADMIN, else capped there. */
-  if (!rc && rcvbuf && set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, (int)rcvbuf) != 0)
-    rc = must(rc, set_int(fd, SOL_SOCKET, SO_RCVBUF, (int)rcvbuf), rep, "setsockopt(SO_RCVBUF)",
-              addr, port, NULL);
+  if (!rc && rcvbuf)
+    rc = must(rc, bfd_uv__sock_set_rcvbuf(fd, rcvbuf), rep, "setsockopt(SO_RCVBUF)", addr, port,
+              NULL);
   rc = must(rc, bind(fd, (struct sockaddr *)&ss, sslen), rep, "bind", addr, port, NULL);
   if (rc) {
     close(fd);
     return rc;
   }
   return fd;
+}
+
+int bfd_uv__sock_set_rcvbuf(int fd, uint32_t bytes) {
+  /* Past net.core.rmem_max with CAP_NET_ADMIN, else capped there. */
+  if (set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, (int)bytes) == 0)
+    return 0;
+  return set_int(fd, SOL_SOCKET, SO_RCVBUF, (int)bytes);
+}
+
+uint32_t bfd_uv__sock_get_rcvbuf(int fd) {
+  int v = 0;
+  socklen_t len = sizeof(v);
+  if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) != 0 || v < 0)
+    return 0;
+  return (uint32_t)v;
 }
 
 int bfd_uv__sock_rxq_ovfl(struct msghdr *msg, uint32_t *count) {

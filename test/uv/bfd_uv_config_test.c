@@ -108,7 +108,7 @@ static void test_settings_stats_v1(void) {
   CU_ASSERT_EQUAL(stats.struct_version, 1);
   CU_ASSERT_EQUAL(stats.sessions, 1);
   CU_ASSERT_EQUAL(stats.tx_packets, 1);
-  stats.struct_version = 3;
+  stats.struct_version = BFD_UV_STATS_VERSION + 1;
   CU_ASSERT_EQUAL(bfd_uv_get_stats(a, &stats), BFD_ERR_VERSION);
   stats.struct_version = BFD_UV_STATS_VERSION;
   CU_ASSERT_EQUAL(bfd_uv_get_stats(a, &stats), 0);
@@ -116,6 +116,47 @@ static void test_settings_stats_v1(void) {
   bfd_uv_del(a, NULL);
   run_for(20);
   free(st);
+  free(ss);
+}
+
+/* bfd_uv_stats of version 2 (before rx_rcvbuf_applied), in a buffer of
+ * exactly its size: get_stats fills version 2's fields only; version 3
+ * adds the receive buffer asked of setsockopt (here the explicit one). */
+#define STATS_V2_SIZE 264
+static void test_stats_v2(void) {
+  uint8_t *ss = malloc(STATS_V2_SIZE);
+  bfd_uv_settings st;
+  bfd_uv_stats stats;
+  bfd_uv_peer_config c;
+  bfd_uv_addr la;
+  uint32_t v = 2;
+  bfd_uv *a;
+  CU_ASSERT_FATAL(ss != NULL);
+  CU_ASSERT(offsetof(bfd_uv_stats, rx_rcvbuf_applied) == STATS_V2_SIZE);
+  CU_ASSERT_EQUAL(bfd_uv_settings_init(BFD_UV_SETTINGS_VERSION, &st), 0);
+  st.auto_listen = 0;
+  st.port_single_hop = base_port;
+  st.rx_rcvbuf = 100000;
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_new(&a, &loop, &st, NULL, NULL, NULL, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_addr_parse(&la, "127.0.0.1"), 0);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_listen(a, BFD_MODE_SINGLE_HOP, &la), 0);
+  peer_cfg(&c, "127.0.0.1", "127.0.0.2", base_port);
+  CU_ASSERT_EQUAL_FATAL(bfd_uv_peer_add(a, NULL, &c, NULL), 0);
+  memcpy(ss, &v, sizeof(v));
+  CU_ASSERT_EQUAL(bfd_uv_get_stats(a, (bfd_uv_stats *)(void *)ss), 0);
+  memset(&stats, 0xee, sizeof(stats));
+  memcpy(&stats, ss, STATS_V2_SIZE);
+  CU_ASSERT_EQUAL(stats.struct_version, 2);
+  CU_ASSERT_EQUAL(stats.listeners, 1);
+  CU_ASSERT_EQUAL(stats.sessions, 1);
+  CU_ASSERT_EQUAL(stats.tx_sockets, 1);
+  memset(&stats, 0, sizeof(stats));
+  stats.struct_version = 3;
+  CU_ASSERT_EQUAL(bfd_uv_get_stats(a, &stats), 0);
+  CU_ASSERT_EQUAL(stats.listeners, 1);
+  CU_ASSERT_EQUAL(stats.rx_rcvbuf_applied, 100000);
+  bfd_uv_del(a, NULL);
+  run_for(20);
   free(ss);
 }
 
@@ -298,6 +339,7 @@ int main(void) {
   CU_TestInfo tests[] = {{"init", test_init},
                          {"settings_init", test_settings_init},
                          {"settings_stats_v1", test_settings_stats_v1},
+                         {"stats_v2", test_stats_v2},
                          {"v1_still_works", test_v1_still_works},
                          {"ring_first_packet", test_ring_first_packet},
                          {"errors", test_errors},

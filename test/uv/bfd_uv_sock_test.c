@@ -200,6 +200,11 @@ static void test_listener(void) {
   CU_ASSERT_FATAL(fd >= 0);
   CU_ASSERT_EQUAL(getint(fd, SOL_SOCKET, SO_RXQ_OVFL), 1);
   CU_ASSERT_EQUAL(getint(fd, SOL_SOCKET, SO_RCVBUF), 2 * 4096); /* the kernel doubles it */
+  /* the auto size's calls: set (below rmem_max: no capability needed), read back */
+  CU_ASSERT_EQUAL(bfd_uv__sock_get_rcvbuf(fd), 2 * 4096);
+  CU_ASSERT_EQUAL(bfd_uv__sock_set_rcvbuf(fd, 8192), 0);
+  CU_ASSERT_EQUAL(bfd_uv__sock_get_rcvbuf(fd), 2 * 8192);
+  CU_ASSERT_EQUAL(bfd_uv__sock_get_rcvbuf(-1), 0);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IPV6, IPV6_V6ONLY), 1);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT), 1);
   CU_ASSERT_EQUAL(getint(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO), 1);
