@@ -11,8 +11,9 @@
  * @par Sockets
  * - RX: one listening socket per (address family, mode, bound address),
  *   never one per session, read through uv_poll_t with recvmmsg() batches;
- *   SO_RCVBUF from bfd_uv_settings.rx_rcvbuf, kernel drops counted through
- *   SO_RXQ_OVFL (bfd_uv_stats.rx_kernel_drops).
+ *   SO_RCVBUF from bfd_uv_settings.rx_rcvbuf (by default sized for the
+ *   sessions' receive rate), kernel drops counted through SO_RXQ_OVFL
+ *   (bfd_uv_stats.rx_kernel_drops).
  *   TTL / Hop Limit, destination address and arrival interface come from
  *   IP_RECVTTL / IPV6_RECVHOPLIMIT and IP_PKTINFO / IPV6_RECVPKTINFO.
  *   Single-hop datagrams that did not arrive with TTL 255 are dropped before
@@ -311,11 +312,20 @@ typedef struct bfd_uv_settings {
    *  need them and kept until bfd_uv_del(). Ignored per session. */
   uint16_t tx_ports;
   /** Version 2: the listeners' receive buffer, in bytes as SO_RCVBUF takes
-   *  it (the kernel doubles it for its bookkeeping); 0 (default): the
-   *  kernel's default (net.core.rmem_default). Above net.core.rmem_max it
-   *  needs CAP_NET_ADMIN (SO_RCVBUFFORCE, tried first), else it is capped
-   *  there. A burst larger than the buffer is dropped by the kernel:
-   *  counted in bfd_uv_stats.rx_kernel_drops. At most INT32_MAX. */
+   *  it (the kernel doubles it for its bookkeeping), set on every listener
+   *  when it opens; at most INT32_MAX. 0 (default): auto, sized for the
+   *  sessions: the kernel's default (net.core.rmem_default) until that is
+   *  too small, then grown (never shrunk) on every listener, open or
+   *  opened later, to hold 250 ms of the fastest rate the peers may send
+   *  (per session 1 / Required Min RX, summed over the sessions; a stalled
+   *  loop on a busy host loses nothing) at 1024 bytes of kernel accounting
+   *  per datagram, up to a 64 MiB buffer (32 MiB asked); it grows in steps
+   *  of 25 % or more, a few setsockopt calls in all, not one per session.
+   *  Either way, above net.core.rmem_max it needs CAP_NET_ADMIN
+   *  (SO_RCVBUFFORCE, tried first), else the kernel caps it there (in auto
+   *  mode that is no error: raise rmem_max for the full size). What was
+   *  asked: bfd_uv_stats.rx_rcvbuf_applied. A burst larger than the buffer
+   *  is dropped by the kernel: counted in bfd_uv_stats.rx_kernel_drops. */
   uint32_t rx_rcvbuf;
 } bfd_uv_settings;
 
@@ -656,7 +666,9 @@ BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *
  * once, and the answers pile up in the listener's receive buffer until
  * the loop reads it: what does not fit is dropped by the kernel
  * (bfd_uv_stats.rx_kernel_drops; those sessions retry with their next
- * slow-start packet, a second later, RFC 5880 §6.8.3). Size
+ * slow-start packet, a second later, RFC 5880 §6.8.3). The auto buffer
+ * (rx_rcvbuf 0) holds 250 ms of the sessions' rate, fewer datagrams than
+ * there are sessions when Required Min RX is above 250 ms: size
  * bfd_uv_settings.rx_rcvbuf for the burst, or add peers in slices of a
  * few hundred from a uv_idle_t or a 0 ms uv_timer_t while the loop runs.
  * @param adapter   the adapter.
@@ -890,10 +902,11 @@ typedef struct bfd_uv_stats {
   uint64_t late_served;
   uint64_t late_served_max; /**< Version 2: the most of them in one fire */
   /** Version 3: the listeners' receive buffer as last asked of
-   *  setsockopt(SO_RCVBUF) (bfd_uv_settings.rx_rcvbuf, once a listener is
-   *  open); 0: never asked, the kernel's default. The kernel's own figure
-   *  (getsockopt) is twice it, or twice net.core.rmem_max when it capped
-   *  it (no CAP_NET_ADMIN). */
+   *  setsockopt(SO_RCVBUF): bfd_uv_settings.rx_rcvbuf once a listener is
+   *  open, or what the auto size (rx_rcvbuf 0) grew to; 0: never asked,
+   *  the kernel's default. The kernel's own figure (getsockopt on a
+   *  listener) is twice it, or twice net.core.rmem_max when it capped it
+   *  (no CAP_NET_ADMIN). */
   uint64_t rx_rcvbuf_applied;
 } bfd_uv_stats;
 

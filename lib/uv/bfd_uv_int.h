@@ -32,6 +32,23 @@
 /* IP_PKTINFO / IPV6_PKTINFO of one packet, the larger of the two */
 #define BFD_UV__TX_CTRL 40
 
+/* bfd_uv_settings.rx_rcvbuf 0 (auto): the listeners' buffer holds this
+ * long of the sessions' fastest receive rate, so a loop stalled a few
+ * hundred ms on a busy host loses nothing (docs/performance.md measured
+ * stalls of 120-280 ms at 5,000-20,000 sessions)... */
+#define BFD_UV__RCVBUF_HOLD_MS  250
+/* ...at this much of the kernel's accounting per datagram: a 24-52 byte
+ * BFD packet costs its skb's truesize, ~800-1300 bytes (832 on
+ * loopback). */
+#define BFD_UV__RCVBUF_TRUESIZE 1024
+/* At most a buffer of 64 MiB as the kernel counts it (32 MiB asked, the
+ * kernel doubles it): 256k datagrams/s for 250 ms, and a bound on what one
+ * listener can pin. */
+#define BFD_UV__RCVBUF_AUTO_MAX (64u << 20)
+/* Grow only for a target this much (1/4) above what the listeners have:
+ * a few setsockopt calls over a host's life, not one per added session. */
+#define BFD_UV__RCVBUF_STEP_DIV 4
+
 typedef struct bfd_uv__listener {
   uv_poll_t poll;
   bfd_uv *a;
@@ -73,6 +90,7 @@ typedef struct bfd_uv__peer {
   uint8_t mode;
   uint8_t tx_failing; /* report the first failure of a run only */
   uint8_t goodbye;    /* removed: the core says goodbye; freed on REMOVED */
+  uint32_t rx_mpps;   /* its share of a->rx_mpps (bfd_uv__rx_mpps()) */
   uint32_t ifindex;
   char ifname[IF_NAMESIZE];
   bfd_uv_addr peer, local;
@@ -104,6 +122,13 @@ struct bfd_uv {
   bfd_uv__txpool txpool[2]; /* BFD_UV_TX_SHARED: IPv4, IPv6 */
   uint32_t n_goodbye; /* peers saying goodbye (removed, or shutdown) */
   uint16_t port_cursor;
+  /* The sessions' fastest receive rate in milli-packets/s (the sum of
+   * bfd_uv__rx_mpps(); < 2^62 for any number of sessions memory holds),
+   * and rx_rcvbuf 0 (auto): the kernel's default buffer read back from the
+   * first listener (0: none yet) and the value last asked of setsockopt
+   * (0: none; the kernel has twice it, or rmem_max's cap). */
+  uint64_t rx_mpps;
+  uint32_t rcvbuf_dflt, rcvbuf_ask;
   int last_errno;    /* bfd_uv_last_errno() */
   int busy;          /* inside a core call: reject re-entry */
   int closing;       /* bfd_uv_del() / _shutdown(): goodbyes may still run */
@@ -176,6 +201,16 @@ bfd_uv__listener *bfd_uv__find_listener(const bfd_uv *a, uint8_t family, uint8_t
 /* The lookup's memory (the listeners themselves close with their
  * handles). */
 void bfd_uv__listeners_free(bfd_uv *a);
+/* rx_rcvbuf 0 (auto): grow every listener's receive buffer to hold
+ * BFD_UV__RCVBUF_HOLD_MS of a->rx_mpps, when that is a step above what
+ * they have (never shrinks; a failed setsockopt is ignored). */
+void bfd_uv__rcvbuf_grow(bfd_uv *a);
+
+/* The fastest rate a peer may send us at, in milli-packets/s: 1e9 /
+ * Required Min RX (0 for 0). At most 1e9. */
+static inline uint32_t bfd_uv__rx_mpps(uint32_t required_min_rx_us) {
+  return required_min_rx_us ? 1000000000u / required_min_rx_us : 0;
+}
 
 /* ---- bfd_uv_peer.c ------------------------------------------------------- */
 

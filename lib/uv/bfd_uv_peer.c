@@ -305,6 +305,14 @@ static void peer_close_tx(bfd_uv__peer *p) {
   p->fd = -1;
 }
 
+/* The session's share of the rate the listeners expect (auto rx_rcvbuf
+ * sizes them by it): `mpps` from its Required Min RX, the fastest its
+ * peer may send (RFC 5880 §6.8.7). Grow the buffers separately. */
+static void peer_rx_rate(bfd_uv__peer *p, uint32_t mpps) {
+  p->a->rx_mpps = p->a->rx_mpps - p->rx_mpps + mpps;
+  p->rx_mpps = mpps;
+}
+
 static void peer_link(bfd_uv *a, bfd_uv__peer *p) {
   p->prev = NULL;
   p->next = a->peers;
@@ -324,6 +332,7 @@ static void peer_free(bfd_uv__peer *p) {
   if (p->next)
     p->next->prev = p->prev;
   peer_close_tx(p);
+  peer_rx_rate(p, 0);
   if (p->goodbye)
     a->n_goodbye--;
   a->stats.sessions--;
@@ -373,6 +382,7 @@ int bfd_uv__on_accept(bfd_table *t, const bfd_rx_info *rx, void *ud) {
  * (bound to the address the packet came to, replying to our own listening
  * port for the mode). Nonzero refuses it. */
 static int responder_created(bfd_uv *a, bfd_session *s) {
+  bfd_session_settings ss;
   bfd_session_key key;
   bfd_uv_addr peer, local;
   bfd_uv__peer *p;
@@ -398,6 +408,10 @@ static int responder_created(bfd_uv *a, bfd_session *s) {
   p->auto_created = 1;
   bfd_session_set_user_data(s, p);
   peer_link(a, p);
+  if (bfd_session_get_settings(s, &ss) == 0) {
+    peer_rx_rate(p, bfd_uv__rx_mpps(ss.required_min_rx_us));
+    bfd_uv__rcvbuf_grow(a);
+  }
   a->stats.auto_sessions++;
   if (a->uv_cbs.peer_created)
     a->uv_cbs.peer_created(a, s, a->user_data);
@@ -527,6 +541,8 @@ static int peer_add(bfd_uv *a, bfd_session **psession, const bfd_uv_peer_config 
     return rc;
   }
   peer_link(a, p);
+  peer_rx_rate(p, bfd_uv__rx_mpps(ss->required_min_rx_us));
+  bfd_uv__rcvbuf_grow(a);
   if (psession)
     *psession = p->s;
   return 0;
@@ -571,6 +587,7 @@ int bfd_uv_peer_update(bfd_uv *a, bfd_session *s, const bfd_uv_peer_config *cfg)
   bfd_session_settings *ss = &c.session;
   bfd_uv__peer *p = own_peer(a, s);
   uint64_t now;
+  uint32_t old_mpps;
   int rc;
   if (!p || !cfg || a->busy || a->closing)
     return BFD_ERR_INVALID_ARGUMENT;
@@ -593,9 +610,16 @@ int bfd_uv_peer_update(bfd_uv *a, bfd_session *s, const bfd_uv_peer_config *cfg)
   if (ss->local_discr == 0)
     ss->local_discr = bfd_session_get_local_discr(s);
   now = uv_hrtime();
+  /* The new rate first: a reaped session's peer_free() takes it back. */
+  old_mpps = p->rx_mpps;
+  peer_rx_rate(p, bfd_uv__rx_mpps(ss->required_min_rx_us));
   a->busy++;
   rc = bfd_session_update(s, ss, now); /* a reaped responder session is freed here */
   a->busy--;
+  if (rc < 0 && rc != BFD_ERR_CALLBACK_FAILURE)
+    peer_rx_rate(p, old_mpps); /* refused before any change: `p` lives */
+  else
+    bfd_uv__rcvbuf_grow(a);
   bfd_uv__service(a, now);
   return rc;
 }

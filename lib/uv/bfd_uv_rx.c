@@ -80,6 +80,50 @@ void bfd_uv__listeners_free(bfd_uv *a) {
   memset(a->first_of, 0, sizeof(a->first_of));
 }
 
+/* ---- the receive buffer (rx_rcvbuf 0: auto) ------------------------------ */
+
+/* The buffer, as the kernel counts it (truesize), that holds
+ * BFD_UV__RCVBUF_HOLD_MS of `mpps` milli-datagrams/s, capped. */
+static uint32_t rcvbuf_target(uint64_t mpps) {
+  const uint64_t per = (uint64_t)BFD_UV__RCVBUF_HOLD_MS * BFD_UV__RCVBUF_TRUESIZE;
+  uint64_t bytes;
+  if (mpps >= UINT64_MAX / per)
+    return BFD_UV__RCVBUF_AUTO_MAX;
+  bytes = mpps * per / 1000000; /* (mpps / 1000) per s x (ms / 1000) s */
+  return bytes < BFD_UV__RCVBUF_AUTO_MAX ? (uint32_t)bytes : BFD_UV__RCVBUF_AUTO_MAX;
+}
+
+void bfd_uv__rcvbuf_grow(bfd_uv *a) {
+  bfd_uv__listener *l;
+  uint32_t want, have;
+  if (a->settings.rx_rcvbuf || !a->rcvbuf_dflt)
+    return; /* a fixed size, or no listener yet (its open calls this) */
+  want = rcvbuf_target(a->rx_mpps);
+  /* What the listeners have: the kernel's default until we asked more
+   * (asked only above it), then twice what we asked. */
+  have = a->rcvbuf_ask ? 2 * a->rcvbuf_ask : a->rcvbuf_dflt;
+  if (want <= have ||
+      (want - have < have / BFD_UV__RCVBUF_STEP_DIV && want < BFD_UV__RCVBUF_AUTO_MAX))
+    return;
+  a->rcvbuf_ask = want / 2 + want % 2; /* the kernel doubles it */
+  a->stats.rx_rcvbuf_applied = a->rcvbuf_ask;
+  /* A failure is the host's loss of headroom, not an error: SO_RCVBUF
+   * caps at rmem_max without CAP_NET_ADMIN and fails for nothing else. */
+  for (l = a->listeners; l; l = l->next)
+    (void)bfd_uv__sock_set_rcvbuf(l->fd, a->rcvbuf_ask);
+}
+
+/* A new listener in auto mode: the kernel's default from the first one,
+ * what the others have from this one; then the rate so far. */
+static void rcvbuf_open(bfd_uv *a, bfd_uv__listener *l) {
+  uint32_t have = bfd_uv__sock_get_rcvbuf(l->fd);
+  if (!a->rcvbuf_dflt)
+    a->rcvbuf_dflt = have;
+  if (a->rcvbuf_ask && have < 2 * a->rcvbuf_ask)
+    (void)bfd_uv__sock_set_rcvbuf(l->fd, a->rcvbuf_ask);
+  bfd_uv__rcvbuf_grow(a);
+}
+
 int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
   bfd_uv__sock_reporter rep;
   bfd_uv__listener *l;
@@ -147,6 +191,8 @@ int bfd_uv_listen(bfd_uv *a, uint8_t mode, const bfd_uv_addr *local) {
   a->stats.listeners++;
   if (a->settings.rx_rcvbuf)
     a->stats.rx_rcvbuf_applied = a->settings.rx_rcvbuf; /* at open, as asked */
+  else
+    rcvbuf_open(a, l);
   return 0;
 }
 

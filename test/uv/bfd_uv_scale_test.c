@@ -3,6 +3,8 @@
  * packet and keep the fds flat past RLIMIT_NOFILE; the limits a host hits
  * have their own codes (BFD_UV_ERR_*) and the errno in the return path;
  * kernel receive drops are counted (SO_RXQ_OVFL) and reach the governor;
+ * the listeners' receive buffer follows the sessions' receive rate
+ * (rx_rcvbuf 0), in steps, up to its cap, and an explicit one stays;
  * after a long wake-up the listeners are read before timeouts act (and the
  * timer's lateness is counted by wake-up); the host
  * turns the table's governor on through the adapter. */
@@ -13,6 +15,7 @@
 #include <sys/resource.h>
 
 #include "bfd_uv_fx.h"
+#include "bfd_uv_int.h" /* the listeners' fds, the adapter's rate */
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -320,6 +323,227 @@ static void test_kernel_drops(void) {
   CU_ASSERT(burst(2048, 60) >= 30);
 }
 
+/* ---- the receive buffer -------------------------------------------------- */
+
+static uint32_t rcvbuf_of(int fd) {
+  int v = -1;
+  socklen_t len = sizeof(v);
+  CU_ASSERT_EQUAL(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len), 0);
+  return (uint32_t)v;
+}
+
+/* The newest listener's fd (the adapter's list starts with it). */
+static int newest_fd(const side *x) { return x->a->listeners->fd; }
+
+static uint64_t rcvbuf_applied(const side *x) { return stats_of(x).rx_rcvbuf_applied; }
+
+/* A value set on `fd` behind the adapter's back: still there later, the
+ * adapter made no setsockopt call on it in between. */
+#define MARK 4096
+static void mark(int fd) {
+  int v = MARK;
+  CU_ASSERT_EQUAL(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)), 0);
+}
+static int marked(int fd) { return rcvbuf_of(fd) == 2 * MARK; }
+
+/* What the kernel has for `ask`: twice it, with CAP_NET_ADMIN
+ * (SO_RCVBUFFORCE); without, capped at net.core.rmem_max first. */
+static void check_kernel(int fd, uint64_t ask) {
+  unsigned long mx = 0;
+  uint64_t rb = rcvbuf_of(fd);
+  FILE *f = fopen("/proc/sys/net/core/rmem_max", "r");
+  if (f) {
+    if (fscanf(f, "%lu", &mx) != 1)
+      mx = 0;
+    fclose(f);
+  }
+  if (rb != 2 * ask)
+    printf("  asked %llu, the kernel has %llu (rmem_max %lu)\n", (unsigned long long)ask,
+           (unsigned long long)rb, mx);
+  CU_ASSERT(rb == 2 * ask || (mx < ask && rb == 2 * mx));
+}
+
+/* The rule bfd_uv.h states, for the expected values: the buffer (as the
+ * kernel counts it) for 250 ms of `mpps` at 1024 bytes a datagram, capped
+ * at 64 MiB, replaces what the listeners have (the kernel's default `dflt`
+ * until asked, then twice `*ask`) when it is 25 % above it, or the cap.
+ * 1 if it grows. */
+static int rule(uint64_t *ask, uint32_t dflt, uint64_t mpps) {
+  const uint64_t cap = 64u << 20;
+  uint64_t want = mpps * 250 * 1024 / 1000000, have = *ask ? 2 * *ask : dflt;
+  if (want > cap)
+    want = cap;
+  if (want <= have || (want - have < have / 4 && want < cap))
+    return 0;
+  *ask = (want + 1) / 2;
+  return 1;
+}
+
+/* A peer on 127.0.x.y that never answers, with Required Min RX `rx_us`
+ * (shared TX sockets: no fd each). */
+static bfd_session *add_rx(side *x, int i, uint32_t rx_us) {
+  bfd_uv_peer_config c;
+  bfd_session *s = NULL;
+  char peer[32];
+  snprintf(peer, sizeof(peer), "127.0.%d.%d", 20 + i / 200, 1 + i % 200);
+  peer_cfg(&c, "127.0.0.1", peer, base_port);
+  c.session.required_min_rx_us = rx_us;
+  CU_ASSERT_EQUAL(bfd_uv_peer_add(x->a, &s, &c, NULL), 0);
+  return s;
+}
+
+static int update_rx(side *x, bfd_session *s, uint32_t rx_us) {
+  bfd_uv_peer_config c;
+  bfd_session_key k;
+  char peer[64];
+  bfd_uv_addr pa;
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_key(s, &k), 0);
+  memset(&pa, 0, sizeof(pa));
+  pa.family = BFD_AF_INET;
+  memcpy(pa.addr, k.peer, 4);
+  bfd_uv_addr_format(peer, sizeof(peer), &pa);
+  peer_cfg(&c, "127.0.0.1", peer, base_port);
+  CU_ASSERT_EQUAL_FATAL(bfd_session_get_settings(s, &c.session), 0);
+  c.session.required_min_rx_us = rx_us;
+  return bfd_uv_peer_update(x->a, s, &c);
+}
+
+/* rx_rcvbuf 0 (auto): the listeners' buffer follows the sessions'
+ * receive rate by the rule above, exactly, on every listener (one opened
+ * later too), in steps (no setsockopt for an add below one), up to the
+ * cap; an update changes a session's share (a refused one does not);
+ * removals never shrink it. */
+static void test_rcvbuf_auto(void) {
+  side x;
+  bfd_uv_settings st = shared_settings(4);
+  bfd_session *s[600];
+  uint64_t ask = 0, mpps = 0;
+  uint32_t dflt;
+  int fd, n = 0, grows = 0, i;
+  side_new(&x, "X", &st);
+  side_listen(&x, BFD_MODE_SINGLE_HOP, "127.0.0.1");
+  fd = newest_fd(&x);
+  dflt = rcvbuf_of(fd);
+  CU_ASSERT_EQUAL(rcvbuf_applied(&x), 0); /* the kernel's default, untouched */
+  CU_ASSERT_EQUAL(dflt, x.a->rcvbuf_dflt);
+  mark(fd);
+  /* 10 ms sessions, 100 datagrams/s each: 25,600 bytes of buffer; until
+   * the second step (at the default 212,992: 11 and 14 sessions) */
+  while (grows < 2 && n < 600) {
+    s[n] = add_rx(&x, n, 10000);
+    n++;
+    mpps += 100000;
+    CU_ASSERT_EQUAL(x.a->rx_mpps, mpps);
+    if (rule(&ask, dflt, mpps)) {
+      grows++;
+      CU_ASSERT_EQUAL(ask, (uint64_t)n * 12800); /* the kernel has n x 25,600 */
+      check_kernel(fd, ask);
+      printf("  %d sessions at 10 ms: asked %llu\n", n, (unsigned long long)ask);
+      mark(fd);
+    } else {
+      CU_ASSERT(marked(fd)); /* below a step: no setsockopt */
+    }
+    CU_ASSERT_EQUAL(rcvbuf_applied(&x), ask);
+  }
+  CU_ASSERT_EQUAL_FATAL(grows, 2);
+  /* one session at 5 us (200,000 datagrams/s: the 51.2 MB of 2000
+   * sessions at 10 ms); a refused update changes nothing */
+  CU_ASSERT_EQUAL(update_rx(&x, s[0], 0), BFD_ERR_CFG_MIN_RX);
+  CU_ASSERT_EQUAL(x.a->rx_mpps, mpps);
+  CU_ASSERT_EQUAL(update_rx(&x, s[0], 5), 0);
+  mpps += 200000000 - 100000;
+  CU_ASSERT_EQUAL(x.a->rx_mpps, mpps);
+  CU_ASSERT_EQUAL(rule(&ask, dflt, mpps), 1);
+  CU_ASSERT_EQUAL(ask, ((uint64_t)(n - 1) * 25600 + 51200000) / 2);
+  CU_ASSERT_EQUAL(rcvbuf_applied(&x), ask);
+  check_kernel(fd, ask);
+  /* a listener opened now gets it at once */
+  side_listen(&x, BFD_MODE_SINGLE_HOP, "127.0.0.6");
+  check_kernel(newest_fd(&x), ask);
+  CU_ASSERT_EQUAL(rcvbuf_applied(&x), ask);
+  /* one at 1 us: past the cap, 64 MiB (32 MiB asked) on both */
+  CU_ASSERT_EQUAL(update_rx(&x, s[1], 1), 0);
+  mpps += 1000000000 - 100000;
+  CU_ASSERT_EQUAL(rule(&ask, dflt, mpps), 1);
+  CU_ASSERT_EQUAL(ask, 32u << 20);
+  CU_ASSERT_EQUAL(rcvbuf_applied(&x), 32u << 20);
+  check_kernel(fd, ask);
+  check_kernel(newest_fd(&x), ask);
+  mark(fd);
+  CU_ASSERT_EQUAL(update_rx(&x, s[2], 1), 0); /* at the cap: nothing more */
+  mpps += 1000000000 - 100000;
+  CU_ASSERT(marked(fd));
+  /* removals: the rate goes down (once the goodbye is over: at once, the
+   * peers never answered), the buffer stays */
+  for (i = 0; i < 3; i++)
+    CU_ASSERT_EQUAL(bfd_uv_peer_remove(x.a, s[i]), 0);
+  run_for(50);
+  CU_ASSERT_EQUAL(table_size(&x), (size_t)n - 3);
+  CU_ASSERT_EQUAL(x.a->rx_mpps, (uint64_t)(n - 3) * 100000);
+  CU_ASSERT_EQUAL(rcvbuf_applied(&x), 32u << 20);
+  CU_ASSERT(marked(fd));
+  CU_ASSERT_EQUAL(x.errors, 0);
+  side_close(&x);
+}
+
+/* An explicit rx_rcvbuf is set at open and never changed: not by adds,
+ * updates or faster sessions. */
+static void test_rcvbuf_fixed(void) {
+  side x;
+  bfd_uv_settings st = shared_settings(4);
+  bfd_session *s = NULL;
+  int fd, i;
+  st.rx_rcvbuf = 100000;
+  side_new(&x, "X", &st);
+  CU_ASSERT_EQUAL(rcvbuf_applied(&x), 0); /* no listener: nothing asked yet */
+  side_listen(&x, BFD_MODE_SINGLE_HOP, "127.0.0.1");
+  fd = newest_fd(&x);
+  CU_ASSERT_EQUAL(rcvbuf_of(fd), 200000);
+  CU_ASSERT_EQUAL(rcvbuf_applied(&x), 100000);
+  mark(fd);
+  for (i = 0; i < 50; i++)
+    s = add_rx(&x, i, 1000);
+  CU_ASSERT_EQUAL(update_rx(&x, s, 1), 0);
+  CU_ASSERT(marked(fd));
+  side_listen(&x, BFD_MODE_SINGLE_HOP, "127.0.0.6");
+  CU_ASSERT_EQUAL(rcvbuf_of(newest_fd(&x)), 200000);
+  CU_ASSERT_EQUAL(rcvbuf_applied(&x), 100000);
+  CU_ASSERT_EQUAL(x.errors, 0);
+  side_close(&x);
+}
+
+static int created(void *ctx) { return ((side *)ctx)->n_created > 0; }
+
+/* A responder session counts with its template's Required Min RX, from
+ * its creation to its reaping. */
+static void test_rcvbuf_responder(void) {
+  side y;
+  wire w;
+  bfd_uv_settings st = side_settings(1, 0);
+  bfd_ctrl_pkt p = ctrl(BFD_STATE_DOWN, 0x5eed0010u, 3, 1000000, 1000000);
+  uint64_t ask = 0;
+  uint32_t dflt;
+  st.auto_required_min_rx_us = 5; /* 200,000 datagrams/s: 51.2 MB */
+  side_new(&y, "responder", &st);
+  side_listen(&y, BFD_MODE_SINGLE_HOP, "127.0.0.2");
+  dflt = rcvbuf_of(newest_fd(&y));
+  wire_open(&w, "W", "127.0.0.3", (uint16_t)(base_port + 1));
+  wire_send(&w, "127.0.0.2", base_port, &p);
+  CU_ASSERT_FATAL(run_until(created, &y, 2000));
+  CU_ASSERT_EQUAL(y.a->rx_mpps, 200000000);
+  CU_ASSERT_EQUAL(rule(&ask, dflt, 200000000), 1);
+  CU_ASSERT_EQUAL(ask, 25600000);
+  CU_ASSERT_EQUAL(rcvbuf_applied(&y), 25600000);
+  check_kernel(newest_fd(&y), ask);
+  /* never Up: reaped after the hold, 3 x 1 s */
+  CU_ASSERT(run_until(table_empty, &y, 5000));
+  CU_ASSERT_EQUAL(y.n_deleted, 1);
+  CU_ASSERT_EQUAL(y.a->rx_mpps, 0);
+  CU_ASSERT_EQUAL(rcvbuf_applied(&y), 25600000);
+  wire_close(&w);
+  side_close(&y);
+}
+
 /* ---- read before timeouts ----------------------------------------------- */
 
 /* The peer runs on its own loop in a thread, so it keeps sending while
@@ -504,6 +728,9 @@ int main(void) {
                          {"past_fd_limit", test_past_fd_limit},
                          {"many_listeners", test_many_listeners},
                          {"kernel_drops", test_kernel_drops},
+                         {"rcvbuf_auto", test_rcvbuf_auto},
+                         {"rcvbuf_fixed", test_rcvbuf_fixed},
+                         {"rcvbuf_responder", test_rcvbuf_responder},
                          {"late_wakeup", test_late_wakeup},
                          {"governor", test_governor},
                          CU_TEST_INFO_NULL};
