@@ -287,12 +287,14 @@ typedef struct side {
    * the minute before it last came Up: at most the Finals it then skips
    * (the core owes a P's Final for 30 to 60 s), poll_allow(). */
   uint64_t pring[PRING];
-  /* The Required Min RX of the side's last PRING packets and when each
-   * went out (the leave-Up excuse of invariant 3). */
+  /* The Required Min RX values of the side's packets, one entry per run
+   * of one value (the last PRING runs), and when the last packet of each
+   * run went out (the leave-Up excuse of invariant 3). */
   uint64_t rxring_at[PRING];
   uint32_t rxring[PRING], rxring_n;
   uint32_t pring_n, skip_at_up;
-  uint64_t dl; /* bfd_session_next_deadline() since the last call, if dl_ok */
+  uint32_t pring_old; /* the oldest of them within the last minute (recent_ps) */
+  uint64_t dl;        /* bfd_session_next_deadline() since the last call, if dl_ok */
   uint32_t discr_prev;
   unsigned nev, nev_lost;
   bfd_state_event ev[MAXEV];
@@ -584,7 +586,8 @@ static void ev_reset(void) {
   W.sd[SA].gap_prev = W.sd[SB].gap_prev = NONE;
 }
 
-/* The largest Required Min RX side x sent since `since`. */
+/* The largest Required Min RX side x sent since `since` (a run counts if
+ * its last packet did). */
 static uint32_t sent_rx_max(const side *x, uint64_t since) {
   uint32_t m = 0, i, have = x->rxring_n < PRING ? x->rxring_n : PRING;
   for (i = 0; i < have; i++) {
@@ -640,12 +643,25 @@ static void ev_param(int was_up) {
   ev_reset();
 }
 
-/* P's the side sent in the last minute (PRING at most). */
-static uint32_t recent_ps(const side *x) {
-  uint32_t n = 0, i, have = x->pring_n < PRING ? x->pring_n : PRING;
-  for (i = 0; i < have; i++)
-    n += x->pring[(x->pring_n - 1 - i) % PRING] + 60 * SEC >= W.now;
-  return n;
+/* P's the side sent in the last minute (PRING at most). The ring is in
+ * time order and time only moves on: pring_old follows the minute's start
+ * (amortized O(1); a storm comes Up thousands of times). */
+static uint32_t recent_ps(side *x) {
+  if (x->pring_n - x->pring_old > PRING)
+    x->pring_old = x->pring_n - PRING;
+  while (x->pring_old != x->pring_n && x->pring[x->pring_old % PRING] + 60 * SEC < W.now)
+    x->pring_old++;
+  return x->pring_n - x->pring_old;
+}
+
+/* Leaving Up: the peer "knows" a Required Min RX larger than ours (see
+ * process_events). The cheap tests first: the scans walk rings of up to
+ * 4096 packets, and a storm leaves Up thousands of times. */
+static int leave_up_known(const side *x) {
+  uint32_t rx = x->cfg.required_min_rx_us;
+  return rx < W.sd[1 - x->idx].st->remote_required_min_rx_us ||
+         rx < sent_rx_max(x, W.now > rtt() + IV_MAX_NS ? W.now - rtt() - IV_MAX_NS : 0) ||
+         rx < inflight_rx_max(x->idx);
 }
 
 static uint64_t exp_tx(const side *x, const side *y) {
@@ -818,11 +834,9 @@ static void process_events(side *x, const bfd_session_status *o, int call) {
      * larger value still on its way to it, or one it took within a round
      * trip and the largest interval (its packets sent at that rate are
      * still arriving). */
-    if (ev->old_state == BFD_STATE_UP && W.sd[1 - x->idx].s &&
-        x->cfg.required_min_rx_us <
-            max32(max32(W.sd[1 - x->idx].st->remote_required_min_rx_us, inflight_rx_max(x->idx)),
-                  sent_rx_max(x, W.now > rtt() + IV_MAX_NS ? W.now - rtt() - IV_MAX_NS : 0)))
-      W.clean3_start = max64(W.clean3_start, W.now);
+    if (ev->old_state == BFD_STATE_UP && W.sd[1 - x->idx].s && W.clean3_start < W.now &&
+        leave_up_known(x))
+      W.clean3_start = W.now;
     if (ev->new_state == BFD_STATE_DOWN && call != CALL_UPDATE) {
       /* Converged, nothing in flight is stale: no reason to go Down. */
       if (W.converged)
@@ -874,7 +888,7 @@ static void create(side *x) {
   x->last_accept = x->gap_prev = x->seq_first_p = x->seq_last_p = NONE;
   x->p_taken_sent = x->good_rtt = NONE;
   x->up_at = 0;
-  x->pring_n = x->skip_at_up = x->rxring_n = 0;
+  x->pring_n = x->pring_old = x->skip_at_up = x->rxring_n = 0;
   x->win_end = 0;
   x->seq_np = 0;
   M.open = 1;
@@ -1304,8 +1318,12 @@ static void drain(side *x) {
     p.your_discr = pk.your_discr;
     p.tx_us = pk.desired_min_tx_us;
     p.rx_us = pk.required_min_rx_us;
-    x->rxring_at[x->rxring_n % PRING] = W.now;
-    x->rxring[x->rxring_n++ % PRING] = pk.required_min_rx_us;
+    if (x->rxring_n && x->rxring[(x->rxring_n - 1) % PRING] == pk.required_min_rx_us) {
+      x->rxring_at[(x->rxring_n - 1) % PRING] = W.now; /* the run goes on */
+    } else {
+      x->rxring_at[x->rxring_n % PRING] = W.now;
+      x->rxring[x->rxring_n++ % PRING] = pk.required_min_rx_us;
+    }
     wire_send(x->idx, &p, &pk);
   }
 }
@@ -1853,7 +1871,7 @@ static void world_init(const uint8_t *h) {
     x->last_accept = x->gap_prev = x->seq_first_p = x->seq_last_p = NONE;
     x->p_taken_sent = x->good_rtt = x->taint_at = NONE;
     x->up_at = 0;
-    x->pring_n = x->skip_at_up = x->rxring_n = 0;
+    x->pring_n = x->pring_old = x->skip_at_up = x->rxring_n = 0;
   }
   W.clean3_start = W.conv_start = T0;
   W.imax = imax_cfg();
