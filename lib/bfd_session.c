@@ -907,9 +907,13 @@ void bfd_session_set_scale(bfd_session *s, uint32_t scale_pm, uint64_t now) {
 /* RFC 5880 says how often a session may send (§6.8.7), not when it starts.
  * An immediate packet owed since (the peer spoke: a state change) set
  * next_tx to its own instant and is not touched. */
+int bfd_session_start_pending(const bfd_session *s) {
+  return s->tx_asap && s->last_ptx == BFD_TSTAMP_NONE && s->last_rx == BFD_TSTAMP_NONE &&
+         s->next_tx != BFD_TSTAMP_NONE && !s->final_pending;
+}
+
 void bfd_session_defer_start(bfd_session *s, uint64_t at) {
-  if (s->tx_asap && s->last_ptx == BFD_TSTAMP_NONE && s->next_tx != BFD_TSTAMP_NONE &&
-      s->next_tx < at)
+  if (bfd_session_start_pending(s) && s->next_tx < at)
     s->next_tx = at;
 }
 

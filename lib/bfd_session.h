@@ -148,8 +148,9 @@ int bfd_session_goodbye_start(bfd_session *s, uint64_t now);
 /* The table's governor: advertise the configured intervals x scale_pm /
  * 1000 (>= 1000), through the ordinary §6.8.3 rules. */
 void bfd_session_set_scale(bfd_session *s, uint32_t scale_pm, uint64_t now);
-/* The table's start pacing: a session that has never sent waits until
- * `at` for its first packet (unless it hears its peer first). */
+/* The table's start pacing: a session that has never sent nor heard its
+ * peer waits until `at` for its first packet. */
+int bfd_session_start_pending(const bfd_session *s);
 void bfd_session_defer_start(bfd_session *s, uint64_t at);
 int bfd_session_expire(bfd_session *s, uint64_t now);
 /* Builds the next due packet (after bfd_session_expire). */

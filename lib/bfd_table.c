@@ -825,6 +825,19 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
   while (h->len > 0 && h->v[0].key <= now) {
     bfd_session *s = pq_session(h->v[0].node);
     ptrdiff_t n;
+    /* A first packet keeps the pace also when the host polls late (slots
+     * passed in a stall would otherwise all go out at once): one too early
+     * takes the next free slot (not a service: it is not due yet). */
+    int first = t->pace_gap && !s->goodbye && bfd_session_start_pending(s);
+    if (first && t->pace_emit > now) {
+      uint64_t at = t->pace_next > t->pace_emit ? t->pace_next : t->pace_emit;
+      bfd_session_defer_start(s, at);
+      t->pace_next = bfd_time_add(at, t->pace_gap);
+      requeue(t, s);
+      if (!(h->len > 0 && pq_session(h->v[0].node) == s && h->v[0].key <= now))
+        continue;
+      first = 0; /* something else of it is due: serve that */
+    }
     bfd_gov_service(&t->gov, h->v[0].key, now);
     /* Expire first so the packet carries the state after detection. A
      * write error other than NOBUF has moved the session's schedule on,
@@ -837,6 +850,8 @@ ptrdiff_t bfd_table_poll_packet(bfd_table *t, bfd_session **ps, uint8_t *buf, si
       n = bfd_session_write(s, buf, buflen, now);
       if (n < 0)
         r = (int)n;
+      else if (n > 0 && first)
+        t->pace_emit = bfd_time_add(now, t->pace_gap);
     } else {
       n = r;
     }

@@ -66,9 +66,11 @@ struct bfd_table {
 
   bfd_gov gov; /* overload governor (bfd_table_set_governor) */
   /* Start pacing (bfd_table_set_start_pacing): the gap between two first
-   * packets (0: off) and the slot of the next one. */
+   * packets (0: off), the next free slot, and the earliest time the next
+   * first packet may go out (the last one + the gap). */
   uint64_t pace_gap;
   uint64_t pace_next;
+  uint64_t pace_emit;
 
   uint64_t drops[BFD_DROP_SLOTS];      /* before a session was found */
   uint64_t sess_drops[BFD_DROP_SLOTS]; /* by its sessions */

@@ -1958,6 +1958,29 @@ static void test_bfd_table_start_pacing_rounding(void) {
   bfd_table_del(fx.t);
 }
 
+/* A host that polls late (a stall of 10 ms) still gets one first packet
+ * per slot: the one found due goes out, the others take the next free
+ * slots, in order; a session that heard its peer in between answers at
+ * once. */
+static void test_bfd_table_start_pacing_late_poll(void) {
+  tfx fx;
+  bfd_session *s[5], *got;
+  bfd_session_key k4 = bt_key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000104u, 0);
+  unsigned i;
+  tfx_open(&fx);
+  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, 1000), 0);
+  tfx_add_n(&fx, s, 5, T0, 0);
+  CU_ASSERT_EQUAL(feed(fx.t, &k4, BFD_STATE_DOWN, 0x5004u, 0, T0 + 10 * MS, &got), 0);
+  CU_ASSERT_PTR_EQUAL(got, s[4]);
+  CU_ASSERT_EQUAL(paced_sent(fx.t, s, 5, T0 + 10 * MS), 1u << 0 | 1u << 4);
+  for (i = 1; i < 4; i++) {
+    CU_ASSERT_EQUAL(bfd_session_next_deadline(s[i]), T0 + (10 + i) * MS);
+    CU_ASSERT_EQUAL(bfd_table_next_deadline(fx.t), T0 + (10 + i) * MS);
+    CU_ASSERT_EQUAL(paced_sent(fx.t, s, 5, T0 + (10 + i) * MS), 1u << i);
+  }
+  bfd_table_del(fx.t);
+}
+
 static CU_TestInfo tests[] = {
     {"demux by Your Discriminator", test_bfd_table_demux_discr},
     {"demux wildcard order", test_bfd_table_demux_wildcard_order},
@@ -1998,6 +2021,7 @@ static CU_TestInfo tests[] = {
     {"start pacing spreads first packets", test_bfd_table_start_pacing_spreads},
     {"start pacing: peer first, passive, off", test_bfd_table_start_pacing_rules},
     {"start pacing rounds the gap up", test_bfd_table_start_pacing_rounding},
+    {"start pacing when the host polls late", test_bfd_table_start_pacing_late_poll},
     CU_TEST_INFO_NULL};
 
 int main(void) { return bfd_test_run_suite("table", tests); }

@@ -1464,7 +1464,9 @@ BFD_EXTERN int bfd_table_set_governor(bfd_table *table, const bfd_governor_setti
  * which answers each at once, overflows its own receive buffer and the
  * sender's: the sessions whose packets the kernel dropped wait a second
  * for the next (RFC 5880 §6.8.3: at most one packet a second while not
- * Up). Only the first packet of a session created by
+ * Up). The pace also holds when the host polls late: of the first
+ * packets whose slots passed, one goes out and the others take the next
+ * free slots, in order. Only the first packet of a session created by
  * bfd_table_add_session() waits, and only until the session hears its
  * peer (it answers at once, as always, §6.8.7); passive sessions send
  * nothing before that anyway (§6.1) and take no slot, nor do responder

@@ -434,9 +434,17 @@ typedef struct bfd_uv_callbacks {
  *  @since 0.1.0 */
 BFD_UV_EXTERN int bfd_uv_callbacks_init(uint32_t version, bfd_uv_callbacks *cb);
 
+/** The start pacing bfd_uv_new() gives its table: first packets a second
+ *  of the sessions bfd_uv_peer_add() creates (bfd_table_set_start_pacing();
+ *  change it with bfd_uv_get_table()). 10,000 adds at once are on the
+ *  wire within 2 s, 5 packets a millisecond, instead of in one burst.
+ *  @since 0.2.0 */
+#define BFD_UV_START_PACING 5000u
+
 /**
  * @brief Create an adapter on `loop`. Opens no socket yet (see
- * bfd_uv_listen() and bfd_uv_settings.auto_listen).
+ * bfd_uv_listen() and bfd_uv_settings.auto_listen). Its table paces the
+ * first packets of new sessions (BFD_UV_START_PACING).
  * @param padapter  out; untouched on failure.
  * @param loop      the caller's loop; must outlive the adapter (keep running
  *                  it until bfd_uv_del()'s `closed_cb`).
@@ -660,17 +668,19 @@ BFD_UV_EXTERN int bfd_uv_peer_config_init(uint32_t version, bfd_uv_peer_config *
  * created: a config that fails one opens nothing, creates no session and
  * delivers no event.
  *
- * The session's first packet goes out before this returns, whether or not
- * the loop is running. Many adds in a row (say, a configuration of
- * thousands of peers loaded before uv_run()) send that many packets at
- * once, and the answers pile up in the listener's receive buffer until
- * the loop reads it: what does not fit is dropped by the kernel
- * (bfd_uv_stats.rx_kernel_drops; those sessions retry with their next
- * slow-start packet, a second later, RFC 5880 §6.8.3). The auto buffer
- * (rx_rcvbuf 0) holds 250 ms of the sessions' rate, fewer datagrams than
- * there are sessions when Required Min RX is above 250 ms: size
- * bfd_uv_settings.rx_rcvbuf for the burst, or add peers in slices of a
- * few hundred from a uv_idle_t or a 0 ms uv_timer_t while the loop runs.
+ * The session's first packet goes out in its start-pacing slot
+ * (BFD_UV_START_PACING a second, bfd_table_set_start_pacing()): before
+ * this returns when no earlier add is still waiting, whether or not the
+ * loop is running, else from the loop's timer. So a configuration of
+ * thousands of peers loaded before uv_run() is on the wire at that rate,
+ * not in one burst whose answers would overflow the listener's receive
+ * buffer (bfd_uv_stats.rx_kernel_drops; those sessions would retry with
+ * their next slow-start packet, a second later, RFC 5880 §6.8.3). With
+ * pacing turned off (0) every first packet goes out at once: the auto
+ * buffer (rx_rcvbuf 0) holds 250 ms of the sessions' rate, fewer
+ * datagrams than there are sessions when Required Min RX is above
+ * 250 ms; size bfd_uv_settings.rx_rcvbuf for the burst, or add peers in
+ * slices of a few hundred while the loop runs.
  * @param adapter   the adapter.
  * @param psession  out, may be NULL.
  * @param cfg       the peer (any struct_version from 1); copied, keys

@@ -283,6 +283,8 @@ int bfd_uv_new(bfd_uv **pa, uv_loop_t *loop, const bfd_uv_settings *settings,
   cbs.session = bfd_uv__on_session;
   cbs.responder_accept = bfd_uv__on_accept;
   rc = bfd_table_new(&a->table, &cbs, mem, a);
+  if (rc == 0)
+    (void)bfd_table_set_start_pacing(a->table, BFD_UV_START_PACING); /* in range */
   if (rc == 0 && a->settings.max_auto_sessions > 0 && (rc = bfd_uv__auto_responder(a)) != 0)
     bfd_table_del(a->table);
   memset(&a->settings.auto_auth_key, 0, sizeof(a->settings.auto_auth_key)); /* the table's now */
