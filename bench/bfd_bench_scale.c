@@ -187,6 +187,7 @@ static void summary(ctx *c) {
   fprintf(f, ",\"catch_ups\":%" PRIu64 ",\"rx_catch_up\":%" PRIu64, st.catch_ups, st.rx_catch_up);
   fprintf(f, ",\"rx_kernel_drops\":%" PRIu64 ",\"tx_blocked\":%" PRIu64 ",\"tx_sockets\":%" PRIu64,
           st.rx_kernel_drops, st.tx_blocked, st.tx_sockets);
+  fprintf(f, ",\"rx_rcvbuf_applied\":%" PRIu64, (uint64_t)st.rx_rcvbuf_applied);
   fprintf(f,
           ",\"governor_scale_permille\":%" PRIu32 ",\"governor_raises\":%" PRIu64
           ",\"governor_lowers\":%" PRIu64,

@@ -48,7 +48,8 @@
 # daemons started to all sessions Up on both (polled every 0.5 s during the
 # settle time only). Ratio: mean CPU of the two sides over the floor's at
 # the same interval, N (rounded to hundreds) and receive buffer (floor rows
-# run first). A side that cannot start
+# run first; a bfdkit row without +rcvbuf sizes its own buffer and compares
+# with floor+rcvbuf when the run has it, else with floor). A side that cannot start
 # is reported in the table; the run goes on.
 set -u
 
@@ -83,14 +84,11 @@ if [ $QUICK = 1 ]; then
   ROWS=${ROWS:-"floor:500:100 bfdkit:500:100"}
 else
   DUR=${DUR:-30} SETTLE=${SETTLE:-5}
-  ROWS=${ROWS:-"floor:1000:100 bfdkit:1000:100 bird:1000:100 frr:1000:100
-floor:5000:100 bfdkit:5000:100 floor+rcvbuf:5000:100 bfdkit+rcvbuf:5000:100
-bird:5000:100 frr:5000:100
-floor:10000:100 bfdkit:10000:100 bfdkit+gov:10000:100 floor+rcvbuf:10000:100
-bfdkit+rcvbuf+gov:10000:100
-floor:20000:100 bfdkit:20000:100 bfdkit+shared:20000:100
-floor:20000:300 bfdkit:20000:300 bfdkit+shared:20000:300 floor+rcvbuf:20000:300
-bfdkit+shared+rcvbuf:20000:300 bfdkit+shared+rcvbuf+gov:20000:300"}
+  ROWS=${ROWS:-"floor:1000:100 floor+rcvbuf:1000:100 bfdkit:1000:100 bird:1000:100 frr:1000:100
+floor:5000:100 floor+rcvbuf:5000:100 bfdkit:5000:100 bird:5000:100 frr:5000:100
+floor+rcvbuf:10000:100 bfdkit:10000:100 bfdkit+gov:10000:100
+floor+rcvbuf:20000:100 bfdkit+shared:20000:100 bfdkit+shared+gov:20000:100
+floor+rcvbuf:20000:300 bfdkit:20000:300 bfdkit+shared:20000:300 bfdkit+shared+gov:20000:300"}
 fi
 SCALE_NOFILE=${SCALE_NOFILE:-65536}
 SCALE_RCVBUF=${SCALE_RCVBUF:-4194304}
@@ -247,12 +245,16 @@ declare -A ROW_OK=()
 FAILS=0
 
 row() { # KIND:N:MS[:MULT]
-  local spec=$1 kind n ms mult dir idx=${#TABLE[@]} base fkey
+  local spec=$1 kind n ms mult dir idx=${#TABLE[@]} base fkey falt
   IFS=: read -r kind n ms mult <<<"$spec"
   base=${kind%%+*}
   # The floor a row is compared with: the same receive buffer, interval and
-  # N (rounded to hundreds).
+  # N (rounded to hundreds). bfdkit's listener buffer is sized for its
+  # sessions unless +rcvbuf fixes it (rx_rcvbuf 0: 250 ms of their rate),
+  # so its floor is the one with the large buffer, when the run has one.
   fkey="$(case $kind in *+rcvbuf*) echo rcvbuf ;; esac):$(( (n + 50) / 100 )):$ms"
+  falt=""
+  [ "$base" = bfdkit ] && case $kind in *+rcvbuf*) ;; *) falt=$fkey fkey="rcvbuf$fkey" ;; esac
   mult=${mult:-3}
   dir="$BFDKV_TMP/row$idx-$kind-$n-$ms"
   mkdir -p "$dir"; chmod 755 "$dir"
@@ -353,7 +355,7 @@ row() { # KIND:N:MS[:MULT]
       [ "$allup" != never ] && allup=$(awk -v ns="$allup" 'BEGIN { printf "%.3f s", ns / 1e9 }')
       local upend
       upend=$(printf '%s\n%s\n' "$ja" "$jb" | jq -s '[.[].up_end] | add')
-      note="Up at end $upend/$((2 * n)); add $(echo "$ja" | jq '.add_s') s; longest loop stall $(printf '%s\n%s\n' "$ja" "$jb" | jq -s '[.[].max_stall_ms // empty] | max // "?"') ms; adapter kernel drops $(printf '%s\n%s\n' "$ja" "$jb" | jq -s '[.[].rx_kernel_drops // empty] | add // "?"')"
+      note="Up at end $upend/$((2 * n)); add $(echo "$ja" | jq '.add_s') s; longest loop stall $(printf '%s\n%s\n' "$ja" "$jb" | jq -s '[.[].max_stall_ms // empty] | max // "?"') ms; adapter kernel drops $(printf '%s\n%s\n' "$ja" "$jb" | jq -s '[.[].rx_kernel_drops // empty] | add // "?"'); rcvbuf asked $(printf '%s\n%s\n' "$ja" "$jb" | jq -rs '[.[].rx_rcvbuf_applied // "?"] | map(tostring) | join("/")')"
       case $kind in *+gov*) note+="; governor scale at end $(printf '%s\n%s\n' "$ja" "$jb" | jq -rs '[.[].governor_scale_permille] | map(tostring) | join("/")') permille, raises $(printf '%s\n%s\n' "$ja" "$jb" | jq -s '[.[].governor_raises] | add')" ;; esac
       if [ "$upend" = $((2 * n)) ] && [ "$updown" = 0 ] && [ -z "$err" ]; then ROW_OK[$idx]=1; fi
     fi
@@ -369,6 +371,9 @@ row() { # KIND:N:MS[:MULT]
   fi
   if [ "$base" = floor ] && [ "$cpua" != - ] && [ "$cpub" != - ]; then
     FLOOR_CPU["$fkey"]=$(awk -v a="$cpua" -v b="$cpub" 'BEGIN { printf "%.2f", (a + b) / 2 }')
+  fi
+  if [ "$base" != floor ] && [ -z "${FLOOR_CPU[$fkey]:-}" ] && [ -n "$falt" ]; then
+    fkey=$falt
   fi
   if [ "$base" != floor ] && [ -n "${FLOOR_CPU[$fkey]:-}" ] && [ "$cpua" != - ] && [ "$cpub" != - ]; then
     ratio=$(awk -v a="$cpua" -v b="$cpub" -v f="${FLOOR_CPU[$fkey]}" \
