@@ -82,7 +82,8 @@
  *     before the peer knows it), and a Final that ends a side's sequence
  *     but answers a P of an older sequence of the same Up period with a
  *     round trip longer than the side's last own Final (the round trip grew: §6.5 gives a Final no
- * way to name its Poll, final_attribution()). Assert: an Init/Up -> Down transition with diag 1
+ * way to name its Poll, final_attribution()), or any older P when the side read a duplicated
+ * Final within the last minute (its count of Finals owed is short). Assert: an Init/Up -> Down transition with diag 1
  * (Detection Time Expired) never happens while clean, if the side's last received packet arrived at
  * r >= clean3_start + K, with K = 2 s (the largest interval in IV, >= the 1 s floor) + both delays.
  *     Why this is implied by the RFC: a packet received at r >= clean3_start
@@ -178,12 +179,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define STEP_BUDGET      2500u            /* loop steps per input... */
 #define STEP_BUDGET_LONG 25000u           /* ...or with the long flag (header) */
 #define MAX_OPS          512
-#define QLEN             16384u    /* in flight per direction (power of 2) */
-#define SPIN_MAX         1000      /* one instant handled more often: hot loop */
-#define DRAIN_MAX        16        /* packets from one poll loop at one instant */
-#define MAXEV            8         /* state changes in one call */
-#define SLOW_NS          (1 * SEC) /* §6.8.3 slow-start floor */
-#define IV_MAX_NS        (2 * SEC) /* largest entry of k_iv_us */
+#define QLEN             16384u     /* in flight per direction (power of 2) */
+#define SPIN_MAX         1000       /* one instant handled more often: hot loop */
+#define DRAIN_MAX        16         /* packets from one poll loop at one instant */
+#define MAXEV            8          /* state changes in one call */
+#define SLOW_NS          (1 * SEC)  /* §6.8.3 slow-start floor */
+#define IV_MAX_NS        (2 * SEC)  /* largest entry of k_iv_us */
+#define OWED_HORIZON_NS  (60 * SEC) /* the core forgets a P's Final after 30-60 s */
 #define TRACE_LEN        256u
 #define TRACE_SHOW       80u
 
@@ -238,6 +240,7 @@ typedef struct qpkt {
   uint32_t your_discr, tx_us, rx_us;
   uint8_t len, flags, state;
   uint8_t taint; /* sent while the link amplified, or in answer to such a packet */
+  uint8_t dup;   /* the link's second copy of a packet */
   uint8_t buf[BFD_CTRL_LEN_MAX];
 } qpkt;
 
@@ -283,6 +286,7 @@ typedef struct side {
   uint64_t p_taken_sent, good_rtt;
   uint64_t up_at;    /* the last transition to Up (0: none) */
   uint64_t taint_at; /* the instant it last read a qpkt.taint packet (NONE) */
+  uint64_t dupf_at;  /* when it last read a duplicated Final (NONE) */
   /* The send times of the side's last PRING P's, and how many went out in
    * the minute before it last came Up: at most the Finals it then skips
    * (the core owes a P's Final for 30 to 60 s), poll_allow(). */
@@ -1110,8 +1114,10 @@ static void wire_send(int d, const qpkt *p, const bfd_ctrl_pkt *pk) {
     else
       trace(TR_LOST, d, p->flags, p->state, pk->desired_min_tx_us, pk->required_min_rx_us, 0);
     if (l->dup_p16 && rnd16(&l->rng) < l->dup_p16) {
+      qpkt c = *p;
+      c.dup = 1;
       at = arrival(l, l->dup_extra ? sm64(&l->rng) % (l->dup_extra + 1) : 0);
-      (void)q_push(d, p, at);
+      (void)q_push(d, &c, at);
     }
   }
   if (burst_over)
@@ -1145,7 +1151,12 @@ static void final_attribution(side *x, const qpkt *p, uint64_t first_p, uint64_t
     x->good_rtt = rtt;
     return;
   }
-  if (p->answers >= up_at && x->good_rtt != NONE && rtt > x->good_rtt) {
+  /* A duplicated Final is counted twice by the Finals-owed count (the core
+   * keeps it for up to two 30 s buckets): after one, fewer Finals are
+   * skipped coming Up than are still owed, and §6.5 leaves no other way to
+   * tell an old one. The clean phase starts again at such a Final. */
+  if ((p->answers >= up_at && x->good_rtt != NONE && rtt > x->good_rtt) ||
+      (x->dupf_at != NONE && W.now - x->dupf_at < OWED_HORIZON_NS)) {
     trace(TR_NOTE, x->idx, 0, 0, (uint32_t)min64(rtt / US, UINT32_MAX),
           x->good_rtt == NONE ? 0 : (uint32_t)min64(x->good_rtt / US, UINT32_MAX), 0);
     W.clean3_start = max64(W.clean3_start, W.now);
@@ -1161,6 +1172,8 @@ static void deliver(side *x, const qpkt *p) {
   uint64_t first_p = x->seq_first_p, up_at = x->up_at;
   rv = bfd_session_feed_packet(x->s, p->buf, p->len, &k_ri, W.now);
   trace(TR_RX, x->idx, p->flags, p->state, p->tx_us, p->rx_us, (uint32_t)rv);
+  if (p->dup && (p->flags & BFD_FLAG_F))
+    x->dupf_at = W.now;
   refresh(x, 0);
   n = x->st;
   o = x->prev;
@@ -1315,6 +1328,7 @@ static void drain(side *x) {
     p.flags = pk.flags;
     p.state = pk.state;
     p.taint = wire_amplifies() || x->taint_at == W.now;
+    p.dup = 0;
     p.your_discr = pk.your_discr;
     p.tx_us = pk.desired_min_tx_us;
     p.rx_us = pk.required_min_rx_us;
@@ -1869,7 +1883,7 @@ static void world_init(const uint8_t *h) {
     x->cfg.required_min_rx_us = k_iv_us[h[4 + i] >> 4];
     x->cfg.detect_mult = (uint8_t)(1 + (i ? h[6] >> 4 : h[6] & 15) % 5);
     x->last_accept = x->gap_prev = x->seq_first_p = x->seq_last_p = NONE;
-    x->p_taken_sent = x->good_rtt = x->taint_at = NONE;
+    x->p_taken_sent = x->good_rtt = x->taint_at = x->dupf_at = NONE;
     x->up_at = 0;
     x->pring_n = x->pring_old = x->skip_at_up = x->rxring_n = 0;
   }
