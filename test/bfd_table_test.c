@@ -1859,6 +1859,13 @@ static unsigned paced_sent(bfd_table *t, bfd_session **s, unsigned n, uint64_t n
   return bits;
 }
 
+/* A table paced at `rate` first packets a second, n sessions added at T0. */
+static void paced_open(tfx *fx, uint32_t rate, bfd_session **s, unsigned n) {
+  tfx_open(fx);
+  CU_ASSERT_EQUAL_FATAL(bfd_table_set_start_pacing(fx->t, rate), 0);
+  tfx_add_n(fx, s, n, T0, 0);
+}
+
 static void test_bfd_table_start_pacing_contract(void) {
   tfx fx;
   bfd_session *s[2];
@@ -1883,9 +1890,7 @@ static void test_bfd_table_start_pacing_spreads(void) {
   tfx fx;
   bfd_session *s[6];
   unsigned i;
-  tfx_open(&fx);
-  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, 1000), 0);
-  tfx_add_n(&fx, s, 5, T0, 0);
+  paced_open(&fx, 1000, s, 5);
   for (i = 0; i < 5; i++) {
     CU_ASSERT_EQUAL(bfd_session_next_deadline(s[i]), T0 + i * MS);
     CU_ASSERT_EQUAL(bfd_table_next_deadline(fx.t), T0 + i * MS);
@@ -1950,9 +1955,7 @@ static void test_bfd_table_start_pacing_rounding(void) {
   tfx fx;
   bfd_session *s[4];
   unsigned i;
-  tfx_open(&fx);
-  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, 3), 0);
-  tfx_add_n(&fx, s, 4, T0, 0);
+  paced_open(&fx, 3, s, 4);
   for (i = 0; i < 4; i++)
     CU_ASSERT_EQUAL(bfd_session_next_deadline(s[i]), T0 + i * 333333334u);
   bfd_table_del(fx.t);
@@ -1967,9 +1970,7 @@ static void test_bfd_table_start_pacing_late_poll(void) {
   bfd_session *s[5], *got;
   bfd_session_key k4 = bt_key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000104u, 0);
   unsigned i;
-  tfx_open(&fx);
-  CU_ASSERT_EQUAL(bfd_table_set_start_pacing(fx.t, 1000), 0);
-  tfx_add_n(&fx, s, 5, T0, 0);
+  paced_open(&fx, 1000, s, 5);
   CU_ASSERT_EQUAL(feed(fx.t, &k4, BFD_STATE_DOWN, 0x5004u, 0, T0 + 10 * MS, &got), 0);
   CU_ASSERT_PTR_EQUAL(got, s[4]);
   CU_ASSERT_EQUAL(paced_sent(fx.t, s, 5, T0 + 10 * MS), 1u << 0 | 1u << 4);
