@@ -20,3 +20,14 @@ if(Python3_Interpreter_FOUND)
     ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/metrics/check_exposition.py)
   set_tests_properties(metrics_format PROPERTIES LABELS "examples")
 endif()
+
+# ctest `bfdping_metrics`: bfdping --metrics scraped over HTTP while its
+# session goes Up, Down (detection) and Down (the peer's AdminDown),
+# unprivileged on loopback (test/metrics/scrape_test.py).
+if(Python3_Interpreter_FOUND AND (TARGET bfdkit_uv_static OR TARGET bfdkit_uv))
+  add_test(NAME bfdping_metrics COMMAND ${Python3_EXECUTABLE}
+    ${CMAKE_CURRENT_SOURCE_DIR}/metrics/scrape_test.py $<TARGET_FILE:bfdping> 37861 37862
+    ${CMAKE_CURRENT_SOURCE_DIR}/metrics/check_exposition.py)
+  set_tests_properties(bfdping_metrics PROPERTIES LABELS "examples" TIMEOUT 60
+    RESOURCE_LOCK bfdkit_port_37861)
+endif()

@@ -28,6 +28,7 @@ typedef struct bp_ctx {
   uv_timer_t ending; /* -w, or 0 ms for bp_stop_soon() */
   const char *ending_why;
   uv_timer_t redraw; /* the terminal's status line */
+  struct bfdm_http *metrics; /* --metrics, or NULL */
   uint8_t tx_key;    /* index of the key sent (opt.keys) */
   int exit_code;
   int stopping;

@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bfd_metrics_http.h"
 #include "bfdping.h"
 
 /* The terminal's status line is redrawn this often (its counters have no
@@ -55,6 +56,34 @@ void bp_stop(bp_ctx *ctx, const char *why) {
   bfd_uv_shutdown(ctx->end[0].uv, NULL);
   bfd_uv_shutdown(ctx->end[1].uv, NULL);
   ctx->end[0].uv = ctx->end[1].uv = NULL;
+  bfdm_http_close(ctx->metrics);
+  ctx->metrics = NULL;
+}
+
+/* --metrics: the sessions of the first end (the self-test's both ends
+ * share nothing: its near end). */
+static int fill_metrics(void *arg, bfdm_out *o) {
+  bp_ctx *ctx = arg;
+  bfd_table *t = ctx->end[0].uv ? bfd_uv_get_table(ctx->end[0].uv) : NULL;
+  return t ? bfdm_render_table(o, t, uv_hrtime()) : 0;
+}
+
+static int start_metrics(bp_ctx *ctx) {
+  struct sockaddr_storage ss;
+  int rc;
+  if (!ctx->opt.metrics)
+    return 0;
+  if (bfdm_http_parse_addr(ctx->opt.metrics, &ss) != 0) {
+    fprintf(stderr, "bfdping: --metrics %s: expected ADDR:PORT, e.g. 127.0.0.1:9101 or [::1]:9101\n",
+            ctx->opt.metrics);
+    return -1;
+  }
+  if ((rc = bfdm_http_start(&ctx->metrics, ctx->loop, (const struct sockaddr *)&ss, fill_metrics,
+                            ctx)) != 0) {
+    fprintf(stderr, "bfdping: --metrics %s: %s\n", ctx->opt.metrics, uv_strerror(rc));
+    return -1;
+  }
+  return 0;
 }
 
 static void on_ending(uv_timer_t *h) {
@@ -163,7 +192,7 @@ int main(int argc, char **argv) {
 
   if (ctx->opt.self_test)
     BP_OUT(&ctx->out, banner, &ctx->opt);
-  if (setup(ctx) != 0)
+  if (start_metrics(ctx) != 0 || setup(ctx) != 0)
     return 2;
   if (!ctx->opt.self_test)
     BP_OUT(&ctx->out, banner, &ctx->opt);

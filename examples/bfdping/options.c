@@ -45,6 +45,9 @@ void bp_options_usage(FILE *f) {
         "                       on ADDR (use 0.0.0.0 or :: for any)\n"
         "      --self-test      run both ends on loopback (127.0.0.1 <-> 127.0.0.2): show\n"
         "                       the session come Up, force a failure, check its detection\n"
+        "Metrics:\n"
+        "      --metrics ADDR:PORT  serve Prometheus metrics of the sessions on\n"
+        "                       http://ADDR:PORT/metrics (e.g. 127.0.0.1:9101, [::1]:9101)\n"
         "Scheduling:\n"
         "      --rt             run at real-time priority (SCHED_FIFO 50) with memory\n"
         "                       locked, so timers are not starved under CPU load\n"
@@ -183,7 +186,8 @@ int bp_options_parse(bp_options *o, int argc, char **argv) {
     O_AUTH,
     O_KEY_ID,
     O_KEY_FILE,
-    O_RT
+    O_RT,
+    O_METRICS
   };
   static const char *const auth_names[] = {NULL,   "simple",         "md5", "meticulous-md5",
                                            "sha1", "meticulous-sha1"};
@@ -207,6 +211,7 @@ int bp_options_parse(bp_options *o, int argc, char **argv) {
                                        {"key-id", required_argument, NULL, O_KEY_ID},
                                        {"key-file", required_argument, NULL, O_KEY_FILE},
                                        {"rt", no_argument, NULL, O_RT},
+                                       {"metrics", required_argument, NULL, O_METRICS},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   int c;
@@ -229,6 +234,7 @@ int bp_options_parse(bp_options *o, int argc, char **argv) {
     case O_LISTEN: o->listen_addr = optarg; break;
     case O_SELF_TEST: o->self_test = 1; break;
     case O_RT: o->rt = 1; break;
+    case O_METRICS: o->metrics = optarg; break;
     case 'h': bp_options_usage(stdout); return BP_OPT_HELP;
     case O_MIN_TTL:
       if (parse_uint(optarg, 1, 255, "--min-ttl must be 1..255", &v))

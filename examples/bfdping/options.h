@@ -14,6 +14,7 @@
 /* What the command line asked for; read-only once parsed. */
 typedef struct bp_options {
   const char *peer, *local, *ifname, *listen_addr; /* argv strings */
+  const char *metrics; /* --metrics ADDR:PORT (checked when it is opened) */
   int multihop, passive, json, quiet, self_test, verbose, rt;
   unsigned min_ttl; /* 0 = the core's default */
   unsigned mult;

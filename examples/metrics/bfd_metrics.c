@@ -58,15 +58,24 @@ static const struct {
   int code;
   const char *name;
 } k_drops[] = {
-    {BFD_ERR_PKT_TRUNCATED, "truncated"},       {BFD_ERR_PKT_VERSION, "version"},
-    {BFD_ERR_PKT_LENGTH_SHORT, "length_short"}, {BFD_ERR_PKT_LENGTH_LONG, "length_long"},
-    {BFD_ERR_PKT_DETECT_MULT, "detect_mult"},   {BFD_ERR_PKT_MULTIPOINT, "multipoint"},
-    {BFD_ERR_PKT_MY_DISCR, "my_discr"},         {BFD_ERR_PKT_POLL_FINAL, "poll_final"},
-    {BFD_ERR_PKT_AUTH_TYPE, "auth_type"},       {BFD_ERR_PKT_AUTH_LEN, "auth_len"},
-    {BFD_ERR_PKT_NO_SESSION, "no_session"},     {BFD_ERR_PKT_YOUR_DISCR, "your_discr"},
-    {BFD_ERR_PKT_AUTH_MISMATCH, "auth_mismatch"}, {BFD_ERR_PKT_AUTH_FAILED, "auth_failed"},
-    {BFD_ERR_PKT_TTL, "ttl"},                   {BFD_ERR_PKT_MODE, "mode"},
-    {BFD_ERR_PKT_ADMIN_DOWN, "admin_down"},     {BFD_ERR_PKT_LOOPED, "looped"},
+    {BFD_ERR_PKT_TRUNCATED, "truncated"},
+    {BFD_ERR_PKT_VERSION, "version"},
+    {BFD_ERR_PKT_LENGTH_SHORT, "length_short"},
+    {BFD_ERR_PKT_LENGTH_LONG, "length_long"},
+    {BFD_ERR_PKT_DETECT_MULT, "detect_mult"},
+    {BFD_ERR_PKT_MULTIPOINT, "multipoint"},
+    {BFD_ERR_PKT_MY_DISCR, "my_discr"},
+    {BFD_ERR_PKT_POLL_FINAL, "poll_final"},
+    {BFD_ERR_PKT_AUTH_TYPE, "auth_type"},
+    {BFD_ERR_PKT_AUTH_LEN, "auth_len"},
+    {BFD_ERR_PKT_NO_SESSION, "no_session"},
+    {BFD_ERR_PKT_YOUR_DISCR, "your_discr"},
+    {BFD_ERR_PKT_AUTH_MISMATCH, "auth_mismatch"},
+    {BFD_ERR_PKT_AUTH_FAILED, "auth_failed"},
+    {BFD_ERR_PKT_TTL, "ttl"},
+    {BFD_ERR_PKT_MODE, "mode"},
+    {BFD_ERR_PKT_ADMIN_DOWN, "admin_down"},
+    {BFD_ERR_PKT_LOOPED, "looped"},
 };
 
 const char *bfdm_drop_reason(int error_code) {
@@ -144,13 +153,13 @@ static void v_up(bfdm_out *o, const bfd_session *s, const bfd_session_status *st
   (void)s, (void)now, (void)arg;
   put(o, "%d", st->state == BFD_STATE_UP);
 }
-static void v_state(bfdm_out *o, const bfd_session *s, const bfd_session_status *st,
-                    uint64_t now, int arg) {
+static void v_state(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
+                    int arg) {
   (void)s, (void)now;
   put(o, "%d", st->state == arg);
 }
-static void v_uptime(bfdm_out *o, const bfd_session *s, const bfd_session_status *st,
-                     uint64_t now, int arg) {
+static void v_uptime(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
+                     int arg) {
   (void)s, (void)arg;
   put(o, "%.9g",
       st->state == BFD_STATE_UP && now >= st->last_change ? secs(now - st->last_change) : 0.0);
@@ -161,8 +170,8 @@ static void v_ups(bfdm_out *o, const bfd_session *s, const bfd_session_status *s
   (void)s, (void)now, (void)arg;
   v_u64(o, st->up_count);
 }
-static void v_downs(bfdm_out *o, const bfd_session *s, const bfd_session_status *st,
-                    uint64_t now, int arg) {
+static void v_downs(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
+                    int arg) {
   (void)s, (void)now, (void)arg;
   v_u64(o, st->down_count);
 }
@@ -181,23 +190,23 @@ static void v_rx(bfdm_out *o, const bfd_session *s, const bfd_session_status *st
   (void)s, (void)now, (void)arg;
   v_u64(o, st->rx_packets);
 }
-static void v_drops(bfdm_out *o, const bfd_session *s, const bfd_session_status *st,
-                    uint64_t now, int arg) {
+static void v_drops(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
+                    int arg) {
   (void)st, (void)now;
   v_u64(o, bfd_session_get_rx_drops(s, arg));
 }
-static void v_auth(bfdm_out *o, const bfd_session *s, const bfd_session_status *st,
-                   uint64_t now, int arg) {
+static void v_auth(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
+                   int arg) {
   (void)st, (void)now;
   v_u64(o, bfd_session_get_auth_failures(s, arg));
 }
-static void v_detect(bfdm_out *o, const bfd_session *s, const bfd_session_status *st,
-                     uint64_t now, int arg) {
+static void v_detect(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
+                     int arg) {
   (void)s, (void)now, (void)arg;
   put(o, "%.9g", secs(st->detect_time_ns));
 }
-static void v_txiv(bfdm_out *o, const bfd_session *s, const bfd_session_status *st,
-                   uint64_t now, int arg) {
+static void v_txiv(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
+                   int arg) {
   (void)s, (void)now, (void)arg;
   put(o, "%.9g", secs(st->tx_interval_ns));
 }
@@ -216,7 +225,8 @@ int bfdm_render_table(bfdm_out *o, const bfd_table *t, uint64_t now) {
   }
   family(o, "bfd_session_uptime_seconds", "gauge", "Time since the session came Up; 0 if not Up.");
   samples(o, t, now, "bfd_session_uptime_seconds", NULL, 0, v_uptime);
-  family(o, "bfd_state_transitions_total", "counter", "State transitions into Up and from Up to Down.");
+  family(o, "bfd_state_transitions_total", "counter",
+         "State transitions into Up and from Up to Down.");
   samples(o, t, now, "bfd_state_transitions_total", "from=\"any\",to=\"up\"", 0, v_ups);
   samples(o, t, now, "bfd_state_transitions_total", "from=\"up\",to=\"down\"", 0, v_downs);
   family(o, "bfd_session_failures_total", "counter",

@@ -13,7 +13,8 @@
 #define MS BFD_MILLISECONDS
 #define T0 (1000 * BFD_SECONDS)
 
-#define L4(ip) "peer=\"" ip "\",local=\"0.0.0.0\",interface=\"\",mode=\"single_hop\",family=\"ipv4\""
+#define L4(ip)                                                                                     \
+  "peer=\"" ip "\",local=\"0.0.0.0\",interface=\"\",mode=\"single_hop\",family=\"ipv4\""
 
 typedef struct mfx {
   bfd_table *t;
@@ -95,11 +96,11 @@ static int has_line(const char *text, const char *line) {
   return 0;
 }
 
-#define HAS(text, line)                                                                          \
-  do {                                                                                           \
-    if (!has_line(text, line))                                                                   \
-      fprintf(stderr, "\n    missing: %s\n", line);                                             \
-    CU_ASSERT(has_line(text, line));                                                             \
+#define HAS(text, line)                                                                            \
+  do {                                                                                             \
+    if (!has_line(text, line))                                                                     \
+      fprintf(stderr, "\n    missing: %s\n", line);                                                \
+    CU_ASSERT(has_line(text, line));                                                               \
   } while (0)
 
 static void test_every_state(void) {
