@@ -211,6 +211,37 @@ static void v_txiv(bfdm_out *o, const bfd_session *s, const bfd_session_status *
   put(o, "%.9g", secs(st->tx_interval_ns));
 }
 
+/* The table's own series (bfd_table_get_stats, O(1)): no session labels. */
+static void table_families(bfdm_out *o, const bfd_table *t) {
+  bfd_table_stats ts;
+  size_t i;
+  int k;
+  memset(&ts, 0, sizeof(ts));
+  ts.struct_version = BFD_TABLE_STATS_VERSION;
+  if (bfd_table_get_stats(t, &ts) != 0)
+    return;
+  family(o, "bfd_sessions", "gauge",
+         "Sessions of the table by state (RFC 9314 number-of-sessions-up/-down/-admin-down).");
+  for (k = 0; k < 4; k++)
+    put(o, "bfd_sessions{state=\"%s\"} %llu\n", k_state[k], (unsigned long long)ts.by_state[k]);
+  family(o, "bfd_table_packets_dropped_total", "counter",
+         "Received packets the table or its sessions discarded, by reason, counted once.");
+  for (i = 0; i < sizeof(k_drops) / sizeof(k_drops[0]); i++) {
+    uint64_t n = 0;
+    size_t j;
+    int c;
+    for (j = 0; j < BFD_TABLE_DROP_REASONS && (c = bfd_pkt_error_at(j)) != 0; j++)
+      if (c == k_drops[i].code)
+        n = ts.rx_drops[j];
+    put(o, "bfd_table_packets_dropped_total{reason=\"%s\"} %llu\n", k_drops[i].name,
+        (unsigned long long)n);
+  }
+  family(o, "bfd_governor_scale_ratio", "gauge",
+         "The overload governor's scale: the sessions' intervals over the configured ones (1: as "
+         "configured).");
+  put(o, "bfd_governor_scale_ratio %.9g\n", (double)ts.governor_scale_permille / 1000.0);
+}
+
 int bfdm_render_table(bfdm_out *o, const bfd_table *t, uint64_t now) {
   char extra[64];
   size_t i;
@@ -255,5 +286,6 @@ int bfdm_render_table(bfdm_out *o, const bfd_table *t, uint64_t now) {
   family(o, "bfd_negotiated_tx_interval_seconds", "gauge",
          "The periodic transmission interval in force, before jitter (RFC 5880 section 6.8.7).");
   samples(o, t, now, "bfd_negotiated_tx_interval_seconds", NULL, 0, v_txiv);
+  table_families(o, t);
   return o->truncated ? -1 : 0;
 }

@@ -152,8 +152,16 @@ static void test_every_state(void) {
   CU_ASSERT_EQUAL(count_lines(t, "bfd_state_transitions_total{"), 5 * 2);
   CU_ASSERT_EQUAL(count_lines(t, "bfd_packets_dropped_total{"), 5 * 18);
   CU_ASSERT_EQUAL(count_lines(t, "bfd_auth_failures_total{"), 5 * BFD_AUTH_FAIL_COUNT);
-  CU_ASSERT_EQUAL(count_lines(t, "# TYPE "), 11);
-  CU_ASSERT_EQUAL(count_lines(t, "# HELP "), 11);
+  /* The table's own series. */
+  HAS(t, "bfd_sessions{state=\"admin_down\"} 1");
+  HAS(t, "bfd_sessions{state=\"down\"} 2");
+  HAS(t, "bfd_sessions{state=\"init\"} 1");
+  HAS(t, "bfd_sessions{state=\"up\"} 1");
+  HAS(t, "bfd_table_packets_dropped_total{reason=\"no_session\"} 0");
+  HAS(t, "bfd_governor_scale_ratio 1");
+  CU_ASSERT_EQUAL(count_lines(t, "bfd_table_packets_dropped_total{"), 18);
+  CU_ASSERT_EQUAL(count_lines(t, "# TYPE "), 14);
+  CU_ASSERT_EQUAL(count_lines(t, "# HELP "), 14);
   bfd_table_del(m.t);
 }
 
@@ -166,6 +174,23 @@ static void test_drop_reasons(void) {
   CU_ASSERT_PTR_NOT_NULL(bfdm_drop_reason(BFD_ERR_PKT_ADMIN_DOWN));
   CU_ASSERT_PTR_NULL(bfdm_drop_reason(BFD_ERR_NOMEM));
   CU_ASSERT_STRING_EQUAL(bfdm_drop_reason(BFD_ERR_PKT_TTL), "ttl");
+}
+
+/* A packet no session takes is the table's drop (counted once): the
+ * table-wide series has it, no session's series does. */
+static void test_table_drops(void) {
+  mfx m;
+  const char *t;
+  bfd_session_key k = bt_key4(BFD_MODE_SINGLE_HOP, 0, 0x0a000109u, 0);
+  bfd_rx_info ri = bt_ri_key(&k);
+  bt_peer p = bt_peer_make(BFD_STATE_UP, 0x5009u, 0xdeadbeefu, 100000);
+  mfx_open(&m);
+  CU_ASSERT_EQUAL(bt_table_feed(m.t, &ri, &p, m.now, NULL), BFD_ERR_PKT_NO_SESSION);
+  t = render(&m, m.now);
+  HAS(t, "bfd_table_packets_dropped_total{reason=\"no_session\"} 1");
+  HAS(t, "bfd_table_packets_dropped_total{reason=\"ttl\"} 0");
+  HAS(t, "bfd_packets_dropped_total{" L4("10.0.1.2") ",reason=\"no_session\"} 0");
+  bfd_table_del(m.t);
 }
 
 /* A buffer too small: -1, truncated, and the text ends at a whole line. */
@@ -203,6 +228,7 @@ static void test_print(void) {
 int main(int argc, char **argv) {
   CU_TestInfo tests[] = {{"every_state", test_every_state},
                          {"drop_reasons", test_drop_reasons},
+                         {"table_drops", test_table_drops},
                          {"truncated", test_truncated},
                          CU_TEST_INFO_NULL};
   CU_TestInfo print[] = {{"print", test_print}, CU_TEST_INFO_NULL};
