@@ -13,7 +13,7 @@ option(BFD_DOXYGEN_WITH_UV "ctest doxygen also checks bfd_uv.h" ON)
 if(NOT BFD_DOXYGEN_WITH_UV)
   list(FILTER BFD_DOXYGEN_HEADERS EXCLUDE REGEX "/bfd_uv\\.h$")
 endif()
-string(REPLACE ";" " " BFD_DOXYGEN_INPUT "${BFD_DOXYGEN_HEADERS} ${PROJECT_SOURCE_DIR}/docs/guide.md ${PROJECT_SOURCE_DIR}/docs/bfdping.md")
+string(REPLACE ";" " " BFD_DOXYGEN_INPUT "${BFD_DOXYGEN_HEADERS} ${PROJECT_SOURCE_DIR}/docs/guide.md ${PROJECT_SOURCE_DIR}/docs/bfdping.md ${PROJECT_SOURCE_DIR}/docs/metrics.md")
 set(BFD_DOXYGEN_WARN_AS_ERROR YES)
 if(BFD_DOXYGEN)
   execute_process(COMMAND ${BFD_DOXYGEN} --version OUTPUT_VARIABLE _bfd_dox_ver

@@ -125,6 +125,11 @@ static int on_state(bfd_session *s, const bfd_state_event *ev, void *user_data) 
   uint64_t gap = 0;
   if (ctx->stopping)
     return 0;
+  /* -c N reached: a change the same dispatch brought after the N-th (two
+   * packets read in one batch: Init, then Up) is not reported, and the
+   * summary says the state as of the N-th. */
+  if (ctx->opt.count > 0 && ss->changes >= ctx->opt.count)
+    return 0;
   st.struct_version = BFD_SESSION_STATUS_VERSION;
   (void)bfd_session_get_status(s, &st);
   if (st.last_rx != BFD_TSTAMP_NONE && ev->ts >= st.last_rx)
