@@ -185,7 +185,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define MAXEV            8          /* state changes in one call */
 #define SLOW_NS          (1 * SEC)  /* §6.8.3 slow-start floor */
 #define IV_MAX_NS        (2 * SEC)  /* largest entry of k_iv_us */
-#define OWED_HORIZON_NS  (60 * SEC) /* the core forgets a P's Final after 30-60 s */
+#define OWED_HORIZON_NS  (60 * SEC) /* the core forgets a P's Final within 60 s */
 #define TRACE_LEN        256u
 #define TRACE_SHOW       80u
 
@@ -284,12 +284,15 @@ typedef struct side {
    * last P this side took, and the true round trip of the last Final that
    * ended a sequence of its own (NONE before one). */
   uint64_t p_taken_sent, good_rtt;
+  /* The largest first-P-to-end time of its sequences (0: none): at least
+   * the core's decaying one, which sizes its buckets of Finals owed. */
+  uint64_t seq_rtt_max;
   uint64_t up_at;    /* the last transition to Up (0: none) */
   uint64_t taint_at; /* the instant it last read a qpkt.taint packet (NONE) */
   uint64_t dupf_at;  /* when it last read a duplicated Final (NONE) */
   /* The send times of the side's last PRING P's, and how many went out in
    * the minute before it last came Up: at most the Finals it then skips
-   * (the core owes a P's Final for 30 to 60 s), poll_allow(). */
+   * (the core owes a P's Final for at most 60 s), poll_allow(). */
   uint64_t pring[PRING];
   /* The Required Min RX values of the side's packets, one entry per run
    * of one value (the last PRING runs), and when the last packet of each
@@ -310,6 +313,8 @@ typedef struct world {
   uint64_t now, time_end;
   uint64_t clean3_start; /* invariant 3 counts from here */
   uint64_t conv_start;   /* invariant 4 counts from here */
+  uint64_t dirty_at;     /* the last link or side event (NONE: none): P's
+                          * and Finals lost by then may still be owed */
   uint64_t dmax;         /* longest Detection Time reported since convergence */
   uint64_t imax;         /* largest interval configured since convergence */
   uint64_t tight_at;     /* heal-from-partition check, NONE */
@@ -427,6 +432,15 @@ static uint64_t poll_allow(void) {
      * Final may wait until the skips are given up, a minute at most. */
     if (x->skip_at_up > 0 && x->up_at + 60 * SEC > W.conv_start)
       a = max64(a, x->up_at + 60 * SEC - W.conv_start);
+    /* Every sequence skips the Finals still owed: one lost before the
+     * link was clean again is given up after two of the core's buckets
+     * (twice its largest recent round trip, 1 s to 30 s), and the skips of
+     * a sequence begun by then two buckets later. */
+    if (W.dirty_at != NONE && x->pring_n > 0) {
+      uint64_t b = x->seq_rtt_max == 0 ? 30 * SEC : min64(max64(2 * x->seq_rtt_max, SEC), 30 * SEC);
+      if (W.dirty_at + 4 * b > W.conv_start)
+        a = max64(a, W.dirty_at + 4 * b - W.conv_start);
+    }
   }
   return a;
 }
@@ -626,6 +640,7 @@ static uint64_t inflight_max(void) {
 /* The link changed: clean again only once everything sent before arrived. */
 static void ev_link(void) {
   uint64_t t = max64(W.now, inflight_max());
+  W.dirty_at = t;
   W.clean3_start = max64(W.clean3_start, t);
   W.conv_start = max64(W.conv_start, t);
   ev_reset();
@@ -633,6 +648,7 @@ static void ev_link(void) {
 
 /* AdminDown, restart, stall: one side changed. */
 static void ev_side(void) {
+  W.dirty_at = W.now;
   W.clean3_start = max64(W.clean3_start, W.now);
   W.conv_start = max64(W.conv_start, W.now);
   ev_reset();
@@ -755,6 +771,8 @@ static void refresh(side *x, int first) {
   if (!x->st->poll_active || x->st->polls_sent != x->prev->polls_sent) {
     uint64_t w = x->seq_np <= 1 ? W.now : x->seq_last_p + (W.now - x->seq_first_p);
     x->win_end = max64(x->win_end, w);
+    if (!x->st->poll_active || x->st->polls_sent != x->prev->polls_sent)
+      x->seq_rtt_max = max64(x->seq_rtt_max, W.now - x->seq_first_p);
     x->seq_first_p = x->seq_last_p = NONE;
     x->seq_np = 0;
   }
@@ -891,6 +909,7 @@ static void create(side *x) {
   x->nev = x->nev_lost = 0;
   x->last_accept = x->gap_prev = x->seq_first_p = x->seq_last_p = NONE;
   x->p_taken_sent = x->good_rtt = NONE;
+  x->seq_rtt_max = 0;
   x->up_at = 0;
   x->pring_n = x->pring_old = x->skip_at_up = x->rxring_n = 0;
   x->win_end = 0;
@@ -1151,11 +1170,14 @@ static void final_attribution(side *x, const qpkt *p, uint64_t first_p, uint64_t
     x->good_rtt = rtt;
     return;
   }
-  /* A duplicated Final is counted twice by the Finals-owed count (the core
-   * keeps it for up to two 30 s buckets): after one, fewer Finals are
-   * skipped coming Up than are still owed, and §6.5 leaves no other way to
-   * tell an old one. The clean phase starts again at such a Final. */
-  if ((p->answers >= up_at && x->good_rtt != NONE && rtt > x->good_rtt) ||
+  /* Excused: a P the core may have given up (it keeps a P's Final owed
+   * for at least max(twice its latest first-P-to-Final time, 1 s), and
+   * that time is at least good_rtt): the round trip more than doubled.
+   * And a duplicated Final, counted twice by the Finals-owed count (kept
+   * up to a minute): after one, fewer Finals are skipped than are still
+   * owed, and §6.5 leaves no other way to tell an old one. The clean phase
+   * starts again at such a Final. */
+  if ((p->answers >= up_at && x->good_rtt != NONE && rtt > max64(2 * x->good_rtt, SEC)) ||
       (x->dupf_at != NONE && W.now - x->dupf_at < OWED_HORIZON_NS)) {
     trace(TR_NOTE, x->idx, 0, 0, (uint32_t)min64(rtt / US, UINT32_MAX),
           x->good_rtt == NONE ? 0 : (uint32_t)min64(x->good_rtt / US, UINT32_MAX), 0);
@@ -1884,10 +1906,12 @@ static void world_init(const uint8_t *h) {
     x->cfg.detect_mult = (uint8_t)(1 + (i ? h[6] >> 4 : h[6] & 15) % 5);
     x->last_accept = x->gap_prev = x->seq_first_p = x->seq_last_p = NONE;
     x->p_taken_sent = x->good_rtt = x->taint_at = x->dupf_at = NONE;
+    x->seq_rtt_max = 0;
     x->up_at = 0;
     x->pring_n = x->pring_old = x->skip_at_up = x->rxring_n = 0;
   }
   W.clean3_start = W.conv_start = T0;
+  W.dirty_at = NONE;
   W.imax = imax_cfg();
 }
 

@@ -290,6 +290,10 @@ static void poll_terminated(bfd_session *s, uint64_t now) {
    * resent) must not hold every later change back for the session's life.
    * With a steady delay any sample bounds the round trip. */
   s->rtt_bound = now - s->poll_first_p;
+  {
+    uint64_t us = s->rtt_bound / 1000u + 1u, decayed = s->owed_rtt_us - s->owed_rtt_us / 8u;
+    s->owed_rtt_us = (uint32_t)min_u64(us > decayed ? us : decayed, UINT32_MAX);
+  }
   /* +1: a Final arriving exactly at the bound is still an old one. */
   we = s->poll_np <= 1 ? now : bfd_time_add(bfd_time_add(s->poll_last_p, s->rtt_bound), 1);
   if (we > s->window_end)
@@ -299,6 +303,19 @@ static void poll_terminated(bfd_session *s, uint64_t now) {
   refresh_detect(s);
 }
 
+/* A bucket of the count of Finals owed: twice the largest recent round
+ * trip (a Final later than that answers a P no longer counted), so lost
+ * Finals are given up soon and cannot pile up skips on a lossy path; the
+ * most (30 s) before any round trip is known. */
+static uint64_t owed_bucket_ns(const bfd_session *s) {
+  uint64_t w;
+  if (s->owed_rtt_us == 0)
+    return BFD_OWED_BUCKET_NS;
+  w = 2ull * s->owed_rtt_us * 1000u;
+  return w < BFD_OWED_BUCKET_MIN_NS ? BFD_OWED_BUCKET_MIN_NS
+                                    : (w > BFD_OWED_BUCKET_NS ? BFD_OWED_BUCKET_NS : w);
+}
+
 /* Ages the count of Finals owed. A P sent before contact was lost can
  * still be answered after it (it was on its way: lost and late look the
  * same without the round trip), so neither contact nor the round-trip
@@ -306,21 +323,31 @@ static void poll_terminated(bfd_session *s, uint64_t now) {
  * two buckets a P's Final is given up (lost). Until then each lost one
  * costs one more P after coming Up, never a false end. */
 static void owed_age(bfd_session *s, uint64_t now) {
+  uint64_t w = owed_bucket_ns(s);
+  if (s->owed_bucket_end > bfd_time_add(now, w)) /* the buckets shrank */
+    s->owed_bucket_end = bfd_time_add(now, w);
   if (now < s->owed_bucket_end)
     return;
-  if (now - s->owed_bucket_end >= BFD_OWED_BUCKET_NS) {
+  if (now - s->owed_bucket_end >= w) {
     s->finals_owed[0] = s->finals_owed[1] = 0;
     s->finals_skip = 0;
-    s->owed_bucket_end = bfd_time_add(now, BFD_OWED_BUCKET_NS);
+    s->owed_bucket_end = bfd_time_add(now, w);
     return;
   }
   s->finals_owed[0] = s->finals_owed[1];
   s->finals_owed[1] = 0;
-  s->owed_bucket_end = bfd_time_add(s->owed_bucket_end, BFD_OWED_BUCKET_NS);
+  s->owed_bucket_end = bfd_time_add(s->owed_bucket_end, w);
   /* The Finals skipped after coming Up answer P's of those buckets: given
    * up with them. */
   if (s->skip_ages > 0 && --s->skip_ages == 0)
     s->finals_skip = 0;
+}
+
+/* The next Finals answer P's sent until now: as many as are still owed
+ * are skipped (given up with their buckets). */
+static void skip_owed(bfd_session *s) {
+  s->finals_skip = (uint16_t)min_u64((uint32_t)s->finals_owed[0] + s->finals_owed[1], UINT16_MAX);
+  s->skip_ages = 2;
 }
 
 /* Coming Up starts a new epoch for Poll Sequences: only from now on does
@@ -333,8 +360,7 @@ static void owed_age(bfd_session *s, uint64_t now) {
  * costs one more P, never a false end. */
 static void up_epoch(bfd_session *s, uint64_t now) {
   owed_age(s, now);
-  s->finals_skip = (uint16_t)min_u64((uint32_t)s->finals_owed[0] + s->finals_owed[1], UINT16_MAX);
-  s->skip_ages = 2;
+  skip_owed(s);
   if (s->poll_active && s->poll_sent) {
     s->poll_active = 0;
     s->poll_owed = 1;
@@ -349,7 +375,7 @@ static void final_received(bfd_session *s, uint8_t rstate, uint64_t now) {
   else if (s->finals_owed[1] > 0)
     s->finals_owed[1]--;
   if (s->finals_skip > 0) {
-    s->finals_skip--; /* answers a P from before we came Up */
+    s->finals_skip--; /* answers an older sequence's P, or one from before Up */
     return;
   }
   /* While Up, one from a peer that is not Up answers a P sent before we
@@ -740,14 +766,22 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
   else if (s->poll_active) {
     pkt.flags |= BFD_FLAG_P;
     owed_age(s, now);
-    if (s->finals_owed[1] < UINT16_MAX)
-      s->finals_owed[1]++;
     if (!s->poll_sent) {
+      /* §6.5 gives a Final no way to name its P, and §6.8.3 choice 2's
+       * window is only as good as the round trip it assumes: one that grew
+       * since (a slower path) lets Finals to older P's arrive after this
+       * one, and each would end the sequence, put its change in force
+       * before the peer has it, and shorten the next window in turn. So
+       * the sequence's own Final is the first after as many as are still
+       * owed (P's sent less Finals received): a lost one costs one more P,
+       * never a false end. */
+      skip_owed(s);
       s->poll_max_rx = s->adv_rx_us;
       s->poll_min_tx = s->adv_tx_us;
-    }
-    if (!s->poll_sent)
       s->poll_first_p = now;
+    }
+    if (s->finals_owed[1] < UINT16_MAX)
+      s->finals_owed[1]++;
     s->poll_last_p = now;
     s->poll_sent = 1;
     s->poll_np++;

@@ -14,9 +14,12 @@
 /* Microseconds: the slow-start floor for Desired Min TX while not Up (§6.8.3). */
 #define BFD_SLOW_TX_US 1000000u
 
-/* Nanoseconds: a P is owed a Final for one to two buckets (30..60 s); a
- * Final arriving later than that after its P is not waited for. */
+/* Nanoseconds: a P is owed a Final for one to two buckets; a Final
+ * arriving later than that after its P is not waited for. A bucket is
+ * twice the largest recent round trip within these bounds, the largest
+ * before any round trip is known. */
 #define BFD_OWED_BUCKET_NS (30ull * 1000000000ull)
+#define BFD_OWED_BUCKET_MIN_NS (1000ull * 1000000ull)
 
 struct bfd_session {
   /* The owning table (never dereferenced here), or NULL: standalone. */
@@ -87,7 +90,11 @@ struct bfd_session {
   /* Finals owed to the P's sent in the last two BFD_OWED_BUCKET_NS
    * buckets (older P's are answered or lost), oldest bucket [0]. */
   uint16_t finals_owed[2];
-  uint16_t finals_skip;   /* Finals still owed to P's from before coming Up */
+  /* The largest recent first-P-to-Final time, us (0: none yet): it sizes
+   * the buckets, decaying by 1/8 a sequence so one short sample (a Final
+   * to a P given up) cannot shrink them at once. */
+  uint32_t owed_rtt_us;
+  uint16_t finals_skip;   /* Finals owed to P's older than the sequence's first */
   uint8_t skip_ages;      /* bucket rotations until finals_skip is given up */
   uint16_t rep_scale;     /* scale_pm last reported (params event) */
   uint32_t poll_np;       /* P packets of this sequence sent since contact */
