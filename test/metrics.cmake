@@ -19,6 +19,13 @@ if(Python3_Interpreter_FOUND)
     sh $<TARGET_FILE:metrics_test> ${CMAKE_CURRENT_BINARY_DIR}/metrics.txt
     ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/metrics/check_exposition.py)
   set_tests_properties(metrics_format PROPERTIES LABELS "examples")
+  # The checker can fail: each malformed histogram is rejected.
+  foreach(bad hist_count hist_decreasing hist_no_inf)
+    add_test(NAME metrics_checker_rejects_${bad} COMMAND ${Python3_EXECUTABLE}
+      ${CMAKE_CURRENT_SOURCE_DIR}/metrics/check_exposition.py
+      ${CMAKE_CURRENT_SOURCE_DIR}/metrics/bad/${bad}.txt)
+    set_tests_properties(metrics_checker_rejects_${bad} PROPERTIES LABELS "examples" WILL_FAIL TRUE)
+  endforeach()
 endif()
 
 # ctest `bfdping_metrics`: bfdping --metrics scraped over HTTP while its

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "bfd_metrics_http.h"
+#include "bfd_metrics_uv.h"
 #include "bfdping.h"
 
 /* The terminal's status line is redrawn this often (its counters have no
@@ -65,7 +66,11 @@ void bp_stop(bp_ctx *ctx, const char *why) {
 static int fill_metrics(void *arg, bfdm_out *o) {
   bp_ctx *ctx = arg;
   bfd_table *t = ctx->end[0].uv ? bfd_uv_get_table(ctx->end[0].uv) : NULL;
-  return t ? bfdm_render_table(o, t, uv_hrtime()) : 0;
+  if (!t)
+    return 0;
+  if (bfdm_render_table(o, t, uv_hrtime()) != 0)
+    return -1;
+  return bfdm_render_uv(o, ctx->end[0].uv) == -1 ? -1 : 0;
 }
 
 static int start_metrics(bp_ctx *ctx) {

@@ -19,8 +19,7 @@ void bfdm_out_init(bfdm_out *o, char *buf, size_t cap) {
     buf[0] = '\0';
 }
 
-static void put(bfdm_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(bfdm_out *o, const char *fmt, ...) {
+void bfdm_printf(bfdm_out *o, const char *fmt, ...) {
   va_list ap;
   int n;
   if (o->truncated)
@@ -44,13 +43,13 @@ static void put(bfdm_out *o, const char *fmt, ...) {
 static void put_escaped(bfdm_out *o, const char *v) {
   for (; *v; v++) {
     if (*v == '\\')
-      put(o, "\\\\");
+      bfdm_printf(o, "\\\\");
     else if (*v == '"')
-      put(o, "\\\"");
+      bfdm_printf(o, "\\\"");
     else if (*v == '\n')
-      put(o, "\\n");
+      bfdm_printf(o, "\\n");
     else
-      put(o, "%c", *v);
+      bfdm_printf(o, "%c", *v);
   }
 }
 
@@ -104,23 +103,23 @@ static void put_labels(bfdm_out *o, const bfd_session *s) {
     memcpy(peer, k.peer, sizeof(peer));
   if (!inet_ntop(af, peer, a, sizeof(a)))
     a[0] = '\0';
-  put(o, "peer=\"");
+  bfdm_printf(o, "peer=\"");
   put_escaped(o, a);
   if (!inet_ntop(af, k.local, a, sizeof(a)))
     a[0] = '\0';
-  put(o, "\",local=\"");
+  bfdm_printf(o, "\",local=\"");
   put_escaped(o, a);
   ifname[0] = '\0';
   if (k.ifindex && !if_indextoname(k.ifindex, ifname))
     snprintf(ifname, sizeof(ifname), "%u", (unsigned)k.ifindex);
-  put(o, "\",interface=\"");
+  bfdm_printf(o, "\",interface=\"");
   put_escaped(o, ifname);
-  put(o, "\",mode=\"%s\",family=\"%s\"", k.mode == BFD_MODE_MULTIHOP ? "multi_hop" : "single_hop",
+  bfdm_printf(o, "\",mode=\"%s\",family=\"%s\"", k.mode == BFD_MODE_MULTIHOP ? "multi_hop" : "single_hop",
       k.family == BFD_AF_INET6 ? "ipv6" : "ipv4");
 }
 
-static void family(bfdm_out *o, const char *name, const char *type, const char *help) {
-  put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+void bfdm_family(bfdm_out *o, const char *name, const char *type, const char *help) {
+  bfdm_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /* One sample per session of `t`: name{labels[,extra]} value. */
@@ -136,13 +135,13 @@ static void samples(bfdm_out *o, const bfd_table *t, uint64_t now, const char *n
     st.struct_version = BFD_SESSION_STATUS_VERSION;
     if (bfd_session_get_status(s, &st) != 0)
       continue;
-    put(o, "%s{", name);
+    bfdm_printf(o, "%s{", name);
     put_labels(o, s);
     if (extra)
-      put(o, ",%s", extra);
-    put(o, "} ");
+      bfdm_printf(o, ",%s", extra);
+    bfdm_printf(o, "} ");
     fn(o, s, &st, now, arg);
-    put(o, "\n");
+    bfdm_printf(o, "\n");
   }
 }
 
@@ -151,20 +150,20 @@ static double secs(uint64_t ns) { return (double)ns / 1e9; }
 static void v_up(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
                  int arg) {
   (void)s, (void)now, (void)arg;
-  put(o, "%d", st->state == BFD_STATE_UP);
+  bfdm_printf(o, "%d", st->state == BFD_STATE_UP);
 }
 static void v_state(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
                     int arg) {
   (void)s, (void)now;
-  put(o, "%d", st->state == arg);
+  bfdm_printf(o, "%d", st->state == arg);
 }
 static void v_uptime(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
                      int arg) {
   (void)s, (void)arg;
-  put(o, "%.9g",
+  bfdm_printf(o, "%.9g",
       st->state == BFD_STATE_UP && now >= st->last_change ? secs(now - st->last_change) : 0.0);
 }
-static void v_u64(bfdm_out *o, uint64_t v) { put(o, "%llu", (unsigned long long)v); }
+static void v_u64(bfdm_out *o, uint64_t v) { bfdm_printf(o, "%llu", (unsigned long long)v); }
 static void v_ups(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
                   int arg) {
   (void)s, (void)now, (void)arg;
@@ -203,12 +202,12 @@ static void v_auth(bfdm_out *o, const bfd_session *s, const bfd_session_status *
 static void v_detect(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
                      int arg) {
   (void)s, (void)now, (void)arg;
-  put(o, "%.9g", secs(st->detect_time_ns));
+  bfdm_printf(o, "%.9g", secs(st->detect_time_ns));
 }
 static void v_txiv(bfdm_out *o, const bfd_session *s, const bfd_session_status *st, uint64_t now,
                    int arg) {
   (void)s, (void)now, (void)arg;
-  put(o, "%.9g", secs(st->tx_interval_ns));
+  bfdm_printf(o, "%.9g", secs(st->tx_interval_ns));
 }
 
 /* The table's own series (bfd_table_get_stats, O(1)): no session labels. */
@@ -220,11 +219,11 @@ static void table_families(bfdm_out *o, const bfd_table *t) {
   ts.struct_version = BFD_TABLE_STATS_VERSION;
   if (bfd_table_get_stats(t, &ts) != 0)
     return;
-  family(o, "bfd_sessions", "gauge",
+  bfdm_family(o, "bfd_sessions", "gauge",
          "Sessions of the table by state (RFC 9314 number-of-sessions-up/-down/-admin-down).");
   for (k = 0; k < 4; k++)
-    put(o, "bfd_sessions{state=\"%s\"} %llu\n", k_state[k], (unsigned long long)ts.by_state[k]);
-  family(o, "bfd_table_packets_dropped_total", "counter",
+    bfdm_printf(o, "bfd_sessions{state=\"%s\"} %llu\n", k_state[k], (unsigned long long)ts.by_state[k]);
+  bfdm_family(o, "bfd_table_packets_dropped_total", "counter",
          "Received packets the table or its sessions discarded, by reason, counted once.");
   for (i = 0; i < sizeof(k_drops) / sizeof(k_drops[0]); i++) {
     uint64_t n = 0;
@@ -233,57 +232,57 @@ static void table_families(bfdm_out *o, const bfd_table *t) {
     for (j = 0; j < BFD_TABLE_DROP_REASONS && (c = bfd_pkt_error_at(j)) != 0; j++)
       if (c == k_drops[i].code)
         n = ts.rx_drops[j];
-    put(o, "bfd_table_packets_dropped_total{reason=\"%s\"} %llu\n", k_drops[i].name,
+    bfdm_printf(o, "bfd_table_packets_dropped_total{reason=\"%s\"} %llu\n", k_drops[i].name,
         (unsigned long long)n);
   }
-  family(o, "bfd_governor_scale_ratio", "gauge",
+  bfdm_family(o, "bfd_governor_scale_ratio", "gauge",
          "The overload governor's scale: the sessions' intervals over the configured ones (1: as "
          "configured).");
-  put(o, "bfd_governor_scale_ratio %.9g\n", (double)ts.governor_scale_permille / 1000.0);
+  bfdm_printf(o, "bfd_governor_scale_ratio %.9g\n", (double)ts.governor_scale_permille / 1000.0);
 }
 
 int bfdm_render_table(bfdm_out *o, const bfd_table *t, uint64_t now) {
   char extra[64];
   size_t i;
   int k;
-  family(o, "bfd_session_up", "gauge", "1 if the session is Up, else 0.");
+  bfdm_family(o, "bfd_session_up", "gauge", "1 if the session is Up, else 0.");
   samples(o, t, now, "bfd_session_up", NULL, 0, v_up);
-  family(o, "bfd_session_state", "gauge",
+  bfdm_family(o, "bfd_session_state", "gauge",
          "1 for the session's state (RFC 5880 bfd.SessionState), 0 for the others.");
   for (k = 0; k < 4; k++) {
     snprintf(extra, sizeof(extra), "state=\"%s\"", k_state[k]);
     samples(o, t, now, "bfd_session_state", extra, k, v_state);
   }
-  family(o, "bfd_session_uptime_seconds", "gauge", "Time since the session came Up; 0 if not Up.");
+  bfdm_family(o, "bfd_session_uptime_seconds", "gauge", "Time since the session came Up; 0 if not Up.");
   samples(o, t, now, "bfd_session_uptime_seconds", NULL, 0, v_uptime);
-  family(o, "bfd_state_transitions_total", "counter",
+  bfdm_family(o, "bfd_state_transitions_total", "counter",
          "State transitions into Up and from Up to Down.");
   samples(o, t, now, "bfd_state_transitions_total", "from=\"any\",to=\"up\"", 0, v_ups);
   samples(o, t, now, "bfd_state_transitions_total", "from=\"up\",to=\"down\"", 0, v_downs);
-  family(o, "bfd_session_failures_total", "counter",
+  bfdm_family(o, "bfd_session_failures_total", "counter",
          "Up to Down transitions that were path failures (not the peer's AdminDown, RFC 5882 "
          "section 3.2).");
   samples(o, t, now, "bfd_session_failures_total", NULL, 0, v_failures);
-  family(o, "bfd_packets_sent_total", "counter", "Control packets sent.");
+  bfdm_family(o, "bfd_packets_sent_total", "counter", "Control packets sent.");
   samples(o, t, now, "bfd_packets_sent_total", NULL, 0, v_tx);
-  family(o, "bfd_packets_received_total", "counter", "Control packets accepted.");
+  bfdm_family(o, "bfd_packets_received_total", "counter", "Control packets accepted.");
   samples(o, t, now, "bfd_packets_received_total", NULL, 0, v_rx);
-  family(o, "bfd_packets_dropped_total", "counter",
+  bfdm_family(o, "bfd_packets_dropped_total", "counter",
          "Received packets the session discarded, by reason (RFC 5880 section 6.8.6).");
   for (i = 0; i < sizeof(k_drops) / sizeof(k_drops[0]); i++) {
     snprintf(extra, sizeof(extra), "reason=\"%s\"", k_drops[i].name);
     samples(o, t, now, "bfd_packets_dropped_total", extra, k_drops[i].code, v_drops);
   }
-  family(o, "bfd_auth_failures_total", "counter",
+  bfdm_family(o, "bfd_auth_failures_total", "counter",
          "Received packets that failed authentication, by reason (RFC 5880 section 6.7).");
   for (k = 0; k < BFD_AUTH_FAIL_COUNT; k++) {
     snprintf(extra, sizeof(extra), "reason=\"%s\"", k_auth[k]);
     samples(o, t, now, "bfd_auth_failures_total", extra, k, v_auth);
   }
-  family(o, "bfd_detection_time_seconds", "gauge",
+  bfdm_family(o, "bfd_detection_time_seconds", "gauge",
          "The Detection Time in force (RFC 5880 section 6.8.4); 0 until the remote is known.");
   samples(o, t, now, "bfd_detection_time_seconds", NULL, 0, v_detect);
-  family(o, "bfd_negotiated_tx_interval_seconds", "gauge",
+  bfdm_family(o, "bfd_negotiated_tx_interval_seconds", "gauge",
          "The periodic transmission interval in force, before jitter (RFC 5880 section 6.8.7).");
   samples(o, t, now, "bfd_negotiated_tx_interval_seconds", NULL, 0, v_txiv);
   table_families(o, t);

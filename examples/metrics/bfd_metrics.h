@@ -25,6 +25,13 @@ typedef struct bfdm_out {
 
 void bfdm_out_init(bfdm_out *o, char *buf, size_t cap);
 
+/* Appends printf-style text (nothing once truncated; truncation cuts back
+ * to the last whole line). */
+void bfdm_printf(bfdm_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Appends a family's "# HELP" and "# TYPE" lines. */
+void bfdm_family(bfdm_out *o, const char *name, const char *type, const char *help);
+
 /* Appends the exposition of every session of `t` (bfd_table_next_session)
  * at `now`, the table's clock (bfd_session_status times are on it: uptime
  * is now - last_change while Up). Returns 0, or -1 when truncated. */

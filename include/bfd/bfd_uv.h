@@ -846,9 +846,10 @@ BFD_UV_EXTERN int bfd_uv_peer_get_info(const bfd_session *session, bfd_uv_peer_i
 
 /** The current bfd_uv_stats layout (2 since 0.2.0: kernel drops, send
  *  back-pressure, TX sockets, catch-ups, timer lateness; 3 since 0.2.0:
- *  rx_rcvbuf_applied). Versions 1 and 2 are still accepted.
+ *  rx_rcvbuf_applied; 4 since 0.2.0: timer_late_sum_ns). Versions 1 to 3
+ *  are still accepted.
  *  @since 0.1.0 */
-#define BFD_UV_STATS_VERSION 3
+#define BFD_UV_STATS_VERSION 4
 
 /** Buckets of bfd_uv_stats.timer_late_hist (as BFD_LATE_BUCKETS).
  *  @since 0.2.0 */
@@ -918,6 +919,10 @@ typedef struct bfd_uv_stats {
    *  listener) is twice it, or twice net.core.rmem_max when it capped it
    *  (no CAP_NET_ADMIN). */
   uint64_t rx_rcvbuf_applied;
+  /** Version 4: the sum of how late every timer fire came after its
+   *  deadline, ns (with timer_late_hist and timer_fires: a lateness
+   *  histogram's sum and count, the mean lateness). */
+  uint64_t timer_late_sum_ns;
 } bfd_uv_stats;
 
 /** @brief Fill `stats`; set `stats->struct_version` first (an older

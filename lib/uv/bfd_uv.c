@@ -190,6 +190,7 @@ static void timer_cb(uv_timer_t *t) {
   for (ms = late / BFD_MILLISECONDS; ms > 0 && b < BFD_UV_LATE_BUCKETS - 1; ms >>= 1)
     b++;
   a->stats.timer_late_hist[b]++;
+  a->stats.timer_late_sum_ns += late;
   if (late > a->stats.timer_late_max_ns)
     a->stats.timer_late_max_ns = late;
   was_late = late > BFD_UV__LATE_NS;
@@ -411,6 +412,8 @@ static size_t stats_size(uint32_t version) {
     return offsetof(bfd_uv_stats, rx_kernel_drops);
   if (version == 2)
     return offsetof(bfd_uv_stats, rx_rcvbuf_applied);
+  if (version == 3)
+    return offsetof(bfd_uv_stats, timer_late_sum_ns);
   return version == BFD_UV_STATS_VERSION ? sizeof(bfd_uv_stats) : 0;
 }
 

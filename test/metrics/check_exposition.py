@@ -4,9 +4,12 @@ examples/metrics writes it: every line is a HELP, a TYPE or a sample; each
 family has one HELP and one TYPE before its samples, and all its samples
 come together; names and label names are valid; label values are quoted
 with only the three escapes; no series appears twice; values parse as
-floats; counters are not negative; the text ends with a newline. Then the
-issue-18 promise: every family has the same sessions (label sets without
-the family's own labels) as bfd_session_up.
+floats; counters are not negative; the text ends with a newline. A
+histogram's samples are NAME_bucket (label le, increasing bounds ending in
++Inf, cumulative counts that never decrease), NAME_sum and NAME_count
+(equal to the +Inf bucket). Then the issue-18 promise: every family has
+the same sessions (label sets without the family's own labels) as
+bfd_session_up.
 
 usage: check_exposition.py FILE  (exit 0: valid; 1: the first error)"""
 import re
@@ -61,7 +64,7 @@ def main():
     text = open(sys.argv[1], encoding="utf-8").read()
     if not text.endswith("\n"):
         fail(0, "no final newline")
-    help_, type_, done, cur = {}, {}, set(), None
+    help_, type_, done, cur, hist = {}, {}, set(), None, {}
     series, sessions = set(), {}
     for n, line in enumerate(text.split("\n")[:-1], 1):
         if line.startswith("# HELP "):
@@ -81,9 +84,16 @@ def main():
         m = re.match(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$", line)
         if not m:
             fail(n, f"not a sample: {line!r}")
-        name, lab, value = m.group(1), labels(n, m.group(3) or ""), m.group(4)
+        sname, lab, value = m.group(1), labels(n, m.group(3) or ""), m.group(4)
+        name = sname
+        for suf in ("_bucket", "_sum", "_count"):
+            base = sname[: -len(suf)]
+            if sname.endswith(suf) and type_.get(base) == "histogram":
+                name = base
         if name not in type_ or name not in help_:
             fail(n, f"sample of {name} before its HELP and TYPE")
+        if type_[name] == "histogram" and name == sname:
+            fail(n, f"histogram {name} sample without _bucket, _sum or _count")
         if name != cur:
             if name in done:
                 fail(n, f"samples of {name} are not together")
@@ -96,12 +106,31 @@ def main():
             fail(n, f"bad value {value!r}")
         if type_[name] == "counter" and v < 0:
             fail(n, "negative counter")
-        key = (name, tuple(sorted(lab)))
+        if type_[name] == "histogram":
+            h = hist.setdefault(name, {"le": [], "n": [], "sum": None, "count": None})
+            if sname.endswith("_bucket"):
+                le = dict(lab).get("le")
+                if le is None or (h["sum"] is not None or h["count"] is not None):
+                    fail(n, "bucket without le, or after _sum/_count")
+                b = float("inf") if le == "+Inf" else float(le)
+                if h["le"] and (b <= h["le"][-1] or v < h["n"][-1]):
+                    fail(n, "bucket bounds not increasing or counts decreasing")
+                h["le"].append(b)
+                h["n"].append(v)
+                lab = tuple(x for x in lab if x[0] != "le") + (("le", le),)
+            else:
+                h[sname[len(name) + 1:]] = v
+        key = (sname, tuple(sorted(lab)))
         if key in series:
             fail(n, "series twice")
         series.add(key)
-        sess = tuple(sorted((k, x) for k, x in lab if k not in ("state", "reason", "from", "to")))
+        sess = tuple(sorted((k, x) for k, x in lab if k not in ("state", "reason", "from", "to", "le")))
         sessions.setdefault(name, set()).add(sess)
+    for name, h in hist.items():
+        if not h["le"] or h["le"][-1] != float("inf") or h["sum"] is None or h["count"] is None:
+            fail(0, f"histogram {name}: no +Inf bucket, _sum or _count")
+        if h["count"] != h["n"][-1]:
+            fail(0, f"histogram {name}: _count {h['count']} != +Inf bucket {h['n'][-1]}")
     if "bfd_session_up" not in sessions:
         fail(0, "no bfd_session_up")
     for name, s in sessions.items():

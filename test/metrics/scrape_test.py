@@ -81,6 +81,13 @@ def main():
     time.sleep(0.5)
     up_later = scrape()
     assert v(up_later, "bfd_session_uptime_seconds") >= 0.4
+    # The adapter's own series (table-wide): its timer has fired, every
+    # fire is in the lateness histogram, the packets counted.
+    fires = up_later["bfd_adapter_timer_lateness_seconds_count"]
+    assert fires > 0 and up_later['bfd_adapter_timer_lateness_seconds_bucket{le="+Inf"}'] == fires
+    assert up_later["bfd_adapter_timer_lateness_seconds_sum"] <= fires * up_later["bfd_adapter_timer_lateness_max_seconds"] + 1e-9
+    assert up_later["bfd_adapter_tx_packets_total"] >= v(up_later, "bfd_packets_sent_total") > 0
+    assert up_later["bfd_adapter_rx_packets_total"] >= v(up_later, "bfd_packets_received_total") > 0
     # Down by detection: the peer is frozen.
     os.kill(b.pid, signal.SIGSTOP)
     vals = wait_for(lambda x: v(x, "bfd_session_up") == 0, "Down after the peer froze")

@@ -121,7 +121,8 @@ static void test_settings_stats_v1(void) {
 
 /* bfd_uv_stats of version 2 (before rx_rcvbuf_applied), in a buffer of
  * exactly its size: get_stats fills version 2's fields only; version 3
- * adds the receive buffer asked of setsockopt (here the explicit one). */
+ * adds the receive buffer asked of setsockopt (here the explicit one),
+ * version 4 the sum of the timer fires' lateness. */
 #define STATS_V2_SIZE 264
 static void test_stats_v2(void) {
   uint8_t *ss = malloc(STATS_V2_SIZE);
@@ -150,11 +151,21 @@ static void test_stats_v2(void) {
   CU_ASSERT_EQUAL(stats.listeners, 1);
   CU_ASSERT_EQUAL(stats.sessions, 1);
   CU_ASSERT_EQUAL(stats.tx_sockets, 1);
-  memset(&stats, 0, sizeof(stats));
+  memset(&stats, 0xee, sizeof(stats));
   stats.struct_version = 3;
   CU_ASSERT_EQUAL(bfd_uv_get_stats(a, &stats), 0);
   CU_ASSERT_EQUAL(stats.listeners, 1);
   CU_ASSERT_EQUAL(stats.rx_rcvbuf_applied, 100000);
+  CU_ASSERT_EQUAL(stats.timer_late_sum_ns, 0xeeeeeeeeeeeeeeeeull); /* version 4's */
+  /* Version 4: the lateness sum, within what the histogram allows (the
+   * slow-start packet is due within a second, by the timer). */
+  run_for(1100);
+  memset(&stats, 0, sizeof(stats));
+  stats.struct_version = 4;
+  CU_ASSERT_EQUAL(bfd_uv_get_stats(a, &stats), 0);
+  CU_ASSERT(stats.timer_fires > 0);
+  CU_ASSERT(stats.timer_late_sum_ns <= stats.timer_fires * stats.timer_late_max_ns);
+  CU_ASSERT(stats.timer_late_sum_ns >= stats.timer_late_max_ns);
   bfd_uv_del(a, NULL);
   run_for(20);
   free(ss);
