@@ -21,6 +21,9 @@ typedef struct bp_ctx {
   bp_output out;
   uv_loop_t *loop;
   uint64_t t0;   /* uv_hrtime() at the start: event times count from here */
+  /* CLOCK_REALTIME - uv_hrtime(), sampled with t0: yang:date-and-time of a
+   * timestamp (RFC 9314 leaves, --json). */
+  int64_t wall_off_ns;
   bp_end end[2]; /* [1]: the self-test's far end */
   bp_sessions sessions;
   bp_selftest selftest;
@@ -36,6 +39,11 @@ typedef struct bp_ctx {
 
 /* Nanoseconds since the start for a uv_hrtime() / event timestamp. */
 uint64_t bp_since_start(const bp_ctx *ctx, uint64_t ts);
+/* A uv_hrtime() timestamp as RFC 3339 UTC with nanoseconds
+ * ("2026-12-02T13:17:25.123456789Z", yang:date-and-time) into buf (at
+ * least BP_WALL_LEN bytes); "" for BFD_TSTAMP_NONE. */
+#define BP_WALL_LEN 40
+void bp_wall_time(const bp_ctx *ctx, uint64_t ts, char *buf);
 
 /* Stop: the summary, then AdminDown to every peer (RFC 5880 §6.8.16) and
  * the loop ends once they are told. A second call does nothing. */

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bfd_metrics_http.h"
@@ -32,6 +33,26 @@
 #define BP_REDRAW_MS 1000u
 
 uint64_t bp_since_start(const bp_ctx *ctx, uint64_t ts) { return ts >= ctx->t0 ? ts - ctx->t0 : 0; }
+
+void bp_wall_time(const bp_ctx *ctx, uint64_t ts, char *buf) {
+  int64_t w;
+  time_t sec;
+  struct tm tm;
+  size_t n;
+  buf[0] = '\0';
+  if (ts == BFD_TSTAMP_NONE)
+    return;
+  w = (int64_t)ts + ctx->wall_off_ns;
+  sec = (time_t)(w / 1000000000);
+  if (!gmtime_r(&sec, &tm))
+    return;
+  n = strftime(buf, BP_WALL_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (n == 0 || n + 12 > BP_WALL_LEN) {
+    buf[0] = '\0';
+    return;
+  }
+  snprintf(buf + n, BP_WALL_LEN - n, ".%09uZ", (unsigned)(w % 1000000000));
+}
 
 void bp_stop(bp_ctx *ctx, const char *why) {
   int any_up;
@@ -187,7 +208,12 @@ int main(int argc, char **argv) {
     return 2;
   init_output(ctx);
   ctx->loop = uv_default_loop();
-  ctx->t0 = uv_hrtime();
+  {
+    struct timespec rt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    ctx->t0 = uv_hrtime();
+    ctx->wall_off_ns = (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec - (int64_t)ctx->t0;
+  }
   ctx->exit_code = 1;
 
   uv_timer_init(ctx->loop, &ctx->ending);

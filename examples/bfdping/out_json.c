@@ -36,6 +36,38 @@ static void end(void) {
   fflush(stdout);
 }
 
+/* RFC 9314 names (ietf-bfd-types, iana-bfd-types of RFC 9127): the
+ * enumerations' names as RFC 7951 JSON writes them. */
+static const char *yang_state(uint8_t st) {
+  static const char *const k[4] = {"adminDown", "down", "init", "up"};
+  return st < 4 ? k[st] : "down";
+}
+
+/* NULL for a code the enumeration lacks (10..31 on the wire): left out. */
+static const char *yang_diag(uint8_t d) {
+  static const char *const k[10] = {"none",
+                                    "control-expiry",
+                                    "echo-failed",
+                                    "neighbor-down",
+                                    "forwarding-reset",
+                                    "path-down",
+                                    "concatenated-path-down",
+                                    "admin-down",
+                                    "reverse-concatenated-path-down",
+                                    "mis-connectivity-defect"};
+  return d < 10 ? k[d] : NULL;
+}
+
+static const char *yang_path(uint8_t mode) {
+  return mode == BFD_MODE_MULTIHOP ? "ietf-bfd-types:path-ip-mh" : "ietf-bfd-types:path-ip-sh";
+}
+
+/* "key":"value", and "key":"name" for an enumeration (nothing for NULL). */
+static void json_enum(const char *k, const char *v) {
+  if (v)
+    printf(",\"%s\":\"%s\"", k, v);
+}
+
 static void json_state(bp_output *o, const bp_state_out *e) {
   const bfd_state_event *ev = e->ev;
   (void)o;
@@ -49,6 +81,22 @@ static void json_state(bp_output *o, const bp_state_out *e) {
   printf("\"remote_diag\":%u,\"local_discr\":%" PRIu32 ",\"remote_discr\":%" PRIu32
          ",\"gap_ms\":%.3f,\"change_seq\":%" PRIu32,
          ev->remote_diag, e->local_discr, e->remote_discr, bp_ms(e->gap_ns), ev->change_seq);
+  /* RFC 9314 notification-parms (and singlehop-notification's interface,
+   * echo-enabled): what a host that notifies with the model sends. */
+  printf(",\"local-discr\":%" PRIu32, e->local_discr);
+  if (e->remote_discr)
+    printf(",\"remote-discr\":%" PRIu32, e->remote_discr);
+  json_enum("new-state", yang_state(ev->new_state));
+  json_enum("state-change-reason", yang_diag(ev->local_diag));
+  json_enum("time-of-last-state-change", e->when[0] ? e->when : NULL);
+  json_enum("dest-addr", e->peer);
+  json_enum("source-addr", e->local && e->local[0] ? e->local : NULL);
+  printf(",\"session-index\":%" PRIu32, e->local_discr);
+  json_enum("path-type", yang_path(e->mode));
+  if (e->mode != BFD_MODE_MULTIHOP) {
+    json_enum("interface", e->ifname && e->ifname[0] ? e->ifname : NULL);
+    printf(",\"echo-enabled\":false");
+  }
   end();
 }
 
@@ -105,6 +153,49 @@ static void json_selftest(bp_output *o, const bp_selftest_out *e) {
   end();
 }
 
+/* One session as RFC 9314's all-session: its leaves, session-running and
+ * session-statistics (docs/rfc9314.md derives each); a leaf with nothing
+ * to say (unknown remote, never Up) is left out, as the model wants. */
+static void json_session_stats(const bp_summary_session *l, int comma) {
+  const bfd_session_status *st = &l->st;
+  printf("%s{", comma ? "," : "");
+  json_str("dest-addr", l->name, 0);
+  json_enum("source-addr", l->local && l->local[0] ? l->local : NULL);
+  if (st->mode != BFD_MODE_MULTIHOP)
+    json_enum("interface", l->ifname && l->ifname[0] ? l->ifname : NULL);
+  json_enum("path-type", yang_path(st->mode));
+  printf(",\"ip-encapsulation\":true,\"local-discriminator\":%" PRIu32, st->local_discr);
+  if (st->remote_discr)
+    printf(",\"remote-discriminator\":%" PRIu32, st->remote_discr);
+  if (st->remote_detect_mult)
+    printf(",\"remote-multiplier\":%u", st->remote_detect_mult);
+  if (l->info.src_port)
+    printf(",\"source-port\":%u", l->info.src_port);
+  printf(",\"dest-port\":%u", l->dest_port);
+  printf(",\"session-running\":{\"session-index\":%" PRIu32, st->local_discr);
+  json_enum("local-state", yang_state(st->state));
+  json_enum("remote-state", yang_state(st->remote_state));
+  json_enum("local-diagnostic", yang_diag(st->local_diag));
+  json_enum("remote-diagnostic", yang_diag(st->remote_diag));
+  printf(",\"detection-mode\":\"async-without-echo\",\"negotiated-tx-interval\":%" PRIu32,
+         bfd_ns_to_us(st->tx_interval_ns));
+  if (st->detect_time_ns && st->remote_detect_mult)
+    printf(",\"negotiated-rx-interval\":%" PRIu32 ",\"detection-time\":%" PRIu32,
+           bfd_ns_to_us(st->detect_time_ns / st->remote_detect_mult),
+           bfd_ns_to_us(st->detect_time_ns));
+  printf("},\"session-statistics\":{");
+  printf("\"down-count\":%" PRIu64 ",\"admin-down-count\":%" PRIu64, l->to_down,
+         l->to_admin_down);
+  json_enum("create-time", l->created[0] ? l->created : NULL);
+  json_enum("last-up-time", l->last_up[0] ? l->last_up : NULL);
+  json_enum("last-down-time", l->last_down[0] ? l->last_down : NULL);
+  printf(",\"receive-packet-count\":%" PRIu64 ",\"send-packet-count\":%" PRIu64
+         ",\"receive-invalid-packet-count\":%" PRIu64 ",\"send-failed-packet-count\":%" PRIu64
+         "}}",
+         st->rx_packets + st->rx_dropped, l->info.tx_packets ? l->info.tx_packets : st->tx_packets,
+         st->rx_dropped, st->tx_failed + l->info.tx_errors);
+}
+
 static void json_summary(bp_output *o, const bp_summary *s) {
   size_t i;
   (void)o;
@@ -123,7 +214,10 @@ static void json_summary(bp_output *o, const bp_summary *s) {
          s->us.timer_late);
   for (i = 0; i < s->ndrops; i++)
     printf("%s\"%s\":%" PRIu64, i ? "," : "", bfd_strerror(s->drops[i].code), s->drops[i].n);
-  printf("}");
+  printf("},\"sessions_stats\":[");
+  for (i = 0; i < s->nlive; i++)
+    json_session_stats(&s->live[i], i > 0);
+  printf("]");
   end();
 }
 

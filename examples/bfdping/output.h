@@ -25,6 +25,11 @@ typedef struct bp_state_out {
   const bfd_state_event *ev;
   uint32_t local_discr, remote_discr;
   uint64_t gap_ns; /* since the last packet received (0 if none) */
+  /* RFC 9314 notification-parms: source-addr, interface ("" for none),
+   * path-type (BFD_MODE_*), time-of-last-state-change (yang:date-and-time) */
+  const char *local, *ifname;
+  uint8_t mode;
+  char when[40];
 } bp_state_out;
 
 /* An authentication failure reason whose count grew. */
@@ -48,6 +53,13 @@ typedef struct bp_detection {
 typedef struct bp_summary_session {
   const char *name;
   bfd_session_status st;
+  /* RFC 9314 session-statistics the status lacks (bfdping counts them from
+   * the events) and the adapter's peer info (ports, sends). */
+  const char *local, *ifname;
+  uint64_t to_down, to_admin_down;
+  char created[40], last_up[40], last_down[40]; /* "" = never / unknown */
+  bfd_uv_peer_info info;
+  uint16_t dest_port;
 } bp_summary_session;
 
 /* Drops by reason: a BFD_ERR_PKT_* code and its count. */

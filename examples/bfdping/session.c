@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <net/if.h>
 #include <string.h>
 
 #include "bfdping.h"
@@ -42,6 +43,7 @@ static bp_session *track(bp_sessions *ss, bfd_session *s, const bp_end *end) {
   size_t i;
   bfd_session_key key;
   bfd_uv_addr addr;
+  bfd_session_status st;
   bp_session *t = bp_session_find(ss, s);
   if (t)
     return t;
@@ -66,6 +68,17 @@ static bp_session *track(bp_sessions *ss, bfd_session *s, const bp_end *end) {
   memcpy(addr.addr, key.peer, sizeof(addr.addr));
   if (bfd_uv_addr_format(t->name, sizeof(t->name), &addr) < 0)
     snprintf(t->name, sizeof(t->name), "?");
+  addr.ifindex = 0;
+  memcpy(addr.addr, key.local, sizeof(addr.addr));
+  if (bfd_uv_addr_format(t->local, sizeof(t->local), &addr) < 0)
+    t->local[0] = '\0';
+  if (key.ifindex == 0 || !if_indextoname(key.ifindex, t->ifname))
+    t->ifname[0] = '\0';
+  t->mode = key.mode;
+  st.struct_version = BFD_SESSION_STATUS_VERSION;
+  t->created = t->last_up = t->last_down = BFD_TSTAMP_NONE;
+  if (bfd_session_get_status(s, &st) == 0 && st.change_seq == 0)
+    t->created = st.last_change; /* no change yet: its creation time */
   return t;
 }
 
@@ -136,6 +149,16 @@ static int on_state(bfd_session *s, const bfd_state_event *ev, void *user_data) 
     gap = ev->ts - st.last_rx;
   ss->changes++;
   if (t) {
+    if (st.remote_discr != 0)
+      t->remote_discr = st.remote_discr;
+    if (ev->new_state == BFD_STATE_DOWN) {
+      t->to_down++;
+      t->last_down = ev->ts;
+    } else if (ev->new_state == BFD_STATE_ADMIN_DOWN) {
+      t->to_admin_down++;
+    } else if (ev->new_state == BFD_STATE_UP) {
+      t->last_up = ev->ts;
+    }
     t->last_state = ev->new_state;
     if (ev->new_state == BFD_STATE_UP && t->first_up == UINT64_MAX)
       t->first_up = bp_since_start(ctx, ev->ts);
@@ -149,8 +172,12 @@ static int on_state(bfd_session *s, const bfd_state_event *ev, void *user_data) 
   o.peer = t ? t->name : "?";
   o.ev = ev;
   o.local_discr = st.local_discr;
-  o.remote_discr = st.remote_discr;
+  o.remote_discr = st.remote_discr ? st.remote_discr : (t ? t->remote_discr : 0);
   o.gap_ns = gap;
+  o.local = t ? t->local : "";
+  o.ifname = t ? t->ifname : "";
+  o.mode = st.mode;
+  bp_wall_time(ctx, ev->ts, o.when);
   BP_OUT(&ctx->out, state, &o);
 
   if (t && ev->new_state == BFD_STATE_UP) {
@@ -472,6 +499,19 @@ int bp_sessions_summary(bp_ctx *ctx) {
     if (ss->sess[i].removed || bfd_session_get_status(ss->sess[i].s, &l->st) != 0)
       continue;
     l->name = ss->sess[i].name;
+    l->local = ss->sess[i].local;
+    l->ifname = ss->sess[i].ifname;
+    l->to_down = ss->sess[i].to_down;
+    l->to_admin_down = ss->sess[i].to_admin_down;
+    bp_wall_time(ctx, ss->sess[i].created, l->created);
+    bp_wall_time(ctx, ss->sess[i].last_up, l->last_up);
+    bp_wall_time(ctx, ss->sess[i].last_down, l->last_down);
+    l->info.struct_version = BFD_UV_PEER_INFO_VERSION;
+    if (bfd_uv_peer_get_info(ss->sess[i].s, &l->info) != 0)
+      memset(&l->info, 0, sizeof(l->info));
+    l->dest_port = ctx->opt.port ? (uint16_t)ctx->opt.port
+                                 : (l->st.mode == BFD_MODE_MULTIHOP ? BFD_PORT_MULTIHOP
+                                                                    : BFD_PORT_SINGLE_HOP);
     sum.nlive++;
   }
   sum.live = live;

@@ -40,6 +40,16 @@ typedef struct bp_session {
   bfd_params_event shown;                      /* the values last reported */
   uint64_t auth_fail[BFD_AUTH_FAIL_COUNT]; /* reported, by BFD_AUTH_FAIL_* */
   int removed;
+  /* RFC 9314 (--json): the key's local address and interface, the last
+   * remote discriminator known (the core forgets it with a detection
+   * timeout, before the event), transitions into Down and AdminDown, and
+   * when it was created (BFD_TSTAMP_NONE: seen first after a change), last
+   * Up and last Down. */
+  char local[64], ifname[20];
+  uint8_t mode;
+  uint32_t remote_discr;
+  uint64_t to_down, to_admin_down;
+  uint64_t created, last_up, last_down;
 } bp_session;
 
 typedef struct bp_sessions {
