@@ -70,6 +70,20 @@ static void drv_set_rx(drv *d, uint32_t rx_us) {
   CU_ASSERT_EQUAL_FATAL(bfd_session_update(d->f.s, &d->f.st, d->f.now), 0);
 }
 
+/* Up at TX 20 ms both ways, our Required Min RX 1 s, settled and run a
+ * second with the peer's keepalives. */
+static void drv_up_fast(drv *d) {
+  drv_init(d);
+  d->f.st.desired_min_tx_us = 20000;
+  d->f.st.required_min_rx_us = 1000000;
+  d->f.peer.tx_us = 20000;
+  d->f.peer.rx_us = 20000;
+  bt_fx_start(&d->f);
+  bt_fx_up_settled(&d->f);
+  d->next_keep = d->f.now + d->keep_iv;
+  drv_run(d, d->f.now + SEC);
+}
+
 /* The Finals to the later P's of a sequence ended by its first Final
  * arrive within its window (last P + the round trip) and end nothing; the
  * next change that needs a Final goes out with the first packet after the
@@ -78,15 +92,7 @@ static void test_finals_in_window_hold_nothing(void) {
   drv d;
   uint64_t last_a, np_a, t2;
   bfd_session_status st;
-  drv_init(&d);
-  d.f.st.desired_min_tx_us = 20000;
-  d.f.st.required_min_rx_us = 1000000;
-  d.f.peer.tx_us = 20000;
-  d.f.peer.rx_us = 20000;
-  bt_fx_start(&d.f);
-  bt_fx_up_settled(&d.f);
-  d.next_keep = d.f.now + d.keep_iv;
-  drv_run(&d, d.f.now + SEC);
+  drv_up_fast(&d);
   d.rtt = 50 * MS;
   drv_set_rx(&d, 900000);
   drv_run(&d, d.f.now + 300 * MS);
@@ -437,15 +443,7 @@ static void test_late_finals_of_grown_rtt_skipped(void) {
   uint64_t t1, s2;
   unsigned np1, owed;
   bfd_session_status st;
-  drv_init(&d);
-  d.f.st.desired_min_tx_us = 20000;
-  d.f.st.required_min_rx_us = 1000000;
-  d.f.peer.tx_us = 20000;
-  d.f.peer.rx_us = 20000;
-  bt_fx_start(&d.f);
-  bt_fx_up_settled(&d.f);
-  d.next_keep = d.f.now + d.keep_iv;
-  drv_run(&d, d.f.now + SEC);
+  drv_up_fast(&d);
   t1 = d.f.now;
   d.rtt = 300 * MS;
   drv_set_rx(&d, 900000); /* S1 */
