@@ -186,6 +186,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define SLOW_NS          (1 * SEC)  /* §6.8.3 slow-start floor */
 #define IV_MAX_NS        (2 * SEC)  /* largest entry of k_iv_us */
 #define OWED_HORIZON_NS  (60 * SEC) /* the core forgets a P's Final within 60 s */
+#define OWED_MIN_NS      (1 * SEC)  /* ...and never before 1 s (BFD_OWED_BUCKET_MIN_NS) */
 #define TRACE_LEN        256u
 #define TRACE_SHOW       80u
 
@@ -437,7 +438,8 @@ static uint64_t poll_allow(void) {
      * (twice its largest recent round trip, 1 s to 30 s), and the skips of
      * a sequence begun by then two buckets later. */
     if (W.dirty_at != NONE && x->pring_n > 0) {
-      uint64_t b = x->seq_rtt_max == 0 ? 30 * SEC : min64(max64(2 * x->seq_rtt_max, SEC), 30 * SEC);
+      uint64_t b = x->seq_rtt_max == 0 ? 30 * SEC
+                                       : min64(max64(2 * x->seq_rtt_max, OWED_MIN_NS), 30 * SEC);
       if (W.dirty_at + 4 * b > W.conv_start)
         a = max64(a, W.dirty_at + 4 * b - W.conv_start);
     }
@@ -1150,18 +1152,19 @@ static void wire_send(int d, const qpkt *p, const bfd_ctrl_pkt *pk) {
 static const bfd_rx_info k_ri = {
     BFD_MODE_SINGLE_HOP, BFD_AF_INET, 255, BFD_RX_TTL, 0, {0}, {0}, 0, 0};
 
-/* A Final ended x's Poll Sequence whose first P went out at first_p
- * (x came Up last at up_at). RFC 5880 §6.5 gives a Final no way to name
- * its Poll: one that answers a P of an older sequence of the same Up
- * period ends this one all the same when its round trip is longer than
- * the last one the side measured with a Final of its own (the path's round
- * trip grew), and no rule on the receiver's side can tell. Such a Final
- * starts the clean phase again (invariants 3, 4): what it put in force the
- * peer learns within K. It stays a failure when the round trip did not
- * grow (the §6.8.3 window is the core's to keep), and when the P is from
- * before the side came Up (the core knows how many Finals it still owes
- * then, and must skip them). */
-static void final_attribution(side *x, const qpkt *p, uint64_t first_p, uint64_t up_at) {
+/* A Final ended x's Poll Sequence whose first P went out at first_p.
+ * RFC 5880 §6.5 gives a Final no way to name its Poll: every sequence
+ * skips the Finals the core still counts as owed to older P's, and it
+ * gives a P's Final up after one to two buckets of max(twice its largest
+ * recent first-P-to-Final time, 1 s). One that answers an older P ends the
+ * sequence all the same only when its round trip is at least 1 s and
+ * longer than any the side measured with a Final of its own (the path's
+ * round trip grew past what the core could know), and no rule on the
+ * receiver's side can tell. Such a Final starts the clean phase again
+ * (invariants 3, 4): what it put in force the peer learns within K. It
+ * stays a failure otherwise (the count and the window are the core's to
+ * keep), before and after coming Up alike. */
+static void final_attribution(side *x, const qpkt *p, uint64_t first_p) {
   uint64_t rtt;
   if (p->answers == NONE || first_p == NONE || p->answers > W.now)
     return;
@@ -1170,14 +1173,16 @@ static void final_attribution(side *x, const qpkt *p, uint64_t first_p, uint64_t
     x->good_rtt = rtt;
     return;
   }
-  /* Excused: a P the core may have given up (it keeps a P's Final owed
-   * for at least max(twice its latest first-P-to-Final time, 1 s), and
-   * that time is at least good_rtt): the round trip more than doubled.
+  /* Excused: a P the core may have given up. It keeps a P's Final owed
+   * for at least OWED_MIN_NS and twice its largest recent first-P-to-Final
+   * time, which is at least the round trip of a Final it took for its own
+   * (good_rtt): so a Final later than both, i.e. the round trip grew past
+   * any the side has measured (or it has measured none).
    * And a duplicated Final, counted twice by the Finals-owed count (kept
    * up to a minute): after one, fewer Finals are skipped than are still
    * owed, and §6.5 leaves no other way to tell an old one. The clean phase
    * starts again at such a Final. */
-  if ((p->answers >= up_at && x->good_rtt != NONE && rtt > max64(2 * x->good_rtt, SEC)) ||
+  if ((rtt >= OWED_MIN_NS && (x->good_rtt == NONE || rtt > x->good_rtt)) ||
       (x->dupf_at != NONE && W.now - x->dupf_at < OWED_HORIZON_NS)) {
     trace(TR_NOTE, x->idx, 0, 0, (uint32_t)min64(rtt / US, UINT32_MAX),
           x->good_rtt == NONE ? 0 : (uint32_t)min64(x->good_rtt / US, UINT32_MAX), 0);
@@ -1191,7 +1196,7 @@ static void deliver(side *x, const qpkt *p) {
   const bfd_session_status *n, *o;
   char c = side_name(x->idx);
   int rv, want, accepted;
-  uint64_t first_p = x->seq_first_p, up_at = x->up_at;
+  uint64_t first_p = x->seq_first_p;
   rv = bfd_session_feed_packet(x->s, p->buf, p->len, &k_ri, W.now);
   trace(TR_RX, x->idx, p->flags, p->state, p->tx_us, p->rx_us, (uint32_t)rv);
   if (p->dup && (p->flags & BFD_FLAG_F))
@@ -1236,7 +1241,7 @@ static void deliver(side *x, const qpkt *p) {
      * once: a change that waited for it). */
     if ((p->flags & BFD_FLAG_F) && o->poll_active &&
         (!n->poll_active || n->polls_sent != o->polls_sent))
-      final_attribution(x, p, first_p, up_at);
+      final_attribution(x, p, first_p);
   } else if (n->state != o->state || n->remote_discr != o->remote_discr ||
              n->last_rx != o->last_rx || n->detect_time_ns != o->detect_time_ns ||
              n->tx_interval_ns != o->tx_interval_ns || n->poll_active != o->poll_active ||

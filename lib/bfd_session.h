@@ -19,7 +19,7 @@
  * twice the largest recent round trip within these bounds, the largest
  * before any round trip is known. */
 #define BFD_OWED_BUCKET_NS (30ull * 1000000000ull)
-#define BFD_OWED_BUCKET_MIN_NS (1000ull * 1000000ull)
+#define BFD_OWED_BUCKET_MIN_NS (1ull * 1000000000ull)
 
 struct bfd_session {
   /* The owning table (never dereferenced here), or NULL: standalone. */
