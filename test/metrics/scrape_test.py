@@ -72,7 +72,12 @@ def main():
     a = start("-l", "127.0.0.1", "--metrics", f"127.0.0.1:{mport}", "127.0.0.2")
     b = start("-l", "127.0.0.2", "127.0.0.1")
     # Up.
-    vals = wait_for(lambda x: v(x, "bfd_session_up") == 1, "Up")
+    # Up, and the slow-start Poll done (until its Final the 1 s rate and a
+    # 3 s Detection Time are in force, RFC 5880 §6.8.3: a scrape at the
+    # instant of Up may see them).
+    vals = wait_for(lambda x: v(x, "bfd_session_up") == 1
+                    and v(x, "bfd_negotiated_tx_interval_seconds") == 0.2
+                    and v(x, "bfd_detection_time_seconds") == 0.6, "Up at 200 ms x 3")
     assert state(vals) == ["up"], state(vals)
     assert v(vals, "bfd_packets_received_total") > 0 and v(vals, "bfd_packets_sent_total") > 0
     assert v(vals, "bfd_detection_time_seconds") == 0.6, v(vals, "bfd_detection_time_seconds")
