@@ -87,8 +87,8 @@ struct bfd_session {
   uint8_t gone_by_tx;     /* gone since the packet just written: free later */
   uint16_t jitter_r;      /* jitter fraction of the current TX interval */
   uint16_t scale_pm;      /* governor: intervals x scale_pm / 1000 (bfd_gov.h) */
-  /* Finals owed to the P's sent in the last two BFD_OWED_BUCKET_NS
-   * buckets (older P's are answered or lost), oldest bucket [0]. */
+  /* Finals owed to the P's sent in the last two buckets (older P's are
+   * answered or lost; owed_bucket_ns() in bfd_session.c), oldest [0]. */
   uint16_t finals_owed[2];
   /* The largest recent first-P-to-Final time, us (0: none yet): it sizes
    * the buckets, decaying by 1/8 a sequence so one short sample (a Final
