@@ -343,24 +343,15 @@ static void owed_age(bfd_session *s, uint64_t now) {
     s->finals_skip = 0;
 }
 
-/* The next Finals answer P's sent until now: as many as are still owed
- * are skipped (given up with their buckets). */
-static void skip_owed(bfd_session *s) {
-  s->finals_skip = (uint16_t)min_u64((uint32_t)s->finals_owed[0] + s->finals_owed[1], UINT16_MAX);
-  s->skip_ages = 2;
-}
-
 /* Coming Up starts a new epoch for Poll Sequences: only from now on does
  * a change wait for a Final (§6.8.3). The Finals still owed to P's sent
- * before can arrive after a sequence begun while Up has sent its P, and
- * §6.5 has no way to tell them apart: the next that many Finals (P's sent
- * less Finals received, as owed_age keeps the count) are skipped. A running sequence ends
- * without its Final (not Up, its values were in force) and the values go
- * out again in a sequence of the new epoch. A lost one of those Finals
- * costs one more P, never a false end. */
+ * before (in Init, into a path that then failed) can arrive after a
+ * sequence begun while Up has sent its P; its first P skips them, as every
+ * sequence's does (bfd_session_write). A running sequence ends without its
+ * Final (not Up, its values were in force) and the values go out again in
+ * a sequence of the new epoch. */
 static void up_epoch(bfd_session *s, uint64_t now) {
   owed_age(s, now);
-  skip_owed(s);
   if (s->poll_active && s->poll_sent) {
     s->poll_active = 0;
     s->poll_owed = 1;
@@ -774,8 +765,10 @@ ptrdiff_t bfd_session_write(bfd_session *s, uint8_t *buf, size_t buflen, uint64_
        * before the peer has it, and shorten the next window in turn. So
        * the sequence's own Final is the first after as many as are still
        * owed (P's sent less Finals received): a lost one costs one more P,
-       * never a false end. */
-      skip_owed(s);
+       * never a false end. The skips are given up with their buckets. */
+      s->finals_skip =
+          (uint16_t)min_u64((uint32_t)s->finals_owed[0] + s->finals_owed[1], UINT16_MAX);
+      s->skip_ages = 2;
       s->poll_max_rx = s->adv_rx_us;
       s->poll_min_tx = s->adv_tx_us;
       s->poll_first_p = now;
