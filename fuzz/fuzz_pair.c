@@ -773,8 +773,7 @@ static void refresh(side *x, int first) {
   if (!x->st->poll_active || x->st->polls_sent != x->prev->polls_sent) {
     uint64_t w = x->seq_np <= 1 ? W.now : x->seq_last_p + (W.now - x->seq_first_p);
     x->win_end = max64(x->win_end, w);
-    if (!x->st->poll_active || x->st->polls_sent != x->prev->polls_sent)
-      x->seq_rtt_max = max64(x->seq_rtt_max, W.now - x->seq_first_p);
+    x->seq_rtt_max = max64(x->seq_rtt_max, W.now - x->seq_first_p);
     x->seq_first_p = x->seq_last_p = NONE;
     x->seq_np = 0;
   }

@@ -41,8 +41,7 @@ typedef struct bp_ctx {
 uint64_t bp_since_start(const bp_ctx *ctx, uint64_t ts);
 /* A uv_hrtime() timestamp as RFC 3339 UTC with nanoseconds
  * ("2026-12-02T13:17:25.123456789Z", yang:date-and-time) into buf (at
- * least BP_WALL_LEN bytes); "" for BFD_TSTAMP_NONE. */
-#define BP_WALL_LEN 40
+ * least BP_WALL_LEN bytes, output.h); "" for BFD_TSTAMP_NONE. */
 void bp_wall_time(const bp_ctx *ctx, uint64_t ts, char *buf);
 
 /* Stop: the summary, then AdminDown to every peer (RFC 5880 §6.8.16) and

@@ -62,9 +62,10 @@ static const char *yang_path(uint8_t mode) {
   return mode == BFD_MODE_MULTIHOP ? "ietf-bfd-types:path-ip-mh" : "ietf-bfd-types:path-ip-sh";
 }
 
-/* "key":"value", and "key":"name" for an enumeration (nothing for NULL). */
+/* ,"key":"value" for a value the model has (an enumeration's name, an
+ * address, a time); nothing for NULL or "": the leaf is left out. */
 static void json_enum(const char *k, const char *v) {
-  if (v)
+  if (v && v[0])
     printf(",\"%s\":\"%s\"", k, v);
 }
 
@@ -88,13 +89,13 @@ static void json_state(bp_output *o, const bp_state_out *e) {
     printf(",\"remote-discr\":%" PRIu32, e->remote_discr);
   json_enum("new-state", yang_state(ev->new_state));
   json_enum("state-change-reason", yang_diag(ev->local_diag));
-  json_enum("time-of-last-state-change", e->when[0] ? e->when : NULL);
+  json_enum("time-of-last-state-change", e->when);
   json_enum("dest-addr", e->peer);
-  json_enum("source-addr", e->local && e->local[0] ? e->local : NULL);
+  json_enum("source-addr", e->local);
   printf(",\"session-index\":%" PRIu32, e->local_discr);
   json_enum("path-type", yang_path(e->mode));
   if (e->mode != BFD_MODE_MULTIHOP) {
-    json_enum("interface", e->ifname && e->ifname[0] ? e->ifname : NULL);
+    json_enum("interface", e->ifname);
     printf(",\"echo-enabled\":false");
   }
   end();
@@ -160,9 +161,9 @@ static void json_session_stats(const bp_summary_session *l, int comma) {
   const bfd_session_status *st = &l->st;
   printf("%s{", comma ? "," : "");
   json_str("dest-addr", l->name, 0);
-  json_enum("source-addr", l->local && l->local[0] ? l->local : NULL);
+  json_enum("source-addr", l->local);
   if (st->mode != BFD_MODE_MULTIHOP)
-    json_enum("interface", l->ifname && l->ifname[0] ? l->ifname : NULL);
+    json_enum("interface", l->ifname);
   json_enum("path-type", yang_path(st->mode));
   printf(",\"ip-encapsulation\":true,\"local-discriminator\":%" PRIu32, st->local_discr);
   if (st->remote_discr)
@@ -186,9 +187,9 @@ static void json_session_stats(const bp_summary_session *l, int comma) {
   printf("},\"session-statistics\":{");
   printf("\"down-count\":%" PRIu64 ",\"admin-down-count\":%" PRIu64, l->to_down,
          l->to_admin_down);
-  json_enum("create-time", l->created[0] ? l->created : NULL);
-  json_enum("last-up-time", l->last_up[0] ? l->last_up : NULL);
-  json_enum("last-down-time", l->last_down[0] ? l->last_down : NULL);
+  json_enum("create-time", l->created);
+  json_enum("last-up-time", l->last_up);
+  json_enum("last-down-time", l->last_down);
   printf(",\"receive-packet-count\":%" PRIu64 ",\"send-packet-count\":%" PRIu64
          ",\"receive-invalid-packet-count\":%" PRIu64 ",\"send-failed-packet-count\":%" PRIu64
          "}}",

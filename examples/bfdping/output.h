@@ -18,6 +18,10 @@
 
 #include "options.h"
 
+/* A yang:date-and-time string ("2026-12-02T13:17:25.123456789Z") and its
+ * NUL: bp_wall_time(). */
+#define BP_WALL_LEN 40
+
 /* A state change (RFC 5880 §6.8.6). */
 typedef struct bp_state_out {
   uint64_t t; /* ns since bfdping started */
@@ -29,7 +33,7 @@ typedef struct bp_state_out {
    * path-type (BFD_MODE_*), time-of-last-state-change (yang:date-and-time) */
   const char *local, *ifname;
   uint8_t mode;
-  char when[40];
+  char when[BP_WALL_LEN];
 } bp_state_out;
 
 /* An authentication failure reason whose count grew. */
@@ -57,7 +61,7 @@ typedef struct bp_summary_session {
    * the events) and the adapter's peer info (ports, sends). */
   const char *local, *ifname;
   uint64_t to_down, to_admin_down;
-  char created[40], last_up[40], last_down[40]; /* "" = never / unknown */
+  char created[BP_WALL_LEN], last_up[BP_WALL_LEN], last_down[BP_WALL_LEN]; /* "": never */
   bfd_uv_peer_info info;
   uint16_t dest_port;
 } bp_summary_session;

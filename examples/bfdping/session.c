@@ -74,7 +74,6 @@ static bp_session *track(bp_sessions *ss, bfd_session *s, const bp_end *end) {
     t->local[0] = '\0';
   if (key.ifindex == 0 || !if_indextoname(key.ifindex, t->ifname))
     t->ifname[0] = '\0';
-  t->mode = key.mode;
   st.struct_version = BFD_SESSION_STATUS_VERSION;
   t->created = t->last_up = t->last_down = BFD_TSTAMP_NONE;
   if (bfd_session_get_status(s, &st) == 0 && st.change_seq == 0)

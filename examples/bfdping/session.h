@@ -46,7 +46,6 @@ typedef struct bp_session {
    * when it was created (BFD_TSTAMP_NONE: seen first after a change), last
    * Up and last Down. */
   char local[64], ifname[20];
-  uint8_t mode;
   uint32_t remote_discr;
   uint64_t to_down, to_admin_down;
   uint64_t created, last_up, last_down;

@@ -117,7 +117,6 @@ def main():
                     fail(n, "bucket bounds not increasing or counts decreasing")
                 h["le"].append(b)
                 h["n"].append(v)
-                lab = tuple(x for x in lab if x[0] != "le") + (("le", le),)
             else:
                 h[sname[len(name) + 1:]] = v
         key = (sname, tuple(sorted(lab)))
