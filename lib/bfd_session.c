@@ -73,7 +73,6 @@ int bfd_callbacks_init(uint32_t version, bfd_callbacks *cb) {
 
 static uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
-static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 /* §6.8.7: MUST NOT transmit when passive and RemoteDiscr is 0; MUST NOT
  * transmit periodically when RemoteMinRxInterval is 0, or when the remote is
@@ -278,34 +277,25 @@ static void apply_params(bfd_session *s, uint64_t now) {
 /* Something waits for the §6.8.3 window or a Poll. */
 static int params_pending(const bfd_session *s) { return s->repoll || s->poll_owed; }
 
-/* The largest recent first-P-to-Final time, ns (0: none yet). */
-static uint64_t owed_rtt_ns(const bfd_session *s) {
-  return (uint64_t)max_u32(s->owed_rtt_us, s->owed_rtt_prev_us) * 1000u;
-}
-
 /* A Final to a P of this sequence (sent since contact). The caller
  * re-derives the TX schedule right after. */
 static void poll_terminated(bfd_session *s, uint64_t now) {
-  uint64_t we, rtt;
+  uint64_t we;
   s->poll_active = 0;
   /* The Final answers a P sent at or after poll_first_p, so now -
    * poll_first_p bounds the round trip; Finals to the later P's of this
    * sequence arrive within that bound of the last one. A sequence of one P
    * has no other Final to come. */
+  /* The latest sample, not the largest ever: one slowed by losses (P's
+   * resent) must not hold every later change back for the session's life.
+   * With a steady delay any sample bounds the round trip. */
   s->rtt_bound = now - s->poll_first_p;
-  if (s->rtt_bound / 1000u + 1u > s->owed_rtt_us)
-    s->owed_rtt_us = (uint32_t)min_u64(s->rtt_bound / 1000u + 1u, UINT32_MAX);
-  /* The window waits for the Finals to this sequence's later P's (choice
-   * 2). With a steady delay this sample bounds their round trip, but the
-   * Final that ended the sequence may not be its own: a surplus one (the
-   * peer answered a duplicated P twice) or one to an older P given up too
-   * soon gives a short sample, and a window that short lets the next
-   * sequence be ended by a Final to one of these P's in turn. So the bound
-   * is the largest sample of the last two buckets that had any: one slowed
-   * by losses (P's resent) holds later changes back only until then.
-   * +1: a Final arriving exactly at the bound is still an old one. */
-  rtt = max_u64(s->rtt_bound, owed_rtt_ns(s));
-  we = s->poll_np <= 1 ? now : bfd_time_add(bfd_time_add(s->poll_last_p, rtt), 1);
+  {
+    uint64_t us = s->rtt_bound / 1000u + 1u, decayed = s->owed_rtt_us - s->owed_rtt_us / 8u;
+    s->owed_rtt_us = (uint32_t)min_u64(us > decayed ? us : decayed, UINT32_MAX);
+  }
+  /* +1: a Final arriving exactly at the bound is still an old one. */
+  we = s->poll_np <= 1 ? now : bfd_time_add(bfd_time_add(s->poll_last_p, s->rtt_bound), 1);
   if (we > s->window_end)
     s->window_end = we;
   s->eff_tx_us = s->adv_tx_us;
@@ -318,9 +308,10 @@ static void poll_terminated(bfd_session *s, uint64_t now) {
  * Finals are given up soon and cannot pile up skips on a lossy path; the
  * most (30 s) before any round trip is known. */
 static uint64_t owed_bucket_ns(const bfd_session *s) {
-  uint64_t w = 2u * owed_rtt_ns(s);
-  if (w == 0)
+  uint64_t w;
+  if (s->owed_rtt_us == 0)
     return BFD_OWED_BUCKET_NS;
+  w = 2ull * s->owed_rtt_us * 1000u;
   return w < BFD_OWED_BUCKET_MIN_NS ? BFD_OWED_BUCKET_MIN_NS
                                     : (w > BFD_OWED_BUCKET_NS ? BFD_OWED_BUCKET_NS : w);
 }
@@ -345,10 +336,6 @@ static void owed_age(bfd_session *s, uint64_t now) {
   }
   s->finals_owed[0] = s->finals_owed[1];
   s->finals_owed[1] = 0;
-  if (s->owed_rtt_us != 0) { /* a bucket without samples keeps the older */
-    s->owed_rtt_prev_us = s->owed_rtt_us;
-    s->owed_rtt_us = 0;
-  }
   s->owed_bucket_end = bfd_time_add(s->owed_bucket_end, w);
   /* The Finals skipped after coming Up answer P's of those buckets: given
    * up with them. */

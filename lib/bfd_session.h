@@ -90,12 +90,10 @@ struct bfd_session {
   /* Finals owed to the P's sent in the last two buckets (older P's are
    * answered or lost; owed_bucket_ns() in bfd_session.c), oldest [0]. */
   uint16_t finals_owed[2];
-  /* The largest first-P-to-Final time, us (0: none), of the current
-   * bucket and of the last earlier one that had any: their larger sizes the
-   * buckets and the §6.8.3 window, so short samples (a sequence ended by a
-   * surplus or late Final) cannot shrink either before two buckets pass. */
+  /* The largest recent first-P-to-Final time, us (0: none yet): it sizes
+   * the buckets, decaying by 1/8 a sequence so one short sample (a Final
+   * to a P given up) cannot shrink them at once. */
   uint32_t owed_rtt_us;
-  uint32_t owed_rtt_prev_us;
   uint16_t finals_skip;   /* Finals owed to P's older than the sequence's first */
   uint8_t skip_ages;      /* bucket rotations until finals_skip is given up */
   uint16_t rep_scale;     /* scale_pm last reported (params event) */
